@@ -1,0 +1,110 @@
+/**
+ * The process environment. Every variable is optional: with none set, `chuky dev` starts embedded Temporal,
+ * Postgres and an SMTP sink on this machine. Production sets real addresses and a real signing secret.
+ */
+import * as z from 'zod';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { operatorErrorMap, zodIssuesToPaths, formatPath } from './zod-messages.js';
+
+/** Used when CHUKY_SIGNING_SECRET is not set. Never acceptable in production: check `signingSecretIsDefault`. */
+export const DEV_SIGNING_SECRET = 'chuky-dev-signing-secret-not-for-production-use';
+export const DEFAULT_MAIL_FROM = '"Ban Tuyên giáo (chuky)" <chuky@localhost>';
+export const DEFAULT_PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+export const DEFAULT_API_PORT = 3000;
+
+/** Unset, empty and whitespace-only variables all count as "not set"; values are trimmed and NFC-normalised. */
+const unsetIfBlank = (v: unknown): unknown => {
+  if (typeof v !== 'string') return v;
+  const t = v.normalize('NFC').trim();
+  return t === '' ? undefined : t;
+};
+const envString = () => z.preprocess(unsetIfBlank, z.string().optional());
+
+function hasProtocol(value: string, protocols: string[]): boolean {
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export const EnvSchema = z.object({
+  TEMPORAL_ADDRESS: envString().refine((v) => v === undefined || /^[^\s:/]+(:\d{1,5})?$/.test(v) || /^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(v), {
+    message: 'must be host:port (e.g. temporal.example.vn:7233), or unset to start an embedded dev server',
+  }),
+  TEMPORAL_NAMESPACE: envString(),
+  CHUKY_TASK_QUEUE: envString(),
+  DATABASE_URL: envString().refine((v) => v === undefined || hasProtocol(v, ['postgres:', 'postgresql:']), {
+    message: 'must be a postgres:// or postgresql:// URL, or unset for the embedded database',
+  }),
+  SMTP_URL: envString().refine((v) => v === undefined || hasProtocol(v, ['smtp:', 'smtps:']), {
+    message: 'must be an smtp:// or smtps:// URL (e.g. smtps://user:pass@mail.example.vn:465), or unset for the embedded mail sink',
+  }),
+  MAIL_FROM: envString().refine((v) => v === undefined || /@/.test(v), {
+    message: 'must contain an email address, e.g. "Ban Tuyên giáo" <btg@example.vn>',
+  }),
+  PUBLIC_BASE_URL: envString().refine((v) => v === undefined || hasProtocol(v, ['http:', 'https:']), {
+    message: 'must be an http:// or https:// URL, e.g. https://chuky.example.vn',
+  }),
+  API_PORT: envString().refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), {
+    message: 'must be a port number between 0 and 65535',
+  }),
+  CHUKY_SIGNING_SECRET: envString().refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters (generate one with: openssl rand -base64 48)',
+  }),
+  CHUKY_API_TOKEN: envString(),
+  CHUKY_TEMPLATES_DIR: envString(),
+});
+
+export interface Env {
+  /** Temporal frontend host:port; '' means "start an embedded dev server". */
+  temporalAddress: string;
+  temporalNamespace: string;
+  /** From CHUKY_TASK_QUEUE. */
+  taskQueue: string;
+  /** '' means "start an embedded Postgres". */
+  databaseUrl: string;
+  /** smtp:// or smtps:// URL; '' means "start the embedded mail sink". */
+  smtpUrl: string;
+  mailFrom: string;
+  /** Base of links in emails, without a trailing slash. */
+  publicBaseUrl: string;
+  apiPort: number;
+  signingSecret: string;
+  /** True when the built-in development secret is in use; production must refuse to start. */
+  signingSecretIsDefault: boolean;
+  /** Operator token for the API; undefined when not configured. */
+  apiToken: string | undefined;
+  /** Directory overriding the built-in mail/report templates; undefined for the built-in ones. */
+  templatesDir: string | undefined;
+}
+
+export function loadEnv(env: Record<string, string | undefined> = process.env): Env {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.shape)) raw[key] = env[key];
+  const result = EnvSchema.safeParse(raw, { error: operatorErrorMap });
+  if (!result.success) {
+    const issues: ConfigIssue[] = zodIssuesToPaths(result.error.issues).map((i) => ({
+      field: formatPath(i.path),
+      message: i.message,
+    }));
+    throw new ConfigError(issues);
+  }
+  const e = result.data;
+  const signingSecret = e.CHUKY_SIGNING_SECRET ?? DEV_SIGNING_SECRET;
+  return {
+    temporalAddress: e.TEMPORAL_ADDRESS ?? '',
+    temporalNamespace: e.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: e.CHUKY_TASK_QUEUE ?? 'chuky',
+    databaseUrl: e.DATABASE_URL ?? '',
+    smtpUrl: e.SMTP_URL ?? '',
+    mailFrom: e.MAIL_FROM ?? DEFAULT_MAIL_FROM,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? DEFAULT_PUBLIC_BASE_URL).replace(/\/+$/, ''),
+    apiPort: e.API_PORT !== undefined ? Number(e.API_PORT) : DEFAULT_API_PORT,
+    signingSecret,
+    signingSecretIsDefault: signingSecret === DEV_SIGNING_SECRET,
+    apiToken: e.CHUKY_API_TOKEN,
+    templatesDir: e.CHUKY_TEMPLATES_DIR,
+  };
+}
