@@ -1,0 +1,35 @@
+/**
+ * An obligation is one thing a unit owes in one phase (e.g. acknowledge the plan and submit its own
+ * implementation plan). These are its states and the records it leaves. Pure types and rules.
+ */
+
+export const OBLIGATION_STATUSES = [
+  'pending', // chưa đến hạn: not yet due, nothing received
+  'overdue', // quá hạn: past the deadline, nothing received, escalation running
+  'not_submitted', // không nộp: escalation level 3 reached; still accepts a late submission
+  'submitted', // đã nộp đúng hạn
+  'late', // nộp chậm: accepted after the deadline
+  'exempted', // miễn, with a reason
+] as const;
+export type ObligationStatus = (typeof OBLIGATION_STATUSES)[number];
+
+/** 0 = none; 1 = overdue notice sent; 2 = leaders notified, unit flagged; 3 = recorded as not submitted. */
+export type EscalationLevel = 0 | 1 | 2 | 3;
+
+export const STATUS_LABEL_VI: Record<ObligationStatus, string> = {
+  pending: 'Chưa đến hạn',
+  overdue: 'Quá hạn',
+  not_submitted: 'Không nộp',
+  submitted: 'Đã nộp đúng hạn',
+  late: 'Nộp chậm',
+  exempted: 'Được miễn',
+};
+
+export function isClosed(status: ObligationStatus): boolean {
+  return status === 'submitted' || status === 'late' || status === 'exempted';
+}
+
+/** A submission is late if it arrives at or after the start of the day after the deadline (local time). */
+export function isLateAt(submittedAtMs: number, dueAtMs: number): boolean {
+  return submittedAtMs >= dueAtMs;
+}

@@ -1,0 +1,80 @@
+/**
+ * The shapes units and operators send in, with Vietnamese messages. One schema per message, used by the HTTP
+ * API, the CLI and the Temporal update validators alike, so a bad request is refused with the same words
+ * everywhere and never enters a workflow's history.
+ */
+import { z } from 'zod';
+import { parseIsoDate } from './calendar.js';
+
+const MAX_TEXT = 5000;
+
+const isoDate = z.string().refine(
+  (s) => {
+    try {
+      parseIsoDate(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'Ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)' },
+);
+
+const nfcText = (max: number, label: string) =>
+  z
+    .string({ message: `${label}: cần là chuỗi ký tự` })
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(z.string().max(max, { message: `${label}: quá dài (tối đa ${max} ký tự)` }));
+
+export const actorSchema = z.object({
+  /** Who acted: 'unit:<code>' for a unit through its link, 'operator:<name>' for Ban Tuyên giáo, 'system'. */
+  id: z.string().min(1).max(200),
+  via: z.enum(['web', 'cli', 'api', 'system']),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+/** Phase 1: the unit acknowledges the plan and, optionally, describes its own implementation plan. */
+export const acknowledgePlanSchema = z.object({
+  phase: z.literal('plan'),
+  actor: actorSchema,
+  /** Người xác nhận: who at the unit confirms receipt. */
+  confirmedBy: nfcText(200, 'Người xác nhận').pipe(z.string().min(1, { message: 'Người xác nhận: không được để trống' })),
+  /** Số, ngày kế hoạch thực hiện của đơn vị, if already issued. */
+  unitPlanNumber: nfcText(100, 'Số kế hoạch của đơn vị').optional(),
+  note: nfcText(MAX_TEXT, 'Ghi chú').optional(),
+  /** Caller-chosen id so a retried request is the same submission, not a second version. */
+  requestId: z.string().min(8).max(100),
+});
+export type AcknowledgePlan = z.infer<typeof acknowledgePlanSchema>;
+
+export const extendDeadlineSchema = z.object({
+  phase: z.string().min(1),
+  newDeadline: isoDate,
+  reason: nfcText(1000, 'Lý do gia hạn').pipe(z.string().min(3, { message: 'Lý do gia hạn: cần ghi rõ lý do' })),
+  actor: actorSchema,
+  requestId: z.string().min(8).max(100),
+});
+export type ExtendDeadline = z.infer<typeof extendDeadlineSchema>;
+
+export const exemptSchema = z.object({
+  phase: z.string().min(1),
+  reason: nfcText(1000, 'Lý do miễn').pipe(z.string().min(3, { message: 'Lý do miễn: cần ghi rõ lý do' })),
+  actor: actorSchema,
+  requestId: z.string().min(8).max(100),
+});
+export type Exempt = z.infer<typeof exemptSchema>;
+
+/** Turns zod issues into one Vietnamese line per field: "confirmedBy: Người xác nhận: không được để trống". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+export class InvalidSubmissionError extends Error {
+  override name = 'InvalidSubmissionError';
+}
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new InvalidSubmissionError(describeIssues(result.error));
+  return result.data;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { acknowledgePlanSchema, extendDeadlineSchema, describeIssues, parseOrThrow, InvalidSubmissionError } from '../../domain/submissions.js';
+
+const actor = { id: 'unit:SO-TC', via: 'web' as const };
+
+describe('submission schemas', () => {
+  it('accepts a good acknowledgement and normalises Vietnamese text to NFC', () => {
+    const decomposed = 'Nguye\u0302\u0303n Va\u0306n A, Bi\u0301 thu\u031b';
+    const parsed = parseOrThrow(acknowledgePlanSchema, { phase: 'plan', actor, confirmedBy: decomposed, requestId: 'req-12345678' });
+    expect(parsed.confirmedBy).toBe('Nguyễn Văn A, Bí thư');
+    expect(parsed.confirmedBy).toBe(parsed.confirmedBy.normalize('NFC'));
+  });
+
+  it('refuses an empty confirmer, a wrong type and oversized text, field by field in Vietnamese', () => {
+    const r = acknowledgePlanSchema.safeParse({ phase: 'plan', actor, confirmedBy: '   ', note: 'x'.repeat(5001), requestId: 'req-12345678' });
+    expect(r.success).toBe(false);
+    const text = describeIssues(r.error!);
+    expect(text).toContain('confirmedBy: Người xác nhận: không được để trống');
+    expect(text).toContain('note: Ghi chú: quá dài (tối đa 5000 ký tự)');
+    expect(() => parseOrThrow(acknowledgePlanSchema, { phase: 'plan', actor, confirmedBy: 42, requestId: 'req-12345678' })).toThrow(InvalidSubmissionError);
+  });
+
+  it('refuses an impossible new deadline', () => {
+    const r = extendDeadlineSchema.safeParse({ phase: 'plan', newDeadline: '2027-02-30', reason: 'Đơn vị đang tổ chức đại hội', actor, requestId: 'req-12345678' });
+    expect(r.success).toBe(false);
+    expect(describeIssues(r.error!)).toMatch(/newDeadline: Ngày không hợp lệ/);
+  });
+});
