@@ -1,0 +1,130 @@
+/**
+ * The cycle's fan-out: start (or find) one unit workflow per unit, a batch at a time, and close them at the end.
+ * Starting is idempotent by the derived workflow id, so a retried batch or a second `cycle start` starts nothing twice.
+ */
+import { Context, ApplicationFailure } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../db/pool.js';
+import { countUnits, getCycle, listUnits, setCycleStatus, type CycleRow } from '../db/cycles.js';
+import { effectivePhasePolicy } from '../config/cycle.js';
+import { unitWorkflowId } from '../domain/ids.js';
+import { calendarToReal } from '../domain/clock.js';
+import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
+import { SA_COMMITTEE, SA_CYCLE, SA_ESCALATION, SA_PHASE, SA_STATUS, SA_UNIT, SA_YEAR } from '../workflows/search-attributes.js';
+import { closeUnitSignal } from '../workflows/messages.js';
+import type { CyclePlan, LaunchBatchInput, UnitWorkflowInput } from './types.js';
+
+export interface CycleDeps {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  /** False on the time-skipping test server, which has no custom search attributes. */
+  searchAttributes: boolean;
+}
+
+export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttributes: boolean): UnitWorkflowInput {
+  const def = cycle.definition;
+  return {
+    cycleId: cycle.id,
+    committeeCode: def.committee.code,
+    year: def.year,
+    unitCode,
+    timeZone: def.timezone,
+    calendar: def.calendar,
+    clock: cycle.clock,
+    obligations: def.phases.map((p) => ({
+      phase: p.id,
+      title: p.title,
+      opensOn: p.opensOn,
+      deadline: p.deadline,
+      policy: effectivePhasePolicy(def, p.id),
+    })),
+    searchAttributes,
+  };
+}
+
+/** The real instant after which the cycle may close: the last phase's level-3 escalation, plus a week. */
+export function cycleClosesAt(cycle: CycleRow): number {
+  const def = cycle.definition;
+  let last = 0;
+  for (const p of def.phases) {
+    const policy = effectivePhasePolicy(def, p.id);
+    const deadline = effectiveDeadline(p.deadline, def.calendar);
+    const at = localTimeToInstant(addDays(deadline, policy.escalation.level3AfterDays + 7), 0, def.timezone);
+    last = Math.max(last, at);
+  }
+  return calendarToReal(cycle.clock, last);
+}
+
+async function requireCycle(db: Db, cycleId: string): Promise<CycleRow> {
+  const cycle = await getCycle(db, cycleId);
+  if (!cycle) throw ApplicationFailure.nonRetryable(`cycle ${cycleId} is not registered in the database`, 'UnknownCycle');
+  return cycle;
+}
+
+export function createCycleActivities(deps: CycleDeps) {
+  return {
+    async planCycle({ cycleId }: { cycleId: string }): Promise<CyclePlan> {
+      const cycle = await requireCycle(deps.db, cycleId);
+      return { unitCount: await countUnits(deps.db, cycleId), closesAt: cycleClosesAt(cycle) };
+    },
+
+    async launchUnitBatch(input: LaunchBatchInput): Promise<{ started: number; existing: number }> {
+      const cycle = await requireCycle(deps.db, input.cycleId);
+      const units = await listUnits(deps.db, input.cycleId, input.offset, input.limit);
+      let started = 0;
+      let existing = 0;
+      for (const unit of units) {
+        if (!unit.active) continue;
+        const args = unitWorkflowInput(cycle, unit.code, deps.searchAttributes);
+        try {
+          await deps.client.workflow.start('unitWorkflow', {
+            taskQueue: deps.taskQueue,
+            workflowId: unitWorkflowId(cycle.id, unit.code),
+            args: [args],
+            ...(deps.searchAttributes
+              ? {
+                  typedSearchAttributes: [
+                    { key: SA_CYCLE, value: cycle.id },
+                    { key: SA_YEAR, value: cycle.year },
+                    { key: SA_COMMITTEE, value: cycle.committeeCode },
+                    { key: SA_UNIT, value: unit.code },
+                    { key: SA_PHASE, value: args.obligations[0]?.phase ?? '' },
+                    { key: SA_STATUS, value: 'pending' },
+                    { key: SA_ESCALATION, value: 0 },
+                  ],
+                }
+              : {}),
+          });
+          started += 1;
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          existing += 1;
+        }
+        Context.current().heartbeat({ unit: unit.code });
+      }
+      return { started, existing };
+    },
+
+    async markCycleLaunched({ cycleId, launched }: { cycleId: string; launched: number }): Promise<void> {
+      await setCycleStatus(deps.db, cycleId, 'running', { launchedUnits: launched });
+    },
+
+    async closeUnitBatch(input: LaunchBatchInput & { reason: string }): Promise<void> {
+      const units = await listUnits(deps.db, input.cycleId, input.offset, input.limit);
+      for (const unit of units) {
+        try {
+          await deps.client.workflow.getHandle(unitWorkflowId(input.cycleId, unit.code)).signal(closeUnitSignal, { reason: input.reason });
+        } catch (err) {
+          // A unit whose obligations are all closed has already finished; there is nothing to close.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+        Context.current().heartbeat({ unit: unit.code });
+      }
+    },
+
+    async markCycleClosed({ cycleId, reason }: { cycleId: string; actor: string; reason: string }): Promise<void> {
+      await setCycleStatus(deps.db, cycleId, 'closed', { reason });
+    },
+  };
+}

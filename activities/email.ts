@@ -1,0 +1,174 @@
+/**
+ * Where an email is sent. Renders the template for the unit and kind, attaches the deadline as iCalendar,
+ * and sends it through the outbox so that a retried activity never sends the same email twice.
+ */
+import type pg from 'pg';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/pool.js';
+import { getCycle, getUnit, type CycleRow, type UnitRow } from '../db/cycles.js';
+import { claimEmail, markEmail } from '../db/outbox.js';
+import { messageIdFor } from '../domain/ids.js';
+import { formatVietnameseDate } from '../domain/calendar.js';
+import { effectivePhasePolicy, type PhaseId } from '../config/cycle.js';
+import { renderEmail } from '../mail/render.js';
+import { deadlineIcs } from '../mail/ics.js';
+import { isPermanentSmtpFailure, type Mailer } from '../mail/transport.js';
+import { formUrl, signLink } from '../api/links.js';
+import type { EmailKind, SendUnitEmailInput, SendUnitEmailResult } from './types.js';
+
+export interface EmailDeps {
+  db: Db;
+  mailer: Mailer;
+  mailFrom: string;
+  publicBaseUrl: string;
+  signingSecret: string;
+  templatesDir?: string | undefined;
+}
+
+function unique(addresses: (string | null | undefined)[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const a of addresses) {
+    if (!a) continue;
+    const k = a.toLowerCase();
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/** Who receives each kind of email (DOMAIN.md, "Reminders and escalation"). */
+export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): { to: string[]; cc: string[]; greeting: string } {
+  const committee = cycle.definition.committee;
+  const unitPeople = unique([unit.contactEmail, unit.secretaryEmail]);
+  const leaders = unique(committee.leaders.map((l) => l.email));
+  const standing = committee.standingBody.email;
+  switch (kind) {
+    case 'overdue':
+      return { to: [unit.secretaryEmail], cc: unique([unit.contactEmail, standing]).filter((a) => a !== unit.secretaryEmail), greeting: `đồng chí ${unit.secretaryName}` };
+    case 'escalation2':
+      return { to: leaders, cc: [standing], greeting: `Thường trực ${committee.shortName ?? committee.name}` };
+    case 'escalation3':
+      return { to: [standing], cc: leaders.filter((a) => a !== standing), greeting: committee.standingBody.name };
+    default:
+      return { to: unitPeople, cc: [], greeting: unit.contactName ? `đồng chí ${unit.contactName}` : `đồng chí ${unit.secretaryName}` };
+  }
+}
+
+const WITH_CALENDAR: ReadonlySet<EmailKind> = new Set(['notice', 'reminder', 'extension']);
+
+export function createEmailActivities(deps: EmailDeps) {
+  const domain = /@([^>\s]+)>?\s*$/.exec(deps.mailFrom)?.[1] ?? 'chuky.local';
+
+  async function sendUnitEmail(input: SendUnitEmailInput): Promise<SendUnitEmailResult> {
+    const cycle = await getCycle(deps.db, input.cycleId);
+    if (!cycle) throw ApplicationFailure.nonRetryable(`cycle ${input.cycleId} is not registered`, 'UnknownCycle');
+    const unit = await getUnit(deps.db, input.cycleId, input.unitCode);
+    if (!unit) throw ApplicationFailure.nonRetryable(`unit ${input.unitCode} is not in cycle ${input.cycleId}`, 'UnknownUnit');
+    const def = cycle.definition;
+    const phase = def.phases.find((p) => p.id === input.phase);
+    const policy = effectivePhasePolicy(def, input.phase as PhaseId);
+    const { to, cc, greeting } = recipientsFor(input.kind, cycle, unit);
+    // The link lives until well after the last escalation, so a late unit can still submit from any email.
+    const linkExpiry = Date.now() + (policy.escalation.level3AfterDays + 60) * 86_400_000 + Math.max(0, input.calendarAt - Date.now());
+    const link = formUrl(deps.publicBaseUrl, await signLink({ cycleId: input.cycleId, unitCode: input.unitCode, phase: input.phase }, deps.signingSecret, linkExpiry));
+    const vars = {
+      recipientGreeting: greeting,
+      committeeName: def.committee.name,
+      committeeShortName: def.committee.shortName ?? def.committee.name,
+      standingBodyName: def.committee.standingBody.name,
+      standingBodyEmail: def.committee.standingBody.email,
+      planNumber: def.plan.number,
+      planTitle: def.plan.title,
+      planUrl: def.plan.url ?? '',
+      phaseTitle: phase?.title ?? input.phase,
+      unitName: unit.name,
+      secretaryName: unit.secretaryName,
+      deadline: input.deadline,
+      deadlineVi: formatVietnameseDate(input.deadline),
+      days: input.days ?? '',
+      version: input.version ?? '',
+      late: input.late ?? false,
+      reason: input.reason ?? '',
+      level2Days: policy.escalation.level2AfterDays,
+      level3Days: policy.escalation.level3AfterDays,
+      link,
+    };
+    const rendered = renderEmail(input.kind, vars, deps.templatesDir);
+    const messageId = messageIdFor(input.key, domain);
+    const attachments = WITH_CALENDAR.has(input.kind)
+      ? [
+          {
+            filename: 'han-nop.ics',
+            contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+            content: deadlineIcs({
+              uid: `${input.cycleId}/${input.unitCode}/${input.phase}@${domain}`,
+              deadline: input.deadline,
+              summary: `Hạn: ${vars.phaseTitle} (${unit.name})`,
+              description: `${def.plan.number}. Nộp tại: ${link}`,
+              url: link,
+              timeZone: def.timezone,
+              // Later deadlines (extensions) must replace the event in the calendar, so the sequence grows with the date.
+              sequence: Number(input.deadline.replaceAll('-', '')) - 20_000_000,
+            }),
+          },
+        ]
+      : [];
+
+    const client: pg.PoolClient = await deps.db.connect();
+    try {
+      await client.query('BEGIN');
+      const claim = await claimEmail(client, {
+        key: input.key,
+        messageId,
+        cycleId: input.cycleId,
+        unitCode: input.unitCode,
+        phase: input.phase,
+        kind: input.kind,
+        to,
+        cc,
+        subject: rendered.subject,
+        calendarAt: input.calendarAt,
+      });
+      if (claim.status !== 'pending') {
+        await client.query('COMMIT');
+        return { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to };
+      }
+      try {
+        await deps.mailer.send({
+          from: deps.mailFrom,
+          to,
+          cc,
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          messageId: claim.messageId,
+          attachments,
+          headers: { 'X-Chuky-Key': input.key, 'X-Chuky-Kind': input.kind },
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (isPermanentSmtpFailure(err)) {
+          await markEmail(client, input.key, { status: 'bounced', error: message });
+          await client.query('COMMIT');
+          return { status: 'bounced', messageId: claim.messageId, to };
+        }
+        await markEmail(client, input.key, { status: 'pending', error: message });
+        await client.query('COMMIT');
+        throw err; // temporary (4xx, refused connection): the activity retries with backoff
+      }
+      await markEmail(client, input.key, { status: 'sent' });
+      await client.query('COMMIT');
+      return { status: 'sent', messageId: claim.messageId, to };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  return { sendUnitEmail };
+}

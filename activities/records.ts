@@ -1,0 +1,15 @@
+/** Activities that write the record: transitions and submissions (db/records.ts does the SQL). */
+import type { Db } from '../db/pool.js';
+import { recordTransition, storeSubmission } from '../db/records.js';
+import type { RecordTransitionInput, StoreSubmissionInput } from './types.js';
+
+export function createRecordActivities(deps: { db: Db }) {
+  return {
+    async recordTransition(input: RecordTransitionInput): Promise<void> {
+      await recordTransition(deps.db, input);
+    },
+    async storeSubmission(input: StoreSubmissionInput): Promise<{ version: number }> {
+      return storeSubmission(deps.db, input);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Inputs and outputs of activities, shared as types with the workflows (which import them with `import type`
+ * only, so no side-effecting code is bundled into the workflow sandbox).
+ */
+import type { IsoDate, WorkingCalendar } from '../domain/calendar.js';
+import type { ClockMap } from '../domain/clock.js';
+import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js';
+import type { ObligationPolicy } from '../domain/schedule.js';
+
+export type EmailKind =
+  | 'notice' // thông báo: the plan is issued, here is your deadline
+  | 'reminder' // nhắc hạn
+  | 'overdue' // quá hạn: to the secretary, copied to the standing body
+  | 'escalation2' // báo cáo lãnh đạo: to the committee's leaders
+  | 'escalation3' // ghi nhận không nộp: to the standing body
+  | 'receipt' // xác nhận đã nhận
+  | 'extension' // gia hạn
+  | 'exemption'; // miễn
+
+export interface SendUnitEmailInput {
+  key: string;
+  cycleId: string;
+  unitCode: string;
+  phase: string;
+  kind: EmailKind;
+  deadline: IsoDate;
+  /** Calendar instant the email speaks for (differs from real time in a compressed rehearsal). */
+  calendarAt: number;
+  /** For reminders: days left. For escalations: days overdue. */
+  days?: number;
+  version?: number;
+  reason?: string;
+  late?: boolean;
+}
+
+export interface SendUnitEmailResult {
+  status: 'sent' | 'already_sent' | 'bounced';
+  messageId: string;
+  to: string[];
+}
+
+export interface RecordTransitionInput {
+  key: string;
+  cycleId: string;
+  unitCode: string;
+  phase: string;
+  kind: string;
+  status: ObligationStatus;
+  escalationLevel: EscalationLevel;
+  deadline: IsoDate;
+  dueAt: number;
+  calendarAt: number;
+  actor: string;
+  reason?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface StoreSubmissionInput {
+  key: string;
+  cycleId: string;
+  unitCode: string;
+  phase: string;
+  payload: Record<string, unknown>;
+  actor: string;
+  via: string;
+  late: boolean;
+  calendarAt: number;
+}
+
+export interface ObligationSpec {
+  phase: string;
+  title: string;
+  opensOn: IsoDate;
+  deadline: IsoDate;
+  policy: ObligationPolicy;
+}
+
+export interface UnitWorkflowInput {
+  cycleId: string;
+  committeeCode: string;
+  year: number;
+  unitCode: string;
+  timeZone: string;
+  calendar: WorkingCalendar;
+  clock: ClockMap;
+  obligations: ObligationSpec[];
+  /** False only on the time-skipping test server, which has no custom search attributes. */
+  searchAttributes: boolean;
+}
+
+export interface CycleWorkflowInput {
+  cycleId: string;
+  /** Units launched per activity call: keeps each call short and the cycle's history small. */
+  batchSize?: number;
+}
+
+export interface CyclePlan {
+  unitCount: number;
+  /** Real instant after which the cycle may close (last escalation of the last phase, plus a margin). */
+  closesAt: number;
+}
+
+export interface LaunchBatchInput {
+  cycleId: string;
+  offset: number;
+  limit: number;
+}

@@ -1,0 +1,81 @@
+/**
+ * The actions on a unit's workflow that the API and the CLI share: parse with the same zod schema the workflow's
+ * validator uses, send the Update, and turn a refusal into a plain Vietnamese message.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { unitWorkflowId } from '../domain/ids.js';
+import {
+  acknowledgePlanSchema,
+  exemptSchema,
+  extendDeadlineSchema,
+  parseOrThrow,
+  InvalidSubmissionError,
+} from '../domain/submissions.js';
+import {
+  acknowledgePlanUpdate,
+  exemptUpdate,
+  extendDeadlineUpdate,
+  unitViewQuery,
+  type ObligationView,
+  type SubmissionReceipt,
+  type UnitView,
+} from '../workflows/messages.js';
+
+export class ActionRefused extends Error {
+  override name = 'ActionRefused';
+  constructor(message: string, readonly httpStatus: number) {
+    super(message);
+  }
+}
+
+function translate(err: unknown): never {
+  if (err instanceof InvalidSubmissionError) throw new ActionRefused(err.message, 400);
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) throw new ActionRefused(cause.message, 422);
+    throw new ActionRefused(cause?.message ?? err.message, 422);
+  }
+  if (err instanceof WorkflowNotFoundError) throw new ActionRefused('Không tìm thấy đơn vị trong chu kỳ, hoặc chu kỳ của đơn vị đã kết thúc', 404);
+  const message = err instanceof Error ? err.message : String(err);
+  if (/already completed|workflow execution already completed/i.test(message)) {
+    throw new ActionRefused('Chu kỳ của đơn vị đã kết thúc, không nhận thêm', 409);
+  }
+  throw err;
+}
+
+export async function acknowledgePlan(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
+  try {
+    const args = parseOrThrow(acknowledgePlanSchema, raw);
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(acknowledgePlanUpdate, { args: [args], updateId: args.requestId });
+  } catch (err) {
+    return translate(err);
+  }
+}
+
+export async function extendDeadline(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ObligationView> {
+  try {
+    const args = parseOrThrow(extendDeadlineSchema, raw);
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(extendDeadlineUpdate, { args: [args], updateId: args.requestId });
+  } catch (err) {
+    return translate(err);
+  }
+}
+
+export async function exempt(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ObligationView> {
+  try {
+    const args = parseOrThrow(exemptSchema, raw);
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(exemptUpdate, { args: [args], updateId: args.requestId });
+  } catch (err) {
+    return translate(err);
+  }
+}
+
+/** The live view from the workflow, or undefined when it has finished (the database then holds the record). */
+export async function unitView(client: Client, cycleId: string, unitCode: string): Promise<UnitView | undefined> {
+  try {
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).query(unitViewQuery);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/** The `chuky` command line: one program, a subcommand per task, `--help` on each, `--json` where scripts read. */
+import { Command } from 'commander';
+import { registerCycleCommands } from './commands/cycle.js';
+import { registerUnitCommands } from './commands/unit.js';
+import { registerServeCommands } from './commands/serve.js';
+import { registerDevCommand } from './commands/dev.js';
+
+const program = new Command();
+program
+  .name('chuky')
+  .description('chuky (chu kỳ): the yearly study-and-review cycle of Party committees, on Temporal')
+  .version('0.1.0');
+
+registerDevCommand(program);
+registerCycleCommands(program);
+registerUnitCommands(program);
+registerServeCommands(program);
+
+await program.parseAsync(process.argv);

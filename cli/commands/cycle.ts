@@ -1,0 +1,141 @@
+/** `chuky cycle …`: start a cycle from its definition file, see each unit's state, close it. */
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { loadCycleFile } from '../../config/cycle.js';
+import { loadEnv } from '../../config/env.js';
+import { registerCycle, getCycle } from '../../db/cycles.js';
+import { cycleStatus } from '../../db/records.js';
+import { migrate } from '../../db/migrate.js';
+import { cycleId as makeCycleId, cycleWorkflowId } from '../../domain/ids.js';
+import { localTimeToInstant } from '../../domain/calendar.js';
+import { REAL_CLOCK, type ClockMap } from '../../domain/clock.js';
+import type { Db } from '../../db/pool.js';
+import { closeCycleSignal } from '../../workflows/messages.js';
+import { connectRuntime } from '../../workers/runtime.js';
+import { resolveAddresses } from '../../workers/services.js';
+import { action, printJson, printTable } from '../output.js';
+
+export interface StartCycleResult {
+  cycleId: string;
+  workflowId: string;
+  units: number;
+  registered: boolean;
+  started: boolean;
+  clock: ClockMap;
+}
+
+/**
+ * Registers the cycle's definition and units in the database and starts its workflow. Both steps are
+ * idempotent: a second start finds the running cycle and only refreshes unit details.
+ */
+export async function startCycle(params: { db: Db; client: Client; taskQueue: string; configFile: string; secondsPerDay?: number; now?: number }): Promise<StartCycleResult> {
+  const loaded = loadCycleFile(params.configFile);
+  const def = loaded.definition;
+  const id = makeCycleId(def.committee.code, def.year);
+  const clock: ClockMap = params.secondsPerDay
+    ? {
+        kind: 'compressed',
+        // Day one of the compressed calendar is the earliest day a phase opens; it starts a few seconds from now.
+        calendarOrigin: localTimeToInstant(def.phases.map((p) => p.opensOn).sort()[0]!, 0, def.timezone),
+        realOrigin: (params.now ?? Date.now()) + 2_000,
+        secondsPerDay: params.secondsPerDay,
+      }
+    : REAL_CLOCK;
+  const { created } = await registerCycle(params.db, { id, definition: def, units: loaded.units, clock, sourceFile: loaded.sourceFile });
+  const workflowId = cycleWorkflowId(id);
+  let started = true;
+  try {
+    await params.client.workflow.start('cycleWorkflow', { taskQueue: params.taskQueue, workflowId, args: [{ cycleId: id }] });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    started = false;
+  }
+  const stored = await getCycle(params.db, id);
+  return { cycleId: id, workflowId, units: loaded.units.length, registered: created, started, clock: stored?.clock ?? clock };
+}
+
+export function summarise(rows: { status: string; escalationLevel: number }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts;
+}
+
+export function registerCycleCommands(program: Command): void {
+  const cycle = program.command('cycle').description('Launch and follow a committee\'s yearly cycle');
+
+  cycle
+    .command('start')
+    .description('Register a cycle from its YAML definition and start its workflows (idempotent)')
+    .requiredOption('-c, --config <file>', 'cycle definition (YAML); its unitsFile is read relative to it')
+    .option('--seconds-per-day <n>', 'run on a compressed calendar (rehearsals, demos): one calendar day lasts n seconds', Number)
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (opts: { config: string; secondsPerDay?: number; json?: boolean }) => {
+        const env = loadEnv();
+        const addresses = resolveAddresses(env);
+        await migrate(addresses.databaseUrl);
+        const runtime = await connectRuntime(env, addresses);
+        try {
+          const result = await startCycle({ db: runtime.db, client: runtime.client, taskQueue: env.taskQueue, configFile: opts.config, ...(opts.secondsPerDay ? { secondsPerDay: opts.secondsPerDay } : {}) });
+          if (opts.json) printJson(result);
+          else {
+            process.stdout.write(`${result.started ? 'Started' : 'Already running:'} cycle ${result.cycleId} (${result.units} units), workflow ${result.workflowId}\n`);
+          }
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  cycle
+    .command('status')
+    .description("Each unit's obligation state, deadline, escalation level and emails sent")
+    .option('--cycle <id>', 'cycle id (e.g. DUK-HT-2027)')
+    .option('-c, --config <file>', 'or: the cycle definition it was started from')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (opts: { cycle?: string; config?: string; json?: boolean }) => {
+        const env = loadEnv();
+        const id = opts.cycle ?? (opts.config ? (() => {
+          const def = loadCycleFile(opts.config!).definition;
+          return makeCycleId(def.committee.code, def.year);
+        })() : undefined);
+        if (!id) throw new Error('give --cycle ID or --config FILE');
+        const runtime = await connectRuntime(env, resolveAddresses(env));
+        try {
+          const stored = await getCycle(runtime.db, id);
+          if (!stored) throw new Error(`no cycle "${id}" in the database; start it with \`chuky cycle start --config FILE\``);
+          const units = await cycleStatus(runtime.db, id);
+          const summary = summarise(units);
+          if (opts.json) printJson({ cycleId: id, status: stored.status, summary, units });
+          else {
+            process.stdout.write(`Cycle ${id}: ${stored.status}; ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(', ')}\n\n`);
+            printTable(units as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'deadline', 'status', 'escalationLevel', 'emailsSent', 'versions']);
+          }
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  cycle
+    .command('close')
+    .description('Close a cycle before its natural end: open obligations keep their state')
+    .requiredOption('--cycle <id>', 'cycle id')
+    .requiredOption('--reason <text>', 'why it is closed')
+    .option('--actor <name>', 'who closes it', 'operator')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (opts: { cycle: string; reason: string; actor: string; json?: boolean }) => {
+        const env = loadEnv();
+        const runtime = await connectRuntime(env, resolveAddresses(env));
+        try {
+          await runtime.client.workflow.getHandle(cycleWorkflowId(opts.cycle)).signal(closeCycleSignal, { reason: opts.reason, actor: `operator:${opts.actor}` });
+          if (opts.json) printJson({ cycleId: opts.cycle, closing: true });
+          else process.stdout.write(`Closing cycle ${opts.cycle}\n`);
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+}

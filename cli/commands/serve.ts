@@ -1,0 +1,91 @@
+/** `chuky worker`, `chuky api`, `chuky migrate`, `chuky config check`: running the parts in production. */
+import type { Command } from 'commander';
+import { loadEnv } from '../../config/env.js';
+import { loadCycleFile } from '../../config/cycle.js';
+import { migrate } from '../../db/migrate.js';
+import { connectRuntime, runApi, runWorker } from '../../workers/runtime.js';
+import { resolveAddresses } from '../../workers/services.js';
+import { action, printJson } from '../output.js';
+
+function refuseDevSecretInProduction(env: ReturnType<typeof loadEnv>): void {
+  if (env.signingSecretIsDefault && process.env.NODE_ENV === 'production') {
+    throw new Error('CHUKY_SIGNING_SECRET is the built-in development secret; set a random secret of 32+ characters in production');
+  }
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('Run a worker: the workflows and activities, on the task queue (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL)')
+    .action(
+      action(async () => {
+        const env = loadEnv();
+        refuseDevSecretInProduction(env);
+        const addresses = resolveAddresses(env);
+        await migrate(addresses.databaseUrl);
+        const runtime = await connectRuntime(env, addresses);
+        const { worker, done } = await runWorker(runtime, addresses);
+        process.stdout.write(`worker polling ${env.taskQueue} on ${addresses.temporalAddress}\n`);
+        const stop = () => worker.shutdown();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        await done;
+        await runtime.close();
+      }),
+    );
+
+  program
+    .command('api')
+    .description('Run the HTTP API and the units\' web forms on API_PORT')
+    .option('--port <n>', 'port (default API_PORT or 3000)', Number)
+    .action(
+      action(async (o: { port?: number }) => {
+        const env = loadEnv();
+        refuseDevSecretInProduction(env);
+        const addresses = resolveAddresses(env);
+        const runtime = await connectRuntime(env, addresses);
+        const api = await runApi(runtime, env, o.port ?? env.apiPort);
+        process.stdout.write(`API on ${api.url}\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await api.close();
+        await runtime.close();
+      }),
+    );
+
+  program
+    .command('migrate')
+    .description('Apply the database migrations (also done at every start)')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: { json?: boolean }) => {
+        const env = loadEnv();
+        const applied = await migrate(resolveAddresses(env).databaseUrl);
+        if (o.json) printJson({ applied });
+        else process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date\n');
+      }),
+    );
+
+  const config = program.command('config').description('Check configuration files');
+  config
+    .command('check')
+    .description('Validate a cycle definition and its units file; errors name file, line and field')
+    .requiredOption('-c, --config <file>', 'cycle definition (YAML)')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: { config: string; json?: boolean }) => {
+        const loaded = loadCycleFile(o.config);
+        const summary = {
+          committee: loaded.definition.committee.name,
+          year: loaded.definition.year,
+          phases: loaded.definition.phases.map((p) => ({ id: p.id, opensOn: p.opensOn, deadline: p.deadline })),
+          units: loaded.units.length,
+          members: loaded.units.reduce((n, u) => n + u.members, 0),
+        };
+        if (o.json) printJson({ ok: true, ...summary });
+        else process.stdout.write(`OK: ${summary.committee}, ${summary.year}: ${summary.phases.length} phase(s), ${summary.units} units, ${summary.members} members\n`);
+      }),
+    );
+}

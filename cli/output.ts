@@ -1,0 +1,30 @@
+/** How commands speak: JSON for scripts (--json), aligned text for people, and errors that say what and where. */
+import { isConfigError } from '../config/errors.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  process.stdout.write(`${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  for (const r of rows) process.stdout.write(`${line(columns.map((c) => String(r[c] ?? '')))}\n`);
+}
+
+/** Runs a command body; a ConfigError exits 2 with one line per issue, any other error exits 1. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (isConfigError(err)) {
+        process.stderr.write(`Configuration error:\n${err.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      }
+    }
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The messages a unit workflow answers, defined once: the workflow sets their handlers, and the API and CLI
+ * import these same definitions. Arguments are the zod-parsed shapes of domain/submissions.ts.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AcknowledgePlan, Exempt, ExtendDeadline } from '../domain/submissions.js';
+import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js';
+import type { IsoDate } from '../domain/calendar.js';
+
+export interface ObligationView {
+  phase: string;
+  title: string;
+  configuredDeadline: IsoDate;
+  deadline: IsoDate;
+  dueAt: number;
+  status: ObligationStatus;
+  escalationLevel: EscalationLevel;
+  stepsDone: string[];
+  versions: number;
+  submittedAt?: number;
+  exemptReason?: string;
+}
+
+export interface UnitView {
+  cycleId: string;
+  unitCode: string;
+  obligations: ObligationView[];
+  closed: boolean;
+}
+
+export interface SubmissionReceipt {
+  phase: string;
+  version: number;
+  status: ObligationStatus;
+  late: boolean;
+  deadline: IsoDate;
+}
+
+export const acknowledgePlanUpdate = defineUpdate<SubmissionReceipt, [AcknowledgePlan]>('acknowledgePlan');
+export const extendDeadlineUpdate = defineUpdate<ObligationView, [ExtendDeadline]>('extendDeadline');
+export const exemptUpdate = defineUpdate<ObligationView, [Exempt]>('exempt');
+export const unitViewQuery = defineQuery<UnitView>('unitView');
+/** Sent by the cycle when the year closes: open obligations stay as they are and the workflow ends. */
+export const closeUnitSignal = defineSignal<[{ reason: string }]>('closeUnit');
+
+export interface CycleView {
+  cycleId: string;
+  unitCount: number;
+  launched: number;
+  closed: boolean;
+}
+export const cycleViewQuery = defineQuery<CycleView>('cycleView');
+export const closeCycleSignal = defineSignal<[{ reason: string; actor: string }]>('closeCycle');

@@ -1,0 +1,341 @@
+/**
+ * One unit's year: for each obligation, the notice when its phase opens, reminders before the deadline, the
+ * overdue notice and the escalation ladder after it, and the unit's submission, extension or exemption in
+ * between. Deterministic: time comes from the workflow clock, every side effect is an activity.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import { isClosed, isLateAt } from '../domain/obligation.js';
+import { calendarToReal, realToCalendar } from '../domain/clock.js';
+import { localTimeToInstant, compareDates } from '../domain/calendar.js';
+import { obligationTimes, remainingSteps, SEND_HOUR, type ScheduledStep } from '../domain/schedule.js';
+import { emailKey } from '../domain/ids.js';
+import {
+  acknowledgePlanSchema,
+  exemptSchema,
+  extendDeadlineSchema,
+  parseOrThrow,
+  InvalidSubmissionError,
+} from '../domain/submissions.js';
+import type { Activities } from '../activities/index.js';
+import type { EmailKind, ObligationSpec, UnitWorkflowInput } from '../activities/types.js';
+import {
+  acknowledgePlanUpdate,
+  closeUnitSignal,
+  exemptUpdate,
+  extendDeadlineUpdate,
+  unitViewQuery,
+  type ObligationView,
+  type SubmissionReceipt,
+  type UnitView,
+} from './messages.js';
+import { SA_COMMITTEE, SA_CYCLE, SA_ESCALATION, SA_PHASE, SA_STATUS, SA_UNIT, SA_YEAR } from './search-attributes.js';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // SMTP or the database may be down for hours; keep trying, backing off to one attempt every 10 minutes.
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+interface ObligationState extends ObligationView {
+  spec: ObligationSpec;
+  /** Bumped whenever the deadline moves, so a waiting loop knows to recompute its schedule. */
+  revision: number;
+  seenRequests: Map<string, SubmissionReceipt>;
+}
+
+/**
+ * Refuses an update. Thrown from a validator, the update is rejected before it is written to history; an
+ * ApplicationFailure (not a plain Error) so that, should a handler ever throw it, only the update fails and
+ * not the workflow task.
+ */
+function refuse(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'InvalidSubmission');
+}
+
+function parseArgs<T>(schema: Parameters<typeof parseOrThrow<T>>[0], raw: unknown): T {
+  try {
+    return parseOrThrow(schema, raw);
+  } catch (err) {
+    if (err instanceof InvalidSubmissionError) refuse(err.message);
+    throw err;
+  }
+}
+
+export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
+  const { cycleId, unitCode, clock, timeZone, calendar } = input;
+  const calendarNow = (): number => realToCalendar(clock, Date.now());
+  let closed = false;
+  let transitionSeq = 0;
+
+  const obligations: ObligationState[] = input.obligations.map((spec) => {
+    const times = obligationTimes({ deadline: spec.deadline, calendar, timeZone, policy: spec.policy });
+    return {
+      spec,
+      phase: spec.phase,
+      title: spec.title,
+      configuredDeadline: spec.deadline,
+      deadline: times.deadline,
+      dueAt: times.dueAt,
+      status: 'pending',
+      escalationLevel: 0,
+      stepsDone: [],
+      versions: 0,
+      revision: 0,
+      seenRequests: new Map(),
+    };
+  });
+
+  const find = (phase: string): ObligationState =>
+    obligations.find((o) => o.phase === phase) ?? refuse(`Đơn vị không có nghĩa vụ "${phase}" trong chu kỳ này`);
+
+  const view = (o: ObligationState): ObligationView => ({
+    phase: o.phase,
+    title: o.title,
+    configuredDeadline: o.configuredDeadline,
+    deadline: o.deadline,
+    dueAt: o.dueAt,
+    status: o.status,
+    escalationLevel: o.escalationLevel,
+    stepsDone: [...o.stepsDone],
+    versions: o.versions,
+    ...(o.submittedAt !== undefined ? { submittedAt: o.submittedAt } : {}),
+    ...(o.exemptReason !== undefined ? { exemptReason: o.exemptReason } : {}),
+  });
+
+  function publishSearchAttributes(): void {
+    if (!input.searchAttributes) return;
+    // The phase shown is the earliest one still open; when all are closed, the last one.
+    const current = obligations.find((o) => !isClosed(o.status)) ?? obligations[obligations.length - 1];
+    if (!current) return;
+    const level = Math.max(0, ...obligations.filter((o) => !isClosed(o.status)).map((o) => o.escalationLevel));
+    upsertSearchAttributes([
+      { key: SA_CYCLE, value: cycleId },
+      { key: SA_YEAR, value: input.year },
+      { key: SA_COMMITTEE, value: input.committeeCode },
+      { key: SA_UNIT, value: unitCode },
+      { key: SA_PHASE, value: current.phase },
+      { key: SA_STATUS, value: current.status },
+      { key: SA_ESCALATION, value: level },
+    ]);
+  }
+
+  async function record(o: ObligationState, kind: string, actor: string, extra: { reason?: string; data?: Record<string, unknown>; key?: string } = {}): Promise<void> {
+    transitionSeq += 1;
+    await acts.recordTransition({
+      key: extra.key ?? `${workflowInfo().workflowId}/${workflowInfo().runId}/${transitionSeq}`,
+      cycleId,
+      unitCode,
+      phase: o.phase,
+      kind,
+      status: o.status,
+      escalationLevel: o.escalationLevel,
+      deadline: o.deadline,
+      dueAt: o.dueAt,
+      calendarAt: calendarNow(),
+      actor,
+      ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+      ...(extra.data !== undefined ? { data: extra.data } : {}),
+    });
+    publishSearchAttributes();
+  }
+
+  async function email(o: ObligationState, kind: EmailKind, extra: { days?: number; version?: number; reason?: string; late?: boolean; name?: string } = {}): Promise<void> {
+    const result = await acts.sendUnitEmail({
+      key: emailKey({ cycle: cycleId, unit: unitCode, phase: o.phase, kind: extra.name ?? kind, deadline: o.deadline, ...(extra.version !== undefined ? { seq: extra.version } : {}) }),
+      cycleId,
+      unitCode,
+      phase: o.phase,
+      kind,
+      deadline: o.deadline,
+      calendarAt: calendarNow(),
+      ...extra,
+    });
+    if (result.status === 'bounced') {
+      await record(o, 'email_bounced', 'system', { data: { kind, to: result.to, messageId: result.messageId } });
+    }
+  }
+
+  // Emails answering a unit's action go through this queue so the update returns as soon as the submission is
+  // stored; the unit's browser does not wait on the mail server.
+  const outbox: Array<() => Promise<void>> = [];
+
+  async function runStep(o: ObligationState, step: ScheduledStep): Promise<void> {
+    o.stepsDone.push(step.name);
+    switch (step.kind) {
+      case 'reminder':
+        await email(o, 'reminder', { days: step.days, name: step.name });
+        return;
+      case 'overdue':
+        o.status = 'overdue';
+        o.escalationLevel = 1;
+        await record(o, 'overdue', 'system');
+        await email(o, 'overdue', { days: step.days });
+        return;
+      case 'escalation2':
+        o.status = 'overdue';
+        o.escalationLevel = 2;
+        await record(o, 'escalation2', 'system', { reason: `Quá hạn ${step.days} ngày` });
+        await email(o, 'escalation2', { days: step.days });
+        return;
+      case 'escalation3':
+        o.status = 'not_submitted';
+        o.escalationLevel = 3;
+        await record(o, 'escalation3', 'system', { reason: `Quá hạn ${step.days} ngày: ghi nhận không nộp` });
+        // Level 3 proposes the unit for inspection; the inspection itself is decided by the committee.
+        await record(o, 'inspection_proposed', 'system', { reason: `Không nộp "${o.title}" sau ${step.days} ngày quá hạn` });
+        await email(o, 'escalation3', { days: step.days });
+        return;
+    }
+  }
+
+  async function runObligation(o: ObligationState): Promise<void> {
+    const opensAt = calendarToReal(clock, localTimeToInstant(o.spec.opensOn, SEND_HOUR, timeZone));
+    if (opensAt > Date.now()) {
+      await condition(() => closed || isClosed(o.status), opensAt - Date.now());
+    }
+    if (closed) return;
+    if (!isClosed(o.status)) {
+      await record(o, 'opened', 'system');
+      await email(o, 'notice');
+    }
+    while (!closed && !isClosed(o.status)) {
+      const times = { deadline: o.deadline, dueAt: o.dueAt, steps: obligationTimes({ deadline: o.deadline, calendar, timeZone, policy: o.spec.policy }).steps };
+      const next = remainingSteps(times, calendarNow(), new Set(o.stepsDone))[0];
+      const revision = o.revision;
+      const interrupted = () => closed || isClosed(o.status) || o.revision !== revision;
+      if (!next) {
+        // Nothing left to send: wait for a submission, an extension or the end of the year.
+        await condition(interrupted);
+        continue;
+      }
+      const delay = calendarToReal(clock, next.at) - Date.now();
+      if (delay > 0 && (await condition(interrupted, delay))) continue;
+      if (interrupted()) continue;
+      await runStep(o, next);
+    }
+  }
+
+  setHandler(unitViewQuery, () => ({ cycleId, unitCode, closed, obligations: obligations.map(view) }));
+
+  setHandler(
+    acknowledgePlanUpdate,
+    async (raw) => {
+      const args = parseArgs(acknowledgePlanSchema, raw);
+      const o = find(args.phase);
+      const seen = o.seenRequests.get(args.requestId);
+      if (seen) return seen; // a retried request is the same submission
+      const late = isLateAt(Date.now(), calendarToReal(clock, o.dueAt));
+      const { version } = await acts.storeSubmission({
+        key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}`,
+        cycleId,
+        unitCode,
+        phase: o.phase,
+        payload: { confirmedBy: args.confirmedBy, unitPlanNumber: args.unitPlanNumber ?? null, note: args.note ?? null },
+        actor: args.actor.id,
+        via: args.actor.via,
+        late,
+        calendarAt: calendarNow(),
+      });
+      o.versions = Math.max(o.versions, version);
+      if (!isClosed(o.status)) {
+        // The first accepted version decides on-time or late; later versions are revisions.
+        o.status = late ? 'late' : 'submitted';
+        o.submittedAt = calendarNow();
+      }
+      await record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via }, key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}` });
+      outbox.push(() => email(o, 'receipt', { version, late, name: `receipt-v${version}` }));
+      const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.deadline };
+      o.seenRequests.set(args.requestId, receipt);
+      return receipt;
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(acknowledgePlanSchema, raw);
+        if (closed) refuse('Chu kỳ đã kết thúc, không nhận thêm báo cáo');
+        const o = find(args.phase);
+        if (o.status === 'exempted') refuse('Đơn vị đã được miễn nghĩa vụ này');
+        if (calendarToReal(clock, localTimeToInstant(o.spec.opensOn, 0, timeZone)) > Date.now()) refuse('Giai đoạn này chưa mở');
+      },
+    },
+  );
+
+  setHandler(
+    extendDeadlineUpdate,
+    async (raw) => {
+      const args = parseArgs(extendDeadlineSchema, raw);
+      const o = find(args.phase);
+      const times = obligationTimes({ deadline: args.newDeadline, calendar, timeZone, policy: o.spec.policy });
+      o.deadline = times.deadline;
+      o.dueAt = times.dueAt;
+      o.revision += 1;
+      // Reminders and escalations move with the deadline: the ladder starts again from the new date.
+      o.stepsDone = [];
+      o.escalationLevel = 0;
+      if (!isClosed(o.status)) o.status = 'pending';
+      await record(o, 'extended', args.actor.id, { reason: args.reason, data: { newDeadline: o.deadline }, key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}` });
+      outbox.push(() => email(o, 'extension', { reason: args.reason }));
+      return view(o);
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(extendDeadlineSchema, raw);
+        if (closed) refuse('Chu kỳ đã kết thúc');
+        const o = find(args.phase);
+        if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể gia hạn`);
+        if (compareDates(args.newDeadline, o.deadline) <= 0) refuse(`Hạn mới (${args.newDeadline}) phải sau hạn hiện tại (${o.deadline})`);
+      },
+    },
+  );
+
+  setHandler(
+    exemptUpdate,
+    async (raw) => {
+      const args = parseArgs(exemptSchema, raw);
+      const o = find(args.phase);
+      o.status = 'exempted';
+      o.exemptReason = args.reason;
+      await record(o, 'exempted', args.actor.id, { reason: args.reason, key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}` });
+      outbox.push(() => email(o, 'exemption', { reason: args.reason }));
+      return view(o);
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(exemptSchema, raw);
+        if (closed) refuse('Chu kỳ đã kết thúc');
+        const o = find(args.phase);
+        if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể miễn`);
+      },
+    },
+  );
+
+  setHandler(closeUnitSignal, () => {
+    closed = true;
+  });
+
+  publishSearchAttributes();
+
+  const mailer = (async () => {
+    for (;;) {
+      await condition(() => outbox.length > 0 || (closed && outbox.length === 0) || obligations.every((o) => isClosed(o.status)));
+      const job = outbox.shift();
+      if (job) await job();
+      else return;
+    }
+  })();
+
+  await Promise.all(obligations.map(runObligation));
+  closed = true;
+  await condition(allHandlersFinished);
+  await mailer;
+  // Drain anything queued by a handler that finished after the mailer's last look.
+  for (let job = outbox.shift(); job; job = outbox.shift()) await job();
+  return { cycleId, unitCode, closed, obligations: obligations.map(view) };
+}
