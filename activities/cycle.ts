@@ -43,15 +43,17 @@ export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttri
   };
 }
 
-/** The real instant after which the cycle may close: the last phase's level-3 escalation, plus a week. */
+/**
+ * The real instant at which the cycle closes: the end of its configured closing day, but never before the last
+ * phase's level-3 escalation has had a day to be recorded.
+ */
 export function cycleClosesAt(cycle: CycleRow): number {
   const def = cycle.definition;
-  let last = 0;
+  let last = localTimeToInstant(addDays(def.closesOn ?? `${def.year}-12-31`, 1), 0, def.timezone);
   for (const p of def.phases) {
     const policy = effectivePhasePolicy(def, p.id);
     const deadline = effectiveDeadline(p.deadline, def.calendar);
-    const at = localTimeToInstant(addDays(deadline, policy.escalation.level3AfterDays + 7), 0, def.timezone);
-    last = Math.max(last, at);
+    last = Math.max(last, localTimeToInstant(addDays(deadline, policy.escalation.level3AfterDays + 1), 0, def.timezone));
   }
   return calendarToReal(cycle.clock, last);
 }

@@ -175,6 +175,11 @@ const CycleDefinitionBaseSchema = z.strictObject({
   phases: z.array(PhaseDefinitionInputSchema).min(1),
   /** Path of the units CSV, relative to the cycle file. */
   unitsFile: Text,
+  /**
+   * The day the cycle closes its units' workflows (and later freezes the year's data). Default: 31 December of
+   * the cycle's year. It is never earlier than the last phase's level-3 escalation.
+   */
+  closesOn: IsoDateSchema.optional(),
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -246,6 +251,7 @@ function crossCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
 
 export const CycleDefinitionSchema = CycleDefinitionBaseSchema.superRefine(crossCheck, { when: () => true }).transform((def) => ({
   ...def,
+  closesOn: def.closesOn ?? `${def.year}-12-31`,
   phases: def.phases.map((p) => ({ ...p, opensOn: p.opensOn ?? def.plan.issuedOn })),
 }));
 

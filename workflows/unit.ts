@@ -177,13 +177,13 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         o.status = 'overdue';
         o.escalationLevel = 1;
         await record(o, 'overdue', 'system');
-        await email(o, 'overdue', { days: step.days });
+        await email(o, 'overdue', { days: step.days, name: step.name });
         return;
       case 'escalation2':
         o.status = 'overdue';
         o.escalationLevel = 2;
         await record(o, 'escalation2', 'system', { reason: `Quá hạn ${step.days} ngày` });
-        await email(o, 'escalation2', { days: step.days });
+        await email(o, 'escalation2', { days: step.days, name: step.name });
         return;
       case 'escalation3':
         o.status = 'not_submitted';
@@ -191,7 +191,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         await record(o, 'escalation3', 'system', { reason: `Quá hạn ${step.days} ngày: ghi nhận không nộp` });
         // Level 3 proposes the unit for inspection; the inspection itself is decided by the committee.
         await record(o, 'inspection_proposed', 'system', { reason: `Không nộp "${o.title}" sau ${step.days} ngày quá hạn` });
-        await email(o, 'escalation3', { days: step.days });
+        await email(o, 'escalation3', { days: step.days, name: step.name });
         return;
     }
   }
@@ -251,7 +251,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         o.submittedAt = calendarNow();
       }
       await record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via }, key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}` });
-      outbox.push(() => email(o, 'receipt', { version, late, name: `receipt-v${version}` }));
+      outbox.push(() => email(o, 'receipt', { version, late }));
       const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.deadline };
       o.seenRequests.set(args.requestId, receipt);
       return receipt;
@@ -259,10 +259,14 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     {
       validator: (raw) => {
         const args = parseArgs(acknowledgePlanSchema, raw);
-        if (closed) refuse('Chu kỳ đã kết thúc, không nhận thêm báo cáo');
         const o = find(args.phase);
         if (o.status === 'exempted') refuse('Đơn vị đã được miễn nghĩa vụ này');
+        if (closed) refuse('Chu kỳ đã kết thúc, không nhận thêm báo cáo');
         if (calendarToReal(clock, localTimeToInstant(o.spec.opensOn, 0, timeZone)) > Date.now()) refuse('Giai đoạn này chưa mở');
+        // A unit may revise what it sent until the deadline; after it, the first version stands.
+        if ((o.status === 'submitted' || o.status === 'late') && Date.now() >= calendarToReal(clock, o.dueAt) && !o.seenRequests.has(args.requestId)) {
+          refuse(`Đã quá hạn (${o.deadline}); bản đã nộp không thể sửa. Xin liên hệ Ban Tuyên giáo nếu cần bổ sung.`);
+        }
       },
     },
   );
@@ -287,8 +291,8 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     {
       validator: (raw) => {
         const args = parseArgs(extendDeadlineSchema, raw);
-        if (closed) refuse('Chu kỳ đã kết thúc');
         const o = find(args.phase);
+        if (closed) refuse('Chu kỳ đã kết thúc');
         if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể gia hạn`);
         if (compareDates(args.newDeadline, o.deadline) <= 0) refuse(`Hạn mới (${args.newDeadline}) phải sau hạn hiện tại (${o.deadline})`);
       },
@@ -309,9 +313,9 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     {
       validator: (raw) => {
         const args = parseArgs(exemptSchema, raw);
-        if (closed) refuse('Chu kỳ đã kết thúc');
         const o = find(args.phase);
         if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể miễn`);
+        if (closed) refuse('Chu kỳ đã kết thúc');
       },
     },
   );
@@ -324,15 +328,16 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
 
   const mailer = (async () => {
     for (;;) {
-      await condition(() => outbox.length > 0 || (closed && outbox.length === 0) || obligations.every((o) => isClosed(o.status)));
+      await condition(() => outbox.length > 0 || closed);
       const job = outbox.shift();
       if (job) await job();
       else return;
     }
   })();
 
-  await Promise.all(obligations.map(runObligation));
-  closed = true;
+  // The unit's workflow lives until the cycle closes it, even when every obligation is closed: a unit may still
+  // revise before a deadline, and the year's record stays queryable in one place.
+  await Promise.all([...obligations.map(runObligation), condition(() => closed)]);
   await condition(allHandlersFinished);
   await mailer;
   // Drain anything queued by a handler that finished after the mailer's last look.
