@@ -15,6 +15,7 @@ import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
 import { fetchInbox, type StoredMail } from '../../stack/smtp-sink.js';
 import { projectRoot } from '../../stack/paths.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const at = (date: string, hour: number) => localTimeToInstant(date, hour, TZ);
@@ -79,7 +80,7 @@ describe('plan obligation over a year (time skipping)', () => {
         const dir = path.join(projectRoot(), 'test', 'histories');
         const save = async (workflowId: string, name: string) => {
           const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
-          fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(history, null, 1));
+          fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
         };
         await save(cycleWorkflowId(cycleId), 'cycle-v1');
         await save(unitWorkflowId(cycleId, never), 'unit-plan-never-v1');
