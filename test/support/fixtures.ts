@@ -20,6 +20,7 @@ export interface FixtureOptions {
   level3AfterDays?: number;
   holidays?: string[];
   rollForward?: boolean;
+  closesOn?: string;
 }
 
 export interface Fixture {
@@ -72,6 +73,7 @@ export function writeFixture(o: FixtureOptions): Fixture {
     escalation: { overdueNotice: o.overdueNotice ?? true, level2AfterDays: o.level2AfterDays ?? 7, level3AfterDays: o.level3AfterDays ?? 14 },
     phases: [{ id: 'plan', title: 'Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị', opensOn: o.issuedOn, deadline: o.deadline }],
     unitsFile: 'units.csv',
+    ...(o.closesOn ? { closesOn: o.closesOn } : {}),
   };
   const file = path.join(dir, 'cycle.yaml');
   fs.writeFileSync(file, stringify(def));
