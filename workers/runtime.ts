@@ -56,6 +56,6 @@ export async function runWorker(runtime: Runtime, addresses: ServiceAddresses): 
   return { worker, done, connection };
 }
 
-export async function runApi(runtime: Runtime, env: Env, port = env.apiPort) {
-  return startApi({ db: runtime.db, client: runtime.client, signingSecret: env.signingSecret, apiToken: env.apiToken }, port);
+export async function runApi(runtime: Runtime, env: Env, port = env.apiPort, host = '127.0.0.1') {
+  return startApi({ db: runtime.db, client: runtime.client, signingSecret: env.signingSecret, apiToken: env.apiToken }, port, host);
 }

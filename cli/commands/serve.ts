@@ -38,13 +38,14 @@ export function registerServeCommands(program: Command): void {
     .command('api')
     .description('Run the HTTP API and the units\' web forms on API_PORT')
     .option('--port <n>', 'port (default API_PORT or 3000)', Number)
+    .option('--host <address>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .action(
-      action(async (o: { port?: number }) => {
+      action(async (o: { port?: number; host: string }) => {
         const env = loadEnv();
         refuseDevSecretInProduction(env);
         const addresses = resolveAddresses(env);
         const runtime = await connectRuntime(env, addresses);
-        const api = await runApi(runtime, env, o.port ?? env.apiPort);
+        const api = await runApi(runtime, env, o.port ?? env.apiPort, o.host);
         process.stdout.write(`API on ${api.url}\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

@@ -1,0 +1,32 @@
+# chuky's worker and API. Built on the current Node.js LTS; the code also runs on Node 20.19+ and 22 (package.json engines).
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY activities activities
+COPY api api
+COPY cli cli
+COPY config config
+COPY db db
+COPY domain domain
+COPY mail mail
+COPY stack stack
+COPY workers workers
+COPY workflows workflows
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+# Read at run time: SQL migrations, email templates (an operator may mount their own over CHUKY_TEMPLATES_DIR),
+# and the demo cycle.
+COPY db/migrations db/migrations
+COPY mail/templates mail/templates
+COPY config/demo config/demo
+USER node
+ENTRYPOINT ["node", "dist/cli/chuky.js"]
+CMD ["worker"]
