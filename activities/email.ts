@@ -39,7 +39,13 @@ function unique(addresses: (string | null | undefined)[]): string[] {
   return out;
 }
 
-/** Who receives each kind of email (DOMAIN.md, "Reminders and escalation"). */
+/** `addresses` without those in `exclude`, compared case-insensitively as `unique` does. */
+function except(addresses: string[], exclude: string[]): string[] {
+  const excluded = new Set(exclude.map((a) => a.toLowerCase()));
+  return addresses.filter((a) => !excluded.has(a.toLowerCase()));
+}
+
+/** Who receives each kind of email (DOMAIN.md, "Reminders and escalation"). Nobody is both in To and in Cc. */
 export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): { to: string[]; cc: string[]; greeting: string } {
   const committee = cycle.definition.committee;
   const unitPeople = unique([unit.contactEmail, unit.secretaryEmail]);
@@ -47,11 +53,11 @@ export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): 
   const standing = committee.standingBody.email;
   switch (kind) {
     case 'overdue':
-      return { to: [unit.secretaryEmail], cc: unique([unit.contactEmail, standing]).filter((a) => a !== unit.secretaryEmail), greeting: `đồng chí ${unit.secretaryName}` };
+      return { to: [unit.secretaryEmail], cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]), greeting: `đồng chí ${unit.secretaryName}` };
     case 'escalation2':
-      return { to: leaders, cc: [standing], greeting: `Thường trực ${committee.shortName ?? committee.name}` };
+      return { to: leaders, cc: except([standing], leaders), greeting: `Thường trực ${committee.shortName ?? committee.name}` };
     case 'escalation3':
-      return { to: [standing], cc: leaders.filter((a) => a !== standing), greeting: committee.standingBody.name };
+      return { to: [standing], cc: except(leaders, [standing]), greeting: committee.standingBody.name };
     default:
       return { to: unitPeople, cc: [], greeting: unit.contactName ? `đồng chí ${unit.contactName}` : `đồng chí ${unit.secretaryName}` };
   }

@@ -26,8 +26,16 @@ export function emailKey(parts: { cycle: string; unit: string; phase: string; ki
   return parts.seq === undefined ? withDeadline : `${withDeadline}#${parts.seq}`;
 }
 
-/** A Message-ID that is a pure function of the email key, so a resend carries the same id. */
+/**
+ * A Message-ID that is a pure function of the email key, so a resend carries the same id. Every byte outside
+ * [A-Za-z0-9._-] of the key's UTF-8 becomes "=" and two hex digits (so "=" itself is escaped too): the mapping
+ * is one-to-one and two keys never share an id.
+ */
 export function messageIdFor(key: string, domain: string): string {
-  const safe = key.replace(/[^A-Za-z0-9._-]/g, (c) => `=${c.codePointAt(0)!.toString(16)}`);
+  let safe = '';
+  for (const byte of new TextEncoder().encode(key)) {
+    const c = String.fromCharCode(byte);
+    safe += /[A-Za-z0-9._-]/.test(c) ? c : `=${byte.toString(16).padStart(2, '0')}`;
+  }
   return `<${safe}@${domain}>`;
 }

@@ -30,5 +30,7 @@ export function deadlineIcs(params: {
     ...(params.url ? { url: params.url } : {}),
     alarms: [{ type: ICalAlarmType.display, trigger: 86_400, description: params.summary }],
   });
-  return calendar.toString();
+  // RFC 5545 ends every content line with CRLF, the last one (END:VCALENDAR) included; ical-generator omits it.
+  const text = calendar.toString();
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }

@@ -64,5 +64,9 @@ describe('ids', () => {
     expect(id).toBe(messageIdFor('DUK-HT-2027/SO-TC/plan/reminder-3d@2027-02-15', 'example.vn'));
     expect(id).toMatch(/^<[A-Za-z0-9._=-]+@example\.vn>$/);
     expect(id).not.toBe(messageIdFor('DUK-HT-2027/SO-TC/plan/reminder-1d@2027-02-15', 'example.vn'));
+    expect(id).toBe('<DUK-HT-2027=2fSO-TC=2fplan=2freminder-3d=402027-02-15@example.vn>');
+    // Escapes are fixed-width and "=" is escaped, so keys that differ only in unusual characters stay distinct.
+    expect(messageIdFor('a=2f', 'x')).not.toBe(messageIdFor('a/', 'x'));
+    expect(messageIdFor('đơn vị', 'x')).toBe('<=c4=91=c6=a1n=20v=e1=bb=8b@x>');
   });
 });
