@@ -1,0 +1,236 @@
+// Runs a real Temporal server for development and integration tests:
+// `temporal server start-dev`, persisted in SQLite so a restart loses nothing.
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { watchChild, type WatchedChild } from './child-process.js';
+import { defaultLog, type StackLog } from './log.js';
+import { dataDir } from './paths.js';
+import { freePort, isPortFree, waitForPort } from './ports.js';
+import { ensureTemporalCli } from './temporal-cli.js';
+
+/** Custom search attributes chuky's workflows set; registered on every start. */
+export const SEARCH_ATTRIBUTES = {
+  ChukyYear: 'Int',
+  ChukyCommittee: 'Keyword',
+  ChukyUnit: 'Keyword',
+  ChukyPhase: 'Keyword',
+  ChukyStatus: 'Keyword',
+  ChukyEscalation: 'Int',
+  ChukyCycle: 'Keyword',
+} as const;
+
+export type SearchAttributeTypeName = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES];
+
+// Wire values of temporal.api.enums.v1.IndexedValueType, for the types we use.
+const INDEXED_VALUE_TYPE: Record<SearchAttributeTypeName, number> = {
+  Keyword: 2,
+  Int: 3,
+};
+
+export interface DevServerOptions {
+  /** Frontend gRPC port; a free one when omitted. */
+  port?: number;
+  /** Web UI port; a free one when omitted. */
+  uiPort?: number;
+  /** SQLite file; default .data/temporal/temporal.sqlite. */
+  dbFile?: string;
+  /** Namespace to create and prepare; default "default". */
+  namespace?: string;
+  /** Bind address; default 127.0.0.1 (never exposed beyond loopback unless asked). */
+  ip?: string;
+  log?: StackLog;
+  /** How long to wait for the server to serve requests; default 90 s. */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** host:port for Connection.connect / NativeConnection.connect. */
+  address: string;
+  uiUrl: string;
+  namespace: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function isGrpcCode(err: unknown, code: number): boolean {
+  return isGrpcServiceError(err) && err.code === code;
+}
+const GRPC_NOT_FOUND = 5;
+const GRPC_ALREADY_EXISTS = 6;
+
+async function connectWhenServing(address: string, deadline: number, isAlive: () => boolean): Promise<Connection> {
+  let lastError: unknown;
+  while (Date.now() < deadline && isAlive()) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return connection;
+      } catch (err) {
+        await connection.close();
+        throw err;
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`frontend did not answer getSystemInfo: ${String((lastError as Error | undefined)?.message ?? 'server exited')}`);
+}
+
+/**
+ * start-dev creates namespaces and registers --search-attribute flags only
+ * when it creates a fresh SQLite file; on a restart against an existing file
+ * it silently skips them. So we make sure of both ourselves, every time.
+ */
+async function prepareNamespace(connection: Connection, namespace: string, deadline: number, log: StackLog): Promise<void> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+  } catch (err) {
+    if (!isGrpcCode(err, GRPC_NOT_FOUND)) throw err;
+    log(`registering namespace ${namespace}`);
+    try {
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: msToTs('30 days'),
+      });
+    } catch (regErr) {
+      if (!isGrpcCode(regErr, GRPC_ALREADY_EXISTS)) throw regErr;
+    }
+  }
+
+  for (;;) {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const present = customAttributes ?? {};
+    const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in present));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`search attributes still missing: ${missing.map(([n]) => n).join(', ')}`);
+    try {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]])),
+      });
+      log(`registered search attributes ${missing.map(([n]) => n).join(', ')} in ${namespace}`);
+    } catch (err) {
+      // A namespace that was just registered may not be visible to the operator
+      // service yet; ALREADY_EXISTS means a concurrent add won. Retry either way.
+      if (!isGrpcCode(err, GRPC_ALREADY_EXISTS) && !isGrpcCode(err, GRPC_NOT_FOUND)) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface LaunchPlan {
+  bin: string;
+  ip: string;
+  clientHost: string;
+  port: number;
+  uiPort: number;
+  dbFile: string;
+  namespace: string;
+  timeoutMs: number;
+  log: StackLog;
+}
+
+class LaunchError extends Error {
+  constructor(
+    message: string,
+    readonly portTaken: boolean,
+  ) {
+    super(message);
+  }
+}
+
+async function launch(plan: LaunchPlan): Promise<WatchedChild> {
+  const { bin, ip, clientHost, port, uiPort, dbFile, namespace, timeoutMs, log } = plan;
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename', dbFile,
+    '--port', String(port),
+    '--ui-port', String(uiPort),
+    '--ip', ip,
+    '--log-level', 'warn',
+    // "default" always exists; naming it again is harmless but noisy.
+    ...(namespace === 'default' ? [] : ['--namespace', namespace]),
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+  ];
+  log(`starting temporal dev server on ${clientHost}:${port} (UI ${uiPort}, db ${dbFile})`);
+  const watched = watchChild(spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const address = `${clientHost}:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  const isAlive = () => !watched.exited();
+
+  try {
+    await waitForPort(port, { host: clientHost, timeoutMs, isAlive });
+    const connection = await connectWhenServing(address, deadline, isAlive);
+    try {
+      await prepareNamespace(connection, namespace, deadline, log);
+    } finally {
+      await connection.close();
+    }
+    // If someone else grabbed our port first, we may have just talked to their
+    // server while ours died on "address already in use".
+    if (!isAlive()) throw new Error('server process exited during start-up');
+    return watched;
+  } catch (err) {
+    await watched.stop(2_000);
+    const status = await watched.exitPromise;
+    const output = watched.tail.text();
+    throw new LaunchError(
+      `Temporal dev server did not become ready within ${timeoutMs} ms (${(err as Error).message}; process: ${status}).\n` +
+        `command: ${bin} ${args.join(' ')}\n--- last output ---\n${output}`,
+      /address already in use/i.test(output),
+    );
+  }
+}
+
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const log = opts.log ?? defaultLog;
+  const started = Date.now();
+  const bin = await ensureTemporalCli(log);
+  const ip = opts.ip ?? '127.0.0.1';
+  // A wildcard bind is reachable on loopback; clients need a concrete address.
+  const clientHost = ip === '0.0.0.0' || ip === '::' ? '127.0.0.1' : ip;
+  const namespace = opts.namespace ?? 'default';
+  const dbFile = resolve(opts.dbFile ?? join(dataDir(), 'temporal', 'temporal.sqlite'));
+  await mkdir(dirname(dbFile), { recursive: true });
+
+  // Ports we pick ourselves can be taken by another process before the server
+  // binds them (parallel test runs); then we pick again. Ports the caller
+  // chose are used as given.
+  const attempts = opts.port === undefined || opts.uiPort === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await freePort());
+    let uiPort = opts.uiPort ?? (await freePort());
+    while (uiPort === port) uiPort = await freePort();
+    for (const [what, p] of [['gRPC', port], ['UI', uiPort]] as const) {
+      if (!(await isPortFree(p, clientHost))) {
+        throw new Error(`Cannot start Temporal dev server: ${what} port ${clientHost}:${p} is already in use`);
+      }
+    }
+    let watched: WatchedChild;
+    try {
+      watched = await launch({ bin, ip, clientHost, port, uiPort, dbFile, namespace, timeoutMs: opts.startTimeoutMs ?? 90_000, log });
+    } catch (err) {
+      if (err instanceof LaunchError && err.portTaken && attempt < attempts) {
+        log('a port was taken while the dev server started; retrying on other ports');
+        continue;
+      }
+      throw err;
+    }
+    const pid = watched.child.pid ?? -1;
+    const address = `${clientHost}:${port}`;
+    log(`temporal dev server ready at ${address} in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid})`);
+    return {
+      address,
+      uiUrl: `http://${clientHost}:${uiPort}`,
+      namespace,
+      pid,
+      stop: () => watched.stop(10_000),
+    };
+  }
+}
