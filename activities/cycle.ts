@@ -58,6 +58,38 @@ export function cycleClosesAt(cycle: CycleRow): number {
   return calendarToReal(cycle.clock, last);
 }
 
+/**
+ * Starts one unit's workflow for the year, or finds it running: the id is derived from cycle and unit, so this
+ * is safe to repeat (a retried batch, a second `cycle start`, a unit re-imported mid-year).
+ */
+export async function startUnitWorkflow(deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>, cycle: CycleRow, unitCode: string): Promise<'started' | 'existing'> {
+  const args = unitWorkflowInput(cycle, unitCode, deps.searchAttributes);
+  try {
+    await deps.client.workflow.start('unitWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId: unitWorkflowId(cycle.id, unitCode),
+      args: [args],
+      ...(deps.searchAttributes
+        ? {
+            typedSearchAttributes: [
+              { key: SA_CYCLE, value: cycle.id },
+              { key: SA_YEAR, value: cycle.year },
+              { key: SA_COMMITTEE, value: cycle.committeeCode },
+              { key: SA_UNIT, value: unitCode },
+              { key: SA_PHASE, value: args.obligations[0]?.phase ?? '' },
+              { key: SA_STATUS, value: 'pending' },
+              { key: SA_ESCALATION, value: 0 },
+            ],
+          }
+        : {}),
+    });
+    return 'started';
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return 'existing';
+  }
+}
+
 async function requireCycle(db: Db, cycleId: string): Promise<CycleRow> {
   const cycle = await getCycle(db, cycleId);
   if (!cycle) throw ApplicationFailure.nonRetryable(`cycle ${cycleId} is not registered in the database`, 'UnknownCycle');
@@ -78,31 +110,8 @@ export function createCycleActivities(deps: CycleDeps) {
       let existing = 0;
       for (const unit of units) {
         if (!unit.active) continue;
-        const args = unitWorkflowInput(cycle, unit.code, deps.searchAttributes);
-        try {
-          await deps.client.workflow.start('unitWorkflow', {
-            taskQueue: deps.taskQueue,
-            workflowId: unitWorkflowId(cycle.id, unit.code),
-            args: [args],
-            ...(deps.searchAttributes
-              ? {
-                  typedSearchAttributes: [
-                    { key: SA_CYCLE, value: cycle.id },
-                    { key: SA_YEAR, value: cycle.year },
-                    { key: SA_COMMITTEE, value: cycle.committeeCode },
-                    { key: SA_UNIT, value: unit.code },
-                    { key: SA_PHASE, value: args.obligations[0]?.phase ?? '' },
-                    { key: SA_STATUS, value: 'pending' },
-                    { key: SA_ESCALATION, value: 0 },
-                  ],
-                }
-              : {}),
-          });
-          started += 1;
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          existing += 1;
-        }
+        if ((await startUnitWorkflow(deps, cycle, unit.code)) === 'started') started += 1;
+        else existing += 1;
         Context.current().heartbeat({ unit: unit.code });
       }
       return { started, existing };

@@ -9,6 +9,7 @@ import {
   acknowledgePlanSchema,
   exemptSchema,
   extendDeadlineSchema,
+  removeUnitSchema,
   parseOrThrow,
   InvalidSubmissionError,
 } from '../domain/submissions.js';
@@ -16,6 +17,7 @@ import {
   acknowledgePlanUpdate,
   exemptUpdate,
   extendDeadlineUpdate,
+  removeUnitUpdate,
   unitViewQuery,
   type ObligationView,
   type SubmissionReceipt,
@@ -66,6 +68,15 @@ export async function exempt(client: Client, cycleId: string, unitCode: string, 
   try {
     const args = parseOrThrow(exemptSchema, raw);
     return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(exemptUpdate, { args: [args], updateId: args.requestId });
+  } catch (err) {
+    return translate(err);
+  }
+}
+
+export async function removeUnit(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<UnitView> {
+  try {
+    const args = parseOrThrow(removeUnitSchema, raw);
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(removeUnitUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }

@@ -10,6 +10,7 @@ export const OBLIGATION_STATUSES = [
   'submitted', // đã nộp đúng hạn
   'late', // nộp chậm: accepted after the deadline
   'exempted', // miễn, with a reason
+  'removed', // the unit left the cycle (dissolved, merged), with a reason
 ] as const;
 export type ObligationStatus = (typeof OBLIGATION_STATUSES)[number];
 
@@ -23,10 +24,11 @@ export const STATUS_LABEL_VI: Record<ObligationStatus, string> = {
   submitted: 'Đã nộp đúng hạn',
   late: 'Nộp chậm',
   exempted: 'Được miễn',
+  removed: 'Đơn vị không còn trong chu kỳ',
 };
 
 export function isClosed(status: ObligationStatus): boolean {
-  return status === 'submitted' || status === 'late' || status === 'exempted';
+  return status === 'submitted' || status === 'late' || status === 'exempted' || status === 'removed';
 }
 
 /** A submission is late if it arrives at or after the start of the day after the deadline (local time). */

@@ -64,6 +64,14 @@ export const exemptSchema = z.object({
 });
 export type Exempt = z.infer<typeof exemptSchema>;
 
+/** A unit leaves the running cycle (giải thể, sáp nhập): its open obligations close with the reason. */
+export const removeUnitSchema = z.object({
+  reason: nfcText(1000, 'Lý do').pipe(z.string().min(3, { message: 'Lý do: cần ghi rõ lý do' })),
+  actor: actorSchema,
+  requestId: z.string().min(8).max(100),
+});
+export type RemoveUnit = z.infer<typeof removeUnitSchema>;
+
 /** Turns zod issues into one Vietnamese line per field: "confirmedBy: Người xác nhận: không được để trống". */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');

@@ -3,7 +3,7 @@
  * import these same definitions. Arguments are the zod-parsed shapes of domain/submissions.ts.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AcknowledgePlan, Exempt, ExtendDeadline } from '../domain/submissions.js';
+import type { AcknowledgePlan, Exempt, ExtendDeadline, RemoveUnit } from '../domain/submissions.js';
 import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js';
 import type { IsoDate } from '../domain/calendar.js';
 
@@ -39,6 +39,7 @@ export interface SubmissionReceipt {
 export const acknowledgePlanUpdate = defineUpdate<SubmissionReceipt, [AcknowledgePlan]>('acknowledgePlan');
 export const extendDeadlineUpdate = defineUpdate<ObligationView, [ExtendDeadline]>('extendDeadline');
 export const exemptUpdate = defineUpdate<ObligationView, [Exempt]>('exempt');
+export const removeUnitUpdate = defineUpdate<UnitView, [RemoveUnit]>('removeUnit');
 export const unitViewQuery = defineQuery<UnitView>('unitView');
 /** Sent by the cycle when the year closes: open obligations stay as they are and the workflow ends. */
 export const closeUnitSignal = defineSignal<[{ reason: string }]>('closeUnit');

@@ -21,6 +21,7 @@ import {
   acknowledgePlanSchema,
   exemptSchema,
   extendDeadlineSchema,
+  removeUnitSchema,
   parseOrThrow,
   InvalidSubmissionError,
 } from '../domain/submissions.js';
@@ -31,6 +32,7 @@ import {
   closeUnitSignal,
   exemptUpdate,
   extendDeadlineUpdate,
+  removeUnitUpdate,
   unitViewQuery,
   type ObligationView,
   type SubmissionReceipt,
@@ -316,6 +318,26 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         const o = find(args.phase);
         if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể miễn`);
         if (closed) refuse('Chu kỳ đã kết thúc');
+      },
+    },
+  );
+
+  setHandler(
+    removeUnitUpdate,
+    async (raw) => {
+      const args = parseArgs(removeUnitSchema, raw);
+      for (const o of obligations) {
+        if (isClosed(o.status)) continue;
+        o.status = 'removed';
+        await record(o, 'unit_removed', args.actor.id, { reason: args.reason, key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}` });
+      }
+      closed = true;
+      return { cycleId, unitCode, closed, obligations: obligations.map(view) };
+    },
+    {
+      validator: (raw) => {
+        parseArgs(removeUnitSchema, raw);
+        if (closed) refuse('Chu kỳ của đơn vị đã kết thúc');
       },
     },
   );

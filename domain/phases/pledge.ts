@@ -1,0 +1,65 @@
+/**
+ * Phase "pledge": how many members wrote a personal plan and pledge (kế hoạch cá nhân, cam kết), optionally with
+ * the list of members as a file. Under the pledge target (default 100%) the unit is under target.
+ */
+import { z } from 'zod';
+import {
+  ALWAYS,
+  MAX_NOTE,
+  formToPayload,
+  formatTarget,
+  intField,
+  isInt,
+  isUnderTarget,
+  memberCap,
+  memberCapReason,
+  optionalFileId,
+  optionalText,
+  ratioText,
+} from './common.js';
+import type { FieldSpec, PhaseSpec, UnitFacts } from './types.js';
+
+function pledgeSchema(facts: UnitFacts) {
+  const cap = memberCap(facts);
+  return z
+    .object({
+      members: intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }),
+      /** Members who wrote a personal plan and pledge. */
+      withPersonalPlan: intField('Số đảng viên có kế hoạch cá nhân', { max: cap }),
+      /** The uploaded list of members and their pledges (stored by the API; this is its id). */
+      memberListFileId: optionalFileId('Tệp danh sách đảng viên'),
+      note: optionalText('Ghi chú', MAX_NOTE),
+    })
+    .superRefine((v, ctx) => {
+      if (isInt(v.withPersonalPlan) && isInt(v.members) && v.withPersonalPlan > v.members) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['withPersonalPlan'],
+          message: 'Số đảng viên có kế hoạch cá nhân (withPersonalPlan) không được lớn hơn tổng số đảng viên (members)',
+        });
+      }
+    }, ALWAYS);
+}
+
+export type PledgePayload = z.infer<ReturnType<typeof pledgeSchema>>;
+
+const form: FieldSpec[] = [
+  { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
+  { kind: 'number', name: 'withPersonalPlan', label: 'Số đảng viên đã xây dựng kế hoạch cá nhân, cam kết', min: 0, required: true },
+  { kind: 'file', name: 'memberListFileId', label: 'Danh sách đảng viên đăng ký (Excel, Word hoặc PDF)', accept: '.xlsx,.xls,.csv,.doc,.docx,.pdf', required: false, help: 'Không bắt buộc.' },
+  { kind: 'textarea', name: 'note', label: 'Ghi chú', maxLength: MAX_NOTE, required: false },
+];
+
+export const pledgePhase: PhaseSpec<PledgePayload> = {
+  id: 'pledge',
+  title: 'Báo cáo xây dựng kế hoạch cá nhân, cam kết của đảng viên',
+  schema: pledgeSchema,
+  form,
+  fromForm: (fields) => formToPayload(form, fields),
+  outcome(payload, _facts, targets) {
+    const underTarget = isUnderTarget(payload.withPersonalPlan, payload.members, targets.pledgePercent);
+    let summary = `Kế hoạch cá nhân: ${ratioText(payload.withPersonalPlan, payload.members)}`;
+    if (underTarget) summary += ` — chưa đạt chỉ tiêu ${formatTarget(targets.pledgePercent)}`;
+    return { underTarget, summary };
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * Phase "study-makeup" (quán triệt bổ sung): owed by a unit whose attendance was under target; it reports the
+ * make-up session and how many members have now studied in total. Still under target: still owed.
+ */
+import { z } from 'zod';
+import { formatVietnameseDate } from '../calendar.js';
+import {
+  ALWAYS,
+  MAX_NOTE,
+  dateField,
+  formToPayload,
+  formatTarget,
+  intField,
+  isInt,
+  isUnderTarget,
+  memberCap,
+  memberCapReason,
+  optionalText,
+  ratioText,
+} from './common.js';
+import type { FieldSpec, PhaseSpec, UnitFacts } from './types.js';
+
+function studyMakeupSchema(facts: UnitFacts) {
+  const cap = memberCap(facts);
+  return z
+    .object({
+      /** The date of the make-up session. */
+      makeupDate: dateField('Ngày quán triệt bổ sung'),
+      /** Members who have now studied, in total (first session and make-up). */
+      studiedTotal: intField('Tổng số đảng viên đã học tập', { max: cap }),
+      members: intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }),
+      note: optionalText('Ghi chú', MAX_NOTE),
+    })
+    .superRefine((v, ctx) => {
+      if (isInt(v.studiedTotal) && isInt(v.members) && v.studiedTotal > v.members) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['studiedTotal'],
+          message: 'Tổng số đảng viên đã học tập (studiedTotal) không được lớn hơn tổng số đảng viên (members)',
+        });
+      }
+    }, ALWAYS);
+}
+
+export type StudyMakeupPayload = z.infer<ReturnType<typeof studyMakeupSchema>>;
+
+const form: FieldSpec[] = [
+  { kind: 'date', name: 'makeupDate', label: 'Ngày quán triệt bổ sung', required: true },
+  { kind: 'number', name: 'studiedTotal', label: 'Tổng số đảng viên đã học tập (cả đợt đầu và đợt bổ sung)', min: 0, required: true },
+  { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
+  { kind: 'textarea', name: 'note', label: 'Ghi chú (lý do đảng viên vắng, nếu còn)', maxLength: MAX_NOTE, required: false },
+];
+
+export const studyMakeupPhase: PhaseSpec<StudyMakeupPayload> = {
+  id: 'study-makeup',
+  title: 'Báo cáo quán triệt bổ sung',
+  schema: studyMakeupSchema,
+  form,
+  fromForm: (fields) => formToPayload(form, fields),
+  outcome(payload, _facts, targets) {
+    const underTarget = isUnderTarget(payload.studiedTotal, payload.members, targets.studyPercent);
+    let summary = `Quán triệt bổ sung ngày ${formatVietnameseDate(payload.makeupDate)}: tổng cộng đã học tập ${ratioText(payload.studiedTotal, payload.members)}`;
+    if (underTarget) summary += ` — vẫn chưa đạt chỉ tiêu ${formatTarget(targets.studyPercent)}`;
+    return { underTarget, summary };
+  },
+};
