@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import type { Db } from '../db/pool.js';
 import { countUnits, getCycle, listUnits, setCycleStatus, type CycleRow } from '../db/cycles.js';
 import { effectivePhasePolicy } from '../config/cycle.js';
+import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
 import { unitWorkflowId } from '../domain/ids.js';
 import { calendarToReal } from '../domain/clock.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
@@ -22,8 +23,9 @@ export interface CycleDeps {
   searchAttributes: boolean;
 }
 
-export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttributes: boolean): UnitWorkflowInput {
+export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttributes: boolean, members?: number): UnitWorkflowInput {
   const def = cycle.definition;
+  const study = def.phases.find((p) => p.id === 'study');
   return {
     cycleId: cycle.id,
     committeeCode: def.committee.code,
@@ -32,7 +34,7 @@ export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttri
     timeZone: def.timezone,
     calendar: def.calendar,
     clock: cycle.clock,
-    obligations: def.phases.map((p) => ({
+    obligations: unitPhases(def).map((p) => ({
       phase: p.id,
       title: p.title,
       opensOn: p.opensOn,
@@ -40,6 +42,9 @@ export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttri
       policy: effectivePhasePolicy(def, p.id),
     })),
     searchAttributes,
+    ...(members !== undefined ? { members } : {}),
+    targets: { studyPercent: def.targets?.studyPercent ?? 98, pledgePercent: def.targets?.pledgePercent ?? 100 },
+    ...(study ? { makeupDays: study.makeupDays ?? 14, makeupPolicy: phasePolicy(def, 'study') } : {}),
   };
 }
 
@@ -62,8 +67,8 @@ export function cycleClosesAt(cycle: CycleRow): number {
  * Starts one unit's workflow for the year, or finds it running: the id is derived from cycle and unit, so this
  * is safe to repeat (a retried batch, a second `cycle start`, a unit re-imported mid-year).
  */
-export async function startUnitWorkflow(deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>, cycle: CycleRow, unitCode: string): Promise<'started' | 'existing'> {
-  const args = unitWorkflowInput(cycle, unitCode, deps.searchAttributes);
+export async function startUnitWorkflow(deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>, cycle: CycleRow, unitCode: string, members?: number): Promise<'started' | 'existing'> {
+  const args = unitWorkflowInput(cycle, unitCode, deps.searchAttributes, members);
   try {
     await deps.client.workflow.start('unitWorkflow', {
       taskQueue: deps.taskQueue,
@@ -110,7 +115,7 @@ export function createCycleActivities(deps: CycleDeps) {
       let existing = 0;
       for (const unit of units) {
         if (!unit.active) continue;
-        if ((await startUnitWorkflow(deps, cycle, unit.code)) === 'started') started += 1;
+        if ((await startUnitWorkflow(deps, cycle, unit.code, unit.members)) === 'started') started += 1;
         else existing += 1;
         Context.current().heartbeat({ unit: unit.code });
       }

@@ -9,7 +9,7 @@ import { getCycle, getUnit, type CycleRow, type UnitRow } from '../db/cycles.js'
 import { claimEmail, markEmail } from '../db/outbox.js';
 import { messageIdFor } from '../domain/ids.js';
 import { formatVietnameseDate } from '../domain/calendar.js';
-import { effectivePhasePolicy, type PhaseId } from '../config/cycle.js';
+import { phasePolicy, phaseTitle } from '../config/phase-lookup.js';
 import { renderEmail } from '../mail/render.js';
 import { deadlineIcs } from '../mail/ics.js';
 import { isPermanentSmtpFailure, type Mailer } from '../mail/transport.js';
@@ -56,6 +56,8 @@ export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): 
       return { to: [unit.secretaryEmail], cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]), greeting: `đồng chí ${unit.secretaryName}` };
     case 'escalation2':
       return { to: leaders, cc: except([standing], leaders), greeting: `Thường trực ${committee.shortName ?? committee.name}` };
+    case 'bounce':
+      return { to: [standing], cc: except([unit.secretaryEmail], [standing]), greeting: committee.standingBody.name };
     case 'escalation3':
       return { to: [standing], cc: except(leaders, [standing]), greeting: committee.standingBody.name };
     default:
@@ -74,8 +76,7 @@ export function createEmailActivities(deps: EmailDeps) {
     const unit = await getUnit(deps.db, input.cycleId, input.unitCode);
     if (!unit) throw ApplicationFailure.nonRetryable(`unit ${input.unitCode} is not in cycle ${input.cycleId}`, 'UnknownUnit');
     const def = cycle.definition;
-    const phase = def.phases.find((p) => p.id === input.phase);
-    const policy = effectivePhasePolicy(def, input.phase as PhaseId);
+    const policy = phasePolicy(def, input.phase);
     const { to, cc, greeting } = recipientsFor(input.kind, cycle, unit);
     // The link lives until well after the last escalation, so a late unit can still submit from any email.
     const linkExpiry = Date.now() + (policy.escalation.level3AfterDays + 60) * 86_400_000 + Math.max(0, input.calendarAt - Date.now());
@@ -89,7 +90,8 @@ export function createEmailActivities(deps: EmailDeps) {
       planNumber: def.plan.number,
       planTitle: def.plan.title,
       planUrl: def.plan.url ?? '',
-      phaseTitle: phase?.title ?? input.phase,
+      phaseTitle: phaseTitle(def, input.phase),
+      summary: input.summary ?? '',
       unitName: unit.name,
       secretaryName: unit.secretaryName,
       deadline: input.deadline,

@@ -15,7 +15,8 @@ export type EmailKind =
   | 'escalation3' // ghi nhận không nộp: to the standing body
   | 'receipt' // xác nhận đã nhận
   | 'extension' // gia hạn
-  | 'exemption'; // miễn
+  | 'exemption' // miễn
+  | 'bounce'; // thư không gửi được: to the standing body, secretary copied
 
 export interface SendUnitEmailInput {
   key: string;
@@ -31,6 +32,8 @@ export interface SendUnitEmailInput {
   version?: number;
   reason?: string;
   late?: boolean;
+  /** What the submission said, in one Vietnamese line (receipts). */
+  summary?: string;
 }
 
 export interface SendUnitEmailResult {
@@ -86,6 +89,13 @@ export interface UnitWorkflowInput {
   obligations: ObligationSpec[];
   /** False only on the time-skipping test server, which has no custom search attributes. */
   searchAttributes: boolean;
+  /** Members of the unit at launch: submissions are checked against it (studied ≤ members). Absent in early histories. */
+  members?: number;
+  targets?: { studyPercent: number; pledgePercent: number };
+  /** Days a unit under the attendance target has for its make-up session. */
+  makeupDays?: number;
+  /** The policy of derived obligations (the make-up session), taken from the study phase. */
+  makeupPolicy?: ObligationPolicy;
 }
 
 export interface CycleWorkflowInput {

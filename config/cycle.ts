@@ -158,6 +158,15 @@ export const PhaseDefinitionInputSchema = z.strictObject({
   deadline: IsoDateSchema,
   reminders: PhaseReminderConfigSchema.optional(),
   escalation: PhaseEscalationOverrideSchema.optional(),
+  /** Study phase: days a unit under the attendance target has for its make-up session (quán triệt bổ sung). */
+  makeupDays: z.number().int().min(1).max(120).optional(),
+});
+
+export const TargetsSchema = z.strictObject({
+  /** Share of members who must have studied, in percent. */
+  studyPercent: z.number().min(0).max(100).default(98),
+  /** Share of members with a personal plan (kế hoạch cá nhân), in percent. */
+  pledgePercent: z.number().min(0).max(100).default(100),
 });
 
 const CycleDefinitionBaseSchema = z.strictObject({
@@ -172,6 +181,7 @@ const CycleDefinitionBaseSchema = z.strictObject({
   calendar: CalendarConfigSchema.prefault({}),
   reminders: ReminderConfigSchema.prefault({}),
   escalation: EscalationConfigSchema.prefault({}),
+  targets: TargetsSchema.prefault({}),
   phases: z.array(PhaseDefinitionInputSchema).min(1),
   /** Path of the units CSV, relative to the cycle file. */
   unitsFile: Text,

@@ -64,6 +64,18 @@ export const exemptSchema = z.object({
 });
 export type Exempt = z.infer<typeof exemptSchema>;
 
+/**
+ * Any phase's submission: the envelope is checked here, the payload by the phase's own schema
+ * (domain/phases), with the unit's facts, in the API and again in the workflow's validator.
+ */
+export const submitSchema = z.object({
+  phase: z.string().min(1).max(50),
+  payload: z.unknown(),
+  actor: actorSchema,
+  requestId: z.string().min(8).max(100),
+});
+export type Submit = z.infer<typeof submitSchema>;
+
 /** A unit leaves the running cycle (giải thể, sáp nhập): its open obligations close with the reason. */
 export const removeUnitSchema = z.object({
   reason: nfcText(1000, 'Lý do').pipe(z.string().min(3, { message: 'Lý do: cần ghi rõ lý do' })),

@@ -3,7 +3,7 @@
  * import these same definitions. Arguments are the zod-parsed shapes of domain/submissions.ts.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AcknowledgePlan, Exempt, ExtendDeadline, RemoveUnit } from '../domain/submissions.js';
+import type { AcknowledgePlan, Exempt, ExtendDeadline, RemoveUnit, Submit } from '../domain/submissions.js';
 import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js';
 import type { IsoDate } from '../domain/calendar.js';
 
@@ -34,8 +34,12 @@ export interface SubmissionReceipt {
   status: ObligationStatus;
   late: boolean;
   deadline: IsoDate;
+  /** The submission in one Vietnamese line, and whether it fell under the cycle's target. */
+  summary?: string;
+  underTarget?: boolean;
 }
 
+export const submitUpdate = defineUpdate<SubmissionReceipt, [Submit]>('submit');
 export const acknowledgePlanUpdate = defineUpdate<SubmissionReceipt, [AcknowledgePlan]>('acknowledgePlan');
 export const extendDeadlineUpdate = defineUpdate<ObligationView, [ExtendDeadline]>('extendDeadline');
 export const exemptUpdate = defineUpdate<ObligationView, [Exempt]>('exempt');

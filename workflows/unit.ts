@@ -11,10 +11,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   allHandlersFinished,
+  patched,
 } from '@temporalio/workflow';
 import { isClosed, isLateAt } from '../domain/obligation.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
-import { localTimeToInstant, compareDates } from '../domain/calendar.js';
+import { addDays, instantToLocalDate, localTimeToInstant, compareDates } from '../domain/calendar.js';
+import { DEFAULT_TARGETS, phaseSpec } from '../domain/phases/index.js';
 import { obligationTimes, remainingSteps, SEND_HOUR, type ScheduledStep } from '../domain/schedule.js';
 import { emailKey } from '../domain/ids.js';
 import {
@@ -22,6 +24,8 @@ import {
   exemptSchema,
   extendDeadlineSchema,
   removeUnitSchema,
+  submitSchema,
+  describeIssues,
   parseOrThrow,
   InvalidSubmissionError,
 } from '../domain/submissions.js';
@@ -33,6 +37,7 @@ import {
   exemptUpdate,
   extendDeadlineUpdate,
   removeUnitUpdate,
+  submitUpdate,
   unitViewQuery,
   type ObligationView,
   type SubmissionReceipt,
@@ -77,7 +82,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
   let closed = false;
   let transitionSeq = 0;
 
-  const obligations: ObligationState[] = input.obligations.map((spec) => {
+  const newObligation = (spec: ObligationSpec): ObligationState => {
     const times = obligationTimes({ deadline: spec.deadline, calendar, timeZone, policy: spec.policy });
     return {
       spec,
@@ -93,7 +98,12 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       revision: 0,
       seenRequests: new Map(),
     };
-  });
+  };
+  const obligations: ObligationState[] = input.obligations.map(newObligation);
+  // Obligations that arise during the year (a make-up session) run beside the configured ones.
+  const running: Promise<void>[] = [];
+  const facts = { members: input.members ?? 0 };
+  const targets = input.targets ?? DEFAULT_TARGETS;
 
   const find = (phase: string): ObligationState =>
     obligations.find((o) => o.phase === phase) ?? refuse(`Đơn vị không có nghĩa vụ "${phase}" trong chu kỳ này`);
@@ -149,7 +159,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     publishSearchAttributes();
   }
 
-  async function email(o: ObligationState, kind: EmailKind, extra: { days?: number; version?: number; reason?: string; late?: boolean; name?: string } = {}): Promise<void> {
+  async function email(o: ObligationState, kind: EmailKind, extra: { days?: number; version?: number; reason?: string; late?: boolean; name?: string; summary?: string } = {}): Promise<void> {
     const result = await acts.sendUnitEmail({
       key: emailKey({ cycle: cycleId, unit: unitCode, phase: o.phase, kind: extra.name ?? kind, deadline: o.deadline, ...(extra.version !== undefined ? { seq: extra.version } : {}) }),
       cycleId,
@@ -162,6 +172,20 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     });
     if (result.status === 'bounced') {
       await record(o, 'email_bounced', 'system', { data: { kind, to: result.to, messageId: result.messageId } });
+      // A message that cannot be delivered is escalated through the other recipients: the standing body hears
+      // which address failed, with the secretary copied, so someone corrects the unit's contact.
+      if (kind !== 'bounce' && patched('bounce-notice')) {
+        await acts.sendUnitEmail({
+          key: emailKey({ cycle: cycleId, unit: unitCode, phase: o.phase, kind: `bounce-${extra.name ?? kind}`, deadline: o.deadline }),
+          cycleId,
+          unitCode,
+          phase: o.phase,
+          kind: 'bounce',
+          deadline: o.deadline,
+          calendarAt: calendarNow(),
+          reason: result.to.join(', '),
+        });
+      }
     }
   }
 
@@ -227,6 +251,85 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
 
   setHandler(unitViewQuery, () => ({ cycleId, unitCode, closed, obligations: obligations.map(view) }));
 
+  /** The obligation a submission is for, and whether the unit may submit it now; refuses otherwise. */
+  function checkSubmittable(phase: string, requestId: string): ObligationState {
+    const o = find(phase);
+    if (o.status === 'exempted') refuse('Đơn vị đã được miễn nghĩa vụ này');
+    if (o.status === 'removed') refuse('Đơn vị không còn trong chu kỳ');
+    if (closed) refuse('Chu kỳ đã kết thúc, không nhận thêm báo cáo');
+    if (calendarToReal(clock, localTimeToInstant(o.spec.opensOn, 0, timeZone)) > Date.now()) refuse('Giai đoạn này chưa mở');
+    // A unit may revise what it sent until the deadline; after it, the first version stands.
+    if ((o.status === 'submitted' || o.status === 'late') && Date.now() >= calendarToReal(clock, o.dueAt) && !o.seenRequests.has(requestId)) {
+      refuse(`Đã quá hạn (${o.deadline}); bản đã nộp không thể sửa. Xin liên hệ Ban Tuyên giáo nếu cần bổ sung.`);
+    }
+    return o;
+  }
+
+  function parsePayload(phase: string, payload: unknown): { payload: Record<string, unknown>; outcome: { underTarget: boolean; summary: string } } {
+    let spec;
+    try {
+      spec = phaseSpec(phase);
+    } catch {
+      refuse(`Không có biểu mẫu cho giai đoạn "${phase}"`);
+    }
+    const result = spec.schema(facts).safeParse(payload);
+    if (!result.success) refuse(describeIssues(result.error));
+    return { payload: result.data as Record<string, unknown>, outcome: spec.outcome(result.data, facts, targets) };
+  }
+
+  /** Under target: the unit owes a make-up session (study) or is proposed for inspection (anything else). */
+  async function followUp(o: ObligationState, outcome: { underTarget: boolean; summary: string }): Promise<void> {
+    if (!outcome.underTarget) return;
+    await record(o, 'under_target', 'system', { reason: outcome.summary });
+    if (o.phase === 'study' && input.makeupDays && input.makeupPolicy && !obligations.some((x) => x.phase === 'study-makeup')) {
+      const today = instantToLocalDate(calendarNow(), timeZone);
+      const makeup = newObligation({
+        phase: 'study-makeup',
+        title: 'Quán triệt bổ sung cho đảng viên chưa được học tập',
+        opensOn: today,
+        deadline: addDays(today, input.makeupDays),
+        policy: input.makeupPolicy,
+      });
+      obligations.push(makeup);
+      running.push(runObligation(makeup));
+      return;
+    }
+    await record(o, 'inspection_proposed', 'system', { reason: `Chưa đạt chỉ tiêu: ${outcome.summary}` });
+  }
+
+  setHandler(
+    submitUpdate,
+    async (raw) => {
+      const args = parseArgs(submitSchema, raw);
+      const o = find(args.phase);
+      const seen = o.seenRequests.get(args.requestId);
+      if (seen) return seen; // a retried request is the same submission
+      const { payload, outcome } = parsePayload(args.phase, args.payload);
+      const late = isLateAt(Date.now(), calendarToReal(clock, o.dueAt));
+      const key = `${cycleId}/${unitCode}/${o.phase}/${args.requestId}`;
+      const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: o.phase, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: calendarNow() });
+      o.versions = Math.max(o.versions, version);
+      const first = !isClosed(o.status);
+      if (first) {
+        o.status = late ? 'late' : 'submitted';
+        o.submittedAt = calendarNow();
+      }
+      await record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via, summary: outcome.summary }, key });
+      if (first) await followUp(o, outcome);
+      outbox.push(() => email(o, 'receipt', { version, late, summary: outcome.summary }));
+      const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.deadline, summary: outcome.summary, underTarget: outcome.underTarget };
+      o.seenRequests.set(args.requestId, receipt);
+      return receipt;
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(submitSchema, raw);
+        checkSubmittable(args.phase, args.requestId);
+        parsePayload(args.phase, args.payload);
+      },
+    },
+  );
+
   setHandler(
     acknowledgePlanUpdate,
     async (raw) => {
@@ -261,14 +364,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     {
       validator: (raw) => {
         const args = parseArgs(acknowledgePlanSchema, raw);
-        const o = find(args.phase);
-        if (o.status === 'exempted') refuse('Đơn vị đã được miễn nghĩa vụ này');
-        if (closed) refuse('Chu kỳ đã kết thúc, không nhận thêm báo cáo');
-        if (calendarToReal(clock, localTimeToInstant(o.spec.opensOn, 0, timeZone)) > Date.now()) refuse('Giai đoạn này chưa mở');
-        // A unit may revise what it sent until the deadline; after it, the first version stands.
-        if ((o.status === 'submitted' || o.status === 'late') && Date.now() >= calendarToReal(clock, o.dueAt) && !o.seenRequests.has(args.requestId)) {
-          refuse(`Đã quá hạn (${o.deadline}); bản đã nộp không thể sửa. Xin liên hệ Ban Tuyên giáo nếu cần bổ sung.`);
-        }
+        checkSubmittable(args.phase, args.requestId);
       },
     },
   );
@@ -360,6 +456,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
   // The unit's workflow lives until the cycle closes it, even when every obligation is closed: a unit may still
   // revise before a deadline, and the year's record stays queryable in one place.
   await Promise.all([...obligations.map(runObligation), condition(() => closed)]);
+  await Promise.all(running);
   await condition(allHandlersFinished);
   await mailer;
   // Drain anything queued by a handler that finished after the mailer's last look.

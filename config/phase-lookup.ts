@@ -1,0 +1,26 @@
+/**
+ * Phases a unit can owe that are not written in the cycle file: a make-up session (quán triệt bổ sung) is owed
+ * only by a unit whose attendance was under target, and takes its reminders and ladder from the study phase.
+ * The compile phase is the committee's, not a unit's.
+ */
+import { effectivePhasePolicy, type CycleDefinition, type PhaseId } from './cycle.js';
+
+export const DERIVED_PHASES: Record<string, { parent: PhaseId; title: string }> = {
+  'study-makeup': { parent: 'study', title: 'Quán triệt bổ sung cho đảng viên chưa được học tập' },
+};
+
+/** Phases that are committee work, not unit obligations. */
+export const COMMITTEE_PHASES: ReadonlySet<string> = new Set(['compile']);
+
+export function unitPhases(def: CycleDefinition): CycleDefinition['phases'] {
+  return def.phases.filter((p) => !COMMITTEE_PHASES.has(p.id));
+}
+
+export function phaseTitle(def: CycleDefinition, phaseId: string): string {
+  return def.phases.find((p) => p.id === phaseId)?.title ?? DERIVED_PHASES[phaseId]?.title ?? phaseId;
+}
+
+export function phasePolicy(def: CycleDefinition, phaseId: string): ReturnType<typeof effectivePhasePolicy> {
+  const derived = DERIVED_PHASES[phaseId];
+  return effectivePhasePolicy(def, (derived ? derived.parent : phaseId) as PhaseId);
+}
