@@ -10,6 +10,7 @@ import {
   exemptSchema,
   extendDeadlineSchema,
   removeUnitSchema,
+  submitSchema,
   parseOrThrow,
   InvalidSubmissionError,
 } from '../domain/submissions.js';
@@ -18,6 +19,7 @@ import {
   exemptUpdate,
   extendDeadlineUpdate,
   removeUnitUpdate,
+  submitUpdate,
   unitViewQuery,
   type ObligationView,
   type SubmissionReceipt,
@@ -50,6 +52,16 @@ export async function acknowledgePlan(client: Client, cycleId: string, unitCode:
   try {
     const args = parseOrThrow(acknowledgePlanSchema, raw);
     return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(acknowledgePlanUpdate, { args: [args], updateId: args.requestId });
+  } catch (err) {
+    return translate(err);
+  }
+}
+
+/** Any phase's submission; the payload is checked by the phase's schema in the workflow's validator. */
+export async function submit(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
+  try {
+    const args = parseOrThrow(submitSchema, raw);
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(submitUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }

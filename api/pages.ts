@@ -4,8 +4,6 @@
  */
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { formatVietnameseDate } from '../domain/calendar.js';
-import { STATUS_LABEL_VI, type ObligationStatus } from '../domain/obligation.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -23,49 +21,6 @@ export function page(title: string, body: Html): Html {
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title><style>${raw(STYLE)}</style></head>
 <body><main>${body}</main></body></html>`;
-}
-
-export interface FormContext {
-  committeeName: string;
-  standingBodyName: string;
-  planNumber: string;
-  unitName: string;
-  phaseTitle: string;
-  deadline: string;
-  status: ObligationStatus | 'unknown';
-  versions: number;
-  requestId: string;
-  values: { confirmedBy?: string; unitPlanNumber?: string; note?: string };
-  errors: Record<string, string>;
-  notice?: { kind: 'ok' | 'bad'; text: string };
-}
-
-export function ackForm(c: FormContext): Html {
-  const statusLabel = c.status === 'unknown' ? 'Không rõ' : STATUS_LABEL_VI[c.status];
-  const err = (field: string) => (c.errors[field] ? html`<div class="err" id="err-${field}">${c.errors[field]}</div>` : '');
-  return page(
-    `${c.phaseTitle} — ${c.unitName}`,
-    html`<p class="muted">${c.committeeName}</p><p class="muted">${c.standingBodyName}</p>
-<h1>${c.phaseTitle}</h1>
-<p><b>${c.unitName}</b></p>
-<p class="muted">Theo ${c.planNumber}</p>
-<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(c.deadline)}</b></p>
-<p>Trạng thái: <span class="status" id="status">${statusLabel}</span>${c.versions > 0 ? html` · đã nộp ${c.versions} lần` : ''}</p>
-${c.notice ? html`<div class="box ${c.notice.kind}" id="notice" role="status">${c.notice.text}</div>` : ''}
-<form method="post">
-<input type="hidden" name="requestId" value="${c.requestId}">
-<label for="confirmedBy">Người xác nhận (họ tên, chức vụ)</label>
-<input id="confirmedBy" name="confirmedBy" required maxlength="200" value="${c.values.confirmedBy ?? ''}" autocomplete="name">
-${err('confirmedBy')}
-<label for="unitPlanNumber">Số, ngày kế hoạch thực hiện của đơn vị (nếu đã ban hành)</label>
-<input id="unitPlanNumber" name="unitPlanNumber" maxlength="100" value="${c.values.unitPlanNumber ?? ''}" placeholder="Ví dụ: 05-KH/ĐU, ngày 20/01/2027">
-${err('unitPlanNumber')}
-<label for="note">Ghi chú</label>
-<textarea id="note" name="note" maxlength="5000">${c.values.note ?? ''}</textarea>
-${err('note')}
-<button type="submit">Xác nhận đã nhận kế hoạch và nộp</button>
-</form>`,
-  );
 }
 
 export function messagePage(title: string, text: string): Html {

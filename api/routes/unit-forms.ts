@@ -1,0 +1,158 @@
+/**
+ * The unit's web form for one obligation, behind its signed link: GET shows the phase's form (pre-filled with
+ * the last version sent, for a revision), POST stores any uploaded file, parses the fields with the phase's own
+ * schema and sends the submission. Errors come back on the same page, under each field, in Vietnamese.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../db/pool.js';
+import { getCycle, getUnit } from '../../db/cycles.js';
+import { FileRefused, latestSubmission, storeFile } from '../../db/files.js';
+import { phaseTitle } from '../../config/phase-lookup.js';
+import { formatVietnameseDate } from '../../domain/calendar.js';
+import { STATUS_LABEL_VI } from '../../domain/obligation.js';
+import { phaseSpec, isPhaseId, type PhaseSpec } from '../../domain/phases/index.js';
+import { CURRENT_FILE_SUFFIX } from '../../domain/phases/common.js';
+import type { LinkScope } from '../links.js';
+import { ActionRefused, submit, unitView } from '../actions.js';
+import { errorsByField, renderPhaseForm } from '../forms.js';
+import { messagePage, page } from '../pages.js';
+
+export interface UnitFormDeps {
+  db: Db;
+  client: Client;
+  scopeOf(c: Context): Promise<LinkScope | Response>;
+}
+
+/** A stored payload as flat form values ("figures.members" → "120"), so a revision starts from what was sent. */
+export function flatten(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (value === null || value === undefined) return out;
+  if (Array.isArray(value)) {
+    // Lists (models, proposals) are edited as lines "Tên | tập thể/cá nhân | mô tả".
+    out[prefix] = value
+      .map((item) => {
+        const o = item as Record<string, unknown>;
+        return [o.name, o.kind === 'ca-nhan' ? 'cá nhân' : 'tập thể', o.description ?? o.reason ?? ''].filter((x) => x !== '').join(' | ');
+      })
+      .join('\n');
+    return out;
+  }
+  if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    return out;
+  }
+  out[prefix] = String(value);
+  return out;
+}
+
+function fileFieldNames(spec: PhaseSpec): string[] {
+  return spec.form.filter((f) => f.kind === 'file').map((f) => f.name);
+}
+
+export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
+  async function header(scope: LinkScope) {
+    const cycle = await getCycle(deps.db, scope.cycleId);
+    const unit = cycle && (await getUnit(deps.db, scope.cycleId, scope.unitCode));
+    if (!cycle || !unit || !isPhaseId(scope.phase)) return undefined;
+    const view = await unitView(deps.client, scope.cycleId, scope.unitCode);
+    const obligation = view?.obligations.find((o) => o.phase === scope.phase);
+    const def = cycle.definition;
+    const deadline = obligation?.deadline ?? def.phases.find((p) => p.id === scope.phase)?.deadline;
+    return {
+      unit,
+      spec: phaseSpec(scope.phase),
+      members: unit.members,
+      versions: obligation?.versions ?? 0,
+      top: html`<p class="muted">${def.committee.name}</p><p class="muted">${def.committee.standingBody.name}</p>
+<h1>${phaseTitle(def, scope.phase)}</h1>
+<p><b>${unit.name}</b></p>
+<p class="muted">Theo ${def.plan.number}</p>
+${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(deadline)}</b></p>` : ''}
+<p>Trạng thái: <span class="status" id="status">${obligation ? STATUS_LABEL_VI[obligation.status] : 'Không rõ'}</span>${obligation && obligation.versions > 0 ? html` · đã nộp ${obligation.versions} lần` : ''}</p>`,
+    };
+  }
+
+  const notFound = (c: Context) => c.html(messagePage('Không tìm thấy', 'Không tìm thấy đơn vị, chu kỳ hoặc biểu mẫu của đường dẫn này.'), 404);
+
+  app.get('/f/:token', async (c) => {
+    const scope = await deps.scopeOf(c);
+    if (scope instanceof Response) return scope;
+    const h = await header(scope);
+    if (!h) return notFound(c);
+    const last = await latestSubmission(deps.db, scope.cycleId, scope.unitCode, scope.phase);
+    const values = last ? flatten(last.payload) : {};
+    for (const name of fileFieldNames(h.spec)) {
+      if (values[name]) values[name + CURRENT_FILE_SUFFIX] = values[name]!;
+    }
+    return c.html(page(`${h.spec.title} — ${h.unit.name}`, html`${h.top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID() })}`));
+  });
+
+  app.post('/f/:token', async (c) => {
+    const scope = await deps.scopeOf(c);
+    if (scope instanceof Response) return scope;
+    const h = await header(scope);
+    if (!h) return notFound(c);
+    const body = await c.req.parseBody();
+    const fields: Record<string, string> = {};
+    const fileErrors: Record<string, string> = {};
+    for (const [name, value] of Object.entries(body)) {
+      if (typeof value === 'string') fields[name] = value;
+    }
+    // Uploaded files are stored first; the form field then carries the stored file's id.
+    for (const name of fileFieldNames(h.spec)) {
+      const file = body[name];
+      if (file instanceof File && file.size > 0) {
+        try {
+          fields[name] = await storeFile(deps.db, {
+            cycleId: scope.cycleId,
+            unitCode: scope.unitCode,
+            phase: scope.phase,
+            filename: file.name,
+            contentType: file.type,
+            content: Buffer.from(await file.arrayBuffer()),
+            uploadedBy: `unit:${scope.unitCode}`,
+          });
+        } catch (err) {
+          if (!(err instanceof FileRefused)) throw err;
+          fileErrors[name] = err.message;
+        }
+      } else delete fields[name];
+    }
+    const requestId = fields.requestId && fields.requestId.length >= 8 ? fields.requestId : randomUUID();
+    const payload = h.spec.fromForm(fields);
+    const parsed = h.spec.schema({ members: h.members }).safeParse(payload);
+    const show = (status: 200 | 400 | 409 | 422, extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string } }) =>
+      c.html(
+        page(
+          `${h.spec.title} — ${h.unit.name}`,
+          html`${h.top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(h.spec, {
+            values: fields,
+            errors: extra.errors ?? {},
+            requestId: status === 200 ? randomUUID() : requestId,
+          })}`,
+        ),
+        status,
+      );
+    if (!parsed.success || Object.keys(fileErrors).length) {
+      return show(400, { errors: { ...(parsed.success ? {} : errorsByField(parsed.error)), ...fileErrors } });
+    }
+    try {
+      // The unit and phase come from the signed link only; nothing in the form can point elsewhere.
+      const receipt = await submit(deps.client, scope.cycleId, scope.unitCode, {
+        phase: scope.phase,
+        payload: parsed.data,
+        actor: { id: `unit:${scope.unitCode}`, via: 'web' },
+        requestId,
+      });
+      const followUp = receipt.underTarget && scope.phase === 'study' ? ' Đơn vị chưa đạt chỉ tiêu: cần tổ chức quán triệt bổ sung; thư hướng dẫn sẽ được gửi tới đơn vị.' : '';
+      return show(200, {
+        notice: { kind: 'ok', text: `Đã nhận (lần ${receipt.version}${receipt.late ? ', nộp chậm' : ', đúng hạn'}). Thư xác nhận sẽ được gửi tới email của đơn vị.${followUp}` },
+      });
+    } catch (err) {
+      if (!(err instanceof ActionRefused)) throw err;
+      return show(err.httpStatus === 400 ? 400 : 422, { notice: { kind: 'bad', text: `Chưa nộp được: ${err.message}` } });
+    }
+  });
+}
