@@ -21,7 +21,20 @@ export interface FixtureOptions {
   holidays?: string[];
   rollForward?: boolean;
   closesOn?: string;
+  /** Phases of a full cycle; default: only the plan phase from issuedOn to deadline. */
+  phases?: { id: string; opensOn?: string; deadline: string; title?: string; makeupDays?: number }[];
+  targets?: { studyPercent?: number; pledgePercent?: number };
 }
+
+export const PHASE_TITLES: Record<string, string> = {
+  plan: 'Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị',
+  study: 'Báo cáo kết quả học tập, quán triệt chuyên đề năm',
+  pledge: 'Báo cáo xây dựng kế hoạch cá nhân, cam kết của đảng viên',
+  models: 'Đăng ký mô hình, điển hình và đề xuất khen thưởng',
+  inspection: 'Báo cáo kiểm tra, giám sát của cấp ủy, ủy ban kiểm tra cơ sở',
+  'year-end-report': 'Báo cáo kết quả thực hiện năm',
+  compile: 'Tổng hợp báo cáo sơ kết',
+};
 
 export interface Fixture {
   file: string;
@@ -71,7 +84,14 @@ export function writeFixture(o: FixtureOptions): Fixture {
     calendar: { rollForward: o.rollForward ?? false, weekend: [6, 0], holidays: o.holidays ?? [] },
     reminders: { daysBefore: o.reminders ?? [7, 3, 1] },
     escalation: { overdueNotice: o.overdueNotice ?? true, level2AfterDays: o.level2AfterDays ?? 7, level3AfterDays: o.level3AfterDays ?? 14 },
-    phases: [{ id: 'plan', title: 'Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị', opensOn: o.issuedOn, deadline: o.deadline }],
+    phases: (o.phases ?? [{ id: 'plan', opensOn: o.issuedOn, deadline: o.deadline }]).map((p) => ({
+      id: p.id,
+      title: p.title ?? PHASE_TITLES[p.id] ?? p.id,
+      opensOn: p.opensOn ?? o.issuedOn,
+      deadline: p.deadline,
+      ...(p.makeupDays ? { makeupDays: p.makeupDays } : {}),
+    })),
+    ...(o.targets ? { targets: o.targets } : {}),
     unitsFile: 'units.csv',
     ...(o.closesOn ? { closesOn: o.closesOn } : {}),
   };
