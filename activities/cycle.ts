@@ -5,6 +5,7 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/pool.js';
+import { listInspections } from '../db/inspections.js';
 import { countUnits, getCycle, listUnits, setCycleStatus, type CycleRow } from '../db/cycles.js';
 import { effectivePhasePolicy } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
@@ -55,7 +56,7 @@ export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttri
 export function cycleClosesAt(cycle: CycleRow): number {
   const def = cycle.definition;
   let last = localTimeToInstant(addDays(def.closesOn ?? `${def.year}-12-31`, 1), 0, def.timezone);
-  for (const p of def.phases) {
+  for (const p of unitPhases(def)) {
     const policy = effectivePhasePolicy(def, p.id);
     const deadline = effectiveDeadline(p.deadline, def.calendar);
     last = Math.max(last, localTimeToInstant(addDays(deadline, policy.escalation.level3AfterDays + 1), 0, def.timezone));
@@ -141,6 +142,26 @@ export function createCycleActivities(deps: CycleDeps) {
 
     async markCycleClosed({ cycleId, reason }: { cycleId: string; actor: string; reason: string }): Promise<void> {
       await setCycleStatus(deps.db, cycleId, 'closed', { reason });
+    },
+
+    async closeOpenInspections({ cycleId, reason }: { cycleId: string; reason: string }): Promise<number> {
+      let closed = 0;
+      for (const i of await listInspections(deps.db, cycleId)) {
+        if (i.status === 'closed' || i.status === 'remedied') continue;
+        try {
+          await deps.client.workflow.getHandle(i.id).signal(closeUnitSignal, { reason });
+          closed += 1;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      return closed;
+    },
+
+    /** The compile phase's hand-over: from now on the report compiler reads this cycle's data as final. */
+    async freezeCycle({ cycleId }: { cycleId: string }): Promise<{ frozenAt: string }> {
+      const { rows } = await deps.db.query('UPDATE cycles SET frozen_at = COALESCE(frozen_at, now()) WHERE id = $1 RETURNING frozen_at', [cycleId]);
+      return { frozenAt: new Date(rows[0].frozen_at).toISOString() };
     },
   };
 }

@@ -10,6 +10,7 @@ import { claimEmail, markEmail } from '../db/outbox.js';
 import { messageIdFor } from '../domain/ids.js';
 import { formatVietnameseDate } from '../domain/calendar.js';
 import { phasePolicy, phaseTitle } from '../config/phase-lookup.js';
+import { BODY_LABEL_VI, KIND_LABEL_VI, type InspectionBody, type InspectionKind } from '../domain/inspections.js';
 import { renderEmail } from '../mail/render.js';
 import { deadlineIcs } from '../mail/ics.js';
 import { isPermanentSmtpFailure, type Mailer } from '../mail/transport.js';
@@ -56,6 +57,10 @@ export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): 
       return { to: [unit.secretaryEmail], cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]), greeting: `đồng chí ${unit.secretaryName}` };
     case 'escalation2':
       return { to: leaders, cc: except([standing], leaders), greeting: `Thường trực ${committee.shortName ?? committee.name}` };
+    case 'inspection-notice':
+    case 'inspection-scheduled':
+    case 'inspection-conclusion':
+      return { to: [unit.secretaryEmail], cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]), greeting: `đồng chí ${unit.secretaryName}` };
     case 'bounce':
       return { to: [standing], cc: except([unit.secretaryEmail], [standing]), greeting: committee.standingBody.name };
     case 'escalation3':
@@ -65,7 +70,7 @@ export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): 
   }
 }
 
-const WITH_CALENDAR: ReadonlySet<EmailKind> = new Set(['notice', 'reminder', 'extension']);
+const WITH_CALENDAR: ReadonlySet<EmailKind> = new Set(['notice', 'reminder', 'extension', 'inspection-scheduled', 'inspection-conclusion']);
 
 export function createEmailActivities(deps: EmailDeps) {
   const domain = /@([^>\s]+)>?\s*$/.exec(deps.mailFrom)?.[1] ?? 'chuky.local';
@@ -92,6 +97,14 @@ export function createEmailActivities(deps: EmailDeps) {
       planUrl: def.plan.url ?? '',
       phaseTitle: phaseTitle(def, input.phase),
       summary: input.summary ?? '',
+      inspectionKind: input.inspection ? (KIND_LABEL_VI[input.inspection.kind as InspectionKind] ?? input.inspection.kind) : '',
+      inspectionBody: input.inspection ? (BODY_LABEL_VI[input.inspection.body as InspectionBody] ?? input.inspection.body) : '',
+      inspectionReason: input.inspection?.reason ?? '',
+      inspectionDateVi: input.inspection?.date ? formatVietnameseDate(input.inspection.date) : '',
+      conclusion: input.inspection?.conclusion ?? '',
+      remedies: input.inspection?.remedies ?? [],
+      hasRemedies: (input.inspection?.remedies?.length ?? 0) > 0,
+      remedyDeadlineVi: input.inspection?.remedyDeadline ? formatVietnameseDate(input.inspection.remedyDeadline) : '',
       unitName: unit.name,
       secretaryName: unit.secretaryName,
       deadline: input.deadline,
@@ -106,15 +119,16 @@ export function createEmailActivities(deps: EmailDeps) {
     };
     const rendered = renderEmail(input.kind, vars, deps.templatesDir);
     const messageId = messageIdFor(input.key, domain);
-    const attachments = WITH_CALENDAR.has(input.kind)
+    const attachments = WITH_CALENDAR.has(input.kind) && (input.kind !== 'inspection-conclusion' || input.inspection?.remedyDeadline)
       ? [
           {
             filename: 'han-nop.ics',
             contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
             content: deadlineIcs({
-              uid: `${input.cycleId}/${input.unitCode}/${input.phase}@${domain}`,
+              // The inspection visit is its own calendar event; every other deadline of an obligation updates one event.
+              uid: `${input.cycleId}/${input.unitCode}/${input.phase}${input.kind === 'inspection-scheduled' ? '/visit' : ''}@${domain}`,
               deadline: input.deadline,
-              summary: `Hạn: ${vars.phaseTitle} (${unit.name})`,
+              summary: input.kind === 'inspection-scheduled' ? `Làm việc ${vars.inspectionKind}: ${vars.inspectionBody} (${unit.name})` : `Hạn: ${vars.phaseTitle} (${unit.name})`,
               description: `${def.plan.number}. Nộp tại: ${link}`,
               url: link,
               timeZone: def.timezone,

@@ -1,7 +1,8 @@
 /** Activities that write the record: transitions and submissions (db/records.ts does the SQL). */
 import type { Db } from '../db/pool.js';
 import { recordTransition, storeSubmission } from '../db/records.js';
-import type { RecordTransitionInput, StoreSubmissionInput } from './types.js';
+import type { RecordInspectionInput, RecordTransitionInput, StoreSubmissionInput } from './types.js';
+import { upsertInspection } from '../db/inspections.js';
 
 export function createRecordActivities(deps: { db: Db }) {
   return {
@@ -10,6 +11,9 @@ export function createRecordActivities(deps: { db: Db }) {
     },
     async storeSubmission(input: StoreSubmissionInput): Promise<{ version: number }> {
       return storeSubmission(deps.db, input);
+    },
+    async recordInspection(input: RecordInspectionInput): Promise<void> {
+      await upsertInspection(deps.db, input);
     },
   };
 }

@@ -16,7 +16,10 @@ export type EmailKind =
   | 'receipt' // xác nhận đã nhận
   | 'extension' // gia hạn
   | 'exemption' // miễn
-  | 'bounce'; // thư không gửi được: to the standing body, secretary copied
+  | 'bounce' // thư không gửi được: to the standing body, secretary copied
+  | 'inspection-notice' // thông báo kiểm tra, giám sát
+  | 'inspection-scheduled' // lịch làm việc của đoàn
+  | 'inspection-conclusion'; // kết luận và yêu cầu khắc phục
 
 export interface SendUnitEmailInput {
   key: string;
@@ -34,6 +37,41 @@ export interface SendUnitEmailInput {
   late?: boolean;
   /** What the submission said, in one Vietnamese line (receipts). */
   summary?: string;
+  /** For inspection emails. */
+  inspection?: { kind: string; body: string; reason?: string; date?: string; conclusion?: string; remedies?: string[]; remedyDeadline?: string };
+}
+
+export interface InspectionWorkflowInput {
+  inspectionId: string;
+  cycleId: string;
+  unitCode: string;
+  kind: 'kiem-tra' | 'giam-sat';
+  body: 'ban-thuong-vu' | 'ubkt';
+  origin: string;
+  reason: string;
+  actor: string;
+  timeZone: string;
+  calendar: WorkingCalendar;
+  clock: ClockMap;
+  /** Reminders and ladder of the remedy deadline. */
+  remedyPolicy: ObligationPolicy;
+}
+
+export interface RecordInspectionInput {
+  inspectionId: string;
+  cycleId: string;
+  unitCode: string;
+  kind: string;
+  body: string;
+  origin: string;
+  reason: string;
+  status: string;
+  scheduledOn?: string;
+  findings?: string;
+  conclusion?: string;
+  remedies?: string[];
+  remedyDeadline?: string;
+  escalationLevel: number;
 }
 
 export interface SendUnitEmailResult {

@@ -33,6 +33,11 @@ export class ActionRefused extends Error {
   }
 }
 
+/** Turns a refused request (bad input, a validator's refusal, a finished workflow) into an ActionRefused. */
+export function translateRefusal(err: unknown): never {
+  return translate(err);
+}
+
 function translate(err: unknown): never {
   if (err instanceof InvalidSubmissionError) throw new ActionRefused(err.message, 400);
   if (err instanceof WorkflowUpdateFailedError) {

@@ -7,6 +7,7 @@ import { effectivePhasePolicy, type CycleDefinition, type PhaseId } from './cycl
 
 export const DERIVED_PHASES: Record<string, { parent: PhaseId; title: string }> = {
   'study-makeup': { parent: 'study', title: 'Quán triệt bổ sung cho đảng viên chưa được học tập' },
+  'inspection-remedy': { parent: 'inspection', title: 'Báo cáo khắc phục sau kiểm tra, giám sát' },
 };
 
 /** Phases that are committee work, not unit obligations. */
@@ -20,7 +21,10 @@ export function phaseTitle(def: CycleDefinition, phaseId: string): string {
   return def.phases.find((p) => p.id === phaseId)?.title ?? DERIVED_PHASES[phaseId]?.title ?? phaseId;
 }
 
+/** A phase's reminders and ladder; a derived phase takes its parent's, and without one the cycle's own. */
 export function phasePolicy(def: CycleDefinition, phaseId: string): ReturnType<typeof effectivePhasePolicy> {
   const derived = DERIVED_PHASES[phaseId];
-  return effectivePhasePolicy(def, (derived ? derived.parent : phaseId) as PhaseId);
+  const id = derived ? derived.parent : phaseId;
+  if (!def.phases.some((p) => p.id === id)) return { reminders: { daysBefore: [...def.reminders.daysBefore] }, escalation: { ...def.escalation } };
+  return effectivePhasePolicy(def, id as PhaseId);
 }

@@ -57,5 +57,5 @@ export async function runWorker(runtime: Runtime, addresses: ServiceAddresses): 
 }
 
 export async function runApi(runtime: Runtime, env: Env, port = env.apiPort, host = '127.0.0.1') {
-  return startApi({ db: runtime.db, client: runtime.client, signingSecret: env.signingSecret, apiToken: env.apiToken }, port, host);
+  return startApi({ db: runtime.db, client: runtime.client, signingSecret: env.signingSecret, apiToken: env.apiToken, taskQueue: env.taskQueue }, port, host);
 }

@@ -4,7 +4,7 @@
  * and each start is idempotent by its derived id. Then it waits for the year to end (or an operator to close it)
  * and tells every unit workflow to close.
  */
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { CycleWorkflowInput } from '../activities/types.js';
 import { closeCycleSignal, cycleViewQuery } from './messages.js';
@@ -39,5 +39,11 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<{ launch
     await acts.closeUnitBatch({ cycleId: input.cycleId, offset, limit: batchSize, reason });
   }
   await acts.markCycleClosed({ cycleId: input.cycleId, actor: closeRequest?.actor ?? 'system', reason });
+  // Added after the first cycles ran (their histories end above): closing the year also closes open
+  // inspections and freezes the year's data for the report compiler.
+  if (patched('freeze-on-close')) {
+    await acts.closeOpenInspections({ cycleId: input.cycleId, reason });
+    await acts.freezeCycle({ cycleId: input.cycleId });
+  }
   return { launched, closed: true };
 }

@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AcknowledgePlan, Exempt, ExtendDeadline, RemoveUnit, Submit } from '../domain/submissions.js';
 import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js';
 import type { IsoDate } from '../domain/calendar.js';
+import type { CloseInspection, Conclude, Findings, InspectionStatus, ScheduleInspection } from '../domain/inspections.js';
 
 export interface ObligationView {
   phase: string;
@@ -56,3 +57,28 @@ export interface CycleView {
 }
 export const cycleViewQuery = defineQuery<CycleView>('cycleView');
 export const closeCycleSignal = defineSignal<[{ reason: string; actor: string }]>('closeCycle');
+
+// Inspections (kiểm tra, giám sát): one workflow each.
+
+export interface InspectionView {
+  inspectionId: string;
+  cycleId: string;
+  unitCode: string;
+  kind: string;
+  body: string;
+  status: InspectionStatus;
+  scheduledOn?: IsoDate;
+  findings?: string;
+  conclusion?: string;
+  remedies: string[];
+  remedyDeadline?: IsoDate;
+  escalationLevel: EscalationLevel;
+}
+
+export const scheduleInspectionUpdate = defineUpdate<InspectionView, [ScheduleInspection]>('scheduleInspection');
+export const recordFindingsUpdate = defineUpdate<InspectionView, [Findings]>('recordFindings');
+export const concludeInspectionUpdate = defineUpdate<InspectionView, [Conclude]>('concludeInspection');
+/** The unit's report on its remedies: a `Submit` with phase 'inspection-remedy'. */
+export const reportRemedyUpdate = defineUpdate<SubmissionReceipt, [Submit]>('reportRemedy');
+export const closeInspectionUpdate = defineUpdate<InspectionView, [CloseInspection]>('closeInspection');
+export const inspectionViewQuery = defineQuery<InspectionView>('inspectionView');

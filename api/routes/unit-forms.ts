@@ -17,6 +17,10 @@ import { phaseSpec, isPhaseId, type PhaseSpec } from '../../domain/phases/index.
 import { CURRENT_FILE_SUFFIX } from '../../domain/phases/common.js';
 import type { LinkScope } from '../links.js';
 import { ActionRefused, submit, unitView } from '../actions.js';
+import { reportRemedy } from '../inspections.js';
+import { openRemedyInspection } from '../../db/inspections.js';
+
+const REMEDY_PHASE = 'inspection-remedy';
 import { errorsByField, renderPhaseForm } from '../forms.js';
 import { messagePage, page } from '../pages.js';
 
@@ -59,9 +63,12 @@ export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
     const view = await unitView(deps.client, scope.cycleId, scope.unitCode);
     const obligation = view?.obligations.find((o) => o.phase === scope.phase);
     const def = cycle.definition;
-    const deadline = obligation?.deadline ?? def.phases.find((p) => p.id === scope.phase)?.deadline;
+    // A remedy report is owed to the unit's open inspection, not to its own workflow.
+    const inspection = scope.phase === REMEDY_PHASE ? await openRemedyInspection(deps.db, scope.cycleId, scope.unitCode) : undefined;
+    const deadline = obligation?.deadline ?? inspection?.remedyDeadline ?? def.phases.find((p) => p.id === scope.phase)?.deadline;
     return {
       unit,
+      inspection,
       spec: phaseSpec(scope.phase),
       members: unit.members,
       versions: obligation?.versions ?? 0,
@@ -140,12 +147,9 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     }
     try {
       // The unit and phase come from the signed link only; nothing in the form can point elsewhere.
-      const receipt = await submit(deps.client, scope.cycleId, scope.unitCode, {
-        phase: scope.phase,
-        payload: parsed.data,
-        actor: { id: `unit:${scope.unitCode}`, via: 'web' },
-        requestId,
-      });
+      const submission = { phase: scope.phase, payload: parsed.data, actor: { id: `unit:${scope.unitCode}`, via: 'web' as const }, requestId };
+      if (scope.phase === REMEDY_PHASE && !h.inspection) throw new ActionRefused('Đơn vị không có yêu cầu khắc phục nào đang chờ báo cáo', 409);
+      const receipt = h.inspection ? await reportRemedy(deps.client, h.inspection.id, submission) : await submit(deps.client, scope.cycleId, scope.unitCode, submission);
       const followUp = receipt.underTarget && scope.phase === 'study' ? ' Đơn vị chưa đạt chỉ tiêu: cần tổ chức quán triệt bổ sung; thư hướng dẫn sẽ được gửi tới đơn vị.' : '';
       return show(200, {
         notice: { kind: 'ok', text: `Đã nhận (lần ${receipt.version}${receipt.late ? ', nộp chậm' : ', đúng hạn'}). Thư xác nhận sẽ được gửi tới email của đơn vị.${followUp}` },

@@ -1,5 +1,7 @@
 /** `chuky cycle …`: start a cycle from its definition file, see each unit's state, close it. */
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import { frozenDataset } from '../../db/frozen.js';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { loadCycleFile } from '../../config/cycle.js';
 import { loadEnv } from '../../config/env.js';
@@ -112,6 +114,28 @@ export function registerCycleCommands(program: Command): void {
             process.stdout.write(`Cycle ${id}: ${stored.status}; ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(', ')}\n\n`);
             printTable(units as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'deadline', 'status', 'escalationLevel', 'emailsSent', 'versions']);
           }
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  cycle
+    .command('export')
+    .description("The year's data as the report compiler reads it (final once the cycle is frozen), as JSON")
+    .requiredOption('--cycle <id>', 'cycle id')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(
+      action(async (opts: { cycle: string; out?: string }) => {
+        const env = loadEnv();
+        const runtime = await connectRuntime(env, resolveAddresses(env));
+        try {
+          const data = await frozenDataset(runtime.db, opts.cycle);
+          if (!data) throw new Error(`no cycle "${opts.cycle}" in the database`);
+          if (!data.frozenAt) process.stderr.write(`Note: cycle ${opts.cycle} is not frozen yet; this is its data so far.\n`);
+          const text = `${JSON.stringify(data, null, 2)}\n`;
+          if (opts.out) fs.writeFileSync(opts.out, text);
+          else process.stdout.write(text);
         } finally {
           await runtime.close();
         }

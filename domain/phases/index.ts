@@ -2,6 +2,7 @@
  * The registry of phases: what a unit submits in each phase of the cycle, keyed by phase id.
  */
 import { inspectionPhase } from './inspection.js';
+import { inspectionRemedyPhase } from './inspection-remedy.js';
 import { modelsPhase } from './models.js';
 import { planPhase } from './plan.js';
 import { pledgePhase } from './pledge.js';
@@ -14,7 +15,7 @@ export type { FieldSpec, Outcome, PhaseSpec, Targets, UnitFacts } from './types.
 export { DEFAULT_TARGETS } from './types.js';
 
 /** Phase ids in the order of the yearly cycle. */
-export const PHASE_IDS = ['plan', 'study', 'study-makeup', 'pledge', 'models', 'inspection', 'year-end-report'] as const;
+export const PHASE_IDS = ['plan', 'study', 'study-makeup', 'pledge', 'models', 'inspection', 'year-end-report', 'inspection-remedy'] as const;
 export type PhaseId = (typeof PHASE_IDS)[number];
 
 export const PHASES: Record<string, PhaseSpec> = {
@@ -25,6 +26,7 @@ export const PHASES: Record<string, PhaseSpec> = {
   models: modelsPhase,
   inspection: inspectionPhase,
   'year-end-report': yearEndReportPhase,
+  'inspection-remedy': inspectionRemedyPhase,
 } satisfies Record<PhaseId, PhaseSpec>;
 
 export function isPhaseId(id: string): id is PhaseId {
@@ -37,4 +39,4 @@ export function phaseSpec(id: string): PhaseSpec {
   return PHASES[id] as PhaseSpec;
 }
 
-export { inspectionPhase, modelsPhase, planPhase, pledgePhase, studyMakeupPhase, studyPhase, yearEndReportPhase };
+export { inspectionPhase, inspectionRemedyPhase, modelsPhase, planPhase, pledgePhase, studyMakeupPhase, studyPhase, yearEndReportPhase };

@@ -70,6 +70,9 @@ const KINDS: Record<EmailKind, { subject: string[]; text: string[] }> = {
   receipt: { subject: ['Đã nhận:', '(lần 2)'], text: ['lần nộp thứ 2', 'Bản nộp đúng hạn (15/02/2027)', `Xem lại hoặc bổ sung: ${LINK}`] },
   extension: { subject: ['Gia hạn:', 'hạn mới 15/02/2027'], text: ['đồng ý gia hạn', 'Hạn mới: 15/02/2027', 'Lý do: Đơn vị đang kiện toàn cấp ủy', `Xác nhận và nộp tại: ${LINK}`] },
   exemption: { subject: ['Miễn:'], text: ['được miễn', 'Lý do: Đơn vị đang kiện toàn cấp ủy'] },
+  'inspection-notice': { subject: ['Thông báo'], text: ['Bí thư', 'Lịch làm việc cụ thể sẽ được thông báo sau'] },
+  'inspection-scheduled': { subject: ['Lịch'], text: ['sẽ làm việc với đơn vị'] },
+  'inspection-conclusion': { subject: ['Kết luận'], text: ['kết luận'] },
   bounce: { subject: ['Thư không gửi được:'], text: ['không gửi được tới địa chỉ: Đơn vị đang kiện toàn cấp ủy', 'Bí thư đơn vị', `Đường dẫn nộp của đơn vị: ${LINK}`] },
 };
 

@@ -1,0 +1,102 @@
+/** `chuky inspection …`: the committee and UBKT start, schedule, conclude and follow up inspections. */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { loadEnv } from '../../config/env.js';
+import { inspectionProposals, listInspections } from '../../db/inspections.js';
+import { actOnInspection, startInspection } from '../../api/inspections.js';
+import { connectRuntime, type Runtime } from '../../workers/runtime.js';
+import { resolveAddresses } from '../../workers/services.js';
+import { action, printJson, printTable } from '../output.js';
+
+async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const runtime = await connectRuntime(env, resolveAddresses(env));
+  try {
+    return await fn(runtime, env.taskQueue);
+  } finally {
+    await runtime.close();
+  }
+}
+
+const actor = (name: string) => ({ id: `operator:${name}`, via: 'cli' as const });
+
+export function registerInspectionCommands(program: Command): void {
+  const insp = program.command('inspection').description('Inspections and supervision (kiểm tra, giám sát) of units');
+
+  insp
+    .command('proposals')
+    .description('Units proposed for inspection (not submitted at level 3, or under target) that no inspection has taken up')
+    .requiredOption('--cycle <id>', 'cycle id')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: { cycle: string; json?: boolean }) => {
+        const rows = await withRuntime((rt) => inspectionProposals(rt.db, o.cycle));
+        if (o.json) printJson(rows);
+        else printTable(rows as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'reason']);
+      }),
+    );
+
+  insp
+    .command('start')
+    .description('Start an inspection or supervision of a unit (one per unit, kind and body in a cycle; idempotent)')
+    .requiredOption('--cycle <id>', 'cycle id')
+    .requiredOption('--unit <code>', 'unit code')
+    .requiredOption('--kind <kind>', 'kiem-tra | giam-sat')
+    .requiredOption('--by <body>', 'ban-thuong-vu | ubkt')
+    .requiredOption('--reason <text>', 'content of the inspection (nội dung)')
+    .option('--origin <origin>', 'plan | escalation | under-target | other', 'plan')
+    .option('--actor <name>', 'who decides', process.env.USER ?? 'operator')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: { cycle: string; unit: string; kind: string; by: string; reason: string; origin: string; actor: string; json?: boolean }) => {
+        const result = await withRuntime((rt, taskQueue) =>
+          startInspection({ db: rt.db, client: rt.client, taskQueue }, o.cycle, { unitCode: o.unit, kind: o.kind, body: o.by, origin: o.origin, reason: o.reason, actor: actor(o.actor) }),
+        );
+        if (o.json) printJson(result);
+        else process.stdout.write(`${result.started ? 'Started' : 'Already started'}: ${result.inspectionId}\n`);
+      }),
+    );
+
+  const step = (name: 'schedule' | 'findings' | 'conclude' | 'close', description: string, build: (o: Record<string, unknown>) => Record<string, unknown>, options: (c: Command) => Command) =>
+    options(insp.command(name).description(description).requiredOption('--id <inspectionId>', 'inspection id (from `inspection start` or `inspection list`)'))
+      .option('--actor <name>', 'who acts', process.env.USER ?? 'operator')
+      .option('--request-id <id>', 'idempotency key')
+      .option('--json', 'print as JSON')
+      .action(
+        action(async (o: Record<string, unknown>) => {
+          const view = await withRuntime((rt) =>
+            actOnInspection(rt.client, String(o.id), name, { ...build(o), actor: actor(String(o.actor)), requestId: (o.requestId as string | undefined) ?? randomUUID() }),
+          );
+          if (o.json) printJson(view);
+          else process.stdout.write(`${view.inspectionId}: ${view.status}\n`);
+        }),
+      );
+
+  step('schedule', 'Set the date of the visit; the unit is emailed with a calendar entry', (o) => ({ date: o.date }), (c) => c.requiredOption('--date <YYYY-MM-DD>', 'date of the visit'));
+  step('findings', 'Record the findings', (o) => ({ findings: o.text }), (c) => c.requiredOption('--text <findings>', 'findings'));
+  step(
+    'conclude',
+    'Conclude, with remedies and their deadline; the unit is emailed and reminded until it reports',
+    (o) => ({ conclusion: o.conclusion, remedies: o.remedy ?? [], ...(o.remedyDeadline ? { remedyDeadline: o.remedyDeadline } : {}) }),
+    (c) =>
+      c
+        .requiredOption('--conclusion <text>', 'conclusion (kết luận)')
+        .option('--remedy <text>', 'a remedy the unit must carry out (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+        .option('--remedy-deadline <YYYY-MM-DD>', 'deadline of the remedy report'),
+  );
+  step('close', 'Close the inspection (with a note)', (o) => ({ note: o.note }), (c) => c.requiredOption('--note <text>', 'why it is closed'));
+
+  insp
+    .command('list')
+    .description("The cycle's inspections and their state")
+    .requiredOption('--cycle <id>', 'cycle id')
+    .option('--unit <code>', 'only this unit')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: { cycle: string; unit?: string; json?: boolean }) => {
+        const rows = await withRuntime((rt) => listInspections(rt.db, o.cycle, o.unit));
+        if (o.json) printJson(rows);
+        else printTable(rows as unknown as Record<string, unknown>[], ['id', 'kind', 'body', 'origin', 'status', 'scheduledOn', 'remedyDeadline', 'escalationLevel']);
+      }),
+    );
+}

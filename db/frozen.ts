@@ -1,0 +1,64 @@
+/**
+ * The year's data as the report compiler receives it once the cycle is frozen: every unit with, per phase, its
+ * final status and the last version it submitted before the freeze, the committee's own records and the
+ * inspections. Every figure a report sums can be traced back to a submission id here.
+ */
+import type { Db } from './pool.js';
+
+export interface FrozenDataset {
+  cycleId: string;
+  frozenAt: string | null;
+  definition: unknown;
+  units: {
+    code: string;
+    name: string;
+    kind: string;
+    members: number;
+    active: boolean;
+    removedReason: string | null;
+    phases: Record<string, { status: string; escalationLevel: number; deadline: string; submission: { id: number; version: number; late: boolean; submittedAt: string; payload: unknown } | null }>;
+  }[];
+  committeeRecords: { id: number; kind: string; payload: unknown }[];
+  inspections: Record<string, unknown>[];
+}
+
+export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenDataset | undefined> {
+  const { rows: cycles } = await db.query('SELECT id, definition, frozen_at FROM cycles WHERE id = $1', [cycleId]);
+  const cycle = cycles[0];
+  if (!cycle) return undefined;
+  const frozenAt: Date | null = cycle.frozen_at;
+  const { rows: units } = await db.query('SELECT code, name, kind, members, active, removed_reason FROM units WHERE cycle_id = $1 ORDER BY code', [cycleId]);
+  const { rows: obligations } = await db.query(
+    "SELECT unit_code, phase, status, escalation_level, to_char(deadline, 'YYYY-MM-DD') AS deadline FROM obligations WHERE cycle_id = $1",
+    [cycleId],
+  );
+  // The last version of each unit's submission per phase, made before the freeze.
+  const { rows: submissions } = await db.query(
+    `SELECT DISTINCT ON (unit_code, phase) id, unit_code, phase, version, late, submitted_at, payload
+     FROM submissions WHERE cycle_id = $1 AND ($2::timestamptz IS NULL OR submitted_at <= $2)
+     ORDER BY unit_code, phase, version DESC`,
+    [cycleId, frozenAt],
+  );
+  const { rows: records } = await db.query('SELECT id, kind, payload FROM committee_records WHERE cycle_id = $1 AND deleted_at IS NULL ORDER BY id', [cycleId]);
+  const { rows: inspections } = await db.query('SELECT * FROM inspections WHERE cycle_id = $1 ORDER BY unit_code, id', [cycleId]);
+  return {
+    cycleId,
+    frozenAt: frozenAt ? frozenAt.toISOString() : null,
+    definition: cycle.definition,
+    units: units.map((u) => {
+      const phases: FrozenDataset['units'][number]['phases'] = {};
+      for (const o of obligations.filter((x) => x.unit_code === u.code)) {
+        const s = submissions.find((x) => x.unit_code === u.code && x.phase === o.phase);
+        phases[o.phase] = {
+          status: o.status,
+          escalationLevel: o.escalation_level,
+          deadline: o.deadline,
+          submission: s ? { id: Number(s.id), version: s.version, late: s.late, submittedAt: new Date(s.submitted_at).toISOString(), payload: s.payload } : null,
+        };
+      }
+      return { code: u.code, name: u.name, kind: u.kind, members: u.members, active: u.active, removedReason: u.removed_reason, phases };
+    }),
+    committeeRecords: records.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload })),
+    inspections,
+  };
+}
