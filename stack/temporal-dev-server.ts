@@ -20,6 +20,7 @@ export const SEARCH_ATTRIBUTES = {
   ChukyStatus: 'Keyword',
   ChukyEscalation: 'Int',
   ChukyCycle: 'Keyword',
+  ChukyOverduePhases: 'KeywordList',
 } as const;
 
 export type SearchAttributeTypeName = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES];
@@ -28,6 +29,7 @@ export type SearchAttributeTypeName = (typeof SEARCH_ATTRIBUTES)[keyof typeof SE
 const INDEXED_VALUE_TYPE: Record<SearchAttributeTypeName, number> = {
   Keyword: 2,
   Int: 3,
+  KeywordList: 7,
 };
 
 export interface DevServerOptions {

@@ -12,3 +12,5 @@ export const SA_UNIT = defineSearchAttributeKey('ChukyUnit', SearchAttributeType
 export const SA_PHASE = defineSearchAttributeKey('ChukyPhase', SearchAttributeType.KEYWORD);
 export const SA_STATUS = defineSearchAttributeKey('ChukyStatus', SearchAttributeType.KEYWORD);
 export const SA_ESCALATION = defineSearchAttributeKey('ChukyEscalation', SearchAttributeType.INT);
+/** Every phase the unit is overdue in (escalation level ≥ 1, not closed): "who is overdue in phase pledge". */
+export const SA_OVERDUE_PHASES = defineSearchAttributeKey('ChukyOverduePhases', SearchAttributeType.KEYWORD_LIST);

@@ -43,7 +43,10 @@ import {
   type SubmissionReceipt,
   type UnitView,
 } from './messages.js';
-import { SA_COMMITTEE, SA_CYCLE, SA_ESCALATION, SA_PHASE, SA_STATUS, SA_UNIT, SA_YEAR } from './search-attributes.js';
+import { SA_COMMITTEE, SA_CYCLE, SA_ESCALATION, SA_OVERDUE_PHASES, SA_PHASE, SA_STATUS, SA_UNIT, SA_YEAR } from './search-attributes.js';
+
+/** Versions one unit may submit for one obligation. */
+const MAX_VERSIONS = 30;
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -136,6 +139,10 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       { key: SA_PHASE, value: current.phase },
       { key: SA_STATUS, value: current.status },
       { key: SA_ESCALATION, value: level },
+      // Added mid-year: a running unit records the marker the first time it publishes, then keeps it.
+      ...(patched('overdue-phases-sa')
+        ? [{ key: SA_OVERDUE_PHASES, value: obligations.filter((o) => !isClosed(o.status) && o.escalationLevel >= 1).map((o) => o.phase) }]
+        : []),
     ]);
   }
 
@@ -258,6 +265,8 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     if (o.status === 'removed') refuse('Đơn vị không còn trong chu kỳ');
     if (closed) refuse('Chu kỳ đã kết thúc, không nhận thêm báo cáo');
     if (calendarToReal(clock, localTimeToInstant(o.spec.opensOn, 0, timeZone)) > Date.now()) refuse('Giai đoạn này chưa mở');
+    // Revisions are kept in this workflow's history; a cap keeps that history bounded whatever a client does.
+    if (o.versions >= MAX_VERSIONS && !o.seenRequests.has(requestId)) refuse(`Đã nộp ${MAX_VERSIONS} lần cho nghĩa vụ này; xin liên hệ Ban Tuyên giáo nếu cần sửa thêm`);
     // A unit may revise what it sent until the deadline; after it, the first version stands.
     if ((o.status === 'submitted' || o.status === 'late') && Date.now() >= calendarToReal(clock, o.dueAt) && !o.seenRequests.has(requestId)) {
       refuse(`Đã quá hạn (${o.deadline}); bản đã nộp không thể sửa. Xin liên hệ Ban Tuyên giáo nếu cần bổ sung.`);

@@ -100,6 +100,13 @@ describe('plan obligation on the real stack', () => {
       return found.length === 1 ? found : undefined;
     });
     expect(notSubmitted[0]).toContain(never);
+    // "Who is overdue in phase plan": the unit still owing it, not the one that submitted late.
+    const overdueInPlan = await waitFor('overdue phases in visibility', async () => {
+      const found: string[] = [];
+      for await (const wf of h.client.workflow.list({ query: `ChukyCycle = '${cycleId}' AND ChukyOverduePhases = 'plan'` })) found.push(wf.workflowId);
+      return found.length === 1 ? found : undefined;
+    });
+    expect(overdueInPlan[0]).toContain(never);
 
     // The operator's view, through the CLI as a separate process.
     const status = await chuky(['cycle', 'status', '--cycle', cycleId, '--json'], {
