@@ -11,6 +11,8 @@ COPY config config
 COPY db db
 COPY domain domain
 COPY mail mail
+COPY registry registry
+COPY rehearsal rehearsal
 COPY stack stack
 COPY workers workers
 COPY workflows workflows

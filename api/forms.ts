@@ -105,7 +105,7 @@ ${f.fields.map((child) => renderField(child, path, ctx))}</fieldset>
       // A file input cannot be re-filled: keep the stored file's id and say so, a new choice replaces it.
       const required = f.required && !current;
       control = html`<input id="${path}" name="${path}" type="file" accept="${f.accept}"${required ? html` required` : ''}${error !== undefined ? html` aria-invalid="true"` : ''}${aria ? html` aria-describedby="${aria}"` : ''} style="padding:12px 8px">${current ? html`
-<input type="hidden" name="${path + CURRENT_FILE_SUFFIX}" value="${current}"><p class="muted" id="current-${path}">Đã có tệp: ${current} — chọn tệp khác nếu muốn thay.</p>` : ''}`;
+<input type="hidden" name="${path + CURRENT_FILE_SUFFIX}" value="${current}"><p class="muted" id="current-${path}">Đã có tệp: ${ctx.values[path + ':name'] || 'tệp đã gửi'} — chọn tệp khác nếu muốn thay.</p>` : ''}`;
       break;
     }
   }

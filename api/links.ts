@@ -17,10 +17,15 @@ function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-export async function signLink(scope: LinkScope, secret: string, expiresAtMs: number): Promise<string> {
+/**
+ * Signs a link. It carries its issue time (`iat`, whole seconds), so links issued before a revocation of the
+ * unit's links can be refused while links signed afterwards (every email sent later) work.
+ */
+export async function signLink(scope: LinkScope, secret: string, expiresAtMs: number, issuedAtMs: number = Date.now()): Promise<string> {
   return new SignJWT({ c: scope.cycleId, u: scope.unitCode, p: scope.phase })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
+    .setIssuedAt(Math.floor(issuedAtMs / 1000))
     .setExpirationTime(Math.floor(expiresAtMs / 1000))
     .sign(key(secret));
 }
@@ -29,17 +34,36 @@ export class LinkError extends Error {
   override name = 'LinkError';
 }
 
-export async function verifyLink(token: string, secret: string): Promise<LinkScope> {
+/** The signature, issuer and expiry checked; the scope and the issue time (ms, 0 for a link signed without one). */
+async function verifyToken(token: string, secret: string): Promise<{ scope: LinkScope; issuedAtMs: number }> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
     const { c, u, p } = payload as { c?: unknown; u?: unknown; p?: unknown };
     if (typeof c !== 'string' || typeof u !== 'string' || typeof p !== 'string') throw new LinkError('Đường dẫn không hợp lệ');
-    return { cycleId: c, unitCode: u, phase: p };
+    return { scope: { cycleId: c, unitCode: u, phase: p }, issuedAtMs: typeof payload.iat === 'number' ? payload.iat * 1000 : 0 };
   } catch (err) {
     if (err instanceof LinkError) throw err;
     if (err instanceof errors.JWTExpired) throw new LinkError('Đường dẫn đã hết hạn. Xin liên hệ Ban Tuyên giáo để nhận đường dẫn mới.');
     throw new LinkError('Đường dẫn không hợp lệ hoặc đã bị sửa đổi.');
   }
+}
+
+/** Signature, issuer and expiry only; see `checkLink` for links that may have been revoked. */
+export async function verifyLink(token: string, secret: string): Promise<LinkScope> {
+  return (await verifyToken(token, secret)).scope;
+}
+
+export const REVOKED_LINK_MESSAGE = 'Đường dẫn này đã bị thu hồi. Xin liên hệ Ban Tuyên giáo để nhận đường dẫn mới.';
+
+/**
+ * `verifyLink`, then asks `isRevoked` whether the unit's links issued at `issuedAtMs` (the token's `iat` in ms;
+ * 0 for links signed before links carried one) have been revoked. A failing `isRevoked` (the database is down)
+ * is not a LinkError: the caller answers with a server error, not "invalid link".
+ */
+export async function checkLink(token: string, secret: string, isRevoked: (scope: LinkScope, issuedAtMs: number) => Promise<boolean>): Promise<LinkScope> {
+  const { scope, issuedAtMs } = await verifyToken(token, secret);
+  if (await isRevoked(scope, issuedAtMs)) throw new LinkError(REVOKED_LINK_MESSAGE);
+  return scope;
 }
 
 export function formUrl(publicBaseUrl: string, token: string): string {

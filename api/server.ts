@@ -14,6 +14,7 @@ import { registerUnitRoutes } from './routes/units.js';
 import { ActionRefused, acknowledgePlan, exempt, extendDeadline, submit } from './actions.js';
 import { messagePage } from './pages.js';
 import { registerUnitFormRoutes } from './routes/unit-forms.js';
+import { registerInspectionRoutes } from './routes/inspections.js';
 
 export interface ApiDeps {
   db: Db;
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps): Hono {
   api.post('/cycles/:cycle/units/:unit/submit', act(submit));
   api.post('/cycles/:cycle/units/:unit/extend', act(extendDeadline));
   api.post('/cycles/:cycle/units/:unit/exempt', act(exempt));
+  registerInspectionRoutes(api, { db: deps.db, client: deps.client, taskQueue: deps.taskQueue ?? 'chuky' });
   registerUnitRoutes(api, deps);
   registerRecordRoutes(api, { db: deps.db });
   app.route('/api/v1', api);

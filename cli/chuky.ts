@@ -5,6 +5,10 @@ import { registerCycleCommands } from './commands/cycle.js';
 import { registerUnitCommands } from './commands/unit.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerInspectionCommands } from './commands/inspection.js';
+import { registerUnitsCommands } from './commands/units.js';
+import { registerLinkCommands } from './commands/links.js';
+import { registerRecordCommands } from './commands/records.js';
 
 const program = new Command();
 program
@@ -14,7 +18,12 @@ program
 
 registerDevCommand(program);
 registerCycleCommands(program);
+(await import('./commands/rehearse.js')).registerRehearseCommand(program);
 registerUnitCommands(program);
 registerServeCommands(program);
+registerInspectionCommands(program);
+registerUnitsCommands(program);
+registerLinkCommands(program);
+registerRecordCommands(program);
 
 await program.parseAsync(process.argv);

@@ -35,7 +35,9 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<{ launch
   const waitMs = plan.closesAt - Date.now();
   if (waitMs > 0) await condition(() => closeRequest !== undefined, waitMs);
   const reason = closeRequest?.reason ?? 'Kết thúc chu kỳ';
-  for (let offset = 0; offset < plan.unitCount; offset += batchSize) {
+  // Units imported mid-year are in the database, not in the count taken at launch: count again before closing.
+  const unitCount = patched('recount-before-close') ? (await acts.planCycle({ cycleId: input.cycleId })).unitCount : plan.unitCount;
+  for (let offset = 0; offset < unitCount; offset += batchSize) {
     await acts.closeUnitBatch({ cycleId: input.cycleId, offset, limit: batchSize, reason });
   }
   await acts.markCycleClosed({ cycleId: input.cycleId, actor: closeRequest?.actor ?? 'system', reason });

@@ -9,7 +9,7 @@ import { html } from 'hono/html';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool.js';
 import { getCycle, getUnit } from '../../db/cycles.js';
-import { FileRefused, latestSubmission, storeFile } from '../../db/files.js';
+import { FileRefused, getFile, latestSubmission, storeFile } from '../../db/files.js';
 import { phaseTitle } from '../../config/phase-lookup.js';
 import { formatVietnameseDate } from '../../domain/calendar.js';
 import { STATUS_LABEL_VI } from '../../domain/obligation.js';
@@ -91,7 +91,10 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     const last = await latestSubmission(deps.db, scope.cycleId, scope.unitCode, scope.phase);
     const values = last ? flatten(last.payload) : {};
     for (const name of fileFieldNames(h.spec)) {
-      if (values[name]) values[name + CURRENT_FILE_SUFFIX] = values[name]!;
+      if (values[name]) {
+        values[name + CURRENT_FILE_SUFFIX] = values[name]!;
+        values[`${name}:name`] = (await getFile(deps.db, values[name]!))?.filename ?? '';
+      }
     }
     return c.html(page(`${h.spec.title} — ${h.unit.name}`, html`${h.top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID() })}`));
   });
@@ -127,14 +130,19 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
         }
       } else delete fields[name];
     }
+    for (const name of fileFieldNames(h.spec)) {
+      const id = fields[name] ?? fields[name + CURRENT_FILE_SUFFIX];
+      if (id) fields[`${name}:name`] = (await getFile(deps.db, id))?.filename ?? '';
+    }
     const requestId = fields.requestId && fields.requestId.length >= 8 ? fields.requestId : randomUUID();
     const payload = h.spec.fromForm(fields);
     const parsed = h.spec.schema({ members: h.members }).safeParse(payload);
+    let top = h.top;
     const show = (status: 200 | 400 | 409 | 422, extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string } }) =>
       c.html(
         page(
           `${h.spec.title} — ${h.unit.name}`,
-          html`${h.top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(h.spec, {
+          html`${top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(h.spec, {
             values: fields,
             errors: extra.errors ?? {},
             requestId: status === 200 ? randomUUID() : requestId,
@@ -150,6 +158,8 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       const submission = { phase: scope.phase, payload: parsed.data, actor: { id: `unit:${scope.unitCode}`, via: 'web' as const }, requestId };
       if (scope.phase === REMEDY_PHASE && !h.inspection) throw new ActionRefused('Đơn vị không có yêu cầu khắc phục nào đang chờ báo cáo', 409);
       const receipt = h.inspection ? await reportRemedy(deps.client, h.inspection.id, submission) : await submit(deps.client, scope.cycleId, scope.unitCode, submission);
+      // The header shows the state after this submission (status, number of versions).
+      top = (await header(scope))?.top ?? top;
       const followUp = receipt.underTarget && scope.phase === 'study' ? ' Đơn vị chưa đạt chỉ tiêu: cần tổ chức quán triệt bổ sung; thư hướng dẫn sẽ được gửi tới đơn vị.' : '';
       return show(200, {
         notice: { kind: 'ok', text: `Đã nhận (lần ${receipt.version}${receipt.late ? ', nộp chậm' : ', đúng hạn'}). Thư xác nhận sẽ được gửi tới email của đơn vị.${followUp}` },

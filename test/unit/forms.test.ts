@@ -102,9 +102,11 @@ describe('renderPhaseForm', () => {
   });
 
   it('keeps an uploaded file across a refused submission', async () => {
-    const out = await render('plan', { values: { confirmedBy: '', fileId: 'file-<1>' }, errors: { confirmedBy: 'Người xác nhận: không được để trống' } });
+    const out = await render('plan', { values: { confirmedBy: '', fileId: 'file-<1>', 'fileId:name': 'Kế hoạch <1>.pdf' }, errors: { confirmedBy: 'Người xác nhận: không được để trống' } });
     expect(out).toContain('<input type="hidden" name="fileId:current" value="file-&lt;1&gt;">');
-    expect(out).toContain('Đã có tệp: file-&lt;1&gt;');
+    // The unit sees the file's name (escaped), never the stored id.
+    expect(out).toContain('Đã có tệp: Kế hoạch &lt;1&gt;.pdf');
+    expect(await render('plan', { values: { fileId: 'file-1' } })).toContain('Đã có tệp: tệp đã gửi');
     expect(phaseSpec('plan').fromForm({ confirmedBy: 'A', 'fileId:current': 'file-1' })).toEqual({ confirmedBy: 'A', fileId: 'file-1' });
   });
 

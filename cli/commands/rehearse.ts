@@ -1,0 +1,92 @@
+/**
+ * `chuky cycle rehearse`: the whole year of a cycle file in a minute, on a stack of its own (embedded PostgreSQL,
+ * an SMTP sink, Temporal's time-skipping test server), with the units behaving as a behaviour file says. Prints
+ * every email with its calendar date and recipients, every unit action, and each obligation's final status.
+ */
+import type { Command } from 'commander';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { runRehearsal, type Timeline } from '../../rehearsal/run.js';
+import { action, printJson, printTable } from '../output.js';
+
+/** Quiets the Temporal SDK's per-worker INFO lines: a rehearsal speaks through its own progress log. */
+function quietTemporalLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // A runtime already exists in this process (an embedding program installed its own); keep it.
+  }
+}
+
+const RESPONSE_KINDS = new Set(['receipt', 'extension', 'exemption']);
+
+/** One chronological list: the day's scheduled messages, then the unit's action, then the system's answer. */
+export function timelineRows(t: Timeline): Record<string, string>[] {
+  const rows: Array<{ row: Record<string, string>; rank: number }> = [];
+  for (const e of t.emails) {
+    rows.push({ rank: RESPONSE_KINDS.has(e.kind) ? 2 : 0, row: { date: e.date, unit: e.unit, phase: e.phase, what: `email ${e.kind}`, to: e.to.join(', ') } });
+  }
+  for (const a of t.actions) {
+    let what: string = a.action;
+    if (a.action === 'submit') what = `submit (${a.late ? 'late' : 'on time'}${a.underTarget ? ', under target' : ''})`;
+    if (a.action === 'extend') what = `extend to ${a.newDeadline}`;
+    if (a.result === 'refused') what += ` REFUSED: ${a.message ?? ''}`;
+    rows.push({ rank: 1, row: { date: a.date, unit: a.unit, phase: a.phase, what, to: '' } });
+  }
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  rows.sort((a, b) => cmp(a.row.date!, b.row.date!) || cmp(a.row.unit!, b.row.unit!) || a.rank - b.rank);
+  return rows.map((r) => r.row);
+}
+
+function printTimeline(t: Timeline): void {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const phases = [...new Set(t.units.flatMap((u) => Object.keys(t.finalStatus[u.code] ?? {})))];
+  const order = ['plan', 'study', 'study-makeup', 'pledge', 'models', 'inspection', 'year-end-report'];
+  phases.sort((a, b) => (order.indexOf(a) === -1 ? 99 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 99 : order.indexOf(b)));
+
+  out(`Rehearsal of ${t.cycleId} (${t.timeZone}): ${t.units.length} units, ${t.actions.length} unit actions, ${t.summary.emailsSent} emails sent, SMTP sink received ${t.smtpMessages}\n`);
+  printTable(timelineRows(t), ['date', 'unit', 'phase', 'what', 'to']);
+  out('\nFinal status');
+  printTable(
+    t.units.map((u) => ({ unit: u.code, ...Object.fromEntries(phases.map((p) => [p, t.finalStatus[u.code]?.[p] ?? ''])) })),
+    ['unit', ...phases],
+  );
+  out(`\nObligations: ${Object.entries(t.summary.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out(`Emails: ${Object.entries(t.summary.emailsByKind).map(([k, v]) => `${k} ${v}`).join(', ')}${t.summary.emailsNotSent ? `; not sent ${t.summary.emailsNotSent}` : ''}`);
+  out(`Escalations: ${[1, 2, 3].map((l) => `level ${l} ${t.escalations.filter((e) => e.level === l).length}`).join(', ')}`);
+  out(`Ran in ${(t.summary.elapsedMs / 1000).toFixed(1)} s`);
+  if (t.problems.length) {
+    out(`\nProblems (${t.problems.length}):`);
+    for (const p of t.problems) out(`  ${p}`);
+  }
+}
+
+export function registerRehearseCommand(program: Command): void {
+  const cycle = program.commands.find((c) => c.name() === 'cycle');
+  if (!cycle) throw new Error('registerRehearseCommand: register the `cycle` command first');
+  cycle
+    .command('rehearse')
+    .description('Rehearse a whole year on a stack of its own (time-skipping): every email, escalation and final status')
+    .requiredOption('-c, --config <file>', 'cycle definition (YAML)')
+    .option('-b, --behaviour <file>', 'how the units behave (YAML: default, mix, per-unit and per-phase overrides); default: all on time')
+    .option('--concurrency <n>', 'unit actions in flight at once', Number, 20)
+    .option('--json', 'print the timeline as JSON')
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .action(
+      action(async (opts: { config: string; behaviour?: string; concurrency: number; json?: boolean; quiet?: boolean }) => {
+        // `… --json | head` closes stdout early; that is not an error.
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EPIPE') throw err;
+        });
+        quietTemporalLogs();
+        const timeline = await runRehearsal({
+          configFile: opts.config,
+          ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),
+          concurrency: opts.concurrency,
+          ...(opts.quiet ? {} : { log: (m: string) => process.stderr.write(`[rehearse] ${m}\n`) }),
+        });
+        if (opts.json) printJson(timeline);
+        else printTimeline(timeline);
+        if (timeline.problems.length) process.exitCode = 1;
+      }),
+    );
+}

@@ -1,0 +1,122 @@
+/** `chuky units …`: the unit registry of a running cycle — import a changed list, list, remove one unit. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadEnv } from '../../config/env.js';
+import { migrate } from '../../db/migrate.js';
+import { listRegisteredUnits } from '../../db/units.js';
+import { getCycle } from '../../db/cycles.js';
+import { describeDiff } from '../../registry/diff.js';
+import { importUnits, removeUnits, type ImportResult } from '../../registry/apply.js';
+import { connectRuntime, type Runtime } from '../../workers/runtime.js';
+import { resolveAddresses } from '../../workers/services.js';
+import { withDb } from '../with-db.js';
+import { action, printJson, printTable } from '../output.js';
+
+async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const addresses = resolveAddresses(env);
+  await migrate(addresses.databaseUrl);
+  const runtime = await connectRuntime(env, addresses);
+  try {
+    return await fn(runtime, env.taskQueue);
+  } finally {
+    await runtime.close();
+  }
+}
+
+function printImport(r: ImportResult): void {
+  const counts = `${r.added.length} added, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.missing.length} not in the file`;
+  process.stdout.write(`${r.dryRun ? 'Dry run (nothing changed)' : 'Imported'}: ${r.file} into ${r.cycleId}: ${counts}\n`);
+  for (const line of describeDiff(r)) process.stdout.write(`  ${line}\n`);
+  if (r.applied) {
+    for (const s of r.applied.started) process.stdout.write(`  workflow ${s.workflow}: ${s.code}\n`);
+    for (const m of r.applied.removed) process.stdout.write(`  removed: ${m.code}${m.workflow === 'not-running' ? ` (no running workflow: ${m.note ?? ''})` : ''}\n`);
+  }
+  if (r.missing.length > 0 && !(r.applied && r.applied.removed.length > 0)) {
+    process.stdout.write('  Units not in the file stay in the cycle; to remove them add --remove-missing --reason "…".\n');
+  }
+}
+
+export function registerUnitsCommands(program: Command): void {
+  const units = program.command('units').description('The units of a running cycle: import a changed list, list them, remove one');
+
+  units
+    .command('import')
+    .description('Compare a units CSV with the cycle and apply it: new units join (their year starts), changed details are updated')
+    .requiredOption('--cycle <id>', 'cycle id (e.g. DUK-HT-2027)')
+    .requiredOption('--file <units.csv>', 'units CSV (the same columns as for `cycle start`)')
+    .option('--dry-run', 'only show what would change')
+    .option('--remove-missing', 'remove the units that are not in the file (needs --reason)')
+    .option('--reason <text>', 'why the missing units leave the cycle (giải thể, sáp nhập…)')
+    .option('--actor <name>', 'who imports, for the record', process.env.USER ?? 'operator')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (o: { cycle: string; file: string; dryRun?: boolean; removeMissing?: boolean; reason?: string; actor: string; json?: boolean }) => {
+        if (o.removeMissing && !o.reason) throw new Error('--remove-missing needs --reason "…" (why these units leave the cycle)');
+        const actor = { id: `operator:${o.actor}`, via: 'cli' as const };
+        const result = await withRuntime((rt, taskQueue) =>
+          importUnits(
+            { db: rt.db, client: rt.client, taskQueue, searchAttributes: rt.activityDeps.searchAttributes },
+            {
+              cycleId: o.cycle,
+              file: path.resolve(o.file),
+              dryRun: Boolean(o.dryRun),
+              actor,
+              ...(o.removeMissing && o.reason ? { removeMissing: { reason: o.reason, actor } } : {}),
+            },
+          ),
+        );
+        if (o.json) printJson(result);
+        else printImport(result);
+      }),
+    );
+
+  units
+    .command('list')
+    .description('Every unit of the cycle, active or removed, with when it joined and left')
+    .requiredOption('--cycle <id>', 'cycle id')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: { cycle: string; json?: boolean }) => {
+        const list = await withDb(async (db) => {
+          if (!(await getCycle(db, o.cycle))) throw new Error(`no cycle "${o.cycle}" in the database`);
+          return listRegisteredUnits(db, o.cycle);
+        });
+        if (o.json) printJson({ cycleId: o.cycle, units: list });
+        else {
+          printTable(
+            list.map((u) => ({ ...u, status: u.active ? 'active' : `removed ${u.removedAt?.slice(0, 10) ?? ''}: ${u.removedReason ?? ''}`, addedAt: u.addedAt.slice(0, 10) })),
+            ['code', 'name', 'members', 'secretaryEmail', 'contactEmail', 'addedAt', 'status'],
+          );
+        }
+      }),
+    );
+
+  units
+    .command('remove')
+    .description("Remove one unit from a running cycle (dissolved, merged): its open obligations close as 'removed'")
+    .requiredOption('--cycle <id>', 'cycle id')
+    .requiredOption('--unit <code>', 'unit code')
+    .requiredOption('--reason <text>', 'why the unit leaves the cycle, for the record')
+    .option('--actor <name>', 'who removes it, for the record', process.env.USER ?? 'operator')
+    .option('--request-id <id>', 'idempotency key; repeat it to retry the same request safely')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (o: { cycle: string; unit: string; reason: string; actor: string; requestId?: string; json?: boolean }) => {
+        const [removed] = await withRuntime((rt) =>
+          removeUnits(
+            { db: rt.db, client: rt.client },
+            { cycleId: o.cycle, units: [o.unit], reason: o.reason, actor: { id: `operator:${o.actor}`, via: 'cli' }, ...(o.requestId ? { requestId: o.requestId } : {}) },
+          ),
+        );
+        if (o.json) printJson({ cycleId: o.cycle, ...removed });
+        else {
+          process.stdout.write(
+            removed!.workflow === 'removed'
+              ? `Removed ${removed!.code} from ${o.cycle}: ${removed!.obligations?.map((ob) => `${ob.phase} ${ob.status}`).join(', ')}\n`
+              : `Removed ${removed!.code} from ${o.cycle} (it had no running workflow: ${removed!.note ?? ''})\n`,
+          );
+        }
+      }),
+    );
+}

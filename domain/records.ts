@@ -1,0 +1,208 @@
+/**
+ * The committee's own records for the year, entered by Ban Tuyên giáo: the directive documents it issued, the
+ * study conferences it held, the commendations it decided, the contests it ran and the charity it raised. The
+ * seed report counts each of them; the compiled report sums them from here. One zod schema per kind, with
+ * Vietnamese messages naming the field; text is NFC-normalised and trimmed; unknown fields are refused (a typo
+ * in a field name would otherwise lose the value). Pure: no I/O.
+ */
+import { z } from 'zod';
+import { dateField, intField, optionalDateField, optionalText, requiredText, nfc } from './phases/common.js';
+
+export const RECORD_KINDS = ['document', 'conference', 'commendation', 'contest', 'charity'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export const RECORD_KIND_LABEL_VI: Record<RecordKind, string> = {
+  document: 'Văn bản chỉ đạo',
+  conference: 'Hội nghị học tập, quán triệt',
+  commendation: 'Khen thưởng, tuyên dương',
+  contest: 'Cuộc thi',
+  charity: 'Hoạt động thiện nguyện, an sinh xã hội',
+};
+
+export const DOCUMENT_TYPES = ['ke-hoach', 'chuong-trinh', 'cong-van', 'giay-moi', 'bao-cao', 'huong-dan', 'thong-bao', 'khac'] as const;
+export const DOCUMENT_TYPE_LABEL_VI: Record<(typeof DOCUMENT_TYPES)[number], string> = {
+  'ke-hoach': 'Kế hoạch',
+  'chuong-trinh': 'Chương trình',
+  'cong-van': 'Công văn',
+  'giay-moi': 'Giấy mời',
+  'bao-cao': 'Báo cáo',
+  'huong-dan': 'Hướng dẫn',
+  'thong-bao': 'Thông báo',
+  khac: 'Văn bản khác',
+};
+export const CONFERENCE_KINDS = ['chuyen-de-toan-khoa', 'chu-de-nam', 'chuyen-de-hang-nam', 'khac'] as const;
+export const COMMENDATION_LEVELS = ['ban-thuong-vu', 'cap-tren'] as const;
+
+const MAX_TITLE = 1000;
+const MAX_NOTE = 5000;
+/** Counts of people or organisations: far above any committee, low enough to catch a pasted amount. */
+const MAX_COUNT = 10_000_000;
+
+function enumField<const T extends readonly [string, ...string[]]>(label: string, values: T) {
+  const list = values.join(', ');
+  return z.enum(values, {
+    error: (iss) => (iss.input === undefined || iss.input === null ? `${label}: không được để trống` : `${label}: cần là một trong: ${list}`),
+  });
+}
+
+function booleanField(label: string) {
+  return z.boolean({
+    error: (iss) => (iss.input === undefined || iss.input === null ? `${label}: không được để trống` : `${label}: cần là true (có) hoặc false (không)`),
+  });
+}
+
+const count = (label: string) => intField(label, { max: MAX_COUNT });
+
+/** "64-KH/ĐUK", "05-CT/TW", "12-CTr/ĐUK", "36-HD/VPTW"; a leading "Số" and spaces are dropped. */
+const DOCUMENT_NUMBER = /^\d+-[\p{L}\p{N}.]+(\/[\p{L}\p{N}.-]+)+$/u;
+const documentNumber = requiredText('Số, ký hiệu', 100)
+  .transform((s) => s.replace(/^số\s*:?\s*/iu, '').replace(/\s+/g, ''))
+  .pipe(z.string().regex(DOCUMENT_NUMBER, { error: 'Số, ký hiệu: cần dạng số-ký hiệu/cơ quan ban hành, ví dụ 64-KH/ĐUK' }));
+
+export const documentRecordSchema = z.strictObject({
+  type: enumField('Loại văn bản', DOCUMENT_TYPES),
+  number: documentNumber,
+  issuedOn: dateField('Ngày ban hành'),
+  title: requiredText('Trích yếu', MAX_TITLE),
+});
+
+export const conferenceRecordSchema = z
+  .strictObject({
+    heldOn: dateField('Ngày tổ chức'),
+    theme: requiredText('Chuyên đề, nội dung', MAX_TITLE),
+    online: booleanField('Trực tuyến'),
+    connectionPoints: count('Số điểm cầu'),
+    attendees: count('Số người tham dự'),
+    kind: enumField('Loại hội nghị', CONFERENCE_KINDS),
+  })
+  .superRefine((c, ctx) => {
+    if (c.online === true && c.connectionPoints === 0) {
+      ctx.addIssue({ code: 'custom', path: ['connectionPoints'], message: 'Số điểm cầu: hội nghị trực tuyến cần ít nhất 1 điểm cầu' });
+    }
+  });
+
+export const commendationRecordSchema = z
+  .strictObject({
+    decidedOn: dateField('Ngày quyết định'),
+    decisionNumber: optionalText('Số quyết định', 100),
+    level: enumField('Cấp khen thưởng', COMMENDATION_LEVELS),
+    organisations: count('Số tập thể được khen'),
+    members: count('Số cá nhân được khen'),
+    note: optionalText('Ghi chú', MAX_NOTE),
+  })
+  .superRefine((c, ctx) => {
+    if (c.organisations === 0 && c.members === 0) {
+      ctx.addIssue({ code: 'custom', path: ['members'], message: 'Số cá nhân được khen: cần ít nhất một tập thể hoặc một cá nhân được khen' });
+    }
+  });
+
+export const contestRecordSchema = z.strictObject({
+  name: requiredText('Tên cuộc thi', MAX_TITLE),
+  heldOn: dateField('Ngày tổ chức (hoặc tổng kết)'),
+  participants: count('Số người tham gia'),
+  prizes: optionalText('Giải thưởng', MAX_NOTE),
+});
+
+export const charityRecordSchema = z.strictObject({
+  description: requiredText('Nội dung hoạt động', MAX_NOTE),
+  amountVnd: intField('Số tiền (đồng)', { max: Number.MAX_SAFE_INTEGER }),
+  heldOn: optionalDateField('Ngày thực hiện'),
+});
+
+export const RECORD_SCHEMAS = {
+  document: documentRecordSchema,
+  conference: conferenceRecordSchema,
+  commendation: commendationRecordSchema,
+  contest: contestRecordSchema,
+  charity: charityRecordSchema,
+} as const;
+
+export type DocumentRecord = z.infer<typeof documentRecordSchema>;
+export type ConferenceRecord = z.infer<typeof conferenceRecordSchema>;
+export type CommendationRecord = z.infer<typeof commendationRecordSchema>;
+export type ContestRecord = z.infer<typeof contestRecordSchema>;
+export type CharityRecord = z.infer<typeof charityRecordSchema>;
+export interface RecordPayloads {
+  document: DocumentRecord;
+  conference: ConferenceRecord;
+  commendation: CommendationRecord;
+  contest: ContestRecord;
+  charity: CharityRecord;
+}
+export type CommitteeRecordPayload = RecordPayloads[RecordKind];
+
+export function isRecordKind(kind: string): kind is RecordKind {
+  return (RECORD_KINDS as readonly string[]).includes(kind);
+}
+
+export interface RecordIssue {
+  /** Dotted path of the field ('' for the record as a whole). */
+  field: string;
+  /** Vietnamese, naming the field: "Số điểm cầu: không được là số âm". */
+  message: string;
+}
+
+export class InvalidRecordError extends Error {
+  override name = 'InvalidRecordError';
+  constructor(readonly issues: RecordIssue[]) {
+    super(issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '));
+  }
+
+  /** The first message per field, as forms show them. */
+  get fields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const i of this.issues) out[i.field || 'form'] ??= i.message;
+    return out;
+  }
+}
+
+function toIssues(error: z.ZodError): RecordIssue[] {
+  const out: RecordIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) out.push({ field: [...issue.path, k].join('.'), message: `Trường "${k}" không có trong loại hồ sơ này (kiểm tra chính tả)` });
+    } else if (issue.path.length === 0 && issue.code === 'invalid_type') {
+      out.push({ field: '', message: 'Hồ sơ cần là một đối tượng JSON, ví dụ {"heldOn": "2027-03-15", …}' });
+    } else {
+      out.push({ field: issue.path.join('.'), message: issue.message });
+    }
+  }
+  return out;
+}
+
+export type ParsedRecord = { [K in RecordKind]: { kind: K; data: RecordPayloads[K] } }[RecordKind];
+
+/** Validates a record of `kind`; returns the issues instead of throwing. */
+export function safeParseRecord(kind: string, input: unknown): { success: true; record: ParsedRecord } | { success: false; issues: RecordIssue[] } {
+  const k = nfc(String(kind));
+  if (!isRecordKind(k)) {
+    return { success: false, issues: [{ field: 'kind', message: `Loại hồ sơ không hợp lệ: "${k}"; cần một trong: ${RECORD_KINDS.join(', ')}` }] };
+  }
+  const result = RECORD_SCHEMAS[k].safeParse(input);
+  if (!result.success) return { success: false, issues: toIssues(result.error) };
+  return { success: true, record: { kind: k, data: result.data } as ParsedRecord };
+}
+
+/** Validates a record of `kind`, or throws InvalidRecordError with one Vietnamese message per field. */
+export function parseRecord(kind: string, input: unknown): ParsedRecord {
+  const r = safeParseRecord(kind, input);
+  if (!r.success) throw new InvalidRecordError(r.issues);
+  return r.record;
+}
+
+/** One line for people: "Kế hoạch 64-KH/ĐUK (2027-01-10): Kế hoạch học tập …". */
+export function describeRecord(kind: RecordKind, payload: Record<string, unknown>): string {
+  const p = payload;
+  switch (kind) {
+    case 'document':
+      return `${DOCUMENT_TYPE_LABEL_VI[p.type as (typeof DOCUMENT_TYPES)[number]] ?? p.type} ${p.number} (${p.issuedOn}): ${p.title}`;
+    case 'conference':
+      return `${p.heldOn}: ${p.theme}${p.online ? `, trực tuyến ${p.connectionPoints} điểm cầu` : ''}, ${p.attendees} người dự`;
+    case 'commendation':
+      return `${p.decidedOn}${p.decisionNumber ? ` (QĐ ${p.decisionNumber})` : ''}: ${p.organisations} tập thể, ${p.members} cá nhân (${p.level})`;
+    case 'contest':
+      return `${p.heldOn}: ${p.name}, ${p.participants} người tham gia`;
+    case 'charity':
+      return `${p.heldOn ?? ''}${p.heldOn ? ': ' : ''}${p.description}, ${p.amountVnd} đồng`;
+  }
+}
