@@ -1,0 +1,281 @@
+/**
+ * One inspection or supervision (kiểm tra, giám sát) of a unit: the notice, the visit's date, the findings, the
+ * conclusion with remedies and their deadline, then the remedy obligation with reminders and the escalation
+ * ladder like any other, until the unit reports what it did or the committee closes the inspection.
+ */
+import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { calendarToReal, realToCalendar } from '../domain/clock.js';
+import { instantToLocalDate } from '../domain/calendar.js';
+import { obligationTimes, remainingSteps, type ScheduledStep } from '../domain/schedule.js';
+import { emailKey } from '../domain/ids.js';
+import { isLateAt } from '../domain/obligation.js';
+import { closeInspectionSchema, concludeSchema, findingsSchema, scheduleInspectionSchema, type InspectionStatus } from '../domain/inspections.js';
+import { describeIssues, parseOrThrow, submitSchema, InvalidSubmissionError } from '../domain/submissions.js';
+import { inspectionRemedyPhase } from '../domain/phases/inspection-remedy.js';
+import type { Activities } from '../activities/index.js';
+import type { EmailKind, InspectionWorkflowInput } from '../activities/types.js';
+import type { EscalationLevel } from '../domain/obligation.js';
+import {
+  closeInspectionUpdate,
+  closeUnitSignal,
+  concludeInspectionUpdate,
+  inspectionViewQuery,
+  recordFindingsUpdate,
+  reportRemedyUpdate,
+  scheduleInspectionUpdate,
+  type InspectionView,
+  type SubmissionReceipt,
+} from './messages.js';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+const REMEDY_PHASE = 'inspection-remedy';
+
+function refuse(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'InvalidSubmission');
+}
+
+function parseArgs<T>(schema: Parameters<typeof parseOrThrow<T>>[0], raw: unknown): T {
+  try {
+    return parseOrThrow(schema, raw);
+  } catch (err) {
+    if (err instanceof InvalidSubmissionError) refuse(err.message);
+    throw err;
+  }
+}
+
+export async function inspectionWorkflow(input: InspectionWorkflowInput): Promise<InspectionView> {
+  const { cycleId, unitCode, clock, timeZone, calendar } = input;
+  const calendarNow = (): number => realToCalendar(clock, Date.now());
+  const today = (): string => instantToLocalDate(calendarNow(), timeZone);
+  let status: InspectionStatus = 'noticed';
+  let scheduledOn: string | undefined;
+  let findings: string | undefined;
+  let conclusion: string | undefined;
+  let remedies: string[] = [];
+  let remedyDeadline: string | undefined;
+  let escalationLevel: EscalationLevel = 0;
+  let stepsDone: string[] = [];
+  let revision = 0;
+  let seq = 0;
+  const seen = new Map<string, unknown>();
+
+  const view = (): InspectionView => ({
+    inspectionId: input.inspectionId,
+    cycleId,
+    unitCode,
+    kind: input.kind,
+    body: input.body,
+    status,
+    remedies,
+    escalationLevel,
+    ...(scheduledOn ? { scheduledOn } : {}),
+    ...(findings ? { findings } : {}),
+    ...(conclusion ? { conclusion } : {}),
+    ...(remedyDeadline ? { remedyDeadline } : {}),
+  });
+  const done = () => status === 'remedied' || status === 'closed';
+
+  async function record(kind: string, actor: string, reason?: string): Promise<void> {
+    seq += 1;
+    await acts.recordInspection({
+      inspectionId: input.inspectionId,
+      cycleId,
+      unitCode,
+      kind: input.kind,
+      body: input.body,
+      origin: input.origin,
+      reason: input.reason,
+      status,
+      escalationLevel,
+      remedies,
+      ...(scheduledOn ? { scheduledOn } : {}),
+      ...(findings ? { findings } : {}),
+      ...(conclusion ? { conclusion } : {}),
+      ...(remedyDeadline ? { remedyDeadline } : {}),
+    });
+    // The unit's record shows the inspection beside its obligations, under the remedy phase.
+    await acts.recordTransition({
+      key: `${workflowInfo().workflowId}/${seq}`,
+      cycleId,
+      unitCode,
+      phase: REMEDY_PHASE,
+      kind: `inspection_${kind}`,
+      status: status === 'remedied' ? 'submitted' : status === 'closed' ? 'exempted' : escalationLevel >= 3 ? 'not_submitted' : escalationLevel > 0 ? 'overdue' : 'pending',
+      escalationLevel,
+      deadline: remedyDeadline ?? scheduledOn ?? today(),
+      dueAt: remedyDeadline ? remedyTimes().dueAt : calendarNow(),
+      calendarAt: calendarNow(),
+      actor,
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  async function email(kind: EmailKind, name: string, deadline: string, extra: { days?: number } = {}): Promise<void> {
+    await acts.sendUnitEmail({
+      key: emailKey({ cycle: cycleId, unit: unitCode, phase: `inspection-${input.kind}-${input.body}`, kind: name, deadline }),
+      cycleId,
+      unitCode,
+      phase: REMEDY_PHASE,
+      kind,
+      deadline,
+      calendarAt: calendarNow(),
+      ...extra,
+      inspection: {
+        kind: input.kind,
+        body: input.body,
+        reason: input.reason,
+        ...(scheduledOn ? { date: scheduledOn } : {}),
+        ...(conclusion ? { conclusion } : {}),
+        remedies,
+        ...(remedyDeadline ? { remedyDeadline } : {}),
+      },
+    });
+  }
+
+  function remedyTimes() {
+    return obligationTimes({ deadline: remedyDeadline!, calendar, timeZone, policy: input.remedyPolicy });
+  }
+
+  const outbox: Array<() => Promise<void>> = [];
+
+  setHandler(inspectionViewQuery, view);
+
+  setHandler(
+    scheduleInspectionUpdate,
+    async (raw) => {
+      const args = parseArgs(scheduleInspectionSchema, raw);
+      scheduledOn = args.date;
+      if (status === 'noticed') status = 'scheduled';
+      await record('scheduled', args.actor.id);
+      outbox.push(() => email('inspection-scheduled', `scheduled@${args.date}`, args.date));
+      return view();
+    },
+    { validator: (raw) => void (parseArgs(scheduleInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+  );
+
+  setHandler(
+    recordFindingsUpdate,
+    async (raw) => {
+      const args = parseArgs(findingsSchema, raw);
+      findings = args.findings;
+      if (status === 'noticed' || status === 'scheduled') status = 'findings';
+      await record('findings', args.actor.id);
+      return view();
+    },
+    { validator: (raw) => void (parseArgs(findingsSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+  );
+
+  setHandler(
+    concludeInspectionUpdate,
+    async (raw) => {
+      const args = parseArgs(concludeSchema, raw);
+      conclusion = args.conclusion;
+      remedies = args.remedies;
+      remedyDeadline = args.remedies.length ? args.remedyDeadline : undefined;
+      status = remedies.length ? 'concluded' : 'closed';
+      stepsDone = [];
+      escalationLevel = 0;
+      revision += 1;
+      await record('concluded', args.actor.id);
+      outbox.push(() => email('inspection-conclusion', 'conclusion', remedyDeadline ?? today()));
+      return view();
+    },
+    {
+      validator: (raw) => {
+        parseArgs(concludeSchema, raw);
+        if (done()) refuse('Cuộc kiểm tra đã kết thúc');
+        if (conclusion) refuse('Cuộc kiểm tra đã có kết luận');
+      },
+    },
+  );
+
+  setHandler(
+    reportRemedyUpdate,
+    async (raw) => {
+      const args = parseArgs(submitSchema, raw);
+      const previous = seen.get(args.requestId) as SubmissionReceipt | undefined;
+      if (previous) return previous;
+      const payload = inspectionRemedyPhase.schema({ members: 0 }).parse(args.payload);
+      const late = isLateAt(Date.now(), calendarToReal(clock, remedyTimes().dueAt));
+      const key = `${input.inspectionId}/${args.requestId}`;
+      const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: REMEDY_PHASE, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: calendarNow() });
+      status = 'remedied';
+      await record('remedied', args.actor.id, late ? 'Báo cáo khắc phục chậm' : undefined);
+      const receipt: SubmissionReceipt = { phase: REMEDY_PHASE, version, status: late ? 'late' : 'submitted', late, deadline: remedyDeadline! };
+      seen.set(args.requestId, receipt);
+      return receipt;
+    },
+    {
+      validator: (raw) => {
+        const args = parseArgs(submitSchema, raw);
+        if (seen.has(args.requestId)) return;
+        if (!remedyDeadline || !conclusion) refuse('Chưa có kết luận yêu cầu khắc phục');
+        if (done()) refuse('Đã báo cáo khắc phục hoặc cuộc kiểm tra đã kết thúc');
+        const result = inspectionRemedyPhase.schema({ members: 0 }).safeParse(args.payload);
+        if (!result.success) refuse(describeIssues(result.error));
+      },
+    },
+  );
+
+  setHandler(
+    closeInspectionUpdate,
+    async (raw) => {
+      const args = parseArgs(closeInspectionSchema, raw);
+      status = 'closed';
+      await record('closed', args.actor.id, args.note);
+      return view();
+    },
+    { validator: (raw) => void (parseArgs(closeInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+  );
+
+  // The cycle closing the year closes the inspections still open.
+  setHandler(closeUnitSignal, () => {
+    if (!done()) status = 'closed';
+  });
+
+  async function runStep(step: ScheduledStep): Promise<void> {
+    stepsDone.push(step.name);
+    const deadline = remedyDeadline!;
+    if (step.kind === 'reminder') return email('reminder', `remedy-${step.name}`, deadline, { days: step.days });
+    if (step.kind === 'overdue') {
+      status = 'remedy_overdue';
+      escalationLevel = 1;
+      await record('remedy_overdue', 'system');
+      return email('overdue', `remedy-${step.name}`, deadline, { days: step.days });
+    }
+    escalationLevel = step.kind === 'escalation2' ? 2 : 3;
+    status = 'remedy_overdue';
+    await record(`remedy_${step.kind}`, 'system', `Quá hạn khắc phục ${step.days} ngày`);
+    return email(step.kind, `remedy-${step.name}`, deadline, { days: step.days });
+  }
+
+  await record('opened', input.actor, input.reason);
+  await email('inspection-notice', 'notice', today());
+
+  for (;;) {
+    while (outbox.length) await outbox.shift()!();
+    if (done()) break;
+    const current = revision;
+    const interrupted = () => done() || revision !== current || outbox.length > 0;
+    if (!remedyDeadline || status === 'noticed' || status === 'scheduled' || status === 'findings') {
+      await condition(interrupted);
+      continue;
+    }
+    const next = remainingSteps(remedyTimes(), calendarNow(), new Set(stepsDone))[0];
+    if (!next) {
+      await condition(interrupted);
+      continue;
+    }
+    const delay = calendarToReal(clock, next.at) - Date.now();
+    if (delay > 0 && (await condition(interrupted, delay))) continue;
+    if (interrupted()) continue;
+    await runStep(next);
+  }
+  await condition(allHandlersFinished);
+  while (outbox.length) await outbox.shift()!();
+  return view();
+}
