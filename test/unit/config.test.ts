@@ -60,8 +60,11 @@ describe('demo configuration', () => {
     expect(def.year).toBe(2027);
     expect(def.timezone).toBe('Asia/Ho_Chi_Minh');
     expect(def.calendar.holidays).toContain('2027-02-06');
-    expect(def.phases).toHaveLength(1);
+    expect(def.phases.map((p) => p.id)).toEqual(['plan', 'study', 'pledge', 'models', 'inspection', 'year-end-report', 'compile']);
     expect(def.phases[0]).toMatchObject({ id: 'plan', deadline: '2027-02-15', opensOn: '2027-01-11' });
+    expect(def.phases[1]).toMatchObject({ id: 'study', makeupDays: 14 });
+    expect(def.targets).toEqual({ studyPercent: 98, pledgePercent: 100 });
+    expect(def.closesOn).toBe('2027-12-31');
     expect(loaded.units).toHaveLength(12);
     for (const u of loaded.units) {
       expect(u.members).toBeGreaterThanOrEqual(15);
@@ -85,7 +88,8 @@ describe('demo configuration', () => {
       reminders: { daysBefore: [7, 3, 1] },
       escalation: { overdueNotice: true, level2AfterDays: 7, level3AfterDays: 14 },
     });
-    expect(() => effectivePhasePolicy(def, 'study')).toThrow(ConfigError);
+    expect(effectivePhasePolicy(def, 'models').reminders).toEqual({ daysBefore: [14, 7, 1] });
+    expect(() => effectivePhasePolicy({ ...def, phases: def.phases.filter((p) => p.id !== 'study') }, 'study')).toThrow(ConfigError);
   });
 });
 
