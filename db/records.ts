@@ -64,8 +64,8 @@ export interface ObligationRow {
 export async function cycleStatus(db: Db, cycleId: string): Promise<ObligationRow[]> {
   const { rows } = await db.query(
     `SELECT u.code, u.name, o.phase, to_char(o.deadline, 'YYYY-MM-DD') AS deadline, o.status, o.escalation_level, o.last_event, o.updated_at,
-       (SELECT count(*)::int FROM emails e WHERE e.cycle_id = u.cycle_id AND e.unit_code = u.code AND e.status = 'sent') AS emails_sent,
-       (SELECT count(*)::int FROM submissions s WHERE s.cycle_id = u.cycle_id AND s.unit_code = u.code) AS versions
+       (SELECT count(*)::int FROM emails e WHERE e.cycle_id = u.cycle_id AND e.unit_code = u.code AND e.phase = o.phase AND e.status = 'sent') AS emails_sent,
+       (SELECT count(*)::int FROM submissions s WHERE s.cycle_id = u.cycle_id AND s.unit_code = u.code AND s.phase = o.phase) AS versions
      FROM units u LEFT JOIN obligations o ON o.cycle_id = u.cycle_id AND o.unit_code = u.code
      WHERE u.cycle_id = $1 ORDER BY u.code, o.phase`,
     [cycleId],
