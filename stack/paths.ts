@@ -47,6 +47,7 @@ export function toolsDir(): string {
 }
 
 /** Default home of runtime state: SQLite file of the dev server, Postgres cluster, stored mail. */
+/** Runtime data (databases, mail, services.json): CHUKY_DATA_DIR, else .data/ in the project. */
 export function dataDir(): string {
-  return join(projectRoot(), '.data');
+  return process.env.CHUKY_DATA_DIR || join(projectRoot(), '.data');
 }

@@ -97,6 +97,10 @@ export function writeServicesFile(addresses: ServiceAddresses & { apiUrl?: strin
   fs.writeFileSync(file, JSON.stringify(addresses, null, 2));
 }
 
+export function removeServicesFile(root?: string): void {
+  fs.rmSync(servicesFile(root), { force: true });
+}
+
 /** The addresses a running `chuky dev` wrote, if its process is still alive. */
 export function readServicesFile(root?: string): (ServiceAddresses & { apiUrl?: string; pid: number }) | undefined {
   try {

@@ -6,12 +6,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
-import { projectRoot } from '../../stack/paths.js';
+import { dataDir, projectRoot } from '../../stack/paths.js';
 import { freePort, isPortFree } from '../../stack/ports.js';
 import { listUnits } from '../../db/cycles.js';
 import { formUrl, signLink } from '../../api/links.js';
 import { connectRuntime, runApi, runWorker } from '../../workers/runtime.js';
-import { startServices, writeServicesFile } from '../../workers/services.js';
+import { removeServicesFile, startServices, writeServicesFile } from '../../workers/services.js';
 import { startCycle } from './cycle.js';
 import { action } from '../output.js';
 
@@ -54,18 +54,21 @@ export function registerDevCommand(program: Command): void {
         say('\nIn another terminal:');
         say('  npx chuky cycle status --config config/demo/cycle.yaml');
         say('  npx chuky --help');
-        say('\nCtrl-C stops everything; data stays in .data/.');
+        say(`\nCtrl-C stops everything; data stays in ${dataDir()}.`);
 
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         say('chuky: stopping…');
-        worker.shutdown();
+        // The Temporal worker also listens for SIGINT/SIGTERM and may already be shutting down itself.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
         await done.catch(() => undefined);
-        await api.close();
-        await runtime.close();
+        await api.close().catch(() => undefined);
+        await runtime.close().catch(() => undefined);
         await services.stop();
+        removeServicesFile();
+        say('chuky: stopped.');
       }),
     );
 }

@@ -4,14 +4,20 @@
  * every email with its calendar date and recipients, every unit action, and each obligation's final status.
  */
 import type { Command } from 'commander';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { runRehearsal, type Timeline } from '../../rehearsal/run.js';
 import { action, printJson, printTable } from '../output.js';
 
-/** Quiets the Temporal SDK's per-worker INFO lines: a rehearsal speaks through its own progress log. */
+/**
+ * Quiets the Temporal SDK: its per-worker INFO lines, and the native core's log lines, which it otherwise prints
+ * to standard output (where they would corrupt `--json`); forwarded, they go to standard error, errors only.
+ */
 function quietTemporalLogs(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
+    });
   } catch {
     // A runtime already exists in this process (an embedding program installed its own); keep it.
   }
@@ -82,6 +88,7 @@ export function registerRehearseCommand(program: Command): void {
           configFile: opts.config,
           ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),
           concurrency: opts.concurrency,
+          handleSignals: true,
           ...(opts.quiet ? {} : { log: (m: string) => process.stderr.write(`[rehearse] ${m}\n`) }),
         });
         if (opts.json) printJson(timeline);

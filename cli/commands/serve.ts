@@ -26,7 +26,10 @@ export function registerServeCommands(program: Command): void {
         const runtime = await connectRuntime(env, addresses);
         const { worker, done } = await runWorker(runtime, addresses);
         process.stdout.write(`worker polling ${env.taskQueue} on ${addresses.temporalAddress}\n`);
-        const stop = () => worker.shutdown();
+        // The SDK's worker handles SIGINT/SIGTERM itself too; shut down only if it has not begun to.
+        const stop = () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+        };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
         await done;
