@@ -12,14 +12,15 @@ import { action, printJson, printTable } from '../output.js';
  * Quiets the Temporal SDK: its per-worker INFO lines, and the native core's log lines, which it otherwise prints
  * to standard output (where they would corrupt `--json`); forwarded, they go to standard error, errors only.
  */
-function quietTemporalLogs(): void {
+function quietTemporalLogs(): Runtime | undefined {
   try {
-    Runtime.install({
+    return Runtime.install({
       logger: new DefaultLogger('WARN'),
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
     });
   } catch {
     // A runtime already exists in this process (an embedding program installed its own); keep it.
+    return undefined;
   }
 }
 
@@ -83,14 +84,21 @@ export function registerRehearseCommand(program: Command): void {
         process.stdout.on('error', (err: NodeJS.ErrnoException) => {
           if (err.code !== 'EPIPE') throw err;
         });
-        quietTemporalLogs();
-        const timeline = await runRehearsal({
-          configFile: opts.config,
-          ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),
-          concurrency: opts.concurrency,
-          handleSignals: true,
-          ...(opts.quiet ? {} : { log: (m: string) => process.stderr.write(`[rehearse] ${m}\n`) }),
-        });
+        const runtime = quietTemporalLogs();
+        let timeline: Timeline;
+        try {
+          timeline = await runRehearsal({
+            configFile: opts.config,
+            ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),
+            concurrency: opts.concurrency,
+            handleSignals: true,
+            ...(opts.quiet ? {} : { log: (m: string) => process.stderr.write(`[rehearse] ${m}\n`) }),
+          });
+        } finally {
+          // The runtime shuts itself down when its last worker or connection closes; after an early failure
+          // (a configuration error) nothing was opened, and its log forwarding would keep the process alive.
+          await runtime?.shutdown();
+        }
         if (opts.json) printJson(timeline);
         else printTimeline(timeline);
         if (timeline.problems.length) process.exitCode = 1;

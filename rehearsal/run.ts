@@ -1,0 +1,470 @@
+/**
+ * A rehearsal: a committee's whole year, run in a minute on a machine where nothing is running. It starts its
+ * own stack in a temporary folder (embedded PostgreSQL, the SMTP sink, Temporal's time-skipping test server and
+ * a worker), starts the cycle on the real clock, and plays every unit's behaviour (rehearsal/behaviour.ts) at its
+ * calendar moment — submissions, extensions, exemptions at 10:00 local time on the day — while the test server
+ * skips the days in between. When the year has closed it reads back what the system did: every email with its
+ * calendar date, every escalation, every obligation's final status, and how many messages the mail server got.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { loadCycleFile, type CycleDefinition } from '../config/cycle.js';
+import { unitPhases } from '../config/phase-lookup.js';
+import type { Unit } from '../config/units.js';
+import { loadEnv } from '../config/env.js';
+import { cycleClosesAt } from '../activities/cycle.js';
+import { migrate } from '../db/migrate.js';
+import { createPool, type Db } from '../db/pool.js';
+import type { CycleRow } from '../db/cycles.js';
+import { addDays, compareDates, effectiveDeadline, instantToLocalDate, localTimeToInstant, type IsoDate } from '../domain/calendar.js';
+import { REAL_CLOCK } from '../domain/clock.js';
+import { cycleId as makeCycleId, cycleWorkflowId, unitWorkflowId } from '../domain/ids.js';
+import { isUnderTarget } from '../domain/phases/common.js';
+import { exempt, extendDeadline, submit } from '../api/actions.js';
+import { startCycle } from '../cli/commands/cycle.js';
+import { createMailer } from '../mail/transport.js';
+import { startEmbeddedPostgres } from '../stack/postgres.js';
+import { startSmtpSink } from '../stack/smtp-sink.js';
+import { ensureTestServer } from '../stack/test-server.js';
+import { createWorker } from '../workers/worker.js';
+import { defaultBehaviourFile, loadBehaviourFile, resolveBehaviours, MAKEUP_PHASE, type Behaviour, type BehaviourFile, type PhaseBehaviour } from './behaviour.js';
+import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
+
+/** Units act at 10:00 local time: after the 08:00 messages of the day, as a secretary would. */
+export const ACTION_HOUR = 10;
+/** Updates in flight at once: enough to keep the worker busy, few enough not to queue on the database pool. */
+export const DEFAULT_CONCURRENCY = 20;
+
+const OPERATOR = { id: 'operator:rehearsal', via: 'cli' as const };
+
+export interface PlannedAction {
+  /** Calendar instant (ms) at which the action is taken. */
+  at: number;
+  /** Its local date. */
+  date: IsoDate;
+  unit: string;
+  phase: string;
+  action: 'submit' | 'extend' | 'exempt';
+  behaviour: Behaviour;
+  /** Order among one unit's actions at the same instant (a study report before the make-up it causes). */
+  seq: number;
+  /** extend: the date asked for. */
+  newDeadline?: IsoDate;
+  /** submit: the payload, and what the plan expects the workflow to answer. */
+  payload?: Record<string, unknown>;
+  expectLate?: boolean;
+  expectUnderTarget?: boolean;
+}
+
+export interface TimelineAction {
+  date: IsoDate;
+  unit: string;
+  phase: string;
+  action: PlannedAction['action'];
+  behaviour: Behaviour;
+  newDeadline?: IsoDate;
+  result: 'ok' | 'refused';
+  late?: boolean;
+  underTarget?: boolean;
+  message?: string;
+}
+
+export interface TimelineEmail {
+  date: IsoDate;
+  unit: string;
+  phase: string;
+  kind: string;
+  to: string[];
+}
+
+export interface TimelineEscalation {
+  date: IsoDate;
+  unit: string;
+  phase: string;
+  level: number;
+}
+
+export interface Timeline {
+  cycleId: string;
+  year: number;
+  timeZone: string;
+  /** The units with the behaviour each was given per phase. */
+  units: Array<{ code: string; name: string; members: number; behaviours: Record<string, Behaviour> }>;
+  actions: TimelineAction[];
+  /** Emails the system sent (outbox status 'sent'), in calendar order. */
+  emails: TimelineEmail[];
+  /** Overdue notices (level 1) and escalations (levels 2 and 3), in calendar order. */
+  escalations: TimelineEscalation[];
+  /** The status of every obligation when the year closed. */
+  finalStatus: Record<string, Record<string, string>>;
+  /** Messages the SMTP sink received. */
+  smtpMessages: number;
+  /** Anything that did not go as the behaviour said (a refused action, an unexpected answer). Empty when all went well. */
+  problems: string[];
+  summary: {
+    byStatus: Record<string, number>;
+    emailsByKind: Record<string, number>;
+    emailsSent: number;
+    /** Outbox rows left pending or bounced. */
+    emailsNotSent: number;
+    actions: number;
+    elapsedMs: number;
+  };
+}
+
+export interface RunRehearsalOptions {
+  configFile: string;
+  /** A behaviour YAML file (or one already loaded); default: every unit on time. */
+  behaviourFile?: string | BehaviourFile;
+  log?: (msg: string) => void;
+  /** Updates in flight at once (default 20). */
+  concurrency?: number;
+  /**
+   * Stop the stack on SIGINT/SIGTERM and exit (for the command line): an interrupted rehearsal must not leave
+   * its PostgreSQL or test server running.
+   */
+  handleSignals?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The plan: every action at its calendar instant. Pure.
+
+function cycleRowFor(def: CycleDefinition): CycleRow {
+  return { id: makeCycleId(def.committee.code, def.year), committeeCode: def.committee.code, year: def.year, definition: def, clock: REAL_CLOCK, status: 'running', launchedUnits: 0 };
+}
+
+/** The instant the cycle closes its units' workflows (the same rule the cycle workflow uses). */
+export function closingInstant(def: CycleDefinition): number {
+  return cycleClosesAt(cycleRowFor(def));
+}
+
+/**
+ * Every action of every unit, in calendar order. An obligation's actions never come before it opens (10:00 on
+ * its opening day). A study report under the cycle's target opens a make-up obligation on the day of the report,
+ * due `makeupDays` later; its actions follow the unit's `study-makeup` behaviour.
+ */
+export function planActions(def: CycleDefinition, units: readonly Unit[], behaviours: Map<string, Map<string, PhaseBehaviour>>): PlannedAction[] {
+  const tz = def.timezone;
+  const cal = def.calendar;
+  const at = (date: IsoDate) => localTimeToInstant(date, ACTION_HOUR, tz);
+  const study = def.phases.find((p) => p.id === 'study');
+  const makeupDays = study ? (study.makeupDays ?? 14) : undefined;
+  const studyTarget = def.targets?.studyPercent ?? 98;
+  const out: PlannedAction[] = [];
+
+  for (const unit of units) {
+    const perPhase = behaviours.get(unit.code);
+    if (!perPhase) continue;
+    let seq = 0;
+    const obligation = (phase: string, opensOn: IsoDate, configuredDeadline: IsoDate, earliest: number): void => {
+      const b = perPhase.get(phase);
+      if (!b) return;
+      const deadline = effectiveDeadline(configuredDeadline, cal);
+      const dueAt = localTimeToInstant(addDays(deadline, 1), 0, tz);
+      const notBeforeOpening = (date: IsoDate) => (compareDates(date, opensOn) < 0 ? opensOn : date);
+      const when = (date: IsoDate) => Math.max(earliest, at(date));
+      const push = (a: Omit<PlannedAction, 'date' | 'unit' | 'phase' | 'behaviour' | 'seq'>) =>
+        out.push({ ...a, date: instantToLocalDate(a.at, tz), unit: unit.code, phase, behaviour: b.behaviour, seq: seq++ });
+      const submitAt = (instant: number, due: number) => {
+        const date = instantToLocalDate(instant, tz);
+        const payload = samplePayload(phase, unit, { date, studyPercent: b.studyPercent });
+        const members = reportedMembers(unit);
+        const under = phase === 'study' ? isUnderTarget(studiedAt(members, b.studyPercent), members, studyTarget) : false;
+        push({ at: instant, action: 'submit', payload, expectLate: instant >= due, ...(phase === 'study' ? { expectUnderTarget: under } : {}) });
+        if (phase === 'study' && under && makeupDays !== undefined) {
+          obligation(MAKEUP_PHASE, date, addDays(date, makeupDays), instant);
+        }
+      };
+      switch (b.behaviour) {
+        case 'never':
+          return;
+        case 'on-time':
+          submitAt(when(notBeforeOpening(addDays(deadline, -b.onTimeDaysBefore))), dueAt);
+          return;
+        case 'late':
+          submitAt(when(addDays(deadline, b.lateDays)), dueAt);
+          return;
+        case 'exempted':
+          push({ at: when(notBeforeOpening(addDays(deadline, -b.exemptAtDaysBefore))), action: 'exempt' });
+          return;
+        case 'extended': {
+          const extendAt = when(notBeforeOpening(addDays(deadline, -b.extendAtDaysBefore)));
+          const newDeadline = addDays(deadline, b.extendDays);
+          push({ at: extendAt, action: 'extend', newDeadline });
+          const moved = effectiveDeadline(newDeadline, cal);
+          submitAt(Math.max(extendAt, at(addDays(moved, -b.onTimeDaysBefore))), localTimeToInstant(addDays(moved, 1), 0, tz));
+          return;
+        }
+      }
+    };
+    for (const p of unitPhases(def)) obligation(p.id, p.opensOn, p.deadline, at(p.opensOn));
+  }
+  return out.sort((a, b) => a.at - b.at || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0) || a.seq - b.seq);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Running it
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function inPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+async function perform(client: Client, cycleId: string, a: PlannedAction): Promise<TimelineAction> {
+  const base = { date: a.date, unit: a.unit, phase: a.phase, action: a.action, behaviour: a.behaviour, ...(a.newDeadline ? { newDeadline: a.newDeadline } : {}) };
+  const requestId = `rehearsal/${a.action}/${a.unit}/${a.phase}`;
+  try {
+    switch (a.action) {
+      case 'submit': {
+        const receipt = await submit(client, cycleId, a.unit, { phase: a.phase, payload: a.payload, actor: { id: `unit:${a.unit}`, via: 'web' }, requestId });
+        return { ...base, result: 'ok', late: receipt.late, ...(receipt.underTarget !== undefined ? { underTarget: receipt.underTarget } : {}) };
+      }
+      case 'extend':
+        await extendDeadline(client, cycleId, a.unit, {
+          phase: a.phase,
+          newDeadline: a.newDeadline,
+          reason: 'Đơn vị đang kiện toàn cấp ủy, đề nghị gia hạn (diễn tập)',
+          actor: OPERATOR,
+          requestId,
+        });
+        return { ...base, result: 'ok' };
+      case 'exempt':
+        await exempt(client, cycleId, a.unit, { phase: a.phase, reason: 'Đơn vị đang sáp nhập, được miễn nghĩa vụ này (diễn tập)', actor: OPERATOR, requestId });
+        return { ...base, result: 'ok' };
+    }
+  } catch (err) {
+    return { ...base, result: 'refused', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+interface Stack {
+  db: Db;
+  testEnv: TestWorkflowEnvironment;
+  smtpCount(): number;
+  smtpUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startStack(log: (msg: string) => void): Promise<Stack> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-rehearsal-'));
+  const stops: Array<() => Promise<unknown>> = [async () => fs.rmSync(tmp, { recursive: true, force: true })];
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const s of [...stops].reverse()) await s().catch((err) => log(`teardown: ${err instanceof Error ? err.message : String(err)}`));
+    })());
+  try {
+    const started = Date.now();
+    const [pg, sink, testServerPath] = await Promise.all([
+      startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres'), log }).then((p) => (stops.push(() => p.stop()), p)),
+      startSmtpSink({ log: () => undefined }).then((s) => (stops.push(() => s.stop()), s)),
+      ensureTestServer(log),
+    ]);
+    await migrate(pg.url);
+    const testEnv = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath } } });
+    stops.push(() => testEnv.teardown());
+    const db = createPool(pg.url, 20);
+    stops.push(() => db.end());
+    log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (PostgreSQL, SMTP sink, time-skipping test server)`);
+    return { db, testEnv, smtpCount: () => sink.messages().length, smtpUrl: sink.url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function waitForLaunch(db: Db, cycleId: string, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await db.query('SELECT status FROM cycles WHERE id = $1', [cycleId]);
+    if (rows[0]?.status === 'running' || rows[0]?.status === 'closed') return;
+    if (Date.now() > until) throw new Error(`the cycle ${cycleId} did not launch its units within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function readTimeline(db: Db, cycleId: string, tz: string) {
+  const date = (d: Date) => instantToLocalDate(d.getTime(), tz);
+  const emails = await db.query(
+    `SELECT unit_code, phase, kind, to_addrs, calendar_at, status FROM emails WHERE cycle_id = $1 ORDER BY calendar_at, id`,
+    [cycleId],
+  );
+  const events = await db.query(
+    `SELECT unit_code, phase, kind, escalation_level, calendar_at FROM events
+     WHERE cycle_id = $1 AND kind IN ('overdue', 'escalation2', 'escalation3') ORDER BY calendar_at, id`,
+    [cycleId],
+  );
+  const obligations = await db.query('SELECT unit_code, phase, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code, phase', [cycleId]);
+  const sent = emails.rows.filter((r) => r.status === 'sent');
+  return {
+    emails: sent.map((r): TimelineEmail => ({ date: date(r.calendar_at), unit: r.unit_code, phase: r.phase, kind: r.kind, to: r.to_addrs })),
+    notSent: emails.rows.length - sent.length,
+    escalations: events.rows.map((r): TimelineEscalation => ({ date: date(r.calendar_at), unit: r.unit_code, phase: r.phase, level: r.escalation_level })),
+    obligations: obligations.rows as Array<{ unit_code: string; phase: string; status: string }>,
+  };
+}
+
+/**
+ * Runs the year of `configFile` with the units behaving as `behaviourFile` says, on a stack of its own, and
+ * returns what happened. Configuration problems (either file) throw a ConfigError before anything starts.
+ */
+export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline> {
+  const log = opts.log ?? (() => undefined);
+  const started = Date.now();
+  const loaded = loadCycleFile(opts.configFile);
+  const def = loaded.definition;
+  const tz = def.timezone;
+  const behaviourFile = opts.behaviourFile === undefined ? defaultBehaviourFile() : typeof opts.behaviourFile === 'string' ? loadBehaviourFile(opts.behaviourFile) : opts.behaviourFile;
+  const behaviours = resolveBehaviours(loaded.units, unitPhases(def).map((p) => p.id), behaviourFile);
+  const closesAt = closingInstant(def);
+  const planned = planActions(def, loaded.units, behaviours);
+  const actions = planned.filter((a) => a.at < closesAt);
+  const problems: string[] = planned
+    .filter((a) => a.at >= closesAt)
+    .map((a) => `${a.date} ${a.unit} ${a.phase}: ${a.action} falls after the cycle closes; not sent`);
+  const cycleId = makeCycleId(def.committee.code, def.year);
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const env = loadEnv(); // mail sender, link secret and templates as configured; the services are the rehearsal's own
+  log(`cycle ${cycleId}: ${loaded.units.length} units, ${unitPhases(def).length} unit phases, ${actions.length} actions planned`);
+
+  const stack = await startStack(log);
+  let worker: Worker | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the rehearsal's services`);
+    void (async () => {
+      // The worker holds the test server's connection: stop it first, then the services.
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      for (let i = 0; i < 100 && worker && worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED'; i++) await new Promise((r) => setTimeout(r, 50));
+      await stack.stop();
+    })().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  if (opts.handleSignals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  // Pooled SMTP connections: thousands of messages to a local sink need not each open a connection.
+  const mailer = createMailer(`${stack.smtpUrl}?pool=true&maxConnections=5`);
+  const taskQueue = 'chuky-rehearsal';
+  const { testEnv, db } = stack;
+  const client = testEnv.client;
+  const done: TimelineAction[] = [];
+  try {
+    worker = await createWorker({
+      connection: testEnv.nativeConnection,
+      namespace: 'default',
+      deps: {
+        db,
+        mailer,
+        client,
+        taskQueue,
+        mailFrom: env.mailFrom,
+        publicBaseUrl: env.publicBaseUrl,
+        signingSecret: env.signingSecret,
+        templatesDir: env.templatesDir,
+        searchAttributes: false,
+      },
+    });
+    await worker.runUntil(async () => {
+      const firstOpening = localTimeToInstant([...def.phases.map((p) => p.opensOn)].sort()[0]!, 8, tz);
+      const now = await testEnv.currentTimeMs();
+      if (firstOpening <= now) {
+        problems.push(`the cycle opens on ${instantToLocalDate(firstOpening, tz)}, before today (${instantToLocalDate(now, tz)}): a rehearsal runs the year from today, so earlier reminders are not sent`);
+        log(problems[problems.length - 1]!);
+      }
+      await startCycle({ db, client, taskQueue, configFile: opts.configFile });
+      await waitForLaunch(db, cycleId);
+      log(`cycle started on the real clock; ${loaded.units.length} unit workflows launched`);
+
+      for (const [at, group] of groupBy(actions, (a) => a.at)) {
+        const current = await testEnv.currentTimeMs();
+        if (at > current) await testEnv.sleep(at - current);
+        const byUnit = [...groupBy(group, (a) => a.unit).values()];
+        await inPool(byUnit, concurrency, async (list) => {
+          for (const a of list) {
+            const result = await perform(client, cycleId, a);
+            done.push(result);
+            if (result.result === 'refused') problems.push(`${a.date} ${a.unit} ${a.phase}: ${a.action} refused: ${result.message}`);
+            else if (a.action === 'submit') {
+              if (a.expectLate !== undefined && result.late !== a.expectLate) problems.push(`${a.date} ${a.unit} ${a.phase}: expected ${a.expectLate ? 'late' : 'on time'}, the workflow said ${result.late ? 'late' : 'on time'}`);
+              if (a.expectUnderTarget !== undefined && result.underTarget !== a.expectUnderTarget) problems.push(`${a.date} ${a.unit} ${a.phase}: expected under target ${a.expectUnderTarget}, the workflow said ${String(result.underTarget)}`);
+            }
+          }
+        });
+        log(`${group[0]!.date}: ${group.length} action(s) (${[...groupBy(group, (a) => a.action)].map(([k, v]) => `${v.length} ${k}`).join(', ')})`);
+      }
+
+      log('all actions sent; skipping to the end of the year');
+      await client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
+      log(`year closed on ${instantToLocalDate(await testEnv.currentTimeMs(), tz)}; waiting for the units' workflows to finish`);
+      // Polled with describe(), not result(): result() unlocks time skipping, and with nothing left to wait for
+      // the test server would jump years ahead (and concurrent unlocks make it log errors).
+      await inPool(loaded.units, concurrency, async (u) => {
+        const handle = client.workflow.getHandle(unitWorkflowId(cycleId, u.code));
+        const until = Date.now() + 120_000;
+        for (;;) {
+          const { status } = await handle.describe();
+          if (status.name === 'COMPLETED') return;
+          if (status.name !== 'RUNNING' || Date.now() > until) {
+            problems.push(`${u.code}: unit workflow ${status.name === 'RUNNING' ? 'still running after the cycle closed' : status.name}`);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      });
+    });
+
+    const read = await readTimeline(db, cycleId, tz);
+    const finalStatus: Record<string, Record<string, string>> = {};
+    for (const u of loaded.units) finalStatus[u.code] = {};
+    for (const o of read.obligations) (finalStatus[o.unit_code] ??= {})[o.phase] = o.status;
+    const byStatus: Record<string, number> = {};
+    for (const o of read.obligations) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+    const emailsByKind: Record<string, number> = {};
+    for (const e of read.emails) emailsByKind[e.kind] = (emailsByKind[e.kind] ?? 0) + 1;
+    return {
+      cycleId,
+      year: def.year,
+      timeZone: tz,
+      units: loaded.units.map((u) => ({
+        code: u.code,
+        name: u.name,
+        members: u.members,
+        behaviours: Object.fromEntries([...(behaviours.get(u.code) ?? new Map<string, PhaseBehaviour>())].map(([phase, b]) => [phase, b.behaviour])),
+      })),
+      actions: done.sort((a, b) => compareDates(a.date, b.date) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0)),
+      emails: read.emails,
+      escalations: read.escalations,
+      finalStatus,
+      smtpMessages: stack.smtpCount(),
+      problems,
+      summary: { byStatus, emailsByKind, emailsSent: read.emails.length, emailsNotSent: read.notSent, actions: done.length, elapsedMs: Date.now() - started },
+    };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    mailer.close();
+    await stack.stop();
+  }
+}
