@@ -45,6 +45,7 @@ export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttri
     searchAttributes,
     ...(members !== undefined ? { members } : {}),
     targets: { studyPercent: def.targets?.studyPercent ?? 98, pledgePercent: def.targets?.pledgePercent ?? 100 },
+    closesOn: def.closesOn ?? `${def.year}-12-31`,
     ...(study ? { makeupDays: study.makeupDays ?? 14, makeupPolicy: phasePolicy(def, 'study') } : {}),
   };
 }

@@ -134,6 +134,8 @@ export interface UnitWorkflowInput {
   makeupDays?: number;
   /** The policy of derived obligations (the make-up session), taken from the study phase. */
   makeupPolicy?: ObligationPolicy;
+  /** The cycle's closing day: no deadline may move past it (the cycle would close before its ladder ran). */
+  closesOn?: IsoDate;
 }
 
 export interface CycleWorkflowInput {

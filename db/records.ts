@@ -92,3 +92,12 @@ export async function unitEvents(db: Db, cycleId: string, unitCode: string): Pro
   );
   return rows;
 }
+
+/** Emails that could not be delivered (permanent SMTP failures): an operator corrects the unit's address. */
+export async function bouncedEmails(db: Db, cycleId: string): Promise<{ unitCode: string; phase: string; kind: string; to: string[]; error: string | null; at: string }[]> {
+  const { rows } = await db.query(
+    "SELECT unit_code, phase, kind, to_addrs, last_error, created_at FROM emails WHERE cycle_id = $1 AND status = 'bounced' ORDER BY id",
+    [cycleId],
+  );
+  return rows.map((r) => ({ unitCode: r.unit_code, phase: r.phase, kind: r.kind, to: r.to_addrs, error: r.last_error, at: new Date(r.created_at).toISOString() }));
+}

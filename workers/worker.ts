@@ -1,5 +1,5 @@
 /** The worker: runs the workflows and the activities on the task queue. */
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { bundleOptions } from './bundle.js';
 
@@ -7,7 +7,8 @@ let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundling takes seconds; a process that starts several workers (tests) bundles once. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  cachedBundle ??= bundleWorkflowCode(bundleOptions());
+  // webpack's module-by-module report is noise in a worker's log; warnings and errors still show.
+  cachedBundle ??= bundleWorkflowCode({ ...bundleOptions(), logger: new DefaultLogger('WARN') });
   return cachedBundle;
 }
 

@@ -85,6 +85,14 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
   let closed = false;
   let transitionSeq = 0;
 
+  /** The last deadline whose whole ladder still runs before the cycle closes (undefined: no closing day known). */
+  const latestDeadline = (policy: ObligationSpec['policy']): string | undefined =>
+    input.closesOn ? addDays(input.closesOn, -(policy.escalation.level3AfterDays + 1)) : undefined;
+  const clampDeadline = (deadline: string, policy: ObligationSpec['policy']): string => {
+    const latest = latestDeadline(policy);
+    return latest && compareDates(deadline, latest) > 0 ? latest : deadline;
+  };
+
   const newObligation = (spec: ObligationSpec): ObligationState => {
     const times = obligationTimes({ deadline: spec.deadline, calendar, timeZone, policy: spec.policy });
     return {
@@ -296,7 +304,8 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         phase: 'study-makeup',
         title: 'Quán triệt bổ sung cho đảng viên chưa được học tập',
         opensOn: today,
-        deadline: addDays(today, input.makeupDays),
+        // Never past the cycle's closing day, or the make-up session would be left without its ladder.
+        deadline: [clampDeadline(addDays(today, input.makeupDays), input.makeupPolicy), today].sort().at(-1)!,
         policy: input.makeupPolicy,
       });
       obligations.push(makeup);
@@ -402,6 +411,10 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         if (closed) refuse('Chu kỳ đã kết thúc');
         if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể gia hạn`);
         if (compareDates(args.newDeadline, o.deadline) <= 0) refuse(`Hạn mới (${args.newDeadline}) phải sau hạn hiện tại (${o.deadline})`);
+        const latest = latestDeadline(o.spec.policy);
+        if (latest && compareDates(args.newDeadline, latest) > 0) {
+          refuse(`Hạn mới (${args.newDeadline}) quá muộn: chu kỳ kết thúc ngày ${input.closesOn}, nên hạn chậm nhất là ${latest} (để còn ${o.spec.policy.escalation.level3AfterDays} ngày nhắc và đôn đốc)`);
+        }
       },
     },
   );

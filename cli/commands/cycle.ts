@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { loadCycleFile } from '../../config/cycle.js';
 import { loadEnv } from '../../config/env.js';
 import { registerCycle, getCycle } from '../../db/cycles.js';
-import { cycleStatus } from '../../db/records.js';
+import { bouncedEmails, cycleStatus } from '../../db/records.js';
 import { migrate } from '../../db/migrate.js';
 import { cycleId as makeCycleId, cycleWorkflowId } from '../../domain/ids.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
@@ -109,10 +109,15 @@ export function registerCycleCommands(program: Command): void {
           if (!stored) throw new Error(`no cycle "${id}" in the database; start it with \`chuky cycle start --config FILE\``);
           const units = await cycleStatus(runtime.db, id);
           const summary = summarise(units);
-          if (opts.json) printJson({ cycleId: id, status: stored.status, summary, units });
+          const bounces = await bouncedEmails(runtime.db, id);
+          if (opts.json) printJson({ cycleId: id, status: stored.status, summary, units, bounces });
           else {
             process.stdout.write(`Cycle ${id}: ${stored.status}; ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(', ')}\n\n`);
             printTable(units as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'deadline', 'status', 'escalationLevel', 'emailsSent', 'versions']);
+            if (bounces.length) {
+              process.stdout.write(`\nUndeliverable emails (correct the unit's address with \`chuky units import\`):\n`);
+              printTable(bounces.map((b) => ({ ...b, to: b.to.join(', ') })), ['unitCode', 'phase', 'kind', 'to', 'error']);
+            }
           }
         } finally {
           await runtime.close();

@@ -4,13 +4,20 @@
  */
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPool, type Db } from '../../db/pool.js';
 import { createMailer, type Mailer } from '../../mail/transport.js';
 import type { ActivityDeps } from '../../activities/index.js';
 import { createWorker } from '../../workers/worker.js';
 import { loadEnv, type Env } from '../../config/env.js';
+
+// Tests read assertions, not the SDK's INFO lines (worker state changes); warnings and errors still show.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed in this process by another test file's import.
+}
 
 export interface Harness {
   client: Client;
