@@ -158,8 +158,9 @@ export function createEmailActivities(deps: EmailDeps) {
         await client.query('COMMIT');
         return { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to };
       }
+      let refused: string[] = [];
       try {
-        await deps.mailer.send({
+        const result = await deps.mailer.send({
           from: deps.mailFrom,
           to,
           cc,
@@ -170,6 +171,7 @@ export function createEmailActivities(deps: EmailDeps) {
           attachments,
           headers: { 'X-Chuky-Key': input.key, 'X-Chuky-Kind': input.kind },
         });
+        refused = result.rejected;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (isPermanentSmtpFailure(err)) {
@@ -180,6 +182,12 @@ export function createEmailActivities(deps: EmailDeps) {
         await markEmail(client, input.key, { status: 'pending', error: message });
         await client.query('COMMIT');
         throw err; // temporary (4xx, refused connection): the activity retries with backoff
+      }
+      if (refused.length) {
+        // Delivered to the others; the refused addresses are a bounce the workflow escalates.
+        await markEmail(client, input.key, { status: 'partial', error: `refused: ${refused.join(', ')}` });
+        await client.query('COMMIT');
+        return { status: 'bounced', messageId: claim.messageId, to: refused };
       }
       await markEmail(client, input.key, { status: 'sent' });
       await client.query('COMMIT');

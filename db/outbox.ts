@@ -5,7 +5,8 @@
 import type pg from 'pg';
 
 export interface OutboxClaim {
-  status: 'pending' | 'sent' | 'bounced';
+  /** partial: delivered to some recipients, refused (5xx) by others. */
+  status: 'pending' | 'sent' | 'bounced' | 'partial';
   messageId: string;
 }
 
@@ -24,10 +25,10 @@ export async function claimEmail(
   return { status: rows[0].status, messageId: rows[0].message_id };
 }
 
-export async function markEmail(client: pg.PoolClient, key: string, outcome: { status: 'sent' | 'bounced' | 'pending'; error?: string }): Promise<void> {
+export async function markEmail(client: pg.PoolClient, key: string, outcome: { status: 'sent' | 'bounced' | 'pending' | 'partial'; error?: string }): Promise<void> {
   await client.query(
     `UPDATE emails SET status = $2, attempts = attempts + 1, last_error = $3,
-       sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
+       sent_at = CASE WHEN $2 IN ('sent', 'partial') THEN now() ELSE sent_at END
      WHERE email_key = $1`,
     [key, outcome.status, outcome.error ?? null],
   );

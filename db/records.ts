@@ -64,7 +64,7 @@ export interface ObligationRow {
 export async function cycleStatus(db: Db, cycleId: string): Promise<ObligationRow[]> {
   const { rows } = await db.query(
     `SELECT u.code, u.name, o.phase, to_char(o.deadline, 'YYYY-MM-DD') AS deadline, o.status, o.escalation_level, o.last_event, o.updated_at,
-       (SELECT count(*)::int FROM emails e WHERE e.cycle_id = u.cycle_id AND e.unit_code = u.code AND e.phase = o.phase AND e.status = 'sent') AS emails_sent,
+       (SELECT count(*)::int FROM emails e WHERE e.cycle_id = u.cycle_id AND e.unit_code = u.code AND e.phase = o.phase AND e.status IN ('sent', 'partial')) AS emails_sent,
        (SELECT count(*)::int FROM submissions s WHERE s.cycle_id = u.cycle_id AND s.unit_code = u.code AND s.phase = o.phase) AS versions
      FROM units u LEFT JOIN obligations o ON o.cycle_id = u.cycle_id AND o.unit_code = u.code
      WHERE u.cycle_id = $1 ORDER BY u.code, o.phase`,
@@ -96,7 +96,7 @@ export async function unitEvents(db: Db, cycleId: string, unitCode: string): Pro
 /** Emails that could not be delivered (permanent SMTP failures): an operator corrects the unit's address. */
 export async function bouncedEmails(db: Db, cycleId: string): Promise<{ unitCode: string; phase: string; kind: string; to: string[]; error: string | null; at: string }[]> {
   const { rows } = await db.query(
-    "SELECT unit_code, phase, kind, to_addrs, last_error, created_at FROM emails WHERE cycle_id = $1 AND status = 'bounced' ORDER BY id",
+    "SELECT unit_code, phase, kind, to_addrs, last_error, created_at FROM emails WHERE cycle_id = $1 AND status IN ('bounced', 'partial') ORDER BY id",
     [cycleId],
   );
   return rows.map((r) => ({ unitCode: r.unit_code, phase: r.phase, kind: r.kind, to: r.to_addrs, error: r.last_error, at: new Date(r.created_at).toISOString() }));

@@ -41,6 +41,9 @@ export interface SmtpSink {
 
 const HOST = '127.0.0.1';
 
+/** Recipients at this domain are refused with 550 (see onRcptTo). */
+export const BOUNCE_DOMAIN = 'bounce.invalid';
+
 type SmtpError = Error & { responseCode?: number };
 
 function smtpError(responseCode: number, message: string): SmtpError {
@@ -109,7 +112,13 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     logger: false,
     disableReverseLookup: true,
     closeTimeout: 2_000,
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, _session, callback) {
+      // The reserved domain bounce.invalid (RFC 2606) has no mailboxes: a permanent per-recipient refusal, the
+      // way a real server refuses an unknown address, so bounces can be exercised in dev and tests.
+      if (address.address.toLowerCase().endsWith(`@${BOUNCE_DOMAIN}`)) {
+        callback(smtpError(550, `5.1.1 <${address.address}>: mailbox unavailable`));
+        return;
+      }
       callback(refusal(mode, 'RCPT TO') ?? null);
     },
     onData(stream, session, callback) {
