@@ -75,7 +75,7 @@ export async function listCycles(db: Db): Promise<CycleRow[]> {
   return rows.map(toCycle);
 }
 
-function toUnit(r: Record<string, unknown>): UnitRow {
+export function toUnit(r: Record<string, unknown>): UnitRow {
   return {
     code: r.code as string,
     name: r.name as string,

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Unit } from '../config/units.js';
 import type { Db } from './pool.js';
-import type { UnitRow } from './cycles.js';
+import { toUnit, type UnitRow } from './cycles.js';
 
 export interface RegisteredUnit extends UnitRow {
   parentCode: string | null;
@@ -18,15 +18,7 @@ const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() 
 
 function toRegistered(r: Record<string, unknown>): RegisteredUnit {
   return {
-    code: r.code as string,
-    name: r.name as string,
-    kind: r.kind as string,
-    members: r.members as number,
-    secretaryName: r.secretary_name as string,
-    secretaryEmail: r.secretary_email as string,
-    contactName: (r.contact_name as string | null) ?? null,
-    contactEmail: (r.contact_email as string | null) ?? null,
-    active: r.active as boolean,
+    ...toUnit(r),
     parentCode: (r.parent_code as string | null) ?? null,
     addedAt: iso(r.added_at) ?? '',
     removedAt: iso(r.removed_at),

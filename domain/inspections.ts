@@ -4,8 +4,7 @@
  * inspection per unit, kind and body in a year, so starting it twice finds the first.
  */
 import { z } from 'zod';
-import { parseIsoDate } from './calendar.js';
-import { actorSchema } from './submissions.js';
+import { actorSchema, isoDateField } from './submissions.js';
 
 export const INSPECTION_KINDS = ['kiem-tra', 'giam-sat'] as const;
 export const INSPECTION_BODIES = ['ban-thuong-vu', 'ubkt'] as const;
@@ -29,18 +28,7 @@ const text = (label: string, max: number, min = 1) =>
     .transform((s) => s.normalize('NFC').trim())
     .pipe(z.string().min(min, { message: min > 1 ? `${label}: cần viết ít nhất ${min} ký tự` : `${label}: không được để trống` }).max(max, { message: `${label}: quá dài (tối đa ${max} ký tự)` }));
 
-const isoDate = (label: string) =>
-  z.string().refine(
-    (s) => {
-      try {
-        parseIsoDate(s);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: `${label}: ngày không hợp lệ, cần dạng YYYY-MM-DD` },
-  );
+const isoDate = isoDateField;
 
 export const startInspectionSchema = z.object({
   unitCode: z.string().min(1),

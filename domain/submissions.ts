@@ -8,17 +8,21 @@ import { parseIsoDate } from './calendar.js';
 
 const MAX_TEXT = 5000;
 
-const isoDate = z.string().refine(
-  (s) => {
-    try {
-      parseIsoDate(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'Ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)' },
-);
+/** A 'YYYY-MM-DD' civil date that exists; `label` names the field in the message. */
+export const isoDateField = (label?: string) =>
+  z.string().refine(
+    (s) => {
+      try {
+        parseIsoDate(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: `${label ? `${label}: ngày` : 'Ngày'} không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)` },
+  );
+
+const isoDate = isoDateField();
 
 const nfcText = (max: number, label: string) =>
   z

@@ -3,16 +3,17 @@
  * conclusion with remedies and their deadline, then the remedy obligation with reminders and the escalation
  * ladder like any other, until the unit reports what it did or the committee closes the inspection.
  */
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { instantToLocalDate } from '../domain/calendar.js';
 import { obligationTimes, remainingSteps, type ScheduledStep } from '../domain/schedule.js';
 import { emailKey } from '../domain/ids.js';
 import { isLateAt } from '../domain/obligation.js';
 import { closeInspectionSchema, concludeSchema, findingsSchema, scheduleInspectionSchema, type InspectionStatus } from '../domain/inspections.js';
-import { describeIssues, parseOrThrow, submitSchema, InvalidSubmissionError } from '../domain/submissions.js';
+import { describeIssues, submitSchema } from '../domain/submissions.js';
 import { inspectionRemedyPhase } from '../domain/phases/inspection-remedy.js';
 import type { Activities } from '../activities/index.js';
+import { parseArgs, refuse } from './refusals.js';
 import type { EmailKind, InspectionWorkflowInput } from '../activities/types.js';
 import type { EscalationLevel } from '../domain/obligation.js';
 import {
@@ -33,19 +34,6 @@ const acts = proxyActivities<Activities>({
 });
 
 const REMEDY_PHASE = 'inspection-remedy';
-
-function refuse(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'InvalidSubmission');
-}
-
-function parseArgs<T>(schema: Parameters<typeof parseOrThrow<T>>[0], raw: unknown): T {
-  try {
-    return parseOrThrow(schema, raw);
-  } catch (err) {
-    if (err instanceof InvalidSubmissionError) refuse(err.message);
-    throw err;
-  }
-}
 
 export async function inspectionWorkflow(input: InspectionWorkflowInput): Promise<InspectionView> {
   const { cycleId, unitCode, clock, timeZone, calendar } = input;

@@ -4,7 +4,6 @@
  * between. Deterministic: time comes from the workflow clock, every side effect is an activity.
  */
 import {
-  ApplicationFailure,
   condition,
   proxyActivities,
   setHandler,
@@ -26,10 +25,9 @@ import {
   removeUnitSchema,
   submitSchema,
   describeIssues,
-  parseOrThrow,
-  InvalidSubmissionError,
 } from '../domain/submissions.js';
 import type { Activities } from '../activities/index.js';
+import { parseArgs, refuse } from './refusals.js';
 import type { EmailKind, ObligationSpec, UnitWorkflowInput } from '../activities/types.js';
 import {
   acknowledgePlanUpdate,
@@ -59,24 +57,6 @@ interface ObligationState extends ObligationView {
   /** Bumped whenever the deadline moves, so a waiting loop knows to recompute its schedule. */
   revision: number;
   seenRequests: Map<string, SubmissionReceipt>;
-}
-
-/**
- * Refuses an update. Thrown from a validator, the update is rejected before it is written to history; an
- * ApplicationFailure (not a plain Error) so that, should a handler ever throw it, only the update fails and
- * not the workflow task.
- */
-function refuse(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'InvalidSubmission');
-}
-
-function parseArgs<T>(schema: Parameters<typeof parseOrThrow<T>>[0], raw: unknown): T {
-  try {
-    return parseOrThrow(schema, raw);
-  } catch (err) {
-    if (err instanceof InvalidSubmissionError) refuse(err.message);
-    throw err;
-  }
 }
 
 export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
