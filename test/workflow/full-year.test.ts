@@ -52,7 +52,7 @@ units:
   U010: { studyPercent: 98 }                                                # exactly the target: no make-up
   U080: { phases: { study: { studyPercent: 50 } } }                         # a late unit under target
   U110: { phases: { study: { behaviour: on-time, studyPercent: 60 } } }     # a silent unit that reports study
-  U125: { extendDays: 30 }                                                  # extended far, into December
+  U125: { extendDays: 16 }                                                  # extended as far as the ladder allows: 16/12 for a 30/11 deadline
   U140: { phases: { plan: { behaviour: exempted, exemptAtDaysBefore: 30 } } }
   U150: { phases: { year-end-report: { behaviour: late, lateDays: 25 } } }  # year-end report after level 3
 `;
@@ -105,7 +105,7 @@ function behaviourOf(index: number, phase: string): Tuning {
     case 'U110':
       return studyLike ? { ...t, behaviour: 'on-time', studyPercent: 60 } : t;
     case 'U125':
-      return { ...t, extendDays: 30 };
+      return { ...t, extendDays: 16 };
     case 'U140':
       return phase === 'plan' ? { ...t, behaviour: 'exempted', exemptAtDaysBefore: 30 } : t;
     case 'U150':
