@@ -9,6 +9,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { dedupeIssues, operatorErrorMap, zodIssuesToPaths } from './zod-messages.js';
 import { loadUnitsFile, type Unit } from './units.js';
+import { loadUnitsFileAsync } from './units-xlsx.js';
 import { readConfigText } from './files.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -386,27 +387,44 @@ export function parseCycleYaml(text: string, file: string): CycleDefinition {
 }
 
 /** Read a cycle YAML, then its units file (resolved relative to the YAML file). */
-export function loadCycleFile(path: string): LoadedCycle {
+/** The missing or unreadable units file is reported at the cycle file's line that names it. */
+function unitsFileError(e: unknown, path: string, parsed: ParsedYaml, unitsFile: string): unknown {
+  if (e instanceof ConfigError && e.issues.length === 1 && e.issues[0]?.line === undefined && e.issues[0]?.file === unitsFile) {
+    return new ConfigError([
+      {
+        file: path,
+        line: yamlLineOf(parsed.doc, parsed.lineCounter, ['unitsFile']),
+        field: 'unitsFile',
+        message: `${e.issues[0].message}: ${unitsFile}`,
+      },
+    ]);
+  }
+  return e;
+}
+
+function readCycle(path: string): { sourceFile: string; parsed: ParsedYaml; definition: CycleDefinition; unitsFile: string } {
   const sourceFile = resolve(path);
   const parsed = parseYamlText(readConfigText(sourceFile), path);
   const definition = validateCycle(parsed, path);
-  const unitsFile = resolve(dirname(sourceFile), definition.unitsFile);
-  let units: Unit[];
+  return { sourceFile, parsed, definition, unitsFile: resolve(dirname(sourceFile), definition.unitsFile) };
+}
+
+/** A cycle file and its CSV units file. */
+export function loadCycleFile(path: string): LoadedCycle {
+  const { sourceFile, parsed, definition, unitsFile } = readCycle(path);
   try {
-    units = loadUnitsFile(unitsFile);
+    return { definition, units: loadUnitsFile(unitsFile), sourceFile, unitsFile };
   } catch (e) {
-    if (e instanceof ConfigError && e.issues.length === 1 && e.issues[0]?.line === undefined && e.issues[0]?.file === unitsFile) {
-      // The file itself is missing or unreadable: point at the line that names it.
-      throw new ConfigError([
-        {
-          file: path,
-          line: yamlLineOf(parsed.doc, parsed.lineCounter, ['unitsFile']),
-          field: 'unitsFile',
-          message: `${e.issues[0].message}: ${unitsFile}`,
-        },
-      ]);
-    }
-    throw e;
+    throw unitsFileError(e, path, parsed, unitsFile);
   }
-  return { definition, units, sourceFile, unitsFile };
+}
+
+/** A cycle file and its units file, CSV or Excel (.xlsx). */
+export async function loadCycleFileAsync(path: string): Promise<LoadedCycle> {
+  const { sourceFile, parsed, definition, unitsFile } = readCycle(path);
+  try {
+    return { definition, units: await loadUnitsFileAsync(unitsFile), sourceFile, unitsFile };
+  } catch (e) {
+    throw unitsFileError(e, path, parsed, unitsFile);
+  }
 }

@@ -125,10 +125,12 @@ function detectDelimiter(headerLine: string): string {
   return best;
 }
 
-interface CsvRow {
+/** A row of a units sheet with its line (CSV) or row number (Excel), as the clerk sees it. */
+export interface SheetRow {
   line: number;
   cells: string[];
 }
+type CsvRow = SheetRow;
 
 function readCsv(text: string, file: string): CsvRow[] {
   const normalised = text.replace(/^\uFEFF/, '').normalize('NFC').replace(/\r\n?/g, '\n');
@@ -158,7 +160,11 @@ function readCsv(text: string, file: string): CsvRow[] {
 
 /** Parse and validate a units CSV. `file` is only used in error messages. */
 export function parseUnitsCsv(text: string, file: string): Unit[] {
-  const rows = readCsv(text, file);
+  return validateUnitRows(readCsv(text, file), file);
+}
+
+/** Validate the rows of a units sheet (CSV or Excel): header first, then one unit per row. */
+export function validateUnitRows(rows: SheetRow[], file: string): Unit[] {
   const issues: ConfigIssue[] = [];
   const header = rows.find((r) => r.cells.some((c) => c !== ''));
   if (!header) throw new ConfigError([{ file, line: 1, field: '(header)', message: 'the file is empty; expected a header row' }]);
@@ -278,11 +284,17 @@ export function parseUnitsCsv(text: string, file: string): Unit[] {
   return units;
 }
 
-/** Read and validate a units file. Only CSV for now; an Excel file gets a clear message. */
+export function isExcelFile(path: string): boolean {
+  return ['.xlsx', '.xls'].includes(extname(path).toLowerCase());
+}
+
+/**
+ * Read and validate a CSV units file. Reading Excel is asynchronous (see `loadUnitsFileAsync` in
+ * units-xlsx.ts), so an Excel file here gets a message saying which command reads it.
+ */
 export function loadUnitsFile(path: string): Unit[] {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.xlsx' || ext === '.xls') {
-    throw new ConfigError([{ file: path, field: '(file)', message: 'Excel files are not supported yet; save the sheet as "CSV UTF-8" and use that' }]);
+  if (isExcelFile(path)) {
+    throw new ConfigError([{ file: path, field: '(file)', message: 'an Excel file is read by the chuky commands (cycle start, config check, units import); here, save the sheet as "CSV UTF-8"' }]);
   }
   return parseUnitsCsv(readConfigText(path), path);
 }

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { loadUnitsFile, parseUnitsCsv, type Unit } from '../config/units.js';
+import { parseUnitsCsv, type Unit } from '../config/units.js';
+import { loadUnitsFileAsync } from '../config/units-xlsx.js';
 import { getCycle, type CycleRow } from '../db/cycles.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import { getRegisteredUnit, listRegisteredUnits, markUnitRemoved, upsertUnits } from '../db/units.js';
@@ -124,7 +125,7 @@ export interface ImportParams {
  * field) and nothing is applied.
  */
 export async function importUnits(deps: RegistryDeps, params: ImportParams): Promise<ImportResult> {
-  const incoming: Unit[] = params.text !== undefined ? parseUnitsCsv(params.text, params.file) : loadUnitsFile(params.file);
+  const incoming: Unit[] = params.text !== undefined ? parseUnitsCsv(params.text, params.file) : await loadUnitsFileAsync(params.file);
   if (params.removeMissing) checkRemoval(params.removeMissing.reason, params.removeMissing.actor);
   const cycle = await requireCycle(deps.db, params.cycleId, !params.dryRun);
   const diff = diffUnits(await listRegisteredUnits(deps.db, cycle.id), incoming);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { loadCycleFile, type CycleDefinition } from '../config/cycle.js';
+import { loadCycleFileAsync, type CycleDefinition } from '../config/cycle.js';
 import { unitPhases } from '../config/phase-lookup.js';
 import type { Unit } from '../config/units.js';
 import { loadEnv } from '../config/env.js';
@@ -333,7 +333,7 @@ async function readTimeline(db: Db, cycleId: string, tz: string) {
 export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline> {
   const log = opts.log ?? (() => undefined);
   const started = Date.now();
-  const loaded = loadCycleFile(opts.configFile);
+  const loaded = await loadCycleFileAsync(opts.configFile);
   const def = loaded.definition;
   const tz = def.timezone;
   const behaviourFile = opts.behaviourFile === undefined ? defaultBehaviourFile() : typeof opts.behaviourFile === 'string' ? loadBehaviourFile(opts.behaviourFile) : opts.behaviourFile;

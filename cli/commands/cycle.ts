@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { frozenDataset } from '../../db/frozen.js';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { loadCycleFile } from '../../config/cycle.js';
+import { loadCycleFile, loadCycleFileAsync } from '../../config/cycle.js';
 import { loadEnv } from '../../config/env.js';
 import { registerCycle, getCycle } from '../../db/cycles.js';
 import { bouncedEmails, cycleStatus } from '../../db/records.js';
@@ -31,7 +31,7 @@ export interface StartCycleResult {
  * idempotent: a second start finds the running cycle and only refreshes unit details.
  */
 export async function startCycle(params: { db: Db; client: Client; taskQueue: string; configFile: string; secondsPerDay?: number; now?: number }): Promise<StartCycleResult> {
-  const loaded = loadCycleFile(params.configFile);
+  const loaded = await loadCycleFileAsync(params.configFile);
   const def = loaded.definition;
   const id = makeCycleId(def.committee.code, def.year);
   const clock: ClockMap = params.secondsPerDay

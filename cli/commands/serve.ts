@@ -1,7 +1,7 @@
 /** `chuky worker`, `chuky api`, `chuky migrate`, `chuky config check`: running the parts in production. */
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
-import { loadCycleFile } from '../../config/cycle.js';
+import { loadCycleFileAsync } from '../../config/cycle.js';
 import { migrate } from '../../db/migrate.js';
 import { connectRuntime, runApi, runWorker } from '../../workers/runtime.js';
 import { resolveAddresses } from '../../workers/services.js';
@@ -80,7 +80,7 @@ export function registerServeCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { config: string; json?: boolean }) => {
-        const loaded = loadCycleFile(o.config);
+        const loaded = await loadCycleFileAsync(o.config);
         const summary = {
           committee: loaded.definition.committee.name,
           year: loaded.definition.year,

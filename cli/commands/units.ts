@@ -42,9 +42,9 @@ export function registerUnitsCommands(program: Command): void {
 
   units
     .command('import')
-    .description('Compare a units CSV with the cycle and apply it: new units join (their year starts), changed details are updated')
+    .description('Compare a units file (Excel .xlsx or CSV) with the cycle and apply it: new units join (their year starts), changed details are updated')
     .requiredOption('--cycle <id>', 'cycle id (e.g. DUK-HT-2027)')
-    .requiredOption('--file <units.csv>', 'units CSV (the same columns as for `cycle start`)')
+    .requiredOption('--file <units.xlsx|units.csv>', 'units workbook or CSV (the same columns as for `cycle start`)')
     .option('--dry-run', 'only show what would change')
     .option('--remove-missing', 'remove the units that are not in the file (needs --reason)')
     .option('--reason <text>', 'why the missing units leave the cycle (giải thể, sáp nhập…)')
