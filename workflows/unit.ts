@@ -295,6 +295,34 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     await record(o, 'inspection_proposed', 'system', { reason: `Chưa đạt chỉ tiêu: ${outcome.summary}` });
   }
 
+  /**
+   * Stores an accepted submission as the obligation's next version, records it, follows up an outcome under
+   * target, and queues the receipt. The first version decides on time or late; later ones are revisions.
+   */
+  async function accept(
+    o: ObligationState,
+    args: { requestId: string; actor: { id: string; via: string } },
+    payload: Record<string, unknown>,
+    outcome?: { underTarget: boolean; summary: string },
+  ): Promise<SubmissionReceipt> {
+    const late = isLateAt(Date.now(), calendarToReal(clock, o.dueAt));
+    const key = `${cycleId}/${unitCode}/${o.phase}/${args.requestId}`;
+    const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: o.phase, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: calendarNow() });
+    o.versions = Math.max(o.versions, version);
+    const first = !isClosed(o.status);
+    if (first) {
+      o.status = late ? 'late' : 'submitted';
+      o.submittedAt = calendarNow();
+    }
+    const summary = outcome?.summary;
+    await record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via, ...(summary ? { summary } : {}) }, key });
+    if (first && outcome) await followUp(o, outcome);
+    outbox.push(() => email(o, 'receipt', { version, late, ...(summary ? { summary } : {}) }));
+    const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.deadline, ...(outcome ? { summary: outcome.summary, underTarget: outcome.underTarget } : {}) };
+    o.seenRequests.set(args.requestId, receipt);
+    return receipt;
+  }
+
   setHandler(
     submitUpdate,
     async (raw) => {
@@ -303,21 +331,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       const seen = o.seenRequests.get(args.requestId);
       if (seen) return seen; // a retried request is the same submission
       const { payload, outcome } = parsePayload(args.phase, args.payload);
-      const late = isLateAt(Date.now(), calendarToReal(clock, o.dueAt));
-      const key = `${cycleId}/${unitCode}/${o.phase}/${args.requestId}`;
-      const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: o.phase, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: calendarNow() });
-      o.versions = Math.max(o.versions, version);
-      const first = !isClosed(o.status);
-      if (first) {
-        o.status = late ? 'late' : 'submitted';
-        o.submittedAt = calendarNow();
-      }
-      await record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via, summary: outcome.summary }, key });
-      if (first) await followUp(o, outcome);
-      outbox.push(() => email(o, 'receipt', { version, late, summary: outcome.summary }));
-      const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.deadline, summary: outcome.summary, underTarget: outcome.underTarget };
-      o.seenRequests.set(args.requestId, receipt);
-      return receipt;
+      return accept(o, args, payload, outcome);
     },
     {
       validator: (raw) => {
@@ -335,29 +349,8 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       const o = find(args.phase);
       const seen = o.seenRequests.get(args.requestId);
       if (seen) return seen; // a retried request is the same submission
-      const late = isLateAt(Date.now(), calendarToReal(clock, o.dueAt));
-      const { version } = await acts.storeSubmission({
-        key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}`,
-        cycleId,
-        unitCode,
-        phase: o.phase,
-        payload: { confirmedBy: args.confirmedBy, unitPlanNumber: args.unitPlanNumber ?? null, note: args.note ?? null },
-        actor: args.actor.id,
-        via: args.actor.via,
-        late,
-        calendarAt: calendarNow(),
-      });
-      o.versions = Math.max(o.versions, version);
-      if (!isClosed(o.status)) {
-        // The first accepted version decides on-time or late; later versions are revisions.
-        o.status = late ? 'late' : 'submitted';
-        o.submittedAt = calendarNow();
-      }
-      await record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via }, key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}` });
-      outbox.push(() => email(o, 'receipt', { version, late }));
-      const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.deadline };
-      o.seenRequests.set(args.requestId, receipt);
-      return receipt;
+      const payload = { confirmedBy: args.confirmedBy, unitPlanNumber: args.unitPlanNumber ?? null, note: args.note ?? null };
+      return accept(o, args, payload);
     },
     {
       validator: (raw) => {

@@ -151,6 +151,11 @@ export function optionalFileId(label: string) {
   return optionalText(label, 200);
 }
 
+/** Cross-check "part ≤ whole" (e.g. studied ≤ members) on `path`, only when both are whole numbers. */
+export function checkAtMost(ctx: z.RefinementCtx, part: unknown, whole: unknown, path: string[], message: string): void {
+  if (isInt(part) && isInt(whole) && part > whole) ctx.addIssue({ code: 'custom', path, message });
+}
+
 /** Superrefine options: run cross-checks even when another field already failed (each check guards its inputs). */
 export const ALWAYS = { when: () => true } as const;
 

@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import {
   ALWAYS,
+  checkAtMost,
   MAX_NOTE,
   formToPayload,
   formatTarget,
   intField,
-  isInt,
   isUnderTarget,
   memberCap,
   memberCapReason,
@@ -31,13 +31,7 @@ function pledgeSchema(facts: UnitFacts) {
       note: optionalText('Ghi chú', MAX_NOTE),
     })
     .superRefine((v, ctx) => {
-      if (isInt(v.withPersonalPlan) && isInt(v.members) && v.withPersonalPlan > v.members) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['withPersonalPlan'],
-          message: 'Số đảng viên có kế hoạch cá nhân (withPersonalPlan) không được lớn hơn tổng số đảng viên (members)',
-        });
-      }
+      checkAtMost(ctx, v.withPersonalPlan, v.members, ['withPersonalPlan'], 'Số đảng viên có kế hoạch cá nhân (withPersonalPlan) không được lớn hơn tổng số đảng viên (members)');
     }, ALWAYS);
 }
 

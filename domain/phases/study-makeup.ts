@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { formatVietnameseDate } from '../calendar.js';
 import {
   ALWAYS,
+  checkAtMost,
   MAX_NOTE,
   dateField,
   formToPayload,
   formatTarget,
   intField,
-  isInt,
   isUnderTarget,
   memberCap,
   memberCapReason,
@@ -32,13 +32,7 @@ function studyMakeupSchema(facts: UnitFacts) {
       note: optionalText('Ghi chú', MAX_NOTE),
     })
     .superRefine((v, ctx) => {
-      if (isInt(v.studiedTotal) && isInt(v.members) && v.studiedTotal > v.members) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['studiedTotal'],
-          message: 'Tổng số đảng viên đã học tập (studiedTotal) không được lớn hơn tổng số đảng viên (members)',
-        });
-      }
+      checkAtMost(ctx, v.studiedTotal, v.members, ['studiedTotal'], 'Tổng số đảng viên đã học tập (studiedTotal) không được lớn hơn tổng số đảng viên (members)');
     }, ALWAYS);
 }
 

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { formatVietnameseDate } from '../calendar.js';
 import {
   ALWAYS,
+  checkAtMost,
   MAX_NOTE,
   formToPayload,
   formatTarget,
   intField,
-  isInt,
   isUnderTarget,
   memberCap,
   memberCapReason,
@@ -37,13 +37,7 @@ function studySchema(facts: UnitFacts) {
       note: optionalText('Ghi chú', MAX_NOTE),
     })
     .superRefine((v, ctx) => {
-      if (isInt(v.studied) && isInt(v.members) && v.studied > v.members) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['studied'],
-          message: 'Số đảng viên đã học tập (studied) không được lớn hơn tổng số đảng viên (members)',
-        });
-      }
+      checkAtMost(ctx, v.studied, v.members, ['studied'], 'Số đảng viên đã học tập (studied) không được lớn hơn tổng số đảng viên (members)');
       if (typeof v.discussionTopic === 'string' && v.discussionTopic !== '' && v.discussionDate === undefined) {
         ctx.addIssue({
           code: 'custom',
