@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { dateField, intField, optionalDateField, optionalText, requiredText, nfc } from './phases/common.js';
 
-export const RECORD_KINDS = ['document', 'conference', 'commendation', 'contest', 'charity'] as const;
+export const RECORD_KINDS = ['document', 'conference', 'commendation', 'contest', 'charity', 'inspection'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export const RECORD_KIND_LABEL_VI: Record<RecordKind, string> = {
@@ -17,6 +17,7 @@ export const RECORD_KIND_LABEL_VI: Record<RecordKind, string> = {
   commendation: 'Khen thưởng, tuyên dương',
   contest: 'Cuộc thi',
   charity: 'Hoạt động thiện nguyện, an sinh xã hội',
+  inspection: 'Kiểm tra, giám sát của cấp ủy, ủy ban kiểm tra',
 };
 
 export const DOCUMENT_TYPES = ['ke-hoach', 'chuong-trinh', 'cong-van', 'giay-moi', 'bao-cao', 'huong-dan', 'thong-bao', 'khac'] as const;
@@ -31,7 +32,21 @@ export const DOCUMENT_TYPE_LABEL_VI: Record<(typeof DOCUMENT_TYPES)[number], str
   khac: 'Văn bản khác',
 };
 export const CONFERENCE_KINDS = ['chuyen-de-toan-khoa', 'chu-de-nam', 'chuyen-de-hang-nam', 'khac'] as const;
-export const COMMENDATION_LEVELS = ['ban-thuong-vu', 'cap-tren'] as const;
+/**
+ * Who decided a commendation: the committee's standing committee, the level above on the committee's proposal
+ * (the seed's "đề nghị Ban Thường vụ Tỉnh ủy khen thưởng"), or a central body (Ban Tuyên giáo Trung ương).
+ */
+export const COMMENDATION_LEVELS = ['ban-thuong-vu', 'cap-tren', 'trung-uong'] as const;
+/** Khen thưởng (a decision with a certificate) or tuyên dương (public praise, e.g. examples honoured at a review). */
+export const COMMENDATION_FORMS = ['khen-thuong', 'tuyen-duong'] as const;
+/**
+ * Inspections and supervision decided above the grassroots, counted by the committee: advised to the level
+ * above ("tham mưu Ban Thường vụ Tỉnh ủy kiểm tra"), by the standing committee, by the committee's UBKT. Those
+ * run as chuky inspection workflows are counted from them; this record holds the rest (members inspected with
+ * an organisation, inspections decided before chuky).
+ */
+export const INSPECTION_RECORD_BODIES = ['cap-tren', 'ban-thuong-vu', 'ubkt'] as const;
+export const INSPECTION_RECORD_KINDS = ['kiem-tra', 'giam-sat'] as const;
 
 const MAX_TITLE = 1000;
 const MAX_NOTE = 5000;
@@ -86,6 +101,7 @@ export const commendationRecordSchema = z
     decidedOn: dateField('Ngày quyết định'),
     decisionNumber: optionalText('Số quyết định', 100),
     level: enumField('Cấp khen thưởng', COMMENDATION_LEVELS),
+    form: enumField('Hình thức', COMMENDATION_FORMS).optional(),
     organisations: count('Số tập thể được khen'),
     members: count('Số cá nhân được khen'),
     note: optionalText('Ghi chú', MAX_NOTE),
@@ -109,12 +125,29 @@ export const charityRecordSchema = z.strictObject({
   heldOn: optionalDateField('Ngày thực hiện'),
 });
 
+export const inspectionRecordSchema = z
+  .strictObject({
+    body: enumField('Chủ thể', INSPECTION_RECORD_BODIES),
+    kind: enumField('Loại', INSPECTION_RECORD_KINDS),
+    heldOn: dateField('Ngày (hoặc ngày kết luận)'),
+    subject: requiredText('Nội dung', MAX_TITLE),
+    organisations: count('Số tổ chức đảng'),
+    members: count('Số đảng viên'),
+    note: optionalText('Ghi chú', MAX_NOTE),
+  })
+  .superRefine((c, ctx) => {
+    if (c.organisations === 0 && c.members === 0) {
+      ctx.addIssue({ code: 'custom', path: ['members'], message: 'Số đảng viên: cần ít nhất một tổ chức hoặc một đảng viên' });
+    }
+  });
+
 export const RECORD_SCHEMAS = {
   document: documentRecordSchema,
   conference: conferenceRecordSchema,
   commendation: commendationRecordSchema,
   contest: contestRecordSchema,
   charity: charityRecordSchema,
+  inspection: inspectionRecordSchema,
 } as const;
 
 export type DocumentRecord = z.infer<typeof documentRecordSchema>;
@@ -122,12 +155,14 @@ export type ConferenceRecord = z.infer<typeof conferenceRecordSchema>;
 export type CommendationRecord = z.infer<typeof commendationRecordSchema>;
 export type ContestRecord = z.infer<typeof contestRecordSchema>;
 export type CharityRecord = z.infer<typeof charityRecordSchema>;
+export type InspectionRecord = z.infer<typeof inspectionRecordSchema>;
 export interface RecordPayloads {
   document: DocumentRecord;
   conference: ConferenceRecord;
   commendation: CommendationRecord;
   contest: ContestRecord;
   charity: CharityRecord;
+  inspection: InspectionRecord;
 }
 export type CommitteeRecordPayload = RecordPayloads[RecordKind];
 
@@ -204,5 +239,7 @@ export function describeRecord(kind: RecordKind, payload: Record<string, unknown
       return `${p.heldOn}: ${p.name}, ${p.participants} người tham gia`;
     case 'charity':
       return `${p.heldOn ?? ''}${p.heldOn ? ': ' : ''}${p.description}, ${p.amountVnd} đồng`;
+    case 'inspection':
+      return `${p.heldOn}: ${p.body} ${p.kind} ${p.organisations} tổ chức, ${p.members} đảng viên — ${p.subject}`;
   }
 }

@@ -29,7 +29,7 @@ function readInput(o: { data?: string; file?: string }): { source: string; value
 }
 
 export function registerRecordCommands(program: Command): void {
-  const records = program.command('records').description("The committee's own records for the year: documents, conferences, commendations, contests, charity");
+  const records = program.command('records').description("The committee's own records for the year: documents, conferences, commendations, contests, charity, inspections decided above the grassroots");
 
   records
     .command('add')

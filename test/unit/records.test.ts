@@ -11,7 +11,7 @@ const issues = (kind: string, input: unknown) => {
 
 describe('committee records', () => {
   it('has the five kinds the seed counts', () => {
-    expect(RECORD_KINDS).toEqual(['document', 'conference', 'commendation', 'contest', 'charity']);
+    expect(RECORD_KINDS).toEqual(['document', 'conference', 'commendation', 'contest', 'charity', 'inspection']);
   });
 
   it('accepts a directive document, NFC-normalised, and a leading "Số"', () => {
@@ -71,7 +71,7 @@ describe('committee records', () => {
   });
 
   it('refuses an unknown kind, an unknown field and a non-object', () => {
-    expect(issues('meeting', {})).toEqual({ kind: 'Loại hồ sơ không hợp lệ: "meeting"; cần một trong: document, conference, commendation, contest, charity' });
+    expect(issues('meeting', {})).toEqual({ kind: 'Loại hồ sơ không hợp lệ: "meeting"; cần một trong: document, conference, commendation, contest, charity, inspection' });
     expect(issues('contest', { name: 'X', heldOn: '2027-08-01', participants: 1, partcipants: 2 })).toEqual({ partcipants: 'Trường "partcipants" không có trong loại hồ sơ này (kiểm tra chính tả)' });
     expect(issues('charity', [1, 2])).toEqual({ '': 'Hồ sơ cần là một đối tượng JSON, ví dụ {"heldOn": "2027-03-15", …}' });
     expect(() => parseRecord('charity', null)).toThrow(InvalidRecordError);
