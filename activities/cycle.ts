@@ -6,6 +6,7 @@ import { Context, ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/pool.js';
 import { listInspections } from '../db/inspections.js';
+import { snapshotFrozenCycle } from '../db/frozen.js';
 import { countUnits, getCycle, listUnits, setCycleStatus, type CycleRow } from '../db/cycles.js';
 import { effectivePhasePolicy } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
@@ -162,6 +163,8 @@ export function createCycleActivities(deps: CycleDeps) {
     /** The compile phase's hand-over: from now on the report compiler reads this cycle's data as final. */
     async freezeCycle({ cycleId }: { cycleId: string }): Promise<{ frozenAt: string }> {
       const { rows } = await deps.db.query('UPDATE cycles SET frozen_at = COALESCE(frozen_at, now()) WHERE id = $1 RETURNING frozen_at', [cycleId]);
+      // The snapshot is written once; a retried activity finds it and keeps it.
+      await snapshotFrozenCycle(deps.db, cycleId);
       return { frozenAt: new Date(rows[0].frozen_at).toISOString() };
     },
   };

@@ -55,6 +55,7 @@ export async function addCommitteeRecord(
 ): Promise<{ record: CommitteeRecordRow; created: boolean }> {
   const key = recordKey(params.cycleId, params.requestId);
   const payload = JSON.stringify(params.payload);
+  await refuseIfFrozen(db, params.cycleId);
   let inserted;
   try {
     inserted = await db.query(
@@ -76,6 +77,15 @@ export async function addCommitteeRecord(
     throw new RecordStoreError(`requestId "${params.requestId}" đã được dùng cho một hồ sơ khác (số ${existing.id}); hãy dùng mã yêu cầu mới`, 409);
   }
   return { record: toRow(existing), created: false };
+}
+
+/**
+ * A frozen cycle's records are part of its snapshot (db/frozen.ts): changing them afterwards would make the
+ * records and the compiled report disagree, so it is refused with the reason.
+ */
+async function refuseIfFrozen(db: Db, cycleId: string): Promise<void> {
+  const { rows } = await db.query("SELECT to_char(frozen_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY') AS frozen FROM cycles WHERE id = $1 AND frozen_at IS NOT NULL", [cycleId]);
+  if (rows[0]) throw new RecordStoreError(`Chu kỳ ${cycleId} đã khóa sổ ngày ${rows[0].frozen}; hồ sơ của năm không còn được thêm hoặc xóa`, 409);
 }
 
 /** The cycle's records that are not deleted, oldest first; of one kind when given. */
@@ -100,6 +110,7 @@ export async function deleteCommitteeRecord(
   db: Db,
   params: { cycleId: string; id: number; actor: string; reason?: string },
 ): Promise<{ record: CommitteeRecordRow; alreadyDeleted: boolean }> {
+  await refuseIfFrozen(db, params.cycleId);
   const { rows } = await db.query(
     `UPDATE committee_records SET deleted_at = now(), deleted_by = $3, deleted_reason = $4
      WHERE cycle_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *`,

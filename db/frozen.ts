@@ -3,6 +3,7 @@
  * final status and the last version it submitted before the freeze, the committee's own records and the
  * inspections. Every figure a report sums can be traced back to a submission id here.
  */
+import { createHash } from 'node:crypto';
 import type { Db } from './pool.js';
 
 export interface FrozenDataset {
@@ -61,4 +62,38 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
     committeeRecords: records.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload })),
     inspections,
   };
+}
+
+/** The stored snapshot of a frozen cycle. */
+export interface FrozenSnapshot {
+  cycleId: string;
+  frozenAt: string;
+  sha256: string;
+  data: FrozenDataset;
+}
+
+/**
+ * Writes the frozen cycle's snapshot once (a second call, or a concurrent one, keeps the first) and returns the
+ * stored one. Undefined when the cycle does not exist or is not frozen yet.
+ */
+export async function snapshotFrozenCycle(db: Db, cycleId: string): Promise<FrozenSnapshot | undefined> {
+  const existing = await loadFrozenSnapshot(db, cycleId);
+  if (existing) return existing;
+  const data = await frozenDataset(db, cycleId);
+  if (!data || !data.frozenAt) return undefined;
+  // Through JSON once, so dates and bigints are in the form they will be read back in.
+  const json = JSON.stringify(data);
+  const sha256 = createHash('sha256').update(json).digest('hex');
+  await db.query(
+    'INSERT INTO frozen_snapshots (cycle_id, frozen_at, data, sha256) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (cycle_id) DO NOTHING',
+    [cycleId, data.frozenAt, json, sha256],
+  );
+  return loadFrozenSnapshot(db, cycleId);
+}
+
+export async function loadFrozenSnapshot(db: Db, cycleId: string): Promise<FrozenSnapshot | undefined> {
+  const { rows } = await db.query('SELECT cycle_id, frozen_at, data, sha256 FROM frozen_snapshots WHERE cycle_id = $1', [cycleId]);
+  const r = rows[0];
+  if (!r) return undefined;
+  return { cycleId: r.cycle_id, frozenAt: new Date(r.frozen_at).toISOString(), sha256: r.sha256, data: r.data as FrozenDataset };
 }
