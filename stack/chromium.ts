@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import { defaultLog, type StackLog } from './log.js';
-import { runCommand, succeeded, describeResult } from './run-command.js';
-import { findOnPath } from './find-executable.js';
+import { installDebianPackages } from './debian-package.js';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -26,18 +25,8 @@ export function ensureChromium(log: StackLog = defaultLog, env: NodeJS.ProcessEn
 }
 
 async function install(log: StackLog): Promise<string> {
-  if (!findOnPath('apt-get')) {
-    throw new Error(`No Chromium: ${DEFAULT_CHROMIUM} is missing, CHROMIUM_PATH is not set, and apt-get is not available to install it`);
-  }
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const opts = { env, timeoutMs: 15 * 60_000 };
-  const run = (args: string[]) => (root ? runCommand(args[0]!, args.slice(1), opts) : runCommand('sudo', ['-n', ...args], opts));
-  log(`installing Debian's chromium for the browser tests (${root ? 'as root' : 'with sudo'})…`);
-  for (const args of [['apt-get', 'update', '-q'], ['apt-get', 'install', '-y', '-q', 'chromium']]) {
-    const result = await run(args);
-    if (!succeeded(result)) throw new Error(`could not install chromium: ${args.join(' ')}\n${describeResult(result)}\nInstall it yourself (apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
+  // With its recommends, as chuky has always installed it: they bring the fonts and codecs pages expect.
+  await installDebianPackages(['chromium'], 'the browser tests', log, { noInstallRecommends: false, alternative: 'or set CHROMIUM_PATH' });
   if (!fs.existsSync(DEFAULT_CHROMIUM)) throw new Error(`apt-get installed chromium but ${DEFAULT_CHROMIUM} is missing; set CHROMIUM_PATH`);
   return DEFAULT_CHROMIUM;
 }
