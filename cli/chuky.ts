@@ -9,6 +9,7 @@ import { registerInspectionCommands } from './commands/inspection.js';
 import { registerUnitsCommands } from './commands/units.js';
 import { registerLinkCommands } from './commands/links.js';
 import { registerRecordCommands } from './commands/records.js';
+import { registerReportCommands } from './commands/report.js';
 
 const program = new Command();
 program
@@ -25,5 +26,6 @@ registerInspectionCommands(program);
 registerUnitsCommands(program);
 registerLinkCommands(program);
 registerRecordCommands(program);
+registerReportCommands(program);
 
 await program.parseAsync(process.argv);

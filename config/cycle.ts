@@ -297,7 +297,7 @@ export function effectivePhasePolicy(
 // ---------------------------------------------------------------------------------------------------------------
 // YAML with line numbers
 
-interface ParsedYaml {
+export interface ParsedYaml {
   doc: Document;
   lineCounter: LineCounter;
 }
@@ -346,7 +346,7 @@ export function yamlLineOf(doc: Document, lineCounter: LineCounter, path: readon
   return line;
 }
 
-function parseYamlText(text: string, file: string): ParsedYaml {
+export function parseYamlText(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, '').normalize('NFC'), {
     lineCounter,
@@ -367,9 +367,14 @@ function parseYamlText(text: string, file: string): ParsedYaml {
   return { doc, lineCounter };
 }
 
-function validateCycle({ doc, lineCounter }: ParsedYaml, file: string): CycleDefinition {
+function validateCycle(parsed: ParsedYaml, file: string): CycleDefinition {
+  return validateYaml(parsed, file, CycleDefinitionSchema);
+}
+
+/** Validates a parsed YAML document with a zod schema; every issue located at its file line and field path. */
+export function validateYaml<S extends z.ZodType>({ doc, lineCounter }: ParsedYaml, file: string, schema: S): z.output<S> {
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  const result = CycleDefinitionSchema.safeParse(data ?? {}, { error: operatorErrorMap });
+  const result = schema.safeParse(data ?? {}, { error: operatorErrorMap });
   if (result.success) return result.data;
   const issues: ConfigIssue[] = zodIssuesToPaths(result.error.issues).map((i) => ({
     file,

@@ -41,7 +41,13 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
     [cycleId, frozenAt],
   );
   const { rows: records } = await db.query('SELECT id, kind, payload FROM committee_records WHERE cycle_id = $1 AND deleted_at IS NULL ORDER BY id', [cycleId]);
-  const { rows: inspections } = await db.query('SELECT * FROM inspections WHERE cycle_id = $1 ORDER BY unit_code, id', [cycleId]);
+  // Dates as the civil dates they are: a Date object would be serialised in UTC and could shift by a day.
+  const { rows: inspections } = await db.query(
+    `SELECT id, cycle_id, unit_code, kind, body, origin, reason, status, to_char(scheduled_on, 'YYYY-MM-DD') AS scheduled_on, findings, conclusion,
+            remedies, to_char(remedy_deadline, 'YYYY-MM-DD') AS remedy_deadline, escalation_level, created_at, updated_at
+     FROM inspections WHERE cycle_id = $1 ORDER BY unit_code, id`,
+    [cycleId],
+  );
   return {
     cycleId,
     frozenAt: frozenAt ? frozenAt.toISOString() : null,

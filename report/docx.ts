@@ -278,13 +278,15 @@ const caps = (text: string): string => nfc(text).toLocaleUpperCase('vi');
 
 function headerBlock(doc: ReportDocument): Table {
   const { superior, issuer, number, placeAndDate } = doc.header;
+  // Capitals with stacked diacritics (Ả, Ủ, Ễ) overflow single spacing in Times-metric fonts: 1.15 keeps them apart.
+  const header = { ...TIGHT, line: 276 };
   return layoutTable(
-    0.45,
+    0.5,
     [
-      centred([textRun(caps(superior))]),
-      centred([textRun(caps(issuer), { bold: true })]),
-      centred([textRun('*')]),
-      centred([textRun(number)]),
+      centred([textRun(caps(superior), { size: pt(13) })], header),
+      centred([textRun(caps(issuer), { bold: true, size: pt(13) })], header),
+      centred([textRun('*')], header),
+      centred([textRun(number)], header),
     ],
     [
       centred([textRun('ĐẢNG CỘNG SẢN VIỆT NAM', { bold: true, underline: true, size: pt(15) })]),

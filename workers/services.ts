@@ -113,6 +113,13 @@ export function readServicesFile(root?: string): (ServiceAddresses & { apiUrl?: 
 }
 
 /** Addresses for a command: the environment first, then a running `chuky dev`; missing ones are an error. */
+/** The database alone, for commands that need nothing else (records, links, reports). */
+export function resolveDatabaseUrl(env: Env): string {
+  const databaseUrl = env.databaseUrl || readServicesFile()?.databaseUrl;
+  if (!databaseUrl) throw new Error('DATABASE_URL not set and no running `chuky dev` found (.data/services.json). Set it, or start `npm start` first.');
+  return databaseUrl;
+}
+
 export function resolveAddresses(env: Env): ServiceAddresses {
   const dev = readServicesFile();
   const temporalAddress = env.temporalAddress || dev?.temporalAddress;

@@ -1,0 +1,111 @@
+/**
+ * `chuky report …`: compile the committee's review (one year or several) from frozen cycles, explain any figure
+ * in it, list the figures, and write the seed's three years as example data.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_REPORT_CONFIG, loadReportConfig } from '../../config/report.js';
+import { analyse, compileReport, loadYears, parseYears, type CycleSelection } from '../../report/compile.js';
+import { contributionRow, explainFigure } from '../../report/explain.js';
+import { withDb } from '../with-db.js';
+import { action, printJson, printTable } from '../output.js';
+
+interface SelectionOptions {
+  cycle?: string[];
+  years?: string;
+  committee?: string;
+}
+
+function selection(o: SelectionOptions): CycleSelection {
+  if (o.cycle?.length && o.years) throw new Error('give either --cycle or --years, not both');
+  if (o.cycle?.length) return { cycleIds: o.cycle };
+  if (o.years) return { years: parseYears(o.years), ...(o.committee ? { committeeCode: o.committee } : {}) };
+  throw new Error('which cycles? give --cycle ID (repeatable) or --years 2021-2023 [--committee CODE]');
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function withSelection(cmd: Command): Command {
+  return cmd
+    .option('--cycle <id>', 'a frozen cycle, e.g. DUK-HT-2023 (repeat for several years)', collect)
+    .option('--years <range>', 'years of a multi-year review, e.g. 2021-2023')
+    .option('--committee <code>', 'the committee, when several have cycles for those years');
+}
+
+export function registerReportCommands(program: Command): void {
+  const report = program.command('report').description("The committee's review report (sơ kết), compiled from frozen cycles");
+
+  withSelection(report.command('compile'))
+    .description('Write the report as DOCX (to edit and sign), HTML (preview) and JSON (the data), from frozen cycles')
+    .requiredOption('--out <dir>', 'directory for the files')
+    .option('--config <file>', "the report's settings (subject, basis, term, recipients, signer): see config/demo/report.yaml")
+    .option('--actor <name>', 'who compiles it (kept in the document register)', process.env.USER ?? 'operator')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (o: SelectionOptions & { out: string; config?: string; actor: string; json?: boolean }) => {
+        const config = o.config ? loadReportConfig(o.config) : DEFAULT_REPORT_CONFIG;
+        const sel = selection(o);
+        await withDb(async (db) => {
+          const result = await compileReport(db, { selection: sel, config, outDir: path.resolve(o.out), actor: o.actor });
+          if (o.json) return printJson(result);
+          process.stdout.write(
+            `${result.number} (${result.numberCreated ? 'new number in the register' : 'number kept from the first compilation'}), dated ${result.date}\n` +
+              `  ${result.files.docx}\n  ${result.files.html}\n  ${result.files.json}\n` +
+              `${result.figures} figures; each is traced by \`chuky report explain ID ${o.years ? `--years ${o.years}` : (o.cycle ?? []).map((c) => `--cycle ${c}`).join(' ')}\`\n`,
+          );
+        });
+      }),
+    );
+
+  withSelection(report.command('explain').argument('<figure>', 'a figure id, e.g. unit.violatedPledge or unit.violatedPledge@2022'))
+    .description('List the submissions and records a figure of the report was summed from')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (figure: string, o: SelectionOptions & { json?: boolean }) => {
+        await withDb(async (db) => {
+          const { years } = await loadYears(db, selection(o));
+          const e = explainFigure(analyse(years).figures, figure);
+          if (o.json) return printJson(e);
+          process.stdout.write(`${e.figure.id}: ${e.figure.label}\n`);
+          printTable(e.contributions.map(contributionRow), ['year', 'source', 'unit', 'phase', 'field', 'value']);
+          const per = Object.entries(e.figure.byYear).map(([y, v]) => `${y}: ${v}`).join(', ');
+          process.stdout.write(`total ${e.total}${e.year === undefined ? ` (${per})` : ` in ${e.year}`} from ${e.contributions.length} source(s)\n`);
+        });
+      }),
+    );
+
+  withSelection(report.command('figures'))
+    .description('Every figure of the report with its value per year (the ids `report explain` takes)')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: SelectionOptions & { json?: boolean }) => {
+        await withDb(async (db) => {
+          const { years } = await loadYears(db, selection(o));
+          const figures = analyse(years).figures.all();
+          if (o.json) return printJson(figures.map(({ contributions: _c, ...f }) => f));
+          const yearList = years.map((y) => y.year);
+          printTable(
+            figures.map((f) => ({ id: f.id, total: f.value, ...Object.fromEntries(yearList.map((y) => [String(y), f.byYear[y] ?? 0])), label: f.label })),
+            ['id', ...yearList.map(String), 'total', 'label'],
+          );
+        });
+      }),
+    );
+
+  report
+    .command('example-data')
+    .description("Write three frozen example years (2021-2023) of a committee whose figures are the seed review's, to try `report compile --years 2021-2023`")
+    .option('--committee <code>', 'committee code of the example cycles', 'DUK-HT')
+    .option('--units <n>', 'units in the last year', (v) => Number(v), 150)
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (o: { committee: string; units: number; json?: boolean }) => {
+        const { writeSeedHistory } = await import('../../report/fixtures/seed-history.js');
+        await withDb(async (db) => {
+          const r = await writeSeedHistory(db, { committeeCode: o.committee, units: o.units });
+          if (o.json) return printJson(r);
+          r.cycleIds.forEach((id, i) => process.stdout.write(`${id}: ${r.created[i] ? 'written and frozen' : 'already there, left as it was'}\n`));
+        });
+      }),
+    );
+}

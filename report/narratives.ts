@@ -1,0 +1,95 @@
+/**
+ * Drafts the report's narrative from what the units wrote: each unit's text is cut into sentences, similar
+ * sentences (by shared words) are grouped, and each group becomes one line naming the units that said it —
+ * a draft for the clerk, ordered by how many units said it. Pure and deterministic.
+ */
+import type { YearInput } from './figures.js';
+import { countedUnits } from './figures.js';
+
+export const NARRATIVE_FIELDS = ['results', 'strengths', 'limitations', 'causes', 'proposals'] as const;
+export type NarrativeField = (typeof NARRATIVE_FIELDS)[number];
+
+export interface NarrativeGroup {
+  /** The most common wording in the group. */
+  text: string;
+  /** Units that wrote a sentence of this group, in order of first appearance; each once. */
+  units: { code: string; name: string }[];
+  years: number[];
+  /** The year-end submissions the sentences came from. */
+  submissionIds: number[];
+}
+
+const STOP = new Set(['và', 'của', 'các', 'trong', 'một', 'số', 'có', 'được', 'là', 'với', 'cho', 'đã', 'còn', 'chưa', 'những', 'việc', 'để', 'theo', 'tại', 'từ', 'đến', 'này', 'như', 'thì', 'mà', 'ở', 'về', 'trên', 'nên', 'vẫn', 'do', 'bị', 'rất', 'cũng']);
+
+/** Sentences of a text: split at full stops, semicolons, line breaks and list dashes. */
+export function sentences(text: string): string[] {
+  return text
+    .normalize('NFC')
+    .split(/(?<=[.!?;])\s+|\n+|^\s*[-•+]\s*/m)
+    .map((s) => s.replace(/^\s*[-•+*]\s*/, '').replace(/[\s.;]+$/, '').trim())
+    .filter((s) => s.length >= 12);
+}
+
+/** Words of a sentence that carry meaning: lower case, letters and digits only, stop words out. */
+export function words(sentence: string): Set<string> {
+  const out = new Set<string>();
+  for (const w of sentence.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w && !STOP.has(w)) out.add(w);
+  return out;
+}
+
+function similarity(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let common = 0;
+  for (const w of a) if (b.has(w)) common++;
+  return common / (a.size + b.size - common);
+}
+
+const SAME_GROUP = 0.6;
+
+interface Draft {
+  words: Set<string>;
+  wordings: Map<string, number>;
+  units: Map<string, string>;
+  years: Set<number>;
+  submissionIds: Set<number>;
+  first: number;
+}
+
+/** Groups the sentences all units wrote in one narrative field, largest group first. */
+export function groupNarratives(years: YearInput[], field: NarrativeField): NarrativeGroup[] {
+  const drafts: Draft[] = [];
+  let order = 0;
+  for (const { year, data } of years) {
+    for (const unit of countedUnits(data)) {
+      const s = unit.phases['year-end-report']?.submission;
+      const text = (s?.payload as { narrative?: Record<string, unknown> } | undefined)?.narrative?.[field];
+      if (!s || typeof text !== 'string') continue;
+      for (const sentence of sentences(text)) {
+        const w = words(sentence);
+        let best: Draft | undefined;
+        let bestScore = 0;
+        for (const d of drafts) {
+          const score = similarity(w, d.words);
+          if (score > bestScore) [best, bestScore] = [d, score];
+        }
+        const d: Draft =
+          best && bestScore >= SAME_GROUP
+            ? best
+            : (drafts[drafts.push({ words: w, wordings: new Map(), units: new Map(), years: new Set(), submissionIds: new Set(), first: order }) - 1] as Draft);
+        d.wordings.set(sentence, (d.wordings.get(sentence) ?? 0) + 1);
+        if (!d.units.has(unit.code)) d.units.set(unit.code, unit.name);
+        d.years.add(year);
+        d.submissionIds.add(s.id);
+        order++;
+      }
+    }
+  }
+  return drafts
+    .sort((a, b) => b.units.size - a.units.size || a.first - b.first)
+    .map((d) => ({
+      text: [...d.wordings.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0],
+      units: [...d.units.entries()].map(([code, name]) => ({ code, name })),
+      years: [...d.years].sort(),
+      submissionIds: [...d.submissionIds].sort((a, b) => a - b),
+    }));
+}
