@@ -14,7 +14,7 @@ import { startCycle } from '../../cli/commands/cycle.js';
 import { submit, ActionRefused } from '../../api/actions.js';
 import { actOnInspection, reportRemedy, startInspection } from '../../api/inspections.js';
 import { inspectionProposals, listInspections } from '../../db/inspections.js';
-import { frozenDataset } from '../../db/frozen.js';
+import { frozenDataset, loadFrozenSnapshot } from '../../db/frozen.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
 import { fetchInbox } from '../../stack/smtp-sink.js';
@@ -162,6 +162,10 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
     const { rows } = await h.db.query('SELECT id FROM submissions WHERE cycle_id = $1', [cycleId]);
     const ids = new Set(rows.map((r) => Number(r.id)));
     for (const u of data.units) for (const p of Object.values(u.phases)) if (p.submission) expect(ids.has(p.submission.id)).toBe(true);
+    // The freeze wrote the snapshot the report compiler reads: the same data, kept whatever happens to the tables.
+    const snapshot = (await loadFrozenSnapshot(h.db, cycleId))!;
+    expect(snapshot.data).toEqual(JSON.parse(JSON.stringify(data)));
+    expect(snapshot.sha256).toMatch(/^[0-9a-f]{64}$/);
     // After the close nothing more is accepted.
     await expect(submit(h.client, cycleId, a, { phase: 'plan', payload: { confirmedBy: 'x' }, actor: op, requestId: 'after-close-1' })).rejects.toThrow(ActionRefused);
   });
