@@ -168,6 +168,24 @@ describe('the three-year review compiled from frozen cycles', () => {
     await expect(compile({ cycleIds: ['RPTOPEN-2027'] })).rejects.toThrow(/not frozen yet: RPTOPEN-2027.*chuky cycle close/);
   });
 
+  it('works from the command line: example data, compile, figures', async () => {
+    const env = { DATABASE_URL: services.databaseUrl };
+    const seed = await chuky(['report', 'example-data', '--committee', 'RPTC', '--units', '100', '--json'], env);
+    expect(seed.stderr).toBe('');
+    expect(JSON.parse(seed.stdout)).toMatchObject({ cycleIds: ['RPTC-2021', 'RPTC-2022', 'RPTC-2023'], created: [true, true, true] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-report-cli-'));
+    const compiled = await chuky(['report', 'compile', '--years', '2021-2023', '--committee', 'RPTC', '--out', dir, '--config', path.join(projectRoot(), 'config', 'demo', 'report.yaml')], env);
+    expect(compiled.code).toBe(0);
+    expect(compiled.stdout).toMatch(/^Số \d+-BC\/ĐUK \(new number in the register\), dated \d{4}-\d{2}-\d{2}/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['RPTC-so-ket-2021-2023.docx', 'RPTC-so-ket-2021-2023.html', 'RPTC-so-ket-2021-2023.json']);
+    const figures = await chuky(['report', 'figures', '--years', '2021-2023', '--committee', 'RPTC', '--json'], env);
+    const violated = JSON.parse(figures.stdout).find((f: { id: string }) => f.id === 'unit.violatedPledge');
+    expect(violated.value).toBe(SEED.VIOLATED_PLEDGE_TOTAL);
+    const bad = await chuky(['report', 'compile', '--years', '2031-2029', '--out', dir], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--years: 2029 is before 2031');
+  });
+
   it('opens in LibreOffice: converted to PDF, first page kept as PNG', async () => {
     const soffice = await ensureLibreOffice();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
