@@ -162,6 +162,8 @@ describe('the three-year review compiled from frozen cycles', () => {
     expect(year.number).toBe('Số 13-BC/ĐUK');
     const doc = await docxText(fs.readFileSync(year.files.docx));
     expect(doc.body.join('\n')).toContain('kết quả thực hiện Kết luận số 01-KL/TW');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.copyFileSync(year.files.docx, path.join(ARTIFACTS, path.basename(year.files.docx)));
     const fx = writeFixture({ code: 'RPTOPEN', issuedOn: '2027-01-10', deadline: '2027-02-15', units: 1 });
     const loaded = loadCycleFile(fx.file);
     await registerCycle(db, { id: 'RPTOPEN-2027', definition: loaded.definition, units: loaded.units, clock: REAL_CLOCK });
