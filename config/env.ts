@@ -34,6 +34,10 @@ export const EnvSchema = z.object({
     message: 'must be host:port (e.g. temporal.example.vn:7233), or unset to start an embedded dev server',
   }),
   TEMPORAL_NAMESPACE: envString(),
+  /** The Temporal Web UI, for links from the console and `chuky stalled` to a workflow's page. */
+  TEMPORAL_UI_URL: envString().refine((v) => v === undefined || hasProtocol(v, ['http:', 'https:']), {
+    message: 'must be an http:// or https:// URL, e.g. http://temporal-ui.example.vn:8080',
+  }),
   CHUKY_TASK_QUEUE: envString(),
   DATABASE_URL: envString().refine((v) => v === undefined || hasProtocol(v, ['postgres:', 'postgresql:']), {
     message: 'must be a postgres:// or postgresql:// URL, or unset for the embedded database',
@@ -61,6 +65,8 @@ export interface Env {
   /** Temporal frontend host:port; '' means "start an embedded dev server". */
   temporalAddress: string;
   temporalNamespace: string;
+  /** From TEMPORAL_UI_URL; '' when unknown (the embedded dev server's UI is found through .data/services.json). */
+  temporalUiUrl: string;
   /** From CHUKY_TASK_QUEUE. */
   taskQueue: string;
   /** '' means "start an embedded Postgres". */
@@ -96,6 +102,7 @@ export function loadEnv(env: Record<string, string | undefined> = process.env): 
   return {
     temporalAddress: e.TEMPORAL_ADDRESS ?? '',
     temporalNamespace: e.TEMPORAL_NAMESPACE ?? 'default',
+    temporalUiUrl: (e.TEMPORAL_UI_URL ?? '').replace(/\/+$/, ''),
     taskQueue: e.CHUKY_TASK_QUEUE ?? 'chuky',
     databaseUrl: e.DATABASE_URL ?? '',
     smtpUrl: e.SMTP_URL ?? '',

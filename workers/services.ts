@@ -129,5 +129,5 @@ export function resolveAddresses(env: Env): ServiceAddresses {
   if (missing.length) {
     throw new Error(`${missing.join(', ')} not set and no running \`chuky dev\` found (.data/services.json). Set them, or start \`npm start\` first.`);
   }
-  return { temporalAddress: temporalAddress!, temporalNamespace: env.temporalNamespace, databaseUrl: databaseUrl!, smtpUrl: smtpUrl!, temporalUiUrl: dev?.temporalUiUrl, inboxUrl: dev?.inboxUrl };
+  return { temporalAddress: temporalAddress!, temporalNamespace: env.temporalNamespace, databaseUrl: databaseUrl!, smtpUrl: smtpUrl!, temporalUiUrl: env.temporalUiUrl || dev?.temporalUiUrl, inboxUrl: dev?.inboxUrl };
 }

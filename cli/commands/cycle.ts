@@ -16,6 +16,11 @@ import { closeCycleSignal } from '../../workflows/messages.js';
 import { connectRuntime } from '../../workers/runtime.js';
 import { resolveAddresses } from '../../workers/services.js';
 import { action, printJson, printTable } from '../output.js';
+import { withDb } from '../with-db.js';
+import { listCycles, phaseSummaries } from '../../ops/overview.js';
+import { temporalUiUrl } from '../../ops/connect.js';
+import { countWithPercent } from '../../ops/format.js';
+import type { PhaseSummary } from '../../ops/types.js';
 
 export interface StartCycleResult {
   cycleId: string;
@@ -61,6 +66,23 @@ export function summarise(rows: { status: string; escalationLevel: number }[]): 
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   return counts;
 }
+
+/** The per-phase standing as rows for printTable: counts with their Vietnamese-formatted percentages. */
+export function phaseRows(phases: PhaseSummary[]): Record<string, string>[] {
+  return phases.map((p) => ({
+    phase: p.phase,
+    total: String(p.total),
+    'on time': countWithPercent(p.counts.onTime, p.percent.onTime),
+    late: countWithPercent(p.counts.late, p.percent.late),
+    overdue: countWithPercent(p.counts.overdue, p.percent.overdue),
+    'not submitted': countWithPercent(p.counts.notSubmitted, p.percent.notSubmitted),
+    exempted: countWithPercent(p.counts.exempted, p.percent.exempted),
+    pending: countWithPercent(p.counts.pending, p.percent.pending),
+    removed: countWithPercent(p.counts.removed, p.percent.removed),
+  }));
+}
+
+export const PHASE_COLUMNS = ['phase', 'total', 'on time', 'late', 'overdue', 'not submitted', 'exempted', 'pending', 'removed'];
 
 export function registerCycleCommands(program: Command): void {
   const cycle = program.command('cycle').description('Launch and follow a committee\'s yearly cycle');
@@ -110,9 +132,13 @@ export function registerCycleCommands(program: Command): void {
           const units = await cycleStatus(runtime.db, id);
           const summary = summarise(units);
           const bounces = await bouncedEmails(runtime.db, id);
-          if (opts.json) printJson({ cycleId: id, status: stored.status, summary, units, bounces });
+          const phases = await phaseSummaries(runtime.db, id);
+          if (opts.json) printJson({ cycleId: id, status: stored.status, summary, phases, units, bounces });
           else {
             process.stdout.write(`Cycle ${id}: ${stored.status}; ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(', ')}\n\n`);
+            // The standing of each phase first (how many on time, late, overdue…), then each unit.
+            printTable(phaseRows(phases), PHASE_COLUMNS);
+            process.stdout.write('\n');
             printTable(units as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'deadline', 'status', 'escalationLevel', 'emailsSent', 'versions']);
             if (bounces.length) {
               process.stdout.write(`\nUndeliverable emails (correct the unit's address with \`chuky units import\`):\n`);
@@ -121,6 +147,25 @@ export function registerCycleCommands(program: Command): void {
           }
         } finally {
           await runtime.close();
+        }
+      }),
+    );
+
+  cycle
+    .command('list')
+    .description('Every cycle in the database, newest first: status, units, obligations overdue now, frozen or not')
+    .option('--json', 'print as JSON (an array of cycles)')
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        // Only PostgreSQL is needed: the list answers even when Temporal is down.
+        const cycles = await withDb((db, env) => listCycles(db, temporalUiUrl(env), env.temporalNamespace));
+        if (opts.json) printJson(cycles);
+        else if (!cycles.length) process.stdout.write('No cycles yet; start one with `chuky cycle start --config FILE`\n');
+        else {
+          printTable(
+            cycles.map((c) => ({ ...c, frozenAt: c.frozenAt ?? '', createdAt: c.createdAt.slice(0, 10) })),
+            ['cycleId', 'committeeCode', 'year', 'status', 'units', 'overdue', 'frozenAt', 'createdAt'],
+          );
         }
       }),
     );
