@@ -1,21 +1,21 @@
-/** `chuky unit …`: what an operator does for one unit — acknowledge on its behalf, extend, exempt, inspect. */
-import { randomUUID } from 'node:crypto';
+/**
+ * `chuky unit …`: what an operator does for one unit — acknowledge on its behalf, extend, exempt, show its record.
+ * The acts go through the repairs (ops/repairs.ts), so each is in the audit log with actor, reason and outcome.
+ */
 import type { Command } from 'commander';
-import { loadEnv } from '../../config/env.js';
 import { unitEvents } from '../../db/records.js';
-import { acknowledgePlan, exempt, extendDeadline, unitView } from '../../api/actions.js';
-import { connectRuntime, type Runtime } from '../../workers/runtime.js';
-import { resolveAddresses } from '../../workers/services.js';
+import { unitView } from '../../api/actions.js';
+import { runRepair } from '../../ops/repairs.js';
+import { unitTimeline } from '../../ops/timeline.js';
+import type { RepairResult } from '../../ops/types.js';
+import type { ObligationView, SubmissionReceipt } from '../../workflows/messages.js';
 import { action, printJson } from '../output.js';
+import { withOps } from './repair.js';
 
-async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const env = loadEnv();
-  const runtime = await connectRuntime(env, resolveAddresses(env));
-  try {
-    return await fn(runtime);
-  } finally {
-    await runtime.close();
-  }
+/** The repair's data when it succeeded; its message as the command's error otherwise (exit code 1, as before). */
+function succeeded(result: RepairResult): Record<string, unknown> {
+  if (!result.ok) throw new Error(`${result.message}${result.auditId ? ` [audit #${result.auditId}]` : ''}`);
+  return result.data ?? {};
 }
 
 function show(result: unknown, json: boolean | undefined, text: string): void {
@@ -37,19 +37,25 @@ export function registerUnitCommands(program: Command): void {
     .requiredOption('--by <name>', 'the unit person who confirmed (họ tên, chức vụ)')
     .option('--plan-number <text>', "the unit's own implementation plan number")
     .option('--note <text>', 'note')
+    .option('--reason <text>', 'why the operator records it (audit log); default: the confirmation by --by')
     .action(
-      action(async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; by: string; planNumber?: string; note?: string }) => {
-        const receipt = await withRuntime((rt) =>
-          acknowledgePlan(rt.client, o.cycle, o.unit, {
+      action(async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; by: string; planNumber?: string; note?: string; reason?: string }) => {
+        // Through the 'record' repair, so the acknowledgement entered by an operator is in the audit log.
+        const result = await withOps((deps) =>
+          runRepair(deps, {
+            action: 'record',
+            cycleId: o.cycle,
+            unitCode: o.unit,
             phase: 'plan',
-            actor: { id: `operator:${o.actor}`, via: 'cli' },
-            confirmedBy: o.by,
-            ...(o.planNumber ? { unitPlanNumber: o.planNumber } : {}),
+            payload: { confirmedBy: o.by, ...(o.planNumber ? { unitPlanNumber: o.planNumber } : {}) },
             ...(o.note ? { note: o.note } : {}),
-            requestId: o.requestId ?? randomUUID(),
+            reason: o.reason ?? `Ghi nhận thay đơn vị: ${o.by} xác nhận đã tiếp nhận kế hoạch`,
+            actor: { id: o.actor, role: 'cli' },
+            ...(o.requestId ? { requestId: o.requestId } : {}),
           }),
         );
-        show(receipt, o.json, `Recorded: ${o.unit} ${receipt.phase} version ${receipt.version}, ${receipt.status}${receipt.late ? ' (late)' : ''}`);
+        const receipt = succeeded(result).receipt as SubmissionReceipt;
+        show({ ...receipt, auditId: result.auditId }, o.json, `Recorded: ${o.unit} ${receipt.phase} version ${receipt.version}, ${receipt.status}${receipt.late ? ' (late)' : ''}`);
       }),
     );
 
@@ -59,10 +65,11 @@ export function registerUnitCommands(program: Command): void {
     .requiredOption('--reason <text>', 'reason, for the record and the unit')
     .action(
       action(async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; phase: string; until: string; reason: string }) => {
-        const view = await withRuntime((rt) =>
-          extendDeadline(rt.client, o.cycle, o.unit, { phase: o.phase, newDeadline: o.until, reason: o.reason, actor: { id: `operator:${o.actor}`, via: 'cli' }, requestId: o.requestId ?? randomUUID() }),
+        const result = await withOps((deps) =>
+          runRepair(deps, { action: 'extend', cycleId: o.cycle, unitCode: o.unit, phase: o.phase, until: o.until, reason: o.reason, actor: { id: o.actor, role: 'cli' }, ...(o.requestId ? { requestId: o.requestId } : {}) }),
         );
-        show(view, o.json, `Extended: ${o.unit} ${view.phase} now due ${view.deadline}`);
+        const view = succeeded(result).obligation as ObligationView;
+        show({ ...view, auditId: result.auditId }, o.json, `Extended: ${o.unit} ${view.phase} now due ${view.deadline}`);
       }),
     );
 
@@ -71,10 +78,11 @@ export function registerUnitCommands(program: Command): void {
     .requiredOption('--reason <text>', 'reason, for the record and the unit')
     .action(
       action(async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; phase: string; reason: string }) => {
-        const view = await withRuntime((rt) =>
-          exempt(rt.client, o.cycle, o.unit, { phase: o.phase, reason: o.reason, actor: { id: `operator:${o.actor}`, via: 'cli' }, requestId: o.requestId ?? randomUUID() }),
+        const result = await withOps((deps) =>
+          runRepair(deps, { action: 'exempt', cycleId: o.cycle, unitCode: o.unit, phase: o.phase, reason: o.reason, actor: { id: o.actor, role: 'cli' }, ...(o.requestId ? { requestId: o.requestId } : {}) }),
         );
-        show(view, o.json, `Exempted: ${o.unit} ${view.phase}`);
+        const view = succeeded(result).obligation as ObligationView;
+        show({ ...view, auditId: result.auditId }, o.json, `Exempted: ${o.unit} ${view.phase}`);
       }),
     );
 
@@ -86,22 +94,29 @@ export function registerUnitCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { cycle: string; unit: string; json?: boolean }) => {
-        const result = await withRuntime(async (rt) => {
-          const live = await unitView(rt.client, o.cycle, o.unit);
-          const events = await unitEvents(rt.db, o.cycle, o.unit);
-          const { rows: emails } = await rt.db.query(
+        const result = await withOps(async (deps) => {
+          const live = await unitView(deps.client, o.cycle, o.unit);
+          const events = await unitEvents(deps.db, o.cycle, o.unit);
+          const { rows: emails } = await deps.db.query(
             'SELECT kind, status, to_addrs, cc_addrs, subject, message_id, attempts, last_error, sent_at, calendar_at FROM emails WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id',
             [o.cycle, o.unit],
           );
-          return { live, events, emails };
+          // Everything in one list, in time order, each with why: emails, submissions, transitions, repairs, inspections.
+          const timeline = await unitTimeline(deps.db, o.cycle, o.unit);
+          return { live, events, emails, timeline };
         });
         if (o.json) printJson(result);
         else {
-          for (const e of result.events as Array<Record<string, unknown>>) {
-            process.stdout.write(`${new Date(e.calendar_at as string).toISOString()}  ${e.phase}  ${e.kind}  ${e.status}  level ${e.escalation_level}  by ${e.actor}${e.reason ? `  — ${e.reason}` : ''}\n`);
+          for (const ob of result.live?.obligations ?? []) {
+            process.stdout.write(`${ob.phase.padEnd(16)} ${ob.status.padEnd(13)} level ${ob.escalationLevel}  due ${ob.deadline}${ob.versions ? `  ${ob.versions} version(s)` : ''}${ob.exemptReason ? `  — ${ob.exemptReason}` : ''}\n`);
           }
-          process.stdout.write('\n');
-          for (const m of result.emails) process.stdout.write(`${m.status.padEnd(8)} ${m.kind.padEnd(12)} ${m.to_addrs.join(', ')}  ${m.subject}\n`);
+          if (result.live) process.stdout.write('\n');
+          for (const t of result.timeline) {
+            const calendarAt = typeof t.details.calendarAt === 'string' ? t.details.calendarAt : undefined;
+            // On a compressed calendar the day the entry speaks for differs from the real time it happened.
+            const day = calendarAt && calendarAt.slice(0, 10) !== t.at.slice(0, 10) ? ` [${calendarAt.slice(0, 10)}]` : '';
+            process.stdout.write(`${t.at.slice(0, 19).replace('T', ' ')}${day}  ${t.kind.padEnd(10)} ${(t.phase ?? '-').padEnd(16)} ${t.summary}\n`);
+          }
         }
       }),
     );
