@@ -8,11 +8,14 @@ COPY activities activities
 COPY api api
 COPY cli cli
 COPY config config
+COPY console console
 COPY db db
 COPY domain domain
 COPY mail mail
+COPY ops ops
 COPY registry registry
 COPY rehearsal rehearsal
+COPY report report
 COPY stack stack
 COPY workers workers
 COPY workflows workflows

@@ -15,6 +15,10 @@ import { ActionRefused, acknowledgePlan, exempt, extendDeadline, submit } from '
 import { messagePage } from './pages.js';
 import { registerUnitFormRoutes } from './routes/unit-forms.js';
 import { registerInspectionRoutes } from './routes/inspections.js';
+import { recordAudit } from '../ops/audit.js';
+import type { EmailDeps } from '../activities/email.js';
+import { createConsole } from '../console/app.js';
+import type { ConsoleOptions } from '../console/context.js';
 
 export interface ApiDeps {
   db: Db;
@@ -24,9 +28,23 @@ export interface ApiDeps {
   /** For starting the workflows of units imported through the API; CHUKY_TASK_QUEUE when absent. */
   taskQueue?: string | undefined;
   searchAttributes?: boolean | undefined;
+  /** The Temporal namespace (default 'default'), for the console's links and repairs. */
+  namespace?: string | undefined;
+  /** Temporal's Web UI, for the console's links to each workflow's page (no links when unknown). */
+  temporalUiUrl?: string | undefined;
+  /** PUBLIC_BASE_URL: the console accepts POSTs from its origin and marks its cookie Secure when it is https. */
+  publicBaseUrl?: string | undefined;
+  /** The worker's mailer and settings, for the console's "remind" repair. */
+  mail?: Omit<EmailDeps, 'db'> | undefined;
+  /** Session, lock-out and live-update settings of the console (defaults in console/). */
+  console?: ConsoleOptions | undefined;
 }
 
 export function createApp(deps: ApiDeps): Hono {
+  return buildApp(deps).app;
+}
+
+function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
   const app = new Hono();
 
   app.get('/healthz', (c) => c.json({ ok: true }));
@@ -42,6 +60,20 @@ export function createApp(deps: ApiDeps): Hono {
   }
 
   registerUnitFormRoutes(app, { db: deps.db, client: deps.client, scopeOf });
+
+  // The web console (console/): its own sign-in, roles, CSRF and security headers; denies what it does not declare.
+  // Its routes are absolute (/console/…), so it is mounted at the root.
+  const consoleApp = createConsole({
+    db: deps.db,
+    client: deps.client,
+    namespace: deps.namespace ?? 'default',
+    taskQueue: deps.taskQueue ?? 'chuky',
+    temporalUiUrl: deps.temporalUiUrl,
+    publicBaseUrl: deps.publicBaseUrl,
+    mail: deps.mail,
+    options: deps.console,
+  });
+  app.route('/', consoleApp.app);
 
   // Operator API: JSON, behind a bearer token when one is configured.
   const api = new Hono();
@@ -74,8 +106,31 @@ export function createApp(deps: ApiDeps): Hono {
   };
   api.post('/cycles/:cycle/units/:unit/acknowledge', act(acknowledgePlan));
   api.post('/cycles/:cycle/units/:unit/submit', act(submit));
-  api.post('/cycles/:cycle/units/:unit/extend', act(extendDeadline));
-  api.post('/cycles/:cycle/units/:unit/exempt', act(exempt));
+  // Extensions and exemptions are repairs: like the CLI and the console, the API leaves an audit row (who, why,
+  // outcome) for each, refusals included. The update itself is unchanged.
+  const audited = (action: 'extend' | 'exempt', fn: typeof extendDeadline | typeof exempt) => async (c: Context) => {
+    const response = await act(fn)(c);
+    const body = (await c.req.json().catch(() => ({}))) as { phase?: unknown; reason?: unknown; actor?: { id?: unknown }; requestId?: unknown; newDeadline?: unknown };
+    const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason : '(không ghi lý do)';
+    const ok = response.status < 300;
+    await recordAudit(deps.db, {
+      actor: typeof body.actor?.id === 'string' && body.actor.id.trim() ? body.actor.id : 'api',
+      role: 'api',
+      action,
+      cycleId: c.req.param('cycle') ?? null,
+      unitCode: c.req.param('unit') ?? null,
+      phase: typeof body.phase === 'string' ? body.phase : null,
+      workflowId: null,
+      reason,
+      details: { via: 'api', ...(typeof body.newDeadline === 'string' ? { until: body.newDeadline } : {}) },
+      outcome: ok ? 'ok' : 'refused',
+      message: ok ? null : ((await response.clone().json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${response.status}`,
+      requestId: typeof body.requestId === 'string' ? `api/${action}/${body.requestId}` : null,
+    });
+    return response;
+  };
+  api.post('/cycles/:cycle/units/:unit/extend', audited('extend', extendDeadline));
+  api.post('/cycles/:cycle/units/:unit/exempt', audited('exempt', exempt));
   registerInspectionRoutes(api, { db: deps.db, client: deps.client, taskQueue: deps.taskQueue ?? 'chuky' });
   registerUnitRoutes(api, deps);
   registerRecordRoutes(api, { db: deps.db });
@@ -85,17 +140,22 @@ export function createApp(deps: ApiDeps): Hono {
     console.error(err);
     return c.json({ error: 'internal error' }, 500);
   });
-  return app;
+  return { app, stop: () => consoleApp.close() };
 }
 
 export function startApi(deps: ApiDeps, port: number, hostname = '127.0.0.1'): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
-  const app = createApp(deps);
+  const { app, stop } = buildApp(deps);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
       resolve({
         server,
         url: `http://${hostname}:${info.port}`,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        close: () =>
+          new Promise<void>((r) => {
+            // The console's live streams end at their next poll; the server closes when they have.
+            stop();
+            server.close(() => r());
+          }),
       });
     });
   });

@@ -10,6 +10,9 @@ import { registerUnitsCommands } from './commands/units.js';
 import { registerLinkCommands } from './commands/links.js';
 import { registerRecordCommands } from './commands/records.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerOpsCommands } from './commands/ops.js';
+import { registerRepairCommands } from './commands/repair.js';
+import { registerConsoleCommands } from './commands/console.js';
 
 const program = new Command();
 program
@@ -27,5 +30,8 @@ registerUnitsCommands(program);
 registerLinkCommands(program);
 registerRecordCommands(program);
 registerReportCommands(program);
+registerOpsCommands(program);
+registerRepairCommands(program);
+registerConsoleCommands(program);
 
 await program.parseAsync(process.argv);

@@ -14,6 +14,9 @@ import type { ServiceAddresses } from './services.js';
 
 export interface Runtime {
   client: Client;
+  /** Where the console links workflows to (the dev server's Web UI when `chuky dev` started it). */
+  temporalUiUrl?: string | undefined;
+  namespace: string;
   db: Db;
   mailer: Mailer;
   activityDeps: ActivityDeps;
@@ -38,6 +41,8 @@ export async function connectRuntime(env: Env, addresses: ServiceAddresses, opts
   };
   return {
     client,
+    temporalUiUrl: addresses.temporalUiUrl,
+    namespace: addresses.temporalNamespace,
     db,
     mailer,
     activityDeps,
@@ -57,5 +62,21 @@ export async function runWorker(runtime: Runtime, addresses: ServiceAddresses): 
 }
 
 export async function runApi(runtime: Runtime, env: Env, port = env.apiPort, host = '127.0.0.1') {
-  return startApi({ db: runtime.db, client: runtime.client, signingSecret: env.signingSecret, apiToken: env.apiToken, taskQueue: env.taskQueue }, port, host);
+  const { mailer, mailFrom, publicBaseUrl, signingSecret, templatesDir } = runtime.activityDeps;
+  return startApi(
+    {
+      db: runtime.db,
+      client: runtime.client,
+      signingSecret: env.signingSecret,
+      apiToken: env.apiToken,
+      taskQueue: env.taskQueue,
+      namespace: runtime.namespace,
+      temporalUiUrl: runtime.temporalUiUrl,
+      publicBaseUrl: env.publicBaseUrl,
+      // The console's "remind" repair sends as the worker does.
+      mail: { mailer, mailFrom, publicBaseUrl, signingSecret, templatesDir },
+    },
+    port,
+    host,
+  );
 }

@@ -3,6 +3,8 @@
  * server and its UI, PostgreSQL, a mail inbox, the worker and the API — then the demo committee's cycle,
  * launched on a compressed calendar so its emails arrive while you watch.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
@@ -13,7 +15,22 @@ import { formUrl, signLink } from '../../api/links.js';
 import { connectRuntime, runApi, runWorker } from '../../workers/runtime.js';
 import { removeServicesFile, startServices, writeServicesFile } from '../../workers/services.js';
 import { startCycle } from './cycle.js';
+import { addUser, listUsers } from '../../console/users.js';
 import { action } from '../output.js';
+
+/**
+ * On a local run with no console users yet, an `admin` with a random password, kept in the data folder (not
+ * printed into logs that may be shared), so a first-time user can open the console at once.
+ */
+async function localAdmin(db: Parameters<typeof listUsers>[0]): Promise<string> {
+  const file = path.join(dataDir(), 'console-admin.txt');
+  if ((await listUsers(db)).length === 0) {
+    const password = randomBytes(12).toString('base64url');
+    await addUser(db, { username: 'admin', name: 'Quản trị (máy cục bộ)', role: 'admin', password });
+    fs.writeFileSync(file, `username: admin\npassword: ${password}\n`, { mode: 0o600 });
+  }
+  return fs.existsSync(file) ? `sign in as admin, password in ${file}` : 'sign in with a user from `chuky console user list`';
+}
 
 export function registerDevCommand(program: Command): void {
   program
@@ -46,9 +63,11 @@ export function registerDevCommand(program: Command): void {
           }
           say(`\nCycle ${result.cycleId}: ${result.units} units, ${result.started ? 'started' : 'already running'}${o.secondsPerDay > 0 ? `, one calendar day = ${o.secondsPerDay} s` : ''}`);
         }
+        const signIn = await localAdmin(runtime.db);
         say('\nOpen:');
         if (services.temporalUiUrl) say(`  Temporal Web UI   ${services.temporalUiUrl}`);
         if (services.inboxUrl) say(`  Mail inbox        ${services.inboxUrl}`);
+        say(`  Console           ${api.url}/console   (${signIn})`);
         say(`  API               ${api.url}/api/v1/cycles`);
         if (sample) say(`  A unit's form     ${sample}`);
         say('\nIn another terminal:');

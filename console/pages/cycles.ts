@@ -1,0 +1,26 @@
+/** The start page: every cycle, newest first, with its units, obligations overdue now, and its workflow. */
+import { html } from 'hono/html';
+import { listCycles as dbCycles } from '../../db/cycles.js';
+import { listCycles } from '../../ops/overview.js';
+import type { ConsoleDeps } from '../context.js';
+import { CYCLE_STATUS_LABEL, viDateTime, viNumber } from '../format.js';
+import { BASE, layout, seg, temporalAnchor } from '../html.js';
+import type { ConsoleRouter } from '../router.js';
+
+export function registerCycles(router: ConsoleRouter, deps: ConsoleDeps): void {
+  router.get('/', 'cycle.view', async (c) => {
+    const [cycles, rows] = await Promise.all([listCycles(deps.db, deps.temporalUiUrl, deps.namespace), dbCycles(deps.db)]);
+    const names = new Map(rows.map((r) => [r.id, r.definition.committee.name]));
+    const body = html`<h1>Các chu kỳ</h1>
+${cycles.length === 0 ? html`<p class="muted">Chưa có chu kỳ nào. Khởi tạo bằng <code>chuky cycle start --config …</code>.</p>` : ''}
+<div class="scroll"><table id="cycles" class="cards"><thead><tr><th>Chu kỳ</th><th>Cấp ủy</th><th class="num">Năm</th><th>Trạng thái</th><th class="num">Đơn vị</th><th class="num">Quá hạn</th><th>Khởi tạo</th><th>Temporal</th></tr></thead><tbody>
+${cycles.map(
+  (cy) => html`<tr data-cycle="${cy.cycleId}"><td data-label="Chu kỳ"><a href="${BASE}/chu-ky/${seg(cy.cycleId)}">${cy.cycleId}</a></td><td data-label="Cấp ủy">${names.get(cy.cycleId) ?? cy.committeeCode}</td>
+<td class="num" data-label="Năm">${cy.year}</td><td data-label="Trạng thái">${CYCLE_STATUS_LABEL[cy.status] ?? cy.status}${cy.frozenAt ? html` <span class="muted">(đã chốt)</span>` : ''}</td>
+<td class="num" data-label="Đơn vị">${viNumber(cy.units)}</td><td class="num" data-label="Quá hạn">${cy.overdue > 0 ? html`<a href="${BASE}/qua-han?chu-ky=${encodeURIComponent(cy.cycleId)}">${viNumber(cy.overdue)}</a>` : '0'}</td>
+<td data-label="Khởi tạo">${viDateTime(cy.createdAt)}</td><td data-label="Temporal">${temporalAnchor(cy.temporalUrl, 'Workflow')}</td></tr>`,
+)}
+</tbody></table></div>`;
+    return c.html(layout(c, 'Các chu kỳ', body, { current: `${BASE}/` }));
+  });
+}
