@@ -104,6 +104,18 @@ async function requireCycle(db: Db, cycleId: string): Promise<CycleRow> {
   return cycle;
 }
 
+/** Client calls in flight at once per batch: enough to keep the frontend busy, few enough not to be throttled. */
+const LAUNCH_CONCURRENCY = 16;
+
+/** Runs `fn` over `items`, `size` at a time, heartbeating after each group (with its last item). */
+async function inGroups<T>(items: T[], size: number, fn: (item: T) => Promise<void>, beat: (last: T) => void): Promise<void> {
+  for (let i = 0; i < items.length; i += size) {
+    const group = items.slice(i, i + size);
+    await Promise.all(group.map(fn));
+    beat(group[group.length - 1]!);
+  }
+}
+
 export function createCycleActivities(deps: CycleDeps) {
   return {
     async planCycle({ cycleId }: { cycleId: string }): Promise<CyclePlan> {
@@ -116,12 +128,12 @@ export function createCycleActivities(deps: CycleDeps) {
       const units = await listUnits(deps.db, input.cycleId, input.offset, input.limit);
       let started = 0;
       let existing = 0;
-      for (const unit of units) {
-        if (!unit.active) continue;
+      // Starts go out LAUNCH_CONCURRENCY at a time: one at a time, a launch ran below the engine's own rate
+      // (bench/RESULTS.md); each start is idempotent by workflow id, so a retried batch starts nothing twice.
+      await inGroups(units.filter((u) => u.active), LAUNCH_CONCURRENCY, async (unit) => {
         if ((await startUnitWorkflow(deps, cycle, unit.code, unit.members)) === 'started') started += 1;
         else existing += 1;
-        Context.current().heartbeat({ unit: unit.code });
-      }
+      }, (unit) => Context.current().heartbeat({ unit: unit.code }));
       return { started, existing };
     },
 
@@ -131,15 +143,14 @@ export function createCycleActivities(deps: CycleDeps) {
 
     async closeUnitBatch(input: LaunchBatchInput & { reason: string }): Promise<void> {
       const units = await listUnits(deps.db, input.cycleId, input.offset, input.limit);
-      for (const unit of units) {
+      await inGroups(units, LAUNCH_CONCURRENCY, async (unit) => {
         try {
           await deps.client.workflow.getHandle(unitWorkflowId(input.cycleId, unit.code)).signal(closeUnitSignal, { reason: input.reason });
         } catch (err) {
           // A unit whose obligations are all closed has already finished; there is nothing to close.
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         }
-        Context.current().heartbeat({ unit: unit.code });
-      }
+      }, (unit) => Context.current().heartbeat({ unit: unit.code }));
     },
 
     async markCycleClosed({ cycleId, reason }: { cycleId: string; actor: string; reason: string }): Promise<void> {

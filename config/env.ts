@@ -59,6 +59,9 @@ export const EnvSchema = z.object({
   }),
   CHUKY_API_TOKEN: envString(),
   CHUKY_TEMPLATES_DIR: envString(),
+  CHUKY_WORKER_CACHE: envString().refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100_000), {
+    message: 'must be a whole number of workflows between 1 and 100000 (the worker keeps that many in memory)',
+  }),
 });
 
 export interface Env {
@@ -84,6 +87,8 @@ export interface Env {
   apiToken: string | undefined;
   /** Directory overriding the built-in mail/report templates; undefined for the built-in ones. */
   templatesDir: string | undefined;
+  /** Workflows a worker keeps in memory (CHUKY_WORKER_CACHE); undefined for chuky's default. */
+  workerCache: number | undefined;
 }
 
 export function loadEnv(env: Record<string, string | undefined> = process.env): Env {
@@ -113,5 +118,6 @@ export function loadEnv(env: Record<string, string | undefined> = process.env): 
     signingSecretIsDefault: signingSecret === DEV_SIGNING_SECRET,
     apiToken: e.CHUKY_API_TOKEN,
     templatesDir: e.CHUKY_TEMPLATES_DIR,
+    workerCache: e.CHUKY_WORKER_CACHE !== undefined ? Number(e.CHUKY_WORKER_CACHE) : undefined,
   };
 }

@@ -48,14 +48,18 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
      FROM inspections WHERE cycle_id = $1 ORDER BY unit_code, id`,
     [cycleId],
   );
+  // Indexed once: matching by scanning the lists for every unit grew with the square of the units (bench).
+  const obligationsByUnit = new Map<string, typeof obligations>();
+  for (const o of obligations) obligationsByUnit.set(o.unit_code, [...(obligationsByUnit.get(o.unit_code) ?? []), o]);
+  const submissionByKey = new Map(submissions.map((x) => [`${x.unit_code}\u0000${x.phase}`, x]));
   return {
     cycleId,
     frozenAt: frozenAt ? frozenAt.toISOString() : null,
     definition: cycle.definition,
     units: units.map((u) => {
       const phases: FrozenDataset['units'][number]['phases'] = {};
-      for (const o of obligations.filter((x) => x.unit_code === u.code)) {
-        const s = submissions.find((x) => x.unit_code === u.code && x.phase === o.phase);
+      for (const o of obligationsByUnit.get(u.code) ?? []) {
+        const s = submissionByKey.get(`${u.code}\u0000${o.phase}`);
         phases[o.phase] = {
           status: o.status,
           escalationLevel: o.escalation_level,

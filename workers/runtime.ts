@@ -20,6 +20,8 @@ export interface Runtime {
   db: Db;
   mailer: Mailer;
   activityDeps: ActivityDeps;
+  /** CHUKY_WORKER_CACHE: workflows the worker keeps in memory. */
+  workerCache?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function connectRuntime(env: Env, addresses: ServiceAddresses, opts
     db,
     mailer,
     activityDeps,
+    workerCache: env.workerCache,
     close: async () => {
       mailer.close();
       await db.end();
@@ -56,7 +59,12 @@ export async function connectRuntime(env: Env, addresses: ServiceAddresses, opts
 
 export async function runWorker(runtime: Runtime, addresses: ServiceAddresses): Promise<{ worker: Worker; done: Promise<void>; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: addresses.temporalAddress });
-  const worker = await createWorker({ connection, namespace: addresses.temporalNamespace, deps: runtime.activityDeps });
+  const worker = await createWorker({
+    connection,
+    namespace: addresses.temporalNamespace,
+    deps: runtime.activityDeps,
+    ...(runtime.workerCache ? { maxCachedWorkflows: runtime.workerCache } : {}),
+  });
   const done = worker.run().finally(() => connection.close());
   return { worker, done, connection };
 }

@@ -3,6 +3,8 @@ import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type Workf
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { bundleOptions } from './bundle.js';
 
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
 let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundling takes seconds; a process that starts several workers (tests) bundles once. */
@@ -18,6 +20,8 @@ export async function createWorker(params: {
   deps: ActivityDeps;
   /** Cap concurrency in tests and benchmarks; production defaults are the SDK's. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflows kept in memory between tasks (CHUKY_WORKER_CACHE); the rest are replayed from history when they wake. */
+  maxCachedWorkflows?: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: params.connection,
@@ -26,5 +30,9 @@ export async function createWorker(params: {
     workflowBundle: await workflowBundle(),
     activities: createActivities(params.deps),
     ...(params.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: params.maxConcurrentActivityTaskExecutions } : {}),
+    // A cached unit workflow costs the worker about 1.7 MB (bench/RESULTS.md); the SDK's default cache (sized from
+    // the heap, thousands of workflows) would hold a province's year in memory although a unit workflow sleeps for
+    // days between reminders. A bounded cache keeps the worker's memory flat; a woken workflow replays its history.
+    maxCachedWorkflows: params.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
   });
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chuky } from '../support/processes.js';
 import { projectRoot } from '../../stack/paths.js';
 
-const SUBCOMMANDS = [[], ['dev'], ['cycle'], ['cycle', 'start'], ['cycle', 'status'], ['cycle', 'close'], ['unit'], ['unit', 'ack'], ['unit', 'extend'], ['unit', 'exempt'], ['unit', 'show'], ['worker'], ['api'], ['migrate'], ['config'], ['config', 'check']];
+const SUBCOMMANDS = [[], ['dev'], ['cycle'], ['cycle', 'start'], ['cycle', 'status'], ['cycle', 'close'], ['unit'], ['unit', 'ack'], ['unit', 'extend'], ['unit', 'exempt'], ['unit', 'show'], ['worker'], ['api'], ['migrate'], ['config'], ['config', 'check'], ['cycle', 'list'], ['overdue'], ['stalled'], ['doctor'], ['remind'], ['report', 'compile'], ['console', 'user']];
 
 describe('chuky CLI', () => {
   it.each(SUBCOMMANDS.map((c) => [c.join(' ') || '(root)', c]))('%s --help', async (_name, cmd) => {

@@ -339,6 +339,7 @@ describe('environment', () => {
     expect(env).toEqual({
       temporalAddress: '',
       temporalNamespace: 'default',
+      temporalUiUrl: '',
       taskQueue: 'chuky',
       databaseUrl: '',
       smtpUrl: '',
@@ -349,6 +350,7 @@ describe('environment', () => {
       signingSecretIsDefault: true,
       apiToken: undefined,
       templatesDir: undefined,
+      workerCache: undefined,
     });
     expect(DEV_SIGNING_SECRET.length).toBeGreaterThanOrEqual(32);
   });
@@ -380,5 +382,8 @@ describe('environment', () => {
     expect(issues.map((i) => i.field)).toEqual(['SMTP_URL', 'API_PORT', 'CHUKY_SIGNING_SECRET']);
     expect(issues[0]?.message).toContain('smtp://');
     expect(issuesOf(() => loadEnv({ SMTP_URL: 'not a url' }))).toEqual([expect.objectContaining({ field: 'SMTP_URL' })]);
+    expect(issuesOf(() => loadEnv({ CHUKY_WORKER_CACHE: '0' }))).toEqual([expect.objectContaining({ field: 'CHUKY_WORKER_CACHE' })]);
+    expect(issuesOf(() => loadEnv({ TEMPORAL_UI_URL: 'temporal-ui:8080' }))).toEqual([expect.objectContaining({ field: 'TEMPORAL_UI_URL' })]);
+    expect(loadEnv({ CHUKY_WORKER_CACHE: '400', TEMPORAL_UI_URL: 'http://ui.example.vn:8080/' })).toMatchObject({ workerCache: 400, temporalUiUrl: 'http://ui.example.vn:8080' });
   });
 });
