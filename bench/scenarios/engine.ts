@@ -1,0 +1,81 @@
+/**
+ * 1. Engine baseline: N empty workflows started and run to completion on the same dev server, by a worker in its
+ * own process registering only bench/workflows.ts. Two rates: with many starts in flight (the engine's own limit,
+ * what launch throughput is compared with), and one start at a time (one round trip per start, which is how a
+ * loop that awaits each start goes).
+ */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { benchScript, startChild } from '../children.js';
+import { cpuSampler, type BenchContext } from '../context.js';
+import { emptyResult, type ScenarioResult } from '../results.js';
+import { pool, round, summarise } from '../stats.js';
+import { progress } from '../log.js';
+
+export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const r = emptyResult('engine', 1, 'Engine baseline: empty workflows on the same dev server');
+  const log = (m: string) => ctx.log(`engine: ${m}`);
+  const taskQueue = `bench-engine-${randomUUID().slice(0, 8)}`;
+  const worker = await startChild({
+    name: 'engine worker',
+    script: benchScript('child-engine-worker'),
+    env: { TEMPORAL_ADDRESS: ctx.stack.temporalAddress, BENCH_TASK_QUEUE: taskQueue },
+    logFile: path.join(ctx.runDir, 'logs', 'engine-worker.log'),
+  });
+  ctx.processes.set(worker.pid, 'bench engine worker');
+  try {
+    const n = ctx.sizes.engineWorkflows;
+    const run = async (count: number, concurrency: number, label: string) => {
+      const latencies: number[] = [];
+      const show = progress(log, label, count);
+      let done = 0;
+      const sampler = cpuSampler(ctx).start();
+      const t0 = Date.now();
+      await pool(count, concurrency, async (i) => {
+        const s = performance.now();
+        const handle = await ctx.client.workflow.start('emptyWorkflow', { taskQueue, workflowId: `bench-engine-${label}-${i}-${taskQueue}`, args: [] });
+        await handle.result();
+        latencies.push(performance.now() - s);
+        show(++done);
+      });
+      const wallS = (Date.now() - t0) / 1000;
+      const split = sampler.stop();
+      return { wallS, perSecond: count / wallS, latency: summarise(latencies), split };
+    };
+    // Warm-up: the first workflows pay for the worker's first polls and the server's caches.
+    await run(Math.min(50, n), 10, 'warm-up');
+    // The engine's limit: the best of a few levels of starts in flight.
+    const levels: { concurrency: number; result: Awaited<ReturnType<typeof run>> }[] = [];
+    for (const concurrency of ctx.sizes.engineConcurrency) {
+      log(`${n} empty workflows, ${concurrency} in flight`);
+      levels.push({ concurrency, result: await run(n, concurrency, `c${concurrency}`) });
+    }
+    const best = levels.reduce((a, b) => (b.result.perSecond > a.result.perSecond ? b : a));
+    const wide = best.result;
+    const c = best.concurrency;
+    const serialCount = Math.max(20, Math.round(n / 10));
+    log(`${serialCount} empty workflows, one at a time`);
+    const serial = await run(serialCount, 1, 'serial');
+
+    r.figures.push(
+      { id: 'engine.rate', label: `Empty workflows started and completed per second (best of ${levels.map((l) => l.concurrency).join(', ')} in flight: ${c})`, value: round(wide.perSecond, 1), unit: 'wf/s' },
+      { id: 'engine.serialRate', label: 'Empty workflows per second, one at a time (one start + completion round trip each)', value: round(serial.perSecond, 1), unit: 'wf/s' },
+      { id: 'engine.latencyP50', label: `Start-to-result latency p50 (${c} in flight)`, value: round(wide.latency.p50, 1), unit: 'ms' },
+    );
+    r.tables.push({
+      title: 'Engine baseline',
+      columns: ['run', 'workflows', 'in flight', 'wall s', 'wf/s', 'p50 ms', 'p95 ms', 'p99 ms'],
+      rows: [
+        ...levels.map((l) => ['concurrent', n, l.concurrency, round(l.result.wallS, 2), round(l.result.perSecond, 1), round(l.result.latency.p50, 1), round(l.result.latency.p95, 1), round(l.result.latency.p99, 1)]),
+        ['one at a time', serialCount, 1, round(serial.wallS, 2), round(serial.perSecond, 1), round(serial.latency.p50, 1), round(serial.latency.p95, 1), round(serial.latency.p99, 1)],
+      ],
+    });
+    for (const l of levels) r.cpu.push({ window: `${n} empty workflows, ${l.concurrency} in flight`, split: l.result.split });
+    r.data = { workflows: n, concurrency: c, rate: wide.perSecond, serialRate: serial.perSecond, latency: wide.latency, serialLatency: serial.latency, limitErrors: worker.limitErrors.count };
+    if (worker.limitErrors.count) r.findings.push(`The engine baseline's worker logged ${worker.limitErrors.count} limit error(s), e.g. \`${worker.limitErrors.lines[0]}\``);
+    return r;
+  } finally {
+    await worker.stop();
+    ctx.processes.delete(worker.pid);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * 5. A whole year rehearsed under time skipping (rehearsal/run.ts, what `chuky cycle rehearse` runs: its own
+ * PostgreSQL, SMTP sink, time-skipping test server and worker), with the full-year test's phases and a mix of
+ * behaviours. Also, for scenario 7: every unit workflow's history after the year, read from the test server
+ * just before the rehearsal tears it down (the rehearsal exposes no hook; the bench wraps
+ * TestWorkflowEnvironment.createTimeSkipping to get at the environment's client).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
+import { runRehearsal, type Timeline } from '../../rehearsal/run.js';
+import { cycleId as makeCycleId, cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { cpuSampler, TARGET_SIZES, type BenchContext } from '../context.js';
+import { fullYearPhases, today, writeBenchCycle } from '../fixture.js';
+import { fetchEvents, historyFacts, type HistoryFacts } from '../history.js';
+import { describeCpu } from '../procs.js';
+import { profileInProcess } from '../profile.js';
+import { emptyResult, judge, type ScenarioResult } from '../results.js';
+import { percentile, pool, round } from '../stats.js';
+
+const BEHAVIOUR = `default: on-time
+mix: { on-time: 50, late: 20, never: 10, extended: 10, exempted: 10 }
+units:
+  U0001: { behaviour: late, lateDays: 20 }                     # after level 3
+  U0002: { phases: { study: { studyPercent: 90 } } }           # under target: a make-up session
+  U0003: { phases: { study: { behaviour: late, studyPercent: 95 } } }
+`;
+
+export interface UnitHistories {
+  units: { code: string; facts: HistoryFacts }[];
+  cycle: HistoryFacts;
+}
+
+async function readHistories(client: Client, cycleId: string, codes: string[]): Promise<UnitHistories> {
+  const units: UnitHistories['units'] = [];
+  await pool(codes.length, 10, async (i) => {
+    const code = codes[i]!;
+    units.push({ code, facts: historyFacts(await fetchEvents(client, unitWorkflowId(cycleId, code))) });
+  });
+  return { units: units.sort((a, b) => (a.code < b.code ? -1 : 1)), cycle: historyFacts(await fetchEvents(client, cycleWorkflowId(cycleId))) };
+}
+
+export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const r = emptyResult('rehearsal', 5, 'A full year rehearsed under time skipping');
+  const log = (m: string) => ctx.log(`rehearsal: ${m}`);
+  const n = ctx.sizes.rehearsalUnits;
+  // The year after this one, so that every phase lies ahead of the test server's clock (which starts at now).
+  const year = Number(today().slice(0, 4)) + 1;
+  const fy = fullYearPhases(year);
+  const fx = writeBenchCycle({ dir: path.join(ctx.runDir, 'cycles'), code: `BY${n}`, year, units: n, issuedOn: fy.issuedOn, phases: fy.phases, rollForward: true, holidays: fy.holidays, closesOn: fy.closesOn });
+  const behaviourFile = path.join(path.dirname(fx.file), 'behaviour.yaml');
+  fs.writeFileSync(behaviourFile, BEHAVIOUR);
+  const cycleId = makeCycleId(fx.code, year);
+
+  let histories: UnitHistories | undefined;
+  let historyError: string | undefined;
+  let captureMs = 0;
+  const original = TestWorkflowEnvironment.createTimeSkipping;
+  TestWorkflowEnvironment.createTimeSkipping = async (opts) => {
+    const env = await original.call(TestWorkflowEnvironment, opts);
+    const teardown = env.teardown.bind(env);
+    env.teardown = async () => {
+      const t = Date.now();
+      try {
+        histories = await readHistories(env.client, cycleId, fx.unitCodes);
+      } catch (err) {
+        historyError = err instanceof Error ? err.message : String(err);
+      }
+      captureMs = Date.now() - t;
+      await teardown();
+    };
+    return env;
+  };
+
+  let stackS: number | undefined;
+  // When each of the rehearsal's steps ended, from its own log lines.
+  const marks: Record<string, number> = {};
+  const rehearsalLog = (m: string) => {
+    const ready = /stack ready in ([\d.]+) s/.exec(m);
+    if (ready) stackS = Number(ready[1]);
+    for (const [key, re] of [['stack', /stack ready/], ['launched', /cycle started/], ['acted', /all actions sent/], ['closed', /year closed/]] as const) {
+      if (re.test(m) && marks[key] === undefined) marks[key] = Date.now();
+    }
+    if (/stack ready|cycle started|all actions sent|year closed/.test(m)) log(m);
+  };
+  let timeline: Timeline;
+  let wallS: number;
+  const sampler = cpuSampler(ctx).start();
+  try {
+    log(`${n} units, year ${year}: starting`);
+    const t0 = Date.now();
+    const run = () => runRehearsal({ configFile: fx.file, behaviourFile, log: rehearsalLog });
+    if (ctx.profile) {
+      const profiled = await profileInProcess(run, `bench process (the rehearsal's worker and client) during the ${n}-unit year`, path.join(ctx.keepDir, 'profiles', `rehearsal-${n}.cpuprofile`));
+      timeline = profiled.result;
+      r.profiles.push(profiled.summary);
+    } else {
+      timeline = await run();
+    }
+    const tEnd = Date.now();
+    wallS = (tEnd - t0 - captureMs) / 1000;
+    const seq: [string, number | undefined][] = [
+      ['starting PostgreSQL, the SMTP sink and the test server', marks.stack],
+      ['the worker (bundling its workflows) and the launch of the units', marks.launched],
+      ["the year's actions, days skipped in between", marks.acted],
+      ['skipping to the close; the units closing', marks.closed],
+      ['reading back what happened, stopping the services', tEnd - captureMs],
+    ];
+    let prev = t0;
+    const steps: (string | number | null)[][] = [];
+    for (const [label, at] of seq) {
+      if (at === undefined) continue;
+      steps.push([label, round((at - prev) / 1000, 1)]);
+      prev = at;
+    }
+    r.tables.push({ title: 'Where the rehearsal spent its wall time (seconds)', columns: ['step', 's'], rows: steps });
+  } finally {
+    TestWorkflowEnvironment.createTimeSkipping = original;
+  }
+  const split = sampler.stop();
+  r.cpu.push({ window: `the ${n}-unit year`, split });
+  const yearS = stackS !== undefined ? wallS - stackS : null;
+  log(`${n} units: ${wallS.toFixed(1)} s in all (stack ${stackS?.toFixed(1) ?? '?'} s), ${timeline.emails.length} emails, ${timeline.actions.length} actions, ${timeline.problems.length} problems; ${describeCpu(split)}`);
+
+  const isTarget = n === TARGET_SIZES[ctx.mode].rehearsal;
+  r.figures.push({
+    id: 'rehearsal.wall',
+    label: `${n} units: the whole year rehearsed (wall time, services' start included)`,
+    value: round(wallS, 1),
+    unit: 's',
+    ...(isTarget ? { target: judge(wallS, { text: ctx.mode === 'quick' ? '< 60 s (the target is for 150 units; judged at 20 in a quick run)' : '< 60 s for 150 units', op: '<', threshold: 60 }) } : {}),
+  });
+  r.figures.push({ id: 'rehearsal.year', label: `${n} units: the year alone (without starting PostgreSQL, the sink and the test server)`, value: yearS === null ? null : round(yearS, 1), unit: 's' });
+
+  const units = histories?.units ?? [];
+  const events = units.map((u) => u.facts.events).sort((a, b) => a - b);
+  const maxEvents = events.length ? events[events.length - 1]! : null;
+  const perUnit = (pick: (f: HistoryFacts) => number) => (units.length ? units.reduce((s, u) => s + pick(u.facts), 0) / units.length : null);
+  const heaviest = [...units].sort((a, b) => b.facts.events - a.facts.events).slice(0, 5);
+  r.tables.push({
+    title: `Unit workflow histories after the year (${units.length} units)`,
+    columns: ['', 'events', 'history JSON KB', 'activities', 'sendUnitEmail', 'recordTransition', 'storeSubmission', 'updates', 'timers'],
+    rows: [
+      ['mean per unit', round(perUnit((f) => f.events) ?? NaN, 1), round((perUnit((f) => f.jsonBytes) ?? NaN) / 1024, 1), round(perUnit((f) => Object.values(f.activities).reduce((a, b) => a + b, 0)) ?? NaN, 1), round(perUnit((f) => f.activities.sendUnitEmail ?? 0) ?? NaN, 1), round(perUnit((f) => f.activities.recordTransition ?? 0) ?? NaN, 1), round(perUnit((f) => f.activities.storeSubmission ?? 0) ?? NaN, 1), round(perUnit((f) => f.updates) ?? NaN, 1), round(perUnit((f) => f.timers) ?? NaN, 1)],
+      ...heaviest.map((u) => [`${u.code} (heaviest)`, u.facts.events, round(u.facts.jsonBytes / 1024, 1), Object.values(u.facts.activities).reduce((a, b) => a + b, 0), u.facts.activities.sendUnitEmail ?? 0, u.facts.activities.recordTransition ?? 0, u.facts.activities.storeSubmission ?? 0, u.facts.updates, u.facts.timers]),
+      ...(histories ? [['the cycle workflow', histories.cycle.events, round(histories.cycle.jsonBytes / 1024, 1), Object.values(histories.cycle.activities).reduce((a, b) => a + b, 0), 0, 0, 0, histories.cycle.updates, histories.cycle.timers]] : []),
+    ],
+  });
+  r.tables.push({
+    title: 'What the year did',
+    columns: ['units', 'actions', 'emails sent', 'SMTP messages', 'escalations', 'problems', 'emails by kind'],
+    rows: [[n, timeline.actions.length, timeline.emails.length, timeline.smtpMessages, timeline.escalations.length, timeline.problems.length, JSON.stringify(timeline.summary.emailsByKind)]],
+  });
+  if (timeline.problems.length) r.findings.push(`The rehearsal reported ${timeline.problems.length} problem(s), e.g. ${timeline.problems.slice(0, 3).map((p) => `\`${p}\``).join('; ')}`);
+  if (historyError) r.findings.push(`The unit workflows' histories could not be read from the test server: ${historyError}`);
+  if (isTarget && wallS >= 60) r.findings.push(`The ${n}-unit year took ${wallS.toFixed(1)} s (target 60 s), of which ${stackS?.toFixed(1) ?? '?'} s starting its services. CPU: ${describeCpu(split)}.`);
+  if (maxEvents !== null && maxEvents >= 2000) r.findings.push(`A unit workflow reached ${maxEvents} history events in a year (target < 2,000).`);
+  r.data = {
+    units: n,
+    wallS,
+    stackS: stackS ?? null,
+    yearS,
+    emails: timeline.emails.length,
+    emailsPerUnit: timeline.emails.length / n,
+    actionsPerUnit: timeline.actions.length / n,
+    obligationsPerUnit: Object.values(timeline.finalStatus).reduce((s, p) => s + Object.keys(p).length, 0) / n,
+    problems: timeline.problems.length,
+    history: histories
+      ? {
+          units: units.length,
+          maxEvents,
+          medianEvents: events.length ? percentile(events, 50) : null,
+          meanEvents: perUnit((f) => f.events),
+          meanJsonBytes: perUnit((f) => f.jsonBytes),
+          meanActivities: perUnit((f) => Object.values(f.activities).reduce((a, b) => a + b, 0)),
+          meanRecordTransitions: perUnit((f) => f.activities.recordTransition ?? 0),
+          meanEmails: perUnit((f) => f.activities.sendUnitEmail ?? 0),
+          meanSubmissions: perUnit((f) => f.activities.storeSubmission ?? 0),
+          cycle: histories.cycle,
+        }
+      : null,
+  };
+  return r;
+}

@@ -1,0 +1,148 @@
+/**
+ * 3. Submission path: a unit's plan form posted over HTTP to the API's form route behind a signed link
+ * (api/routes/unit-forms.ts, api/links.ts), through the Update to the unit workflow, to a stored submission row:
+ * the time from sending the request to the page saying "Đã nhận". The API and the worker run in their own
+ * processes, wired as in production. Each submitter posts for its own unit (a revision of the plan, which units
+ * may send until the deadline); the rows stored are counted in PostgreSQL afterwards.
+ */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startCycle } from '../../cli/commands/cycle.js';
+import { signLink } from '../../api/links.js';
+import { cpuSampler, TARGET_SIZES, type BenchContext, type LaunchedCycle } from '../context.js';
+import { launchDates, writeBenchCycle } from '../fixture.js';
+import { describeCpu } from '../procs.js';
+import { summariseProfileDir } from '../profile.js';
+import { emptyResult, judge, type ScenarioResult } from '../results.js';
+import { pool, round, sleep, summarise } from '../stats.js';
+import { sinkCount } from '../stack.js';
+
+async function ownCycle(ctx: BenchContext, units: number): Promise<LaunchedCycle> {
+  const dates = launchDates();
+  const fx = writeBenchCycle({ dir: path.join(ctx.runDir, 'cycles'), code: `BSUB${units}`, year: dates.year, units, issuedOn: dates.issuedOn, phases: dates.phases });
+  const started = await startCycle({ db: ctx.db, client: ctx.client, taskQueue: ctx.taskQueue, configFile: fx.file });
+  const until = Date.now() + 300_000;
+  while ((await sinkCount(ctx.stack.sink, fx.domain, 'notice')).count < units) {
+    if (Date.now() > until) throw new Error(`cycle ${started.cycleId} did not open its plan phase for ${units} units within 300 s`);
+    await sleep(500);
+  }
+  return { cycleId: started.cycleId, units, unitCodes: fx.unitCodes, domain: fx.domain, configFile: fx.file };
+}
+
+async function storedRows(ctx: BenchContext, cycleId: string): Promise<number> {
+  const { rows } = await ctx.db.query("SELECT count(*)::int AS n FROM submissions WHERE cycle_id = $1 AND phase = 'plan'", [cycleId]);
+  return rows[0].n as number;
+}
+
+export async function submissionScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const r = emptyResult('submission', 3, 'Submission path: form POST → Update accepted → row stored');
+  const log = (m: string) => ctx.log(`submission: ${m}`);
+  const levels = ctx.sizes.submitters;
+  const maxConcurrency = Math.max(...levels.map((l) => l.concurrency));
+  const profileRoot = ctx.profile ? path.join(ctx.keepDir, 'profiles') : undefined;
+  log('starting a chuky worker and the API');
+  const worker = await ctx.startWorker('worker-submission', { profileDir: profileRoot && path.join(profileRoot, 'submission-worker') });
+  const api = await ctx.startApi('api-submission', { profileDir: profileRoot && path.join(profileRoot, 'submission-api') });
+  let window: { from: number; to: number } | undefined;
+  try {
+    // Units enough that no two submitters post for the same unit at once: a launched cycle if one is big enough.
+    const reuse = [...ctx.launched.values()].filter((c) => c.units > maxConcurrency).sort((a, b) => a.units - b.units)[0];
+    const cycle = reuse ?? (await ownCycle(ctx, maxConcurrency + 50));
+    log(`cycle ${cycle.cycleId} (${cycle.units} units), API ${String(api.info.url)}`);
+    const expires = Date.now() + 30 * 86_400_000;
+    const tokens = await Promise.all(cycle.unitCodes.map((unitCode) => signLink({ cycleId: cycle.cycleId, unitCode, phase: 'plan' }, ctx.signingSecret, expires)));
+    let next = 0;
+    const post = async (): Promise<{ ms: number; ok: boolean; status: number }> => {
+      const i = next++ % cycle.units;
+      const body = new URLSearchParams({
+        confirmedBy: `Nguyễn Văn Bí Thư ${i + 1}, Bí thư`,
+        unitPlanNumber: `01-KH/${cycle.unitCodes[i]}, bản ${next}`,
+        planText: 'Kế hoạch triển khai học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trong năm: giao nhiệm vụ cho từng chi bộ, đảng viên; tổ chức sinh hoạt chuyên đề hằng quý.',
+        requestId: randomUUID(),
+      });
+      const s = performance.now();
+      const res = await fetch(`${String(api.info.url)}/f/${tokens[i]}`, { method: 'POST', body });
+      const text = await res.text();
+      const ms = performance.now() - s;
+      return { ms, ok: res.status === 200 && text.includes('Đã nhận (lần'), status: res.status };
+    };
+
+    // Warm-up: one submission per unit loads every unit workflow into this worker's cache.
+    const before = await storedRows(ctx, cycle.cycleId);
+    let warmFailures = 0;
+    await pool(cycle.units, 10, async () => {
+      if (!(await post()).ok) warmFailures += 1;
+    });
+    log(`warm-up: ${cycle.units} submissions, ${warmFailures} failed`);
+    let expectedRows = before + cycle.units - warmFailures;
+
+    const rows: (string | number | null)[][] = [];
+    const perLevel: Record<string, unknown>[] = [];
+    const measuredFrom = Date.now();
+    for (const level of levels) {
+      const latencies: number[] = [];
+      const statuses: Record<string, number> = {};
+      let failures = 0;
+      const sampler = cpuSampler(ctx).start();
+      const t0 = Date.now();
+      await pool(level.requests, level.concurrency, async () => {
+        const res = await post();
+        latencies.push(res.ms);
+        if (!res.ok) {
+          failures += 1;
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        }
+      });
+      const wallS = (Date.now() - t0) / 1000;
+      const split = sampler.stop();
+      const stored = await storedRows(ctx, cycle.cycleId);
+      expectedRows += level.requests - failures;
+      const sum = summarise(latencies);
+      log(`${level.concurrency} concurrent: ${level.requests} requests in ${wallS.toFixed(1)} s, p50 ${sum.p50.toFixed(0)} ms, p95 ${sum.p95.toFixed(0)} ms, p99 ${sum.p99.toFixed(0)} ms, ${failures} failed; ${describeCpu(split)}`);
+      rows.push([level.concurrency, level.requests, round(wallS, 1), round(level.requests / wallS, 1), round(sum.p50, 1), round(sum.p95, 1), round(sum.p99, 1), round(sum.max, 1), failures, expectedRows - stored]);
+      perLevel.push({ ...level, wallS, perSecond: level.requests / wallS, latency: sum, failures, statuses, storedRows: stored, expectedRows });
+      r.cpu.push({ window: `${level.concurrency} concurrent submitters`, split });
+      const isTarget = level.concurrency === TARGET_SIZES[ctx.mode].submitters;
+      r.figures.push({
+        id: `submission.c${level.concurrency}.p95`,
+        label: `p95 latency, ${level.concurrency} concurrent submitter${level.concurrency === 1 ? '' : 's'} (p50 ${round(sum.p50, 0)} ms, p99 ${round(sum.p99, 0)} ms)`,
+        value: round(sum.p95, 1),
+        unit: 'ms',
+        ...(isTarget ? { target: judge(sum.p95, { text: ctx.mode === 'quick' ? '< 250 ms (the target is at 20 submitters; judged at 5 in a quick run)' : '< 250 ms at 20 concurrent submitters', op: '<', threshold: 250 }) } : {}),
+      });
+      if (isTarget && sum.p95 >= 250) {
+        const first = perLevel[0] as { concurrency: number; perSecond: number } | undefined;
+        const scaling = first && first.concurrency < level.concurrency
+          ? ` Throughput went from ${first.perSecond.toFixed(1)} req/s with ${first.concurrency} submitter(s) to ${(level.requests / wallS).toFixed(1)} req/s with ${level.concurrency} (×${(level.requests / wallS / first.perSecond).toFixed(1)} for ×${level.concurrency / first.concurrency} the submitters): requests mostly queue${split.utilisation + (split.machine?.others ?? 0) > 0.85 ? ' for CPU (the machine was saturated)' : ' behind something serial'}.`
+          : '';
+        r.findings.push(`At ${level.concurrency} concurrent submitters the p95 was ${sum.p95.toFixed(0)} ms (target 250 ms).${scaling} CPU: ${describeCpu(split)}. Each POST reads the cycle and unit, queries the unit workflow, sends the Update (whose handler runs the storeSubmission and recordTransition activities before it returns) and queries the workflow again for the page: four round trips to Temporal, two of them through workflow tasks and activities.`);
+      }
+      if (failures) r.findings.push(`${failures} of ${level.requests} submissions at ${level.concurrency} concurrent submitters were not accepted (HTTP statuses ${JSON.stringify(statuses)}).`);
+      if (stored !== expectedRows) r.findings.push(`After ${level.concurrency} concurrent submitters the database held ${stored} plan submissions for the cycle, ${expectedRows} expected.`);
+    }
+    window = { from: measuredFrom, to: Date.now() };
+    const receipts = await sinkCount(ctx.stack.sink, cycle.domain, 'receipt');
+    r.tables.push({
+      title: `Form submissions (${cycle.units} units of ${cycle.cycleId}; each request a new version of one unit's plan)`,
+      columns: ['submitters', 'requests', 'wall s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'failed', 'rows missing'],
+      rows,
+    });
+    r.data = { cycleId: cycle.cycleId, units: cycle.units, warmFailures, levels: perLevel, receiptsDelivered: receipts.count, limitErrors: worker.limitErrors.count + api.limitErrors.count };
+    if (worker.limitErrors.count + api.limitErrors.count) r.findings.push(`Limit errors during submissions: ${[...worker.limitErrors.lines, ...api.limitErrors.lines].slice(0, 3).map((l) => `\`${l}\``).join('; ')}`);
+  } finally {
+    await api.stop();
+    await worker.stop(60_000);
+    ctx.processes.delete(api.pid);
+    ctx.processes.delete(worker.pid);
+  }
+  if (profileRoot && window) {
+    const w = (child: typeof api) => {
+      const fromUs = child.monotonicUs(window!.from);
+      const toUs = child.monotonicUs(window!.to);
+      return fromUs !== undefined && toUs !== undefined ? { fromUs, toUs } : undefined;
+    };
+    r.profiles.push(...summariseProfileDir(path.join(profileRoot, 'submission-api'), 'chuky api, measured submissions only', w(api)));
+    r.profiles.push(...summariseProfileDir(path.join(profileRoot, 'submission-worker'), 'chuky worker, measured submissions only', w(worker)));
+  }
+  return r;
+}
