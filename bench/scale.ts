@@ -54,7 +54,7 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
   }
   if (largest?.startRate) {
     const s = largest.units / largest.startRate;
-    rows.push({ quantity: `One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (one start at a time; committees launch side by side)`, measured: `${fmt(largest.startRate)} units/s; all notices after ${fmt(largest.allNoticesS)} s`, country: `${duration(largest.allNoticesS ?? s)} for the largest committee`, budget: '15 min', load: (largest.allNoticesS ?? s) / 900 });
+    rows.push({ quantity: `One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (16 starts in flight per batch; committees launch side by side)`, measured: `${fmt(largest.startRate)} units/s; all notices after ${fmt(largest.allNoticesS)} s`, country: `${duration(largest.allNoticesS ?? s)} for the largest committee`, budget: '15 min', load: (largest.allNoticesS ?? s) / 900 });
   }
   if (email?.activityOff) {
     const s = U / email.activityOff;
