@@ -10,15 +10,10 @@ import { addDays, instantToLocalDate, type IsoDate } from '../domain/calendar.js
 
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
-export const PHASE_TITLES: Record<string, string> = {
-  plan: 'Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị',
-  study: 'Báo cáo kết quả học tập, quán triệt chuyên đề năm',
-  pledge: 'Báo cáo xây dựng kế hoạch cá nhân, cam kết của đảng viên',
-  models: 'Đăng ký mô hình, điển hình và đề xuất khen thưởng',
-  inspection: 'Báo cáo kiểm tra, giám sát của cấp ủy, ủy ban kiểm tra cơ sở',
-  'year-end-report': 'Báo cáo kết quả thực hiện năm',
-  compile: 'Tổng hợp báo cáo sơ kết',
-};
+// The same titles as the tests' fixtures: one list, so a bench cycle reads like a test cycle.
+import { PHASE_TITLES } from '../test/support/fixtures.js';
+
+export { PHASE_TITLES };
 
 const NAMES = ['Sở Tài chính', 'Sở Tư pháp', 'Sở Y tế', 'Sở Giáo dục và Đào tạo', 'Kho bạc Nhà nước', 'Công ty Điện lực', 'Ngân hàng Nhà nước chi nhánh', 'Sở Nông nghiệp và Môi trường', 'Trường Cao đẳng Kỹ thuật', 'Bệnh viện Đa khoa'];
 
