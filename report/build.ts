@@ -10,7 +10,7 @@ import { formatVietnameseDate } from '../domain/calendar.js';
 import { formatInt, formatPercent } from '../domain/phases/common.js';
 import { DOCUMENT_TYPE_LABEL_VI, DOCUMENT_TYPES } from '../domain/records.js';
 import { renderChart, type ChartSpec } from './charts.js';
-import { COMMITTEE_BODIES, countedUnits, normaliseTopic, slug, UNIT_SOURCES, pickNumber, type Figures, type YearInput } from './figures.js';
+import { countedUnits, normaliseTopic, slug, UNIT_SOURCES, pickNumber, type Figures, type YearInput } from './figures.js';
 import type { Block, ChartBlock, FootnoteRef, ParagraphBlock, ReportDocument, Run } from './model.js';
 import type { NarrativeField, NarrativeGroup } from './narratives.js';
 import type { PhaseStanding } from './standings.js';
@@ -668,4 +668,3 @@ function buildAppendices(input: BuildInput): Block[] {
   return blocks;
 }
 
-export { COMMITTEE_BODIES };

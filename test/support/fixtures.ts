@@ -24,6 +24,10 @@ export interface FixtureOptions {
   /** Phases of a full cycle; default: only the plan phase from issuedOn to deadline. */
   phases?: { id: string; opensOn?: string; deadline: string; title?: string; makeupDays?: number }[];
   targets?: { studyPercent?: number; pledgePercent?: number };
+  /** Where to write the files (default: a new temporary folder). */
+  dir?: string;
+  /** The units' email domain (default: `<code>.example.vn`). */
+  domain?: string;
 }
 
 export const PHASE_TITLES: Record<string, string> = {
@@ -48,8 +52,9 @@ export interface Fixture {
 const NAMES = ['Sở Tài chính', 'Sở Tư pháp', 'Sở Y tế', 'Sở Giáo dục và Đào tạo', 'Kho bạc Nhà nước tỉnh', 'Công ty Điện lực', 'Ngân hàng Nhà nước chi nhánh tỉnh', 'Sở Nông nghiệp và Môi trường'];
 
 export function writeFixture(o: FixtureOptions): Fixture {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chuky-fixture-${o.code}-`));
-  const domain = `${o.code.toLowerCase()}.example.vn`;
+  const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `chuky-fixture-${o.code}-`));
+  fs.mkdirSync(dir, { recursive: true });
+  const domain = o.domain ?? `${o.code.toLowerCase()}.example.vn`;
   const unitCodes = Array.from({ length: o.units }, (_, i) => `U${String(i + 1).padStart(3, '0')}`);
   const unitEmail = (code: string, role: 'secretary' | 'contact') => `${role === 'secretary' ? 'bithu' : 'vanphong'}.${code.toLowerCase()}@${domain}`;
   const rows = unitCodes.map((code, i) => [
