@@ -62,6 +62,8 @@ async function main(): Promise<number> {
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
   const unknown = [...(only ?? [])].filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  // Only a full run of every scenario replaces the committed results; a quick or partial run writes beside them.
+  const [resultsMd, resultsJson] = mode === 'full' && !only ? ['RESULTS.md', 'results.json'] : ['RESULTS-partial.md', 'results-partial.json'];
 
   // The SDK's INFO lines (worker state changes) of the rehearsal's in-process worker are noise here.
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -133,7 +135,7 @@ async function main(): Promise<number> {
       r.durationMs = Date.now() - t0;
       results.push(r);
       log(`${s.id}: done in ${(r.durationMs / 1000).toFixed(1)} s`);
-      writeResults(summary(), path.join(benchDir, 'RESULTS.md'), path.join(benchDir, 'results.json'));
+      writeResults(summary(), path.join(benchDir, resultsMd), path.join(benchDir, resultsJson));
     }
   } finally {
     await ctx?.close().catch(() => undefined);
@@ -143,13 +145,13 @@ async function main(): Promise<number> {
     if (!values.keep) fs.rmSync(runDir, { recursive: true, force: true });
   }
   const final = summary();
-  writeResults(final, path.join(benchDir, 'RESULTS.md'), path.join(benchDir, 'results.json'));
+  writeResults(final, path.join(benchDir, resultsMd), path.join(benchDir, resultsJson));
   if (mode === 'full' || values['update-scale']) {
     const scaleFile = path.join(projectRoot(), 'docs', 'SCALE.md');
     log(writeScaleTable(scaleFile, final.scale.markdown) ? `updated the table in ${scaleFile}` : `could not find the table markers in ${scaleFile}`);
   }
   const missed = results.flatMap((r) => r.figures.filter((f) => f.target?.verdict === 'missed').map((f) => f.label));
-  log(`finished in ${(final.durationS / 60).toFixed(1)} min: ${results.length} scenario(s), ${results.filter((r) => r.status === 'failed').length} failed, ${missed.length} target(s) missed. Results: bench/RESULTS.md, bench/results.json`);
+  log(`finished in ${(final.durationS / 60).toFixed(1)} min: ${results.length} scenario(s), ${results.filter((r) => r.status === 'failed').length} failed, ${missed.length} target(s) missed. Results: bench/${resultsMd}, bench/${resultsJson}`);
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
 
