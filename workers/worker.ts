@@ -1,16 +1,31 @@
 /** The worker: runs the workflows and the activities on the task queue. */
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { bundleOptions } from './bundle.js';
+import path from 'node:path';
+import { bundleOptions, workflowsPath } from './bundle.js';
+import { bundleKey, readCachedBundle, writeCachedBundle } from './bundle-cache.js';
+import { dataDir } from '../stack/paths.js';
 
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
 let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** Bundling takes seconds; a process that starts several workers (tests) bundles once. */
+/**
+ * Bundling takes seconds: a process that starts several workers (tests) bundles once, and the bundle is kept on
+ * disk under a hash of its sources (workers/bundle-cache.ts), so a restarted worker polls again at once.
+ */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  // webpack's module-by-module report is noise in a worker's log; warnings and errors still show.
-  cachedBundle ??= bundleWorkflowCode({ ...bundleOptions(), logger: new DefaultLogger('WARN') });
+  cachedBundle ??= (async () => {
+    const entry = workflowsPath();
+    const dir = path.join(dataDir(), 'cache', 'workflow-bundle');
+    const key = bundleKey(entry, entry);
+    const code = readCachedBundle(dir, key);
+    if (code) return { code } as WorkflowBundleWithSourceMap;
+    // webpack's module-by-module report is noise in a worker's log; warnings and errors still show.
+    const bundle = await bundleWorkflowCode({ ...bundleOptions(), logger: new DefaultLogger('WARN') });
+    writeCachedBundle(dir, key, bundle.code);
+    return bundle;
+  })();
   return cachedBundle;
 }
 
