@@ -1,0 +1,65 @@
+/**
+ * The fault suite: the same year run once without faults and once with them, each on its own stack, then
+ * compared. `npm run chaos` runs the full form (150 units, ten worker kills) and writes its figures into
+ * docs/RELIABILITY.md; `test/integration/chaos.test.ts` runs a short form inside `npm test`.
+ */
+import os from 'node:os';
+import { compareRuns, type ChaosComparison } from './compare.js';
+import { plannedFaults, plannedSubmissions, type ChaosOptions } from './plan.js';
+import { runYear, type YearOutcome } from './run-year.js';
+
+export const FULL: ChaosOptions = { code: 'CHAOS', units: 150, secondsPerDay: 8, workerKills: 10, seed: 20271 };
+export const SHORT: ChaosOptions = { code: 'CHAOSQ', units: 30, secondsPerDay: 8, workerKills: 3, seed: 7 };
+
+export interface SuiteResult {
+  options: ChaosOptions;
+  baseline: YearOutcome;
+  faulty: YearOutcome;
+  comparison: ChaosComparison;
+  finishedAt: string;
+}
+
+export async function runSuite(options: ChaosOptions, dir: string, log: (m: string) => void): Promise<SuiteResult> {
+  log(`fault suite: ${options.units} units, ${plannedSubmissions(options).length} submissions, ${plannedFaults(options).length} faults (seed ${options.seed}), one day = ${options.secondsPerDay} s`);
+  // One after the other: on a small machine two years side by side would time each other's faults.
+  const baseline = await runYear({ ...options, faulty: false, dir: `${dir}/baseline`, log });
+  const faulty = await runYear({ ...options, faulty: true, dir: `${dir}/faults`, log });
+  return { options, baseline, faulty, comparison: compareRuns(baseline, faulty), finishedAt: new Date().toISOString() };
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** The figures as Markdown: what was injected, what arrived, what was lost, how long recovery took. */
+export function summaryMarkdown(r: SuiteResult, command: string): string {
+  const c = r.comparison;
+  const kinds = ['worker-kill', 'temporal-restart', 'smtp-outage', 'postgres-restart'];
+  const lines = [
+    `- run: ${r.finishedAt} · \`${command}\` · ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}`,
+    `- year: ${r.options.units} units, plan and study phases with make-up, the whole ladder; one calendar day = ${r.options.secondsPerDay} s; seed ${r.options.seed}`,
+    `- wall time: ${(r.baseline.wallMs / 1000).toFixed(0)} s without faults, ${(r.faulty.wallMs / 1000).toFixed(0)} s with them`,
+    `- verdict: ${c.ok ? '**passed** — nothing lost, nothing sent twice, same statuses and figures' : `**failed** — ${c.problems.join('; ')}`}`,
+    '',
+    '| | without faults | with faults |',
+    '|---|---|---|',
+    `| faults injected | 0 | ${kinds.map((k) => `${c.faults.filter((f) => f.kind === k).length} ${k}`).join(', ')} |`,
+    `| submissions sent / accepted | ${r.baseline.submissions.length} / ${r.baseline.submissions.filter((s) => s.outcome === 'accepted').length} | ${c.submissions.planned} / ${c.submissions.accepted} (${c.submissions.retried} retried by the unit, ${c.submissions.refused} refused, ${c.submissions.gaveUp} unanswered) |`,
+    `| accepted submissions lost | ${0} | ${c.submissions.lost.length} |`,
+    `| slowest submission (first try to answer) | ${c.submissions.baselineMaxLatencyS} s | ${c.submissions.maxLatencyS} s |`,
+    `| emails received by the SMTP server | ${n(c.emails.baseline)} | ${n(c.emails.faulty)} |`,
+    `| the same Message-ID received twice | ${0} | ${c.emails.duplicateMessageIds} |`,
+    `| emails missing / extra against the fault-free year | — | ${c.emails.missing.length} / ${c.emails.extra.length} |`,
+    `| latest email (delay against the fault-free year) | — | ${c.emails.maxDelayS} s |`,
+    `| final statuses differing (unit × phase) | — | ${c.statusDiffs.length} of ${Object.keys(r.baseline.statuses).length} |`,
+    `| report figures differing | — | ${c.figureDiffs.length} of ${Object.keys(r.baseline.figures).length} |`,
+    `| failed workflows | ${r.baseline.failedWorkflows.length} | ${c.failedWorkflows.length} |`,
+    `| worker starts (exits on its own) | ${r.baseline.processes.worker?.starts ?? 0} (${r.baseline.processes.worker?.selfExits ?? 0}) | ${c.processes.worker?.starts ?? 0} (${c.processes.worker?.selfExits ?? 0}) |`,
+    `| API starts (exits on its own) | ${r.baseline.processes.api?.starts ?? 0} (${r.baseline.processes.api?.selfExits ?? 0}) | ${c.processes.api?.starts ?? 0} (${c.processes.api?.selfExits ?? 0}) |`,
+    '',
+    'Each fault, in order ("due" are the emails the fault-free run delivered while the service was down; "recovery" runs from the service\'s return until the last of them arrived):',
+    '',
+    '| # | fault | down | due meanwhile | recovery |',
+    '|---|---|---|---|---|',
+    ...c.faults.map((f, i) => `| ${i + 1} | ${f.kind}: ${f.detail} | ${f.downS} s | ${f.dueDuring} | ${f.recoveryS === null ? '—' : `${f.recoveryS} s`} |`),
+  ];
+  return lines.join('\n');
+}
