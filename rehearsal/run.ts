@@ -128,6 +128,11 @@ export interface RunRehearsalOptions {
    * its PostgreSQL or test server running.
    */
   handleSignals?: boolean;
+  /**
+   * Called when the year has closed and every unit's workflow has finished, while the rehearsal's test server
+   * still holds their histories (the tests record some of them for test/histories).
+   */
+  afterYear?: (year: { client: Client; cycleId: string }) => Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -433,6 +438,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
           await new Promise((r) => setTimeout(r, 50));
         }
       });
+      if (opts.afterYear) await opts.afterYear({ client, cycleId });
     });
 
     const read = await readTimeline(db, cycleId, tz);

@@ -3,7 +3,7 @@
  * conclusion with remedies and their deadline, then the remedy obligation with reminders and the escalation
  * ladder like any other, until the unit reports what it did or the committee closes the inspection.
  */
-import { condition, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { instantToLocalDate } from '../domain/calendar.js';
 import { obligationTimes, remainingSteps, type ScheduledStep } from '../domain/schedule.js';
@@ -12,6 +12,7 @@ import { isLateAt } from '../domain/obligation.js';
 import { closeInspectionSchema, concludeSchema, findingsSchema, scheduleInspectionSchema, type InspectionStatus } from '../domain/inspections.js';
 import { describeIssues, submitSchema } from '../domain/submissions.js';
 import { inspectionRemedyPhase } from '../domain/phases/inspection-remedy.js';
+import { DEFAULT_TARGETS } from '../domain/phases/index.js';
 import type { Activities } from '../activities/index.js';
 import { parseArgs, refuse } from './refusals.js';
 import type { EmailKind, InspectionWorkflowInput } from '../activities/types.js';
@@ -102,7 +103,7 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
     });
   }
 
-  async function email(kind: EmailKind, name: string, deadline: string, extra: { days?: number } = {}): Promise<void> {
+  async function email(kind: EmailKind, name: string, deadline: string, extra: { days?: number; version?: number; late?: boolean; summary?: string } = {}): Promise<void> {
     await acts.sendUnitEmail({
       key: emailKey({ cycle: cycleId, unit: unitCode, phase: `inspection-${input.kind}-${input.body}`, kind: name, deadline }),
       cycleId,
@@ -195,6 +196,13 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       await record('remedied', args.actor.id, late ? 'Báo cáo khắc phục chậm' : undefined);
       const receipt: SubmissionReceipt = { phase: REMEDY_PHASE, version, status: late ? 'late' : 'submitted', late, deadline: remedyDeadline! };
       seen.set(args.requestId, receipt);
+      // Added mid-year (docs/DEPLOYS.md): the unit is told its remedy report arrived, and whether it counts as
+      // late, as for every other report it submits. Inspections remedied under the earlier code ended without
+      // this email; `patched` keeps their recorded histories replaying.
+      if (patched('remedy-receipt')) {
+        const { summary } = inspectionRemedyPhase.outcome(payload, { members: 0 }, DEFAULT_TARGETS);
+        outbox.push(() => email('receipt', 'remedy-receipt', remedyDeadline!, { version, late, summary }));
+      }
       return receipt;
     },
     {

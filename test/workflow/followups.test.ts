@@ -4,21 +4,18 @@
  * for inspection; the committee inspects, concludes with a remedy deadline, the unit is reminded and escalated
  * until it reports; closing the year freezes the data for the report compiler.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
+import { recordHistories } from '../support/histories.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { submit, ActionRefused } from '../../api/actions.js';
 import { actOnInspection, reportRemedy, startInspection } from '../../api/inspections.js';
 import { inspectionProposals, listInspections } from '../../db/inspections.js';
 import { frozenDataset, loadFrozenSnapshot } from '../../db/frozen.js';
-import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { cycleWorkflowId } from '../../domain/ids.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
 import { fetchInbox } from '../../stack/smtp-sink.js';
-import { projectRoot } from '../../stack/paths.js';
 
 const QUEUE = 'ts-followups';
 const at = (date: string, hour = 10) => localTimeToInstant(date, hour, 'Asia/Ho_Chi_Minh');
@@ -109,13 +106,9 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
       expect(remedy).toMatchObject({ late: true, status: 'late' });
 
       await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
-      if (process.env.CHUKY_RECORD_HISTORIES) {
-        const dir = path.join(projectRoot(), 'test', 'histories');
-        const save = async (workflowId: string, name: string) => fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(await h.client.workflow.getHandle(workflowId).fetchHistory()));
-        await save(inspectionId, 'inspection-remedied-v1');
-        await save(unitWorkflowId(cycleId, a), 'unit-makeup-v1');
-        await save(cycleWorkflowId(cycleId), 'cycle-freeze-v1');
-      }
+      // With CHUKY_RECORD_HISTORIES=vN: the inspection's full run (notice, visit, findings, conclusion, remedy
+      // reminders and overdue, the late remedy report, its close) for replay.test.ts.
+      await recordHistories(h.client, { 'inspection-full-year': inspectionId });
     });
   });
 
@@ -144,8 +137,13 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
     const [row] = await listInspections(h.db, cycleId, c);
     expect(row).toMatchObject({ id: inspectionId, status: 'remedied', scheduledOn: '2027-05-05', remedyDeadline: '2027-05-20', escalationLevel: 1, origin: 'escalation' });
     const { rows } = await h.db.query("SELECT kind, email_key FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'inspection-remedy' ORDER BY id", [cycleId, c]);
-    expect(rows.map((r) => r.kind)).toEqual(['inspection-notice', 'inspection-scheduled', 'inspection-conclusion', 'reminder', 'reminder', 'reminder', 'overdue']);
-    const conclusion = (await fetchInbox(h.inboxUrl)).find((m) => m.subject.startsWith('Kết luận kiểm tra') && m.to.includes(fx.unitEmail(c, 'secretary')))!;
+    // The receipt for the remedy report came with the 'remedy-receipt' patch (docs/DEPLOYS.md).
+    expect(rows.map((r) => r.kind)).toEqual(['inspection-notice', 'inspection-scheduled', 'inspection-conclusion', 'reminder', 'reminder', 'reminder', 'overdue', 'receipt']);
+    const inbox = await fetchInbox(h.inboxUrl);
+    const receipt = inbox.find((m) => m.subject.startsWith('Đã nhận: Báo cáo khắc phục') && m.to.includes(fx.unitEmail(c, 'secretary')))!;
+    expect(receipt.text).toContain('nộp chậm so với hạn 20/05/2027');
+    expect(receipt.text).toContain('Đã báo cáo khắc phục');
+    const conclusion = inbox.find((m) => m.subject.startsWith('Kết luận kiểm tra') && m.to.includes(fx.unitEmail(c, 'secretary')))!;
     expect(conclusion.text).toContain('- Xây dựng kế hoạch thực hiện năm 2027');
     expect(conclusion.text).toContain('Hạn báo cáo khắc phục: 20/05/2027');
     expect(conclusion.attachments.some((a) => a.filename === 'han-nop.ics')).toBe(true);

@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { runRehearsal, type Timeline } from '../../rehearsal/run.js';
 import { addDays, instantToLocalDate, localTimeToInstant, type IsoDate } from '../../domain/calendar.js';
+import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { recordHistories } from '../support/histories.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const at = (date: IsoDate, hour: number) => localTimeToInstant(date, hour, TZ);
@@ -246,6 +248,11 @@ describe('a committee of 150 units over a whole year (rehearsal, time skipping)'
       configFile: fx.file,
       behaviourFile,
       ...(process.env.CHUKY_TEST_VERBOSE ? { log: (m: string) => console.log(`[rehearse] ${m}`) } : {}),
+      // With CHUKY_RECORD_HISTORIES=vN: the histories replay.test.ts replays as full runs of the cycle and of a
+      // unit's year (U004: every phase, its study late and under target, then a late make-up session).
+      afterYear: async ({ client, cycleId }) => {
+        await recordHistories(client, { 'cycle-full-year': cycleWorkflowId(cycleId), 'unit-full-year': unitWorkflowId(cycleId, 'U004') });
+      },
     });
     elapsedMs = Date.now() - started;
     console.log(

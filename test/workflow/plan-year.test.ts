@@ -3,19 +3,16 @@
  * real SMTP: units that acknowledge on time, late, never, after an extension, or are exempted. Every email is
  * read back from the SMTP sink and compared with what the configuration implies.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
+import { recordHistories } from '../support/histories.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { cycleStatus } from '../../db/records.js';
 import { acknowledgePlan, exempt, extendDeadline, ActionRefused } from '../../api/actions.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
 import { fetchInbox, type StoredMail } from '../../stack/smtp-sink.js';
-import { projectRoot } from '../../stack/paths.js';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const at = (date: string, hour: number) => localTimeToInstant(date, hour, TZ);
@@ -78,17 +75,13 @@ describe('plan obligation over a year (time skipping)', () => {
       for (const code of fx.unitCodes) {
         await h.client.workflow.getHandle(unitWorkflowId(cycleId, code)).result();
       }
-      if (process.env.CHUKY_RECORD_HISTORIES) {
-        const dir = path.join(projectRoot(), 'test', 'histories');
-        const save = async (workflowId: string, name: string) => {
-          const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
-          fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
-        };
-        await save(cycleWorkflowId(cycleId), 'cycle-v1');
-        await save(unitWorkflowId(cycleId, never), 'unit-plan-never-v1');
-        await save(unitWorkflowId(cycleId, extended), 'unit-plan-extended-v1');
-        await save(unitWorkflowId(cycleId, late), 'unit-plan-late-v1');
-      }
+      // With CHUKY_RECORD_HISTORIES=vN (the v1 files were recorded here by the first code).
+      await recordHistories(h.client, {
+        cycle: cycleWorkflowId(cycleId),
+        'unit-plan-never': unitWorkflowId(cycleId, never),
+        'unit-plan-extended': unitWorkflowId(cycleId, extended),
+        'unit-plan-late': unitWorkflowId(cycleId, late),
+      });
     });
     mail = (await fetchInbox(h.inboxUrl)).filter((m) => [...m.envelopeTo, ...m.to, ...m.cc].some((a) => a.endsWith(`@${fx.domain}`)));
     const { rows } = await h.db.query("SELECT unit_code, kind, email_key AS key, message_id, to_addrs, cc_addrs FROM emails WHERE cycle_id = $1 AND status = 'sent' ORDER BY id", [cycleId]);
