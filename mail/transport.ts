@@ -51,8 +51,19 @@ export function createMailer(smtpUrl: string): Mailer {
   };
 }
 
-/** A permanent SMTP failure (5xx): retrying will not help; the address is recorded as bouncing. */
+/** nodemailer's codes for a failure of the server or of chuky's own settings, never of one message. */
+const SERVER_LEVEL_CODES = new Set(['EAUTH', 'ENOAUTH', 'ECONNECTION', 'ETLS', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'EPROTOCOL']);
+
+/**
+ * A permanent SMTP failure of this message (5xx to its sender, recipients or content): retrying will not help;
+ * the address is recorded as bouncing. A 5xx to the login or the greeting (a wrong SMTP password after a
+ * rotation, a relay refusing our host) is not the unit's bounce: it is retried, so every email goes out once the
+ * setting is fixed, and `chuky stalled` shows the retrying activity with its error meanwhile.
+ */
 export function isPermanentSmtpFailure(err: unknown): boolean {
-  const code = (err as { responseCode?: number } | null)?.responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const e = err as { responseCode?: number; code?: string; command?: string } | null;
+  const responseCode = e?.responseCode;
+  if (typeof responseCode !== 'number' || responseCode < 500 || responseCode >= 600) return false;
+  if (e?.code && SERVER_LEVEL_CODES.has(e.code)) return false;
+  return !/^(AUTH|EHLO|HELO|LHLO|STARTTLS|CONN)/i.test(e?.command ?? '');
 }

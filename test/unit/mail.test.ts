@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { renderEmail } from '../../mail/render.js';
 import { deadlineIcs } from '../../mail/ics.js';
-import { withTimeouts } from '../../mail/transport.js';
+import { isPermanentSmtpFailure, withTimeouts } from '../../mail/transport.js';
 import { formUrl, LinkError, signLink, verifyLink } from '../../api/links.js';
 import { recipientsFor } from '../../activities/email.js';
 import { CycleDefinitionSchema } from '../../config/cycle.js';
@@ -438,5 +438,21 @@ describe('recipientsFor', () => {
         expect(new Set(all).size, kind).toBe(all.length);
       }
     }
+  });
+});
+
+describe('which SMTP failures are a bounce', () => {
+  const err = (responseCode: number, code: string, command: string) => Object.assign(new Error(`${responseCode}`), { responseCode, code, command });
+  it('a 5xx to a recipient, the sender or the message is permanent', () => {
+    expect(isPermanentSmtpFailure(err(550, 'EENVELOPE', 'RCPT TO'))).toBe(true);
+    expect(isPermanentSmtpFailure(err(553, 'EENVELOPE', 'MAIL FROM'))).toBe(true);
+    expect(isPermanentSmtpFailure(err(552, 'EMESSAGE', 'DATA'))).toBe(true);
+  });
+  it('a 4xx, a refused connection, or a 5xx to the login or the greeting is retried', () => {
+    expect(isPermanentSmtpFailure(err(451, 'EENVELOPE', 'RCPT TO'))).toBe(false);
+    expect(isPermanentSmtpFailure(err(535, 'EAUTH', 'AUTH PLAIN'))).toBe(false);
+    expect(isPermanentSmtpFailure(err(554, 'EPROTOCOL', 'CONN'))).toBe(false);
+    expect(isPermanentSmtpFailure(err(530, '', 'EHLO'))).toBe(false);
+    expect(isPermanentSmtpFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNECTION' }))).toBe(false);
   });
 });
