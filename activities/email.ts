@@ -116,6 +116,8 @@ export function createEmailActivities(deps: EmailDeps) {
       level2Days: policy.escalation.level2AfterDays,
       level3Days: policy.escalation.level3AfterDays,
       link,
+      // A remedy report ends its inspection: the receipt has no form left to revise.
+      final: input.kind === 'receipt' && input.phase.startsWith('inspection-'),
     };
     const rendered = renderEmail(input.kind, vars, deps.templatesDir);
     const messageId = messageIdFor(input.key, domain);

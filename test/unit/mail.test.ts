@@ -117,6 +117,14 @@ describe('renderEmail', () => {
     expect(decodeEntities(onTime.html)).toContain('Bản nộp đúng hạn (15/02/2027)');
   });
 
+  it("gives a remedy report's receipt no link to revise: the inspection has ended", () => {
+    const remedy = renderEmail('receipt', vars({ final: true }));
+    expect(remedy.text).not.toContain(LINK);
+    expect(remedy.html).not.toContain(LINK);
+    expect(remedy.text).toContain('không cần nộp thêm');
+    expect(renderEmail('receipt', vars()).text).not.toContain('không cần nộp thêm');
+  });
+
   it('shows the plan link in a notice only when the plan has one', () => {
     expect(renderEmail('notice', vars()).html).not.toContain('Văn bản kế hoạch');
     const withUrl = decodeEntities(renderEmail('notice', vars({ planUrl: 'https://example.vn/64-kh.pdf' })).html);
