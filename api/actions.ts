@@ -66,6 +66,10 @@ export async function acknowledgePlan(client: Client, cycleId: string, unitCode:
 export async function submit(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
   try {
     const args = parseOrThrow(submitSchema, raw);
+    // The phase's schema (in the workflow) reads an object; anything else is named here, by its field.
+    if (typeof args.payload !== 'object' || args.payload === null || Array.isArray(args.payload)) {
+      throw new InvalidSubmissionError('payload: Nội dung báo cáo cần là một đối tượng JSON, ví dụ {"members": 120, "studied": 118}');
+    }
     return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(submitUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);

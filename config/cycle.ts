@@ -5,12 +5,13 @@
  */
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { dedupeIssues, operatorErrorMap, zodIssuesToPaths } from './zod-messages.js';
 import { loadUnitsFile, type Unit } from './units.js';
 import { loadUnitsFileAsync } from './units-xlsx.js';
 import { readConfigText } from './files.js';
+import { unsafeTextSegments } from '../domain/text-safety.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
@@ -353,6 +354,8 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
     keepSourceTokens: true,
     prettyErrors: false,
     uniqueKeys: true,
+    // An odd key (a list or mapping as a key) is reported as an unknown field; no warning on stderr.
+    logLevel: 'error',
   });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -371,9 +374,41 @@ function validateCycle(parsed: ParsedYaml, file: string): CycleDefinition {
   return validateYaml(parsed, file, CycleDefinitionSchema);
 }
 
+/**
+ * The document as plain data. The YAML library throws (a ReferenceError) for an alias to an anchor that is not
+ * defined before it and for aliases expanding into a huge document; both become a ConfigError at the alias.
+ */
+function yamlData(doc: Document, lineCounter: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    let line: number | undefined;
+    let unresolved: string | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.resolve(doc) === undefined && unresolved === undefined) {
+          unresolved = node.source;
+          line = nodeLine(node, lineCounter);
+        }
+        line ??= nodeLine(node, lineCounter);
+      },
+    });
+    const message =
+      unresolved !== undefined
+        ? `alias *${unresolved} names no anchor &${unresolved} defined before it`
+        : `too many aliases: the aliases expand into a document too large to read (${e instanceof Error ? e.message : String(e)})`;
+    throw new ConfigError([{ file, line: line ?? 1, field: 'YAML syntax', message }]);
+  }
+}
+
 /** Validates a parsed YAML document with a zod schema; every issue located at its file line and field path. */
 export function validateYaml<S extends z.ZodType>({ doc, lineCounter }: ParsedYaml, file: string, schema: S): z.output<S> {
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const data = yamlData(doc, lineCounter, file);
+  // "\0" (or a broken "\uD800") in a quoted string: PostgreSQL could not store the definition.
+  const unsafe = unsafeTextSegments(data);
+  if (unsafe !== undefined) {
+    throw new ConfigError([{ file, line: yamlLineOf(doc, lineCounter, unsafe) ?? 1, field: formatPath(unsafe) || '(document)', message: 'contains a NUL character or a broken surrogate escape, which cannot be stored' }]);
+  }
   const result = schema.safeParse(data ?? {}, { error: operatorErrorMap });
   if (result.success) return result.data;
   const issues: ConfigIssue[] = zodIssuesToPaths(result.error.issues).map((i) => ({

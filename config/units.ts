@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import * as z from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { readConfigText } from './files.js';
+import { isUnsafeText } from '../domain/text-safety.js';
 
 export const UNIT_KINDS = ['dang-bo-co-so', 'chi-bo-co-so'] as const;
 export const UnitKindSchema = z.enum(UNIT_KINDS);
@@ -133,7 +134,9 @@ export interface SheetRow {
 type CsvRow = SheetRow;
 
 function readCsv(text: string, file: string): CsvRow[] {
-  const normalised = text.replace(/^\uFEFF/, '').normalize('NFC').replace(/\r\n?/g, '\n');
+  // NFC per cell after parsing, not on the whole text: a character whose NFC form is a separator (U+037E, the
+  // Greek question mark, becomes ";") must stay inside its cell.
+  const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const firstLine = normalised.split('\n', 1)[0] ?? '';
   let records: { record: string[]; raw: string }[];
   try {
@@ -152,7 +155,7 @@ function readCsv(text: string, file: string): CsvRow[] {
   const rows: CsvRow[] = [];
   let line = 1;
   for (const { record, raw } of records) {
-    rows.push({ line, cells: record.map((c) => c.trim()) });
+    rows.push({ line, cells: record.map((c) => c.normalize('NFC').trim()) });
     line += (raw.match(/\n/g) ?? []).length;
   }
   return rows;
@@ -215,6 +218,10 @@ export function validateUnitRows(rows: SheetRow[], file: string): Unit[] {
       if (v === '') problem(column, 'required');
       return v;
     };
+
+    for (const column of columnIndex.keys()) {
+      if (isUnsafeText(get(column))) problem(column, 'contains a NUL character (\\0) or broken text, which cannot be stored; retype the cell');
+    }
 
     const code = required('code');
     if (code !== '' && !SLUG.test(code)) problem('code', `"${code}" may only contain letters A-Z, digits, ".", "-" and "_"`);

@@ -30,6 +30,7 @@ export const operatorErrorMap: z.core.$ZodErrorMap = (iss) => {
       return `expected ${expected}, got ${describeInput(iss.input)}`;
     }
     case 'invalid_value':
+      if (iss.input === undefined) return 'required';
       return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(iss.input)}`;
     case 'too_small':
       if (iss.origin === 'array') return `must have at least ${String(iss.minimum)} item(s)`;

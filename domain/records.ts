@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { dateField, intField, optionalDateField, optionalText, requiredText, nfc } from './phases/common.js';
+import { unsafeTextMessage, unsafeTextPath } from './text-safety.js';
 
 export const RECORD_KINDS = ['document', 'conference', 'commendation', 'contest', 'charity', 'inspection'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -213,6 +214,9 @@ export function safeParseRecord(kind: string, input: unknown): { success: true; 
   if (!isRecordKind(k)) {
     return { success: false, issues: [{ field: 'kind', message: `Loại hồ sơ không hợp lệ: "${k}"; cần một trong: ${RECORD_KINDS.join(', ')}` }] };
   }
+  // A NUL or a broken surrogate could not be stored (PostgreSQL): refused by its field, from the API or the CLI.
+  const unsafe = unsafeTextPath(input);
+  if (unsafe !== undefined) return { success: false, issues: [{ field: unsafe, message: unsafeTextMessage('') }] };
   const result = RECORD_SCHEMAS[k].safeParse(input);
   if (!result.success) return { success: false, issues: toIssues(result.error) };
   return { success: true, record: { kind: k, data: result.data } as ParsedRecord };

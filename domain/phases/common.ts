@@ -58,6 +58,16 @@ export function registeredMembers(facts: { members: number }): number {
   return facts.members > 0 ? facts.members : MAX_MEMBERS_UNKNOWN;
 }
 
+/**
+ * `build()` on the first call, the same value after. Schemas that need no unit facts are built this way rather
+ * than when their module loads: every unit workflow loads the phase modules (its update validators use them),
+ * and most never validate anything while they are in the worker's cache (bench/README.md, "Worker memory").
+ */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Fields
 
@@ -157,7 +167,11 @@ export function checkAtMost(ctx: z.RefinementCtx, part: unknown, whole: unknown,
 }
 
 /** Superrefine options: run cross-checks even when another field already failed (each check guards its inputs). */
-export const ALWAYS = { when: () => true } as const;
+export const ALWAYS = {
+  // …but only on an object: a payload that is null or not an object at all has nothing to cross-check (and its
+  // checks would read fields of null).
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
+} as const;
 
 export const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
