@@ -34,10 +34,22 @@ export class LinkError extends Error {
   override name = 'LinkError';
 }
 
+/**
+ * Three base64url segments, each exactly as an encoder writes it. Base64 decoders ignore the unused low bits of
+ * a segment's last character, so without this check a signature's last character could be changed (to one of
+ * three others) and the link still verify: a link is accepted only in the one spelling it was signed in.
+ */
+function isCanonical(token: string): boolean {
+  const parts = token.split('.');
+  return parts.length === 3 && parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p);
+}
+
 /** The signature, issuer and expiry checked; the scope and the issue time (ms, 0 for a link signed without one). */
 async function verifyToken(token: string, secret: string): Promise<{ scope: LinkScope; issuedAtMs: number }> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
+    if (!isCanonical(token)) throw new LinkError('Đường dẫn không hợp lệ hoặc đã bị sửa đổi.');
+    // Every link chuky signs expires: one without `exp` is not chuky's and would never expire.
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] });
     const { c, u, p } = payload as { c?: unknown; u?: unknown; p?: unknown };
     if (typeof c !== 'string' || typeof u !== 'string' || typeof p !== 'string') throw new LinkError('Đường dẫn không hợp lệ');
     return { scope: { cycleId: c, unitCode: u, phase: p }, issuedAtMs: typeof payload.iat === 'number' ? payload.iat * 1000 : 0 };

@@ -1,6 +1,7 @@
 /**
  * The HTTP API and pages: the unit's form behind a signed link, and the operator's JSON endpoints (bearer token).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
@@ -19,6 +20,9 @@ import { recordAudit } from '../ops/audit.js';
 import type { EmailDeps } from '../activities/email.js';
 import { createConsole } from '../console/app.js';
 import type { ConsoleOptions } from '../console/context.js';
+import { securityHeaders } from './security-headers.js';
+import { addressGuard, apiBodyGuard, formBodyGuard } from './body.js';
+import { FormThrottle, formThrottle, DEFAULT_FORM_THROTTLE, type FormThrottlePolicy } from './form-throttle.js';
 
 export interface ApiDeps {
   db: Db;
@@ -38,7 +42,13 @@ export interface ApiDeps {
   mail?: Omit<EmailDeps, 'db'> | undefined;
   /** Session, lock-out and live-update settings of the console (defaults in console/). */
   console?: ConsoleOptions | undefined;
+  /** Without `apiToken`, refuse every /api/v1 request (503) instead of serving it unauthenticated (production). */
+  requireApiToken?: boolean | undefined;
+  /** The limit on the units' form posts (CHUKY_FORM_POSTS_*); defaults in api/form-throttle.ts. */
+  formThrottle?: Partial<FormThrottlePolicy> | undefined;
 }
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 export function createApp(deps: ApiDeps): Hono {
   return buildApp(deps).app;
@@ -46,8 +56,12 @@ export function createApp(deps: ApiDeps): Hono {
 
 function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
   const app = new Hono();
+  // Headers on every response (forms, API, console, refusals, errors); the console adds its own stricter ones.
+  app.use('*', securityHeaders({ publicBaseUrl: deps.publicBaseUrl }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Bad input at the doors (api/body.ts): addresses and bodies that are too large, not UTF-8 or hold a NUL.
+  app.use('*', addressGuard());
 
   async function scopeOf(c: Context): Promise<LinkScope | Response> {
     try {
@@ -59,6 +73,9 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
     }
   }
 
+  // Form posts are counted per link and per address before the link is even checked.
+  app.post('/f/:token', formThrottle(new FormThrottle({ ...DEFAULT_FORM_THROTTLE, ...deps.formThrottle }), { trustProxy: deps.console?.trustProxy }));
+  app.post('/f/:token', formBodyGuard());
   registerUnitFormRoutes(app, { db: deps.db, client: deps.client, scopeOf });
 
   // The web console (console/): its own sign-in, roles, CSRF and security headers; denies what it does not declare.
@@ -73,16 +90,21 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
     mail: deps.mail,
     options: deps.console,
   });
+  app.post('/console/*', formBodyGuard());
   app.route('/', consoleApp.app);
 
   // Operator API: JSON, behind a bearer token when one is configured.
   const api = new Hono();
+  const expected = deps.apiToken ? digest(`Bearer ${deps.apiToken}`) : undefined;
   api.use('*', async (c, next) => {
-    if (deps.apiToken && c.req.header('authorization') !== `Bearer ${deps.apiToken}`) {
+    if (!expected && deps.requireApiToken) return c.json({ error: 'the operator API is closed: set CHUKY_API_TOKEN to open it' }, 503);
+    // Compared as digests, in constant time: the answer's timing says nothing about the token.
+    if (expected && !timingSafeEqual(digest(c.req.header('authorization') ?? ''), expected)) {
       return c.json({ error: 'unauthorized: send Authorization: Bearer <CHUKY_API_TOKEN>' }, 401);
     }
     await next();
   });
+  api.use('*', apiBodyGuard());
   api.get('/cycles', async (c) => c.json((await listCycles(deps.db)).map(({ definition, ...rest }) => ({ ...rest, committee: definition.committee.name }))));
   api.get('/cycles/:cycle/status', async (c) => {
     const cycle = await getCycle(deps.db, c.req.param('cycle'));
@@ -110,7 +132,9 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
   // outcome) for each, refusals included. The update itself is unchanged.
   const audited = (action: 'extend' | 'exempt', fn: typeof extendDeadline | typeof exempt) => async (c: Context) => {
     const response = await act(fn)(c);
-    const body = (await c.req.json().catch(() => ({}))) as { phase?: unknown; reason?: unknown; actor?: { id?: unknown }; requestId?: unknown; newDeadline?: unknown };
+    const json: unknown = await c.req.json().catch(() => ({}));
+    // Any JSON value may come in (null, a list, a number): only an object's fields are read.
+    const body = (typeof json === 'object' && json !== null ? json : {}) as { phase?: unknown; reason?: unknown; actor?: { id?: unknown }; requestId?: unknown; newDeadline?: unknown };
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason : '(không ghi lý do)';
     const ok = response.status < 300;
     await recordAudit(deps.db, {

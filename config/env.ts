@@ -12,6 +12,18 @@ export const DEFAULT_MAIL_FROM = '"Ban Tuyên giáo (chuky)" <chuky@localhost>';
 export const DEFAULT_PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 export const DEFAULT_API_PORT = 3000;
 
+/** The limit on the units' form posts (api/form-throttle.ts). */
+export interface FormThrottlePolicy {
+  /** Posts one link may make within a window. */
+  perToken: number;
+  /** Posts one client address may make within a window, across links (a whole office may share one). */
+  perIp: number;
+  windowSeconds: number;
+}
+
+/** Far above a unit's real use (a first version, corrections, a revision): a brake on floods, not on units. */
+export const DEFAULT_FORM_THROTTLE: FormThrottlePolicy = { perToken: 30, perIp: 300, windowSeconds: 600 };
+
 /** Unset, empty and whitespace-only variables all count as "not set"; values are trimmed and NFC-normalised. */
 const unsetIfBlank = (v: unknown): unknown => {
   if (typeof v !== 'string') return v;
@@ -27,6 +39,12 @@ function hasProtocol(value: string, protocols: string[]): boolean {
   } catch {
     return false;
   }
+}
+
+function wholeNumber(min: number, max: number, what: string) {
+  return envString().refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max), {
+    message: `must be a whole number between ${min} and ${max} (${what})`,
+  });
 }
 
 export const EnvSchema = z.object({
@@ -62,6 +80,14 @@ export const EnvSchema = z.object({
   CHUKY_WORKER_CACHE: envString().refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100_000), {
     message: 'must be a whole number of workflows between 1 and 100000 (the worker keeps that many in memory)',
   }),
+  /** The units' form posts allowed per link, per client address, and the window they are counted in (api/form-throttle.ts). */
+  CHUKY_FORM_POSTS_PER_LINK: wholeNumber(1, 100_000, 'form posts one link may make within CHUKY_FORM_POSTS_WINDOW_SECONDS'),
+  CHUKY_FORM_POSTS_PER_IP: wholeNumber(1, 1_000_000, 'form posts one client address may make within CHUKY_FORM_POSTS_WINDOW_SECONDS'),
+  CHUKY_FORM_POSTS_WINDOW_SECONDS: wholeNumber(1, 86_400, 'seconds'),
+  /** Behind one reverse proxy that sets X-Forwarded-For: count sign-in failures and form posts per client, not per proxy. */
+  CHUKY_TRUST_PROXY: envString().refine((v) => v === undefined || /^(0|1|true|false|yes|no)$/i.test(v), {
+    message: 'must be 1 (behind one reverse proxy that sets X-Forwarded-For) or 0',
+  }),
 });
 
 export interface Env {
@@ -89,6 +115,10 @@ export interface Env {
   templatesDir: string | undefined;
   /** Workflows a worker keeps in memory (CHUKY_WORKER_CACHE); undefined for chuky's default. */
   workerCache: number | undefined;
+  /** The limit on the units' form posts (CHUKY_FORM_POSTS_PER_LINK, _PER_IP, _WINDOW_SECONDS). */
+  formThrottle: FormThrottlePolicy;
+  /** CHUKY_TRUST_PROXY: take the client's address from the right-most X-Forwarded-For entry (default false). */
+  trustProxy: boolean;
 }
 
 export function loadEnv(env: Record<string, string | undefined> = process.env): Env {
@@ -119,5 +149,11 @@ export function loadEnv(env: Record<string, string | undefined> = process.env): 
     apiToken: e.CHUKY_API_TOKEN,
     templatesDir: e.CHUKY_TEMPLATES_DIR,
     workerCache: e.CHUKY_WORKER_CACHE !== undefined ? Number(e.CHUKY_WORKER_CACHE) : undefined,
+    formThrottle: {
+      perToken: e.CHUKY_FORM_POSTS_PER_LINK !== undefined ? Number(e.CHUKY_FORM_POSTS_PER_LINK) : DEFAULT_FORM_THROTTLE.perToken,
+      perIp: e.CHUKY_FORM_POSTS_PER_IP !== undefined ? Number(e.CHUKY_FORM_POSTS_PER_IP) : DEFAULT_FORM_THROTTLE.perIp,
+      windowSeconds: e.CHUKY_FORM_POSTS_WINDOW_SECONDS !== undefined ? Number(e.CHUKY_FORM_POSTS_WINDOW_SECONDS) : DEFAULT_FORM_THROTTLE.windowSeconds,
+    },
+    trustProxy: /^(1|true|yes)$/i.test(e.CHUKY_TRUST_PROXY ?? ''),
   };
 }

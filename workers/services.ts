@@ -9,9 +9,6 @@ import type { Env } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { dataDir } from '../stack/paths.js';
 import { isPortFree } from '../stack/ports.js';
-import { startDevServer } from '../stack/temporal-dev-server.js';
-import { startEmbeddedPostgres } from '../stack/postgres.js';
-import { startSmtpSink } from '../stack/smtp-sink.js';
 
 export interface ServiceAddresses {
   temporalAddress: string;
@@ -36,6 +33,11 @@ export async function startServices(env: Env, opts: { root?: string; log?: (m: s
   const stops: Array<() => Promise<void>> = [];
   const fixed = async (port: number) => (opts.fixedPorts ? preferred(port) : undefined);
   try {
+    // Loaded only when a service is started here (`chuky dev`): every other chuky process reads its addresses
+    // from this module, and the SMTP sink's mail parser alone costs tens of MB of memory.
+    const { startDevServer } = await import('../stack/temporal-dev-server.js');
+    const { startEmbeddedPostgres } = await import('../stack/postgres.js');
+    const { startSmtpSink } = await import('../stack/smtp-sink.js');
     let temporalAddress = env.temporalAddress;
     let temporalUiUrl: string | undefined;
     if (!temporalAddress) {
@@ -94,7 +96,9 @@ function servicesFile(root = dataDir()): string {
 export function writeServicesFile(addresses: ServiceAddresses & { apiUrl?: string; pid: number }, root?: string): void {
   const file = servicesFile(root);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(addresses, null, 2));
+  // It holds the embedded database's URL with its password: readable by this user only (like the password file).
+  fs.writeFileSync(file, JSON.stringify(addresses, null, 2), { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
 }
 
 export function removeServicesFile(root?: string): void {

@@ -17,12 +17,16 @@ import { phaseSpec, isPhaseId, type PhaseSpec } from '../../domain/phases/index.
 import { CURRENT_FILE_SUFFIX } from '../../domain/phases/common.js';
 import type { LinkScope } from '../links.js';
 import { ActionRefused, submit, unitView } from '../actions.js';
+import type { ObligationView } from '../../workflows/messages.js';
 import { reportRemedy } from '../inspections.js';
 import { openRemedyInspection } from '../../db/inspections.js';
 
 const REMEDY_PHASE = 'inspection-remedy';
 import { errorsByField, renderPhaseForm } from '../forms.js';
 import { messagePage, page } from '../pages.js';
+
+/** What the page's heading shows of the unit's obligation. */
+type ShownObligation = Pick<ObligationView, 'deadline' | 'status' | 'versions'>;
 
 export interface UnitFormDeps {
   db: Db;
@@ -56,29 +60,36 @@ function fileFieldNames(spec: PhaseSpec): string[] {
 }
 
 export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
+  /** What the page is about, from the database alone; `top(obligation)` draws its heading. */
   async function header(scope: LinkScope) {
     const cycle = await getCycle(deps.db, scope.cycleId);
     const unit = cycle && (await getUnit(deps.db, scope.cycleId, scope.unitCode));
     if (!cycle || !unit || !isPhaseId(scope.phase)) return undefined;
-    const view = await unitView(deps.client, scope.cycleId, scope.unitCode);
-    const obligation = view?.obligations.find((o) => o.phase === scope.phase);
     const def = cycle.definition;
     // A remedy report is owed to the unit's open inspection, not to its own workflow.
     const inspection = scope.phase === REMEDY_PHASE ? await openRemedyInspection(deps.db, scope.cycleId, scope.unitCode) : undefined;
-    const deadline = obligation?.deadline ?? inspection?.remedyDeadline ?? def.phases.find((p) => p.id === scope.phase)?.deadline;
     return {
       unit,
       inspection,
       spec: phaseSpec(scope.phase),
       members: unit.members,
-      versions: obligation?.versions ?? 0,
-      top: html`<p class="muted">${def.committee.name}</p><p class="muted">${def.committee.standingBody.name}</p>
+      /** The heading, with the obligation's deadline, status and versions as the unit workflow has them. */
+      top: (obligation: ShownObligation | undefined) => {
+        const deadline = obligation?.deadline ?? inspection?.remedyDeadline ?? def.phases.find((p) => p.id === scope.phase)?.deadline;
+        return html`<p class="muted">${def.committee.name}</p><p class="muted">${def.committee.standingBody.name}</p>
 <h1>${phaseTitle(def, scope.phase)}</h1>
 <p><b>${unit.name}</b></p>
 <p class="muted">Theo ${def.plan.number}</p>
 ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(deadline)}</b></p>` : ''}
-<p>Trạng thái: <span class="status" id="status">${obligation ? STATUS_LABEL_VI[obligation.status] : 'Không rõ'}</span>${obligation && obligation.versions > 0 ? html` · đã nộp ${obligation.versions} lần` : ''}</p>`,
+<p>Trạng thái: <span class="status" id="status">${obligation ? STATUS_LABEL_VI[obligation.status] : 'Không rõ'}</span>${obligation && obligation.versions > 0 ? html` · đã nộp ${obligation.versions} lần` : ''}</p>`;
+      },
     };
+  }
+
+  /** The obligation as the unit workflow has it now: a query, for pages drawn without a fresh receipt. */
+  async function liveObligation(scope: LinkScope): Promise<ShownObligation | undefined> {
+    const view = await unitView(deps.client, scope.cycleId, scope.unitCode);
+    return view?.obligations.find((o) => o.phase === scope.phase);
   }
 
   const notFound = (c: Context) => c.html(messagePage('Không tìm thấy', 'Không tìm thấy đơn vị, chu kỳ hoặc biểu mẫu của đường dẫn này.'), 404);
@@ -96,7 +107,8 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
         values[`${name}:name`] = (await getFile(deps.db, values[name]!))?.filename ?? '';
       }
     }
-    return c.html(page(`${h.spec.title} — ${h.unit.name}`, html`${h.top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID() })}`));
+    const top = h.top(await liveObligation(scope));
+    return c.html(page(`${h.spec.title} — ${h.unit.name}`, html`${top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID() })}`));
   });
 
   app.post('/f/:token', async (c) => {
@@ -132,14 +144,25 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     }
     for (const name of fileFieldNames(h.spec)) {
       const id = fields[name] ?? fields[name + CURRENT_FILE_SUFFIX];
-      if (id) fields[`${name}:name`] = (await getFile(deps.db, id))?.filename ?? '';
+      const file = id ? await getFile(deps.db, id) : undefined;
+      // A file id from the hidden field names only this unit's own files: another unit's is dropped.
+      if (file && (file.cycleId !== scope.cycleId || file.unitCode !== scope.unitCode)) {
+        delete fields[name];
+        delete fields[name + CURRENT_FILE_SUFFIX];
+      } else if (id) fields[`${name}:name`] = file?.filename ?? '';
     }
     const requestId = fields.requestId && fields.requestId.length >= 8 ? fields.requestId : randomUUID();
     const payload = h.spec.fromForm(fields);
     const parsed = h.spec.schema({ members: h.members }).safeParse(payload);
-    let top = h.top;
-    const show = (status: 200 | 400 | 409 | 422, extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string } }) =>
-      c.html(
+    // The heading shows the obligation after this request: from the receipt when the submission is accepted (no
+    // second query), else from the workflow as it stands.
+    const show = async (
+      status: 200 | 400 | 409 | 422,
+      extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string } },
+      known?: ReturnType<typeof h.top>,
+    ) => {
+      const top = known ?? h.top(await liveObligation(scope));
+      return c.html(
         page(
           `${h.spec.title} — ${h.unit.name}`,
           html`${top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(h.spec, {
@@ -150,6 +173,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
         ),
         status,
       );
+    };
     if (!parsed.success || Object.keys(fileErrors).length) {
       return show(400, { errors: { ...(parsed.success ? {} : errorsByField(parsed.error)), ...fileErrors } });
     }
@@ -158,12 +182,14 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       const submission = { phase: scope.phase, payload: parsed.data, actor: { id: `unit:${scope.unitCode}`, via: 'web' as const }, requestId };
       if (scope.phase === REMEDY_PHASE && !h.inspection) throw new ActionRefused('Đơn vị không có yêu cầu khắc phục nào đang chờ báo cáo', 409);
       const receipt = h.inspection ? await reportRemedy(deps.client, h.inspection.id, submission) : await submit(deps.client, scope.cycleId, scope.unitCode, submission);
-      // The header shows the state after this submission (status, number of versions).
-      top = (await header(scope))?.top ?? top;
+      // The unit workflow's receipt is its obligation after this submission (a remedy is the inspection's: asked).
+      const top = h.inspection ? h.top(await liveObligation(scope)) : h.top({ deadline: receipt.deadline, status: receipt.status, versions: receipt.version });
       const followUp = receipt.underTarget && scope.phase === 'study' ? ' Đơn vị chưa đạt chỉ tiêu: cần tổ chức quán triệt bổ sung; thư hướng dẫn sẽ được gửi tới đơn vị.' : '';
-      return show(200, {
-        notice: { kind: 'ok', text: `Đã nhận (lần ${receipt.version}${receipt.late ? ', nộp chậm' : ', đúng hạn'}). Thư xác nhận sẽ được gửi tới email của đơn vị.${followUp}` },
-      });
+      return show(
+        200,
+        { notice: { kind: 'ok', text: `Đã nhận (lần ${receipt.version}${receipt.late ? ', nộp chậm' : ', đúng hạn'}). Thư xác nhận sẽ được gửi tới email của đơn vị.${followUp}` } },
+        top,
+      );
     } catch (err) {
       if (!(err instanceof ActionRefused)) throw err;
       return show(err.httpStatus === 400 ? 400 : 422, { notice: { kind: 'bad', text: `Chưa nộp được: ${err.message}` } });

@@ -351,6 +351,8 @@ describe('environment', () => {
       apiToken: undefined,
       templatesDir: undefined,
       workerCache: undefined,
+      formThrottle: { perToken: 30, perIp: 300, windowSeconds: 600 },
+      trustProxy: false,
     });
     expect(DEV_SIGNING_SECRET.length).toBeGreaterThanOrEqual(32);
   });
@@ -385,5 +387,14 @@ describe('environment', () => {
     expect(issuesOf(() => loadEnv({ CHUKY_WORKER_CACHE: '0' }))).toEqual([expect.objectContaining({ field: 'CHUKY_WORKER_CACHE' })]);
     expect(issuesOf(() => loadEnv({ TEMPORAL_UI_URL: 'temporal-ui:8080' }))).toEqual([expect.objectContaining({ field: 'TEMPORAL_UI_URL' })]);
     expect(loadEnv({ CHUKY_WORKER_CACHE: '400', TEMPORAL_UI_URL: 'http://ui.example.vn:8080/' })).toMatchObject({ workerCache: 400, temporalUiUrl: 'http://ui.example.vn:8080' });
+    expect(issuesOf(() => loadEnv({ CHUKY_FORM_POSTS_PER_LINK: '0', CHUKY_FORM_POSTS_PER_IP: 'many', CHUKY_FORM_POSTS_WINDOW_SECONDS: '1.5' })).map((i) => i.field)).toEqual([
+      'CHUKY_FORM_POSTS_PER_LINK',
+      'CHUKY_FORM_POSTS_PER_IP',
+      'CHUKY_FORM_POSTS_WINDOW_SECONDS',
+    ]);
+    expect(loadEnv({ CHUKY_FORM_POSTS_PER_LINK: '5', CHUKY_FORM_POSTS_WINDOW_SECONDS: '60' }).formThrottle).toEqual({ perToken: 5, perIp: 300, windowSeconds: 60 });
+    expect(loadEnv({ CHUKY_TRUST_PROXY: '1' }).trustProxy).toBe(true);
+    expect(loadEnv({ CHUKY_TRUST_PROXY: 'no' }).trustProxy).toBe(false);
+    expect(issuesOf(() => loadEnv({ CHUKY_TRUST_PROXY: 'nginx' }))).toEqual([expect.objectContaining({ field: 'CHUKY_TRUST_PROXY' })]);
   });
 });
