@@ -1,7 +1,7 @@
 /** Activities that write the record: transitions and submissions (db/records.ts does the SQL). */
 import type { Db } from '../db/pool.js';
-import { recordTransition, storeSubmission } from '../db/records.js';
-import type { RecordInspectionInput, RecordTransitionInput, StoreSubmissionInput } from './types.js';
+import { acceptSubmission, recordTransition, storeSubmission } from '../db/records.js';
+import type { AcceptSubmissionInput, RecordInspectionInput, RecordTransitionInput, StoreSubmissionInput } from './types.js';
 import { upsertInspection } from '../db/inspections.js';
 
 export function createRecordActivities(deps: { db: Db }) {
@@ -11,6 +11,10 @@ export function createRecordActivities(deps: { db: Db }) {
     },
     async storeSubmission(input: StoreSubmissionInput): Promise<{ version: number }> {
       return storeSubmission(deps.db, input);
+    },
+    /** storeSubmission and its transition in one transaction: the unit workflow runs it as a local activity. */
+    async acceptSubmission(input: AcceptSubmissionInput): Promise<{ version: number }> {
+      return acceptSubmission(deps.db, input);
     },
     async recordInspection(input: RecordInspectionInput): Promise<void> {
       await upsertInspection(deps.db, input);

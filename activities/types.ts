@@ -108,6 +108,20 @@ export interface StoreSubmissionInput {
   calendarAt: number;
 }
 
+/**
+ * A submission stored and its transition ('submitted' for version 1, 'revised' after) recorded in one
+ * transaction, keyed by the submission's key (acceptSubmission, the unit workflow's local activity).
+ */
+export interface AcceptSubmissionInput extends StoreSubmissionInput {
+  /** The obligation once this submission is accepted, as its transition records it. */
+  status: ObligationStatus;
+  escalationLevel: EscalationLevel;
+  deadline: IsoDate;
+  dueAt: number;
+  /** The transition's data, after the version this submission gets. */
+  data: Record<string, unknown>;
+}
+
 export interface ObligationSpec {
   phase: string;
   title: string;

@@ -32,7 +32,7 @@ export const SIZES: Record<Mode, Sizes> = {
   full: {
     engineWorkflows: 2_000,
     engineConcurrency: [10, 100],
-    launch: [150, 1_000, 5_000],
+    launch: process.env.BENCH_LAUNCH ? process.env.BENCH_LAUNCH.split(',').map(Number) : [150, 1_000, 5_000], // TEMP perf experiments
     submitters: [
       { concurrency: 1, requests: 100 },
       { concurrency: 20, requests: 400 },

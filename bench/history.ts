@@ -9,7 +9,7 @@ export interface HistoryFacts {
   events: number;
   /** Size of the history in proto3 JSON (as `temporal workflow show -o json` writes it): above what the server stores as protobuf. */
   jsonBytes: number;
-  /** Activities scheduled, by type. */
+  /** Activities scheduled, by type (local activities included, from their markers). */
   activities: Record<string, number>;
   /** Updates accepted. */
   updates: number;
@@ -21,12 +21,25 @@ export async function fetchEvents(client: Client, workflowId: string): Promise<H
   return history.events ?? [];
 }
 
+/** A local activity's type, from the marker that records it (its JSON `data` detail), else undefined. */
+function localActivityType(e: HistoryEvent): string | undefined {
+  const marker = e.markerRecordedEventAttributes;
+  if (marker?.markerName !== 'core_local_activity') return undefined;
+  const data = marker.details?.data?.payloads?.[0]?.data;
+  try {
+    const type = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: unknown }).activity_type : undefined;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function historyFacts(events: HistoryEvent[]): HistoryFacts {
   const activities: Record<string, number> = {};
   let updates = 0;
   let timers = 0;
   for (const e of events) {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityType(e);
     if (name) activities[name] = (activities[name] ?? 0) + 1;
     if (e.workflowExecutionUpdateAcceptedEventAttributes) updates += 1;
     if (e.timerStartedEventAttributes) timers += 1;

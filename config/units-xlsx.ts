@@ -2,7 +2,7 @@
  * Units lists as committee clerks keep them: an Excel workbook (.xlsx). The first worksheet is read like the CSV
  * (same headers, Vietnamese or English, same checks), and errors name the sheet's row numbers.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { ConfigError } from './errors.js';
 import { isExcelFile, loadUnitsFile, validateUnitRows, type SheetRow, type Unit } from './units.js';
 
@@ -20,7 +20,10 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 export async function readXlsxRows(content: Buffer | ArrayBuffer, file: string): Promise<SheetRow[]> {
-  const workbook = new ExcelJS.Workbook();
+  // Loaded when a workbook is read: exceljs is large, and the worker (which loads this module for the cycle's
+  // configuration) never reads one.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.load(content as ArrayBuffer);
   } catch (err) {

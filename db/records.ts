@@ -2,47 +2,78 @@
  * Where a reminder (and everything else) is recorded: transitions, submissions and the obligations projection.
  * Every write is keyed, so an activity that retries writes once.
  */
-import type { RecordTransitionInput, StoreSubmissionInput } from '../activities/types.js';
+import type pg from 'pg';
+import type { AcceptSubmissionInput, RecordTransitionInput, StoreSubmissionInput } from '../activities/types.js';
 import { withTransaction, type Db } from './pool.js';
 
 export async function recordTransition(db: Db, t: RecordTransitionInput): Promise<{ recorded: boolean }> {
-  return withTransaction(db, async (client) => {
-    const inserted = await client.query(
-      `INSERT INTO events (event_key, cycle_id, unit_code, phase, kind, status, escalation_level, deadline, actor, reason, data, calendar_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12 / 1000.0))
-       ON CONFLICT (event_key) DO NOTHING`,
-      [t.key, t.cycleId, t.unitCode, t.phase, t.kind, t.status, t.escalationLevel, t.deadline, t.actor, t.reason ?? null, t.data ? JSON.stringify(t.data) : null, t.calendarAt],
-    );
-    if ((inserted.rowCount ?? 0) === 0) return { recorded: false };
-    await client.query(
-      `INSERT INTO obligations (cycle_id, unit_code, phase, deadline, due_at, status, escalation_level, last_event, calendar_at)
-       VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, $7, $8, to_timestamp($9 / 1000.0))
-       ON CONFLICT (cycle_id, unit_code, phase) DO UPDATE SET deadline = EXCLUDED.deadline, due_at = EXCLUDED.due_at,
-         status = EXCLUDED.status, escalation_level = EXCLUDED.escalation_level, last_event = EXCLUDED.last_event,
-         calendar_at = EXCLUDED.calendar_at, updated_at = now()`,
-      [t.cycleId, t.unitCode, t.phase, t.deadline, t.dueAt, t.status, t.escalationLevel, t.kind, t.calendarAt],
-    );
-    return { recorded: true };
-  });
+  return withTransaction(db, (client) => recordTransitionIn(client, t));
+}
+
+async function recordTransitionIn(client: pg.PoolClient, t: RecordTransitionInput): Promise<{ recorded: boolean }> {
+  const inserted = await client.query(
+    `INSERT INTO events (event_key, cycle_id, unit_code, phase, kind, status, escalation_level, deadline, actor, reason, data, calendar_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12 / 1000.0))
+     ON CONFLICT (event_key) DO NOTHING`,
+    [t.key, t.cycleId, t.unitCode, t.phase, t.kind, t.status, t.escalationLevel, t.deadline, t.actor, t.reason ?? null, t.data ? JSON.stringify(t.data) : null, t.calendarAt],
+  );
+  if ((inserted.rowCount ?? 0) === 0) return { recorded: false };
+  await client.query(
+    `INSERT INTO obligations (cycle_id, unit_code, phase, deadline, due_at, status, escalation_level, last_event, calendar_at)
+     VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, $7, $8, to_timestamp($9 / 1000.0))
+     ON CONFLICT (cycle_id, unit_code, phase) DO UPDATE SET deadline = EXCLUDED.deadline, due_at = EXCLUDED.due_at,
+       status = EXCLUDED.status, escalation_level = EXCLUDED.escalation_level, last_event = EXCLUDED.last_event,
+       calendar_at = EXCLUDED.calendar_at, updated_at = now()`,
+    [t.cycleId, t.unitCode, t.phase, t.deadline, t.dueAt, t.status, t.escalationLevel, t.kind, t.calendarAt],
+  );
+  return { recorded: true };
 }
 
 /** Stores one version of a submission; a retried store with the same key returns the version already stored. */
 export async function storeSubmission(db: Db, s: StoreSubmissionInput): Promise<{ version: number }> {
+  return withTransaction(db, (client) => storeSubmissionIn(client, s));
+}
+
+async function storeSubmissionIn(client: pg.PoolClient, s: StoreSubmissionInput): Promise<{ version: number }> {
+  const existing = await client.query('SELECT version FROM submissions WHERE submission_key = $1', [s.key]);
+  if (existing.rows[0]) return { version: existing.rows[0].version as number };
+  // Serialise versions of one obligation: two revisions at once must not both become version N.
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${s.cycleId}/${s.unitCode}/${s.phase}`]);
+  const { rows } = await client.query(
+    'SELECT COALESCE(max(version), 0) + 1 AS v FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3',
+    [s.cycleId, s.unitCode, s.phase],
+  );
+  const version = rows[0].v as number;
+  await client.query(
+    `INSERT INTO submissions (submission_key, cycle_id, unit_code, phase, version, payload, actor, via, late, calendar_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10 / 1000.0))`,
+    [s.key, s.cycleId, s.unitCode, s.phase, version, JSON.stringify(s.payload), s.actor, s.via, s.late, s.calendarAt],
+  );
+  return { version };
+}
+
+/**
+ * `storeSubmission`, then its transition ('submitted' for version 1, 'revised' after, with the version in its
+ * data) as `recordTransition` records it, in one transaction: what the unit workflow's two activities did when
+ * it accepted a submission. Retried with the same key, it stores and records nothing twice.
+ */
+export async function acceptSubmission(db: Db, a: AcceptSubmissionInput): Promise<{ version: number }> {
   return withTransaction(db, async (client) => {
-    const existing = await client.query('SELECT version FROM submissions WHERE submission_key = $1', [s.key]);
-    if (existing.rows[0]) return { version: existing.rows[0].version as number };
-    // Serialise versions of one obligation: two revisions at once must not both become version N.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${s.cycleId}/${s.unitCode}/${s.phase}`]);
-    const { rows } = await client.query(
-      'SELECT COALESCE(max(version), 0) + 1 AS v FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3',
-      [s.cycleId, s.unitCode, s.phase],
-    );
-    const version = rows[0].v as number;
-    await client.query(
-      `INSERT INTO submissions (submission_key, cycle_id, unit_code, phase, version, payload, actor, via, late, calendar_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10 / 1000.0))`,
-      [s.key, s.cycleId, s.unitCode, s.phase, version, JSON.stringify(s.payload), s.actor, s.via, s.late, s.calendarAt],
-    );
+    const { version } = await storeSubmissionIn(client, a);
+    await recordTransitionIn(client, {
+      key: a.key,
+      cycleId: a.cycleId,
+      unitCode: a.unitCode,
+      phase: a.phase,
+      kind: version === 1 ? 'submitted' : 'revised',
+      status: a.status,
+      escalationLevel: a.escalationLevel,
+      deadline: a.deadline,
+      dueAt: a.dueAt,
+      calendarAt: a.calendarAt,
+      actor: a.actor,
+      data: { version, ...a.data },
+    });
     return { version };
   });
 }

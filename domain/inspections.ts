@@ -30,26 +30,33 @@ const text = (label: string, max: number, min = 1) =>
 
 const isoDate = isoDateField;
 
-export const startInspectionSchema = z.object({
-  unitCode: z.string().min(1),
-  kind: z.enum(INSPECTION_KINDS, { message: 'Loại: kiem-tra hoặc giam-sat' }),
-  body: z.enum(INSPECTION_BODIES, { message: 'Chủ thể: ban-thuong-vu hoặc ubkt' }),
-  origin: z.enum(INSPECTION_ORIGINS).default('plan'),
-  reason: text('Nội dung, lý do', 2000),
-  actor: actorSchema,
-});
+// Built at their first parse (z.lazy), not when a workflow loads this module: see domain/submissions.ts.
+export const startInspectionSchema = z.lazy(() =>
+  z.object({
+    unitCode: z.string().min(1),
+    kind: z.enum(INSPECTION_KINDS, { message: 'Loại: kiem-tra hoặc giam-sat' }),
+    body: z.enum(INSPECTION_BODIES, { message: 'Chủ thể: ban-thuong-vu hoặc ubkt' }),
+    origin: z.enum(INSPECTION_ORIGINS).default('plan'),
+    reason: text('Nội dung, lý do', 2000),
+    actor: actorSchema,
+  }),
+);
 export type StartInspection = z.infer<typeof startInspectionSchema>;
 
-export const scheduleInspectionSchema = z.object({ date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: z.string().min(8).max(100) });
-export const findingsSchema = z.object({ findings: text('Kết quả kiểm tra', 20_000, 10), actor: actorSchema, requestId: z.string().min(8).max(100) });
-export const concludeSchema = z.object({
-  conclusion: text('Kết luận', 20_000, 10),
-  remedies: z.array(text('Nội dung khắc phục', 2000)).max(50).default([]),
-  remedyDeadline: isoDate('Hạn khắc phục').optional(),
-  actor: actorSchema,
-  requestId: z.string().min(8).max(100),
-}).refine((v) => v.remedies.length === 0 || v.remedyDeadline !== undefined, { message: 'Hạn khắc phục: cần có khi có nội dung khắc phục', path: ['remedyDeadline'] });
-export const closeInspectionSchema = z.object({ note: text('Ghi chú', 2000), actor: actorSchema, requestId: z.string().min(8).max(100) });
+export const scheduleInspectionSchema = z.lazy(() => z.object({ date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: z.string().min(8).max(100) }));
+export const findingsSchema = z.lazy(() => z.object({ findings: text('Kết quả kiểm tra', 20_000, 10), actor: actorSchema, requestId: z.string().min(8).max(100) }));
+export const concludeSchema = z.lazy(() =>
+  z
+    .object({
+      conclusion: text('Kết luận', 20_000, 10),
+      remedies: z.array(text('Nội dung khắc phục', 2000)).max(50).default([]),
+      remedyDeadline: isoDate('Hạn khắc phục').optional(),
+      actor: actorSchema,
+      requestId: z.string().min(8).max(100),
+    })
+    .refine((v) => v.remedies.length === 0 || v.remedyDeadline !== undefined, { message: 'Hạn khắc phục: cần có khi có nội dung khắc phục', path: ['remedyDeadline'] }),
+);
+export const closeInspectionSchema = z.lazy(() => z.object({ note: text('Ghi chú', 2000), actor: actorSchema, requestId: z.string().min(8).max(100) }));
 
 export type ScheduleInspection = z.infer<typeof scheduleInspectionSchema>;
 export type Findings = z.infer<typeof findingsSchema>;

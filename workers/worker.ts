@@ -2,7 +2,7 @@
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import path from 'node:path';
-import { bundleOptions, workflowsPath } from './bundle.js';
+import { bundleInChildProcess, bundleOptions, bundleSalt, workflowsPath } from './bundle.js';
 import { bundleKey, readCachedBundle, writeCachedBundle } from './bundle-cache.js';
 import { dataDir } from '../stack/paths.js';
 
@@ -18,13 +18,17 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   cachedBundle ??= (async () => {
     const entry = workflowsPath();
     const dir = path.join(dataDir(), 'cache', 'workflow-bundle');
-    const key = bundleKey(entry, entry);
+    const key = bundleKey(entry, bundleSalt());
     const code = readCachedBundle(dir, key);
     if (code) return { code } as WorkflowBundleWithSourceMap;
-    // webpack's module-by-module report is noise in a worker's log; warnings and errors still show.
-    const bundle = await bundleWorkflowCode({ ...bundleOptions(), logger: new DefaultLogger('WARN') });
-    writeCachedBundle(dir, key, bundle.code);
-    return bundle;
+    // Bundled in a child process, whose memory (webpack's) is returned when it exits; in this one if that fails.
+    const built = await bundleInChildProcess().catch(async (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}; bundling in the worker's own process\n`);
+      // webpack's module-by-module report is noise in a worker's log; warnings and errors still show.
+      return (await bundleWorkflowCode({ ...bundleOptions(), logger: new DefaultLogger('WARN') })).code;
+    });
+    writeCachedBundle(dir, key, built);
+    return { code: built } as WorkflowBundleWithSourceMap;
   })();
   return cachedBundle;
 }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { runRehearsal, type Timeline } from '../../rehearsal/run.js';
+import type { Timeline } from '../../rehearsal/run.js';
 import { action, printJson, printTable } from '../output.js';
 
 /**
@@ -87,6 +87,8 @@ export function registerRehearseCommand(program: Command): void {
         const runtime = quietTemporalLogs();
         let timeline: Timeline;
         try {
+          // Loaded by this command only: the rehearsal's stack (SMTP sink, test server) would weigh on every chuky process.
+          const { runRehearsal } = await import('../../rehearsal/run.js');
           timeline = await runRehearsal({
             configFile: opts.config,
             ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),

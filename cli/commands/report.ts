@@ -5,8 +5,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_REPORT_CONFIG, loadReportConfig } from '../../config/report.js';
-import { analyse, compileReport, loadYears, parseYears, type CycleSelection } from '../../report/compile.js';
-import { contributionRow, explainFigure } from '../../report/explain.js';
+import type { CycleSelection } from '../../report/compile.js';
 import { withDb } from '../with-db.js';
 import { action, printJson, printTable } from '../output.js';
 
@@ -16,7 +15,13 @@ interface SelectionOptions {
   committee?: string;
 }
 
-function selection(o: SelectionOptions): CycleSelection {
+// The report's code (docx, charts, their fonts) is loaded by the report commands only: every chuky process (the
+// worker, the API) registers these commands, and would otherwise keep it in memory.
+const compiler = () => import('../../report/compile.js');
+const explainer = () => import('../../report/explain.js');
+
+async function selection(o: SelectionOptions): Promise<CycleSelection> {
+  const { parseYears } = await compiler();
   if (o.cycle?.length && o.years) throw new Error('give either --cycle or --years, not both');
   if (o.cycle?.length) return { cycleIds: o.cycle };
   if (o.years) return { years: parseYears(o.years), ...(o.committee ? { committeeCode: o.committee } : {}) };
@@ -44,7 +49,8 @@ export function registerReportCommands(program: Command): void {
     .action(
       action(async (o: SelectionOptions & { out: string; config?: string; actor: string; json?: boolean }) => {
         const config = o.config ? loadReportConfig(o.config) : DEFAULT_REPORT_CONFIG;
-        const sel = selection(o);
+        const sel = await selection(o);
+        const { compileReport } = await compiler();
         await withDb(async (db) => {
           const result = await compileReport(db, { selection: sel, config, outDir: path.resolve(o.out), actor: o.actor });
           if (o.json) return printJson(result);
@@ -62,8 +68,10 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (figure: string, o: SelectionOptions & { json?: boolean }) => {
+        const [{ analyse, loadYears }, { contributionRow, explainFigure }] = await Promise.all([compiler(), explainer()]);
+        const sel = await selection(o);
         await withDb(async (db) => {
-          const { years } = await loadYears(db, selection(o));
+          const { years } = await loadYears(db, sel);
           const e = explainFigure(analyse(years).figures, figure);
           if (o.json) return printJson(e);
           process.stdout.write(`${e.figure.id}: ${e.figure.label}\n`);
@@ -79,8 +87,10 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: SelectionOptions & { json?: boolean }) => {
+        const { analyse, loadYears } = await compiler();
+        const sel = await selection(o);
         await withDb(async (db) => {
-          const { years } = await loadYears(db, selection(o));
+          const { years } = await loadYears(db, sel);
           const figures = analyse(years).figures.all();
           if (o.json) return printJson(figures.map(({ contributions: _c, ...f }) => f));
           const yearList = years.map((y) => y.year);

@@ -5,7 +5,7 @@
  * malformed line is refused with its line number ("Dòng 3: …") under the textarea it came from.
  */
 import { z } from 'zod';
-import { MAX_NOTE, formToPayload, formatInt, nfc, optionalText, requiredText } from './common.js';
+import { MAX_NOTE, formToPayload, formatInt, nfc, once, optionalText, requiredText } from './common.js';
 import type { FieldSpec, PhaseSpec } from './types.js';
 
 export type ModelKind = 'tap-the' | 'ca-nhan';
@@ -40,20 +40,24 @@ const kindField = (label: string) =>
     z.enum(['tap-the', 'ca-nhan'], { error: `${label}: cần là “tập thể” (tap-the) hoặc “cá nhân” (ca-nhan)` }),
   );
 
-const modelItem = z.object({
-  name: requiredText('Tên mô hình, điển hình', 300),
-  kind: kindField('Loại mô hình'),
-  description: optionalText('Mô tả mô hình', 2000),
-});
+const modelItem = once(() =>
+  z.object({
+    name: requiredText('Tên mô hình, điển hình', 300),
+    kind: kindField('Loại mô hình'),
+    description: optionalText('Mô tả mô hình', 2000),
+  }),
+);
 
-const proposalItem = z.object({
-  name: requiredText('Tên tập thể, cá nhân được đề nghị', 300),
-  kind: kindField('Loại đề nghị'),
-  reason: requiredText('Lý do đề nghị khen thưởng', 2000),
-});
+const proposalItem = once(() =>
+  z.object({
+    name: requiredText('Tên tập thể, cá nhân được đề nghị', 300),
+    kind: kindField('Loại đề nghị'),
+    reason: requiredText('Lý do đề nghị khen thưởng', 2000),
+  }),
+);
 
-export type ModelEntry = z.infer<typeof modelItem>;
-export type ProposalEntry = z.infer<typeof proposalItem>;
+export type ModelEntry = z.infer<ReturnType<typeof modelItem>>;
+export type ProposalEntry = z.infer<ReturnType<typeof proposalItem>>;
 
 interface LineListSpec {
   /** "mô hình" / "đề nghị khen thưởng" — what one line is. */
@@ -64,7 +68,8 @@ interface LineListSpec {
   third: string;
   /** The key the third column goes to. */
   thirdKey: 'description' | 'reason';
-  item: z.ZodType;
+  /** The schema of one entry (built at first use). */
+  item: () => z.ZodType;
 }
 
 const MODELS_LIST: LineListSpec = { noun: 'mô hình', label: 'Danh sách mô hình, điển hình', third: 'mô tả', thirdKey: 'description', item: modelItem };
@@ -103,7 +108,7 @@ function parseLines(text: string, spec: LineListSpec): { entries: unknown[]; err
     const third = parts.slice(2).join(' | ').trim();
     const candidate: Record<string, unknown> = { name, kind: kind ?? 'tap-the' };
     if (third !== '') candidate[spec.thirdKey] = third;
-    const result = spec.item.safeParse(candidate);
+    const result = spec.item().safeParse(candidate);
     if (!result.success) {
       const first = result.error.issues[0];
       const missingThird = first?.path[0] === spec.thirdKey && third === '';
@@ -142,15 +147,17 @@ function listField<T extends z.ZodType>(spec: LineListSpec, item: T) {
     .transform((list) => list ?? []);
 }
 
-const modelsSchema = z.object({
-  /** Models and examples registered (mô hình tập thể, điển hình cá nhân). */
-  models: listField(MODELS_LIST, modelItem),
-  /** Proposals for commendation (đề nghị khen thưởng, tuyên dương). */
-  proposals: listField(PROPOSALS_LIST, proposalItem),
-  note: optionalText('Ghi chú', MAX_NOTE),
-});
+const modelsSchema = once(() =>
+  z.object({
+    /** Models and examples registered (mô hình tập thể, điển hình cá nhân). */
+    models: listField(MODELS_LIST, modelItem()),
+    /** Proposals for commendation (đề nghị khen thưởng, tuyên dương). */
+    proposals: listField(PROPOSALS_LIST, proposalItem()),
+    note: optionalText('Ghi chú', MAX_NOTE),
+  }),
+);
 
-export type ModelsPayload = z.infer<typeof modelsSchema>;
+export type ModelsPayload = z.infer<ReturnType<typeof modelsSchema>>;
 
 const form: FieldSpec[] = [
   {
@@ -182,7 +189,7 @@ function listFromForm(raw: string | undefined, spec: LineListSpec): unknown {
 export const modelsPhase: PhaseSpec<ModelsPayload> = {
   id: 'models',
   title: 'Đăng ký mô hình, điển hình và đề nghị khen thưởng',
-  schema: () => modelsSchema,
+  schema: modelsSchema,
   form,
   fromForm(fields) {
     const payload = formToPayload(form, fields);

@@ -3,22 +3,24 @@
  * text or an uploaded file). Never under target: submitting is the whole obligation.
  */
 import { z } from 'zod';
-import { MAX_NOTE, formToPayload, optionalFileId, optionalText, requiredText } from './common.js';
+import { MAX_NOTE, formToPayload, once, optionalFileId, optionalText, requiredText } from './common.js';
 import type { FieldSpec, PhaseSpec } from './types.js';
 
-const planSchema = z.object({
-  /** Người xác nhận: who at the unit confirms receipt (name, position). */
-  confirmedBy: requiredText('Người xác nhận', 200),
-  /** Số, ngày kế hoạch thực hiện của đơn vị, e.g. "05-KH/ĐU, ngày 20/01/2027". */
-  unitPlanNumber: optionalText('Số, ngày kế hoạch của đơn vị', 100),
-  /** The plan's text, pasted. */
-  planText: optionalText('Nội dung kế hoạch', 20_000),
-  /** The uploaded plan document (stored by the API; this is its id). */
-  fileId: optionalFileId('Tệp kế hoạch'),
-  note: optionalText('Ghi chú', MAX_NOTE),
-});
+const planSchema = once(() =>
+  z.object({
+    /** Người xác nhận: who at the unit confirms receipt (name, position). */
+    confirmedBy: requiredText('Người xác nhận', 200),
+    /** Số, ngày kế hoạch thực hiện của đơn vị, e.g. "05-KH/ĐU, ngày 20/01/2027". */
+    unitPlanNumber: optionalText('Số, ngày kế hoạch của đơn vị', 100),
+    /** The plan's text, pasted. */
+    planText: optionalText('Nội dung kế hoạch', 20_000),
+    /** The uploaded plan document (stored by the API; this is its id). */
+    fileId: optionalFileId('Tệp kế hoạch'),
+    note: optionalText('Ghi chú', MAX_NOTE),
+  }),
+);
 
-export type PlanPayload = z.infer<typeof planSchema>;
+export type PlanPayload = z.infer<ReturnType<typeof planSchema>>;
 
 const form: FieldSpec[] = [
   { kind: 'text', name: 'confirmedBy', label: 'Người xác nhận (họ tên, chức vụ)', maxLength: 200, required: true, placeholder: 'Ví dụ: Nguyễn Văn A, Bí thư' },
@@ -31,7 +33,7 @@ const form: FieldSpec[] = [
 export const planPhase: PhaseSpec<PlanPayload> = {
   id: 'plan',
   title: 'Xác nhận tiếp nhận kế hoạch và nộp kế hoạch thực hiện',
-  schema: () => planSchema,
+  schema: planSchema,
   form,
   fromForm: (fields) => formToPayload(form, fields),
   outcome(payload) {
