@@ -23,7 +23,10 @@ async function recordTransitionIn(client: pg.PoolClient, t: RecordTransitionInpu
      VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, $7, $8, to_timestamp($9 / 1000.0))
      ON CONFLICT (cycle_id, unit_code, phase) DO UPDATE SET deadline = EXCLUDED.deadline, due_at = EXCLUDED.due_at,
        status = EXCLUDED.status, escalation_level = EXCLUDED.escalation_level, last_event = EXCLUDED.last_event,
-       calendar_at = EXCLUDED.calendar_at, updated_at = now()`,
+       calendar_at = EXCLUDED.calendar_at, updated_at = now()
+     -- A transition retried late (its worker died) must not overwrite a later one: the row keeps the newest state
+     -- by the workflow's own clock (the fault suite saw "opened" land after "submitted").
+     WHERE obligations.calendar_at IS NULL OR obligations.calendar_at <= EXCLUDED.calendar_at`,
     [t.cycleId, t.unitCode, t.phase, t.deadline, t.dueAt, t.status, t.escalationLevel, t.kind, t.calendarAt],
   );
   return { recorded: true };

@@ -31,6 +31,8 @@ import {
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  // Activities heartbeat every 2 s (activities/index.ts): one whose worker died is retried after 10 s, not a minute.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 

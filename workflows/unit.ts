@@ -49,6 +49,8 @@ const MAX_VERSIONS = 30;
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  // Activities heartbeat every 2 s (activities/index.ts): one whose worker died is retried after 10 s, not a minute.
+  heartbeatTimeout: '10 seconds',
   // SMTP or the database may be down for hours; keep trying, backing off to one attempt every 10 minutes.
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
