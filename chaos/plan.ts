@@ -11,6 +11,7 @@
  */
 import { localTimeToInstant, type IsoDate } from '../domain/calendar.js';
 import { samplePayload } from '../rehearsal/payloads.js';
+import { mulberry32 } from '../report/fixtures/seed-history.js';
 
 export const TIMEZONE = 'Asia/Ho_Chi_Minh';
 export const ISSUED_ON: IsoDate = '2027-03-01';
@@ -127,17 +128,8 @@ export interface PlannedFault {
   tempfailMs?: number;
 }
 
-/** A small deterministic generator (mulberry32), so a seed names a run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A seed names a run: the same deterministic generator the example data uses. */
+export const rng = mulberry32;
 
 /**
  * The faulty run's faults. One worker kill meets the on-time plans of 02/03; the SMTP outage (refusing, then
