@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/pool.js';
-import { getCycle, getUnit, type CycleRow, type UnitRow } from '../db/cycles.js';
+import { getCycleAndUnit, type CycleRow, type UnitRow } from '../db/cycles.js';
 import { claimEmail, markEmail } from '../db/outbox.js';
 import { messageIdFor } from '../domain/ids.js';
 import { formatVietnameseDate } from '../domain/calendar.js';
@@ -76,9 +76,8 @@ export function createEmailActivities(deps: EmailDeps) {
   const domain = /@([^>\s]+)>?\s*$/.exec(deps.mailFrom)?.[1] ?? 'chuky.local';
 
   async function sendUnitEmail(input: SendUnitEmailInput): Promise<SendUnitEmailResult> {
-    const cycle = await getCycle(deps.db, input.cycleId);
+    const { cycle, unit } = await getCycleAndUnit(deps.db, input.cycleId, input.unitCode);
     if (!cycle) throw ApplicationFailure.nonRetryable(`cycle ${input.cycleId} is not registered`, 'UnknownCycle');
-    const unit = await getUnit(deps.db, input.cycleId, input.unitCode);
     if (!unit) throw ApplicationFailure.nonRetryable(`unit ${input.unitCode} is not in cycle ${input.cycleId}`, 'UnknownUnit');
     const def = cycle.definition;
     const policy = phasePolicy(def, input.phase);

@@ -3,6 +3,7 @@
  * (HS256, signed with CHUKY_SIGNING_SECRET), so the form page trusts the scope it carries and nothing else:
  * a link never lets one unit see or submit for another.
  */
+import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 
 export interface LinkScope {
@@ -13,8 +14,20 @@ export interface LinkScope {
 
 const ISSUER = 'chuky';
 
-function key(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+/**
+ * The HMAC key of a secret, imported once: importing it for every link signed (each email carries one) or
+ * checked cost as much as the signature itself. A process sees one secret (two during a rotation).
+ */
+const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+
+function key(secret: string): Promise<webcrypto.CryptoKey> {
+  let k = keys.get(secret);
+  if (!k) {
+    k = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    if (keys.size >= 8) keys.clear();
+    keys.set(secret, k);
+  }
+  return k;
 }
 
 /**
@@ -27,7 +40,7 @@ export async function signLink(scope: LinkScope, secret: string, expiresAtMs: nu
     .setIssuer(ISSUER)
     .setIssuedAt(Math.floor(issuedAtMs / 1000))
     .setExpirationTime(Math.floor(expiresAtMs / 1000))
-    .sign(key(secret));
+    .sign(await key(secret));
 }
 
 export class LinkError extends Error {
@@ -49,7 +62,7 @@ async function verifyToken(token: string, secret: string): Promise<{ scope: Link
   try {
     if (!isCanonical(token)) throw new LinkError('Đường dẫn không hợp lệ hoặc đã bị sửa đổi.');
     // Every link chuky signs expires: one without `exp` is not chuky's and would never expire.
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const { payload } = await jwtVerify(token, await key(secret), { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] });
     const { c, u, p } = payload as { c?: unknown; u?: unknown; p?: unknown };
     if (typeof c !== 'string' || typeof u !== 'string' || typeof p !== 'string') throw new LinkError('Đường dẫn không hợp lệ');
     return { scope: { cycleId: c, unitCode: u, phase: p }, issuedAtMs: typeof payload.iat === 'number' ? payload.iat * 1000 : 0 };

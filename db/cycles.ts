@@ -105,6 +105,14 @@ export async function getUnit(db: Db, cycleId: string, code: string): Promise<Un
   return rows[0] ? toUnit(rows[0]) : undefined;
 }
 
+/** The cycle and one of its units, in one query (each undefined when missing): what every email reads first. */
+export async function getCycleAndUnit(db: Db, cycleId: string, code: string): Promise<{ cycle?: CycleRow; unit?: UnitRow }> {
+  const { rows } = await db.query('SELECT c.*, to_jsonb(u) AS unit_row FROM cycles c LEFT JOIN units u ON u.cycle_id = c.id AND u.code = $2 WHERE c.id = $1', [cycleId, code]);
+  const r = rows[0];
+  if (!r) return {};
+  return { cycle: toCycle(r), ...(r.unit_row ? { unit: toUnit(r.unit_row as Record<string, unknown>) } : {}) };
+}
+
 export async function setCycleStatus(db: Db, id: string, status: 'running' | 'closed', extra: { launchedUnits?: number; reason?: string } = {}): Promise<void> {
   await db.query(
     `UPDATE cycles SET status = $2,

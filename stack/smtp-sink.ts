@@ -24,6 +24,11 @@ export interface SmtpSinkOptions {
   storeDir?: string;
   /** Largest accepted message; default 25 MiB like common providers. */
   maxMessageBytes?: number;
+  /**
+   * false: messages are counted (`received()`), not parsed nor kept for the inbox. A rehearsal only counts what
+   * arrived, and parsing thousands of messages in its process took CPU from its worker (bench/README.md).
+   */
+  parse?: boolean;
   log?: StackLog;
 }
 
@@ -34,6 +39,8 @@ export interface SmtpSink {
   /** http://127.0.0.1:<httpPort> */
   inboxUrl: string;
   messages(): StoredMail[];
+  /** Messages accepted since the sink started or was last cleared (parsed or not). */
+  received(): number;
   clear(): void;
   setMode(mode: SinkMode): void;
   stop(): Promise<void>;
@@ -82,6 +89,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
 
   let mode: SinkMode = 'accept';
   let stored: StoredMail[] = [];
+  let received = 0;
+  const parse = opts.parse ?? true;
   let nextId = await nextIdAfterStored(storeDir);
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
@@ -96,6 +105,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       to: session.envelope.rcptTo.map((r) => r.address),
     };
     if (storeDir) await writeFile(join(storeDir, `${id}.eml`), raw);
+    received += 1;
+    if (!parse) return `2.0.0 Ok: queued as ${id}`;
     const mail = await parseStoredMail(id, raw, envelope);
     stored.push(mail);
     log(`smtp sink: #${id} ${envelope.from} → ${envelope.to.join(', ')}: ${mail.subject}`);
@@ -146,6 +157,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     messages: () => [...stored],
     clear: () => {
       stored = [];
+      received = 0;
     },
     mode: () => mode,
     setMode: (m) => {
@@ -185,8 +197,10 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     port,
     inboxUrl: `http://${HOST}:${httpPort}`,
     messages: () => [...stored],
+    received: () => received,
     clear: () => {
       stored = [];
+      received = 0;
     },
     setMode: (m) => {
       mode = m;

@@ -58,13 +58,14 @@ export async function connectRuntime(env: Env, addresses: ServiceAddresses, opts
 }
 
 /**
- * V8 flags a worker process runs with: CHUKY_WORKER_V8_FLAGS (flags separated by spaces; `none` for none), by
- * default `--optimize-for-size`. With it V8 sizes its heaps for memory rather than speed: the worker's resident
- * memory with 2,000 to 5,000 open unit workflows was a quarter lower for about 15% more CPU in the worker, and
- * the same launch throughput (bench/README.md, "Worker memory"). Set before the workflow thread starts, so its
- * heap is configured with them too.
+ * V8 flags a worker process runs with: CHUKY_WORKER_V8_FLAGS (flags separated by spaces; `none` for none). By
+ * default the young generation's semi-spaces are capped at 2 MB (V8's default grows them to 16 MB, per thread)
+ * and the heap may grow 30% past what survived the last full collection before the next one (V8 lets it grow up
+ * to fourfold): a worker with 5,000 open unit workflows then held 437 MB instead of 594 MB, for about 3% more
+ * CPU (`--optimize-for-size`: 387 MB, but 40% more CPU and a slower launch; bench/README.md, "Worker memory").
+ * Set before the workflow thread starts, so its heap is configured with them too.
  */
-export const DEFAULT_WORKER_V8_FLAGS = '--optimize-for-size';
+export const DEFAULT_WORKER_V8_FLAGS = '--max-semi-space-size=2 --heap-growing-percent=30';
 
 export function workerV8Flags(value: string | undefined = process.env.CHUKY_WORKER_V8_FLAGS): string[] {
   const text = value?.trim() || DEFAULT_WORKER_V8_FLAGS;

@@ -49,9 +49,10 @@ export async function createWorker(params: {
     workflowBundle: await workflowBundle(),
     activities: createActivities(params.deps),
     ...(params.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: params.maxConcurrentActivityTaskExecutions } : {}),
-    // A cached unit workflow costs the worker about 1.7 MB (bench/RESULTS.md); the SDK's default cache (sized from
-    // the heap, thousands of workflows) would hold a province's year in memory although a unit workflow sleeps for
-    // days between reminders. A bounded cache keeps the worker's memory flat; a woken workflow replays its history.
+    // A cached unit workflow costs the worker under 1 MB (bench/README.md, "Worker memory"); the SDK's default
+    // cache (sized from the heap, thousands of workflows) would hold a province's year in memory although a unit
+    // workflow sleeps for days between reminders. A bounded cache keeps the worker's memory flat; a woken workflow
+    // replays its history. 250 rather than fewer: at 100 the worker held only 26 MB less with 2,000 open units.
     maxCachedWorkflows: params.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
   });
 }

@@ -8,7 +8,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool.js';
-import { getCycle, getUnit } from '../../db/cycles.js';
+import { getCycleAndUnit } from '../../db/cycles.js';
 import { FileRefused, getFile, latestSubmission, storeFile } from '../../db/files.js';
 import { phaseTitle } from '../../config/phase-lookup.js';
 import { formatVietnameseDate } from '../../domain/calendar.js';
@@ -62,8 +62,7 @@ function fileFieldNames(spec: PhaseSpec): string[] {
 export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
   /** What the page is about, from the database alone; `top(obligation)` draws its heading. */
   async function header(scope: LinkScope) {
-    const cycle = await getCycle(deps.db, scope.cycleId);
-    const unit = cycle && (await getUnit(deps.db, scope.cycleId, scope.unitCode));
+    const { cycle, unit } = await getCycleAndUnit(deps.db, scope.cycleId, scope.unitCode);
     if (!cycle || !unit || !isPhaseId(scope.phase)) return undefined;
     const def = cycle.definition;
     // A remedy report is owed to the unit's open inspection, not to its own workflow.
