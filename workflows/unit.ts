@@ -127,12 +127,21 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     ...(o.exemptReason !== undefined ? { exemptReason: o.exemptReason } : {}),
   });
 
+  /** What the last upsert published (phase, status, level, overdue phases). */
+  let lastPublished = '';
   function publishSearchAttributes(): void {
     if (!input.searchAttributes) return;
     // The phase shown is the earliest one still open; when all are closed, the last one.
     const current = obligations.find((o) => !isClosed(o.status)) ?? obligations[obligations.length - 1];
     if (!current) return;
     const level = Math.max(0, ...obligations.filter((o) => !isClosed(o.status)).map((o) => o.escalationLevel));
+    const overdue = obligations.filter((o) => !isClosed(o.status) && o.escalationLevel >= 1).map((o) => o.phase);
+    // A revision, a reminder or a repair that changes none of them writes nothing: each upsert is a history
+    // event and a visibility write on the server (a tenth of its CPU per form submission, bench/README.md).
+    // Histories recorded before this change hold those upserts, so their replays keep emitting them.
+    const published = `${current.phase}|${current.status}|${level}|${overdue.join(',')}`;
+    if (published === lastPublished && patched('search-attributes-when-changed')) return;
+    lastPublished = published;
     upsertSearchAttributes([
       { key: SA_CYCLE, value: cycleId },
       { key: SA_YEAR, value: input.year },
@@ -143,7 +152,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       { key: SA_ESCALATION, value: level },
       // Added mid-year: a running unit records the marker the first time it publishes, then keeps it.
       ...(patched('overdue-phases-sa')
-        ? [{ key: SA_OVERDUE_PHASES, value: obligations.filter((o) => !isClosed(o.status) && o.escalationLevel >= 1).map((o) => o.phase) }]
+        ? [{ key: SA_OVERDUE_PHASES, value: overdue }]
         : []),
     ]);
   }

@@ -10,7 +10,9 @@ import { chuky, waitFor } from '../support/processes.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
 import { signLink, formUrl } from '../../api/links.js';
-import { cycleWorkflowId } from '../../domain/ids.js';
+import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { workflowBundle } from '../../workers/worker.js';
+import { Worker } from '@temporalio/worker';
 import { freePort } from '../../stack/ports.js';
 import { fetchInbox, type StoredMail } from '../../stack/smtp-sink.js';
 
@@ -71,6 +73,21 @@ describe('plan obligation on the real stack', () => {
       expect(ok.status).toBe(200);
       expect(await ok.text()).toContain('Đã nhận (lần 1, đúng hạn)');
 
+      // Revisions change no search attribute: the first records the patch that skips unchanged upserts, the
+      // second upserts nothing, and visibility still shows the unit as submitted.
+      const upserts = async () =>
+        (await h.client.workflow.getHandle(unitWorkflowId(cycleId, onTime)).fetchHistory()).events!.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+      const revise = async (n: number) => {
+        const res = await fetch(link, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Nguyễn Văn An, Bí thư', unitPlanNumber: `05-KH/ĐU, bản ${n}`, requestId: `form-rev-00000${n}` }) });
+        expect(await res.text()).toContain(`Đã nhận (lần ${n}`);
+      };
+      await revise(2);
+      const afterFirstRevision = await upserts();
+      await revise(3);
+      expect(await upserts()).toBe(afterFirstRevision);
+      const desc = await h.client.workflow.getHandle(unitWorkflowId(cycleId, onTime)).describe();
+      expect(desc.searchAttributes.ChukyStatus).toEqual(['submitted']);
+
       // The late unit answers only after its overdue notice.
       const overdue = await waitFor('overdue notice to the late unit', async () => (await mailFor(late)).find((m) => m.subject.startsWith('QUÁ HẠN')), 90_000);
       expect(overdue.to).toEqual([fx.unitEmail(late, 'secretary')]);
@@ -84,7 +101,15 @@ describe('plan obligation on the real stack', () => {
 
     const { rows } = await h.db.query("SELECT unit_code, email_key FROM emails WHERE cycle_id = $1 AND status = 'sent' ORDER BY id", [cycleId]);
     const kinds = (u: string) => rows.filter((r) => r.unit_code === u).map((r) => r.email_key.split('/')[3].split('@')[0]);
-    expect(kinds(onTime)).toEqual(['notice', 'receipt']);
+    expect(kinds(onTime)).toEqual(['notice', 'receipt', 'receipt', 'receipt']);
+
+    // Today's code replays what it recorded on the real server, search attributes included (the recorded
+    // histories in test/histories come from the time-skipping server, which runs without them).
+    const bundle = await workflowBundle();
+    for (const unit of fx.unitCodes) {
+      const history = await h.client.workflow.getHandle(unitWorkflowId(cycleId, unit)).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, unitWorkflowId(cycleId, unit));
+    }
     expect(kinds(late)).toEqual(['notice', 'reminder-2d', 'reminder-1d', 'overdue', 'receipt']);
     expect(kinds(never)).toEqual(['notice', 'reminder-2d', 'reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
 
