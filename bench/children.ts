@@ -51,7 +51,9 @@ export async function startChild(opts: {
 }): Promise<Child> {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const out = fs.createWriteStream(opts.logFile, { flags: 'a' });
-  const execArgv = ['--enable-source-maps', ...(opts.execArgv ?? [])];
+  // Run as `chuky worker` and `chuky api` run in production, without --enable-source-maps: with it Node looks for
+  // a source map in every script it compiles, and the SDK compiles one for each workflow activation it runs.
+  const execArgv = [...(opts.execArgv ?? [])];
   if (opts.profileDir) {
     fs.mkdirSync(opts.profileDir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);

@@ -1,13 +1,13 @@
 /**
  * `npm run bench` (and `npm run bench -- --quick`): starts the bench's own stack, runs every scenario in this one
- * process run, and writes bench/RESULTS.md and bench/results.json (and, after a full run, the extrapolation table
+ * process run, and writes bench/RESULTS.md and bench/results.json (and, after a full run of every scenario, the extrapolation table
  * of docs/SCALE.md).
  *
  *   --quick          small sizes (minutes): checks that the bench works; figures not to be quoted
  *   --only a,b       run only these scenarios: engine, launch, submission, email, rehearsal, report, memory
  *   --keep           keep the run's data folder (.data/bench/run-…: Temporal's SQLite, PostgreSQL, logs)
  *   --no-profile     no CPU profiles (the worker and API are otherwise started with --cpu-prof)
- *   --update-scale   write docs/SCALE.md's table after a quick run too (a full run always does)
+ *   --update-scale   write docs/SCALE.md's table after a quick or partial run too (a full run of every scenario always does)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -146,7 +146,8 @@ async function main(): Promise<number> {
   }
   const final = summary();
   writeResults(final, path.join(benchDir, resultsMd), path.join(benchDir, resultsJson));
-  if (mode === 'full' || values['update-scale']) {
+  // A partial run (--only) has no figures for most rows: it would blank the committed table.
+  if ((mode === 'full' && !only) || values['update-scale']) {
     const scaleFile = path.join(projectRoot(), 'docs', 'SCALE.md');
     log(writeScaleTable(scaleFile, final.scale.markdown) ? `updated the table in ${scaleFile}` : `could not find the table markers in ${scaleFile}`);
   }

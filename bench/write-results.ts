@@ -92,6 +92,10 @@ export function resultsMarkdown(s: RunSummary): string {
       out.push(`| ${r.number} | ${cell(f.label)} | ${cell(figureValue(f))} | ${f.ratio ? fmt(f.ratio.value, 2) : ''} | ${cell(f.target!.text)}${f.target!.note ? ` (${cell(f.target!.note)})` : ''} | ${verdictMark(f)} |`);
     }
   }
+  out.push(
+    '',
+    "_Ratio to engine_: chuky's figure over the engine's own, measured in the same run on the same server (scenario 1): for a rate, the share of the engine's rate chuky reaches; for a latency, how many times the engine's latency (empty Updates at the same concurrency) a submission takes.",
+  );
   const failed = s.scenarios.filter((r) => r.status === 'failed');
   if (failed.length) out.push('', `**Scenarios that failed:** ${failed.map((r) => `${r.number}. ${r.title} — ${r.error}`).join('; ')}`);
   out.push('', '## Findings', '');

@@ -2,7 +2,8 @@
  * 1. Engine baseline: N empty workflows started and run to completion on the same dev server, by a worker in its
  * own process registering only bench/workflows.ts. Two rates: with many starts in flight (the engine's own limit,
  * what launch throughput is compared with), and one start at a time (one round trip per start, which is how a
- * loop that awaits each start goes).
+ * loop that awaits each start goes). Then the floor of the submission path (scenario 3): Updates that the
+ * workflow answers at once, at the submission scenario's levels of concurrency, each sender to its own workflow.
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -57,7 +58,15 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
     log(`${serialCount} empty workflows, one at a time`);
     const serial = await run(serialCount, 1, 'serial');
 
+    const updates = await updateBaseline(ctx, taskQueue, log);
+
     r.figures.push(
+      ...updates.map((u) => ({
+        id: `engine.update.c${u.concurrency}.p95`,
+        label: `Empty Update p95 latency, ${u.concurrency} concurrent sender${u.concurrency === 1 ? '' : 's'} (p50 ${round(u.latency.p50, 0)} ms; ${round(u.perSecond, 1)} updates/s)`,
+        value: round(u.latency.p95, 1),
+        unit: 'ms',
+      })),
       { id: 'engine.rate', label: `Empty workflows started and completed per second (best of ${levels.map((l) => l.concurrency).join(', ')} in flight: ${c})`, value: round(wide.perSecond, 1), unit: 'wf/s' },
       { id: 'engine.serialRate', label: 'Empty workflows per second, one at a time (one start + completion round trip each)', value: round(serial.perSecond, 1), unit: 'wf/s' },
       { id: 'engine.latencyP50', label: `Start-to-result latency p50 (${c} in flight)`, value: round(wide.latency.p50, 1), unit: 'ms' },
@@ -70,12 +79,74 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
         ['one at a time', serialCount, 1, round(serial.wallS, 2), round(serial.perSecond, 1), round(serial.latency.p50, 1), round(serial.latency.p95, 1), round(serial.latency.p99, 1)],
       ],
     });
+    r.tables.push({
+      title: 'Engine baseline: empty Updates (the workflow answers with its argument; each sender has its own workflow)',
+      columns: ['senders', 'updates', 'wall s', 'updates/s', 'p50 ms', 'p95 ms', 'p99 ms'],
+      rows: updates.map((u) => [u.concurrency, u.requests, round(u.wallS, 2), round(u.perSecond, 1), round(u.latency.p50, 1), round(u.latency.p95, 1), round(u.latency.p99, 1)]),
+    });
     for (const l of levels) r.cpu.push({ window: `${n} empty workflows, ${l.concurrency} in flight`, split: l.result.split });
-    r.data = { workflows: n, concurrency: c, rate: wide.perSecond, serialRate: serial.perSecond, latency: wide.latency, serialLatency: serial.latency, limitErrors: worker.limitErrors.count };
+    for (const u of updates) r.cpu.push({ window: `empty Updates, ${u.concurrency} concurrent senders`, split: u.split });
+    r.data = {
+      workflows: n,
+      concurrency: c,
+      rate: wide.perSecond,
+      serialRate: serial.perSecond,
+      latency: wide.latency,
+      serialLatency: serial.latency,
+      updates: updates.map(({ split: _s, ...u }) => u),
+      limitErrors: worker.limitErrors.count,
+    };
     if (worker.limitErrors.count) r.findings.push(`The engine baseline's worker logged ${worker.limitErrors.count} limit error(s), e.g. \`${worker.limitErrors.lines[0]}\``);
     return r;
   } finally {
     await worker.stop();
     ctx.processes.delete(worker.pid);
+  }
+}
+
+export interface UpdateLevel {
+  concurrency: number;
+  requests: number;
+  wallS: number;
+  perSecond: number;
+  latency: ReturnType<typeof summarise>;
+  split: ReturnType<ReturnType<ReturnType<typeof cpuSampler>['start']>['stop']>;
+}
+
+/**
+ * Empty Updates at the submission scenario's levels (same senders, same counts): what the engine alone costs a
+ * form submission, whose Update the unit workflow answers after validating and storing it.
+ */
+async function updateBaseline(ctx: BenchContext, taskQueue: string, log: (m: string) => void): Promise<UpdateLevel[]> {
+  const targets = Math.max(...ctx.sizes.submitters.map((l) => l.concurrency));
+  const handles = await Promise.all(
+    Array.from({ length: targets }, (_, i) => ctx.client.workflow.start('updateTargetWorkflow', { taskQueue, workflowId: `bench-engine-update-${i}-${taskQueue}`, args: [] })),
+  );
+  try {
+    const send = (i: number) => handles[i % targets]!.executeUpdate('echo', { args: [`cập nhật ${i}`] });
+    // Warm-up: every target in the worker's cache, as the submission scenario warms its units.
+    await pool(targets, 10, async (i) => {
+      await send(i);
+    });
+    const out: UpdateLevel[] = [];
+    for (const level of ctx.sizes.submitters) {
+      log(`${level.requests} empty Updates, ${level.concurrency} concurrent senders`);
+      const latencies: number[] = [];
+      const sampler = cpuSampler(ctx).start();
+      const t0 = Date.now();
+      // Round the workflows in turn, as the submission scenario rounds its units: with more workflows than
+      // senders, no two Updates go to one workflow at once.
+      await pool(level.requests, level.concurrency, async (i) => {
+        const s = performance.now();
+        const echoed = await send(i);
+        if (echoed !== `cập nhật ${i}`) throw new Error(`the echo Update answered ${JSON.stringify(echoed)}`);
+        latencies.push(performance.now() - s);
+      });
+      const wallS = (Date.now() - t0) / 1000;
+      out.push({ concurrency: level.concurrency, requests: level.requests, wallS, perSecond: level.requests / wallS, latency: summarise(latencies), split: sampler.stop() });
+    }
+    return out;
+  } finally {
+    await Promise.all(handles.map((h) => h.signal('finish').catch(() => undefined)));
   }
 }
