@@ -12,6 +12,7 @@ import {
   workflowInfo,
   allHandlersFinished,
   patched,
+  isCancellation,
 } from '@temporalio/workflow';
 import { isClosed, isLateAt } from '../domain/obligation.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
@@ -64,6 +65,16 @@ const acts = proxyActivities<Activities>({
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/**
+ * A transition's first tries, as a local activity: a few seconds. A local activity retrying is invisible to the
+ * server, so `chuky stalled` could not name a database outage behind it; when these fail, the transition goes on
+ * as an ordinary activity (record() below), which the server retries and the operator sees with its error.
+ */
+const localTransition = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 interface ObligationState extends ObligationView {
@@ -176,8 +187,18 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     };
     // A transition is one short keyed write: as a local activity (see `local` above) it costs the server no
     // activity task and no workflow task of its own. Recorded histories keep their activities.
-    if (patched('transition-local-activity')) await local.recordTransition(transition);
-    else await acts.recordTransition(transition);
+    if (patched('transition-local-activity')) {
+      try {
+        await localTransition.recordTransition(transition);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // The database did not answer: an activity from here on, retried until it does and shown by `chuky
+        // stalled`. Its key makes it a no-op if a local attempt did write before failing.
+        await acts.recordTransition(transition);
+      }
+    } else {
+      await acts.recordTransition(transition);
+    }
     publishSearchAttributes();
   }
 
