@@ -10,12 +10,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
-import { waitFor } from '../support/processes.js';
-import { startCycle } from '../../cli/commands/cycle.js';
+import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { startApi } from '../../api/server.js';
 import { formUrl, signLink } from '../../api/links.js';
-import { closeCycleSignal } from '../../workflows/messages.js';
-import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 import { studyPhase } from '../../domain/phases/index.js';
 
@@ -81,7 +79,7 @@ describe('the HTTP doors under arbitrary input', () => {
   let api: Awaited<ReturnType<typeof startApi>>;
   let fx: Fixture;
   let cycleId = '';
-  let running: Promise<void>;
+  let cycle: OpenCycle | undefined;
   let links = 0;
   /** A new link for each post: the form door counts posts per link (api/form-throttle.ts), not what is tested here. */
   const freshLink = async (phase: 'study' | 'plan') =>
@@ -126,12 +124,8 @@ describe('the HTTP doors under arbitrary input', () => {
         { id: 'year-end-report', deadline: '2027-03-20' },
       ],
     });
-    running = h.worker.run();
-    cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 60 })).cycleId;
-    await waitFor('the units to open their phases', async () => {
-      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened'", [cycleId]);
-      return rows[0].n === 9;
-    }, 120_000);
+    cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 9 });
+    cycleId = cycle.cycleId;
     for (const r of (await h.db.query('SELECT code, members FROM units WHERE cycle_id = $1', [cycleId])).rows) members[r.code] = r.members;
     const [a, b, c] = fx.unitCodes as [string, string, string];
     const started = await answer(await call('POST', `/cycles/${cycleId}/inspections`, JSON.stringify({ unitCode: c, kind: 'kiem-tra', body: 'ubkt', reason: 'Theo chương trình kiểm tra năm', actor })));
@@ -244,10 +238,8 @@ describe('the HTTP doors under arbitrary input', () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (cycleId) await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+    await cycle?.stop();
     await api?.close();
-    h?.worker.shutdown();
-    await running?.catch(() => undefined);
     await h?.close();
   });
 

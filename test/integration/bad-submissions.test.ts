@@ -6,12 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
-import { waitFor } from '../support/processes.js';
-import { startCycle } from '../../cli/commands/cycle.js';
+import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { startApi } from '../../api/server.js';
 import { formUrl, signLink } from '../../api/links.js';
-import { closeCycleSignal } from '../../workflows/messages.js';
-import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 
 const QUEUE = 'it-bad-input';
@@ -22,7 +20,7 @@ describe('bad submissions', () => {
   let fx: Fixture;
   let cycleId: string;
   let members: number;
-  let running: Promise<void>;
+  let cycle: OpenCycle | undefined;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -41,22 +39,15 @@ describe('bad submissions', () => {
         { id: 'year-end-report', deadline: '2027-03-20' },
       ],
     });
-    // The worker polls for the whole file: the tests send updates from their own bodies.
-    running = h.worker.run();
-    cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 60 })).cycleId;
-    await waitFor('the units to open their phases', async () => {
-      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened'", [cycleId]);
-      return rows[0].n === 6;
-    }, 90_000);
+    cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 6, timeoutMs: 90_000 });
+    cycleId = cycle.cycleId;
     const { rows } = await h.db.query('SELECT members FROM units WHERE cycle_id = $1 AND code = $2', [cycleId, fx.unitCodes[0]]);
     members = rows[0].members;
   });
 
   afterAll(async () => {
-    if (cycleId) await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+    await cycle?.stop();
     await api?.close();
-    h?.worker.shutdown();
-    await running?.catch(() => undefined);
     await h?.close();
   });
 

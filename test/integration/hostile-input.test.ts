@@ -14,13 +14,12 @@ import Mustache from 'mustache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
+import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { waitFor } from '../support/processes.js';
 import { docxText } from '../support/docx-text.js';
-import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
 import { formUrl, signLink } from '../../api/links.js';
-import { closeCycleSignal } from '../../workflows/messages.js';
-import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 import { fetchInbox } from '../../stack/inbox-client.js';
 import { addUser } from '../../console/users.js';
@@ -120,7 +119,7 @@ describe('hostile input', () => {
   let api: Awaited<ReturnType<typeof startApi>>;
   let fx: Fixture;
   let cycleId = '';
-  let running: Promise<void>;
+  let cycle: OpenCycle | undefined;
   let base = '';
   const csvHeader = 'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người liên hệ;Email liên hệ';
   const names = ['Sở Tài chính', 'Sở Tư pháp', 'Sở Y tế', 'Sở Giáo dục và Đào tạo'];
@@ -177,19 +176,13 @@ describe('hostile input', () => {
     const yaml = fs.readFileSync(fx.file, 'utf8');
     expect(yaml).toContain('Lê Thị Lãnh Đạo');
     fs.writeFileSync(fx.file, yaml.replace('Lê Thị Lãnh Đạo', 'Lê Thị Lãnh Đạo'.normalize('NFD')));
-    running = h.worker.run();
-    cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 60 })).cycleId;
-    await waitFor('the units to open their phases', async () => {
-      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened'", [cycleId]);
-      return rows[0].n === 12;
-    }, 120_000);
+    cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 12 });
+    cycleId = cycle.cycleId;
   }, 300_000);
 
   afterAll(async () => {
-    if (cycleId) await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+    await cycle?.stop();
     await api?.close();
-    h?.worker.shutdown();
-    await running?.catch(() => undefined);
     await h?.close();
   });
 

@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
+import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { waitFor } from '../support/processes.js';
-import { startCycle } from '../../cli/commands/cycle.js';
 import { startInspection } from '../../api/inspections.js';
-import { closeCycleSignal } from '../../workflows/messages.js';
-import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
+import { unitWorkflowId } from '../../domain/ids.js';
 
 const QUEUE = 'it-update-properties';
 const UPDATE_ACCEPTED = 41; // temporal.api.enums.v1.EventType
@@ -54,14 +53,13 @@ describe('workflow updates under arbitrary arguments', () => {
   let h: Harness;
   let fx: Fixture;
   let cycleId = '';
-  let running: Promise<void>;
+  let cycle: OpenCycle | undefined;
   let unit: WorkflowHandle;
   let inspection: WorkflowHandle;
   let members = 0;
 
   beforeAll(async () => {
     h = await startHarness({ taskQueue: QUEUE });
-    running = h.worker.run();
     // One day = 60 s: the phases are open and nothing falls due while the properties run.
     fx = writeFixture({
       code: 'ITUPDPROP',
@@ -75,11 +73,8 @@ describe('workflow updates under arbitrary arguments', () => {
         { id: 'pledge', opensOn: '2027-04-20', deadline: '2027-04-30' },
       ],
     });
-    cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 60 })).cycleId;
-    await waitFor('the units to open their phases', async () => {
-      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened'", [cycleId]);
-      return rows[0].n === 4;
-    }, 120_000);
+    cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 4 });
+    cycleId = cycle.cycleId;
     const [a, b] = fx.unitCodes as [string, string];
     members = (await h.db.query('SELECT members FROM units WHERE cycle_id = $1 AND code = $2', [cycleId, a])).rows[0].members;
     unit = h.client.workflow.getHandle(unitWorkflowId(cycleId, a));
@@ -89,9 +84,7 @@ describe('workflow updates under arbitrary arguments', () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (cycleId) await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
-    h?.worker.shutdown();
-    await running?.catch(() => undefined);
+    await cycle?.stop();
     await h?.close();
   });
 
