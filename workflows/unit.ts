@@ -12,7 +12,6 @@ import {
   workflowInfo,
   allHandlersFinished,
   patched,
-  isCancellation,
 } from '@temporalio/workflow';
 import { isClosed, isLateAt } from '../domain/obligation.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
@@ -60,21 +59,12 @@ const acts = proxyActivities<Activities>({
  * Local activities: short keyed database writes this worker runs within the workflow task that asks for them,
  * so the server dispatches no activity task and no further workflow task for them (bench/README.md). An
  * accepted submission is stored and recorded by one (acceptSubmission), so the update returns after one
- * workflow task instead of three; each transition is recorded by one (recordTransition).
+ * workflow task instead of three. Only that one, and one at a time (`oneLocalAtATime` below): transitions
+ * recorded by local activities too broke replay after worker restarts (docs/RELIABILITY.md).
  */
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
-
-/**
- * A transition's first tries, as a local activity: a few seconds. A local activity retrying is invisible to the
- * server, so `chuky stalled` could not name a database outage behind it; when these fail, the transition goes on
- * as an ordinary activity (record() below), which the server retries and the operator sees with its error.
- */
-const localTransition = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 interface ObligationState extends ObligationView {
@@ -138,6 +128,19 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     ...(o.exemptReason !== undefined ? { exemptReason: o.exemptReason } : {}),
   });
 
+  /**
+   * Runs local activities one after another. Two outstanding at once (two Updates in one workflow task) complete
+   * in whatever order the database answers, while a replay takes their results from the history's markers:
+   * their continuations can then issue commands in another order, and the replay fails as non-deterministic.
+   * The fault suite's full run hit this after worker restarts (docs/RELIABILITY.md).
+   */
+  let localTail: Promise<unknown> = Promise.resolve();
+  function oneLocalAtATime<T>(run: () => Promise<T>): Promise<T> {
+    const next = localTail.then(run, run);
+    localTail = next.catch(() => undefined);
+    return next;
+  }
+
   /** What the last upsert published (phase, status, level, overdue phases). */
   let lastPublished = '';
   function publishSearchAttributes(): void {
@@ -185,20 +188,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
       ...(extra.data !== undefined ? { data: extra.data } : {}),
     };
-    // A transition is one short keyed write: as a local activity (see `local` above) it costs the server no
-    // activity task and no workflow task of its own. Recorded histories keep their activities.
-    if (patched('transition-local-activity')) {
-      try {
-        await localTransition.recordTransition(transition);
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        // The database did not answer: an activity from here on, retried until it does and shown by `chuky
-        // stalled`. Its key makes it a no-op if a local attempt did write before failing.
-        await acts.recordTransition(transition);
-      }
-    } else {
-      await acts.recordTransition(transition);
-    }
+    await acts.recordTransition(transition);
     publishSearchAttributes();
   }
 
@@ -380,7 +370,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       // The submission and its transition in one local activity, one transaction (see `local` above).
       const status = isClosed(o.status) ? o.status : late ? 'late' : 'submitted';
       transitionSeq += 1; // as record() counts it, so later transitions keep their keys' numbering
-      ({ version } = await local.acceptSubmission({
+      ({ version } = await oneLocalAtATime(() => local.acceptSubmission({
         key,
         cycleId,
         unitCode,
@@ -395,7 +385,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         deadline: o.deadline,
         dueAt: o.dueAt,
         data: { late, via: args.actor.via, ...(summary ? { summary } : {}) },
-      }));
+      })));
       o.versions = Math.max(o.versions, version);
       // As below: decided once stored, so of two submissions accepted at once only one is the first.
       first = !isClosed(o.status);
