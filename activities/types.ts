@@ -91,6 +91,8 @@ export interface RecordTransitionInput {
   deadline: IsoDate;
   dueAt: number;
   calendarAt: number;
+  /** The transition's place in its workflow's order (unit workflows); breaks a tie of equal calendar times. */
+  seq?: number;
   actor: string;
   reason?: string;
   data?: Record<string, unknown>;
@@ -118,6 +120,8 @@ export interface AcceptSubmissionInput extends StoreSubmissionInput {
   escalationLevel: EscalationLevel;
   deadline: IsoDate;
   dueAt: number;
+  /** The transition's place in its workflow's order (see RecordTransitionInput). */
+  seq?: number;
   /** The transition's data, after the version this submission gets. */
   data: Record<string, unknown>;
 }

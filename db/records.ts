@@ -22,18 +22,20 @@ async function recordTransitionIn(client: Db | pg.PoolClient, t: RecordTransitio
        ON CONFLICT (event_key) DO NOTHING
        RETURNING 1
      ), obligation AS (
-       INSERT INTO obligations (cycle_id, unit_code, phase, deadline, due_at, status, escalation_level, last_event, calendar_at)
-       SELECT $2, $3, $4, $8, to_timestamp($13 / 1000.0), $6, $7, $5, to_timestamp($12 / 1000.0) WHERE EXISTS (SELECT 1 FROM event)
+       INSERT INTO obligations (cycle_id, unit_code, phase, deadline, due_at, status, escalation_level, last_event, calendar_at, seq)
+       SELECT $2, $3, $4, $8, to_timestamp($13 / 1000.0), $6, $7, $5, to_timestamp($12 / 1000.0), $14 WHERE EXISTS (SELECT 1 FROM event)
        ON CONFLICT (cycle_id, unit_code, phase) DO UPDATE SET deadline = EXCLUDED.deadline, due_at = EXCLUDED.due_at,
          status = EXCLUDED.status, escalation_level = EXCLUDED.escalation_level, last_event = EXCLUDED.last_event,
-         calendar_at = EXCLUDED.calendar_at, updated_at = now()
+         calendar_at = EXCLUDED.calendar_at, seq = EXCLUDED.seq, updated_at = now()
        -- A transition retried late (its worker died) must not overwrite a later one: the row keeps the newest state
-       -- by the workflow's own clock (the fault suite saw "opened" land after "submitted").
-       WHERE obligations.calendar_at IS NULL OR obligations.calendar_at <= EXCLUDED.calendar_at
+       -- by the workflow's own clock (the fault suite saw "opened" land after "submitted"), and of two at the same
+       -- calendar time, the one the workflow recorded last.
+       WHERE obligations.calendar_at IS NULL OR obligations.calendar_at < EXCLUDED.calendar_at
+         OR (obligations.calendar_at = EXCLUDED.calendar_at AND (obligations.seq IS NULL OR EXCLUDED.seq IS NULL OR obligations.seq <= EXCLUDED.seq))
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM event)::int AS recorded`,
-    [t.key, t.cycleId, t.unitCode, t.phase, t.kind, t.status, t.escalationLevel, t.deadline, t.actor, t.reason ?? null, t.data ? JSON.stringify(t.data) : null, t.calendarAt, t.dueAt],
+    [t.key, t.cycleId, t.unitCode, t.phase, t.kind, t.status, t.escalationLevel, t.deadline, t.actor, t.reason ?? null, t.data ? JSON.stringify(t.data) : null, t.calendarAt, t.dueAt, t.seq ?? null],
   );
   return { recorded: (rows[0]?.recorded ?? 0) > 0 };
 }
@@ -80,6 +82,7 @@ export async function acceptSubmission(db: Db, a: AcceptSubmissionInput): Promis
       deadline: a.deadline,
       dueAt: a.dueAt,
       calendarAt: a.calendarAt,
+      ...(a.seq !== undefined ? { seq: a.seq } : {}),
       actor: a.actor,
       data: { version, ...a.data },
     });
