@@ -151,7 +151,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     const level = Math.max(0, ...obligations.filter((o) => !isClosed(o.status)).map((o) => o.escalationLevel));
     const overdue = obligations.filter((o) => !isClosed(o.status) && o.escalationLevel >= 1).map((o) => o.phase);
     // A revision, a reminder or a repair that changes none of them writes nothing: each upsert is a history
-    // event and a visibility write on the server (a tenth of its CPU per form submission, bench/README.md).
+    // event and a visibility write on the server (about a sixth of its CPU per revision, bench/README.md).
     // Histories recorded before this change hold those upserts, so their replays keep emitting them.
     const published = `${current.phase}|${current.status}|${level}|${overdue.join(',')}`;
     if (published === lastPublished && patched('search-attributes-when-changed')) return;
@@ -173,7 +173,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
 
   async function record(o: ObligationState, kind: string, actor: string, extra: { reason?: string; data?: Record<string, unknown>; key?: string } = {}): Promise<void> {
     transitionSeq += 1;
-    const transition = {
+    await acts.recordTransition({
       key: extra.key ?? `${workflowInfo().workflowId}/${workflowInfo().runId}/${transitionSeq}`,
       cycleId,
       unitCode,
@@ -188,8 +188,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       actor,
       ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
       ...(extra.data !== undefined ? { data: extra.data } : {}),
-    };
-    await acts.recordTransition(transition);
+    });
     publishSearchAttributes();
   }
 
