@@ -11,7 +11,7 @@ import { inboxApp, type SinkMode } from '../../stack/inbox-http.js';
 import { escapeHtml } from '../../stack/inbox-page.js';
 import { OutputTail } from '../../stack/log.js';
 import { dataDir, projectRoot, toolsDir } from '../../stack/paths.js';
-import { canConnect, freePort, isPortFree } from '../../stack/ports.js';
+import { canConnect, ephemeralRange, freePort, isPortFree, pickRange } from '../../stack/ports.js';
 import { clearStalePostmaster } from '../../stack/postmaster-pid.js';
 import { describeResult, runCommand, succeeded } from '../../stack/run-command.js';
 import { isAddressedTo, parseStoredMail, type StoredMail } from '../../stack/stored-mail.js';
@@ -39,6 +39,28 @@ describe('ports', () => {
     expect(port).toBeGreaterThan(1023);
     expect(await isPortFree(port)).toBe(true);
     expect(await canConnect(port)).toBe(false);
+  });
+
+  it('picks outside the kernel ephemeral range, and never the same port twice in one process', async () => {
+    const ephemeral = ephemeralRange();
+    const ports = await Promise.all(Array.from({ length: 40 }, () => freePort()));
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const port of ports) expect(port < ephemeral.low || port > ephemeral.high).toBe(true);
+  });
+
+  it('reads the ephemeral range from the kernel file, and falls back to the IANA range', async () => {
+    const file = join(scratch, 'ip_local_port_range');
+    await writeFile(file, '32768\t60999\n');
+    expect(ephemeralRange(file)).toEqual({ low: 32768, high: 60999 });
+    await writeFile(file, 'garbage\n');
+    expect(ephemeralRange(file)).toEqual({ low: 49152, high: 65535 });
+    expect(ephemeralRange(join(scratch, 'missing'))).toEqual({ low: 49152, high: 65535 });
+  });
+
+  it('leaves room below the ephemeral range, else above it, else lets the kernel pick', () => {
+    expect(pickRange({ low: 32768, high: 60999 })).toEqual({ low: 20000, high: 32767 });
+    expect(pickRange({ low: 10000, high: 60999 })).toEqual({ low: 61000, high: 65535 });
+    expect(pickRange({ low: 1024, high: 65535 })).toBeUndefined();
   });
 });
 
