@@ -65,3 +65,17 @@ export function obligationTimes(params: {
 export function remainingSteps(times: ObligationTimes, now: number, done: ReadonlySet<string>): ScheduledStep[] {
   return times.steps.filter((s) => !done.has(s.name) && (s.kind !== 'reminder' || s.at > now));
 }
+
+/**
+ * As `remainingSteps`, for a ladder that has run since `since` (its phase's opening, or its last extension). A
+ * reminder whose moment came while the ladder ran but found it held up (the worker or the mail server was down,
+ * and the step before it waited) is still sent late while the deadline has not passed: a unit is not left
+ * without its last reminder because of an outage. Only the latest such reminder is sent, so an outage of days
+ * sends one, not each it missed; reminders due before `since` are dropped as before (the notice covers them).
+ */
+export function remainingStepsSince(times: ObligationTimes, now: number, done: ReadonlySet<string>, since: number): ScheduledStep[] {
+  const passed = times.steps.filter((s) => s.kind === 'reminder' && s.at > since && s.at <= now);
+  const latest = passed.at(-1);
+  const catchUp = latest && !done.has(latest.name) && now < times.dueAt ? latest : undefined;
+  return times.steps.filter((s) => !done.has(s.name) && (s.kind !== 'reminder' || s.at > now || s === catchUp));
+}

@@ -17,7 +17,7 @@ import { isClosed, isLateAt } from '../domain/obligation.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { addDays, instantToLocalDate, localTimeToInstant, compareDates } from '../domain/calendar.js';
 import { DEFAULT_TARGETS, phaseSpec, type PhaseSpec } from '../domain/phases/index.js';
-import { obligationTimes, remainingSteps, SEND_HOUR, type ScheduledStep } from '../domain/schedule.js';
+import { obligationTimes, remainingSteps, remainingStepsSince, SEND_HOUR, type ScheduledStep } from '../domain/schedule.js';
 import { emailKey } from '../domain/ids.js';
 import {
   acknowledgePlanSchema,
@@ -72,6 +72,8 @@ interface ObligationState extends ObligationView {
   /** Bumped whenever the deadline moves, so a waiting loop knows to recompute its schedule. */
   revision: number;
   seenRequests: Map<string, SubmissionReceipt>;
+  /** Calendar instant the ladder (re)started: its opening, or its last extension (`remainingStepsSince`). */
+  ladderSince?: number;
 }
 
 export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
@@ -278,9 +280,12 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       await record(o, 'opened', 'system');
       await email(o, 'notice');
     }
+    o.ladderSince = calendarNow();
     while (!closed && !isClosed(o.status)) {
       const times = { deadline: o.deadline, dueAt: o.dueAt, steps: ladderFor(o) };
-      const next = remainingSteps(times, calendarNow(), new Set(o.stepsDone))[0];
+      const done = new Set(o.stepsDone);
+      // A reminder an outage held up past its moment is still sent before the deadline (only the latest one).
+      const next = (patched('late-reminder-still-sent') ? remainingStepsSince(times, calendarNow(), done, o.ladderSince) : remainingSteps(times, calendarNow(), done))[0];
       const revision = o.revision;
       const interrupted = () => closed || isClosed(o.status) || o.revision !== revision;
       if (!next) {
@@ -370,7 +375,18 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       // The submission and its transition in one local activity, one transaction (see `local` above).
       const status = isClosed(o.status) ? o.status : late ? 'late' : 'submitted';
       transitionSeq += 1; // as record() counts it, so later transitions keep their keys' numbering
-      ({ version } = await oneLocalAtATime(() => local.acceptSubmission({
+      // The obligation is the unit's from the moment its submission is accepted, not from when the store
+      // returns: a phase opening or a reminder whose timer fires while the store runs (the same workflow task,
+      // after a worker outage; or a slow database) would otherwise record "pending" after "submitted", and the
+      // row, the reminders and the overdue list would treat a unit that submitted as one that did not (the
+      // fault suite's full run, docs/RELIABILITY.md).
+      const claimed = patched('submission-claims-obligation-before-store') && !isClosed(o.status);
+      const before = { status: o.status, submittedAt: o.submittedAt };
+      if (claimed) {
+        o.status = status;
+        o.submittedAt = calendarNow();
+      }
+      const stored = oneLocalAtATime(() => local.acceptSubmission({
         key,
         cycleId,
         unitCode,
@@ -386,13 +402,28 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         deadline: o.deadline,
         dueAt: o.dueAt,
         data: { late, via: args.actor.via, ...(summary ? { summary } : {}) },
-      })));
+      }));
+      try {
+        ({ version } = await stored);
+      } catch (err) {
+        // Not stored (the local activity gave up): the claim is withdrawn with the submission.
+        if (claimed) {
+          o.status = before.status;
+          if (before.submittedAt === undefined) delete o.submittedAt;
+          else o.submittedAt = before.submittedAt;
+        }
+        throw err;
+      }
       o.versions = Math.max(o.versions, version);
-      // As below: decided once stored, so of two submissions accepted at once only one is the first.
-      first = !isClosed(o.status);
-      if (first) {
-        o.status = late ? 'late' : 'submitted';
-        o.submittedAt = calendarNow();
+      if (claimed) {
+        first = true;
+      } else {
+        // As below: decided once stored, so of two submissions accepted at once only one is the first.
+        first = !isClosed(o.status);
+        if (first) {
+          o.status = late ? 'late' : 'submitted';
+          o.submittedAt = calendarNow();
+        }
       }
       publishSearchAttributes();
     } else {
@@ -460,6 +491,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       o.revision += 1;
       // Reminders and escalations move with the deadline: the ladder starts again from the new date.
       o.stepsDone = [];
+      o.ladderSince = calendarNow();
       o.escalationLevel = 0;
       if (!isClosed(o.status)) o.status = 'pending';
       await record(o, 'extended', args.actor.id, { reason: args.reason, data: { newDeadline: o.deadline }, key: `${cycleId}/${unitCode}/${o.phase}/${args.requestId}` });

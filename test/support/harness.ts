@@ -26,6 +26,8 @@ export interface Harness {
   env: Env;
   deps: ActivityDeps;
   worker: Worker;
+  /** The worker's connection: a test that restarts the worker creates the next one on it. */
+  nativeConnection: NativeConnection;
   testEnv?: TestWorkflowEnvironment;
   inboxUrl: string;
   /** Runs `fn` while the worker polls; the worker stops when `fn` settles. */
@@ -74,6 +76,7 @@ export async function startHarness(opts: { taskQueue: string; timeSkipping?: boo
     env,
     deps,
     worker,
+    nativeConnection,
     ...(testEnv ? { testEnv } : {}),
     inboxUrl: services.inboxUrl,
     run: (fn) => worker.runUntil(fn),

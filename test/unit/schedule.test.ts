@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { obligationTimes, remainingSteps } from '../../domain/schedule.js';
+import { obligationTimes, remainingSteps, remainingStepsSince } from '../../domain/schedule.js';
 import { calendarToReal, realToCalendar, type ClockMap } from '../../domain/clock.js';
 import { emailKey, messageIdFor, unitWorkflowId } from '../../domain/ids.js';
 
@@ -39,6 +39,23 @@ describe('obligation schedule', () => {
     expect(remainingSteps(t, afterDeadline, new Set()).map((s) => s.name)).toEqual(['overdue', 'escalation-2', 'escalation-3']);
     const midFeb = Date.parse('2027-02-10T00:00:00Z');
     expect(remainingSteps(t, midFeb, new Set(['reminder-3d'])).map((s) => s.name)).toEqual(['reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
+  });
+
+  it('sends the latest reminder an outage held up, once, while the deadline has not passed', () => {
+    const t = obligationTimes({ deadline: '2027-02-15', calendar, timeZone: tz, policy });
+    const opened = Date.parse('2027-02-01T01:00:00Z');
+    const names = (now: string, done: string[], since = opened) => remainingStepsSince(t, Date.parse(now), new Set(done), since).map((s) => s.name);
+    // On time: the same steps as remainingSteps.
+    expect(names('2027-02-05T00:00:00Z', [])).toEqual(['reminder-7d', 'reminder-3d', 'reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
+    // The 7-day reminder held up past its moment (the 3-day one not yet due): still sent.
+    expect(names('2027-02-09T00:00:00Z', [])[0]).toBe('reminder-7d');
+    // Held up past two moments: only the later one is sent, and the earlier one never after it.
+    expect(names('2027-02-13T00:00:00Z', [])).toEqual(['reminder-3d', 'reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
+    expect(names('2027-02-13T00:10:00Z', ['reminder-3d'])).toEqual(['reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
+    // Once the deadline has passed, no reminder: the overdue notice speaks instead.
+    expect(names('2027-02-16T00:00:00Z', [])).toEqual(['overdue', 'escalation-2', 'escalation-3']);
+    // Reminders due before the ladder started (a late opening, an extension) are dropped, as remainingSteps does.
+    expect(names('2027-02-13T00:00:00Z', [], Date.parse('2027-02-12T12:00:00Z'))).toEqual(['reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
   });
 });
 
