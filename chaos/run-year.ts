@@ -113,7 +113,14 @@ export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: strin
     log(`cycle ${launched.cycleId} launched: ${launched.units} units, one day = ${opts.secondsPerDay} s`);
 
     const planned = plannedSubmissions(opts);
-    const submitting = Promise.all(planned.map((s) => submitAt(apiUrl, launched.cycleId, s, real(s.at), real(closingInstant()))));
+    // A unit learns of an obligation that arises during the year (a make-up session) only from its notice, so
+    // it cannot submit before the notice reached it: the harness waits for it too, or a fault that delays the
+    // notice would show as a refusal no unit could have met.
+    const configured = new Set<string>(PHASES.map((p) => p.id));
+    const noticeArrived = (s: PlannedSubmission) => () => stack.mails().some((m) => m.key.startsWith(`${launched.cycleId}/${s.unitCode}/${s.phase}/notice`));
+    const submitting = Promise.all(
+      planned.map((s) => submitAt(apiUrl, launched.cycleId, s, real(s.at), real(closingInstant()), configured.has(s.phase) ? undefined : noticeArrived(s))),
+    );
 
     const faulting = opts.faulty ? injectFaults(plannedFaults(opts), real, { stack, worker, faults, log }) : Promise.resolve();
 
@@ -187,11 +194,13 @@ async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: nu
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
 
 /**
- * One unit's submission at its real instant, retried every second with the same request id until the API
- * gives an answer that is not a server error, or the year is over.
+ * One unit's submission at its real instant (and not before its notice, when `noticeArrived` is given),
+ * retried every second with the same request id until the API gives an answer that is not a server error, or
+ * the year is over.
  */
-async function submitAt(apiUrl: string, cycleId: string, s: PlannedSubmission, atMs: number, giveUpAtMs: number): Promise<SubmissionResult> {
+async function submitAt(apiUrl: string, cycleId: string, s: PlannedSubmission, atMs: number, giveUpAtMs: number, noticeArrived?: () => boolean): Promise<SubmissionResult> {
   await sleep(Math.max(0, atMs - Date.now()));
+  while (noticeArrived && !noticeArrived() && Date.now() < giveUpAtMs) await sleep(250);
   const first = Date.now();
   let attempts = 0;
   let last = '';
