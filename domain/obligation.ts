@@ -35,3 +35,20 @@ export function isClosed(status: ObligationStatus): boolean {
 export function isLateAt(submittedAtMs: number, dueAtMs: number): boolean {
   return submittedAtMs >= dueAtMs;
 }
+
+/**
+ * How long a submission may have waited between the API and the workflow (a worker outage) and still be judged
+ * by the moment the API received it. Longer than any outage the unit's browser waits through; short enough that
+ * an API process cannot backdate a submission by days.
+ */
+export const MAX_HELD_MS = 60 * 60 * 1000;
+
+/**
+ * The real instant a submission is judged by (on time or late, its make-up date): when the API received it, if
+ * the API said so, within `MAX_HELD_MS` before the workflow handles it and never after; else when the workflow
+ * handles it. A unit that sends at 23:59 on its deadline is on time, whether or not a worker was up at 23:59.
+ */
+export function judgedAt(sentAtMs: number | undefined, handledAtMs: number): number {
+  if (sentAtMs === undefined || !Number.isFinite(sentAtMs)) return handledAtMs;
+  return Math.min(handledAtMs, Math.max(sentAtMs, handledAtMs - MAX_HELD_MS));
+}

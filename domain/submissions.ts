@@ -42,6 +42,12 @@ export const actorSchema = z.lazy(() =>
 );
 export type Actor = z.infer<typeof actorSchema>;
 
+/**
+ * When the API received a submission (ms since the epoch, real time): stamped by the API server over whatever a
+ * caller sent, so that the workflow judges the submission by it (`judgedAt` in domain/obligation.ts).
+ */
+const sentAtSchema = z.number().int().positive();
+
 /** Phase 1: the unit acknowledges the plan and, optionally, describes its own implementation plan. */
 export const acknowledgePlanSchema = z.lazy(() =>
   z.object({
@@ -54,6 +60,7 @@ export const acknowledgePlanSchema = z.lazy(() =>
     note: nfcText(MAX_TEXT, 'Ghi chú').optional(),
     /** Caller-chosen id so a retried request is the same submission, not a second version. */
     requestId: z.string().min(8).max(100),
+    sentAt: sentAtSchema.optional(),
   }),
 );
 export type AcknowledgePlan = z.infer<typeof acknowledgePlanSchema>;
@@ -89,6 +96,7 @@ export const submitSchema = z.lazy(() =>
     payload: z.unknown(),
     actor: actorSchema,
     requestId: z.string().min(8).max(100),
+    sentAt: sentAtSchema.optional(),
   }),
 );
 export type Submit = z.infer<typeof submitSchema>;

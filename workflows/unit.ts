@@ -13,7 +13,7 @@ import {
   allHandlersFinished,
   patched,
 } from '@temporalio/workflow';
-import { isClosed, isLateAt } from '../domain/obligation.js';
+import { isClosed, isLateAt, judgedAt } from '../domain/obligation.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { addDays, instantToLocalDate, localTimeToInstant, compareDates } from '../domain/calendar.js';
 import { DEFAULT_TARGETS, phaseSpec, type PhaseSpec } from '../domain/phases/index.js';
@@ -276,7 +276,13 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       await condition(() => closed || isClosed(o.status), opensAt - Date.now());
     }
     if (closed) return;
-    if (!isClosed(o.status)) {
+    // A unit that submitted before its phase opened by the calendar gets no opening and no notice. One whose
+    // submission came after that moment, while the opening was held up (the worker down when its timer fired),
+    // gets both, recorded with the status it has: a fault delays what is sent, it does not change it. (Patched:
+    // a store that ran past 08:00 could show an older history such a submission; the call is made only then.)
+    const openedAt = localTimeToInstant(o.spec.opensOn, SEND_HOUR, timeZone);
+    const heldUp = (o.status === 'submitted' || o.status === 'late') && o.submittedAt !== undefined && o.submittedAt >= openedAt && patched('opening-after-held-submission');
+    if (!isClosed(o.status) || heldUp) {
       await record(o, 'opened', 'system');
       await email(o, 'notice');
     }
@@ -303,7 +309,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
   setHandler(unitViewQuery, () => ({ cycleId, unitCode, closed, obligations: obligations.map(view) }));
 
   /** The obligation a submission is for, and whether the unit may submit it now; refuses otherwise. */
-  function checkSubmittable(phase: string, requestId: string): ObligationState {
+  function checkSubmittable(phase: string, requestId: string, sentAt?: number): ObligationState {
     const o = find(phase);
     if (o.status === 'exempted') refuse('Đơn vị đã được miễn nghĩa vụ này');
     if (o.status === 'removed') refuse('Đơn vị không còn trong chu kỳ');
@@ -312,7 +318,9 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     // Revisions are kept in this workflow's history; a cap keeps that history bounded whatever a client does.
     if (o.versions >= MAX_VERSIONS && !o.seenRequests.has(requestId)) refuse(`Đã nộp ${MAX_VERSIONS} lần cho nghĩa vụ này; xin liên hệ Ban Tuyên giáo nếu cần sửa thêm`);
     // A unit may revise what it sent until the deadline; after it, the first version stands.
-    if ((o.status === 'submitted' || o.status === 'late') && Date.now() >= calendarToReal(clock, o.dueAt) && !o.seenRequests.has(requestId)) {
+    // Judged by when the API received it (a validator issues no command, so this needs no patch: accepted
+    // updates are not validated again on replay).
+    if ((o.status === 'submitted' || o.status === 'late') && judgedAt(sentAt, Date.now()) >= calendarToReal(clock, o.dueAt) && !o.seenRequests.has(requestId)) {
       refuse(`Đã quá hạn (${o.deadline}); bản đã nộp không thể sửa. Xin liên hệ Ban Tuyên giáo nếu cần bổ sung.`);
     }
     return o;
@@ -336,11 +344,12 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
   }
 
   /** Under target: the unit owes a make-up session (study) or is proposed for inspection (anything else). */
-  async function followUp(o: ObligationState, outcome: { underTarget: boolean; summary: string }): Promise<void> {
+  async function followUp(o: ObligationState, outcome: { underTarget: boolean; summary: string }, sentCalendarAt?: number): Promise<void> {
     if (!outcome.underTarget) return;
     await record(o, 'under_target', 'system', { reason: outcome.summary });
     if (o.phase === 'study' && input.makeupDays && input.makeupPolicy && !obligations.some((x) => x.phase === 'study-makeup')) {
-      const today = instantToLocalDate(calendarNow(), timeZone);
+      // Counted from the day the unit sent its report, not the day a worker got to it.
+      const today = instantToLocalDate(sentCalendarAt ?? calendarNow(), timeZone);
       const makeup = newObligation({
         phase: 'study-makeup',
         title: 'Quán triệt bổ sung cho đảng viên chưa được học tập',
@@ -362,11 +371,16 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
    */
   async function accept(
     o: ObligationState,
-    args: { requestId: string; actor: { id: string; via: string } },
+    args: { requestId: string; actor: { id: string; via: string }; sentAt?: number | undefined },
     payload: Record<string, unknown>,
     outcome?: { underTarget: boolean; summary: string },
   ): Promise<SubmissionReceipt> {
-    const late = isLateAt(Date.now(), calendarToReal(clock, o.dueAt));
+    // On time or late by when the API received it: a worker outage across the deadline does not make a unit
+    // late. Histories from before the API stamped `sentAt` never reach the patch call.
+    const stamped = args.sentAt !== undefined && patched('submission-judged-by-sent-time');
+    const sentAt = stamped ? judgedAt(args.sentAt, Date.now()) : Date.now();
+    const sentCalendarAt = realToCalendar(clock, sentAt);
+    const late = isLateAt(sentAt, calendarToReal(clock, o.dueAt));
     const key = `${cycleId}/${unitCode}/${o.phase}/${args.requestId}`;
     const summary = outcome?.summary;
     let version: number;
@@ -384,7 +398,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       const before = { status: o.status, submittedAt: o.submittedAt };
       if (claimed) {
         o.status = status;
-        o.submittedAt = calendarNow();
+        o.submittedAt = sentCalendarAt;
       }
       const stored = oneLocalAtATime(() => local.acceptSubmission({
         key,
@@ -436,7 +450,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       }
       await record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via, ...(summary ? { summary } : {}) }, key });
     }
-    if (first && outcome) await followUp(o, outcome);
+    if (first && outcome) await followUp(o, outcome, stamped ? sentCalendarAt : undefined);
     outbox.push(() => email(o, 'receipt', { version, late, ...(summary ? { summary } : {}) }));
     const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.deadline, ...(outcome ? { summary: outcome.summary, underTarget: outcome.underTarget } : {}) };
     o.seenRequests.set(args.requestId, receipt);
@@ -456,7 +470,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     {
       validator: (raw) => {
         const args = parseArgs(submitSchema, raw);
-        checkSubmittable(args.phase, args.requestId);
+        checkSubmittable(args.phase, args.requestId, args.sentAt);
         parsePayload(args.phase, args.payload);
       },
     },
@@ -475,7 +489,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     {
       validator: (raw) => {
         const args = parseArgs(acknowledgePlanSchema, raw);
-        checkSubmittable(args.phase, args.requestId);
+        checkSubmittable(args.phase, args.requestId, args.sentAt);
       },
     },
   );
