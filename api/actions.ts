@@ -53,9 +53,17 @@ function translate(err: unknown): never {
   throw err;
 }
 
+/**
+ * The request with the moment the API received it, over any `sentAt` the caller sent (the workflow judges the
+ * submission by it); anything but an object is left for the schema to refuse.
+ */
+function stamped(raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...raw, sentAt: Date.now() } : raw;
+}
+
 export async function acknowledgePlan(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
   try {
-    const args = { ...parseOrThrow(acknowledgePlanSchema, raw), sentAt: Date.now() };
+    const args = parseOrThrow(acknowledgePlanSchema, stamped(raw));
     return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(acknowledgePlanUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
@@ -65,8 +73,7 @@ export async function acknowledgePlan(client: Client, cycleId: string, unitCode:
 /** Any phase's submission; the payload is checked by the phase's schema in the workflow's validator. */
 export async function submit(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
   try {
-    // Stamped here, whatever the caller sent: the workflow judges the submission by when it arrived.
-    const args = { ...parseOrThrow(submitSchema, raw), sentAt: Date.now() };
+    const args = parseOrThrow(submitSchema, stamped(raw));
     // The phase's schema (in the workflow) reads an object; anything else is named here, by its field.
     if (typeof args.payload !== 'object' || args.payload === null || Array.isArray(args.payload)) {
       throw new InvalidSubmissionError('payload: Nội dung báo cáo cần là một đối tượng JSON, ví dụ {"members": 120, "studied": 118}');

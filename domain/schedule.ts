@@ -63,7 +63,7 @@ export function obligationTimes(params: {
  * was reached, the escalation still has to be recorded.
  */
 export function remainingSteps(times: ObligationTimes, now: number, done: ReadonlySet<string>): ScheduledStep[] {
-  return times.steps.filter((s) => !done.has(s.name) && (s.kind !== 'reminder' || s.at > now));
+  return remainingStepsSince(times, now, done, now);
 }
 
 /**

@@ -17,7 +17,7 @@ import { isClosed, isLateAt, judgedAt } from '../domain/obligation.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { addDays, instantToLocalDate, localTimeToInstant, compareDates } from '../domain/calendar.js';
 import { DEFAULT_TARGETS, phaseSpec, type PhaseSpec } from '../domain/phases/index.js';
-import { obligationTimes, remainingSteps, remainingStepsSince, SEND_HOUR, type ScheduledStep } from '../domain/schedule.js';
+import { obligationTimes, remainingStepsSince, SEND_HOUR, type ScheduledStep } from '../domain/schedule.js';
 import { emailKey } from '../domain/ids.js';
 import {
   acknowledgePlanSchema,
@@ -291,7 +291,8 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       const times = { deadline: o.deadline, dueAt: o.dueAt, steps: ladderFor(o) };
       const done = new Set(o.stepsDone);
       // A reminder an outage held up past its moment is still sent before the deadline (only the latest one).
-      const next = (patched('late-reminder-still-sent') ? remainingStepsSince(times, calendarNow(), done, o.ladderSince) : remainingSteps(times, calendarNow(), done))[0];
+      const now = calendarNow();
+      const next = remainingStepsSince(times, now, done, patched('late-reminder-still-sent') ? (o.ladderSince ?? now) : now)[0];
       const revision = o.revision;
       const interrupted = () => closed || isClosed(o.status) || o.revision !== revision;
       if (!next) {
@@ -394,13 +395,13 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       // after a worker outage; or a slow database) would otherwise record "pending" after "submitted", and the
       // row, the reminders and the overdue list would treat a unit that submitted as one that did not (the
       // fault suite's full run, docs/RELIABILITY.md).
+      // The local activity retries until it stores (no attempt limit), so a claim is never withdrawn.
       const claimed = patched('submission-claims-obligation-before-store') && !isClosed(o.status);
-      const before = { status: o.status, submittedAt: o.submittedAt };
       if (claimed) {
         o.status = status;
         o.submittedAt = sentCalendarAt;
       }
-      const stored = oneLocalAtATime(() => local.acceptSubmission({
+      ({ version } = await oneLocalAtATime(() => local.acceptSubmission({
         key,
         cycleId,
         unitCode,
@@ -416,18 +417,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         deadline: o.deadline,
         dueAt: o.dueAt,
         data: { late, via: args.actor.via, ...(summary ? { summary } : {}) },
-      }));
-      try {
-        ({ version } = await stored);
-      } catch (err) {
-        // Not stored (the local activity gave up): the claim is withdrawn with the submission.
-        if (claimed) {
-          o.status = before.status;
-          if (before.submittedAt === undefined) delete o.submittedAt;
-          else o.submittedAt = before.submittedAt;
-        }
-        throw err;
-      }
+      })));
       o.versions = Math.max(o.versions, version);
       if (claimed) {
         first = true;

@@ -54,9 +54,9 @@ describe('a submission handled with its phase opening in one workflow task', () 
   });
 
   afterAll(async () => {
-    if (deadlineCycleId) await h.client.workflow.getHandle(cycleWorkflowId(deadlineCycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
-    if (lateCycleId) await h.client.workflow.getHandle(cycleWorkflowId(lateCycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
-    if (cycleId) await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+    for (const id of [cycleId, lateCycleId, deadlineCycleId].filter(Boolean)) {
+      await h.client.workflow.getHandle(cycleWorkflowId(id)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+    }
     await h?.close();
   });
 
