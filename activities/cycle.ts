@@ -11,6 +11,7 @@ import { countUnits, getCycle, listUnits, setCycleStatus, type CycleRow } from '
 import { effectivePhasePolicy } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
 import { unitWorkflowId } from '../domain/ids.js';
+import { DEFAULT_MEMBERS_MARGIN_PERCENT } from '../domain/phases/common.js';
 import { calendarToReal } from '../domain/clock.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
 import { SA_COMMITTEE, SA_CYCLE, SA_ESCALATION, SA_PHASE, SA_STATUS, SA_UNIT, SA_YEAR } from '../workflows/search-attributes.js';
@@ -45,7 +46,7 @@ export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttri
     })),
     searchAttributes,
     ...(members !== undefined ? { members } : {}),
-    targets: { studyPercent: def.targets?.studyPercent ?? 98, pledgePercent: def.targets?.pledgePercent ?? 100 },
+    targets: { studyPercent: def.targets?.studyPercent ?? 98, pledgePercent: def.targets?.pledgePercent ?? 100, membersMarginPercent: def.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT },
     closesOn: def.closesOn ?? `${def.year}-12-31`,
     ...(study ? { makeupDays: study.makeupDays ?? 14, makeupPolicy: phasePolicy(def, 'study') } : {}),
   };

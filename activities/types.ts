@@ -147,7 +147,8 @@ export interface UnitWorkflowInput {
   searchAttributes: boolean;
   /** Members of the unit at launch: submissions are checked against it (studied ≤ members). Absent in early histories. */
   members?: number;
-  targets?: { studyPercent: number; pledgePercent: number };
+  /** membersMarginPercent: absent in workflows launched before it existed (their validators use the default). */
+  targets?: { studyPercent: number; pledgePercent: number; membersMarginPercent?: number };
   /** Days a unit under the attendance target has for its make-up session. */
   makeupDays?: number;
   /** The policy of derived obligations (the make-up session), taken from the study phase. */

@@ -12,6 +12,7 @@ import { loadUnitsFile, type Unit } from './units.js';
 import { loadUnitsFileAsync } from './units-xlsx.js';
 import { readConfigText } from './files.js';
 import { unsafeTextSegments } from '../domain/text-safety.js';
+import { DEFAULT_MEMBERS_MARGIN_PERCENT } from '../domain/phases/common.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
@@ -169,6 +170,16 @@ export const TargetsSchema = z.strictObject({
   studyPercent: z.number().min(0).max(100).default(98),
   /** Share of members with a personal plan (kế hoạch cá nhân), in percent. */
   pledgePercent: z.number().min(0).max(100).default(100),
+  /**
+   * How far a unit's reported member count (study, pledge) may differ from the units list's "Số đảng viên", in
+   * percent of the list's count, before the unit must give a reason (default 10: 95 in the list → 86 to 104
+   * need none). Reasons are shown in the console and listed in the report's notes to check.
+   */
+  membersMarginPercent: z
+    .number({ error: 'must be a number of percent, e.g. 10' })
+    .min(0, { error: 'must be between 0 and 100 (percent of the units list\'s member count)' })
+    .max(100, { error: 'must be between 0 and 100 (percent of the units list\'s member count)' })
+    .default(DEFAULT_MEMBERS_MARGIN_PERCENT),
 });
 
 const CycleDefinitionBaseSchema = z.strictObject({

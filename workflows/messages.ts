@@ -27,6 +27,11 @@ export interface UnitView {
   unitCode: string;
   obligations: ObligationView[];
   closed: boolean;
+  /**
+   * What the workflow's update validator checks payloads against (the registry's member count as launched, the
+   * cycle's margin): the web form checks with the same. Absent from workflows built before it was added.
+   */
+  facts?: { members: number; membersMarginPercent: number };
 }
 
 export interface SubmissionReceipt {

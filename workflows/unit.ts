@@ -17,6 +17,7 @@ import { isClosed, isLateAt, judgedAt } from '../domain/obligation.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { addDays, instantToLocalDate, localTimeToInstant, compareDates } from '../domain/calendar.js';
 import { DEFAULT_TARGETS, phaseSpec, type PhaseSpec } from '../domain/phases/index.js';
+import { DEFAULT_MEMBERS_MARGIN_PERCENT } from '../domain/phases/common.js';
 import { obligationTimes, remainingStepsSince, SEND_HOUR, type ScheduledStep } from '../domain/schedule.js';
 import { emailKey } from '../domain/ids.js';
 import {
@@ -112,6 +113,10 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
   const running: Promise<void>[] = [];
   const facts = { members: input.members ?? 0 };
   const targets = input.targets ?? DEFAULT_TARGETS;
+  // What a payload is checked against: the registry's member count as launched and the cycle's margin (a count
+  // beyond it needs a reason). The update validator refuses by it (no trace in history); the handler falls back to
+  // `facts` alone, so a payload accepted before the margin existed is parsed the same on replay (parsePayload).
+  const checkedFacts = { ...facts, membersMarginPercent: input.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT };
 
   const find = (phase: string): ObligationState =>
     obligations.find((o) => o.phase === phase) ?? refuse(`Đơn vị không có nghĩa vụ "${phase}" trong chu kỳ này`);
@@ -307,7 +312,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     }
   }
 
-  setHandler(unitViewQuery, () => ({ cycleId, unitCode, closed, obligations: obligations.map(view) }));
+  setHandler(unitViewQuery, () => ({ cycleId, unitCode, closed, obligations: obligations.map(view), facts: checkedFacts }));
 
   /** The obligation a submission is for, and whether the unit may submit it now; refuses otherwise. */
   function checkSubmittable(phase: string, requestId: string, sentAt?: number): ObligationState {
@@ -329,7 +334,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
 
   const payloadSchemas = new Map<string, ReturnType<PhaseSpec['schema']>>();
 
-  function parsePayload(phase: string, payload: unknown): { payload: Record<string, unknown>; outcome: { underTarget: boolean; summary: string } } {
+  function parsePayload(phase: string, payload: unknown, validating = false): { payload: Record<string, unknown>; outcome: { underTarget: boolean; summary: string } } {
     let spec;
     try {
       spec = phaseSpec(phase);
@@ -337,9 +342,17 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       refuse(`Không có biểu mẫu cho giai đoạn "${phase}"`);
     }
     // One schema per phase for this unit (its facts do not change): built, and compiled by zod, once.
-    let schema = payloadSchemas.get(phase);
-    if (!schema) payloadSchemas.set(phase, (schema = spec.schema(facts)));
-    const result = schema.safeParse(payload);
+    const phaseSpecFound = spec;
+    const schemaFor = (withMargin: boolean) => {
+      const key = withMargin ? phase : `${phase}\u0000replay`;
+      let schema = payloadSchemas.get(key);
+      if (!schema) payloadSchemas.set(key, (schema = phaseSpecFound.schema(withMargin ? checkedFacts : facts)));
+      return schema;
+    };
+    let result = schemaFor(true).safeParse(payload);
+    // The handler takes what a validator accepted: a payload accepted before the margin existed (replayed from an
+    // older history) is parsed without it, exactly as it was then. New payloads passed the same check just before.
+    if (!result.success && !validating) result = schemaFor(false).safeParse(payload);
     if (!result.success) refuse(describeIssues(result.error));
     return { payload: result.data as Record<string, unknown>, outcome: spec.outcome(result.data, facts, targets) };
   }
@@ -461,7 +474,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       validator: (raw) => {
         const args = parseArgs(submitSchema, raw);
         checkSubmittable(args.phase, args.requestId, args.sentAt);
-        parsePayload(args.phase, args.payload);
+        parsePayload(args.phase, args.payload, true);
       },
     },
   );

@@ -285,3 +285,53 @@ export function memberCapReason(facts: { members: number }): string | undefined 
     ? `gấp đôi số đảng viên trong danh sách của đơn vị (${formatInt(facts.members)}), hãy kiểm tra lại`
     : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The registry's member count
+
+/** Default of `targets.membersMarginPercent`: a reported member count within 10% of the registry's needs no reason. */
+export const DEFAULT_MEMBERS_MARGIN_PERCENT = 10;
+
+/** What the unit sees above the reason's input, and what its messages name. */
+export const MEMBERS_REASON_LABEL = 'Lý do số đảng viên khác danh sách';
+
+export const MAX_MEMBERS_REASON = 1000;
+
+/** The optional reason a unit gives when its member count differs from the registry's. */
+export function membersReasonField() {
+  return optionalText(MEMBERS_REASON_LABEL, MAX_MEMBERS_REASON);
+}
+
+/**
+ * Whether a reported member count differs from the registry's by more than `marginPercent` of it (integer
+ * arithmetic: 95 registered, 10% → 86 and 104 are within, 85 and 105 are not). Never when the registry's count
+ * is unknown (≤ 0).
+ */
+export function membersBeyondMargin(reported: number, registered: number, marginPercent: number): boolean {
+  if (registered <= 0) return false;
+  return Math.abs(reported - registered) * 100 > marginPercent * registered;
+}
+
+/**
+ * The refinement of the study and pledge payloads: a member count beyond the margin of the registry's (as the
+ * unit's workflow was launched with it) is accepted only with a reason. Runs only when the facts carry a margin
+ * (validators and forms do; the workflow's handler does not, so what was accepted once is accepted on replay).
+ */
+export function checkMembersReason(ctx: z.RefinementCtx, members: unknown, reason: unknown, facts: { members: number; membersMarginPercent?: number }): void {
+  const margin = facts.membersMarginPercent;
+  if (margin === undefined || !isInt(members) || !membersBeyondMargin(members, facts.members, margin)) return;
+  if (typeof reason === 'string' && reason !== '') return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['membersReason'],
+    message:
+      `${MEMBERS_REASON_LABEL}: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo (${formatInt(members)}) khác số trong danh sách đơn vị ` +
+      `(${formatInt(facts.members)} đảng viên) quá ${formatTarget(margin)}; nếu danh sách đúng, hãy sửa ô “Tổng số đảng viên của đơn vị”`,
+  });
+}
+
+/** "; danh sách đơn vị: 95 đảng viên, lý do chênh lệch: …" — appended to a summary when the unit gave a reason. */
+export function membersReasonSummary(reason: string | undefined, facts: { members: number }): string {
+  if (!reason) return '';
+  return `; danh sách đơn vị: ${formatInt(facts.members)} đảng viên, lý do chênh lệch: ${reason}`;
+}

@@ -207,3 +207,14 @@ export const modelsPhase: PhaseSpec<ModelsPayload> = {
     return { underTarget: false, summary };
   },
 };
+
+/** What the console shows for a models report that lists nothing: accepted on time, but not a real report. */
+export const EMPTY_MODELS_LABEL = 'nộp, không có mô hình';
+
+/** A stored models payload with no model and no proposal (0 and 0): on time, yet not the same as a real report. */
+export function isEmptyModelsReport(payload: unknown): boolean {
+  if (typeof payload !== 'object' || payload === null) return false;
+  const p = payload as { models?: unknown; proposals?: unknown };
+  const empty = (list: unknown) => list === undefined || (Array.isArray(list) && list.length === 0);
+  return empty(p.models) && empty(p.proposals);
+}

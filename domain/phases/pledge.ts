@@ -13,6 +13,11 @@ import {
   isUnderTarget,
   memberCap,
   memberCapReason,
+  membersReasonField,
+  membersReasonSummary,
+  checkMembersReason,
+  MEMBERS_REASON_LABEL,
+  MAX_MEMBERS_REASON,
   optionalFileId,
   optionalText,
   ratioText,
@@ -24,6 +29,8 @@ function pledgeSchema(facts: UnitFacts) {
   return z
     .object({
       members: intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }),
+      /** Why `members` differs from the registry's count by more than the cycle's margin (required then). */
+      membersReason: membersReasonField(),
       /** Members who wrote a personal plan and pledge. */
       withPersonalPlan: intField('Số đảng viên có kế hoạch cá nhân', { max: cap }),
       /** The uploaded list of members and their pledges (stored by the API; this is its id). */
@@ -31,6 +38,7 @@ function pledgeSchema(facts: UnitFacts) {
       note: optionalText('Ghi chú', MAX_NOTE),
     })
     .superRefine((v, ctx) => {
+      checkMembersReason(ctx, v.members, v.membersReason, facts);
       checkAtMost(ctx, v.withPersonalPlan, v.members, ['withPersonalPlan'], 'Số đảng viên có kế hoạch cá nhân (withPersonalPlan) không được lớn hơn tổng số đảng viên (members)');
     }, ALWAYS);
 }
@@ -39,6 +47,14 @@ export type PledgePayload = z.infer<ReturnType<typeof pledgeSchema>>;
 
 const form: FieldSpec[] = [
   { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
+  {
+    kind: 'textarea',
+    name: 'membersReason',
+    label: MEMBERS_REASON_LABEL,
+    maxLength: MAX_MEMBERS_REASON,
+    required: false,
+    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
+  },
   { kind: 'number', name: 'withPersonalPlan', label: 'Số đảng viên đã xây dựng kế hoạch cá nhân, cam kết', min: 0, required: true },
   { kind: 'file', name: 'memberListFileId', label: 'Danh sách đảng viên đăng ký (Excel, Word hoặc PDF)', accept: '.xlsx,.xls,.csv,.doc,.docx,.pdf', required: false, help: 'Không bắt buộc.' },
   { kind: 'textarea', name: 'note', label: 'Ghi chú', maxLength: MAX_NOTE, required: false },
@@ -50,9 +66,9 @@ export const pledgePhase: PhaseSpec<PledgePayload> = {
   schema: pledgeSchema,
   form,
   fromForm: (fields) => formToPayload(form, fields),
-  outcome(payload, _facts, targets) {
+  outcome(payload, facts, targets) {
     const underTarget = isUnderTarget(payload.withPersonalPlan, payload.members, targets.pledgePercent);
-    let summary = `Kế hoạch cá nhân: ${ratioText(payload.withPersonalPlan, payload.members)}`;
+    let summary = `Kế hoạch cá nhân: ${ratioText(payload.withPersonalPlan, payload.members)}${membersReasonSummary(payload.membersReason, facts)}`;
     if (underTarget) summary += ` — chưa đạt chỉ tiêu ${formatTarget(targets.pledgePercent)}`;
     return { underTarget, summary };
   },

@@ -15,6 +15,11 @@ import {
   isUnderTarget,
   memberCap,
   memberCapReason,
+  membersReasonField,
+  membersReasonSummary,
+  checkMembersReason,
+  MEMBERS_REASON_LABEL,
+  MAX_MEMBERS_REASON,
   optionalDateField,
   optionalText,
   ratioText,
@@ -27,6 +32,8 @@ function studySchema(facts: UnitFacts) {
     .object({
       /** Members of the unit now (may differ from the registered list). */
       members: intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }),
+      /** Why `members` differs from the registry's count by more than the cycle's margin (required then). */
+      membersReason: membersReasonField(),
       /** Members who studied. */
       studied: intField('Số đảng viên đã học tập', { max: cap }),
       /** When the unit's study session was held. */
@@ -37,6 +44,7 @@ function studySchema(facts: UnitFacts) {
       note: optionalText('Ghi chú', MAX_NOTE),
     })
     .superRefine((v, ctx) => {
+      checkMembersReason(ctx, v.members, v.membersReason, facts);
       checkAtMost(ctx, v.studied, v.members, ['studied'], 'Số đảng viên đã học tập (studied) không được lớn hơn tổng số đảng viên (members)');
       if (typeof v.discussionTopic === 'string' && v.discussionTopic !== '' && v.discussionDate === undefined) {
         ctx.addIssue({
@@ -52,6 +60,14 @@ export type StudyPayload = z.infer<ReturnType<typeof studySchema>>;
 
 const form: FieldSpec[] = [
   { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
+  {
+    kind: 'textarea',
+    name: 'membersReason',
+    label: MEMBERS_REASON_LABEL,
+    maxLength: MAX_MEMBERS_REASON,
+    required: false,
+    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
+  },
   { kind: 'number', name: 'studied', label: 'Số đảng viên đã học tập, quán triệt', min: 0, required: true, help: 'Tính cả đảng viên học tại các điểm cầu trực tuyến.' },
   { kind: 'date', name: 'sessionDate', label: 'Ngày học tập, quán triệt', required: false },
   { kind: 'text', name: 'discussionTopic', label: 'Chủ đề sinh hoạt chuyên đề của đơn vị', maxLength: 500, required: false, placeholder: 'Ví dụ: Tự soi, tự sửa' },
@@ -65,9 +81,9 @@ export const studyPhase: PhaseSpec<StudyPayload> = {
   schema: studySchema,
   form,
   fromForm: (fields) => formToPayload(form, fields),
-  outcome(payload, _facts, targets) {
+  outcome(payload, facts, targets) {
     const underTarget = isUnderTarget(payload.studied, payload.members, targets.studyPercent);
-    let summary = `Học tập: ${ratioText(payload.studied, payload.members)}`;
+    let summary = `Học tập: ${ratioText(payload.studied, payload.members)}${membersReasonSummary(payload.membersReason, facts)}`;
     if (underTarget) summary += ` — chưa đạt chỉ tiêu ${formatTarget(targets.studyPercent)}, cần quán triệt bổ sung`;
     if (payload.discussionTopic) {
       const when = payload.discussionDate ? ` ngày ${formatVietnameseDate(payload.discussionDate)}` : '';

@@ -8,6 +8,12 @@ import type { z } from 'zod';
 /** Facts about the unit a schema may check a payload against (e.g. studied ≤ members). */
 export interface UnitFacts {
   members: number;
+  /**
+   * When set, a reported member count that differs from `members` (the registry's, as launched) by more than this
+   * share, in percent, needs a reason (`membersReason`). Set by the workflow's update validator and the web form;
+   * not by the workflow's handler, so a payload accepted before the rule existed still parses the same on replay.
+   */
+  membersMarginPercent?: number;
 }
 
 /** Targets a phase's outcome is judged by (from the cycle's configuration). */
@@ -16,6 +22,8 @@ export interface Targets {
   studyPercent: number;
   /** Share of members with a personal plan, in percent (default 100). */
   pledgePercent: number;
+  /** Allowed difference between a reported and the registry's member count, in percent (default 10). */
+  membersMarginPercent?: number;
 }
 
 export const DEFAULT_TARGETS: Targets = { studyPercent: 98, pledgePercent: 100 };
