@@ -40,7 +40,7 @@ export function inboxApp(backend: InboxBackend): Hono {
     return c.json({ mode });
   });
 
-  app.get('/', (c) => c.html(renderInboxPage(backend.messages(), backend.mode())));
+  app.get('/', (c) => c.html(renderInboxPage(backend.messages(), backend.mode(), { page: Number(c.req.query('page') ?? 1) || 1 })));
 
   app.get('/messages/:id', (c) => {
     const mail = backend.messages().find((m) => m.id === Number(c.req.param('id')));

@@ -31,8 +31,20 @@ ${body}
 </html>`;
 }
 
-export function renderInboxPage(messages: StoredMail[], mode: string): string {
-  const newestFirst = [...messages].sort((a, b) => b.id - a.id);
+/** Messages per page of the inbox. */
+export const INBOX_PAGE_SIZE = 100;
+
+/** The inbox's list, newest first, one page of it (`page` from 1); every message is on some page. */
+export function renderInboxPage(messages: StoredMail[], mode: string, opts: { page?: number; pageSize?: number } = {}): string {
+  const size = Math.max(1, opts.pageSize ?? INBOX_PAGE_SIZE);
+  const pages = Math.max(1, Math.ceil(messages.length / size));
+  const page = Math.min(pages, Math.max(1, Math.floor(opts.page ?? 1)));
+  const newestFirst = [...messages].sort((a, b) => b.id - a.id).slice((page - 1) * size, page * size);
+  const first = (page - 1) * size + 1;
+  const pager =
+    pages > 1
+      ? `<nav class="pager">Trang ${page}/${pages} (thư ${first}–${first + newestFirst.length - 1} trên ${messages.length})${page > 1 ? ` · <a href="/?page=${page - 1}">← Mới hơn</a>` : ''}${page < pages ? ` · <a href="/?page=${page + 1}">Cũ hơn →</a>` : ''}</nav>`
+      : '';
   const rows = newestFirst
     .map(
       (m) => `<tr>
@@ -57,7 +69,9 @@ ${rows}
     'Hộp thư thử nghiệm',
     `<h1>Hộp thư thử nghiệm</h1>
 <p>${messages.length} thư · chế độ máy chủ SMTP: <strong>${escapeHtml(mode)}</strong></p>
-${table}`,
+${pager}
+${table}
+${pager}`,
   );
 }
 

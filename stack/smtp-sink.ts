@@ -2,14 +2,14 @@
 // development and tests: chuky's mailer speaks genuine SMTP to it, and tests
 // read the result back over a small HTTP API (see inbox-http.ts). It can also
 // be told to refuse mail, to exercise retry (4xx) and bounce (5xx) handling.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { inboxApp, type SinkMode } from './inbox-http.js';
 import type { StackLog } from './log.js';
-import { parseStoredMail, type StoredMail } from './stored-mail.js';
+import { loadStoredMail, parseStoredMail, storedIds, type StoredEnvelope, type StoredMail } from './stored-mail.js';
 
 export type { SinkMode } from './inbox-http.js';
 export type { StoredAttachment, StoredMail } from './stored-mail.js';
@@ -67,9 +67,8 @@ function refusal(mode: SinkMode, stage: string): SmtpError | undefined {
 /** Continue numbering after any .eml files already in storeDir, so nothing is overwritten. */
 async function nextIdAfterStored(storeDir: string | undefined): Promise<number> {
   if (!storeDir) return 1;
-  const names = await readdir(storeDir).catch(() => [] as string[]);
-  const ids = names.map((n) => /^(\d+)\.eml$/.exec(n)?.[1]).filter((x): x is string => x !== undefined).map(Number);
-  return ids.length ? Math.max(...ids) + 1 : 1;
+  const ids = await storedIds(storeDir);
+  return ids.length ? ids[ids.length - 1]! + 1 : 1;
 }
 
 function readStream(stream: SMTPServerDataStream): Promise<Buffer> {
@@ -92,6 +91,11 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   let received = 0;
   const parse = opts.parse ?? true;
   let nextId = await nextIdAfterStored(storeDir);
+  // A restarted sink shows every message kept in its folder, not only those received since it started.
+  if (storeDir && parse) {
+    stored = await loadStoredMail(storeDir, log);
+    if (stored.length) log(`smtp sink: ${stored.length} stored message(s) loaded from ${storeDir}`);
+  }
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
     const raw = await readStream(stream);
@@ -104,10 +108,15 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       to: session.envelope.rcptTo.map((r) => r.address),
     };
-    if (storeDir) await writeFile(join(storeDir, `${id}.eml`), raw);
+    const receivedAt = new Date();
+    if (storeDir) {
+      await writeFile(join(storeDir, `${id}.eml`), raw);
+      const side: StoredEnvelope = { ...envelope, receivedAt: receivedAt.toISOString() };
+      await writeFile(join(storeDir, `${id}.json`), JSON.stringify(side));
+    }
     received += 1;
     if (!parse) return `2.0.0 Ok: queued as ${id}`;
-    const mail = await parseStoredMail(id, raw, envelope);
+    const mail = await parseStoredMail(id, raw, envelope, receivedAt);
     stored.push(mail);
     log(`smtp sink: #${id} ${envelope.from} → ${envelope.to.join(', ')}: ${mail.subject}`);
     return `2.0.0 Ok: queued as ${id}`;
@@ -153,12 +162,16 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     });
   });
 
+  // Clearing empties the folder too: a cleared inbox stays cleared after a restart.
+  const clear = () => {
+    const ids = stored.map((m) => m.id);
+    stored = [];
+    received = 0;
+    if (storeDir) for (const id of ids) for (const ext of ['eml', 'json']) void rm(join(storeDir, `${id}.${ext}`), { force: true });
+  };
   const app = inboxApp({
     messages: () => [...stored],
-    clear: () => {
-      stored = [];
-      received = 0;
-    },
+    clear,
     mode: () => mode,
     setMode: (m) => {
       mode = m;
@@ -198,10 +211,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     inboxUrl: `http://${HOST}:${httpPort}`,
     messages: () => [...stored],
     received: () => received,
-    clear: () => {
-      stored = [];
-      received = 0;
-    },
+    clear,
     setMode: (m) => {
       mode = m;
     },

@@ -1,5 +1,7 @@
 // The shape in which the SMTP sink keeps and serves a received message, and
 // its construction from raw bytes with mailparser.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
 
 export interface StoredAttachment {
@@ -84,4 +86,47 @@ export async function parseStoredMail(id: number, raw: Buffer, envelope: Envelop
 export function isAddressedTo(mail: StoredMail, addr: string): boolean {
   const wanted = addr.trim().toLowerCase();
   return [...mail.envelopeTo, ...mail.to, ...mail.cc].some((a) => a.toLowerCase() === wanted);
+}
+
+/** What the sink writes next to <id>.eml: the SMTP envelope and the moment it arrived (not in the message itself). */
+export interface StoredEnvelope extends Envelope {
+  receivedAt: string;
+}
+
+/** The ids of the messages kept in storeDir (<id>.eml), in order. */
+export async function storedIds(storeDir: string): Promise<number[]> {
+  const names = await readdir(storeDir).catch(() => [] as string[]);
+  return names
+    .map((n) => /^(\d+)\.eml$/.exec(n)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Every message kept in storeDir, parsed again: what an inbox restarted on the same folder shows. The envelope
+ * and arrival time come from <id>.json when it is there; for messages stored before it was written, from the
+ * headers (From, To, Cc) and the file's time.
+ */
+export async function loadStoredMail(storeDir: string, log: (m: string) => void = () => undefined): Promise<StoredMail[]> {
+  const out: StoredMail[] = [];
+  for (const id of await storedIds(storeDir)) {
+    const file = join(storeDir, `${id}.eml`);
+    try {
+      const raw = await readFile(file);
+      const side = await readFile(join(storeDir, `${id}.json`), 'utf8')
+        .then((t) => JSON.parse(t) as StoredEnvelope)
+        .catch(() => undefined);
+      const receivedAt = side?.receivedAt ? new Date(side.receivedAt) : (await stat(file)).mtime;
+      const mail = await parseStoredMail(id, raw, side ?? { from: '', to: [] }, receivedAt);
+      if (!side) {
+        mail.envelopeFrom = /<([^>]+)>/.exec(mail.from)?.[1] ?? mail.from;
+        mail.envelopeTo = [...mail.to, ...mail.cc];
+      }
+      out.push(mail);
+    } catch (err) {
+      log(`smtp sink: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return out;
 }
