@@ -6,6 +6,7 @@
  * surrogate in any text (PostgreSQL cannot store them). Refusals name the field; the operator API answers JSON,
  * the units' forms and the console a Vietnamese page.
  */
+import { fieldLabel } from '../domain/words.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { MAX_FILE_BYTES } from '../db/files.js';
@@ -120,7 +121,7 @@ export function formBodyGuard(): MiddlewareHandler {
       const text = typeof value === 'string' ? value : value.name;
       if (isUnsafeText(name) || isUnsafeText(text) || text.includes('\ufffd')) {
         const field = name.replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
-        return refuse(c, 400, `Ô “${field}” có ký tự không hợp lệ hoặc bị lỗi mã hóa (không phải UTF-8); xin gõ lại nội dung ô này rồi gửi lại.`, 'bad text');
+        return refuse(c, 400, `Ô “${fieldLabel(undefined, field)}” có ký tự không hợp lệ hoặc bị lỗi mã hóa (không phải UTF-8); xin gõ lại nội dung ô này rồi gửi lại.`, 'bad text');
       }
     }
     await next();

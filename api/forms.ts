@@ -8,6 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { z } from 'zod';
 import { CURRENT_FILE_SUFFIX } from '../domain/phases/common.js';
 import type { FieldSpec, PhaseSpec } from '../domain/phases/types.js';
+import { knownFieldLabel } from '../domain/words.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -115,6 +116,15 @@ ${errHtml}
 `;
 }
 
+/**
+ * "Label: " before an error listed at the top, when the error does not already start with its field's label; an
+ * error of no known field is shown as it is: a field's internal id is never shown.
+ */
+function labelPrefix(phase: string, path: string, message: string): string {
+  const label = path ? knownFieldLabel(phase, path) : undefined;
+  return label && !message.startsWith(label) ? `${label}: ` : '';
+}
+
 function hasFile(fields: FieldSpec[]): boolean {
   return fields.some((f) => (f.kind === 'group' ? hasFile(f.fields) : f.kind === 'file'));
 }
@@ -136,7 +146,7 @@ export function renderPhaseForm(spec: PhaseSpec, ctx: PhaseFormContext): Html {
   const summary = errorKeys.length
     ? html`<div class="box bad" id="form-errors" role="alert"><b>Chưa nộp được: vui lòng sửa ${errorKeys.length} chỗ được đánh dấu bên dưới.</b>${
         unplaced.length
-          ? html`<ul>${unplaced.map((k) => html`<li>${k ? html`${k}: ` : ''}${ctx.errors[k]}</li>`)}</ul>`
+          ? html`<ul>${unplaced.map((k) => html`<li>${labelPrefix(spec.id, k, ctx.errors[k] ?? '')}${ctx.errors[k]}</li>`)}</ul>`
           : ''
       }</div>
 `

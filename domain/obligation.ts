@@ -17,15 +17,8 @@ export type ObligationStatus = (typeof OBLIGATION_STATUSES)[number];
 /** 0 = none; 1 = overdue notice sent; 2 = leaders notified, unit flagged; 3 = recorded as not submitted. */
 export type EscalationLevel = 0 | 1 | 2 | 3;
 
-export const STATUS_LABEL_VI: Record<ObligationStatus, string> = {
-  pending: 'Chưa đến hạn',
-  overdue: 'Quá hạn',
-  not_submitted: 'Không nộp',
-  submitted: 'Đã nộp đúng hạn',
-  late: 'Nộp chậm',
-  exempted: 'Được miễn',
-  removed: 'Đơn vị không còn trong chu kỳ',
-};
+/** Vietnamese labels live in the one catalogue of user-facing words. */
+export { STATUS_LABEL_VI } from './words.js';
 
 export function isClosed(status: ObligationStatus): boolean {
   return status === 'submitted' || status === 'late' || status === 'exempted' || status === 'removed';

@@ -18,7 +18,9 @@ import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
 import { calendarToReal, type ClockMap } from '../domain/clock.js';
 import { unitWorkflowId } from '../domain/ids.js';
+import { BODY_LABEL_VI, KIND_LABEL_VI, type InspectionBody, type InspectionKind } from '../domain/inspections.js';
 import { SEND_HOUR } from '../domain/schedule.js';
+import { LEVEL_LABEL, activityVi, phaseShort, statusLong, viDate } from '../domain/words.js';
 import { comparePhases, cycleCalendarNow, daysOverdue } from './overview.js';
 import { DEFAULT_POLLER_GRACE_SECONDS, describeMissing, describePollers, missingPollers } from './pollers.js';
 import { temporalWorkflowUrl } from './temporal-url.js';
@@ -262,6 +264,7 @@ async function workflowStalls(deps: OpsDeps, q: StallQuery, kinds: Set<StallKind
         activityType: type,
         ...(scheduled?.at !== undefined ? { since: new Date(scheduled.at).toISOString() } : {}),
         cause: `${type} attempt ${a.attempt}: ${failure}`,
+        causeVi: `${activityVi(type)}${phase ? ` (${phaseShort(phase)})` : ''}, lần thử ${a.attempt}: ${failure}`,
         repairs: REPAIRS['activity-retrying'],
       });
     }
@@ -273,6 +276,7 @@ async function workflowStalls(deps: OpsDeps, q: StallQuery, kinds: Set<StallKind
         attempt: taskAttempt,
         ...(f?.at !== undefined ? { since: new Date(f.at).toISOString() } : {}),
         cause: `workflow task attempt ${taskAttempt}: ${f?.message ?? 'failing (the failure is not in the recent history)'}`,
+        causeVi: `Workflow lỗi, lần thử ${taskAttempt}: ${f?.message ?? 'lỗi không có trong lịch sử gần đây'}`,
         repairs: REPAIRS['workflow-task-failing'],
       });
     }
@@ -292,7 +296,8 @@ async function workerStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
   const seen = missing.map((m) => m.lastSeen).filter((t): t is number => t !== undefined);
   // Since: the last poll seen (the worker stopped after it); unknown when the server remembers none.
   const since = seen.length ? Math.max(...seen) : undefined;
-  return [{ kind: 'worker-missing', cause: describeMissing(deps.taskQueue, missing, now), ...(since !== undefined ? { since: new Date(since).toISOString() } : {}), repairs: REPAIRS['worker-missing'] }];
+  const lastSeen = since !== undefined ? `; lần cuối thấy worker lúc ${new Date(since).toISOString().slice(11, 19)} ${viDate(new Date(since).toISOString().slice(0, 10))} (UTC)` : '';
+  return [{ kind: 'worker-missing', cause: describeMissing(deps.taskQueue, missing, now), causeVi: `Không có worker nào nhận việc ở hàng đợi ${deps.taskQueue}${lastSeen}`, ...(since !== undefined ? { since: new Date(since).toISOString() } : {}), repairs: REPAIRS['worker-missing'] }];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -329,6 +334,7 @@ async function overdueStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
       // The deadline passed at 00:00 local after its date, on the cycle's calendar; as a real instant.
       since: toIso(calendarToReal(clock, new Date(r.due_at).getTime())),
       cause: `${r.phase} ${what}: ${days} day${days === 1 ? '' : 's'} past the deadline ${r.deadline}, level ${r.escalation_level} (${LEVEL_TEXT[r.escalation_level] ?? 'escalated'})`,
+      causeVi: `${phaseShort(r.phase)}: ${statusLong(r.status).toLowerCase()}, quá hạn ${days} ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalation_level] ?? `mức ${r.escalation_level}`).replace(/^M/, 'm')}`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS.overdue,
     };
@@ -362,6 +368,7 @@ async function remedyStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
       workflowId: r.id,
       level: r.escalation_level,
       ...(deadline ? { since: toIso(calendarToReal(clock, localTimeToInstant(addDays(deadline, 1), 0, tz))) } : {}),
+      causeVi: `Báo cáo khắc phục sau ${KIND_LABEL_VI[r.kind as InspectionKind] ?? r.kind} của ${BODY_LABEL_VI[r.body as InspectionBody] ?? r.body} quá hạn${days !== undefined ? ` ${days} ngày so với hạn khắc phục ${viDate(deadline)}` : ''}; ${(LEVEL_LABEL[r.escalation_level] ?? `mức ${r.escalation_level}`).replace(/^M/, 'm')}`,
       cause: `remedy report after ${r.kind} by ${r.body} overdue${days !== undefined ? ` ${days} day${days === 1 ? '' : 's'} past the remedy deadline ${deadline}` : ''}, level ${r.escalation_level} (${LEVEL_TEXT[r.escalation_level] ?? 'escalated'})`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS['remedy-overdue'],
@@ -433,6 +440,10 @@ async function phaseBlockedStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]
         cycleId: c.id,
         phase,
         since: toIso(calendarToReal(clock, s.endsAt)),
+        causeVi: `${n} đơn vị vẫn chưa nộp hoặc quá hạn dù các bước đôn đốc giai đoạn ${phaseShort(phase)} đã hết (mức 3 đến hạn ${viDate(toIso(s.endsAt).slice(0, 10))} theo lịch của chu kỳ): ${s.units
+          .slice(0, NAMED_UNITS)
+          .map((u) => `${u.code} (${u.state === 'never opened' ? 'chưa mở' : statusLong(u.state).toLowerCase()})`)
+          .join(', ')}${s.units.length > NAMED_UNITS ? ` và ${s.units.length - NAMED_UNITS} đơn vị khác` : ''}`,
         cause: `${n} unit${n === 1 ? '' : 's'} still pending or overdue after the ${phase} ladder ran out (level 3 due ${toIso(s.endsAt).slice(0, 10)} on the cycle's calendar): ${named}${more}`,
         repairs: REPAIRS['phase-blocked'],
       });

@@ -7,38 +7,58 @@
  * speaks for. Summaries are Vietnamese: Ban Tuyên giáo reads them.
  */
 import type { Db } from '../db/pool.js';
-import { STATUS_LABEL_VI, type ObligationStatus } from '../domain/obligation.js';
-import { formatVietnameseDate } from '../domain/calendar.js';
+import {
+  EMAIL_KIND_VI,
+  EMAIL_STATUS_VI,
+  INSPECTION_ORIGIN_VI,
+  INSPECTION_STATUS_VI,
+  REPAIR_LABEL,
+  actorVi,
+  phaseShort,
+  statusLong,
+  viDate,
+  viaVi,
+} from '../domain/words.js';
 import type { TimelineEntry } from './types.js';
 
-const EMAIL_KIND_VI: Record<string, string> = {
-  notice: 'thông báo',
-  reminder: 'nhắc hạn',
-  overdue: 'quá hạn',
-  escalation2: 'báo cáo lãnh đạo',
-  escalation3: 'ghi nhận không nộp',
-  receipt: 'xác nhận đã nhận',
-  extension: 'gia hạn',
-  exemption: 'miễn',
-  bounce: 'thư không gửi được',
-  'inspection-notice': 'thông báo kiểm tra, giám sát',
-  'inspection-scheduled': 'lịch làm việc của đoàn',
-  'inspection-conclusion': 'kết luận kiểm tra, giám sát',
-};
-
-const EMAIL_STATUS_VI: Record<string, string> = {
-  sent: 'đã gửi',
-  pending: 'chưa gửi được, đang thử lại',
-  bounced: 'không gửi được',
-  partial: 'gửi được một phần',
-};
-
-const viDate = (d: string | null | undefined): string => {
-  if (!d || !/^\d{4}-\d{2}-\d{2}$/.test(d)) return d ?? '';
-  return formatVietnameseDate(d);
-};
 const iso = (v: unknown): string => new Date(v as string).toISOString();
-const statusVi = (s: string): string => STATUS_LABEL_VI[s as ObligationStatus] ?? s;
+
+/** A console or CLI role as a sentence names it. */
+const ROLE_VI: Record<string, string> = { admin: 'quản trị', clerk: 'Ban Tuyên giáo', leader: 'lãnh đạo', cli: 'dòng lệnh', api: 'API' };
+
+/** What an inspection's own events mean (events of kind `inspection_<kind>`). */
+const INSPECTION_EVENT_VI: Record<string, string> = {
+  opened: 'bắt đầu',
+  scheduled: 'đã hẹn ngày làm việc',
+  findings: 'đã có kết quả',
+  concluded: 'đã kết luận, yêu cầu khắc phục',
+  remedied: 'đơn vị đã báo cáo khắc phục',
+  closed: 'đã đóng',
+  remedy_overdue: 'quá hạn khắc phục',
+  remedy_reminder: 'nhắc hạn khắc phục',
+  remedy_overdue_notice: 'báo quá hạn khắc phục',
+  remedy_overdue2: 'quá hạn khắc phục',
+  remedy_escalation2: 'quá hạn khắc phục: báo lãnh đạo (mức 2)',
+  remedy_escalation3: 'quá hạn khắc phục: mức 3',
+};
+
+/** Any other event kind, in words. */
+const EVENT_KIND_VI: Record<string, string> = {
+  opened: 'Mở giai đoạn',
+  submitted: 'Đã nộp',
+  revised: 'Đã sửa bản nộp',
+  closed: 'Kết thúc',
+  removed: 'Rời chu kỳ',
+};
+
+/** An email's name in its key ("reminder-7d", "overdue") in words. */
+function emailNameVi(name: string): string {
+  const m = /^reminder-(\d+)d$/.exec(name);
+  if (m) return `nhắc hạn ${m[1]} ngày trước hạn`;
+  if (name === 'escalation-2') return EMAIL_KIND_VI.escalation2!;
+  if (name === 'escalation-3') return EMAIL_KIND_VI.escalation3!;
+  return EMAIL_KIND_VI[name] ?? name;
+}
 
 /** The parts of an email key (domain/ids.ts emailKey): `<cycle>/<unit>/<phase>/<name>[@<deadline or request>][#<seq>]`. */
 export function parseEmailKey(key: string, cycleId: string, unitCode: string): { phase: string; name: string; at?: string; seq?: number } | undefined {
@@ -63,7 +83,7 @@ export function parseEmailKey(key: string, cycleId: string, unitCode: string): {
 
 /** Why an email was sent, from the purpose its key names (and, for operators' acts, who asked and why). */
 function emailWhy(keyPhase: string, name: string, atPart: string | undefined, seq: number | undefined, act: { actor: string; reason: string | null } | undefined): string {
-  const by = act ? ` — ${act.actor}${act.reason ? `: ${act.reason}` : ''}` : '';
+  const by = act ? ` — ${actorVi(act.actor)}${act.reason ? `: ${act.reason}` : ''}` : '';
   const at = atPart?.split('@')[0];
   let m: RegExpExecArray | null;
   // An inspection's emails are keyed under `inspection-<kind>-<body>` rather than a phase.
@@ -82,9 +102,9 @@ function emailWhy(keyPhase: string, name: string, atPart: string | undefined, se
   if (name === 'receipt') return `xác nhận đã nhận bản nộp${seq !== undefined ? ` lần ${seq}` : ''}`;
   if (name === 'extension') return `gia hạn đến ${viDate(at)}${by}`;
   if (name === 'exemption') return `miễn nghĩa vụ${by}`;
-  if (name.startsWith('bounce-')) return `thư "${name.slice('bounce-'.length)}" trước đó không gửi được; báo Ban Tuyên giáo để sửa địa chỉ`;
+  if (name.startsWith('bounce-')) return `thư “${emailNameVi(name.slice('bounce-'.length))}” trước đó không gửi được; báo Ban Tuyên giáo để sửa địa chỉ`;
   if (name.startsWith('remedy-')) return `báo cáo khắc phục sau kiểm tra: ${emailWhy('', name.slice('remedy-'.length), atPart, seq, act)}`;
-  return `${name}${at ? ` (${viDate(at)})` : ''}`;
+  return `${emailNameVi(name)}${at ? ` (${viDate(at)})` : ''}`;
 }
 
 function eventSummary(e: Record<string, any>): string {
@@ -92,7 +112,7 @@ function eventSummary(e: Record<string, any>): string {
   const data = (e.data ?? {}) as Record<string, any>;
   switch (e.kind as string) {
     case 'opened':
-      return `Mở nghĩa vụ ${e.phase}, hạn ${viDate(e.deadline)}`;
+      return `Mở giai đoạn ${phaseShort(e.phase)}, hạn ${viDate(e.deadline)}`;
     case 'overdue':
       return `Quá hạn ${viDate(e.deadline)} (mức 1)`;
     case 'escalation2':
@@ -104,18 +124,21 @@ function eventSummary(e: Record<string, any>): string {
     case 'under_target':
       return `Chưa đạt chỉ tiêu${reason}`;
     case 'extended':
-      return `Gia hạn đến ${viDate(data.newDeadline ?? e.deadline)}, bởi ${e.actor}${reason}`;
+      return `Gia hạn đến ${viDate(data.newDeadline ?? e.deadline)}, bởi ${actorVi(e.actor)}${reason}`;
     case 'exempted':
-      return `Miễn, bởi ${e.actor}${reason}`;
+      return `Miễn, bởi ${actorVi(e.actor)}${reason}`;
     case 'unit_removed':
-      return `Đơn vị rời chu kỳ, bởi ${e.actor}${reason}`;
+      return `Đơn vị rời chu kỳ, bởi ${actorVi(e.actor)}${reason}`;
     case 'email_bounced':
-      return `Thư "${data.kind ?? ''}" không gửi được tới ${(data.to ?? []).join(', ')}`;
+      return `Thư “${EMAIL_KIND_VI[data.kind] ?? data.kind ?? ''}” không gửi được tới ${(data.to ?? []).join(', ')}`;
     case 'manual_reminder':
-      return `Nhắc hạn thủ công (${data.emailKind === 'overdue' ? 'thông báo quá hạn' : 'nhắc hạn'}) tới ${(data.to ?? []).join(', ')}, bởi ${e.actor}${reason}`;
+      return `Nhắc hạn thủ công (${data.emailKind === 'overdue' ? 'thông báo quá hạn' : 'nhắc hạn'}) tới ${(data.to ?? []).join(', ')}, bởi ${actorVi(e.actor)}${reason}`;
     default:
-      if (String(e.kind).startsWith('inspection_')) return `Kiểm tra, giám sát: ${String(e.kind).slice('inspection_'.length)}${reason}`;
-      return `${e.kind}: ${statusVi(e.status)}, mức ${e.escalation_level}${reason}`;
+      if (String(e.kind).startsWith('inspection_')) {
+        const what = String(e.kind).slice('inspection_'.length);
+        return `Kiểm tra, giám sát: ${INSPECTION_EVENT_VI[what] ?? what.replace(/_/g, ' ')}${reason}`;
+      }
+      return `${EVENT_KIND_VI[e.kind] ?? 'Thay đổi'}: ${statusLong(e.status)}, mức ${e.escalation_level}${reason}`;
   }
 }
 
@@ -172,7 +195,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       actsByEmailKey.get(m.email_key) ??
       (key?.name === 'extension' ? extensions.get(`${m.phase}@${key.at}`) : key?.name === 'exemption' ? exemptions.get(m.phase) : undefined);
     const why = key ? emailWhy(key.phase, key.name, key.at, key.seq, act) : m.email_key;
-    const kindVi = EMAIL_KIND_VI[m.kind] ?? m.kind;
+    const kindVi = EMAIL_KIND_VI[m.kind] ?? emailNameVi(m.kind);
     const recipients = `${(m.to_addrs as string[]).join(', ')}${m.cc_addrs?.length ? ` (cc ${(m.cc_addrs as string[]).join(', ')})` : ''}`;
     const status = `${EMAIL_STATUS_VI[m.status] ?? m.status}${m.status !== 'sent' && m.last_error ? ` (${m.last_error})` : ''}`;
     const at = m.sent_at ?? m.created_at;
@@ -208,7 +231,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       at: iso(s.submitted_at),
       kind: 'submission',
       phase: s.phase,
-      summary: `${s.version === 1 ? 'Nộp' : 'Sửa'} ${s.phase} lần ${s.version}${s.late ? ' (nộp chậm)' : ''}, bởi ${s.actor} qua ${s.via}${outcome ? `: ${outcome}` : ''}${note}`,
+      summary: `${s.version === 1 ? 'Nộp' : 'Sửa'} ${phaseShort(s.phase)} lần ${s.version}${s.late ? ' (nộp chậm)' : ''}, bởi ${actorVi(s.actor)} qua ${viaVi(s.via)}${outcome ? `: ${outcome}` : ''}${note}`,
       actor: s.actor,
       reason: null,
       details: { version: s.version, late: s.late, via: s.via, submissionKey: s.submission_key, payload, calendarAt: iso(s.calendar_at) },
@@ -238,7 +261,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       at: iso(a.at),
       kind: 'repair',
       phase: a.phase ?? null,
-      summary: `Sửa chữa "${a.action}" bởi ${a.actor} (${a.role}), ${outcome}${a.message ? `: ${a.message}` : ''} — lý do: ${a.reason}`,
+      summary: `Sửa chữa “${REPAIR_LABEL[a.action] ?? a.action}” bởi ${actorVi(a.actor)} (${ROLE_VI[a.role] ?? a.role}), ${outcome}${a.message ? `: ${a.message}` : ''} — lý do: ${a.reason}`,
       actor: a.actor,
       reason: a.reason,
       details: { auditId: Number(a.id), action: a.action, outcome: a.outcome, message: a.message, workflowId: a.workflow_id, requestId: a.request_id, ...(a.details ?? {}) },
@@ -251,7 +274,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       at: iso(i.created_at),
       kind: 'inspection',
       phase: 'inspection-remedy',
-      summary: `${i.kind === 'giam-sat' ? 'Giám sát' : 'Kiểm tra'} (${i.body === 'ubkt' ? 'Ủy ban Kiểm tra' : 'Ban Thường vụ'}, ${i.origin})${i.reason ? `: ${i.reason}` : ''} — hiện: ${i.status}${i.remedy_deadline ? `, hạn khắc phục ${viDate(i.remedy_deadline)}` : ''}`,
+      summary: `${i.kind === 'giam-sat' ? 'Giám sát' : 'Kiểm tra'} (${i.body === 'ubkt' ? 'Ủy ban Kiểm tra' : 'Ban Thường vụ'}, ${INSPECTION_ORIGIN_VI[i.origin] ?? i.origin})${i.reason ? `: ${i.reason}` : ''} — hiện: ${(INSPECTION_STATUS_VI[i.status] ?? i.status).toLowerCase()}${i.remedy_deadline ? `, hạn khắc phục ${viDate(i.remedy_deadline)}` : ''}`,
       actor: null,
       reason: i.reason ?? null,
       details: { inspectionId: i.id, status: i.status, scheduledOn: i.scheduled_on, remedyDeadline: i.remedy_deadline, escalationLevel: i.escalation_level, updatedAt: iso(i.updated_at) },

@@ -58,6 +58,8 @@ export interface Stall {
   since?: string;
   /** One line: what is wrong and why, e.g. "sendEmail attempt 6: connect ECONNREFUSED 127.0.0.1:2525". */
   cause: string;
+  /** The same in Vietnamese, from the catalogue (domain/words.ts): what the console and `--lang vi` show. */
+  causeVi?: string;
   /** A link to the workflow's page in Temporal's Web UI. */
   temporalUrl?: string;
   /** The repairs that make sense for this stall, in the order to try them. */
@@ -197,7 +199,7 @@ export interface TimelineEntry {
 }
 
 export interface DoctorCheck {
-  name: 'temporal' | 'postgres' | 'migrations' | 'smtp' | 'worker' | 'search-attributes';
+  name: 'temporal' | 'postgres' | 'migrations' | 'smtp' | 'worker' | 'search-attributes' | 'dev-stack';
   ok: boolean;
   detail: string;
   ms: number;

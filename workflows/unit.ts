@@ -14,6 +14,7 @@ import {
   patched,
 } from '@temporalio/workflow';
 import { isClosed, isLateAt, judgedAt } from '../domain/obligation.js';
+import { phaseShort, statusLong, viDate } from '../domain/words.js';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { addDays, instantToLocalDate, localTimeToInstant, compareDates } from '../domain/calendar.js';
 import { DEFAULT_TARGETS, phaseSpec, type PhaseSpec } from '../domain/phases/index.js';
@@ -119,7 +120,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
   const checkedFacts = { ...facts, membersMarginPercent: input.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT };
 
   const find = (phase: string): ObligationState =>
-    obligations.find((o) => o.phase === phase) ?? refuse(`Đơn vị không có nghĩa vụ "${phase}" trong chu kỳ này`);
+    obligations.find((o) => o.phase === phase) ?? refuse(`Đơn vị không có nghĩa vụ “${phaseShort(phase)}” trong chu kỳ này`);
 
   const view = (o: ObligationState): ObligationView => ({
     phase: o.phase,
@@ -327,7 +328,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     // Judged by when the API received it (a validator issues no command, so this needs no patch: accepted
     // updates are not validated again on replay).
     if ((o.status === 'submitted' || o.status === 'late') && judgedAt(sentAt, Date.now()) >= calendarToReal(clock, o.dueAt) && !o.seenRequests.has(requestId)) {
-      refuse(`Đã quá hạn (${o.deadline}); bản đã nộp không thể sửa. Xin liên hệ Ban Tuyên giáo nếu cần bổ sung.`);
+      refuse(`Đã quá hạn (${viDate(o.deadline)}); bản đã nộp không thể sửa. Xin liên hệ Ban Tuyên giáo nếu cần bổ sung.`);
     }
     return o;
   }
@@ -339,7 +340,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
     try {
       spec = phaseSpec(phase);
     } catch {
-      refuse(`Không có biểu mẫu cho giai đoạn "${phase}"`);
+      refuse(`Không có biểu mẫu cho giai đoạn “${phaseShort(phase)}”`);
     }
     // One schema per phase for this unit (its facts do not change): built, and compiled by zod, once.
     const phaseSpecFound = spec;
@@ -520,11 +521,11 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
         const args = parseArgs(extendDeadlineSchema, raw);
         const o = find(args.phase);
         if (closed) refuse('Chu kỳ đã kết thúc');
-        if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể gia hạn`);
-        if (compareDates(args.newDeadline, o.deadline) <= 0) refuse(`Hạn mới (${args.newDeadline}) phải sau hạn hiện tại (${o.deadline})`);
+        if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${statusLong(o.status).toLowerCase()}), không thể gia hạn`);
+        if (compareDates(args.newDeadline, o.deadline) <= 0) refuse(`Hạn mới (${viDate(args.newDeadline)}) phải sau hạn hiện tại (${viDate(o.deadline)})`);
         const latest = latestDeadline(o.spec.policy);
         if (latest && compareDates(args.newDeadline, latest) > 0) {
-          refuse(`Hạn mới (${args.newDeadline}) quá muộn: chu kỳ kết thúc ngày ${input.closesOn}, nên hạn chậm nhất là ${latest} (để còn ${o.spec.policy.escalation.level3AfterDays} ngày nhắc và đôn đốc)`);
+          refuse(`Hạn mới (${viDate(args.newDeadline)}) quá muộn: chu kỳ kết thúc ngày ${viDate(input.closesOn)}, nên hạn chậm nhất là ${viDate(latest)} (để còn ${o.spec.policy.escalation.level3AfterDays} ngày nhắc và đôn đốc)`);
         }
       },
     },
@@ -545,7 +546,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> 
       validator: (raw) => {
         const args = parseArgs(exemptSchema, raw);
         const o = find(args.phase);
-        if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${o.status}), không thể miễn`);
+        if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${statusLong(o.status).toLowerCase()}), không thể miễn`);
         if (closed) refuse('Chu kỳ đã kết thúc');
       },
     },

@@ -1,6 +1,7 @@
 /** The units overdue or not submitted, most escalated first within each phase, with the repairs at hand. */
 import { html } from 'hono/html';
 import { listOverdue } from '../../ops/overview.js';
+import { PHASE_IDS } from '../../domain/phases/index.js';
 import type { ConsoleDeps } from '../context.js';
 import { phaseShort, viDate, viNumber } from '../format.js';
 import { BASE, chip, consoleUrl, layout, seg, temporalAnchor } from '../html.js';
@@ -26,7 +27,7 @@ export function registerOverdue(router: ConsoleRouter, deps: ConsoleDeps): void 
     const body = html`<h1>Đơn vị quá hạn</h1>
 <form class="filters card" method="get" action="${BASE}/qua-han">
 <label>Chu kỳ<input name="chu-ky" value="${cycleId ?? ''}" placeholder="Tất cả chu kỳ đang chạy"></label>
-<label>Giai đoạn<input name="phase" value="${phase ?? ''}" placeholder="plan, study…"></label>
+<label>Giai đoạn<select name="phase"><option value="">Tất cả</option>${PHASE_IDS.map((p) => html`<option value="${p}"${phase === p ? html` selected` : ''}>${phaseShort(p)}</option>`)}</select></label>
 <label>Mức đôn đốc<select name="level"><option value="">Tất cả</option>${[1, 2, 3].map((l) => html`<option value="${l}"${minLevel === l ? html` selected` : ''}>Từ mức ${l}</option>`)}</select></label>
 <button type="submit">Lọc</button> <a href="${BASE}/qua-han">Bỏ lọc</a></form>
 ${banner}

@@ -7,6 +7,7 @@ import { html } from 'hono/html';
 import { findStalls, StallScanError } from '../../ops/stalled.js';
 import { STALL_KINDS, type Stall, type StallKind } from '../../ops/types.js';
 import { opsDeps, type ConsoleDeps, type Ctx } from '../context.js';
+import { activityVi } from '../../domain/words.js';
 import { LEVEL_LABEL, STALL_LABEL, phaseShort, viDateTime, viNumber } from '../format.js';
 import { BASE, layout, messageBox, seg, temporalAnchor, type Html } from '../html.js';
 import { repairForms, repairResultBanner } from '../repair-forms.js';
@@ -16,8 +17,8 @@ function stallCard(c: Ctx, s: Stall): Html {
   return html`<section class="card stall" data-kind="${s.kind}"${s.unitCode ? html` data-unit="${s.unitCode}"` : ''}${s.phase ? html` data-phase="${s.phase}"` : ''}>
 <b>${STALL_LABEL[s.kind] ?? s.kind}</b>${s.level !== undefined ? html` · <span class="muted">${LEVEL_LABEL[s.level] ?? `mức ${s.level}`}</span>` : ''}
 <div>${s.cycleId ? html`<a href="${BASE}/chu-ky/${seg(s.cycleId)}">${s.cycleId}</a>` : ''}${s.unitCode && s.cycleId ? html` · <a href="${BASE}/chu-ky/${seg(s.cycleId)}/don-vi/${seg(s.unitCode)}">${s.unitName ?? s.unitCode}</a>` : ''}${s.phase ? html` · ${phaseShort(s.phase)}` : ''}</div>
-<div class="cause">Nguyên nhân: ${s.cause}</div>
-<div class="muted">${s.since ? html`Từ ${viDateTime(s.since)}` : ''}${s.attempt !== undefined ? html` · lần thử ${s.attempt}` : ''}${s.activityType ? html` · ${s.activityType}` : ''}${s.workflowId ? html` · ${s.workflowId}` : ''} ${temporalAnchor(s.temporalUrl)}</div>
+<div class="cause">Nguyên nhân: ${s.causeVi ?? s.cause}</div>
+<div class="muted">${s.since ? html`Từ ${viDateTime(s.since)}` : ''}${s.attempt !== undefined ? html` · lần thử ${s.attempt}` : ''}${s.activityType ? html` · ${activityVi(s.activityType)}` : ''}${s.workflowId ? html` · ${s.workflowId}` : ''} ${temporalAnchor(s.temporalUrl)}</div>
 ${repairForms(c, s.repairs, { cycleId: s.cycleId, unitCode: s.unitCode, phase: s.phase, workflowId: s.workflowId })}
 </section>`;
 }

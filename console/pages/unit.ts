@@ -14,23 +14,14 @@ import { unitView } from '../../api/actions.js';
 import { comparePhases } from '../../ops/overview.js';
 import { unitTimeline } from '../../ops/timeline.js';
 import { param, temporalLink, type ConsoleDeps, type Ctx } from '../context.js';
-import { LEVEL_LABEL, UNIT_KIND_VI, phaseShort, viCalendarTime, viDate, viDateTime } from '../format.js';
+import { INSPECTION_STATUS_VI, LEVEL_LABEL, UNIT_KIND_VI, actorVi, phaseShort, viCalendarTime, viDate, viDateTime } from '../format.js';
 import { BASE, chip, consoleUrl, layout, seg, temporalAnchor, type Html } from '../html.js';
 import { STEP_VI, upcoming, type NextStep } from '../next-steps.js';
 import { unitObligations, type UnitObligation } from '../queries.js';
 import { repairForms, repairResultBanner } from '../repair-forms.js';
+import { markBox, submissionMarks, type SubmissionMark } from '../submission-marks.js';
 import { refusal, type ConsoleRouter } from '../router.js';
 import type { CycleRow } from '../../db/cycles.js';
-
-const INSPECTION_STATUS_VI: Record<string, string> = {
-  noticed: 'Đã thông báo',
-  scheduled: 'Đã hẹn ngày',
-  findings: 'Đã có kết quả',
-  concluded: 'Đã kết luận',
-  remedied: 'Đã khắc phục',
-  remedy_overdue: 'Quá hạn khắc phục',
-  closed: 'Đã đóng',
-};
 
 const CLOSED = new Set(['submitted', 'late', 'exempted', 'removed']);
 
@@ -48,6 +39,8 @@ interface ObligationLine extends Partial<UnitObligation> {
   configuredDeadline?: string;
   opened: boolean;
   stepsDone?: string[];
+  /** A member count far from the list, an empty models report: shown for the clerk to check. */
+  mark?: SubmissionMark;
 }
 
 function obligationCard(c: Ctx, cycle: CycleRow, unitCode: string, o: ObligationLine): Html {
@@ -59,6 +52,7 @@ function obligationCard(c: Ctx, cycle: CycleRow, unitCode: string, o: Obligation
   return html`<section class="card obligation" data-phase="${o.phase}" id="ob-${o.phase}">
 <h3>${phaseShort(o.phase)} ${chip(status)}${o.opened ? '' : html` <span class="muted">(chưa mở)</span>`}</h3>
 <div class="muted">${phaseTitle(cycle.definition, o.phase)}</div>
+${markBox(o.mark)}
 <dl class="facts">
 <dt>Hạn nộp</dt><dd class="deadline">${viDate(deadline)}${o.configuredDeadline && deadline !== o.configuredDeadline ? html` <span class="muted">(hạn ban đầu ${viDate(o.configuredDeadline)})</span>` : ''}</dd>
 <dt>Mức đôn đốc</dt><dd class="level">${LEVEL_LABEL[o.escalationLevel ?? 0] ?? o.escalationLevel}</dd>
@@ -75,13 +69,14 @@ export function registerUnit(router: ConsoleRouter, deps: ConsoleDeps): void {
     const cycle = await getCycle(deps.db, param(c, 'cycle'));
     const unit = cycle ? await getRegisteredUnit(deps.db, cycle.id, param(c, 'unit')) : undefined;
     if (!cycle || !unit) return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ hoặc đơn vị này.');
-    const [rows, live, inspections, timeline, banner] = await Promise.all([
+    const [rows, live, inspections, timeline, banner, marks] = await Promise.all([
       unitObligations(deps.db, cycle.id, unit.code),
       // The workflow knows which reminders it has sent; when it has finished (or Temporal is away) the schedule alone is used.
       unitView(deps.client, cycle.id, unit.code).catch(() => undefined),
       listInspections(deps.db, cycle.id, unit.code),
       unitTimeline(deps.db, cycle.id, unit.code),
       repairResultBanner(c, deps),
+      submissionMarks(deps.db, cycle, unit.code),
     ]);
     const def = cycle.definition;
     const byPhase = new Map(rows.map((r) => [r.phase, r]));
@@ -95,6 +90,7 @@ export function registerUnit(router: ConsoleRouter, deps: ConsoleDeps): void {
         ...row,
         phase,
         opened: !!row,
+        ...(marks.get(unit.code)?.get(phase) ? { mark: marks.get(unit.code)!.get(phase)! } : {}),
         ...(configured ? { configuredDeadline: effectiveDeadline(configured, def.calendar) } : {}),
         // The live view is a moment ahead of the projection (an extension just made), when it answers.
         ...(view ? { deadline: view.deadline, status: row?.status === 'removed' ? row.status : view.status, escalationLevel: view.escalationLevel, stepsDone: view.stepsDone } : {}),
@@ -118,7 +114,7 @@ ${inspections.length
 <h2>Dòng thời gian</h2>
 <p class="muted"><a href="${consoleUrl('/nhat-ky', { 'chu-ky': cycle.id, 'don-vi': unit.code })}">Các lần sửa chữa của đơn vị trong nhật ký</a></p>
 <ol class="timeline" id="timeline">${timeline.map(
-      (t) => html`<li class="k-${t.kind}"><span class="muted">${viDateTime(t.at)}${t.phase ? ` · ${phaseShort(t.phase)}` : ''}${t.actor ? ` · ${t.actor}` : ''}</span><br>${t.summary}${t.reason && !t.summary.includes(t.reason) ? html` <span class="muted">— ${t.reason}</span>` : ''}</li>`,
+      (t) => html`<li class="k-${t.kind}"><span class="muted">${viDateTime(t.at)}${t.phase ? ` · ${phaseShort(t.phase)}` : ''}${t.actor ? ` · ${actorVi(t.actor)}` : ''}</span><br>${t.summary}${t.reason && !t.summary.includes(t.reason) ? html` <span class="muted">— ${t.reason}</span>` : ''}</li>`,
     )}</ol>
 ${timeline.length === 0 ? html`<p class="muted">Chưa có gì.</p>` : ''}`;
     return c.html(layout(c, unit.name, body, { current: `${BASE}/` }));

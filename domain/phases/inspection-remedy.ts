@@ -3,6 +3,7 @@
  * reports what it did about each remedy. It is owed to the inspection's workflow, not the unit's.
  */
 import { z } from 'zod';
+import { formatVietnameseDate } from '../calendar.js';
 import { MAX_NOTE, formToPayload, once, optionalDateField, optionalText, requiredText } from './common.js';
 import type { FieldSpec, PhaseSpec } from './types.js';
 
@@ -29,5 +30,5 @@ export const inspectionRemedyPhase: PhaseSpec<InspectionRemedyPayload> = {
   schema: remedySchema,
   form,
   fromForm: (fields) => formToPayload(form, fields),
-  outcome: (payload) => ({ underTarget: false, summary: `Đã báo cáo khắc phục${payload.completedOn ? `, hoàn thành ngày ${payload.completedOn}` : ''}` }),
+  outcome: (payload) => ({ underTarget: false, summary: `Đã báo cáo khắc phục${payload.completedOn ? `, hoàn thành ngày ${formatVietnameseDate(payload.completedOn)}` : ''}` }),
 };

@@ -39,7 +39,7 @@ function pledgeSchema(facts: UnitFacts) {
     })
     .superRefine((v, ctx) => {
       checkMembersReason(ctx, v.members, v.membersReason, facts);
-      checkAtMost(ctx, v.withPersonalPlan, v.members, ['withPersonalPlan'], 'Số đảng viên có kế hoạch cá nhân (withPersonalPlan) không được lớn hơn tổng số đảng viên (members)');
+      checkAtMost(ctx, v.withPersonalPlan, v.members, ['withPersonalPlan'], 'Số đảng viên có kế hoạch cá nhân không được lớn hơn tổng số đảng viên');
     }, ALWAYS);
 }
 

@@ -32,7 +32,7 @@ function studyMakeupSchema(facts: UnitFacts) {
       note: optionalText('Ghi chú', MAX_NOTE),
     })
     .superRefine((v, ctx) => {
-      checkAtMost(ctx, v.studiedTotal, v.members, ['studiedTotal'], 'Tổng số đảng viên đã học tập (studiedTotal) không được lớn hơn tổng số đảng viên (members)');
+      checkAtMost(ctx, v.studiedTotal, v.members, ['studiedTotal'], 'Tổng số đảng viên đã học tập không được lớn hơn tổng số đảng viên');
     }, ALWAYS);
 }
 

@@ -45,12 +45,12 @@ function studySchema(facts: UnitFacts) {
     })
     .superRefine((v, ctx) => {
       checkMembersReason(ctx, v.members, v.membersReason, facts);
-      checkAtMost(ctx, v.studied, v.members, ['studied'], 'Số đảng viên đã học tập (studied) không được lớn hơn tổng số đảng viên (members)');
+      checkAtMost(ctx, v.studied, v.members, ['studied'], 'Số đảng viên đã học tập không được lớn hơn tổng số đảng viên');
       if (typeof v.discussionTopic === 'string' && v.discussionTopic !== '' && v.discussionDate === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['discussionDate'],
-          message: 'Ngày sinh hoạt chuyên đề (discussionDate): cần nhập khi đã ghi chủ đề sinh hoạt chuyên đề (discussionTopic)',
+          message: 'Ngày sinh hoạt chuyên đề: cần nhập khi đã ghi chủ đề sinh hoạt chuyên đề',
         });
       }
     }, ALWAYS);

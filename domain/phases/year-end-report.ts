@@ -58,9 +58,9 @@ export const NARRATIVE_LABELS = {
 
 type Figure = keyof typeof FIGURE_LABELS;
 const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-/** "Số đảng viên đã học tập (studied) không được lớn hơn tổng số đảng viên (members)". */
-const notGreater = (a: Figure | string, aLabel: string, b: string, bLabel: string) =>
-  `${aLabel} (${a}) không được lớn hơn ${lower(bLabel)} (${b})`;
+/** "Số đảng viên đã học tập không được lớn hơn tổng số đảng viên": labels only, never the fields' ids. */
+const notGreater = (_a: Figure | string, aLabel: string, _b: string, bLabel: string) =>
+  `${aLabel} không được lớn hơn ${lower(bLabel)}`;
 
 function figuresSchema(facts: UnitFacts) {
   const cap = memberCap(facts);
@@ -114,7 +114,7 @@ function figuresSchema(facts: UnitFacts) {
       if (isInt(v.keptPledge) && isInt(v.violatedPledge) && isInt(v.withPersonalPlan) && v.keptPledge + v.violatedPledge > v.withPersonalPlan) {
         fail(
           ['keptPledge'],
-          `Tổng số đảng viên thực hiện tốt cam kết (keptPledge) và vi phạm cam kết (violatedPledge) không được lớn hơn ${lower(L.withPersonalPlan)} (withPersonalPlan)`,
+          `Tổng số đảng viên thực hiện tốt cam kết và vi phạm cam kết không được lớn hơn ${lower(L.withPersonalPlan)}`,
         );
       }
     }, ALWAYS);

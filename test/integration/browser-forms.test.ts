@@ -24,7 +24,7 @@ import { fetchInbox, type StoredMail } from '../../stack/smtp-sink.js';
 const QUEUE = 'it-browser-forms';
 const SECONDS_PER_DAY = 2;
 const MAKEUP_TITLE = DERIVED_PHASES['study-makeup']!.title;
-const STUDIED_TOO_MANY = 'Số đảng viên đã học tập (studied) không được lớn hơn tổng số đảng viên (members)';
+const STUDIED_TOO_MANY = 'Số đảng viên đã học tập không được lớn hơn tổng số đảng viên';
 
 /** A tiny but well-formed PDF. */
 const PDF = Buffer.from(

@@ -102,7 +102,7 @@ describe('repairs on the real stack', () => {
     // Exempted is closed: a second exemption is refused, and the refusal is audited too.
     const exAgain = await repair({ action: 'exempt', unitCode: 'U002', phase: 'plan', reason: 'Bấm nhầm hai lần' });
     expect(exAgain).toMatchObject({ ok: false, outcome: 'refused' });
-    expect(exAgain.message).toContain('Nghĩa vụ đã đóng (exempted)');
+    expect(exAgain.message).toContain('Nghĩa vụ đã đóng (được miễn)');
     expect(exAgain.auditId).toBeGreaterThan(0);
 
     const rec = await repair({
