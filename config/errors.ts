@@ -10,7 +10,7 @@ export interface ConfigIssue {
   line?: number;
   /** The field: a path such as `phases[0].deadline`, a CSV header as written in the file, or a variable name. */
   field: string;
-  /** What is wrong, in English, for an operator. */
+  /** What is wrong: in English for an operator's files, in Vietnamese for what unit clerks keep (units lists). */
   message: string;
 }
 

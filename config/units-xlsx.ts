@@ -1,6 +1,7 @@
 /**
  * Units lists as committee clerks keep them: an Excel workbook (.xlsx). The first worksheet is read like the CSV
- * (same headers, Vietnamese or English, same checks), and errors name the sheet's row numbers.
+ * (same headers, Vietnamese or English, same row schema, same Vietnamese messages), and errors name the sheet's
+ * row numbers and the header as the sheet wrote it.
  */
 import type ExcelJS from 'exceljs';
 import { ConfigError } from './errors.js';
@@ -27,10 +28,10 @@ export async function readXlsxRows(content: Buffer | ArrayBuffer, file: string):
   try {
     await workbook.xlsx.load(content as ArrayBuffer);
   } catch (err) {
-    throw new ConfigError([{ file, field: '(file)', message: `not a readable Excel (.xlsx) workbook: ${(err as Error).message}. An old .xls must be saved as .xlsx or CSV UTF-8` }]);
+    throw new ConfigError([{ file, field: '(file)', message: `không đọc được sổ Excel (.xlsx): ${(err as Error).message}. Tệp .xls cũ cần lưu lại dạng .xlsx hoặc CSV UTF-8` }]);
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) throw new ConfigError([{ file, field: '(file)', message: 'the workbook has no worksheet' }]);
+  if (!sheet) throw new ConfigError([{ file, field: '(file)', message: 'sổ Excel không có trang tính nào' }]);
   const rows: SheetRow[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: string[] = [];
@@ -52,7 +53,7 @@ export async function loadUnitsFileAsync(path: string): Promise<Unit[]> {
   try {
     content = await readFile(path);
   } catch (err) {
-    throw new ConfigError([{ file: path, field: '(file)', message: `cannot read the file: ${(err as Error).message}` }]);
+    throw new ConfigError([{ file: path, field: '(file)', message: `không đọc được tệp: ${(err as Error).message}` }]);
   }
   return parseUnitsXlsx(content, path);
 }

@@ -1,7 +1,10 @@
 /**
- * The units (grassroots Party organisations) of a cycle, from a CSV file as committee clerks export it from Excel:
- * English or Vietnamese headers, `,` or `;` (or tab) delimiters, a UTF-8 BOM, CRLF line ends. Every row is
- * checked and every problem reported with its CSV line (the header is line 1) and the header as written.
+ * The units (grassroots Party organisations) of a cycle, from a CSV file as committee clerks export it from Excel
+ * (or the first sheet of a workbook, units-xlsx.ts): English or Vietnamese headers in any case, with or without
+ * accents, `,` or `;` (or tab) delimiters, a UTF-8 BOM, CRLF line ends. Every row is checked by a zod row schema
+ * (UnitRowSchema, with UnitRowRelationsSchema for the rules between cells), and every problem is reported in
+ * Vietnamese (unit clerks read these) with its line (the header is line 1) and the header as the file wrote it;
+ * a header problem also lists the spellings accepted for the column, Vietnamese and English.
  */
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -20,7 +23,8 @@ export const UnitSchema = z.object({
   kind: UnitKindSchema,
   members: z.number().int().min(0),
   secretary: z.object({ name: z.string().min(1), email: z.email() }),
-  contact: z.object({ name: z.string().min(1), email: z.email() }).nullable(),
+  /** The unit's contact person; the email alone is enough (many lists have no column for the name). */
+  contact: z.object({ name: z.string().min(1).nullable(), email: z.email() }).nullable(),
   parent: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
 });
 export type Unit = z.output<typeof UnitSchema>;
@@ -52,12 +56,38 @@ export function foldKey(text: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
+/** The English header we suggest for each column (in an English file's messages). */
+export const ENGLISH_HEADERS: Record<UnitColumn, string> = {
+  code: 'code',
+  name: 'name',
+  kind: 'kind',
+  members: 'members',
+  secretaryName: 'secretary name',
+  secretaryEmail: 'secretary email',
+  contactName: 'contact name',
+  contactEmail: 'contact email',
+  parent: 'parent code',
+};
+
 const HEADER_ALIASES: Record<string, UnitColumn> = {};
 const VIETNAMESE_KEYS = new Set<string>();
+/** Every accepted spelling of each column, as documented (matching ignores case, accents, spaces and punctuation). */
+const ACCEPTED: Record<UnitColumn, { vi: string[]; en: string[] }> = {
+  code: { vi: [], en: [] },
+  name: { vi: [], en: [] },
+  kind: { vi: [], en: [] },
+  members: { vi: [], en: [] },
+  secretaryName: { vi: [], en: [] },
+  secretaryEmail: { vi: [], en: [] },
+  contactName: { vi: [], en: [] },
+  contactEmail: { vi: [], en: [] },
+  parent: { vi: [], en: [] },
+};
 function alias(column: UnitColumn, names: string[], vietnamese: boolean): void {
   for (const n of names) {
     HEADER_ALIASES[foldKey(n)] = column;
     if (vietnamese) VIETNAMESE_KEYS.add(foldKey(n));
+    ACCEPTED[column][vietnamese ? 'vi' : 'en'].push(n);
   }
 }
 alias('code', ['code', 'unit code'], false);
@@ -82,6 +112,38 @@ alias('parent', ['Đơn vị cấp trên', 'Mã đơn vị cấp trên', 'Cấp 
 /** Map a header cell to its column, or undefined for a column we do not use (e.g. "STT", "Ghi chú"). */
 export function unitColumnForHeader(header: string): UnitColumn | undefined {
   return HEADER_ALIASES[foldKey(header)];
+}
+
+/** The spellings accepted for a column, for messages: `"Email bí thư", "Thư điện tử bí thư"; tiếng Anh: "secretaryEmail", …`. */
+export function acceptedHeaders(column: UnitColumn): string {
+  const quote = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
+  return `${quote(ACCEPTED[column].vi)}; tiếng Anh: ${quote(ACCEPTED[column].en)}`;
+}
+
+/** Edit distance, for a header that is nearly a known one ("Mail bí thư" for "Email bí thư"). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The column an unrecognised header was probably meant to be: within 1 edit (2 for long headers) of a spelling. */
+function nearColumn(header: string): UnitColumn | undefined {
+  const key = foldKey(header);
+  if (key.length < 4) return undefined;
+  const allowed = key.length >= 10 ? 2 : 1;
+  let best: { column: UnitColumn; distance: number } | undefined;
+  for (const [spelling, column] of Object.entries(HEADER_ALIASES)) {
+    const distance = editDistance(key, spelling);
+    if (distance <= allowed && (!best || distance < best.distance)) best = { column, distance };
+  }
+  return best?.column;
 }
 
 const KIND_ALIASES: Record<string, UnitKind> = {
@@ -150,7 +212,8 @@ function readCsv(text: string, file: string): CsvRow[] {
     }) as unknown as { record: string[]; raw: string }[];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new ConfigError([{ file, line: err.lines, field: 'CSV', message: err.message.replace(/^Invalid [^:]*: /, '') }]);
+    const detail = err.message.replace(/^Invalid [^:]*: /, '');
+    throw new ConfigError([{ file, line: err.lines, field: 'CSV', message: `không đọc được tệp CSV (${detail}); mở tệp bằng Excel và lưu lại dạng "CSV UTF-8"` }]);
   }
   const rows: CsvRow[] = [];
   let line = 1;
@@ -166,123 +229,190 @@ export function parseUnitsCsv(text: string, file: string): Unit[] {
   return validateUnitRows(readCsv(text, file), file);
 }
 
-/** Validate the rows of a units sheet (CSV or Excel): header first, then one unit per row. */
-export function validateUnitRows(rows: SheetRow[], file: string): Unit[] {
-  const issues: ConfigIssue[] = [];
-  const header = rows.find((r) => r.cells.some((c) => c !== ''));
-  if (!header) throw new ConfigError([{ file, line: 1, field: '(header)', message: 'the file is empty; expected a header row' }]);
+// ---------------------------------------------------------------------------------------------------------------
+// The row schema. Its input is one row's cells by column ('' for an empty cell or a column the file does not
+// have), already NFC and trimmed; its output is the unit's fields. Messages are Vietnamese; the caller puts the
+// line and the header as written in front of them.
 
-  // Header → columns.
-  const columnIndex = new Map<UnitColumn, number>();
-  const headerText = new Map<UnitColumn, string>();
+const MSG = {
+  unsafe: 'có ký tự NUL (\\0) hoặc chữ bị hỏng, không lưu được; hãy gõ lại ô này',
+  empty: 'ô trống; cột này bắt buộc',
+  code: (v: unknown) => `"${String(v)}" không dùng được làm mã đơn vị: mã chỉ gồm chữ cái không dấu A-Z, chữ số và các dấu ".", "-", "_"`,
+  kind: (v: string) => `"${v}" không phải loại tổ chức; ghi "Đảng bộ cơ sở" (dang-bo-co-so) hoặc "Chi bộ cơ sở" (chi-bo-co-so)`,
+  negative: (v: string) => `số đảng viên không được âm (đang ghi ${v})`,
+  members: (v: string) => `"${v}" không phải số nguyên; ghi số đảng viên, ví dụ 86 hoặc 1.250`,
+  email: (v: unknown) => `địa chỉ email không hợp lệ: "${String(v)}"`,
+  parent: (v: unknown) => `"${String(v)}" không phải mã đơn vị`,
+  ownParent: 'đơn vị không thể trực thuộc chính nó',
+} as const;
+
+/** Any cell: text that can be stored (no NUL, no broken surrogate); nothing else is checked after that. */
+const cell = z.string().refine((v) => !isUnsafeText(v), { error: MSG.unsafe, abort: true });
+/** A cell that must not be empty. */
+const filled = cell.check(z.minLength(1, { error: MSG.empty, abort: true }));
+/** An email as written (any case), kept in lower case. */
+const email = (text: z.ZodType<string, string>) =>
+  text.refine((v) => v === '' || isEmail(v.toLowerCase()), { error: (iss) => MSG.email(iss.input) }).transform((v) => v.toLowerCase());
+
+export const UnitRowSchema = z.object({
+  code: filled.regex(SLUG, { error: (iss) => MSG.code(iss.input) }),
+  name: filled,
+  kind: filled.transform((v, ctx): UnitKind => {
+    const kind = parseUnitKind(v);
+    if (kind) return kind;
+    ctx.issues.push({ code: 'custom', input: v, message: MSG.kind(v) });
+    return z.NEVER;
+  }),
+  members: filled.transform((v, ctx): number => {
+    const n = parseMemberCount(v);
+    if (n !== undefined) return n;
+    ctx.issues.push({ code: 'custom', input: v, message: /^-\s*\d/.test(v) ? MSG.negative(v) : MSG.members(v) });
+    return z.NEVER;
+  }),
+  secretaryName: filled,
+  secretaryEmail: email(filled),
+  contactName: cell,
+  contactEmail: email(cell),
+  parent: cell.refine((v) => v === '' || SLUG.test(v), { error: (iss) => MSG.parent(iss.input) }),
+});
+export type UnitRowInput = z.input<typeof UnitRowSchema>;
+
+/**
+ * The rules between a row's cells, on the cells as written (they hold whatever the other cells' problems): a
+ * contact's name needs the contact's email (an email alone is enough), and a unit is not its own parent.
+ */
+export const UnitRowRelationsSchema = z
+  .object({ code: z.string(), parent: z.string(), contactName: z.string(), contactEmail: z.string() })
+  .superRefine((row, ctx) => {
+    if (row.contactName !== '' && row.contactEmail === '') {
+      ctx.addIssue({ code: 'custom', path: ['contactEmail'], message: `ô trống: đã ghi người liên hệ "${row.contactName}" thì cần cả email của người đó` });
+    }
+    if (row.parent !== '' && row.code !== '' && row.parent.toLowerCase() === row.code.toLowerCase()) {
+      ctx.addIssue({ code: 'custom', path: ['parent'], message: MSG.ownParent });
+    }
+  });
+
+/** One row through both schemas: the unit, or its problems by column. */
+export function parseUnitRow(cells: UnitRowInput): { unit: Unit } | { problems: { column: UnitColumn; message: string }[] } {
+  const parsed = UnitRowSchema.safeParse(cells);
+  const relations = UnitRowRelationsSchema.safeParse(cells);
+  const problems = [...(parsed.error?.issues ?? []), ...(relations.error?.issues ?? [])].map((i) => ({ column: i.path[0] as UnitColumn, message: i.message }));
+  if (!parsed.success || problems.length > 0) return { problems };
+  const r = parsed.data;
+  const unit: Unit = {
+    code: r.code,
+    name: r.name,
+    kind: r.kind,
+    members: r.members,
+    secretary: { name: r.secretaryName, email: r.secretaryEmail },
+    contact: r.contactEmail !== '' ? { name: r.contactName !== '' ? r.contactName : null, email: r.contactEmail } : null,
+  };
+  if (r.parent !== '') unit.parent = r.parent;
+  return { unit };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The header.
+
+interface HeaderColumns {
+  index: Map<UnitColumn, number>;
+  /** The header as the file wrote it (NFC, trimmed), for every column the file has. */
+  written: Map<UnitColumn, string>;
+  vietnamese: boolean;
+}
+
+/** The header row → columns, with every problem it has (missing, doubled or misspelt columns). */
+function readHeader(header: SheetRow, file: string): { columns: HeaderColumns; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const index = new Map<UnitColumn, number>();
+  const written = new Map<UnitColumn, string>();
+  const unknown: string[] = [];
   let vietnamese = false;
-  header.cells.forEach((cell, i) => {
-    const column = unitColumnForHeader(cell);
-    if (!column) return;
-    if (VIETNAMESE_KEYS.has(foldKey(cell))) vietnamese = true;
-    const previous = headerText.get(column);
-    if (previous !== undefined) {
-      issues.push({ file, line: header.line, field: cell, message: `the same column as "${previous}"; keep only one` });
+  header.cells.forEach((cellText, i) => {
+    const column = unitColumnForHeader(cellText);
+    if (!column) {
+      if (cellText !== '') unknown.push(cellText);
       return;
     }
-    columnIndex.set(column, i);
-    headerText.set(column, cell);
-  });
-  const label = (column: UnitColumn): string => headerText.get(column) ?? (vietnamese ? VIETNAMESE_HEADERS[column] : column);
-  for (const column of REQUIRED) {
-    if (!columnIndex.has(column)) {
-      const other = vietnamese ? column : VIETNAMESE_HEADERS[column];
-      issues.push({ file, line: header.line, field: label(column), message: `missing required column (also accepted: "${other}")` });
+    if (VIETNAMESE_KEYS.has(foldKey(cellText))) vietnamese = true;
+    const previous = written.get(column);
+    if (previous !== undefined) {
+      issues.push({ file, line: header.line, field: cellText, message: `cột này trùng với cột "${previous}" (cùng là "${VIETNAMESE_HEADERS[column]}"); chỉ giữ một trong hai cột` });
+      return;
     }
+    index.set(column, i);
+    written.set(column, cellText);
+  });
+  const suggested = (column: UnitColumn): string => (vietnamese ? VIETNAMESE_HEADERS : ENGLISH_HEADERS)[column];
+  for (const column of REQUIRED) {
+    if (index.has(column)) continue;
+    const near = unknown.filter((h) => nearColumn(h) === column);
+    const hint = near.length
+      ? `; có phải cột ${near.map((h) => `"${h}"`).join(', ')}? Hãy sửa tên cột đó`
+      : unknown.length
+        ? `; các cột chưa nhận ra trong tệp: ${unknown.slice(0, 6).map((h) => `"${h}"`).join(', ')}${unknown.length > 6 ? ', …' : ''}`
+        : '';
+    issues.push({ file, line: header.line, field: suggested(column), message: `thiếu cột bắt buộc "${suggested(column)}" (tên cột được nhận: ${acceptedHeaders(column)})${hint}` });
   }
-  if (columnIndex.has('contactName') !== columnIndex.has('contactEmail')) {
-    const missing: UnitColumn = columnIndex.has('contactName') ? 'contactEmail' : 'contactName';
-    issues.push({ file, line: header.line, field: label(missing), message: `missing column: "${label(missing === 'contactName' ? 'contactEmail' : 'contactName')}" needs it` });
+  const contactName = written.get('contactName');
+  if (contactName !== undefined && !index.has('contactEmail')) {
+    issues.push({
+      file,
+      line: header.line,
+      field: contactName,
+      message: `có cột người liên hệ nhưng không có cột email liên hệ: thêm cột "${suggested('contactEmail')}" (tên cột được nhận: ${acceptedHeaders('contactEmail')}), hoặc bỏ cột "${contactName}"`,
+    });
   }
+  return { columns: { index, written, vietnamese }, issues };
+}
+
+/** Validate the rows of a units sheet (CSV or Excel): header first, then one unit per row. */
+export function validateUnitRows(rows: SheetRow[], file: string): Unit[] {
+  const header = rows.find((r) => r.cells.some((c) => c !== ''));
+  if (!header) throw new ConfigError([{ file, line: 1, field: '(tiêu đề)', message: 'tệp trống; dòng đầu phải là dòng tiêu đề (Mã đơn vị, Tên đơn vị, …)' }]);
+  const { columns, issues } = readHeader(header, file);
   if (issues.length > 0) throw new ConfigError(issues);
+  const label = (column: UnitColumn): string => columns.written.get(column) ?? (columns.vietnamese ? VIETNAMESE_HEADERS : ENGLISH_HEADERS)[column];
 
   const units: Unit[] = [];
   const codeLines = new Map<string, { code: string; lines: number[] }>();
   for (const row of rows) {
     if (row.line <= header.line || row.cells.every((c) => c === '')) continue;
     const get = (column: UnitColumn): string => {
-      const i = columnIndex.get(column);
+      const i = columns.index.get(column);
       return i === undefined ? '' : (row.cells[i] ?? '');
     };
-    const rowIssues: ConfigIssue[] = [];
-    const problem = (column: UnitColumn, message: string): void => {
-      rowIssues.push({ file, line: row.line, field: label(column), message });
+    const cells: UnitRowInput = {
+      code: get('code'),
+      name: get('name'),
+      kind: get('kind'),
+      members: get('members'),
+      secretaryName: get('secretaryName'),
+      secretaryEmail: get('secretaryEmail'),
+      contactName: get('contactName'),
+      contactEmail: get('contactEmail'),
+      parent: get('parent'),
     };
-    const required = (column: UnitColumn): string => {
-      const v = get(column);
-      if (v === '') problem(column, 'required');
-      return v;
-    };
-
-    for (const column of columnIndex.keys()) {
-      if (isUnsafeText(get(column))) problem(column, 'contains a NUL character (\\0) or broken text, which cannot be stored; retype the cell');
-    }
-
-    const code = required('code');
-    if (code !== '' && !SLUG.test(code)) problem('code', `"${code}" may only contain letters A-Z, digits, ".", "-" and "_"`);
-    const name = required('name');
-
-    const kindText = required('kind');
-    const kind = kindText === '' ? undefined : parseUnitKind(kindText);
-    if (kindText !== '' && !kind) problem('kind', `"${kindText}" is not a unit kind; use "Đảng bộ cơ sở" (dang-bo-co-so) or "Chi bộ cơ sở" (chi-bo-co-so)`);
-
-    const membersText = required('members');
-    const members = membersText === '' ? undefined : parseMemberCount(membersText);
-    if (membersText !== '' && members === undefined) {
-      problem('members', /^-\s*\d/.test(membersText) ? `must not be negative, got ${membersText}` : `"${membersText}" is not a whole number of members`);
-    }
-
-    const secretaryName = required('secretaryName');
-    const secretaryEmail = required('secretaryEmail').toLowerCase();
-    if (secretaryEmail !== '' && !isEmail(secretaryEmail)) problem('secretaryEmail', `not a valid email address: "${get('secretaryEmail')}"`);
-
-    const contactName = get('contactName');
-    const contactEmail = get('contactEmail').toLowerCase();
-    if (contactEmail !== '' && !isEmail(contactEmail)) problem('contactEmail', `not a valid email address: "${get('contactEmail')}"`);
-    if (contactName !== '' && contactEmail === '') problem('contactEmail', `required when "${label('contactName')}" is given`);
-    if (contactName === '' && contactEmail !== '') problem('contactName', `required when "${label('contactEmail')}" is given`);
-
-    const parent = get('parent');
-    if (parent !== '' && !SLUG.test(parent)) problem('parent', `"${parent}" is not a unit code`);
-    if (parent !== '' && code !== '' && parent.toLowerCase() === code.toLowerCase()) problem('parent', 'a unit cannot be its own parent');
-
-    if (code !== '') {
-      const key = code.toLowerCase();
-      const entry = codeLines.get(key) ?? { code, lines: [] };
+    if (cells.code !== '') {
+      const key = cells.code.toLowerCase();
+      const entry = codeLines.get(key) ?? { code: cells.code, lines: [] };
       entry.lines.push(row.line);
       codeLines.set(key, entry);
     }
-
-    if (rowIssues.length > 0 || kind === undefined || members === undefined) {
-      issues.push(...rowIssues);
-      continue;
-    }
-    const unit: Unit = {
-      code,
-      name,
-      kind,
-      members,
-      secretary: { name: secretaryName, email: secretaryEmail },
-      contact: contactEmail !== '' ? { name: contactName, email: contactEmail } : null,
-    };
-    if (parent !== '') unit.parent = parent;
-    units.push(unit);
+    const result = parseUnitRow(cells);
+    if ('unit' in result) units.push(result.unit);
+    else for (const p of result.problems) issues.push({ file, line: row.line, field: label(p.column), message: p.message });
   }
 
   for (const { code, lines } of codeLines.values()) {
     if (lines.length < 2) continue;
     for (const line of lines) {
       const others = lines.filter((l) => l !== line);
-      issues.push({ file, line, field: label('code'), message: `duplicate unit code "${code}" (also on line${others.length > 1 ? 's' : ''} ${others.join(', ')})` });
+      issues.push({ file, line, field: label('code'), message: `trùng mã đơn vị "${code}" (cũng có ở dòng ${others.join(', ')})` });
     }
   }
   if (issues.length === 0 && units.length === 0) {
-    issues.push({ file, line: header.line, field: '(rows)', message: 'no units: the file has a header but no unit rows' });
+    issues.push({ file, line: header.line, field: '(các dòng)', message: 'chưa có đơn vị nào: tệp có dòng tiêu đề nhưng không có dòng đơn vị' });
   }
   if (issues.length > 0) {
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -301,7 +431,7 @@ export function isExcelFile(path: string): boolean {
  */
 export function loadUnitsFile(path: string): Unit[] {
   if (isExcelFile(path)) {
-    throw new ConfigError([{ file: path, field: '(file)', message: 'an Excel file is read by the chuky commands (cycle start, config check, units import); here, save the sheet as "CSV UTF-8"' }]);
+    throw new ConfigError([{ file: path, field: '(file)', message: 'tệp Excel được đọc bởi các lệnh chuky (cycle start, config check, units import); ở đây hãy lưu trang tính dạng "CSV UTF-8"' }]);
   }
   return parseUnitsCsv(readConfigText(path), path);
 }

@@ -120,11 +120,11 @@ describe('unit registry and revocable links on the real stack', () => {
       fs.writeFileSync(badFile, badCsv);
       const badCli = await chuky(['units', 'import', '--cycle', cycleId, '--file', badFile, '--remove-missing', '--reason', 'Sáp nhập'], cliEnv);
       expect(badCli.code).toBe(2);
-      expect(badCli.stderr).toContain(`${badFile}:4: Email bí thư: not a valid email address: "bithu.u004(at)example"`);
+      expect(badCli.stderr).toContain(`${badFile}:4: Email bí thư: địa chỉ email không hợp lệ: "bithu.u004(at)example"`);
       const badApi = await importApi(badCsv, 'file=bad.csv');
       expect(badApi.status).toBe(400);
       const badJson = (await badApi.json()) as { issues: { file: string; line: number; field: string; message: string }[] };
-      expect(badJson.issues).toEqual([{ file: 'bad.csv', line: 4, field: 'Email bí thư', message: 'not a valid email address: "bithu.u004(at)example"' }]);
+      expect(badJson.issues).toEqual([{ file: 'bad.csv', line: 4, field: 'Email bí thư', message: 'địa chỉ email không hợp lệ: "bithu.u004(at)example"' }]);
       expect(await unitCount()).toBe(3);
       expect((await unitRow(u3)).active).toBe(true);
       // Removing without a reason is refused before anything happens.

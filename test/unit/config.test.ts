@@ -278,8 +278,8 @@ describe('units CSV', () => {
     const text = `${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,L,a@example.vn,,\nA2,Chi bộ B,chi-bo-co-so,15,L,a@example.vn,,\na1,Chi bộ C,chi-bo-co-so,15,L,a@example.vn,,\n`;
     const issues = issuesOf(() => parseUnitsCsv(text, 'u.csv'));
     expect(issues).toEqual([
-      { file: 'u.csv', line: 2, field: 'code', message: 'duplicate unit code "A1" (also on line 4)' },
-      { file: 'u.csv', line: 4, field: 'code', message: 'duplicate unit code "A1" (also on line 2)' },
+      { file: 'u.csv', line: 2, field: 'code', message: 'trùng mã đơn vị "A1" (cũng có ở dòng 4)' },
+      { file: 'u.csv', line: 4, field: 'code', message: 'trùng mã đơn vị "A1" (cũng có ở dòng 2)' },
     ]);
   });
 
@@ -292,30 +292,30 @@ describe('units CSV', () => {
       'A 4;;Tổ đảng;12,5;;c@example.vn\n';
     const issues = issuesOf(() => parseUnitsCsv(text, 'u.csv'));
     expect(issues).toEqual([
-      { file: 'u.csv', line: 3, field: 'Số đảng viên', message: 'must not be negative, got -3' },
-      { file: 'u.csv', line: 5, field: 'Email bí thư', message: 'not a valid email address: "khong-phai-email"' },
+      { file: 'u.csv', line: 3, field: 'Số đảng viên', message: 'số đảng viên không được âm (đang ghi -3)' },
+      { file: 'u.csv', line: 5, field: 'Email bí thư', message: 'địa chỉ email không hợp lệ: "khong-phai-email"' },
       expect.objectContaining({ line: 6, field: 'Mã đơn vị' }),
-      { file: 'u.csv', line: 6, field: 'Tên đơn vị', message: 'required' },
+      { file: 'u.csv', line: 6, field: 'Tên đơn vị', message: 'ô trống; cột này bắt buộc' },
       expect.objectContaining({ line: 6, field: 'Loại', message: expect.stringContaining('Tổ đảng') }),
       expect.objectContaining({ line: 6, field: 'Số đảng viên' }),
-      { file: 'u.csv', line: 6, field: 'Bí thư', message: 'required' },
+      { file: 'u.csv', line: 6, field: 'Bí thư', message: 'ô trống; cột này bắt buộc' },
     ]);
-    expect(new ConfigError(issues).message.split('\n')[0]).toBe('u.csv:3: Số đảng viên: must not be negative, got -3');
+    expect(new ConfigError(issues).message.split('\n')[0]).toBe('u.csv:3: Số đảng viên: số đảng viên không được âm (đang ghi -3)');
   });
 
   it('reports missing required columns on the header line', () => {
     const issues = issuesOf(() => parseUnitsCsv('Mã đơn vị;Tên đơn vị;Loại;Bí thư\nA;B;Chi bộ cơ sở;C\n', 'u.csv'));
     expect(issues).toEqual([
-      expect.objectContaining({ file: 'u.csv', line: 1, field: 'Số đảng viên', message: expect.stringContaining('missing required column') }),
-      expect.objectContaining({ file: 'u.csv', line: 1, field: 'Email bí thư', message: expect.stringContaining('missing required column') }),
+      expect.objectContaining({ file: 'u.csv', line: 1, field: 'Số đảng viên', message: expect.stringContaining('thiếu cột bắt buộc') }),
+      expect.objectContaining({ file: 'u.csv', line: 1, field: 'Email bí thư', message: expect.stringContaining('thiếu cột bắt buộc') }),
     ]);
     const english = issuesOf(() => parseUnitsCsv('code,name,kind,members,secretaryName\n', 'u.csv'));
-    expect(english).toEqual([expect.objectContaining({ line: 1, field: 'secretaryEmail' })]);
+    expect(english).toEqual([expect.objectContaining({ line: 1, field: 'secretary email' })]);
   });
 
   it('rejects an empty file and an Excel file', () => {
     expect(issuesOf(() => parseUnitsCsv('', 'u.csv'))[0]).toMatchObject({ line: 1 });
-    expect(issuesOf(() => parseUnitsCsv(`${HEADER}\n`, 'u.csv'))[0]).toMatchObject({ line: 1, message: expect.stringContaining('no units') });
+    expect(issuesOf(() => parseUnitsCsv(`${HEADER}\n`, 'u.csv'))[0]).toMatchObject({ line: 1, message: expect.stringContaining('chưa có đơn vị nào') });
     expect(issuesOf(() => loadUnitsFile('units.xlsx'))[0]?.message).toContain('CSV');
   });
 });

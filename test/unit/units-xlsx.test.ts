@@ -36,15 +36,15 @@ describe('units from Excel', () => {
     const err = await parseUnitsXlsx(buf, 'don-vi.xlsx').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).message;
-    expect(text).toContain('don-vi.xlsx:2: Số đảng viên: must not be negative');
-    expect(text).toContain('don-vi.xlsx:2: Email bí thư: not a valid email address');
-    expect(text).toContain('don-vi.xlsx:3: Mã đơn vị: duplicate unit code "A" (also on line 2)');
+    expect(text).toContain('don-vi.xlsx:2: Số đảng viên: số đảng viên không được âm');
+    expect(text).toContain('don-vi.xlsx:2: Email bí thư: địa chỉ email không hợp lệ');
+    expect(text).toContain('don-vi.xlsx:3: Mã đơn vị: trùng mã đơn vị "A" (cũng có ở dòng 2)');
   });
 
   it('refuses a file that is not a workbook, and a cycle can name a workbook as its units file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-xlsx-'));
     fs.writeFileSync(path.join(dir, 'bad.xlsx'), 'not a zip');
-    await expect(loadUnitsFileAsync(path.join(dir, 'bad.xlsx'))).rejects.toThrow(/not a readable Excel/);
+    await expect(loadUnitsFileAsync(path.join(dir, 'bad.xlsx'))).rejects.toThrow(/không đọc được sổ Excel/);
     fs.writeFileSync(path.join(dir, 'units.xlsx'), await workbook([HEADER, [1, 'U1', 'Đơn vị 1', 'Chi bộ cơ sở', 20, 'Bí Thư', 'bt@example.vn', '', '']]));
     const yaml = fs.readFileSync(path.join(import.meta.dirname, '../../config/demo/cycle.yaml'), 'utf8').replace('unitsFile: units.csv', 'unitsFile: units.xlsx');
     fs.writeFileSync(path.join(dir, 'cycle.yaml'), yaml);
