@@ -6,10 +6,19 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './pool.js';
 
+/** Where an imported value was read (`chuky cycle import-year`): the workbook's file name, the sheet, the row. */
+export interface FrozenOrigin {
+  workbook: string;
+  sheet: string;
+  row: number;
+}
+
 export interface FrozenDataset {
   cycleId: string;
   frozenAt: string | null;
   definition: unknown;
+  /** Present only for a year imported from a workbook rather than run in chuky: who, when, from what. */
+  imported?: { at: string; by: string; workbook: string; sha256: string };
   units: {
     code: string;
     name: string;
@@ -17,14 +26,14 @@ export interface FrozenDataset {
     members: number;
     active: boolean;
     removedReason: string | null;
-    phases: Record<string, { status: string; escalationLevel: number; deadline: string; submission: { id: number; version: number; late: boolean; submittedAt: string; payload: unknown } | null }>;
+    phases: Record<string, { status: string; escalationLevel: number; deadline: string; submission: { id: number; version: number; late: boolean; submittedAt: string; payload: unknown; origin?: FrozenOrigin } | null }>;
   }[];
-  committeeRecords: { id: number; kind: string; payload: unknown }[];
+  committeeRecords: { id: number; kind: string; payload: unknown; origin?: FrozenOrigin }[];
   inspections: Record<string, unknown>[];
 }
 
 export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenDataset | undefined> {
-  const { rows: cycles } = await db.query('SELECT id, definition, frozen_at FROM cycles WHERE id = $1', [cycleId]);
+  const { rows: cycles } = await db.query('SELECT id, definition, frozen_at, imported_at, imported_by, imported_from FROM cycles WHERE id = $1', [cycleId]);
   const cycle = cycles[0];
   if (!cycle) return undefined;
   const frozenAt: Date | null = cycle.frozen_at;
@@ -35,12 +44,12 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
   );
   // The last version of each unit's submission per phase, made before the freeze.
   const { rows: submissions } = await db.query(
-    `SELECT DISTINCT ON (unit_code, phase) id, unit_code, phase, version, late, submitted_at, payload
+    `SELECT DISTINCT ON (unit_code, phase) id, unit_code, phase, version, late, submitted_at, payload, origin
      FROM submissions WHERE cycle_id = $1 AND ($2::timestamptz IS NULL OR submitted_at <= $2)
      ORDER BY unit_code, phase, version DESC`,
     [cycleId, frozenAt],
   );
-  const { rows: records } = await db.query('SELECT id, kind, payload FROM committee_records WHERE cycle_id = $1 AND deleted_at IS NULL ORDER BY id', [cycleId]);
+  const { rows: records } = await db.query('SELECT id, kind, payload, origin FROM committee_records WHERE cycle_id = $1 AND deleted_at IS NULL ORDER BY id', [cycleId]);
   // Dates as the civil dates they are: a Date object would be serialised in UTC and could shift by a day.
   const { rows: inspections } = await db.query(
     `SELECT id, cycle_id, unit_code, kind, body, origin, reason, status, to_char(scheduled_on, 'YYYY-MM-DD') AS scheduled_on, findings, conclusion,
@@ -56,6 +65,10 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
     cycleId,
     frozenAt: frozenAt ? frozenAt.toISOString() : null,
     definition: cycle.definition,
+    // Only when imported, so the snapshot of a year run in chuky keeps the shape it always had.
+    ...(cycle.imported_at
+      ? { imported: { at: new Date(cycle.imported_at).toISOString(), by: cycle.imported_by ?? '', workbook: cycle.imported_from?.workbook ?? '', sha256: cycle.imported_from?.sha256 ?? '' } }
+      : {}),
     units: units.map((u) => {
       const phases: FrozenDataset['units'][number]['phases'] = {};
       for (const o of obligationsByUnit.get(u.code) ?? []) {
@@ -64,12 +77,14 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
           status: o.status,
           escalationLevel: o.escalation_level,
           deadline: o.deadline,
-          submission: s ? { id: Number(s.id), version: s.version, late: s.late, submittedAt: new Date(s.submitted_at).toISOString(), payload: s.payload } : null,
+          submission: s
+            ? { id: Number(s.id), version: s.version, late: s.late, submittedAt: new Date(s.submitted_at).toISOString(), payload: s.payload, ...(s.origin ? { origin: s.origin } : {}) }
+            : null,
         };
       }
       return { code: u.code, name: u.name, kind: u.kind, members: u.members, active: u.active, removedReason: u.removed_reason, phases };
     }),
-    committeeRecords: records.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload })),
+    committeeRecords: records.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload, ...(r.origin ? { origin: r.origin } : {}) })),
     inspections,
   };
 }

@@ -21,6 +21,7 @@ import { listCycles, phaseSummaries } from '../../ops/overview.js';
 import { temporalUiUrl } from '../../ops/connect.js';
 import { countWithPercent } from '../../ops/format.js';
 import type { PhaseSummary } from '../../ops/types.js';
+import { registerImportYearCommand } from './import-year.js';
 
 export interface StartCycleResult {
   cycleId: string;
@@ -86,6 +87,7 @@ export const PHASE_COLUMNS = ['phase', 'total', 'on time', 'late', 'overdue', 'n
 
 export function registerCycleCommands(program: Command): void {
   const cycle = program.command('cycle').description('Launch and follow a committee\'s yearly cycle');
+  registerImportYearCommand(cycle);
 
   cycle
     .command('start')
