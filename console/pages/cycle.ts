@@ -15,6 +15,7 @@ import { LIVE_SCRIPT } from '../live-client.js';
 import { lastEventId, unitTable, type UnitTableRow } from '../queries.js';
 import { refusal, type ConsoleRouter } from '../router.js';
 import { repairResultBanner } from '../repair-forms.js';
+import { markCell, submissionMarks, type SubmissionMark, type SubmissionMarks } from '../submission-marks.js';
 
 export interface UnitFilters {
   phase?: string;
@@ -98,19 +99,22 @@ function filterForm(cycleId: string, phases: string[], f: UnitFilters): Html {
 <button type="submit">Lọc</button> <a href="${BASE}/chu-ky/${seg(cycleId)}">Bỏ lọc</a></form>`;
 }
 
-/** One cell: the status chip, the escalation level, the deadline. The live script updates these three. */
-export function unitCell(u: UnitTableRow, phase: string, configured: ReadonlySet<string>): Html {
+/**
+ * One cell: the status chip, the escalation level, the deadline (the live script updates these three), and the
+ * submission's mark when it needs the clerk's eye (a member count far from the list, an empty models report).
+ */
+export function unitCell(u: UnitTableRow, phase: string, configured: ReadonlySet<string>, mark?: SubmissionMark): Html {
   const o = u.obligations.get(phase);
   const status = statusIn(u, phase, configured);
   const level = o?.escalationLevel ?? 0;
-  return html`<td class="cell" data-unit="${u.code}" data-phase="${phase}" data-status="${status}">${chip(status)}<span class="lvl">${level > 0 ? `M${level}` : ''}</span><small>${o?.deadline ? `hạn ${viDate(o.deadline)}` : o ? '' : status === 'none' ? '' : 'chưa mở'}</small></td>`;
+  return html`<td class="cell" data-unit="${u.code}" data-phase="${phase}" data-status="${status}">${chip(status)}<span class="lvl">${level > 0 ? `M${level}` : ''}</span><small>${o?.deadline ? `hạn ${viDate(o.deadline)}` : o ? '' : status === 'none' ? '' : 'chưa mở'}</small>${markCell(mark)}</td>`;
 }
 
-function unitTableHtml(cycle: CycleRow, units: UnitTableRow[], phases: string[], configured: ReadonlySet<string>, total: number, afterId: number): Html {
+function unitTableHtml(cycle: CycleRow, units: UnitTableRow[], phases: string[], configured: ReadonlySet<string>, total: number, afterId: number, marks: SubmissionMarks): Html {
   return html`<p class="muted" id="shown">Hiển thị ${viNumber(units.length)} / ${viNumber(total)} đơn vị</p>
 <div class="scroll"><table id="unit-table" data-stream="${BASE}/chu-ky/${seg(cycle.id)}/truc-tiep?sau=${afterId}"><thead><tr><th>Mã</th><th>Đơn vị</th>${phases.map((p) => html`<th>${phaseShort(p)}</th>`)}</tr></thead><tbody>
 ${units.map(
-  (u) => html`<tr data-unit="${u.code}"><td>${u.code}</td><td><a href="${BASE}/chu-ky/${seg(cycle.id)}/don-vi/${seg(u.code)}">${u.name}</a></td>${phases.map((p) => unitCell(u, p, configured))}</tr>`,
+  (u) => html`<tr data-unit="${u.code}"><td>${u.code}</td><td><a href="${BASE}/chu-ky/${seg(cycle.id)}/don-vi/${seg(u.code)}">${u.name}</a></td>${phases.map((p) => unitCell(u, p, configured, marks.get(u.code)?.get(p)))}</tr>`,
 )}
 </tbody></table></div>`;
 }
@@ -122,7 +126,7 @@ export function registerCycle(router: ConsoleRouter, deps: ConsoleDeps): void {
     const filters = parseFilters(c);
     // The event id is read first: an event written while the page is built is streamed again, never missed.
     const afterId = await lastEventId(deps.db, cycle.id);
-    const [summaries, table, banner] = await Promise.all([phaseSummaries(deps.db, cycle.id), unitTable(deps.db, cycle.id), repairResultBanner(c, deps)]);
+    const [summaries, table, banner, marks] = await Promise.all([phaseSummaries(deps.db, cycle.id), unitTable(deps.db, cycle.id), repairResultBanner(c, deps), submissionMarks(deps.db, cycle)]);
     const phases = [...new Set([...summaries.map((s) => s.phase), ...table.phases])];
     const shownPhases = filters.phase ? phases.filter((p) => p === filters.phase) : phases;
     const configured = new Set<string>(unitPhases(cycle.definition).map((p) => p.id));
@@ -140,7 +144,7 @@ ${summaryCards(cycle.id, summaries)}
 ${filterForm(cycle.id, phases, filters)}
 <p id="live-state" class="muted" aria-live="polite">Cập nhật trực tiếp: đang kết nối…</p>
 <div id="live-banner" class="box info" role="status" hidden></div>
-${unitTableHtml(cycle, units, shownPhases, configured, table.units.length, afterId)}`;
+${unitTableHtml(cycle, units, shownPhases, configured, table.units.length, afterId, marks)}`;
     return c.html(layout(c, `${cycle.id}`, body, { current: `${BASE}/`, scripts: [LIVE_SCRIPT] }));
   });
 }

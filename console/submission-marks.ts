@@ -1,0 +1,80 @@
+/**
+ * What the clerk must see beside a status that reads "submitted": a study or pledge report whose member count
+ * differs from the units list by more than the cycle's margin (with the unit's reason, or without one when it was
+ * accepted before reasons were asked), and a models report that lists nothing ("nộp, không có mô hình"). Read
+ * from each unit's latest submission of those phases; shown in the unit table's cells and on the unit's page.
+ */
+import { html } from 'hono/html';
+import type { Db } from '../db/pool.js';
+import type { CycleRow } from '../db/cycles.js';
+import { DEFAULT_MEMBERS_MARGIN_PERCENT, formatInt, formatTarget, membersBeyondMargin } from '../domain/phases/common.js';
+import { EMPTY_MODELS_LABEL, isEmptyModelsReport } from '../domain/phases/models.js';
+import type { Html } from './html.js';
+
+export type SubmissionMark =
+  | { kind: 'members'; registry: number; reported: number; marginPercent: number; reason?: string }
+  | { kind: 'empty-models' };
+
+/** Marks by unit code, then phase. */
+export type SubmissionMarks = Map<string, Map<string, SubmissionMark>>;
+
+const MEMBER_PHASES = ['study', 'pledge'];
+
+/** The mark of one latest submission, if it needs one. */
+export function markOf(phase: string, payload: unknown, registry: number, marginPercent: number): SubmissionMark | undefined {
+  if (phase === 'models') return isEmptyModelsReport(payload) ? { kind: 'empty-models' } : undefined;
+  if (!MEMBER_PHASES.includes(phase) || typeof payload !== 'object' || payload === null) return undefined;
+  const p = payload as { members?: unknown; membersReason?: unknown };
+  if (typeof p.members !== 'number') return undefined;
+  const reason = typeof p.membersReason === 'string' && p.membersReason !== '' ? p.membersReason : undefined;
+  if (!reason && !membersBeyondMargin(p.members, registry, marginPercent)) return undefined;
+  return { kind: 'members', registry, reported: p.members, marginPercent, ...(reason ? { reason } : {}) };
+}
+
+/** The marks of a cycle's units (or of one unit), from each unit's latest study, pledge and models submission. */
+export async function submissionMarks(db: Db, cycle: CycleRow, unitCode?: string): Promise<SubmissionMarks> {
+  const margin = cycle.definition.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT;
+  const { rows } = await db.query(
+    `SELECT DISTINCT ON (s.unit_code, s.phase) s.unit_code, s.phase, s.payload, u.members
+     FROM submissions s JOIN units u ON u.cycle_id = s.cycle_id AND u.code = s.unit_code
+     WHERE s.cycle_id = $1 AND s.phase IN ('study', 'pledge', 'models') AND ($2::text IS NULL OR s.unit_code = $2)
+     ORDER BY s.unit_code, s.phase, s.version DESC`,
+    [cycle.id, unitCode ?? null],
+  );
+  const marks: SubmissionMarks = new Map();
+  for (const r of rows) {
+    const mark = markOf(r.phase, r.payload, Number(r.members), margin);
+    if (!mark) continue;
+    let byPhase = marks.get(r.unit_code);
+    if (!byPhase) marks.set(r.unit_code, (byPhase = new Map()));
+    byPhase.set(r.phase, mark);
+  }
+  return marks;
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The mark in a unit table cell: short, the reason clipped (the unit page has it whole). */
+export function markCell(mark: SubmissionMark | undefined): Html | '' {
+  if (!mark) return '';
+  if (mark.kind === 'empty-models') return html`<small class="mark mark-empty-models info">${EMPTY_MODELS_LABEL}</small>`;
+  return html`<small class="mark mark-members bad" title="${membersText(mark)}">Số đảng viên: báo cáo ${formatInt(mark.reported)}, danh sách ${formatInt(mark.registry)}${
+    mark.reason ? ` — lý do: ${clip(mark.reason, 60)}` : ' — chưa có lý do'
+  }</small>`;
+}
+
+/** The whole sentence, for the unit page and the cell's tooltip. */
+export function membersText(mark: Extract<SubmissionMark, { kind: 'members' }>): string {
+  return (
+    `Đơn vị báo cáo ${formatInt(mark.reported)} đảng viên, danh sách đơn vị có ${formatInt(mark.registry)} đảng viên ` +
+    `(chênh lệch quá ${formatTarget(mark.marginPercent)} thì cần lý do). ` +
+    (mark.reason ? `Lý do đơn vị ghi: ${mark.reason}. Cần kiểm tra trước khi tổng hợp.` : 'Đơn vị chưa ghi lý do. Cần kiểm tra trước khi tổng hợp.')
+  );
+}
+
+/** The mark on the unit page, inside the obligation's card. */
+export function markBox(mark: SubmissionMark | undefined): Html | '' {
+  if (!mark) return '';
+  if (mark.kind === 'empty-models') return html`<div class="box info mark mark-empty-models">Đã nộp, không có mô hình: báo cáo không đăng ký mô hình, điển hình nào và không có đề nghị khen thưởng.</div>`;
+  return html`<div class="box bad mark mark-members">${membersText(mark)}</div>`;
+}
