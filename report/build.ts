@@ -14,6 +14,7 @@ import { countedUnits, normaliseTopic, slug, UNIT_SOURCES, pickNumber, type Figu
 import type { Block, ChartBlock, FootnoteRef, ParagraphBlock, ReportDocument, Run } from './model.js';
 import type { NarrativeField, NarrativeGroup } from './narratives.js';
 import type { PhaseStanding } from './standings.js';
+import { discrepancyNotes } from './discrepancies.js';
 
 export interface BuildInput {
   years: YearInput[];
@@ -331,7 +332,8 @@ export function buildReport(input: BuildInput): ReportDocument {
   groups('proposals', 5);
 
   // ----------------------------------------------------------------------------------------------------------
-  const appendices = buildAppendices(input);
+  // The working notes (figures to check before signing) follow the appendices, highlighted as drafts.
+  const appendices = [...buildAppendices(input), ...discrepancyNotes(input.years)];
   const title = 'BÁO CÁO';
   return {
     header: {

@@ -14,7 +14,8 @@ import { phaseTitle } from '../../config/phase-lookup.js';
 import { formatVietnameseDate } from '../../domain/calendar.js';
 import { STATUS_LABEL_VI } from '../../domain/obligation.js';
 import { phaseSpec, isPhaseId, type PhaseSpec } from '../../domain/phases/index.js';
-import { CURRENT_FILE_SUFFIX } from '../../domain/phases/common.js';
+import { CURRENT_FILE_SUFFIX, DEFAULT_MEMBERS_MARGIN_PERCENT } from '../../domain/phases/common.js';
+import type { UnitFacts } from '../../domain/phases/types.js';
 import type { LinkScope } from '../links.js';
 import { ActionRefused, submit, unitView } from '../actions.js';
 import type { ObligationView } from '../../workflows/messages.js';
@@ -71,7 +72,8 @@ export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
       unit,
       inspection,
       spec: phaseSpec(scope.phase),
-      members: unit.members,
+      /** The registry row's count and the cycle's margin: used only when the unit's workflow cannot be asked. */
+      registryFacts: { members: unit.members, membersMarginPercent: def.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT } as UnitFacts,
       /** The heading, with the obligation's deadline, status and versions as the unit workflow has them. */
       top: (obligation: ShownObligation | undefined) => {
         const deadline = obligation?.deadline ?? inspection?.remedyDeadline ?? def.phases.find((p) => p.id === scope.phase)?.deadline;
@@ -91,6 +93,15 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     return view?.obligations.find((o) => o.phase === scope.phase);
   }
 
+  /**
+   * What the payload is checked against: the facts the unit's workflow validates with (the registry's member count
+   * as launched, the cycle's margin), so the form and the workflow never disagree; the registry row when the
+   * workflow does not answer (its validator then decides).
+   */
+  async function unitFacts(scope: LinkScope, registryFacts: UnitFacts): Promise<UnitFacts> {
+    return (await unitView(deps.client, scope.cycleId, scope.unitCode))?.facts ?? registryFacts;
+  }
+
   const notFound = (c: Context) => c.html(messagePage('Không tìm thấy', 'Không tìm thấy đơn vị, chu kỳ hoặc biểu mẫu của đường dẫn này.'), 404);
 
   app.get('/f/:token', async (c) => {
@@ -100,6 +111,11 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     if (!h) return notFound(c);
     const last = await latestSubmission(deps.db, scope.cycleId, scope.unitCode, scope.phase);
     const values = last ? flatten(last.payload) : {};
+    // A first report starts from the registry's member count: a unit changes it only with a reason.
+    if (!last && h.spec.form.some((f) => f.name === 'members')) {
+      const { members } = await unitFacts(scope, h.registryFacts);
+      if (members > 0) values.members = String(members);
+    }
     for (const name of fileFieldNames(h.spec)) {
       if (values[name]) {
         values[name + CURRENT_FILE_SUFFIX] = values[name]!;
@@ -152,7 +168,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     }
     const requestId = fields.requestId && fields.requestId.length >= 8 ? fields.requestId : randomUUID();
     const payload = h.spec.fromForm(fields);
-    const parsed = h.spec.schema({ members: h.members }).safeParse(payload);
+    const parsed = h.spec.schema(await unitFacts(scope, h.registryFacts)).safeParse(payload);
     // The heading shows the obligation after this request: from the receipt when the submission is accepted (no
     // second query), else from the workflow as it stands.
     const show = async (
