@@ -120,3 +120,67 @@ export function compareDates(a: IsoDate, b: IsoDate): number {
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return Math.round((toUtcDay(to) - toUtcDay(from)) / DAY_MS);
 }
+
+/** Vietnamese day-of-week names, Sunday = 0, as `dayOfWeek` counts. */
+export const VIETNAMESE_WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'] as const;
+
+/**
+ * The name a Vietnamese reader gives a public holiday, guessed from its date (a cycle lists its holidays as bare
+ * dates): 01/01 Tết Dương lịch; mid-January to February Tết (Nguyên đán, which moves with the lunar calendar);
+ * late March to April Giỗ Tổ Hùng Vương (10/3 âm lịch); 30/04, 01/05, and 02/09 with the days around it. Any
+ * other listed day (a substitute day off, a local holiday) is "ngày nghỉ lễ".
+ */
+export function vietnameseHolidayName(date: IsoDate): string {
+  const md = date.slice(5);
+  if (md === '01-01') return 'Tết Dương lịch';
+  if (md >= '01-15' && md <= '02-29') return 'Tết';
+  if (md === '04-30') return 'Giải phóng miền Nam';
+  if (md === '05-01') return 'Quốc tế Lao động';
+  if (md >= '03-25' && md <= '04-29') return 'Giỗ Tổ Hùng Vương';
+  if (md >= '08-31' && md <= '09-03') return 'Quốc khánh';
+  return 'ngày nghỉ lễ';
+}
+
+/** Why a deadline moved: the configured date, the date it rolled to, and each non-working day it was moved past. */
+export interface RollForwardExplanation {
+  configured: IsoDate;
+  effective: IsoDate;
+  /** False when it was a working day, or when the calendar does not roll deadlines forward. */
+  rolled: boolean;
+  /** The non-working days from the configured date up to (not including) the effective one. */
+  skipped: { date: IsoDate; reason: 'holiday' | 'weekend'; label: string }[];
+  /** The labels of the skipped days, each once, in order: "Tết", "Thứ Bảy, Chủ nhật". Empty when not rolled. */
+  reason: string;
+  /**
+   * When the calendar does not roll forward but the deadline is a non-working day, what that day is (the clerk
+   * should know a deadline falls on Tết); otherwise absent.
+   */
+  nonWorkingDay?: string;
+}
+
+function dayLabel(date: IsoDate, calendar: WorkingCalendar, holidayName: (date: IsoDate) => string): { reason: 'holiday' | 'weekend'; label: string } {
+  return calendar.holidays.includes(date) ? { reason: 'holiday', label: holidayName(date) } : { reason: 'weekend', label: VIETNAMESE_WEEKDAYS[dayOfWeek(date)]! };
+}
+
+/**
+ * Explain `effectiveDeadline`: which holidays and weekend days moved a deadline, and where to. A day that is both
+ * a holiday and a weekend day is named as the holiday. `holidayName` names a holiday (default: by its date).
+ */
+export function explainRollForward(date: IsoDate, calendar: WorkingCalendar, holidayName: (date: IsoDate) => string = vietnameseHolidayName): RollForwardExplanation {
+  const effective = effectiveDeadline(date, calendar);
+  const skipped: RollForwardExplanation['skipped'] = [];
+  for (let d = date; d < effective; d = addDays(d, 1)) skipped.push({ date: d, ...dayLabel(d, calendar, holidayName) });
+  const reason = [...new Set(skipped.map((s) => s.label))].join(', ');
+  const out: RollForwardExplanation = { configured: date, effective, rolled: effective !== date, skipped, reason };
+  if (!calendar.rollForward && !isWorkingDay(date, calendar)) out.nonWorkingDay = dayLabel(date, calendar, holidayName).label;
+  return out;
+}
+
+/** "08/02 → 11/02: Tết" (the year written only when the two dates' years differ); the date alone when not rolled. */
+export function formatRollForward(e: RollForwardExplanation): string {
+  const short = (d: IsoDate): string => formatVietnameseDate(d).slice(0, 5);
+  if (!e.rolled) return short(e.configured);
+  const crossesYear = e.configured.slice(0, 4) !== e.effective.slice(0, 4);
+  const show = crossesYear ? formatVietnameseDate : short;
+  return `${show(e.configured)} → ${show(e.effective)}: ${e.reason}`;
+}

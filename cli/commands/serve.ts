@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
 import { loadCycleFileAsync } from '../../config/cycle.js';
+import { dayOfWeek, explainRollForward, formatRollForward, formatVietnameseDate, VIETNAMESE_WEEKDAYS } from '../../domain/calendar.js';
 import { migrate } from '../../db/migrate.js';
 import { connectRuntime, runApi, runWorker } from '../../workers/runtime.js';
 import { resolveAddresses } from '../../workers/services.js';
@@ -75,7 +76,7 @@ export function registerServeCommands(program: Command): void {
   const config = program.command('config').description('Check configuration files');
   config
     .command('check')
-    .description('Validate a cycle definition and its units file; errors name file, line and field')
+    .description('Validate a cycle definition and its units file (errors name file, line and field); show each phase\'s deadline after roll-forward, with why')
     .requiredOption('-c, --config <file>', 'cycle definition (YAML)')
     .option('--json', 'print as JSON')
     .action(
@@ -84,12 +85,27 @@ export function registerServeCommands(program: Command): void {
         const summary = {
           committee: loaded.definition.committee.name,
           year: loaded.definition.year,
-          phases: loaded.definition.phases.map((p) => ({ id: p.id, opensOn: p.opensOn, deadline: p.deadline })),
+          // Each phase's deadline as units will have it: rolled past weekends and holidays, with why.
+          phases: loaded.definition.phases.map((p) => {
+            const roll = explainRollForward(p.deadline, calendar);
+            return { id: p.id, opensOn: p.opensOn, deadline: p.deadline, effectiveDeadline: roll.effective, rollForward: roll };
+          }),
+        const calendar = loaded.definition.calendar;
           units: loaded.units.length,
           members: loaded.units.reduce((n, u) => n + u.members, 0),
         };
         if (o.json) printJson({ ok: true, ...summary });
-        else process.stdout.write(`OK: ${summary.committee}, ${summary.year}: ${summary.phases.length} phase(s), ${summary.units} units, ${summary.members} members\n`);
+        else {
+          process.stdout.write(`OK: ${summary.committee}, ${summary.year}: ${summary.phases.length} phase(s), ${summary.units} units, ${summary.members} members\n`);
+          process.stdout.write(`Deadlines units will have${calendar.rollForward ? ' (rolled forward past weekends and holidays)' : ' (calendar.rollForward is off: not moved)'}:\n`);
+          const width = Math.max(...summary.phases.map((p) => p.id.length));
+          for (const p of summary.phases) {
+            const r = p.rollForward;
+            const day = `${formatVietnameseDate(r.effective)} (${VIETNAMESE_WEEKDAYS[dayOfWeek(r.effective)]})`;
+            const why = r.rolled ? `  ${formatRollForward(r)}` : r.nonWorkingDay ? `  falls on ${r.nonWorkingDay}, not moved` : '';
+            process.stdout.write(`  ${p.id.padEnd(width)}  ${day}${why}\n`);
+          }
+        }
       }),
     );
 }
