@@ -82,6 +82,7 @@ export function registerServeCommands(program: Command): void {
     .action(
       action(async (o: { config: string; json?: boolean }) => {
         const loaded = await loadCycleFileAsync(o.config);
+        const calendar = loaded.definition.calendar;
         const summary = {
           committee: loaded.definition.committee.name,
           year: loaded.definition.year,
@@ -90,7 +91,6 @@ export function registerServeCommands(program: Command): void {
             const roll = explainRollForward(p.deadline, calendar);
             return { id: p.id, opensOn: p.opensOn, deadline: p.deadline, effectiveDeadline: roll.effective, rollForward: roll };
           }),
-        const calendar = loaded.definition.calendar;
           units: loaded.units.length,
           members: loaded.units.reduce((n, u) => n + u.members, 0),
         };
