@@ -57,8 +57,8 @@ function translate(err: unknown): never {
  * The request with the moment the API received it, over any `sentAt` the caller sent (the workflow judges the
  * submission by it); anything but an object is left for the schema to refuse.
  */
-function stamped(raw: unknown): unknown {
-  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...raw, sentAt: Date.now() } : raw;
+function stamped(raw: unknown, now = Date.now()): unknown {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...raw, sentAt: now } : raw;
 }
 
 export async function acknowledgePlan(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
@@ -70,10 +70,13 @@ export async function acknowledgePlan(client: Client, cycleId: string, unitCode:
   }
 }
 
-/** Any phase's submission; the payload is checked by the phase's schema in the workflow's validator. */
-export async function submit(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
+/**
+ * Any phase's submission; the payload is checked by the phase's schema in the workflow's validator. `receivedAt`:
+ * the moment of receipt on the server's clock (a rehearsal on a time-skipping server passes its own; default now).
+ */
+export async function submit(client: Client, cycleId: string, unitCode: string, raw: unknown, receivedAt?: number): Promise<SubmissionReceipt> {
   try {
-    const args = parseOrThrow(submitSchema, stamped(raw));
+    const args = parseOrThrow(submitSchema, stamped(raw, receivedAt));
     // The phase's schema (in the workflow) reads an object; anything else is named here, by its field.
     if (typeof args.payload !== 'object' || args.payload === null || Array.isArray(args.payload)) {
       throw new InvalidSubmissionError('payload: Nội dung báo cáo cần là một đối tượng JSON, ví dụ {"members": 120, "studied": 118}');

@@ -24,7 +24,7 @@ import { addDays, compareDates, effectiveDeadline, instantToLocalDate, localTime
 import { REAL_CLOCK } from '../domain/clock.js';
 import { cycleId as makeCycleId, cycleWorkflowId, unitWorkflowId } from '../domain/ids.js';
 import { isUnderTarget } from '../domain/phases/common.js';
-import { exempt, extendDeadline, submit } from '../api/actions.js';
+import { exempt, extendDeadline, submit, unitView } from '../api/actions.js';
 import { startCycle } from '../cli/commands/cycle.js';
 import { createMailer } from '../mail/transport.js';
 import { startEmbeddedPostgres } from '../stack/postgres.js';
@@ -38,6 +38,8 @@ import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
 export const ACTION_HOUR = 10;
 /** Updates in flight at once: enough to keep the worker busy, few enough not to queue on the database pool. */
 export const DEFAULT_CONCURRENCY = 20;
+/** How often a rehearsal waiting for workflows says what it waits for. */
+export const WAIT_REPORT_MS = 10_000;
 
 const OPERATOR = { id: 'operator:rehearsal', via: 'cli' as const };
 
@@ -81,6 +83,15 @@ export interface TimelineEmail {
   to: string[];
 }
 
+/** An obligation's last submission as its unit workflow holds it: the calendar instant it was judged sent by. */
+export interface TimelineSubmission {
+  unit: string;
+  phase: string;
+  versions: number;
+  /** ISO instant. */
+  submittedAt: string;
+}
+
 export interface TimelineEscalation {
   date: IsoDate;
   unit: string;
@@ -97,6 +108,8 @@ export interface Timeline {
   actions: TimelineAction[];
   /** Emails the system sent (outbox status 'sent'), in calendar order. */
   emails: TimelineEmail[];
+  /** Each obligation's submission as its workflow judged it (read before the year closes), in calendar order. */
+  submissions: TimelineSubmission[];
   /** Overdue notices (level 1) and escalations (levels 2 and 3), in calendar order. */
   escalations: TimelineEscalation[];
   /** The status of every obligation when the year closed. */
@@ -123,6 +136,8 @@ export interface RunRehearsalOptions {
   log?: (msg: string) => void;
   /** Updates in flight at once (default 20). */
   concurrency?: number;
+  /** While waiting for the last workflows, say what for this often (default WAIT_REPORT_MS). */
+  waitReportMs?: number;
   /**
    * Stop the stack on SIGINT/SIGTERM and exit (for the command line): an interrupted rehearsal must not leave
    * its PostgreSQL or test server running.
@@ -237,13 +252,40 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
   return map;
 }
 
-async function perform(client: Client, cycleId: string, a: PlannedAction): Promise<TimelineAction> {
+/** The cycle's configured closing day (`closesOn`, else 31 December): the last day its units' workflows run. */
+export function closingDay(def: { year: number; closesOn?: IsoDate | undefined }): IsoDate {
+  return def.closesOn ?? `${def.year}-12-31`;
+}
+
+/** 75 s → "1m15s": elapsed wall-clock time in a progress line. */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  return h ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+/** A progress line: elapsed wall-clock time and the rehearsal's calendar day, then the message. */
+export function progressLine(elapsedMs: number, calendarDay: IsoDate | undefined, message: string): string {
+  return `[+${formatElapsed(elapsedMs)}${calendarDay ? ` ${calendarDay}` : ''}] ${message}`;
+}
+
+/** What the rehearsal still waits for, named (the first few) and counted. */
+export function waitingLine(what: string, pending: readonly string[], shown = 8): string {
+  if (!pending.length) return `waiting for ${what}`;
+  const names = pending.slice(0, shown).join(', ');
+  return `waiting for ${what}: ${pending.length} still running (${names}${pending.length > shown ? `, … ${pending.length - shown} more` : ''})`;
+}
+
+async function perform(client: Client, cycleId: string, a: PlannedAction, receivedAt: number): Promise<TimelineAction> {
   const base = { date: a.date, unit: a.unit, phase: a.phase, action: a.action, behaviour: a.behaviour, ...(a.newDeadline ? { newDeadline: a.newDeadline } : {}) };
   const requestId = `rehearsal/${a.action}/${a.unit}/${a.phase}`;
   try {
     switch (a.action) {
       case 'submit': {
-        const receipt = await submit(client, cycleId, a.unit, { phase: a.phase, payload: a.payload, actor: { id: `unit:${a.unit}`, via: 'web' }, requestId });
+        // Stamped with the rehearsal's clock, as the API stamps a real one with the real clock.
+        const receipt = await submit(client, cycleId, a.unit, { phase: a.phase, payload: a.payload, actor: { id: `unit:${a.unit}`, via: 'web' }, requestId }, receivedAt);
         return { ...base, result: 'ok', late: receipt.late, ...(receipt.underTarget !== undefined ? { underTarget: receipt.underTarget } : {}) };
       }
       case 'extend':
@@ -337,8 +379,10 @@ async function readTimeline(db: Db, cycleId: string, tz: string) {
  * returns what happened. Configuration problems (either file) throw a ConfigError before anything starts.
  */
 export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline> {
-  const log = opts.log ?? (() => undefined);
   const started = Date.now();
+  /** The rehearsal's calendar day, once its clock is known (updated as it skips). */
+  let calendarDay: IsoDate | undefined;
+  const log = (m: string) => opts.log?.(progressLine(Date.now() - started, calendarDay, m));
   const loaded = await loadCycleFileAsync(opts.configFile);
   const def = loaded.definition;
   const tz = def.timezone;
@@ -356,6 +400,9 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
   log(`cycle ${cycleId}: ${loaded.units.length} units, ${unitPhases(def).length} unit phases, ${actions.length} actions planned`);
 
   const stack = await startStack(log);
+  const tick = async () => {
+    calendarDay = instantToLocalDate(await stack.testEnv.currentTimeMs(), tz);
+  };
   let worker: Worker | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping the rehearsal's services`);
@@ -376,6 +423,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
   const { testEnv, db } = stack;
   const client = testEnv.client;
   const done: TimelineAction[] = [];
+  const submissions: TimelineSubmission[] = [];
   try {
     worker = await createWorker({
       connection: testEnv.nativeConnection,
@@ -395,6 +443,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
     await worker.runUntil(async () => {
       const firstOpening = localTimeToInstant([...def.phases.map((p) => p.opensOn)].sort()[0]!, 8, tz);
       const now = await testEnv.currentTimeMs();
+      calendarDay = instantToLocalDate(now, tz);
       if (firstOpening <= now) {
         problems.push(`the cycle opens on ${instantToLocalDate(firstOpening, tz)}, before today (${instantToLocalDate(now, tz)}): a rehearsal runs the year from today, so earlier reminders are not sent`);
         log(problems[problems.length - 1]!);
@@ -406,10 +455,11 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       for (const [at, group] of groupBy(actions, (a) => a.at)) {
         const current = await testEnv.currentTimeMs();
         if (at > current) await testEnv.sleep(at - current);
+        await tick();
         const byUnit = [...groupBy(group, (a) => a.unit).values()];
         await inPool(byUnit, concurrency, async (list) => {
           for (const a of list) {
-            const result = await perform(client, cycleId, a);
+            const result = await perform(client, cycleId, a, await testEnv.currentTimeMs());
             done.push(result);
             if (result.result === 'refused') problems.push(`${a.date} ${a.unit} ${a.phase}: ${a.action} refused: ${result.message}`);
             else if (a.action === 'submit') {
@@ -421,24 +471,46 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
         log(`${group[0]!.date}: ${group.length} action(s) (${[...groupBy(group, (a) => a.action)].map(([k, v]) => `${v.length} ${k}`).join(', ')})`);
       }
 
-      log('all actions sent; skipping to the end of the year');
-      await client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
-      log(`year closed on ${instantToLocalDate(await testEnv.currentTimeMs(), tz)}; waiting for the units' workflows to finish`);
-      // Polled with describe(), not result(): result() unlocks time skipping, and with nothing left to wait for
-      // the test server would jump years ahead (and concurrent unlocks make it log errors).
+      // When each submission was judged sent, as the unit workflows hold it (queried while they still run).
       await inPool(loaded.units, concurrency, async (u) => {
-        const handle = client.workflow.getHandle(unitWorkflowId(cycleId, u.code));
-        const until = Date.now() + 120_000;
-        for (;;) {
-          const { status } = await handle.describe();
-          if (status.name === 'COMPLETED') return;
-          if (status.name !== 'RUNNING' || Date.now() > until) {
-            problems.push(`${u.code}: unit workflow ${status.name === 'RUNNING' ? 'still running after the cycle closed' : status.name}`);
-            return;
-          }
-          await new Promise((r) => setTimeout(r, 50));
+        for (const o of (await unitView(client, cycleId, u.code))?.obligations ?? []) {
+          if (o.submittedAt !== undefined) submissions.push({ unit: u.code, phase: o.phase, versions: o.versions, submittedAt: new Date(o.submittedAt).toISOString() });
         }
       });
+      log(`all actions sent; skipping to the end of the year (closing day ${closingDay(def)})`);
+      // While it waits, say what for, every WAIT_REPORT_MS: a long quiet wait looks like a hang.
+      let waitingFor = () => waitingLine(`the cycle workflow ${cycleWorkflowId(cycleId)} to close the year on ${closingDay(def)}`, []);
+      const reporter = setInterval(() => log(waitingFor()), opts.waitReportMs ?? WAIT_REPORT_MS);
+      try {
+        await client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
+        await tick();
+        // The configured closing day: the workflows close at its end, which the clock shows as the next day.
+        log(`year closed on ${closingDay(def)}; waiting for the units' workflows to finish`);
+        const pending = new Set(loaded.units.map((u) => u.code));
+        waitingFor = () => waitingLine("the units' workflows to finish", [...pending]);
+        // Polled with describe(), not result(): result() unlocks time skipping, and with nothing left to wait for
+        // the test server would jump years ahead (and concurrent unlocks make it log errors).
+        await inPool(loaded.units, concurrency, async (u) => {
+          const handle = client.workflow.getHandle(unitWorkflowId(cycleId, u.code));
+          const until = Date.now() + 120_000;
+          try {
+            for (;;) {
+              const { status } = await handle.describe();
+              if (status.name === 'COMPLETED') return;
+              if (status.name !== 'RUNNING' || Date.now() > until) {
+                problems.push(`${u.code}: unit workflow ${status.name === 'RUNNING' ? 'still running after the cycle closed' : status.name}`);
+                return;
+              }
+              await new Promise((r) => setTimeout(r, 50));
+            }
+          } finally {
+            pending.delete(u.code);
+          }
+        });
+        log(`all ${loaded.units.length} unit workflows finished`);
+      } finally {
+        clearInterval(reporter);
+      }
       if (opts.afterYear) await opts.afterYear({ client, cycleId });
     });
 
@@ -463,6 +535,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       actions: done.sort((a, b) => compareDates(a.date, b.date) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0)),
       emails: read.emails,
       escalations: read.escalations,
+      submissions: submissions.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || (a.unit < b.unit ? -1 : 1)),
       finalStatus,
       smtpMessages: stack.smtpCount(),
       problems,
