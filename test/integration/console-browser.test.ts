@@ -153,11 +153,12 @@ describe('the console in a phone browser', () => {
       const { rows } = await h.db.query('SELECT count(*)::int AS n FROM obligations WHERE cycle_id = $1', [cycleId]);
       return rows[0].n === fx.unitCodes.length * 3;
     }, 60_000, 200);
+    // Member counts as the units list has them (20, 57, 94, … from the fixture): a count far from it needs a reason.
     for (const u of [u1, u2, u7]) await acknowledgePlan(h.client, cycleId, u, { phase: 'plan', actor: actor(u), confirmedBy: 'Nguyễn Văn Bí Thư', requestId: rid() });
     await submit(h.client, cycleId, u1, { phase: 'study', payload: { members: 20, studied: 20, sessionDate: '2027-03-02' }, actor: actor(u1), requestId: rid() });
     await submit(h.client, cycleId, u1, { phase: 'pledge', payload: { members: 20, withPersonalPlan: 19 }, actor: actor(u1), requestId: rid() });
-    await submit(h.client, cycleId, u2, { phase: 'study', payload: { members: 20, studied: 18, sessionDate: '2027-03-02' }, actor: actor(u2), requestId: rid() });
-    await submit(h.client, cycleId, u7, { phase: 'pledge', payload: { members: 30, withPersonalPlan: 30 }, actor: actor(u7), requestId: rid() });
+    await submit(h.client, cycleId, u2, { phase: 'study', payload: { members: 57, studied: 18, sessionDate: '2027-03-02' }, actor: actor(u2), requestId: rid() });
+    await submit(h.client, cycleId, u7, { phase: 'pledge', payload: { members: 242, withPersonalPlan: 242 }, actor: actor(u7), requestId: rid() });
     await exempt(h.client, cycleId, u3, { phase: 'plan', reason: 'Đơn vị mới thành lập, đã có kế hoạch của cấp trên', actor: { id: 'operator:test', via: 'api' }, requestId: rid() });
     await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, { unitCode: u4, kind: 'kiem-tra', body: 'ubkt', origin: 'escalation', reason: 'Không nộp kế hoạch thực hiện', actor: { id: 'operator:test', via: 'api' } });
     // Day 6 has begun: the plan deadline (5 March) has passed; u5 sends its plan late.
@@ -265,7 +266,7 @@ describe('the console in a phone browser', () => {
     await page.locator('#live-state', { hasText: 'đang theo dõi' }).waitFor();
     expect(await cell(u3, 'study').textContent()).toBe('Chưa đến hạn');
     expect(await page.locator('#live-banner').isHidden()).toBe(true);
-    await submit(h.client, cycleId, u3, { phase: 'study', payload: { members: 20, studied: 20, sessionDate: '2027-03-10' }, actor: actor(u3), requestId: rid() });
+    await submit(h.client, cycleId, u3, { phase: 'study', payload: { members: 94, studied: 94, sessionDate: '2027-03-10' }, actor: actor(u3), requestId: rid() });
     await page.locator(`#unit-table td.cell[data-unit="${u3}"][data-phase="study"] .chip`, { hasText: 'Đúng hạn' }).waitFor({ timeout: 15_000 });
     expect(await page.locator('#live-banner').isVisible()).toBe(true);
     expect(await text(page, '#live-banner')).toContain('Có cập nhật: Đảng bộ Sở Y tế 3 — Học tập: đã nộp (Đúng hạn).');

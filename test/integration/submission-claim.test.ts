@@ -76,7 +76,7 @@ describe('a submission handled with its phase opening in one workflow task', () 
     const studyOpensAt = calendarToReal(launched.clock, localTimeToInstant('2027-03-03', 8, 'Asia/Ho_Chi_Minh'));
     await new Promise((r) => setTimeout(r, Math.max(0, studyOpensAt - Date.now()) + 1_500));
     const unit = h.client.workflow.getHandle(unitWorkflowId(cycleId, 'U001'));
-    const sample = { code: 'U001', name: 'Đảng bộ thử', members: 40 };
+    const sample = { code: 'U001', name: 'Đảng bộ thử', members: 20 }; // the units list's count: a far one needs a reason
     // Through the API's own call, which stamps when it received the submission.
     const submitted = submit(h.client, cycleId, 'U001', { phase: 'study', payload: samplePayload('study', sample, { date: '2027-03-03' }), actor: { id: 'unit:U001', via: 'api' }, requestId: 'claim-U001-study-1' });
 
