@@ -9,6 +9,12 @@ import { IsoDateSchema, parseYamlText, validateYaml } from './cycle.js';
 import { readConfigText } from './files.js';
 
 const Text = z.string().trim().min(1);
+
+/** "15/01/2024" (as clerks write dates) → "2024-01-15"; anything else is left for the ISO date check. */
+function clerkDate(v: unknown): unknown {
+  const m = typeof v === 'string' ? /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(v) : null;
+  return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v;
+}
 const Paragraphs = z.array(Text);
 
 export const ReportConfigSchema = z.strictObject({
@@ -27,8 +33,11 @@ export const ReportConfigSchema = z.strictObject({
   documentType: z.string().trim().regex(/^[A-Za-zĐđ]+$/u, { message: 'letters only, e.g. BC' }).default('BC'),
   /** The first number to use when the register is new this term (reports numbered before chuky). */
   firstNumber: z.number().int().min(1).max(100_000).default(1),
-  /** The report's date; default: the day it is first compiled. Recompiling keeps the first date. */
-  date: IsoDateSchema.optional(),
+  /**
+   * The report's date, 2024-01-15 or 15/01/2024; default: the day it is first compiled. Without it a recompiled
+   * report keeps its first date; with it (or `report compile --date`) the register takes this date.
+   */
+  date: z.preprocess(clerkDate, IsoDateSchema).optional(),
   /** "Nơi nhận:" lines; default the seed's. */
   recipients: z.array(Text).min(1).optional(),
   signature: z

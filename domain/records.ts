@@ -40,6 +40,16 @@ export const CONFERENCE_KINDS = ['chuyen-de-toan-khoa', 'chu-de-nam', 'chuyen-de
 export const COMMENDATION_LEVELS = ['ban-thuong-vu', 'cap-tren', 'trung-uong'] as const;
 /** Khen thưởng (a decision with a certificate) or tuyên dương (public praise, e.g. examples honoured at a review). */
 export const COMMENDATION_FORMS = ['khen-thuong', 'tuyen-duong'] as const;
+/** As a report writes them: "tập thể được Ban Thường vụ khen thưởng". */
+export const COMMENDATION_LEVEL_LABEL_VI: Record<(typeof COMMENDATION_LEVELS)[number], string> = {
+  'ban-thuong-vu': 'Ban Thường vụ',
+  'cap-tren': 'cấp trên',
+  'trung-uong': 'cấp Trung ương',
+};
+export const COMMENDATION_FORM_LABEL_VI: Record<(typeof COMMENDATION_FORMS)[number], string> = {
+  'khen-thuong': 'khen thưởng',
+  'tuyen-duong': 'tuyên dương',
+};
 /**
  * Inspections and supervision decided above the grassroots, counted by the committee: advised to the level
  * above ("tham mưu Ban Thường vụ Tỉnh ủy kiểm tra"), by the standing committee, by the committee's UBKT. Those

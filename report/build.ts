@@ -36,6 +36,35 @@ export function count(n: number): string {
   return n >= 0 && n < 10 ? `0${n}` : formatInt(n);
 }
 
+/**
+ * The document number as Party documents write it: "Số 01-BC/ĐUK", the register's number with two digits at
+ * least (Hướng dẫn 36-HD/VPTW), then the document type and the issuing body's code.
+ */
+export function documentNumber(n: number, docType: string, issuerCode: string): string {
+  return `Số ${String(n).padStart(2, '0')}-${docType}/${issuerCode}`;
+}
+
+const HEADING_RANK: Partial<Record<ParagraphBlock['style'], number>> = { part: 1, section: 2, subsection: 3 };
+
+/**
+ * Headings with nothing under them are left out ("2.2. Nguyên nhân" when no cause was written): a heading keeps
+ * its place when a paragraph, table or chart follows it before the next heading of its rank or higher.
+ */
+export function dropEmptyHeadings(blocks: Block[]): Block[] {
+  const rank = (b: Block) => (b.kind === 'paragraph' ? HEADING_RANK[b.style] : undefined);
+  return blocks.filter((block, i) => {
+    const r = rank(block);
+    if (r === undefined) return true;
+    for (const next of blocks.slice(i + 1)) {
+      if (next.kind === 'page-break') continue;
+      const nr = rank(next);
+      if (nr === undefined) return true;
+      if (nr <= r) return false;
+    }
+    return false;
+  });
+}
+
 /** A share as the report writes it: "98,9%", and "100%" when it is all of them. */
 export function percent(part: number, whole: number): string {
   return whole > 0 && part === whole ? '100%' : formatPercent(part, whole);
@@ -115,10 +144,14 @@ export function buildReport(input: BuildInput): ReportDocument {
     const mine = own(key);
     for (const text of mine ?? drafted) w.p('body', [text], !mine);
   };
+  /** The units' sentences, grouped within each year: the `max` most said of each year, the year named when several. */
   const groups = (field: NarrativeField, max: number) => {
-    for (const g of narratives[field].slice(0, max)) {
-      const names = g.units.map((u) => u.name);
-      w.p('dash', [`- ${endSentence(capitalise(g.text)).replace(/\.$/, '')} (${g.units.length > 1 ? `${g.units.length} đơn vị: ` : ''}${nameList(names)}).`], true);
+    for (const year of yearList) {
+      for (const g of narratives[field].filter((x) => x.years.length === 1 && x.years[0] === year).slice(0, max)) {
+        const names = g.units.map((u) => u.name);
+        const who = `${g.units.length > 1 ? `${g.units.length} đơn vị: ` : ''}${nameList(names)}`;
+        w.p('dash', [`- ${endSentence(capitalise(g.text)).replace(/\.$/, '')} (${who}${multi ? `; năm ${year}` : ''}).`], true);
+      }
     }
   };
   const byYear = (id: string, phrase: (year: number, v: number) => string) => yearList.map((y) => phrase(y, F.value(id, y))).join('; ');
@@ -344,7 +377,7 @@ export function buildReport(input: BuildInput): ReportDocument {
     },
     title,
     subject,
-    body: w.body,
+    body: dropEmptyHeadings(w.body),
     footnotes: w.footnotes,
     recipients: (config.recipients ?? defaultRecipients(committee)).map((r) => (r.startsWith('-') ? r : `- ${r}`)),
     signature: config.signature ?? { onBehalf: 'T/M BAN THƯỜNG VỤ', title: signerTitle(committee), name: committee.leaders[0]!.name },

@@ -12,7 +12,7 @@ import { instantToLocalDate } from '../domain/calendar.js';
 import { loadFrozenSnapshot, snapshotFrozenCycle } from '../db/frozen.js';
 import type { Db } from '../db/pool.js';
 import { registerReport } from '../db/register.js';
-import { buildReport } from './build.js';
+import { buildReport, documentNumber } from './build.js';
 import { renderDocx } from './docx.js';
 import { computeFigures, type Figures, type YearInput } from './figures.js';
 import { renderHtml } from './html.js';
@@ -34,6 +34,24 @@ export function parseYears(text: string): number[] {
   if (to < from) throw new ReportError(`--years: ${to} is before ${from}`);
   if (to - from > 9) throw new ReportError(`--years: at most 10 years in one review (got ${from}-${to})`);
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/**
+ * The report's date as given on the command line: YYYY-MM-DD, or dd/mm/yyyy as clerks write it (d/m/yyyy too).
+ * Returns YYYY-MM-DD; a day that does not exist (31/02/2024) is refused.
+ */
+export function parseReportDate(text: string, option = '--date'): string {
+  const t = text.trim();
+  let y: number, m: number, d: number;
+  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (match) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t))) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else throw new ReportError(`${option}: expected a date such as 2024-01-15 or 15/01/2024, got "${text}"`);
+  const instant = new Date(Date.UTC(y, m - 1, d));
+  if (instant.getUTCFullYear() !== y || instant.getUTCMonth() !== m - 1 || instant.getUTCDate() !== d) {
+    throw new ReportError(`${option}: ${text} is not a day of the calendar`);
+  }
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 /** The cycle ids a selection names, checked against the database. */
@@ -106,6 +124,8 @@ export interface CompileResult {
   number: string;
   date: string;
   numberCreated: boolean;
+  /** The date the register held before this compilation, when a date given now (`--date`, `date:`) replaced it. */
+  previousDate?: string;
   files: { docx: string; html: string; json: string };
   docxSha256: string;
   cycles: Record<string, string>;
@@ -114,7 +134,16 @@ export interface CompileResult {
 
 export async function compileReport(
   db: Db,
-  p: { selection: CycleSelection; config: ReportConfig; outDir: string; actor: string; today?: string },
+  p: {
+    selection: CycleSelection;
+    config: ReportConfig;
+    outDir: string;
+    actor: string;
+    /** The compile day in the committee's time zone; default today. Used when no date is given. */
+    today?: string;
+    /** The report's date given for this compilation (`--date`): wins over the settings' `date:`. */
+    date?: string;
+  },
 ): Promise<CompileResult> {
   const { years, committeeCode, sha256 } = await loadYears(db, p.selection);
   const lastDef = years[years.length - 1]!.data.definition as CycleDefinition;
@@ -123,16 +152,25 @@ export async function compileReport(
   const multi = yearList.length > 1;
   const span = multi ? `${yearList[0]}-${yearList[yearList.length - 1]}` : String(yearList[0]);
   const reportKey = `${multi ? 'so-ket' : 'bao-cao-nam'}/${committeeCode}/${span}`;
+  const given = p.date ?? p.config.date;
   const entry = await registerReport(db, {
     committeeCode,
     term: p.config.term ?? defaultTerm(yearList[0]!),
     docType: p.config.documentType,
     reportKey,
-    issuedOn: p.config.date ?? p.today ?? instantToLocalDate(Date.now(), lastDef.timezone ?? 'Asia/Ho_Chi_Minh'),
+    issuedOn: given ?? p.today ?? instantToLocalDate(Date.now(), lastDef.timezone ?? 'Asia/Ho_Chi_Minh'),
     firstNumber: p.config.firstNumber,
     actor: p.actor,
   });
-  const number = `Số ${entry.number}-${entry.docType}/${committee.documentCode}`;
+  // A recompiled report keeps the number and date it was first given, unless a date is given now: then the
+  // register takes the new date (the number stays).
+  let previousDate: string | undefined;
+  if (given && !entry.created && entry.issuedOn !== given) {
+    await db.query('UPDATE document_register SET issued_on = $1 WHERE committee_code = $2 AND report_key = $3', [given, committeeCode, reportKey]);
+    previousDate = entry.issuedOn;
+    entry.issuedOn = given;
+  }
+  const number = documentNumber(entry.number, entry.docType, committee.documentCode);
   const analysis = analyse(years);
   const doc = buildReport({
     years,
@@ -163,6 +201,7 @@ export async function compileReport(
     number,
     date: entry.issuedOn,
     numberCreated: entry.created,
+    ...(previousDate ? { previousDate } : {}),
     files,
     docxSha256: createHash('sha256').update(docx).digest('hex'),
     cycles: sha256,

@@ -7,6 +7,7 @@
  * order — the unit's latest word first — and records which submission it came from.
  */
 import type { FrozenDataset } from '../db/frozen.js';
+import { COMMENDATION_FORM_LABEL_VI, COMMENDATION_LEVEL_LABEL_VI, DOCUMENT_TYPE_LABEL_VI } from '../domain/records.js';
 
 export interface YearInput {
   year: number;
@@ -294,7 +295,7 @@ export function computeFigures(years: YearInput[]): Figures {
         case 'document': {
           const desc = `${str(p.number)} ngày ${str(p.issuedOn)}: ${str(p.title)}`;
           rec('documents.total', 'văn bản chỉ đạo, hướng dẫn', 'type', 1, desc);
-          rec(`documents.${str(p.type)}`, `văn bản loại ${str(p.type)}`, 'type', 1, desc);
+          rec(`documents.${str(p.type)}`, `${(DOCUMENT_TYPE_LABEL_VI[str(p.type) as keyof typeof DOCUMENT_TYPE_LABEL_VI] ?? str(p.type)).toLowerCase()} (văn bản chỉ đạo)`, 'type', 1, desc);
           break;
         }
         case 'conference': {
@@ -309,8 +310,9 @@ export function computeFigures(years: YearInput[]): Figures {
           const form = str(p.form) || 'khen-thuong';
           const level = str(p.level);
           const desc = `${str(p.decidedOn)}${p.decisionNumber ? ` (${str(p.decisionNumber)})` : ''}${p.note ? `: ${str(p.note)}` : ''}`;
-          if (num(p.organisations) > 0) rec(`commendation.${form}.${level}.orgs`, `tập thể (${form}, ${level})`, 'organisations', num(p.organisations), desc);
-          if (num(p.members) > 0) rec(`commendation.${form}.${level}.members`, `cá nhân (${form}, ${level})`, 'members', num(p.members), desc);
+          const by = `được ${COMMENDATION_LEVEL_LABEL_VI[level as keyof typeof COMMENDATION_LEVEL_LABEL_VI] ?? level} ${COMMENDATION_FORM_LABEL_VI[form as keyof typeof COMMENDATION_FORM_LABEL_VI] ?? form}`;
+          if (num(p.organisations) > 0) rec(`commendation.${form}.${level}.orgs`, `tập thể ${by}`, 'organisations', num(p.organisations), desc);
+          if (num(p.members) > 0) rec(`commendation.${form}.${level}.members`, `cá nhân ${by}`, 'members', num(p.members), desc);
           break;
         }
         case 'contest': {
