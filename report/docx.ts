@@ -14,6 +14,7 @@ import {
   FootnoteReferenceRun,
   HighlightColor,
   ImageRun,
+  LineRuleType,
   Packer,
   PageBreak,
   Paragraph,
@@ -53,9 +54,15 @@ const FIRST_LINE = twipsOfMm(10);
 /** Line spacing 1.2 (Word's "multiple" lines are 240ths). */
 const LINE = 288;
 const AFTER = 120; // 6 pt
+/**
+ * Every `line` is written with its rule. Without `w:lineRule` Word takes "auto" (a multiple of single spacing),
+ * but LibreOffice takes the default paragraph spacing in styles.xml as an exact height: a chart's paragraph was
+ * then 14.4 pt high, and the chart was drawn upwards over the paragraph above it.
+ */
+const AUTO = LineRuleType.AUTO;
 
 /** A paragraph inside a header, table or signature cell: no space around it, single spacing. */
-const TIGHT = { before: 0, after: 0, line: 240 } as const;
+const TIGHT = { before: 0, after: 0, line: 240, lineRule: AUTO } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Text
@@ -139,7 +146,7 @@ function caption(text: string, lead: Lead): Paragraph {
     ...lead,
     alignment: AlignmentType.CENTER,
     keepNext: true,
-    spacing: { before: AFTER, after: AFTER },
+    spacing: { before: AFTER, after: AFTER, line: LINE, lineRule: AUTO },
     children: [textRun(text, { bold: true })],
   });
 }
@@ -205,16 +212,32 @@ class DrawingIds {
   }
 }
 
+/** Pixels at 96 dpi are 15 twips: the widest picture the text width holds. */
+const CONTENT_WIDTH_PX = Math.floor(CONTENT_WIDTH / 15);
+
+/** A picture's size on the page: as given, or scaled down (keeping its proportions) to the text width. */
+export function fitWidth(width: number, height: number): { width: number; height: number } {
+  if (width <= CONTENT_WIDTH_PX) return { width, height };
+  return { width: CONTENT_WIDTH_PX, height: Math.round((height * CONTENT_WIDTH_PX) / width) };
+}
+
+/**
+ * A chart is an inline picture alone in its own paragraph, after its caption. The paragraph is single-spaced with
+ * the "auto" rule, so its line grows to the picture's height (an exact or "at least" rule would clip it or draw it
+ * over the text above), and it is kept whole and with the caption.
+ */
 function chartBlock(block: ChartBlock, lead: Lead, ids: DrawingIds): Paragraph[] {
   return [
     caption(block.caption, lead),
     new Paragraph({
       alignment: AlignmentType.CENTER,
+      keepLines: true,
+      spacing: { before: 0, after: AFTER, line: 240, lineRule: AUTO },
       children: [
         new ImageRun({
           type: 'png',
           data: block.png,
-          transformation: { width: block.width, height: block.height },
+          transformation: fitWidth(block.width, block.height),
           altText: { id: ids.next(), name: nfc(block.id), title: nfc(block.caption), description: nfc(block.caption) },
         }),
       ],
@@ -297,10 +320,10 @@ function headerBlock(doc: ReportDocument): Table {
 
 function titleBlock(doc: ReportDocument): Paragraph[] {
   return [
-    centred([textRun(caps(doc.title), { bold: true, size: pt(16) })], { before: 480, after: 0, line: LINE }),
-    centred([textRun(doc.subject, { bold: true })], { before: 0, after: 0, line: LINE }),
+    centred([textRun(caps(doc.title), { bold: true, size: pt(16) })], { before: 480, after: 0, line: LINE, lineRule: AUTO }),
+    centred([textRun(doc.subject, { bold: true })], { before: 0, after: 0, line: LINE, lineRule: AUTO }),
     // Party documents underline the subject with a short rule of dashes.
-    centred([textRun('-----')], { before: 0, after: 240, line: LINE }),
+    centred([textRun('-----')], { before: 0, after: 240, line: LINE, lineRule: AUTO }),
   ];
 }
 
@@ -353,11 +376,11 @@ function buildDocument(doc: ReportDocument): Document {
       default: {
         document: {
           run: { font: FONT, size: BODY_SIZE },
-          paragraph: { spacing: { after: AFTER, line: LINE } },
+          paragraph: { spacing: { after: AFTER, line: LINE, lineRule: AUTO } },
         },
         footnoteText: {
           run: { font: FONT, size: SMALL_SIZE },
-          paragraph: { spacing: { after: 0, line: 240 } },
+          paragraph: { spacing: { after: 0, line: 240, lineRule: AUTO } },
         },
         footnoteTextChar: { run: { font: FONT, size: SMALL_SIZE } },
       },
