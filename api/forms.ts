@@ -8,7 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { z } from 'zod';
 import { CURRENT_FILE_SUFFIX } from '../domain/phases/common.js';
 import type { FieldSpec, PhaseSpec } from '../domain/phases/types.js';
-import { knownFieldLabel } from '../domain/words.js';
+import { knownFieldLabel, viDatesIn } from '../domain/words.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -28,12 +28,21 @@ export interface PhaseFormContext {
   submitLabel?: string;
 }
 
+/**
+ * A schema's message as the web form says it. The schemas serve the JSON API too, where a date is written
+ * YYYY-MM-DD; on the form a person types (or picks) a day as dd/mm/yyyy, so the hint and any date in the message
+ * are written that way.
+ */
+export function formMessage(message: string): string {
+  return viDatesIn(message.replace(/cần dạng YYYY-MM-DD \(ví dụ (\d{4}-\d{2}-\d{2})\)/g, 'cần ghi ngày/tháng/năm (ví dụ $1)'));
+}
+
 /** First message per dotted path: { 'figures.keptPledge': 'Tổng số …' }; issues without a path go under ''. */
 export function errorsByField(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
     const key = issue.path.map(String).join('.');
-    if (!(key in out)) out[key] = issue.message;
+    if (!(key in out)) out[key] = formMessage(issue.message);
   }
   return out;
 }

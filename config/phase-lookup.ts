@@ -3,6 +3,7 @@
  * only by a unit whose attendance was under target, and takes its reminders and ladder from the study phase.
  * The compile phase is the committee's, not a unit's.
  */
+import { phaseTitleVi } from '../domain/words.js';
 import { effectivePhasePolicy, type CycleDefinition, type PhaseId } from './cycle.js';
 
 export const DERIVED_PHASES: Record<string, { parent: PhaseId; title: string }> = {
@@ -18,7 +19,7 @@ export function unitPhases(def: CycleDefinition): CycleDefinition['phases'] {
 }
 
 export function phaseTitle(def: CycleDefinition, phaseId: string): string {
-  return def.phases.find((p) => p.id === phaseId)?.title ?? DERIVED_PHASES[phaseId]?.title ?? phaseId;
+  return def.phases.find((p) => p.id === phaseId)?.title ?? DERIVED_PHASES[phaseId]?.title ?? phaseTitleVi(phaseId);
 }
 
 /** A phase's reminders and ladder; a derived phase takes its parent's, and without one the cycle's own. */

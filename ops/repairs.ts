@@ -26,6 +26,7 @@ import { daysBetween, instantToLocalDate } from '../domain/calendar.js';
 import { realToCalendar } from '../domain/clock.js';
 import { emailKey, unitWorkflowId } from '../domain/ids.js';
 import { OBLIGATION_STATUSES, STATUS_LABEL_VI, isClosed, type ObligationStatus } from '../domain/obligation.js';
+import { phaseShort, viDate } from '../domain/words.js';
 import { phaseSpec } from '../domain/phases/index.js';
 import { auditByRequestId, recordAudit } from './audit.js';
 import { REPAIR_ACTIONS, type Actor, type AuditEntry, type OpsDeps, type RepairAction, type RepairRequest, type RepairResult, type UnitFilter } from './types.js';
@@ -315,13 +316,13 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     const { cycleId, unitCode, phase } = unitTarget(ctx);
     const until = need(ctx.req.until, 'hạn mới (--until YYYY-MM-DD)');
     const view = await viaUpdate(ctx, () => extendDeadline(ctx.deps.client, cycleId, unitCode, { phase, newDeadline: until, reason: ctx.reason, actor: workflowActor(ctx.actor), requestId: ctx.opId }));
-    return { message: `Đã gia hạn: ${unitCode} — ${phase} nay hạn ${view.deadline}; nhắc hạn và đôn đốc tính lại từ hạn mới`, data: { obligation: view } };
+    return { message: `Đã gia hạn: ${unitCode} — ${phaseShort(phase)} nay hạn ${viDate(view.deadline)}; nhắc hạn và đôn đốc tính lại từ hạn mới`, data: { obligation: view } };
   },
 
   async exempt(ctx) {
     const { cycleId, unitCode, phase } = unitTarget(ctx);
     const view = await viaUpdate(ctx, () => exempt(ctx.deps.client, cycleId, unitCode, { phase, reason: ctx.reason, actor: workflowActor(ctx.actor), requestId: ctx.opId }));
-    return { message: `Đã miễn: ${unitCode} — ${phase} (${STATUS_LABEL_VI[view.status]})`, data: { obligation: view } };
+    return { message: `Đã miễn: ${unitCode} — ${phaseShort(phase)} (${STATUS_LABEL_VI[view.status]})`, data: { obligation: view } };
   },
 
   async record(ctx) {
@@ -343,7 +344,7 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     }
     const note = ctx.req.note?.trim();
     return {
-      message: `Đã ghi nhận thay đơn vị: ${unitCode} — ${phase} lần ${receipt.version}, ${STATUS_LABEL_VI[receipt.status]}${receipt.late ? ' (nộp chậm)' : ''}${note ? (noteInPayload ? '; ghi chú lưu cả trong bản nộp' : '; ghi chú lưu trong nhật ký (biểu mẫu không có chỗ cho nó)') : ''}`,
+      message: `Đã ghi nhận thay đơn vị: ${unitCode} — ${phaseShort(phase)} lần ${receipt.version}, ${STATUS_LABEL_VI[receipt.status]}${receipt.late ? ' (nộp chậm)' : ''}${note ? (noteInPayload ? '; ghi chú lưu cả trong bản nộp' : '; ghi chú lưu trong nhật ký (biểu mẫu không có chỗ cho nó)') : ''}`,
       data: { receipt, noteInPayload },
     };
   },
@@ -609,7 +610,7 @@ async function remind(ctx: Ctx, cycleId: string, unitCode: string, phase: string
   if (sent.status === 'bounced') throw Object.assign(new Error(`thư nhắc không gửi được tới ${sent.to.join(', ')} (máy chủ thư từ chối hẳn); sửa địa chỉ của đơn vị rồi nhắc lại`), { data });
   const what = overdue ? `thông báo quá hạn (${days} ngày)` : `nhắc hạn (còn ${days} ngày, hạn ${deadline})`;
   return {
-    message: `${sent.status === 'already_sent' ? 'Đã gửi từ trước (cùng yêu cầu), không gửi lại' : 'Đã gửi'} ${what} cho ${unitCode} — ${phase}, tới ${sent.to.join(', ')}`,
+    message: `${sent.status === 'already_sent' ? 'Đã gửi từ trước (cùng yêu cầu), không gửi lại' : 'Đã gửi'} ${what} cho ${unitCode} — ${phaseShort(phase)}, tới ${sent.to.join(', ')}`,
     data,
   };
 }
