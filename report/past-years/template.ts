@@ -47,7 +47,19 @@ function headerRow(sheet: ExcelJS.Worksheet, columns: Column[]): void {
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: c.required ? 'FFFCE4D6' : 'FFE2EFDA' } };
   });
   sheet.views = [{ state: 'frozen', xSplit: 0, ySplit: 1 }];
+  // A drop-down of the accepted words for columns with a fixed list (typing a code instead stays allowed).
+  const validations = (sheet as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations;
+  columns.forEach((c, i) => {
+    const words = c.kind === 'enum' ? (c.values ?? []).map((v) => v.label) : c.kind === 'bool' ? ['Có', 'Không'] : c.kind === 'unitKind' ? ['Đảng bộ cơ sở', 'Chi bộ cơ sở'] : [];
+    const list = words.join(',');
+    if (!words.length || words.some((w) => w.includes(',') || w.includes('"')) || list.length > 250) return;
+    const col = sheet.getColumn(i + 1).letter;
+    validations.add(`${col}2:${col}${VALIDATED_ROWS}`, { type: 'list', allowBlank: true, formulae: [`"${list}"`], showErrorMessage: false });
+  });
 }
+
+/** Rows that get the drop-downs: far more units or records than a committee has in a year. */
+const VALIDATED_ROWS = 2000;
 
 /** The template as an ExcelJS workbook (write it with `workbook.xlsx.writeFile`). */
 export async function buildTemplate(o: TemplateOptions): Promise<ExcelJS.Workbook> {

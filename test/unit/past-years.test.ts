@@ -166,3 +166,20 @@ describe('reading a filled workbook', () => {
     expect(r.year).toBeUndefined();
   });
 });
+
+describe('the template’s drop-downs', () => {
+  it('offers the accepted words of a fixed-list column, and reads them back as the schema’s codes', async () => {
+    const wb = await buildTemplate({ year: 2023 });
+    const sheet = wb.getWorksheet(RECORD_SHEETS.inspection)!;
+    const { default: Excel } = await import('exceljs');
+    const again = new Excel.Workbook();
+    await again.xlsx.load(await wb.xlsx.writeBuffer());
+    const dv = again.getWorksheet(RECORD_SHEETS.inspection)!.getCell('A2').dataValidation;
+    expect(dv).toMatchObject({ type: 'list', formulae: ['"Cấp trên (do Ban Thường vụ tham mưu),Ban Thường vụ,Ủy ban Kiểm tra"'] });
+    fill(sheet, 2, { body: 'Ủy ban Kiểm tra', kind: 'Giám sát', heldOn: '2023-10-02', subject: 'Giám sát bí thư chi bộ', organisations: 1, members: 1 });
+    fill(wb.getWorksheet(UNITS_SHEET)!, 2, { 'unit.code': 'SO-TC', 'unit.name': 'Chi bộ Sở Tài chính', ...GOOD_FIGURES });
+    const r = await roundTrip(wb);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0]?.payload).toMatchObject({ body: 'ubkt', kind: 'giam-sat' });
+  });
+});
