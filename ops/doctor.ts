@@ -8,6 +8,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { projectRoot } from '../stack/paths.js';
+import { describeDown, readServicesFile, servicesLiveness } from '../workers/services.js';
 import * as searchAttributes from '../workflows/search-attributes.js';
 import { DEFAULT_POLLER_GRACE_SECONDS, ago, describeMissing, describePollers, missingPollers } from './pollers.js';
 import { errorLine } from './stalled.js';
@@ -74,7 +75,22 @@ export function expectedSearchAttributes(): { name: string; type: string }[] {
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+/**
+ * When the addresses checked are those a `chuky dev` wrote (.data/services.json, kept after it dies): each part of
+ * that stack, named — Temporal, PostgreSQL, SMTP, the worker process, the API — with what is down.
+ */
+async function devStackCheck(deps: DoctorDeps): Promise<DoctorCheck | undefined> {
+  const file = readServicesFile();
+  if (!file || file.temporalAddress !== deps.temporalAddress || file.databaseUrl !== deps.databaseUrl) return undefined;
+  return timed('dev-stack', async () => {
+    const parts = await servicesLiveness(file);
+    const down = describeDown(parts, file);
+    return { ok: !down, detail: down ?? `\`chuky dev\` (pid ${file.pid}) and all its parts answer: ${parts.filter((p) => p.part !== 'chuky dev').map((p) => p.part).join(', ')}` };
+  });
+}
+
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  const dev = devStackCheck(deps);
   const deadline = () => Date.now() + CHECK_TIMEOUT_MS;
   const conn = deps.client.connection;
   const temporalWhere = `${deps.temporalAddress ?? 'Temporal'}, namespace "${deps.namespace}"`;
@@ -181,6 +197,6 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     const skipped = (name: DoctorCheck['name']): DoctorCheck => ({ name, ok: false, detail: `cannot check: Temporal at ${temporalWhere} is not reachable`, ms: 0 });
     return [t, skipped('worker'), skipped('search-attributes')];
   });
-  const [[t, w, a], [p, m], s] = await Promise.all([temporalChecks, postgres, smtp]);
-  return [t!, p!, m!, s, w!, a!];
+  const [[t, w, a], [p, m], s, d] = await Promise.all([temporalChecks, postgres, smtp, dev]);
+  return [...(d ? [d] : []), t!, p!, m!, s, w!, a!];
 }

@@ -1,7 +1,8 @@
 // Runs a real Temporal server for development and integration tests:
 // `temporal server start-dev`, persisted in SQLite so a restart loses nothing.
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
@@ -190,6 +191,107 @@ async function launch(plan: LaunchPlan): Promise<WatchedChild> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The pid file: <dbFile>.pid, written once the server serves, removed when it is stopped. A chuky process that
+// dies (kill -9, a crash) leaves its Temporal running; the next start finds it through this file and handles it
+// the way stack/postmaster-pid.ts handles an orphaned PostgreSQL.
+
+export interface TemporalPidFile {
+  /** The `temporal server start-dev` process. */
+  pid: number;
+  /** The chuky process that started it. */
+  ownerPid: number;
+  port: number;
+  uiPort: number;
+  address: string;
+  uiUrl: string;
+}
+
+export function temporalPidFile(dbFile: string): string {
+  return `${resolve(dbFile)}.pid`;
+}
+
+function procText(pid: number, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  const stat = procText(pid, 'stat');
+  if (!stat) return undefined;
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number.isFinite(ppid) ? ppid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when pid is a `temporal server start-dev` serving this very SQLite file. */
+function isTemporalOn(pid: number, dbFile: string): boolean {
+  const argv = (procText(pid, 'cmdline') ?? '').split('\0');
+  return argv.includes('start-dev') && argv.includes(resolve(dbFile));
+}
+
+export async function readTemporalPidFile(dbFile: string): Promise<TemporalPidFile | undefined> {
+  try {
+    const data = JSON.parse(await readFile(temporalPidFile(dbFile), 'utf8')) as TemporalPidFile;
+    return Number.isInteger(data.pid) && data.pid > 0 ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Leaves the SQLite file free for a new server, or throws if a live chuky process still runs one on it.
+ * - no pid file, or it names a dead pid or some other program: nothing runs on the file (the stale file goes);
+ * - it names a Temporal on this file whose owner (the chuky process that started it) is still its parent: refuse,
+ *   naming both;
+ * - it names a Temporal on this file whose owner is gone (an orphan of a crashed or SIGKILLed chuky run): stop it.
+ * Returns what the earlier run used (its ports), so the new server can take the same addresses.
+ */
+export async function clearOrphanedTemporal(dbFile: string, log: StackLog): Promise<TemporalPidFile | undefined> {
+  const file = temporalPidFile(dbFile);
+  const previous = await readTemporalPidFile(dbFile);
+  if (!previous) {
+    await rm(file, { force: true });
+    return undefined;
+  }
+  const { pid, ownerPid } = previous;
+  if (!isAlive(pid) || !isTemporalOn(pid, dbFile)) {
+    log(`removing stale ${file} (pid ${pid} is ${isAlive(pid) ? 'another program' : 'not running'})`);
+    await rm(file, { force: true });
+    return previous;
+  }
+  const parent = parentOf(pid);
+  if (parent !== undefined && parent === ownerPid && isAlive(ownerPid)) {
+    const owner = (procText(ownerPid, 'cmdline') ?? '').split('\0').join(' ').trim();
+    throw new Error(
+      `Temporal (pid ${pid}, ${previous.address}, UI ${previous.uiUrl}) is already running on ${resolve(dbFile)}, started by live process ${ownerPid} (${owner}). ` +
+        'Stop that process, or use another data folder (CHUKY_DATA_DIR).',
+    );
+  }
+  log(`stopping orphaned Temporal pid ${pid} (${previous.address}) left on ${resolve(dbFile)} by an earlier run (pid ${ownerPid}, gone)`);
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    const killDeadline = Date.now() + 5_000;
+    while (isAlive(pid) && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 100));
+  }
+  await rm(file, { force: true });
+  return previous;
+}
+
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const log = opts.log ?? defaultLog;
   const started = Date.now();
@@ -200,6 +302,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const namespace = opts.namespace ?? 'default';
   const dbFile = resolve(opts.dbFile ?? join(dataDir(), 'temporal', 'temporal.sqlite'));
   await mkdir(dirname(dbFile), { recursive: true });
+  // Never two servers on one SQLite file: an orphan of an earlier run is stopped first (a live owner's is refused).
+  await clearOrphanedTemporal(dbFile, log);
 
   // Ports we pick ourselves can be taken by another process before the server
   // binds them (parallel test runs); then we pick again. Ports the caller
@@ -226,13 +330,20 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     }
     const pid = watched.child.pid ?? -1;
     const address = `${clientHost}:${port}`;
+    const uiUrl = `http://${clientHost}:${uiPort}`;
+    const pidFile = temporalPidFile(dbFile);
+    const record: TemporalPidFile = { pid, ownerPid: process.pid, port, uiPort, address, uiUrl };
+    await writeFile(pidFile, `${JSON.stringify(record)}\n`);
     log(`temporal dev server ready at ${address} in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid})`);
     return {
       address,
-      uiUrl: `http://${clientHost}:${uiPort}`,
+      uiUrl,
       namespace,
       pid,
-      stop: () => watched.stop(10_000),
+      stop: async () => {
+        await watched.stop(10_000);
+        await rm(pidFile, { force: true });
+      },
     };
   }
 }

@@ -12,11 +12,34 @@ import { dataDir, projectRoot } from '../../stack/paths.js';
 import { freePort, isPortFree } from '../../stack/ports.js';
 import { listUnits } from '../../db/cycles.js';
 import { formUrl, signLink } from '../../api/links.js';
-import { connectRuntime, runApi, runWorker } from '../../workers/runtime.js';
-import { removeServicesFile, startServices, writeServicesFile } from '../../workers/services.js';
+import { connectRuntime, runApi } from '../../workers/runtime.js';
+import { describeDown, readServicesFile, removeServicesFile, servicesFile, servicesLiveness, startServices, writeServicesFile, type ServicesFile } from '../../workers/services.js';
+import { Supervisor } from '../../workers/supervise.js';
 import { startCycle } from './cycle.js';
 import { addUser, listUsers } from '../../console/users.js';
-import { action } from '../output.js';
+import { action, printJson } from '../output.js';
+
+/** The environment production uses to configure `chuky worker`, pointing at the services `chuky dev` started. */
+export function workerEnv(base: NodeJS.ProcessEnv, services: ServicesFile, publicBaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    TEMPORAL_NAMESPACE: services.temporalNamespace,
+    DATABASE_URL: services.databaseUrl,
+    SMTP_URL: services.smtpUrl,
+    PUBLIC_BASE_URL: publicBaseUrl,
+    ...(services.temporalUiUrl ? { TEMPORAL_UI_URL: services.temporalUiUrl } : {}),
+  };
+}
+
+/** `chuky dev status`: each address of the stack in .data/services.json and whether it answers now. */
+export async function devStatus(): Promise<{ ok: boolean; file: string; parts: Awaited<ReturnType<typeof servicesLiveness>>; down?: string } | undefined> {
+  const file = readServicesFile();
+  if (!file) return undefined;
+  const parts = await servicesLiveness(file);
+  const down = describeDown(parts, file);
+  return { ok: !down, file: servicesFile(), parts, ...(down ? { down } : {}) };
+}
 
 /**
  * On a local run with no console users yet, an `admin` with a random password, kept in the data folder (not
@@ -33,24 +56,61 @@ async function localAdmin(db: Parameters<typeof listUsers>[0]): Promise<string> 
 }
 
 export function registerDevCommand(program: Command): void {
-  program
-    .command('dev')
+  const dev = program.command('dev');
+  dev
+    .command('status')
+    .description("The addresses of the running `chuky dev` (from .data/services.json), and whether each part answers")
+    .option('--json', 'print as JSON: { ok, file, parts: [{ part, where, alive }], down? }')
+    .addHelpText('after', '\nExit code: 0 when every part answers, 1 when one is down or no `chuky dev` has run here.\n')
+    .action(
+      action(async (o: { json?: boolean }) => {
+        const status = await devStatus();
+        if (!status) throw new Error(`no \`chuky dev\` has run here: ${servicesFile()} does not exist. Start it with \`npm start\`.`);
+        if (o.json) printJson(status);
+        else {
+          const width = Math.max(...status.parts.map((p) => p.part.length));
+          for (const p of status.parts) process.stdout.write(`${p.alive ? 'up  ' : 'DOWN'}  ${p.part.padEnd(width)}  ${p.where}\n`);
+          if (status.down) process.stdout.write(`${status.down}\n`);
+        }
+        if (!status.ok) process.exitCode = 1;
+      }),
+    );
+  dev
     .description('Run everything locally on embedded defaults and launch the demo cycle (npm start)')
     .option('-c, --config <file>', 'cycle to launch', path.join(projectRoot(), 'config', 'demo', 'cycle.yaml'))
     .option('--seconds-per-day <n>', 'compressed calendar: one calendar day lasts n seconds (0 = real time)', Number, 10)
     .option('--no-cycle', 'start the services only')
+    .option('--mail-log', 'print a line per email received here (default: to mail.log in the data folder)')
     .action(
-      action(async (o: { config: string; secondsPerDay: number; cycle: boolean }) => {
+      action(async (o: { config: string; secondsPerDay: number; cycle: boolean; mailLog?: boolean }) => {
         const say = (m: string) => process.stdout.write(`${m}\n`);
         let env = loadEnv();
         say('chuky: starting Temporal, PostgreSQL and the mail inbox (the first run downloads the Temporal CLI)…');
-        const services = await startServices(env, { fixedPorts: true, log: (m) => process.stderr.write(`  ${m}\n`) });
+        // One line per email would bury the addresses: the sink's log goes to a file unless --mail-log.
+        const mailLogFile = path.join(dataDir(), 'mail.log');
+        fs.mkdirSync(dataDir(), { recursive: true });
+        const mailLogStream = o.mailLog ? undefined : fs.createWriteStream(mailLogFile, { flags: 'a' });
+        const mailLog = o.mailLog ? (m: string) => process.stdout.write(`  ${m}\n`) : (m: string) => mailLogStream!.write(`${new Date().toISOString()} ${m}\n`);
+        const services = await startServices(env, { fixedPorts: true, log: (m) => process.stderr.write(`  ${m}\n`), mailLog });
         const apiPort = (await isPortFree(env.apiPort)) ? env.apiPort : await freePort();
         if (!process.env.PUBLIC_BASE_URL) env = { ...env, publicBaseUrl: `http://127.0.0.1:${apiPort}` };
         const runtime = await connectRuntime(env, services);
-        const { worker, done } = await runWorker(runtime, services);
         const api = await runApi(runtime, env, apiPort);
-        writeServicesFile({ ...services, apiUrl: api.url, pid: process.pid });
+        let record: ServicesFile = { ...services, apiUrl: api.url, pid: process.pid, startedAt: new Date().toISOString() };
+        writeServicesFile(record);
+        // The worker runs as production runs it: its own process (`chuky worker`), restarted when it dies.
+        const worker = new Supervisor({
+          command: process.execPath,
+          args: [...process.execArgv, process.argv[1]!, 'worker'],
+          env: workerEnv(process.env, record, env.publicBaseUrl),
+          logFile: path.join(dataDir(), 'worker.log'),
+          say: (m) => process.stderr.write(`  ${m}\n`),
+          onStart: (pid) => {
+            record = { ...record, workerPid: pid };
+            writeServicesFile(record);
+          },
+        });
+        worker.start();
 
         let sample = '';
         if (o.cycle) {
@@ -70,7 +130,10 @@ export function registerDevCommand(program: Command): void {
         say(`  Console           ${api.url}/console   (${signIn})`);
         say(`  API               ${api.url}/api/v1/cycles`);
         if (sample) say(`  A unit's form     ${sample}`);
+        say(`  Worker            pid ${worker.pid ?? '?'}, log ${path.join(dataDir(), 'worker.log')}`);
+        if (!o.mailLog) say(`  Mail log          ${mailLogFile}   (--mail-log prints it here)`);
         say('\nIn another terminal:');
+        say('  npx chuky dev status          these addresses again, and what is up');
         say('  npx chuky cycle status --config config/demo/cycle.yaml');
         say('  npx chuky --help');
         say(`\nCtrl-C stops everything; data stays in ${dataDir()}.`);
@@ -80,13 +143,12 @@ export function registerDevCommand(program: Command): void {
           process.once('SIGTERM', resolve);
         });
         say('chuky: stopping…');
-        // The Temporal worker also listens for SIGINT/SIGTERM and may already be shutting down itself.
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await done.catch(() => undefined);
+        await worker.stop().catch(() => undefined);
         await api.close().catch(() => undefined);
         await runtime.close().catch(() => undefined);
         await services.stop();
         removeServicesFile();
+        mailLogStream?.end();
         say('chuky: stopped.');
       }),
     );

@@ -20,6 +20,8 @@ export function registerServeCommands(program: Command): void {
     .description('Run a worker: the workflows and activities, on the task queue (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL)')
     .action(
       action(async () => {
+        // An IPC channel from `chuky dev` must not keep this process alive once the worker has stopped.
+        process.channel?.unref();
         const env = loadEnv();
         refuseDevSecretInProduction(env);
         const addresses = resolveAddresses(env);
@@ -33,6 +35,8 @@ export function registerServeCommands(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // Started by `chuky dev` (an IPC channel): exit with it, even when it is killed with SIGKILL.
+        if (process.send) process.connected ? process.once('disconnect', stop) : stop();
         await done;
         await runtime.close();
       }),
