@@ -122,7 +122,7 @@ export function registerReportCommands(program: Command): void {
         });
         const units = loaded?.units.length ?? 0;
         if (o.json) return printJson({ file: out, year: o.year, units });
-        process.stdout.write(`${out}: workbook for ${o.year}${units ? `, ${units} units prefilled` : ''}; fill it, then \`chuky cycle import-year --file ${o.out} --config CYCLE.yaml --dry-run\`\n`);
+        process.stdout.write(`${out}: workbook for ${o.year}${units ? `, ${units} units prefilled` : ''}; fill it, then \`chuky cycle import-year --file ${o.out} --config ${o.config ?? 'CYCLE.yaml'} --dry-run\`\n`);
       }),
     );
 
