@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `chuky` command line: one program, a subcommand per task, `--help` on each, `--json` where scripts read. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { LANGS, setLang, type Lang } from './lang.js';
 import { registerCycleCommands } from './commands/cycle.js';
 import { registerUnitCommands } from './commands/unit.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -18,7 +19,10 @@ const program = new Command();
 program
   .name('chuky')
   .description('chuky (chu kỳ): the yearly study-and-review cycle of Party committees, on Temporal')
-  .version('0.1.0');
+  .version('0.1.0')
+  // Operators may read English (the default) or Vietnamese; JSON output is the same in both.
+  .addOption(new Option('--lang <lang>', 'language of the text output (JSON is unchanged)').choices(LANGS).env('CHUKY_LANG').default('en'))
+  .hook('preAction', (cmd) => setLang(cmd.opts<{ lang: Lang }>().lang));
 
 registerDevCommand(program);
 registerCycleCommands(program);

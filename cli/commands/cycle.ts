@@ -16,6 +16,7 @@ import { closeCycleSignal } from '../../workflows/messages.js';
 import { connectRuntime } from '../../workers/runtime.js';
 import { resolveAddresses } from '../../workers/services.js';
 import { action, printJson, printTable } from '../output.js';
+import { cycleHeadline, t } from '../lang.js';
 import { withDb } from '../with-db.js';
 import { listCycles, phaseSummaries } from '../../ops/overview.js';
 import { temporalUiUrl } from '../../ops/connect.js';
@@ -137,13 +138,13 @@ export function registerCycleCommands(program: Command): void {
           const phases = await phaseSummaries(runtime.db, id);
           if (opts.json) printJson({ cycleId: id, status: stored.status, summary, phases, units, bounces });
           else {
-            process.stdout.write(`Cycle ${id}: ${stored.status}; ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(', ')}\n\n`);
+            process.stdout.write(`${cycleHeadline(id, stored.status, summary)}\n\n`);
             // The standing of each phase first (how many on time, late, overdue…), then each unit.
             printTable(phaseRows(phases), PHASE_COLUMNS);
             process.stdout.write('\n');
             printTable(units as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'deadline', 'status', 'escalationLevel', 'emailsSent', 'versions']);
             if (bounces.length) {
-              process.stdout.write(`\nUndeliverable emails (correct the unit's address with \`chuky units import\`):\n`);
+              process.stdout.write(`\n${t("Undeliverable emails (correct the unit's address with `chuky units import`):")}\n`);
               printTable(bounces.map((b) => ({ ...b, to: b.to.join(', ') })), ['unitCode', 'phase', 'kind', 'to', 'error']);
             }
           }
@@ -162,7 +163,7 @@ export function registerCycleCommands(program: Command): void {
         // Only PostgreSQL is needed: the list answers even when Temporal is down.
         const cycles = await withDb((db, env) => listCycles(db, temporalUiUrl(env), env.temporalNamespace));
         if (opts.json) printJson(cycles);
-        else if (!cycles.length) process.stdout.write('No cycles yet; start one with `chuky cycle start --config FILE`\n');
+        else if (!cycles.length) process.stdout.write(`${t('No cycles yet; start one with `chuky cycle start --config FILE`')}\n`);
         else {
           printTable(
             cycles.map((c) => ({ ...c, frozenAt: c.frozenAt ?? '', createdAt: c.createdAt.slice(0, 10) })),

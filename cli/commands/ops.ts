@@ -12,6 +12,7 @@ import { DEFAULT_MIN_ATTEMPTS, StallScanError, findStalls } from '../../ops/stal
 import { DEFAULT_POLLER_GRACE_SECONDS } from '../../ops/pollers.js';
 import { STALL_KINDS, type Stall, type StallKind } from '../../ops/types.js';
 import { action, printJson, printTable } from '../output.js';
+import { isVi, stallsVi, t } from '../lang.js';
 import { withDb } from '../with-db.js';
 
 /** Exit code of `chuky stalled` when something is stalled (0: nothing; 1: the scan itself failed). */
@@ -82,7 +83,7 @@ export function registerOpsCommands(program: Command): void {
           }),
         );
         if (opts.json) printJson(rows);
-        else if (!rows.length) process.stdout.write('No unit is overdue.\n');
+        else if (!rows.length) process.stdout.write(`${t('No unit is overdue.')}\n`);
         else printTable(rows as unknown as Record<string, unknown>[], ['cycleId', 'unitCode', 'unitName', 'phase', 'status', 'level', 'deadline', 'daysOverdue']);
       }),
     );
@@ -119,6 +120,7 @@ export function registerOpsCommands(program: Command): void {
             error = err.message;
           }
           if (opts.json) printJson({ ok: !error && stalls.length === 0, stalls, ...(error ? { error } : {}) });
+          else if (isVi()) process.stdout.write(stallsVi(stalls));
           else printStalls(stalls);
           if (error) {
             process.stderr.write(`Error: ${error}\n`);

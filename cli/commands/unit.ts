@@ -10,6 +10,7 @@ import { unitTimeline } from '../../ops/timeline.js';
 import type { RepairResult } from '../../ops/types.js';
 import type { ObligationView, SubmissionReceipt } from '../../workflows/messages.js';
 import { action, printJson } from '../output.js';
+import { obligationLine, timelineLine } from '../lang.js';
 import { withOps } from './repair.js';
 
 /** The repair's data when it succeeded; its message as the command's error otherwise (exit code 1, as before). */
@@ -108,15 +109,10 @@ export function registerUnitCommands(program: Command): void {
         if (o.json) printJson(result);
         else {
           for (const ob of result.live?.obligations ?? []) {
-            process.stdout.write(`${ob.phase.padEnd(16)} ${ob.status.padEnd(13)} level ${ob.escalationLevel}  due ${ob.deadline}${ob.versions ? `  ${ob.versions} version(s)` : ''}${ob.exemptReason ? `  — ${ob.exemptReason}` : ''}\n`);
+            process.stdout.write(`${obligationLine(ob)}\n`);
           }
           if (result.live) process.stdout.write('\n');
-          for (const t of result.timeline) {
-            const calendarAt = typeof t.details.calendarAt === 'string' ? t.details.calendarAt : undefined;
-            // On a compressed calendar the day the entry speaks for differs from the real time it happened.
-            const day = calendarAt && calendarAt.slice(0, 10) !== t.at.slice(0, 10) ? ` [${calendarAt.slice(0, 10)}]` : '';
-            process.stdout.write(`${t.at.slice(0, 19).replace('T', ' ')}${day}  ${t.kind.padEnd(10)} ${(t.phase ?? '-').padEnd(16)} ${t.summary}\n`);
-          }
+          for (const t of result.timeline) process.stdout.write(`${timelineLine(t)}\n`);
         }
       }),
     );
