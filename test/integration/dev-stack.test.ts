@@ -208,3 +208,38 @@ describe('chuky dev: a supervised worker, status, and a crash', { timeout: 600_0
     expect(fs.existsSync(`${sqlite}.pid`)).toBe(false);
   });
 });
+
+describe('commands after a crash whose services are gone too', { timeout: 120_000 }, () => {
+  it('`chuky stalled` and `chuky dev status` name the parts that are down instead of "not found"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-dev-gone-'));
+    try {
+      const [t, p, s, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+      // A process that has exited: its pid is free (the services file of a `chuky dev` killed with everything it ran).
+      const gone = spawn(process.execPath, ['-e', '0']);
+      await new Promise((r) => gone.once('exit', r));
+      fs.writeFileSync(
+        path.join(dir, 'services.json'),
+        JSON.stringify({ pid: gone.pid, temporalAddress: `127.0.0.1:${t}`, temporalNamespace: 'default', databaseUrl: `postgres://postgres:pw@127.0.0.1:${p}/chuky`, smtpUrl: `smtp://127.0.0.1:${s}`, apiUrl: `http://127.0.0.1:${a}`, workerPid: gone.pid }),
+        { mode: 0o600 },
+      );
+      const env = { ...devEnv(), CHUKY_DATA_DIR: dir };
+      const call = async (args: string[]) =>
+        run(process.execPath, [chukyBin(), ...args], { env, timeout: 60_000 }).then(
+          (r) => ({ ...r, code: 0 }),
+          (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 }),
+        );
+      const stalled = await call(['stalled']);
+      expect(stalled.code).toBe(1);
+      expect(stalled.stderr).toContain(`Temporal (127.0.0.1:${t}) and PostgreSQL (postgres://127.0.0.1:${p}/chuky) are down`);
+      expect(stalled.stderr).toContain(`\`chuky dev\` (pid ${gone.pid}) is no longer running`);
+      expect(stalled.stderr).toMatch(/down: .*SMTP .*worker .*API /);
+      expect(stalled.stderr).not.toContain('pw@');
+
+      const status = await call(['dev', 'status']);
+      expect(status.code).toBe(1);
+      for (const part of ['chuky dev', 'Temporal', 'PostgreSQL', 'SMTP', 'worker', 'API']) expect(status.stdout).toMatch(new RegExp(`^DOWN +${part} `, 'm'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
