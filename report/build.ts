@@ -80,6 +80,14 @@ export function withBase(part: number, whole: number, noun: string): string {
   return `${ofBase(part, whole, noun)}, ${percent(part, whole)}`;
 }
 
+/** An amount in đồng as millions, the Vietnamese way: 20.150.000.000 → "20.150", 1.500.000 → "1,5". */
+export function formatMillions(vnd: number): string {
+  const millions = Math.round(vnd / 100_000) / 10;
+  const whole = Math.trunc(millions);
+  const tenth = Math.round(Math.abs(millions - whole) * 10);
+  return `${formatInt(whole)}${tenth ? `,${tenth}` : ''}`;
+}
+
 /** "đồng" amounts: 20.150.000.000 đồng. */
 const money = (n: number) => `${formatInt(n)} đồng`;
 
@@ -665,13 +673,22 @@ function buildAppendices(input: BuildInput): Block[] {
 
   heading('PHỤ LỤC 2. SỐ LIỆU TỔNG HỢP THEO NĂM');
   const listed = F.all().filter((f) => !/^(conference|contest)\.\d+\./.test(f.id) && !f.id.startsWith('discussion.topic.'));
+  // The signed document names each figure in Vietnamese; its id (for `report explain`) is in `report figures`
+  // and the JSON, in the same order. Amounts in đồng are given in millions, as tables of Party reports give them.
+  const money = (id: string) => /Vnd$/.test(id);
+  const cell = (id: string, v: number) => (money(id) ? formatMillions(v) : formatInt(v));
   blocks.push({
     kind: 'table',
-    caption: 'Mỗi số liệu tra được nguồn bằng lệnh: chuky report explain MÃ',
-    header: ['Mã số liệu', 'Nội dung', ...yearList.map(String), ...(yearList.length > 1 ? ['Cộng'] : [])],
-    rows: listed.map((f) => [f.id, capitalise(f.label), ...yearList.map((y) => formatInt(f.byYear[y] ?? 0)), ...(yearList.length > 1 ? [formatInt(f.value)] : [])]),
-    widths: [24, 40, ...yearList.map(() => 10), ...(yearList.length > 1 ? [10] : [])],
-    numeric: [...yearList.map((_, i) => i + 2), ...(yearList.length > 1 ? [yearList.length + 2] : [])],
+    caption: 'Số liệu tổng hợp từ báo cáo của các tổ chức cơ sở đảng và hồ sơ của cấp ủy',
+    header: ['TT', 'Nội dung', ...yearList.map(String), ...(yearList.length > 1 ? ['Cộng'] : [])],
+    rows: listed.map((f, i) => [
+      String(i + 1),
+      `${capitalise(money(f.id) ? f.label.replace(/^đồng\b/u, 'triệu đồng') : f.label)}`,
+      ...yearList.map((y) => cell(f.id, f.byYear[y] ?? 0)),
+      ...(yearList.length > 1 ? [cell(f.id, f.value)] : []),
+    ]),
+    widths: [6, 42, ...yearList.map(() => 13), ...(yearList.length > 1 ? [13] : [])],
+    numeric: [0, ...yearList.map((_, i) => i + 2), ...(yearList.length > 1 ? [yearList.length + 2] : [])],
   });
   if (yearList.length > 1) {
     blocks.push(trendChart(input));

@@ -132,6 +132,9 @@ describe('the three-year review printed through LibreOffice', () => {
     const captions = paragraphs.filter((p) => /^Biểu đồ \d\./.test(p));
     expect(captions.map((c) => c.slice(0, 11))).toEqual(['Biểu đồ 1. ', 'Biểu đồ 3. ', 'Biểu đồ 2. ']);
     for (const c of captions) expect(text).toContain(c);
+    // Phụ lục 2 names its figures in Vietnamese: no internal code or figure id is printed.
+    expect(text).toContain('Tập thể được Ban Thường vụ');
+    expect(text.match(/[a-z]+(?:-[a-z]+)+|\b(?:commendation|documents|unit|inspection|charity)\.[\w.-]+/g) ?? []).toEqual([]);
   });
 
   it('draws no picture over text, and each chart under its caption on the same page', async () => {

@@ -10,7 +10,7 @@ import type { CommitteeInfo } from '../../config/cycle.js';
 import { ConfigError } from '../../config/errors.js';
 import { DEFAULT_REPORT_CONFIG, parseReportYaml, type ReportConfig } from '../../config/report.js';
 import type { FrozenDataset } from '../../db/frozen.js';
-import { buildReport, documentNumber, dropEmptyHeadings } from '../../report/build.js';
+import { buildReport, documentNumber, dropEmptyHeadings, formatMillions } from '../../report/build.js';
 import { analyse, parseReportDate } from '../../report/compile.js';
 import { fitWidth, renderDocx } from '../../report/docx.js';
 import type { Block, ParagraphBlock, TableBlock } from '../../report/model.js';
@@ -117,17 +117,27 @@ describe('Phụ lục 2', () => {
       { id: 2, kind: 'document', payload: { type: 'ke-hoach', number: '25-KH/ĐUK', issuedOn: '2023-01-10', title: 'Kế hoạch' } },
       { id: 3, kind: 'commendation', payload: { form: 'khen-thuong', level: 'ban-thuong-vu', organisations: 3, members: 5, decidedOn: '2023-12-01' } },
       { id: 4, kind: 'commendation', payload: { form: 'tuyen-duong', level: 'cap-tren', organisations: 0, members: 2, decidedOn: '2023-12-02' } },
+      { id: 5, kind: 'charity', payload: { heldOn: '2023-10-01', description: 'Ủng hộ quỹ vì người nghèo', amountVnd: 20_150_000_000 } },
     ];
-    const doc = build([yearOf(2023, [['A', {}]], records)]);
-    const table = doc.appendices.find((b): b is TableBlock => b.kind === 'table' && b.header[0] === 'Mã số liệu')!;
+    const doc = build([yearOf(2022, [['A', {}]]), yearOf(2023, [['A', {}]], records)]);
+    const heading = doc.appendices.findIndex((b) => b.kind === 'paragraph' && textOf(b).startsWith('PHỤ LỤC 2.'));
+    const table = doc.appendices.slice(heading).find((b): b is TableBlock => b.kind === 'table')!;
+    expect(table.header).toEqual(['TT', 'Nội dung', '2022', '2023', 'Cộng']);
+    // No cell anywhere in the table is an internal code or id ("bao-cao", "documents.bao-cao", "charity.committeeVnd").
+    for (const cell of [...table.header, ...table.rows.flat()]) {
+      expect(cell, `a code in "${cell}"`).not.toMatch(/\b[a-z]+(?:-[a-z]+)+\b|\b[a-z]+\.[a-zA-Z]+/);
+    }
+    expect(table.rows.map((r) => r[0])).toEqual(table.rows.map((_, i) => String(i + 1)));
+    // Amounts in đồng are given in millions.
+    expect(table.rows.find((r) => r[1] === 'Triệu đồng do cấp ủy kêu gọi, ủng hộ')).toEqual(['', 'Triệu đồng do cấp ủy kêu gọi, ủng hộ', '0', '20.150', '20.150'].map((c, i) => (i === 0 ? expect.any(String) : c)));
+    expect(formatMillions(20_150_000_000)).toBe('20.150');
+    expect(formatMillions(1_500_000)).toBe('1,5');
+    expect(formatMillions(0)).toBe('0');
     const labels = table.rows.map((r) => r[1]!);
     expect(labels).toContain('Báo cáo (văn bản chỉ đạo)');
     expect(labels).toContain('Tập thể được Ban Thường vụ khen thưởng');
     expect(labels).toContain('Cá nhân được Ban Thường vụ khen thưởng');
     expect(labels).toContain('Cá nhân được cấp trên tuyên dương');
-    for (const label of labels) {
-      expect(label, `a code in "${label}"`).not.toMatch(/\b[a-z]+(?:-[a-z]+)+\b/);
-    }
   });
 });
 
