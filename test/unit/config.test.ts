@@ -63,7 +63,7 @@ describe('demo configuration', () => {
     expect(def.phases.map((p) => p.id)).toEqual(['plan', 'study', 'pledge', 'models', 'inspection', 'year-end-report', 'compile']);
     expect(def.phases[0]).toMatchObject({ id: 'plan', deadline: '2027-02-15', opensOn: '2027-01-11' });
     expect(def.phases[1]).toMatchObject({ id: 'study', makeupDays: 14 });
-    expect(def.targets).toEqual({ studyPercent: 98, pledgePercent: 100 });
+    expect(def.targets).toEqual({ studyPercent: 98, pledgePercent: 100, membersMarginPercent: 10 });
     expect(def.closesOn).toBe('2027-12-31');
     expect(loaded.units).toHaveLength(12);
     for (const u of loaded.units) {
