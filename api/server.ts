@@ -22,6 +22,7 @@ import { createConsole } from '../console/app.js';
 import type { ConsoleOptions } from '../console/context.js';
 import { securityHeaders } from './security-headers.js';
 import { addressGuard, apiBodyGuard, formBodyGuard } from './body.js';
+import { hostGuard, jsonWrites, sameOriginWrites } from './request-guards.js';
 import { FormThrottle, formThrottle, DEFAULT_FORM_THROTTLE, type FormThrottlePolicy } from './form-throttle.js';
 
 export interface ApiDeps {
@@ -60,6 +61,9 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
   app.use('*', securityHeaders({ publicBaseUrl: deps.publicBaseUrl }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Every other request names this server in its Host (api/request-guards.ts): a DNS-rebinding page is refused.
+  // /healthz answers any Host, for probes that address the container by its IP; it tells nothing.
+  app.use('*', hostGuard({ publicBaseUrl: deps.publicBaseUrl }));
   // Bad input at the doors (api/body.ts): addresses and bodies that are too large, not UTF-8 or hold a NUL.
   app.use('*', addressGuard());
 
@@ -73,6 +77,8 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
     }
   }
 
+  // A form post from another site's page is refused before it counts against the link's posts.
+  app.post('/f/:token', sameOriginWrites({ publicBaseUrl: deps.publicBaseUrl, nullOrigin: 'as-absent' }));
   // Form posts are counted per link and per address before the link is even checked.
   app.post('/f/:token', formThrottle(new FormThrottle({ ...DEFAULT_FORM_THROTTLE, ...deps.formThrottle }), { trustProxy: deps.console?.trustProxy }));
   app.post('/f/:token', formBodyGuard());
@@ -96,6 +102,10 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
   // Operator API: JSON, behind a bearer token when one is configured.
   const api = new Hono();
   const expected = deps.apiToken ? digest(`Bearer ${deps.apiToken}`) : undefined;
+  // Writes from another site's page are refused whatever they carry (api/request-guards.ts).
+  api.use('*', sameOriginWrites({ publicBaseUrl: deps.publicBaseUrl, nullOrigin: 'refuse' }));
+  // The token is checked by hand rather than by hono/bearer-auth, which accepts "bearer", extra spaces and a
+  // lower-case scheme: only the exact `Bearer <token>` opens the API (test/integration/security-console.test.ts).
   api.use('*', async (c, next) => {
     if (!expected && deps.requireApiToken) return c.json({ error: 'the operator API is closed: set CHUKY_API_TOKEN to open it' }, 503);
     // Compared as digests, in constant time: the answer's timing says nothing about the token.
@@ -104,6 +114,8 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
     }
     await next();
   });
+  // Writes are JSON (a units import: CSV), else 415: no body a page could send without a CORS preflight.
+  api.use('*', jsonWrites());
   api.use('*', apiBodyGuard());
   api.get('/cycles', async (c) => c.json((await listCycles(deps.db)).map(({ definition, ...rest }) => ({ ...rest, committee: definition.committee.name }))));
   api.get('/cycles/:cycle/status', async (c) => {

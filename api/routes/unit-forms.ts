@@ -20,6 +20,7 @@ import type { LinkScope } from '../links.js';
 import { ActionRefused, submit, unitView } from '../actions.js';
 import type { ObligationView } from '../../workflows/messages.js';
 import { reportRemedy } from '../inspections.js';
+import { earlierSend, repeatNotice, samePayload } from '../repeat-request.js';
 import { openRemedyInspection } from '../../db/inspections.js';
 
 const REMEDY_PHASE = 'inspection-remedy';
@@ -173,7 +174,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     // second query), else from the workflow as it stands.
     const show = async (
       status: 200 | 400 | 409 | 422,
-      extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string } },
+      extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string }; freshRequestId?: boolean },
       known?: ReturnType<typeof h.top>,
     ) => {
       const top = known ?? h.top(await liveObligation(scope));
@@ -183,7 +184,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
           html`${top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(h.spec, {
             values: fields,
             errors: extra.errors ?? {},
-            requestId: status === 200 ? randomUUID() : requestId,
+            requestId: status === 200 || extra.freshRequestId ? randomUUID() : requestId,
           })}`,
         ),
         status,
@@ -191,6 +192,12 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     };
     if (!parsed.success || Object.keys(fileErrors).length) {
       return show(400, { errors: { ...(parsed.success ? {} : errorsByField(parsed.error)), ...fileErrors } });
+    }
+    // The same request id with other content: an old page sent again (api/repeat-request.ts). Nothing is sent; the
+    // unit is told, and the form gets a fresh id so that its next send is stored as a new version.
+    const earlier = await earlierSend(deps.db, scope, requestId);
+    if (earlier && !samePayload(earlier.payload, parsed.data)) {
+      return show(409, { notice: { kind: 'bad', text: repeatNotice(earlier.version) }, freshRequestId: true });
     }
     try {
       // The unit and phase come from the signed link only; nothing in the form can point elsewhere.

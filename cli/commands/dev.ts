@@ -18,6 +18,7 @@ import { Supervisor } from '../../workers/supervise.js';
 import { startCycle } from './cycle.js';
 import { addUser, listUsers } from '../../console/users.js';
 import { action, printJson } from '../output.js';
+import { devApiToken } from '../../workers/dev-token.js';
 
 /** The environment production uses to configure `chuky worker`, pointing at the services `chuky dev` started. */
 export function workerEnv(base: NodeJS.ProcessEnv, services: ServicesFile, publicBaseUrl: string): NodeJS.ProcessEnv {
@@ -94,6 +95,7 @@ export function registerDevCommand(program: Command): void {
         const services = await startServices(env, { fixedPorts: true, log: (m) => process.stderr.write(`  ${m}\n`), mailLog });
         const apiPort = (await isPortFree(env.apiPort)) ? env.apiPort : await freePort();
         if (!process.env.PUBLIC_BASE_URL) env = { ...env, publicBaseUrl: `http://127.0.0.1:${apiPort}` };
+        env = devApiToken(env, say); // workers/dev-token.ts: a token for /api/v1 when CHUKY_API_TOKEN is not set
         const runtime = await connectRuntime(env, services);
         const api = await runApi(runtime, env, apiPort);
         let record: ServicesFile = { ...services, apiUrl: api.url, pid: process.pid, startedAt: new Date().toISOString() };
