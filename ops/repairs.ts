@@ -608,7 +608,7 @@ async function remind(ctx: Ctx, cycleId: string, unitCode: string, phase: string
   );
   const data = { emailKey: key, emailKind: kind, messageId: sent.messageId, to: sent.to, sendStatus: sent.status, deadline, days };
   if (sent.status === 'bounced') throw Object.assign(new Error(`thư nhắc không gửi được tới ${sent.to.join(', ')} (máy chủ thư từ chối hẳn); sửa địa chỉ của đơn vị rồi nhắc lại`), { data });
-  const what = overdue ? `thông báo quá hạn (${days} ngày)` : `nhắc hạn (còn ${days} ngày, hạn ${deadline})`;
+  const what = overdue ? `thông báo quá hạn (${days} ngày)` : `nhắc hạn (còn ${days} ngày, hạn ${viDate(deadline)})`;
   return {
     message: `${sent.status === 'already_sent' ? 'Đã gửi từ trước (cùng yêu cầu), không gửi lại' : 'Đã gửi'} ${what} cho ${unitCode} — ${phaseShort(phase)}, tới ${sent.to.join(', ')}`,
     data,

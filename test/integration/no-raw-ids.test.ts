@@ -176,6 +176,20 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     const [u1, u2] = fx.unitCodes as [string, string];
     // An extension (done) and one to an earlier day (refused by the workflow), so the banner, the audit log and
     // the timeline have both to show.
+    // A reminder sent again by hand, then an extension (done) and one to an earlier day (refused by the workflow).
+    const remind = await clerk.request('POST', '/console/sua-chua/remind', {
+      _csrf: await clerk.csrf(),
+      cycleId,
+      unitCode: u2,
+      phase: 'plan',
+      reason: 'Đơn vị báo chưa nhận được thư',
+      requestId: `noraw-remind-${suffix}`,
+      back: `/console/chu-ky/${cycleId}/don-vi/${u2}`,
+    });
+    expect(remind.status).toBe(303);
+    const reminded = await (await clerk.request('GET', remind.headers.get('location')!)).text();
+    expect(reminded).toContain('Đã gửi nhắc hạn');
+    check('remind: result', reminded, typed);
     for (const until of ['2027-04-20', '2027-04-01']) {
       const res = await clerk.request('POST', '/console/sua-chua/extend', {
         _csrf: await clerk.csrf(),

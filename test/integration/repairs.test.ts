@@ -168,7 +168,7 @@ describe('repairs on the real stack', () => {
     // Why did U004 get this email? Its timeline says: a manual reminder, by whom, for what reason.
     const timeline = await unitTimeline(h.db, cycleId, 'U004');
     const mail = timeline.find((t) => t.kind === 'email' && t.details.emailKey === r1.data.emailKey);
-    expect(mail?.summary).toContain('nhắc hạn thủ công (chuky remind) — operator:tester: Đơn vị báo chưa nhận được thư');
+    expect(mail?.summary).toContain('nhắc hạn thủ công (chuky remind) — tester: Đơn vị báo chưa nhận được thư');
     expect(mail?.summary).toContain('đã gửi');
     expect(timeline.some((t) => t.kind === 'transition' && t.details.event === 'manual_reminder' && t.reason === 'Đơn vị báo chưa nhận được thư')).toBe(true);
     expect(timeline.some((t) => t.kind === 'repair' && t.details.auditId === r1.auditId)).toBe(true);
@@ -183,7 +183,7 @@ describe('repairs on the real stack', () => {
     expect(Object.keys(shown)).toEqual(['live', 'events', 'emails', 'timeline']);
     expect(shown.timeline.some((t: { summary: string }) => t.summary.includes('nhắc hạn thủ công'))).toBe(true);
     expect(text.stdout).toMatch(/^plan +\w+ +level \d +due 2027-03-08$/m);
-    expect(text.stdout).toMatch(/ email +plan +Thư \S+ .*tới .* — vì nhắc hạn thủ công \(chuky remind\) — operator:tester: Đơn vị báo chưa nhận được thư; đã gửi$/m);
+    expect(text.stdout).toMatch(/ email +plan +Thư \S+ .*tới .* — vì nhắc hạn thủ công \(chuky remind\) — tester: Đơn vị báo chưa nhận được thư; đã gửi$/m);
   });
 
   it('refuses a repair without a reason, and the audit log refuses UPDATE, DELETE and TRUNCATE', async () => {
