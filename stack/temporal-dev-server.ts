@@ -1,7 +1,7 @@
 // Runs a real Temporal server for development and integration tests:
 // `temporal server start-dev`, persisted in SQLite so a restart loses nothing.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
@@ -241,6 +241,31 @@ function isTemporalOn(pid: number, dbFile: string): boolean {
   return argv.includes('start-dev') && argv.includes(resolve(dbFile));
 }
 
+/** A `temporal server start-dev` serving this SQLite file, found in /proc; its parent taken as its owner. */
+function findTemporalOn(dbFile: string): TemporalPidFile | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  for (const d of pids) {
+    const pid = Number(d);
+    if (pid === process.pid || !isTemporalOn(pid, dbFile)) continue;
+    const argv = (procText(pid, 'cmdline') ?? '').split('\0');
+    const arg = (name: string) => Number(argv[argv.indexOf(name) + 1]);
+    const ip = argv.includes('--ip') ? argv[argv.indexOf('--ip') + 1]! : '127.0.0.1';
+    const host = ip === '0.0.0.0' || ip === '::' ? '127.0.0.1' : ip;
+    const port = arg('--port');
+    const uiPort = arg('--ui-port');
+    // Its owner only if its parent is a live chuky (Node) process: an orphan's parent is init or a subreaper.
+    const parent = parentOf(pid);
+    const ownerPid = parent !== undefined && parent > 1 && (procText(parent, 'comm') ?? '').trim() === 'node' ? parent : -1;
+    return { pid, ownerPid, port, uiPort, address: `${host}:${port}`, uiUrl: `http://${host}:${uiPort}` };
+  }
+  return undefined;
+}
+
 export async function readTemporalPidFile(dbFile: string): Promise<TemporalPidFile | undefined> {
   try {
     const data = JSON.parse(await readFile(temporalPidFile(dbFile), 'utf8')) as TemporalPidFile;
@@ -260,7 +285,8 @@ export async function readTemporalPidFile(dbFile: string): Promise<TemporalPidFi
  */
 export async function clearOrphanedTemporal(dbFile: string, log: StackLog): Promise<TemporalPidFile | undefined> {
   const file = temporalPidFile(dbFile);
-  const previous = await readTemporalPidFile(dbFile);
+  // No pid file (a run of a version that wrote none, or a file removed by hand): look for the process itself.
+  const previous = (await readTemporalPidFile(dbFile)) ?? findTemporalOn(dbFile);
   if (!previous) {
     await rm(file, { force: true });
     return undefined;

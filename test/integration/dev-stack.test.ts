@@ -93,6 +93,7 @@ const healthy = async (url: string) => (await fetch(`${url}/healthz`).catch(() =
 describe('chuky dev: a supervised worker, status, and a crash', { timeout: 600_000 }, () => {
   let first: Dev | undefined;
   let second: Dev | undefined;
+  let third: Dev | undefined;
   let crashed: ServicesJson;
 
   beforeAll(async () => {
@@ -102,7 +103,7 @@ describe('chuky dev: a supervised worker, status, and a crash', { timeout: 600_0
   });
 
   afterAll(async () => {
-    for (const d of [first, second]) if (d && d.exitCode === null) d.kill('SIGTERM');
+    for (const d of [first, second, third]) if (d && d.exitCode === null) d.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 3_000));
     for (const pid of temporalsOnFile()) process.kill(pid, 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -186,22 +187,36 @@ describe('chuky dev: a supervised worker, status, and a crash', { timeout: 600_0
     expect((await cli(['dev', 'status'])).code).toBe(0);
   });
 
+  it('finds an orphaned Temporal with no pid file too (a run of an older version), by its command line', async () => {
+    const before = servicesJson();
+    second!.kill('SIGKILL');
+    await waitFor('chuky dev to die', async () => second!.exitCode !== null || second!.signalCode !== null, 10_000, 100);
+    fs.rmSync(`${sqlite}.pid`);
+    third = startDev();
+    await ready(third);
+    const s = servicesJson();
+    expect(third.output()).toContain(`stopping orphaned Temporal pid ${before.temporalPid}`);
+    expect(alive(before.temporalPid)).toBe(false);
+    expect(s.temporalAddress).toBe(before.temporalAddress);
+    expect(temporalsOnFile()).toEqual([s.temporalPid]);
+  });
+
   it('refuses a second `chuky dev` on the same data folder, naming the live one', async () => {
     const s = servicesJson();
-    const third = startDev();
-    const code = await new Promise<number | null>((r) => third.once('exit', (c) => r(c)));
+    const extra = startDev();
+    const code = await new Promise<number | null>((r) => extra.once('exit', (c) => r(c)));
     expect(code).not.toBe(0);
-    expect(third.output()).toContain(`Temporal (pid ${s.temporalPid}, ${s.temporalAddress}`);
-    expect(third.output()).toContain(`started by live process ${second!.pid}`);
+    expect(extra.output()).toContain(`Temporal (pid ${s.temporalPid}, ${s.temporalAddress}`);
+    expect(extra.output()).toContain(`started by live process ${third!.pid}`);
     expect(temporalsOnFile()).toEqual([s.temporalPid]);
     expect(await healthy(s.apiUrl)).toBe(true);
   });
 
   it('stops everything on SIGTERM: no Temporal, no worker, no services file', async () => {
     const s = servicesJson();
-    second!.kill('SIGTERM');
-    await waitFor('chuky dev to stop', async () => second!.exitCode !== null, 60_000, 200);
-    expect(second!.output()).toContain('chuky: stopped.');
+    third!.kill('SIGTERM');
+    await waitFor('chuky dev to stop', async () => third!.exitCode !== null, 60_000, 200);
+    expect(third!.output()).toContain('chuky: stopped.');
     expect(alive(s.workerPid)).toBe(false);
     expect(temporalsOnFile()).toEqual([]);
     expect(fs.existsSync(path.join(dataDir, 'services.json'))).toBe(false);
