@@ -1,7 +1,7 @@
 /**
  * The three-year review as it prints: the example data (`chuky report example-data`, years 2021–2023) compiled,
  * the DOCX rendered to PDF by LibreOffice (chuky's own PDF route), and the PDF read back with poppler-utils.
- * Every paragraph of the report, each figure's sentence among them, is in the PDF's text; no picture is drawn
+ * Every paragraph and footnote of the report (each figure's sentence among them) is in the PDF's text; no picture is drawn
  * over any text (LibreOffice used to take the default line spacing as exact and draw Biểu đồ 1 over the sentence
  * with "80 lượt đơn vị" above it); each chart sits under its caption on the same page. The page with Biểu đồ 1 is
  * kept as a PNG in test/artifacts/report-pdf/ for a person to look at. Also: the number is written "01", and the
@@ -19,6 +19,7 @@ import { compileReport, type CompileResult } from '../../report/compile.js';
 import { writeSeedHistory } from '../../report/fixtures/seed-history.js';
 import { convertDocument, ensureLibreOffice } from '../../stack/libreoffice.js';
 import { projectRoot } from '../../stack/paths.js';
+import { docxText } from '../support/docx-text.js';
 import { ensurePoppler, overlap, pdfLayout, pdfText, renderPage, type PdfLayout } from '../support/pdf-layout.js';
 import { chuky } from '../support/processes.js';
 
@@ -76,6 +77,7 @@ describe('the three-year review printed through LibreOffice', () => {
   let text: string;
   let layout: PdfLayout;
   let paragraphs: string[];
+  let footnotes: string[];
   let today: string;
 
   const compile = (extra: { date?: string; config?: ReportConfig } = {}) =>
@@ -100,7 +102,7 @@ describe('the three-year review printed through LibreOffice', () => {
     fs.rmSync(ARTIFACTS, { recursive: true, force: true });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     pdf = await convertDocument(first.files.docx, 'pdf', ARTIFACTS, { soffice });
-    [text, layout, paragraphs] = await Promise.all([pdfText(pdf), pdfLayout(pdf), paragraphsOutsideTables(first.files.docx)]);
+    [text, layout, paragraphs, footnotes] = await Promise.all([pdfText(pdf), pdfLayout(pdf), paragraphsOutsideTables(first.files.docx), docxText(fs.readFileSync(first.files.docx)).then((d) => d.footnotes)]);
   }, 20 * 60_000);
 
   afterAll(async () => {
@@ -121,8 +123,10 @@ describe('the three-year review printed through LibreOffice', () => {
     expect(paragraphs.length).toBeGreaterThan(40);
     const missing = paragraphs.filter((p) => !findsInOrder(body, p, 3));
     expect(missing, 'paragraphs of the DOCX not found in the PDF').toEqual([]);
-    // And each figure's sentence in pdftotext's reading of the whole PDF.
+    // And each figure's sentence in pdftotext's reading of the whole PDF: the footnotes, which state most of them.
     const words = tokens(text);
+    expect(footnotes.length).toBeGreaterThan(5);
+    expect(footnotes.filter((f) => !findsInOrder(words, f, 3)), 'footnotes of the DOCX not found in the PDF').toEqual([]);
     // The sentence Biểu đồ 1 used to hide, with the count of units the figures give.
     const data = JSON.parse(fs.readFileSync(first.files.json, 'utf8')) as { figures: { id: string; value: number }[] };
     const units = data.figures.find((f) => f.id === 'discussion.units')!.value;
