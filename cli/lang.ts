@@ -14,6 +14,7 @@ import {
   statusShort,
   viDate,
 } from '../domain/words.js';
+import { TERMINAL_WIDTH, wrapText } from '../ops/format.js';
 import type { Stall } from '../ops/types.js';
 
 export const LANGS = ['en', 'vi'] as const;
@@ -98,6 +99,7 @@ const SENTENCES_VI: Record<string, string> = {
   'Nothing is stalled.': 'Không có gì bị kẹt.',
   'No cycles yet; start one with `chuky cycle start --config FILE`': 'Chưa có chu kỳ nào; khởi tạo bằng `chuky cycle start --config FILE`',
   "In Temporal's Web UI:": 'Trong giao diện web của Temporal:',
+  "No link to Temporal's Web UI: its address is unknown (set TEMPORAL_UI_URL, or start `chuky dev`).": 'Không có liên kết tới giao diện web của Temporal: chưa biết địa chỉ (đặt TEMPORAL_UI_URL, hoặc chạy `chuky dev`).',
   "Undeliverable emails (correct the unit's address with `chuky units import`):": 'Thư không gửi được (sửa địa chỉ của đơn vị bằng `chuky units import`):',
 };
 
@@ -138,9 +140,9 @@ export function stallsVi(stalls: Stall[]): string {
   for (const s of stalls) {
     const where = [s.cycleId, s.unitName ?? s.unitCode, s.phase ? phaseShort(s.phase) : undefined].filter(Boolean).join(' · ');
     const level = s.level !== undefined ? ` · ${LEVEL_LABEL[s.level] ?? `mức ${s.level}`}` : s.attempt !== undefined ? ` · lần thử ${s.attempt}` : '';
-    lines.push('', `${STALL_LABEL[s.kind] ?? s.kind}${where ? ` — ${where}` : ''}${level}`);
+    lines.push('', ...wrapText(`${STALL_LABEL[s.kind] ?? s.kind}${where ? ` — ${where}` : ''}${level}`, TERMINAL_WIDTH, '').map((l, i) => (i ? `  ${l}` : l)));
     if (s.since) lines.push(`  Từ: ${s.since.slice(11, 19)} ${viDate(s.since.slice(0, 10))} (UTC)`);
-    lines.push(`  Nguyên nhân: ${s.causeVi ?? s.cause}`);
+    lines.push(...wrapText(`Nguyên nhân: ${s.causeVi ?? s.cause}`, TERMINAL_WIDTH, '  '));
     if (s.repairs.length) lines.push(`  Cách xử lý: ${s.repairs.map((r) => REPAIR_LABEL[r] ?? r).join(', ')}`);
     if (s.temporalUrl) lines.push(`  Temporal: ${s.temporalUrl}`);
   }

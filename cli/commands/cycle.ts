@@ -86,6 +86,8 @@ export function phaseRows(phases: PhaseSummary[]): Record<string, string>[] {
 
 export const PHASE_COLUMNS = ['phase', 'total', 'on time', 'late', 'overdue', 'not submitted', 'exempted', 'pending', 'removed'];
 
+export const NO_UI_LINK = "No link to Temporal's Web UI: its address is unknown (set TEMPORAL_UI_URL, or start `chuky dev`).";
+
 export function registerCycleCommands(program: Command): void {
   const cycle = program.command('cycle').description('Launch and follow a committee\'s yearly cycle');
   registerImportYearCommand(cycle);
@@ -156,8 +158,9 @@ export function registerCycleCommands(program: Command): void {
 
   cycle
     .command('list')
-    .description('Every cycle in the database, newest first: status, units, obligations overdue now, frozen or not')
-    .option('--json', 'print as JSON (an array of cycles)')
+    .description("Every cycle in the database, newest first: status, units, obligations overdue now, frozen or not, and its workflow's page in Temporal's Web UI")
+    .option('--json', 'print as JSON (an array of cycles; temporalUrl when the Web UI\'s address is known)')
+    .addHelpText('after', "\nThe Web UI's address is TEMPORAL_UI_URL, else the one a running (or crashed) `chuky dev` wrote to .data/services.json.\n")
     .action(
       action(async (opts: { json?: boolean }) => {
         // Only PostgreSQL is needed: the list answers even when Temporal is down.
@@ -169,6 +172,12 @@ export function registerCycleCommands(program: Command): void {
             cycles.map((c) => ({ ...c, frozenAt: c.frozenAt ?? '', createdAt: c.createdAt.slice(0, 10) })),
             ['cycleId', 'committeeCode', 'year', 'status', 'units', 'overdue', 'frozenAt', 'createdAt'],
           );
+          // Each link on a line of its own: a link is long, and a terminal makes it clickable only whole.
+          if (cycles.some((c) => c.temporalUrl)) {
+            process.stdout.write(`\n${t("In Temporal's Web UI:")}\n`);
+            const width = Math.max(...cycles.map((c) => c.cycleId.length));
+            for (const c of cycles) if (c.temporalUrl) process.stdout.write(`  ${c.cycleId.padEnd(width)}  ${c.temporalUrl}\n`);
+          } else process.stdout.write(`\n${t(NO_UI_LINK)}\n`);
         }
       }),
     );

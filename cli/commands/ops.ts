@@ -11,6 +11,7 @@ import { listOverdue } from '../../ops/overview.js';
 import { DEFAULT_MIN_ATTEMPTS, StallScanError, findStalls } from '../../ops/stalled.js';
 import { DEFAULT_POLLER_GRACE_SECONDS } from '../../ops/pollers.js';
 import { STALL_KINDS, type Stall, type StallKind } from '../../ops/types.js';
+import { formatStalls } from '../../ops/format.js';
 import { action, printJson, printTable } from '../output.js';
 import { isVi, stallsVi, t } from '../lang.js';
 import { withDb } from '../with-db.js';
@@ -35,31 +36,13 @@ function collectKinds(value: string, previous: StallKind[] = []): StallKind[] {
   return [...previous, ...(kinds as StallKind[])];
 }
 
-function stallRows(stalls: Stall[]): Record<string, unknown>[] {
-  return stalls.map((s) => ({
-    kind: s.kind,
-    cycle: s.cycleId ?? '',
-    unit: s.unitCode ?? '',
-    phase: s.phase ?? '',
-    'level/attempt': s.level ?? s.attempt ?? '',
-    since: s.since ? s.since.replace('T', ' ').slice(0, 19) : '',
-    cause: s.cause,
-    repairs: s.repairs.join(', '),
-  }));
-}
-
+/** The stalls for a terminal: 100 columns wide, causes wrapped under their row, each link on its own line. */
 function printStalls(stalls: Stall[]): void {
   if (!stalls.length) {
     process.stdout.write('Nothing is stalled.\n');
     return;
   }
-  process.stdout.write(`${stalls.length} stalled:\n`);
-  printTable(stallRows(stalls), ['kind', 'cycle', 'unit', 'phase', 'level/attempt', 'since', 'cause', 'repairs']);
-  const links = stalls.filter((s) => s.temporalUrl && (s.kind === 'activity-retrying' || s.kind === 'workflow-task-failing'));
-  if (links.length) {
-    process.stdout.write('\nIn Temporal\'s Web UI:\n');
-    for (const s of links) process.stdout.write(`  ${s.workflowId}  ${s.temporalUrl}\n`);
-  }
+  process.stdout.write(`${stalls.length} stalled:\n${formatStalls(stalls).join('\n')}\n`);
 }
 
 export function registerOpsCommands(program: Command): void {
