@@ -64,6 +64,8 @@ export class StallScanError extends Error {
   constructor(
     message: string,
     readonly stalls: Stall[],
+    /** The same in Vietnamese: what the console shows. */
+    readonly messageVi: string = message,
   ) {
     super(message);
     this.name = 'StallScanError';
@@ -73,23 +75,28 @@ export class StallScanError extends Error {
 export async function findStalls(deps: OpsDeps, q: StallQuery = {}): Promise<Stall[]> {
   const kinds = new Set<StallKind>(q.kinds?.length ? q.kinds : STALL_KINDS);
   const want = (...k: StallKind[]) => k.some((x) => kinds.has(x));
-  const sources: Array<[string, () => Promise<Stall[]>]> = [];
-  if (want('activity-retrying', 'workflow-task-failing')) sources.push(['Temporal (running workflows)', () => workflowStalls(deps, q, kinds)]);
-  if (want('worker-missing')) sources.push(['Temporal (task queue pollers)', () => workerStalls(deps, q)]);
-  if (want('overdue')) sources.push(['PostgreSQL (overdue obligations)', () => overdueStalls(deps, q)]);
-  if (want('remedy-overdue')) sources.push(['PostgreSQL (inspections)', () => remedyStalls(deps, q)]);
-  if (want('phase-blocked')) sources.push(['PostgreSQL (phase ladders)', () => phaseBlockedStalls(deps, q)]);
+  // Each source: its name in English (the CLI) and Vietnamese (the console), and the scan.
+  const sources: Array<[string, string, () => Promise<Stall[]>]> = [];
+  if (want('activity-retrying', 'workflow-task-failing')) sources.push(['Temporal (running workflows)', 'Temporal (các workflow đang chạy)', () => workflowStalls(deps, q, kinds)]);
+  if (want('worker-missing')) sources.push(['Temporal (task queue pollers)', 'Temporal (worker nhận việc)', () => workerStalls(deps, q)]);
+  if (want('overdue')) sources.push(['PostgreSQL (overdue obligations)', 'PostgreSQL (nghĩa vụ quá hạn)', () => overdueStalls(deps, q)]);
+  if (want('remedy-overdue')) sources.push(['PostgreSQL (inspections)', 'PostgreSQL (kiểm tra, giám sát)', () => remedyStalls(deps, q)]);
+  if (want('phase-blocked')) sources.push(['PostgreSQL (phase ladders)', 'PostgreSQL (các bước đôn đốc của giai đoạn)', () => phaseBlockedStalls(deps, q)]);
 
-  const settled = await Promise.allSettled(sources.map(([, run]) => run()));
+  const settled = await Promise.allSettled(sources.map(([, , run]) => run()));
   const stalls: Stall[] = [];
   const failures: string[] = [];
+  const failuresVi: string[] = [];
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') stalls.push(...s.value);
-    else failures.push(`${sources[i]![0]}: ${errorLine(s.reason)}`);
+    else {
+      failures.push(`${sources[i]![0]}: ${errorLine(s.reason)}`);
+      failuresVi.push(`${sources[i]![1]}: ${errorLine(s.reason)}`);
+    }
   });
   await addUnitNames(deps, stalls);
   const result = sortStalls(stalls.filter((s) => kinds.has(s.kind)));
-  if (failures.length) throw new StallScanError(`could not complete the scan — ${failures.join('; ')}`, result);
+  if (failures.length) throw new StallScanError(`could not complete the scan — ${failures.join('; ')}`, result, `không quét được ${failuresVi.join('; ')}`);
   return result;
 }
 

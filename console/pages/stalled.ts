@@ -35,7 +35,7 @@ export function registerStalled(router: ConsoleRouter, deps: ConsoleDeps): void 
     } catch (err) {
       if (!(err instanceof StallScanError)) throw err;
       stalls = err.stalls;
-      partial = err.message;
+      partial = err.messageVi;
     }
     const banner = await repairResultBanner(c, deps);
     const counts = new Map<string, number>();

@@ -24,6 +24,8 @@ import { PHASES, PHASE_IDS } from '../../domain/phases/index.js';
 import { formLeaves } from '../../domain/phases/common.js';
 import { formatVietnameseDate } from '../../domain/calendar.js';
 import { freePort } from '../../stack/ports.js';
+import { createPool } from '../../db/pool.js';
+import { StallScanError, findStalls } from '../../ops/stalled.js';
 import { ROLES, type Role } from '../../console/permissions.js';
 import { addUser } from '../../console/users.js';
 import { defaultTemplatesDir, renderEmail } from '../../mail/render.js';
@@ -301,6 +303,25 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
         check(`email ${kind} text`, mail.text);
         check('remedy summary', remedy);
       }
+    }
+  });
+
+  it('a scan that could only partly be done says so in Vietnamese (the console shows it)', async () => {
+    // PostgreSQL unreachable: the database's kinds fail, Temporal's are scanned.
+    const db = createPool(`postgres://chuky@127.0.0.1:${await freePort()}/chuky`);
+    try {
+      const err = await findStalls({ db, client: h.client, namespace: h.env.temporalNamespace, taskQueue: QUEUE }, { cycleId }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(StallScanError);
+      const scan = err as StallScanError;
+      expect(scan.message).toMatch(/^could not complete the scan — /);
+      expect(scan.messageVi).toMatch(/^không quét được PostgreSQL \(nghĩa vụ quá hạn\): /);
+      // The database's own error (ECONNREFUSED…) is quoted as it is: a technical reference, not a word to translate.
+      check('partial stall scan', scan.messageVi.replace(/: [^;]*ECONNREFUSED[^;]*/g, ''));
+    } finally {
+      await db.end();
     }
   });
 
