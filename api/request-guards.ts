@@ -146,7 +146,8 @@ export function jsonWrites(): MiddlewareHandler {
     const csv = c.req.path.endsWith('/units/import');
     const expected = csv ? 'text/csv' : 'application/json';
     if (type === expected) return next();
-    if (c.req.method === 'DELETE' && !type && !c.req.raw.body) return next();
+    const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
+    if (c.req.method === 'DELETE' && !type && !hasBody) return next();
     return c.json(
       { error: `unsupported Content-Type ${type ? `"${type}"` : '(none)'}: ${c.req.method} ${c.req.path} takes ${csv ? 'a units CSV sent as Content-Type: text/csv' : 'a JSON body sent as Content-Type: application/json'}` },
       415,

@@ -77,8 +77,10 @@ describe('bad submissions', () => {
       expect(body.error, JSON.stringify(payload)).toMatch(message);
     }
     // Not JSON at all.
-    const garbage = await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, { method: 'POST', body: 'studied=3' });
+    const garbage = await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'studied=3' });
     expect(garbage.status).toBe(400);
+    // Nor sent as JSON: refused for its type (api/request-guards.ts), before it is read.
+    expect((await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, { method: 'POST', body: 'studied=3' })).status).toBe(415);
 
     const good = await post('study', { members, studied: members, discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-05' }, 'good-request-1');
     expect(good.status).toBe(200);

@@ -315,7 +315,8 @@ describe('console, forms and API: what console-roles does not cover', () => {
       ['API without token', () => fetch(`${base}/api/v1/cycles`), 401],
       ['API', () => fetch(`${base}/api/v1/cycles`, { headers: auth }), 200],
       ['API not found', () => fetch(`${base}/api/v1/cycles/NO-CYCLE/status`, { headers: auth }), 404],
-      ['API bad body', () => fetch(`${base}/api/v1/cycles/${cycleId}/units/U001/submit`, { method: 'POST', headers: auth, body: 'x' }), 400],
+      ['API bad body', () => fetch(`${base}/api/v1/cycles/${cycleId}/units/U001/submit`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: 'x' }), 400],
+      ['API body not JSON', () => fetch(`${base}/api/v1/cycles/${cycleId}/units/U001/submit`, { method: 'POST', headers: auth, body: 'x' }), 415],
       ['health', () => fetch(`${base}/healthz`), 200],
       ['unknown path', () => fetch(`${base}/nothing-here`), 404],
     ];
