@@ -101,26 +101,5 @@ export async function eventsAfter(db: Db, cycleId: string, afterId: number, limi
   }));
 }
 
-/** Event kinds in words, for the live banner. */
-export const EVENT_KIND_VI: Record<string, string> = {
-  opened: 'giai đoạn mở',
-  submitted: 'đã nộp',
-  revised: 'nộp bản sửa',
-  overdue: 'quá hạn',
-  escalation2: 'báo lãnh đạo (mức 2)',
-  escalation3: 'ghi nhận không nộp (mức 3)',
-  inspection_proposed: 'đề xuất kiểm tra',
-  under_target: 'chưa đạt chỉ tiêu',
-  extended: 'được gia hạn',
-  exempted: 'được miễn',
-  unit_removed: 'rời chu kỳ',
-  email_bounced: 'thư bị trả lại',
-  manual_reminder: 'được nhắc',
-  inspection_opened: 'có đợt kiểm tra, giám sát',
-  inspection_scheduled: 'đã hẹn ngày kiểm tra',
-  inspection_findings: 'có kết quả kiểm tra',
-  inspection_concluded: 'có kết luận kiểm tra',
-  inspection_remedy_overdue: 'quá hạn khắc phục',
-  inspection_remedied: 'đã báo cáo khắc phục',
-  inspection_closed: 'đóng đợt kiểm tra',
-};
+/** Event kinds in words, for the live banner: from the catalogue. */
+export { EVENT_KIND_VI } from '../domain/words.js';

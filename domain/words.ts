@@ -180,6 +180,38 @@ export const EMAIL_STATUS_VI: Record<string, string> = {
   partial: 'gửi được một phần',
 };
 
+/** What an event means (events.kind), as a clause: the console's live banner, the timeline. */
+export const EVENT_KIND_VI: Record<string, string> = {
+  opened: 'giai đoạn mở',
+  submitted: 'đã nộp',
+  revised: 'nộp bản sửa',
+  overdue: 'quá hạn',
+  escalation2: 'báo lãnh đạo (mức 2)',
+  escalation3: 'ghi nhận không nộp (mức 3)',
+  inspection_proposed: 'đề xuất kiểm tra',
+  under_target: 'chưa đạt chỉ tiêu',
+  extended: 'được gia hạn',
+  exempted: 'được miễn',
+  unit_removed: 'rời chu kỳ',
+  email_bounced: 'thư bị trả lại',
+  manual_reminder: 'được nhắc',
+  inspection_opened: 'có đợt kiểm tra, giám sát',
+  inspection_scheduled: 'đã hẹn ngày kiểm tra',
+  inspection_findings: 'có kết quả kiểm tra',
+  inspection_concluded: 'có kết luận kiểm tra',
+  inspection_remedy_overdue: 'quá hạn khắc phục',
+  inspection_remedied: 'đã báo cáo khắc phục',
+  inspection_closed: 'đóng đợt kiểm tra',
+  inspection_remedy_reminder: 'nhắc hạn khắc phục',
+  inspection_remedy_overdue_notice: 'báo quá hạn khắc phục',
+  inspection_remedy_escalation2: 'quá hạn khắc phục: báo lãnh đạo (mức 2)',
+  inspection_remedy_escalation3: 'quá hạn khắc phục: mức 3',
+  closed: 'kết thúc',
+};
+
+/** Who acted, by role, as a sentence names it: console roles, the command line, the API. */
+export const ROLE_VI: Record<string, string> = { admin: 'quản trị', clerk: 'Ban Tuyên giáo', leader: 'lãnh đạo', cli: 'dòng lệnh', api: 'API' };
+
 /** How a submission or act came in (actor.via). */
 export const VIA_VI: Record<string, string> = {
   web: 'biểu mẫu trực tuyến',

@@ -10,6 +10,8 @@ import type { Db } from '../db/pool.js';
 import {
   EMAIL_KIND_VI,
   EMAIL_STATUS_VI,
+  EVENT_KIND_VI,
+  ROLE_VI,
   INSPECTION_ORIGIN_VI,
   INSPECTION_STATUS_VI,
   REPAIR_LABEL,
@@ -23,33 +25,7 @@ import type { TimelineEntry } from './types.js';
 
 const iso = (v: unknown): string => new Date(v as string).toISOString();
 
-/** A console or CLI role as a sentence names it. */
-const ROLE_VI: Record<string, string> = { admin: 'quản trị', clerk: 'Ban Tuyên giáo', leader: 'lãnh đạo', cli: 'dòng lệnh', api: 'API' };
-
-/** What an inspection's own events mean (events of kind `inspection_<kind>`). */
-const INSPECTION_EVENT_VI: Record<string, string> = {
-  opened: 'bắt đầu',
-  scheduled: 'đã hẹn ngày làm việc',
-  findings: 'đã có kết quả',
-  concluded: 'đã kết luận, yêu cầu khắc phục',
-  remedied: 'đơn vị đã báo cáo khắc phục',
-  closed: 'đã đóng',
-  remedy_overdue: 'quá hạn khắc phục',
-  remedy_reminder: 'nhắc hạn khắc phục',
-  remedy_overdue_notice: 'báo quá hạn khắc phục',
-  remedy_overdue2: 'quá hạn khắc phục',
-  remedy_escalation2: 'quá hạn khắc phục: báo lãnh đạo (mức 2)',
-  remedy_escalation3: 'quá hạn khắc phục: mức 3',
-};
-
-/** Any other event kind, in words. */
-const EVENT_KIND_VI: Record<string, string> = {
-  opened: 'Mở giai đoạn',
-  submitted: 'Đã nộp',
-  revised: 'Đã sửa bản nộp',
-  closed: 'Kết thúc',
-  removed: 'Rời chu kỳ',
-};
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** An email's name in its key ("reminder-7d", "overdue") in words. */
 function emailNameVi(name: string): string {
@@ -136,9 +112,9 @@ function eventSummary(e: Record<string, any>): string {
     default:
       if (String(e.kind).startsWith('inspection_')) {
         const what = String(e.kind).slice('inspection_'.length);
-        return `Kiểm tra, giám sát: ${INSPECTION_EVENT_VI[what] ?? what.replace(/_/g, ' ')}${reason}`;
+        return `Kiểm tra, giám sát: ${EVENT_KIND_VI[e.kind] ?? what.replace(/_/g, ' ')}${reason}`;
       }
-      return `${EVENT_KIND_VI[e.kind] ?? 'Thay đổi'}: ${statusLong(e.status)}, mức ${e.escalation_level}${reason}`;
+      return `${capitalise(EVENT_KIND_VI[e.kind] ?? 'thay đổi')}: ${statusLong(e.status).toLowerCase()}, mức ${e.escalation_level}${reason}`;
   }
 }
 
