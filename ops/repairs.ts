@@ -580,9 +580,9 @@ async function remind(ctx: Ctx, cycleId: string, unitCode: string, phase: string
   // The live workflow knows an extension or a submission a moment before the projection does.
   // (A query with no worker polling would wait; the projection answers then.)
   const live = (await client.withDeadline(Date.now() + 10_000, () => unitView(client, cycleId, unitCode)))?.obligations.find((o) => o.phase === phase);
-  if (!row) refuse(`${unitCode} chưa có nghĩa vụ "${phase}" đang mở (giai đoạn chưa mở, hoặc không có giai đoạn này); không nhắc`);
+  if (!row) refuse(`${unitCode} chưa có nghĩa vụ “${phaseShort(phase)}” đang mở (giai đoạn chưa mở, hoặc không có giai đoạn này); không nhắc`);
   const status = live?.status ?? row!.status;
-  if (isClosed(status)) refuse(`Không nhắc: ${unitCode} — ${phase} đã ở trạng thái "${STATUS_LABEL_VI[status]}"`);
+  if (isClosed(status)) refuse(`Không nhắc: ${unitCode} — ${phaseShort(phase)} đã ở trạng thái "${STATUS_LABEL_VI[status]}"`);
   const deadline = live?.deadline ?? row!.deadline;
   const dueAt = live?.dueAt ?? new Date(row!.due_at).getTime();
   const level = live?.escalationLevel ?? row!.escalation_level;

@@ -192,6 +192,19 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     const reminded = await (await clerk.request('GET', remind.headers.get('location')!)).text();
     expect(reminded).toContain('Đã gửi nhắc hạn');
     check('remind: result', reminded, typed);
+    // A reminder for a phase the unit does not owe yet: refused, and said in words.
+    const notOwed = await clerk.request('POST', '/console/sua-chua/remind', {
+      _csrf: await clerk.csrf(),
+      cycleId,
+      unitCode: u2,
+      phase: 'study',
+      reason: 'Thử nhắc một giai đoạn chưa mở',
+      requestId: `noraw-remind-study-${suffix}`,
+      back: `/console/chu-ky/${cycleId}/don-vi/${u2}`,
+    });
+    const notOwedPage = notOwed.status === 303 ? await (await clerk.request('GET', notOwed.headers.get('location')!)).text() : await notOwed.text();
+    expect(notOwedPage).toContain('chưa có nghĩa vụ “Học tập” đang mở');
+    check('remind refused: result', notOwedPage, typed);
     for (const until of ['2027-04-20', '2027-04-01']) {
       const res = await clerk.request('POST', '/console/sua-chua/extend', {
         _csrf: await clerk.csrf(),
