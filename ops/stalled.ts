@@ -341,7 +341,7 @@ async function overdueStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
       // The deadline passed at 00:00 local after its date, on the cycle's calendar; as a real instant.
       since: toIso(calendarToReal(clock, new Date(r.due_at).getTime())),
       cause: `${r.phase} ${what}: ${days} day${days === 1 ? '' : 's'} past the deadline ${r.deadline}, level ${r.escalation_level} (${LEVEL_TEXT[r.escalation_level] ?? 'escalated'})`,
-      causeVi: `${phaseShort(r.phase)}: ${statusLong(r.status).toLowerCase()}, quá hạn ${days} ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalation_level] ?? `mức ${r.escalation_level}`).replace(/^M/, 'm')}`,
+      causeVi: `${phaseShort(r.phase)}: ${r.status === 'not_submitted' ? 'không nộp, ' : ''}quá hạn ${days} ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalation_level] ?? `mức ${r.escalation_level}`).replace(/^M/, 'm')}`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS.overdue,
     };

@@ -263,6 +263,8 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     // The pages said what happened, in words: the stalled causes and the timeline are there to be read.
     const stalled = await (await clerk.request('GET', `/console/bi-ket?chu-ky=${seeded.cycleId}`)).text();
     expect(stalled).toContain(`Kế hoạch: quá hạn`);
+    expect(stalled).toContain(`Kế hoạch: không nộp, quá hạn`);
+    expect(stalled).toContain('mức 3: ghi nhận không nộp');
     expect(stalled).toContain(`so với hạn ${formatVietnameseDate('2024-03-06')}`);
     expect(stalled).toContain('Báo cáo khắc phục sau kiểm tra của Ủy ban Kiểm tra quá hạn');
     expect(stalled).toContain('U006 (chưa mở)');
