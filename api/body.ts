@@ -58,6 +58,9 @@ export function addressGuard(): MiddlewareHandler {
 
 const HAS_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The console's repair fields by the labels its forms show (console/repair-forms.ts); a unit's fields: domain/words.ts. */
+const CONSOLE_FIELD_LABELS: Record<string, string> = { reason: 'Lý do', until: 'Hạn mới' };
+
 /**
  * The operator API's bodies: at most MAX_JSON_BODY_BYTES, strict UTF-8, and a JSON body without a NUL or a broken
  * surrogate in any string or key. A units import: at most MAX_CSV_BODY_BYTES (its route checks the text).
@@ -121,7 +124,8 @@ export function formBodyGuard(): MiddlewareHandler {
       const text = typeof value === 'string' ? value : value.name;
       if (isUnsafeText(name) || isUnsafeText(text) || text.includes('\ufffd')) {
         const field = name.replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
-        return refuse(c, 400, `Ô “${fieldLabel(undefined, field)}” có ký tự không hợp lệ hoặc bị lỗi mã hóa (không phải UTF-8); xin gõ lại nội dung ô này rồi gửi lại.`, 'bad text');
+        const label = c.req.path.startsWith('/console/') && Object.hasOwn(CONSOLE_FIELD_LABELS, field) ? CONSOLE_FIELD_LABELS[field] : fieldLabel(undefined, field);
+        return refuse(c, 400, `Ô “${label}” có ký tự không hợp lệ hoặc bị lỗi mã hóa (không phải UTF-8); xin gõ lại nội dung ô này rồi gửi lại.`, 'bad text');
       }
     }
     await next();

@@ -378,7 +378,8 @@ describe('hostile input', () => {
     // The form: invalid percent-escapes in a field.
     const form = await fetch(await link(unit, 'plan'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirmedBy=Nguy%E1%BB&requestId=hostile-form-utf8' });
     expect(form.status).toBe(400);
-    expect(await form.text()).toContain('confirmedBy');
+    // Named by its label (domain/words.ts), as the unit reads it.
+    expect(await form.text()).toContain('Ô “Người xác nhận (họ tên, chức vụ)”');
     // A committee record from the CLI (`chuky records add --data '{"theme": "…\\u0000"}'`) is refused by its field.
     const record = safeParseRecord('conference', { heldOn: '2027-03-15', theme: 'Chuyên đề\u0000', online: false, connectionPoints: 0, attendees: 10, kind: 'khac' });
     expect(record).toEqual({ success: false, issues: [expect.objectContaining({ field: 'theme' })] });
@@ -394,7 +395,7 @@ describe('hostile input', () => {
       const body = `${fields}&reason=${reason.includes('%') ? reason : encodeURIComponent(reason)}`;
       const res = await fetch(`${base}/console/sua-chua/extend`, { method: 'POST', headers: { cookie: [...consoleClient.cookies].map(([k, v]) => `${k}=${v}`).join('; '), origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
       expect(res.status, `${reason}: ${res.status}`).toBe(400);
-      expect(await res.text()).toContain('reason');
+      expect(await res.text()).toContain('Ô “Lý do”');
     }
     expect((await h.db.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n).toBe(auditBefore);
     const after = (await h.db.query('SELECT count(*)::int AS n FROM submissions WHERE cycle_id = $1', [cycleId])).rows[0].n;
