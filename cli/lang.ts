@@ -43,6 +43,7 @@ const HEADER_VI: Record<string, string> = {
   overdue: 'Quá hạn',
   frozenAt: 'Ngày chốt',
   createdAt: 'Ngày khởi tạo',
+  imported: 'Nhập từ sổ (ngày, người nhập)',
   unitCode: 'Mã ĐV',
   unit: 'Mã ĐV',
   unitName: 'Tên đơn vị',
@@ -82,6 +83,8 @@ function cellVi(column: string, value: unknown): string {
     case 'createdAt':
     case 'frozenAt':
       return viDate(text.slice(0, 10));
+    case 'imported':
+      return `${viDate(text.slice(0, 10))}${text.slice(10)}`;
     default:
       return text;
   }

@@ -47,7 +47,7 @@ export function phaseTitleOf(phase: string, def?: CycleDefinition): string {
 /** The cycles, newest first, with their unit count (units not removed) and obligations overdue right now. */
 export async function listCycles(db: Db, temporalUiUrl?: string, namespace = 'default'): Promise<CycleSummary[]> {
   const { rows } = await db.query(
-    `SELECT c.id, c.committee_code, c.year, c.status, c.frozen_at, c.created_at,
+    `SELECT c.id, c.committee_code, c.year, c.status, c.frozen_at, c.created_at, c.imported_at, c.imported_by,
        (SELECT count(*)::int FROM units u WHERE u.cycle_id = c.id AND u.removed_at IS NULL) AS units,
        (SELECT count(*)::int FROM obligations o WHERE o.cycle_id = c.id AND o.status = ANY($1::text[])) AS overdue
      FROM cycles c ORDER BY c.created_at DESC, c.id`,
@@ -55,7 +55,7 @@ export async function listCycles(db: Db, temporalUiUrl?: string, namespace = 'de
   );
   return rows.map((r) => {
     const workflowId = cycleWorkflowId(r.id);
-    const url = temporalWorkflowUrl(temporalUiUrl, namespace, workflowId);
+    const url = r.imported_at ? undefined : temporalWorkflowUrl(temporalUiUrl, namespace, workflowId);
     return {
       cycleId: r.id,
       committeeCode: r.committee_code,
@@ -66,6 +66,7 @@ export async function listCycles(db: Db, temporalUiUrl?: string, namespace = 'de
       createdAt: new Date(r.created_at).toISOString(),
       overdue: r.overdue,
       workflowId,
+      imported: r.imported_at ? { at: new Date(r.imported_at).toISOString(), by: r.imported_by ?? null } : null,
       ...(url ? { temporalUrl: url } : {}),
     };
   });

@@ -160,6 +160,9 @@ export interface CycleSummary {
   /** Obligations overdue or not submitted right now. */
   overdue: number;
   workflowId: string;
+  /** A past year imported from a workbook (`chuky cycle import-year`): who imported it and when; null otherwise. */
+  imported: { at: string; by: string | null } | null;
+  /** Absent for an imported year: no workflow ever ran it. */
   temporalUrl?: string;
 }
 

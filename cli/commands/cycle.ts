@@ -169,8 +169,8 @@ export function registerCycleCommands(program: Command): void {
         else if (!cycles.length) process.stdout.write(`${t('No cycles yet; start one with `chuky cycle start --config FILE`')}\n`);
         else {
           printTable(
-            cycles.map((c) => ({ ...c, frozenAt: c.frozenAt ?? '', createdAt: c.createdAt.slice(0, 10) })),
-            ['cycleId', 'committeeCode', 'year', 'status', 'units', 'overdue', 'frozenAt', 'createdAt'],
+            cycles.map((c) => ({ ...c, frozenAt: c.frozenAt ?? '', createdAt: c.createdAt.slice(0, 10), imported: c.imported ? `${c.imported.at.slice(0, 10)} ${c.imported.by ?? ''}`.trim() : '' })),
+            ['cycleId', 'committeeCode', 'year', 'status', 'units', 'overdue', 'frozenAt', 'createdAt', 'imported'],
           );
           // Each link on a line of its own: a link is long, and a terminal makes it clickable only whole.
           if (cycles.some((c) => c.temporalUrl)) {

@@ -217,6 +217,20 @@ describe('past years imported from workbooks', () => {
     const { rows: audit } = await db.query("SELECT actor, action FROM audit_log WHERE cycle_id = 'PYI-2022'");
     expect(audit).toEqual([{ actor: BY, action: 'import-year' }]);
 
+    // `cycle list` tells an imported year from one run in chuky, and links no workflow for it (none ever ran).
+    const list = await chuky(['cycle', 'list', '--json'], { ...env(), TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
+    expect(list.code, list.stderr).toBe(0);
+    const listed = (JSON.parse(list.stdout) as { cycleId: string; imported: { at: string; by: string | null } | null; temporalUrl?: string }[]).filter((c) => c.cycleId.startsWith(`${COMMITTEE}-`));
+    expect(listed.map((c) => c.cycleId).sort()).toEqual(['PYI-2021', 'PYI-2022', 'PYI-2023']);
+    for (const c of listed) {
+      expect(c.imported?.by).toBe(BY);
+      expect(new Date(c.imported!.at).getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect(c.temporalUrl).toBeUndefined();
+    }
+    const text = await chuky(['cycle', 'list', '--lang', 'vi'], env());
+    expect(text.stdout).toContain('Nhập từ sổ');
+    expect(text.stdout).toMatch(new RegExp(`PYI-2022.*\\d{2}/\\d{2}/\\d{4} ${BY}`));
+
     const again = await chuky(['cycle', 'import-year', '--file', files[2022]!, '--config', config, '--by', 'Người khác'], env());
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`năm này đã có trong chuky: chu kỳ ${COMMITTEE}-2022 đã được nhập ngày`);
