@@ -36,6 +36,7 @@ export class ChaosStack {
   private temporal: DevServer | undefined;
   private pg: EmbeddedPostgres | undefined;
   private sink: SmtpSink | undefined;
+  private smtpStarts = 0;
   private readonly earlier: ReceivedMail[] = [];
   temporalAddress = '';
   databaseUrl = '';
@@ -77,7 +78,10 @@ export class ChaosStack {
   }
 
   async startSmtp(): Promise<void> {
-    this.sink = await startSmtpSink({ port: this.ports.smtp, httpPort: this.ports.inbox, storeDir: path.join(this.dir, 'mail'), log: (m) => this.log(`[smtp] ${m}`) });
+    // A folder per start: the sink reloads what its folder holds, and what an earlier start received is already
+    // counted in `earlier` (one folder would count it twice).
+    const storeDir = path.join(this.dir, `mail-${++this.smtpStarts}`);
+    this.sink = await startSmtpSink({ port: this.ports.smtp, httpPort: this.ports.inbox, storeDir, log: (m) => this.log(`[smtp] ${m}`) });
     this.smtpUrl = this.sink.url;
   }
 
