@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { parseIsoDate } from './calendar.js';
 import { unsafeTextMessage, unsafeTextPath } from './text-safety.js';
+import { knownFieldLabel } from './words.js';
 
 const MAX_TEXT = 5000;
 
@@ -24,7 +25,7 @@ export const isoDateField = (label?: string) =>
         return false;
       }
     },
-    { message: `${label ? `${label}: ngày` : 'Ngày'} không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)` },
+    { message: `${label ? `${label}: ngày` : 'Ngày'} không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)` },
   );
 
 const nfcText = (max: number, label: string) =>
@@ -37,7 +38,7 @@ export const actorSchema = z.lazy(() =>
   z.object({
     /** Who acted: 'unit:<code>' for a unit through its link, 'operator:<name>' for Ban Tuyên giáo, 'system'. */
     id: z.string().min(1).max(200),
-    via: z.enum(['web', 'cli', 'api', 'system']),
+    via: z.enum(['web', 'cli', 'api', 'system'], { message: 'Kênh gửi: không hợp lệ (trang của đơn vị, dòng lệnh, API hoặc hệ thống)' }),
   }),
 );
 export type Actor = z.infer<typeof actorSchema>;
@@ -111,10 +112,80 @@ export const removeUnitSchema = z.lazy(() =>
 );
 export type RemoveUnit = z.infer<typeof removeUnitSchema>;
 
-/** Turns zod issues into one Vietnamese line per field: "confirmedBy: Người xác nhận: không được để trống". */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+/** The fields of operators' and units' requests outside a phase's form, by their names in Vietnamese. */
+const REQUEST_FIELD_LABELS: Record<string, string> = {
+  requestId: 'Mã lần gửi',
+  phase: 'Giai đoạn',
+  reason: 'Lý do',
+  newDeadline: 'Hạn mới',
+  actor: 'Người thực hiện',
+  'actor.id': 'Người thực hiện',
+  'actor.via': 'Kênh gửi',
+  payload: 'Nội dung báo cáo',
+  sentAt: 'Thời điểm nhận',
+  confirmedBy: 'Người xác nhận',
+  unitPlanNumber: 'Số kế hoạch của đơn vị',
+  note: 'Ghi chú',
+};
+
+/** A message that already names its field, as the schemas' own messages do ("Người xác nhận: không được để trống"). */
+const LABELLED = /^[^:;]{1,80}: /;
+
+function labelOf(path: readonly PropertyKey[], phase: string | undefined): string | undefined {
+  const dotted = path.map(String).join('.');
+  if (REQUEST_FIELD_LABELS[dotted]) return REQUEST_FIELD_LABELS[dotted];
+  // A submission's payload: the phase form's own label for the field ("payload.studied" → its form label).
+  if (path[0] === 'payload' && path.length > 1) return knownFieldLabel(phase, path.slice(1).map(String).join('.')) ?? REQUEST_FIELD_LABELS.payload;
+  return knownFieldLabel(phase, dotted);
 }
+
+/**
+ * Turns zod issues into one line per field: "confirmedBy: Người xác nhận: không được để trống". The API and the CLI
+ * answer operators and scripts, who fix a request by its field's name, so the path stays; zod's own messages are
+ * in Vietnamese (vietnameseZodErrors). Where a clerk reads such a line, `labelIssuePaths` names the fields instead.
+ */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const message = i.message.startsWith(ZOD_MESSAGE) ? i.message.slice(ZOD_MESSAGE.length) : i.message;
+      return i.path.length ? `${i.path.join('.')}: ${message}` : message;
+    })
+    .join('; ');
+}
+
+/**
+ * A refusal written by describeIssues, for a clerk: each field's path replaced by its Vietnamese label, or dropped
+ * when the schema's own message already names it ("confirmedBy: Người xác nhận: …" → "Người xác nhận: …").
+ */
+export function labelIssuePaths(text: string, phase?: string): string {
+  return text
+    .split('; ')
+    .map((line) => {
+      const m = /^([A-Za-z][\w]*(?:\.[\w]+)*): (.*)$/s.exec(line);
+      if (!m) return line;
+      const path = m[1]!.split('.');
+      const rest = m[2]!;
+      if (LABELLED.test(rest) && !/^(Đầu vào|Quá|Giá trị|Tùy chọn|Chuỗi|Số|Khóa|Định dạng)/.test(rest)) return rest;
+      const label = labelOf(path, phase);
+      return label ? `${label}: ${rest}` : `Một mục của yêu cầu: ${rest}`;
+    })
+    .join('; ');
+}
+
+/** Marks a message zod wrote itself (invisible), so describeIssues knows to name its field. */
+const ZOD_MESSAGE = '\u2060';
+
+/** zod's own messages (a wrong type, a list too long) in Vietnamese; the schemas' own messages stay as written. */
+let vietnameseErrors: z.core.$ZodErrorMap | undefined;
+export const vietnameseZodErrors = (): z.core.$ZodErrorMap =>
+  (vietnameseErrors ??= (() => {
+    const vi = z.locales.vi().localeError;
+    return (issue) => {
+      const made = vi(issue);
+      const text = typeof made === 'string' ? made : made?.message;
+      return text === undefined ? undefined : `${ZOD_MESSAGE}${text}`;
+    };
+  })());
 
 export class InvalidSubmissionError extends Error {
   override name = 'InvalidSubmissionError';
@@ -124,7 +195,7 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   // A NUL or a broken surrogate anywhere (the payload included) could never be stored: refused by its field.
   const unsafe = unsafeTextPath(input);
   if (unsafe !== undefined) throw new InvalidSubmissionError(unsafeTextMessage(unsafe));
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: vietnameseZodErrors() });
   if (!result.success) throw new InvalidSubmissionError(describeIssues(result.error));
   return result.data;
 }

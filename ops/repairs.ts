@@ -26,7 +26,7 @@ import { daysBetween, instantToLocalDate } from '../domain/calendar.js';
 import { realToCalendar } from '../domain/clock.js';
 import { emailKey, unitWorkflowId } from '../domain/ids.js';
 import { OBLIGATION_STATUSES, STATUS_LABEL_VI, isClosed, type ObligationStatus } from '../domain/obligation.js';
-import { phaseShort, viDate } from '../domain/words.js';
+import { activityVi, phaseShort, viDate } from '../domain/words.js';
 import { phaseSpec } from '../domain/phases/index.js';
 import { auditByRequestId, recordAudit } from './audit.js';
 import { REPAIR_ACTIONS, type Actor, type AuditEntry, type OpsDeps, type RepairAction, type RepairRequest, type RepairResult, type UnitFilter } from './types.js';
@@ -118,7 +118,7 @@ export async function bulkRepair(deps: OpsDeps, f: UnitFilter, r: Omit<RepairReq
         action: r.action,
         ok: false,
         outcome: 'failed',
-        message: `Not recorded: ${errorMessage(err)}`,
+        message: `Không ghi được vào nhật ký: ${errorMessage(err)}`,
         auditId: 0,
         target: { cycleId: f.cycleId, unitCode, ...(req.phase ? { phase: req.phase } : {}) },
       });
@@ -362,11 +362,11 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     if (!retrying.length) {
       refuse(
         pending.length
-          ? `No activity of ${workflowId} is retrying (pending: ${pending.map((a) => `${a.activityType?.name} attempt ${a.attempt}`).join(', ')}); nothing to retry`
-          : `${workflowId} has no pending activity; nothing to retry`,
+          ? `Không có tác vụ nào của ${workflowId} đang thử lại (đang chờ: ${pending.map((a) => `${activityVi(a.activityType?.name ?? '').toLowerCase()} lần thử ${a.attempt}`).join(', ')}); không có gì để chạy lại`
+          : `${workflowId} không có tác vụ nào đang chờ; không có gì để chạy lại`,
       );
     }
-    const done: Record<string, unknown>[] = [];
+    const done: { activityId?: string | null; activityType: string; attempt?: number | null; lastFailure: string | null; nextAttemptAt: string | null }[] = [];
     for (const a of retrying) {
       const info = {
         activityId: a.activityId,
@@ -381,9 +381,9 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
         if (isGrpcServiceError(err) && [12, 7, 9, 3].includes(err.code)) {
           // UNIMPLEMENTED, PERMISSION_DENIED, FAILED_PRECONDITION, INVALID_ARGUMENT: this server will not do it.
           refuse(
-            `The Temporal server refused ResetActivity for ${info.activityType} of ${workflowId} (${errorMessage(err)}). ` +
-              `It keeps retrying on its own schedule: attempt ${info.attempt}, next at ${info.nextAttemptAt ?? 'unknown'}` +
-              (info.lastFailure ? `; last failure: ${info.lastFailure}` : ''),
+            `Máy chủ Temporal không cho chạy lại ngay ${activityVi(info.activityType).toLowerCase()} của ${workflowId} (${errorMessage(err)}). ` +
+              `Tác vụ vẫn tự thử lại theo lịch: lần thử ${info.attempt}, lần tới ${viInstant(info.nextAttemptAt)}` +
+              (info.lastFailure ? `; lỗi gần nhất: ${info.lastFailure}` : ''),
           );
         }
         throw err;
@@ -392,7 +392,7 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     }
     const first = done[0]!;
     return {
-      message: `Retried now: ${done.map((d) => `${d.activityType} (attempt ${d.attempt}${d.lastFailure ? `, last failure: ${d.lastFailure}` : ''})`).join('; ')} of ${workflowId}${done.length > 1 ? '' : `; it had been due at ${first.nextAttemptAt ?? 'unknown'}`}`,
+      message: `Đã chạy lại ngay: ${done.map((d) => `${activityVi(d.activityType).toLowerCase()} (lần thử ${d.attempt}${d.lastFailure ? `, lỗi gần nhất: ${d.lastFailure}` : ''})`).join('; ')} của ${workflowId}${done.length > 1 ? '' : `; theo lịch lẽ ra thử lại lúc ${viInstant(first.nextAttemptAt)}`}`,
       data: { workflowId, runId: description.runId, activities: done },
     };
   },
@@ -414,7 +414,7 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
       requestId: ctx.opId,
     });
     return {
-      message: `Reset ${workflowId} to event ${completedEventId} (the last completed workflow task before the failure at event ${failedEventId}${failure ? `: ${failure}` : ''}); new run ${response.runId}`,
+      message: `Đã đặt lại ${workflowId} về sự kiện ${completedEventId} (bước xử lý cuối cùng hoàn tất trước lỗi ở sự kiện ${failedEventId}${failure ? `: ${failure}` : ''}); lần chạy mới ${response.runId}`,
       data: { workflowId, previousRunId: description.runId, runId: response.runId, resetToEventId: completedEventId, failedEventId, failure },
     };
   },
@@ -481,10 +481,10 @@ async function describeRunning(client: Client, workflowId: string) {
   try {
     description = await handle.describe();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) refuse(`No workflow ${workflowId} on this Temporal namespace`);
+    if (err instanceof WorkflowNotFoundError) refuse(`Không có workflow ${workflowId} trên namespace Temporal này`);
     throw err;
   }
-  if (description!.status.name !== 'RUNNING') refuse(`${workflowId} is not running (${description!.status.name}); nothing to do`);
+  if (description!.status.name !== 'RUNNING') refuse(`${workflowId} không còn chạy (${description!.status.name}); không có gì để làm`);
   return { handle, description: description! };
 }
 
@@ -510,6 +510,14 @@ interface ResetPoint {
  * WorkflowTaskFailed of the current run of failures (a failure that a later completed task got past is
  * history, not the problem).
  */
+/** An instant as people in the committee read it ("08:00 06/12/2026"), or "chưa rõ". */
+function viInstant(iso: string | null | undefined): string {
+  if (!iso) return 'chưa rõ';
+  const parts = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric', hour12: false }).formatToParts(new Date(iso));
+  const part = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${part('hour')}:${part('minute')} ${part('day')}/${part('month')}/${part('year')}`;
+}
+
 export function resetPoint(events: HistoryEvent[]): ResetPoint | { refusal: string } {
   let lastCompleted: number | undefined;
   let streak: ResetPoint | undefined;

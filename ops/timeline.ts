@@ -6,6 +6,7 @@
  * Times are real instants (`at`); on a compressed calendar `details.calendarAt` is the calendar day the entry
  * speaks for. Summaries are Vietnamese: Ban Tuyên giáo reads them.
  */
+import { labelIssuePaths } from '../domain/submissions.js';
 import type { Db } from '../db/pool.js';
 import {
   EMAIL_KIND_VI,
@@ -237,7 +238,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       at: iso(a.at),
       kind: 'repair',
       phase: a.phase ?? null,
-      summary: `Sửa chữa “${REPAIR_LABEL[a.action] ?? a.action}” bởi ${actorVi(a.actor)} (${ROLE_VI[a.role] ?? a.role}), ${outcome}${a.message ? `: ${a.message}` : ''} — lý do: ${a.reason}`,
+      summary: `Sửa chữa “${REPAIR_LABEL[a.action] ?? a.action}” bởi ${actorVi(a.actor)} (${ROLE_VI[a.role] ?? a.role}), ${outcome}${a.message ? `: ${labelIssuePaths(a.message, a.phase ?? undefined)}` : ''} — lý do: ${a.reason}`,
       actor: a.actor,
       reason: a.reason,
       details: { auditId: Number(a.id), action: a.action, outcome: a.outcome, message: a.message, workflowId: a.workflow_id, requestId: a.request_id, ...(a.details ?? {}) },

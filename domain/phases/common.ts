@@ -138,7 +138,7 @@ export function dateField(label: string) {
       z
         .string()
         .min(1, { error: `${label}: không được để trống`, abort: true })
-        .refine(isPlausibleIsoDate, { error: `${label}: ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)` }),
+        .refine(isPlausibleIsoDate, { error: `${label}: ngày không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)` }),
     );
 }
 
@@ -149,7 +149,7 @@ export function optionalDateField(label: string) {
     .transform(nfc)
     .pipe(
       z.string().refine((s) => s === '' || isPlausibleIsoDate(s), {
-        error: `${label}: ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)`,
+        error: `${label}: ngày không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)`,
       }),
     )
     .transform((s) => (s === '' ? undefined : s))

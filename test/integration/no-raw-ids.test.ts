@@ -178,6 +178,19 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     const [u1, u2] = fx.unitCodes as [string, string];
     // An extension (done) and one to an earlier day (refused by the workflow), so the banner, the audit log and
     // the timeline have both to show.
+    // Requests to the operator API with broken fields, as scripts send them: refused, with answers naming the
+    // fields by their ids (for whoever fixes the script), and audited; the console's audit log names them in words.
+    const apiPost = (action: string, body: unknown) =>
+      fetch(`${base}/api/v1/cycles/${cycleId}/units/${u1}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const brokenBodies: [string, unknown][] = [
+      ['extend', { phase: ['plan'], newDeadline: '2027-02-30', reason: 'Thử yêu cầu sai', actor: { id: 'operator:script', via: 'system2' }, requestId: ['x'] }],
+      ['exempt', { phase: 'plan', actor: { id: 'operator:script', via: 'api' }, requestId: 'x'.repeat(101) }],
+    ];
+    for (const [action, body] of brokenBodies) {
+      const res = await apiPost(action, body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/requestId: /);
+    }
     // A reminder sent again by hand, then an extension (done) and one to an earlier day (refused by the workflow).
     const remind = await clerk.request('POST', '/console/sua-chua/remind', {
       _csrf: await clerk.csrf(),

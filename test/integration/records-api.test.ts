@@ -94,7 +94,7 @@ describe('committee records API', () => {
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: string; fields: Record<string, string>; issues: { field: string; message: string }[] };
     expect(body.fields).toEqual({
-      heldOn: 'Ngày tổ chức: ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)',
+      heldOn: 'Ngày tổ chức: ngày không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)',
       theme: 'Chuyên đề, nội dung: không được để trống',
       online: 'Trực tuyến: cần là true (có) hoặc false (không)',
       connectionPoints: 'Số điểm cầu: không được là số âm',

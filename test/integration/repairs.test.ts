@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { activityVi } from '../../domain/words.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
@@ -265,7 +266,7 @@ describe('repairs on the real stack', () => {
           expect(result.message).toMatch(/refused ResetActivity/);
           return;
         }
-        expect(result.message).toMatch(/^Retried now: sendUnitEmail \(attempt \d+, last failure: .*ECONNREFUSED/);
+        expect(result.message).toMatch(new RegExp(`^Đã chạy lại ngay: ${activityVi("sendUnitEmail").toLowerCase()} \\(lần thử \\d+, lỗi gần nhất: .*ECONNREFUSED`));
         // Delivered well before the attempt Temporal had scheduled.
         const sent = await waitFor(
           'the notice to be sent after the retry',

@@ -145,7 +145,7 @@ describe('reading a filled workbook', () => {
     expect(at(UNITS_SHEET, 4, 'Số buổi sinh hoạt chuyên đề')[0]!.message).toContain('cần là số nguyên');
     expect(r.errors.filter((e) => e.row === 5).map((e) => e.message)).toEqual(['đơn vị chưa có số liệu báo cáo năm (mọi cột số liệu đều trống): điền số liệu, hoặc xóa dòng nếu đơn vị không có trong năm']);
     expect(at(UNITS_SHEET, 6, 'so cuoc thi da to chuc, huong ung')[0]!.message).toContain('cần là số nguyên');
-    expect(messages).toContain('Trang “Cuộc thi”, dòng 2, cột “Ngày tổ chức (hoặc tổng kết)” (ô B2): ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)');
+    expect(messages).toContain('Trang “Cuộc thi”, dòng 2, cột “Ngày tổ chức (hoặc tổng kết)” (ô B2): ngày không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)');
     expect(at(RECORD_SHEETS.commendation, 4, 'Cấp khen thưởng')[0]!.message).toContain('cần là một trong');
     expect(at(RECORD_SHEETS.commendation, 3, 'Số cá nhân được khen')[0]!.message).toContain('cần ít nhất một tập thể hoặc một cá nhân');
     // Only the good row is kept; nothing of a row with an error.

@@ -30,7 +30,7 @@ describe('committee records', () => {
     expect(issues('document', { type: 'nghi-quyet', number: '64KH', issuedOn: '2027-02-30', title: '  ' })).toEqual({
       type: 'Loại văn bản: cần là một trong: ke-hoach, chuong-trinh, cong-van, giay-moi, bao-cao, huong-dan, thong-bao, khac',
       number: 'Số, ký hiệu: cần dạng số-ký hiệu/cơ quan ban hành, ví dụ 64-KH/ĐUK',
-      issuedOn: 'Ngày ban hành: ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)',
+      issuedOn: 'Ngày ban hành: ngày không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)',
       title: 'Trích yếu: không được để trống',
     });
     expect(issues('document', {})).toMatchObject({ type: 'Loại văn bản: không được để trống', number: 'Số, ký hiệu: không được để trống', issuedOn: 'Ngày ban hành: không được để trống' });
@@ -66,7 +66,7 @@ describe('committee records', () => {
     expect(parseRecord('charity', { description: 'Quỹ Vì người nghèo', amountVnd: 250_000_000 }).data).toEqual({ description: 'Quỹ Vì người nghèo', amountVnd: 250_000_000 });
     expect(issues('charity', { description: 'Quỹ', amountVnd: -5, heldOn: '15/03/2027' })).toEqual({
       amountVnd: 'Số tiền (đồng): không được là số âm',
-      heldOn: 'Ngày thực hiện: ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2027-02-15)',
+      heldOn: 'Ngày thực hiện: ngày không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)',
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgePlanSchema, extendDeadlineSchema, describeIssues, parseOrThrow, InvalidSubmissionError } from '../../domain/submissions.js';
+import { acknowledgePlanSchema, extendDeadlineSchema, describeIssues, labelIssuePaths, parseOrThrow, InvalidSubmissionError } from '../../domain/submissions.js';
 
 const actor = { id: 'unit:SO-TC', via: 'web' as const };
 
@@ -20,9 +20,30 @@ describe('submission schemas', () => {
     expect(() => parseOrThrow(acknowledgePlanSchema, { phase: 'plan', actor, confirmedBy: 42, requestId: 'req-12345678' })).toThrow(InvalidSubmissionError);
   });
 
+  it('says zod\'s own messages in Vietnamese, and for a clerk names each field by its label, never its id', () => {
+    let caught: unknown;
+    try {
+      parseOrThrow(extendDeadlineSchema, { phase: 'plan', newDeadline: '2027-03-01', reason: 'Đơn vị đang tổ chức đại hội', actor: { id: 'x', via: 'system2' }, requestId: ['a'] });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(InvalidSubmissionError);
+    const text = (caught as Error).message;
+    // Operators and scripts fix a request by its field's name.
+    expect(text).toMatch(/^actor\.via: Kênh gửi: không hợp lệ/);
+    expect(text).toMatch(/requestId: Đầu vào không hợp lệ/);
+    expect(text).not.toMatch(/Invalid input|expected/);
+    const forClerk = labelIssuePaths(text, 'plan');
+    expect(forClerk).toMatch(/^Kênh gửi: không hợp lệ/);
+    expect(forClerk).toMatch(/Mã lần gửi: Đầu vào không hợp lệ/);
+    expect(forClerk).not.toMatch(/requestId|actor|\bvia\b/);
+    expect(labelIssuePaths('confirmedBy: Người xác nhận: không được để trống; studied: Quá nhỏ: mong đợi số >=0', 'study')).not.toMatch(/confirmedBy|studied/);
+  });
+
   it('refuses an impossible new deadline', () => {
     const r = extendDeadlineSchema.safeParse({ phase: 'plan', newDeadline: '2027-02-30', reason: 'Đơn vị đang tổ chức đại hội', actor, requestId: 'req-12345678' });
     expect(r.success).toBe(false);
-    expect(describeIssues(r.error!)).toMatch(/newDeadline: Ngày không hợp lệ/);
+    expect(describeIssues(r.error!)).toMatch(/^newDeadline: Ngày không hợp lệ/);
+    expect(labelIssuePaths(describeIssues(r.error!))).toMatch(/^Hạn mới: Ngày không hợp lệ/);
   });
 });
