@@ -7,7 +7,7 @@
 import { html } from 'hono/html';
 import type { Db } from '../db/pool.js';
 import type { CycleRow } from '../db/cycles.js';
-import { DEFAULT_MEMBERS_MARGIN_PERCENT, formatInt, formatTarget, membersBeyondMargin } from '../domain/phases/common.js';
+import { DEFAULT_MEMBERS_MARGIN_PERCENT, MEMBER_COUNT_PHASES, formatInt, formatTarget, membersBeyondMargin, reportedMembers } from '../domain/phases/common.js';
 import { EMPTY_MODELS_LABEL, isEmptyModelsReport } from '../domain/phases/models.js';
 import type { Html } from './html.js';
 
@@ -18,17 +18,14 @@ export type SubmissionMark =
 /** Marks by unit code, then phase. */
 export type SubmissionMarks = Map<string, Map<string, SubmissionMark>>;
 
-const MEMBER_PHASES = ['study', 'pledge'];
-
 /** The mark of one latest submission, if it needs one. */
 export function markOf(phase: string, payload: unknown, registry: number, marginPercent: number): SubmissionMark | undefined {
   if (phase === 'models') return isEmptyModelsReport(payload) ? { kind: 'empty-models' } : undefined;
-  if (!MEMBER_PHASES.includes(phase) || typeof payload !== 'object' || payload === null) return undefined;
-  const p = payload as { members?: unknown; membersReason?: unknown };
-  if (typeof p.members !== 'number') return undefined;
-  const reason = typeof p.membersReason === 'string' && p.membersReason !== '' ? p.membersReason : undefined;
-  if (!reason && !membersBeyondMargin(p.members, registry, marginPercent)) return undefined;
-  return { kind: 'members', registry, reported: p.members, marginPercent, ...(reason ? { reason } : {}) };
+  const stated = reportedMembers(phase, payload);
+  if (!stated) return undefined;
+  const { members, reason } = stated;
+  if (!reason && !membersBeyondMargin(members, registry, marginPercent)) return undefined;
+  return { kind: 'members', registry, reported: members, marginPercent, ...(reason ? { reason } : {}) };
 }
 
 /** The marks of a cycle's units (or of one unit), from each unit's latest study, pledge and models submission. */
@@ -37,9 +34,9 @@ export async function submissionMarks(db: Db, cycle: CycleRow, unitCode?: string
   const { rows } = await db.query(
     `SELECT DISTINCT ON (s.unit_code, s.phase) s.unit_code, s.phase, s.payload, u.members
      FROM submissions s JOIN units u ON u.cycle_id = s.cycle_id AND u.code = s.unit_code
-     WHERE s.cycle_id = $1 AND s.phase IN ('study', 'pledge', 'models') AND ($2::text IS NULL OR s.unit_code = $2)
+     WHERE s.cycle_id = $1 AND s.phase = ANY($3::text[]) AND ($2::text IS NULL OR s.unit_code = $2)
      ORDER BY s.unit_code, s.phase, s.version DESC`,
-    [cycle.id, unitCode ?? null],
+    [cycle.id, unitCode ?? null, [...MEMBER_COUNT_PHASES, 'models']],
   );
   const marks: SubmissionMarks = new Map();
   for (const r of rows) {

@@ -6,7 +6,7 @@
  * go after the appendices as drafted (highlighted) paragraphs, so the document cannot be signed with them unread.
  * Pure.
  */
-import { DEFAULT_MEMBERS_MARGIN_PERCENT, formatInt, formatTarget, membersBeyondMargin } from '../domain/phases/common.js';
+import { DEFAULT_MEMBERS_MARGIN_PERCENT, MEMBER_COUNT_PHASES, formatInt, formatTarget, membersBeyondMargin, reportedMembers } from '../domain/phases/common.js';
 import { countedUnits, type YearInput } from './figures.js';
 import type { Block, ParagraphBlock } from './model.js';
 
@@ -15,7 +15,7 @@ export interface MembersDiscrepancy {
   cycleId: string;
   unitCode: string;
   unitName: string;
-  phase: 'study' | 'pledge';
+  phase: (typeof MEMBER_COUNT_PHASES)[number];
   /** The units list's count. */
   registry: number;
   /** The count the unit reported. */
@@ -26,7 +26,11 @@ export interface MembersDiscrepancy {
   version: number;
 }
 
-const PHASE_NOUN: Record<MembersDiscrepancy['phase'], string> = { study: 'báo cáo học tập, quán triệt', pledge: 'báo cáo kế hoạch cá nhân, cam kết' };
+const PHASE_NOUN: Record<MembersDiscrepancy['phase'], string> = {
+  study: 'báo cáo học tập, quán triệt',
+  pledge: 'báo cáo kế hoạch cá nhân, cam kết',
+  'year-end-report': 'báo cáo kết quả thực hiện năm',
+};
 
 export const NOTES_HEADING = 'GHI CHÚ ĐỂ KIỂM TRA TRƯỚC KHI KÝ (xóa phần này khỏi bản trình ký)';
 
@@ -37,12 +41,12 @@ export function membersDiscrepancies(years: YearInput[]): MembersDiscrepancy[] {
     const def = data.definition as { targets?: { membersMarginPercent?: number } } | null;
     const margin = def?.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT;
     for (const unit of countedUnits(data)) {
-      for (const phase of ['study', 'pledge'] as const) {
+      for (const phase of MEMBER_COUNT_PHASES) {
         const s = unit.phases[phase]?.submission;
-        const p = s?.payload as { members?: unknown; membersReason?: unknown } | undefined;
-        if (!s || !p || typeof p.members !== 'number') continue;
-        const reason = typeof p.membersReason === 'string' && p.membersReason.trim() !== '' ? p.membersReason : undefined;
-        if (!reason && !membersBeyondMargin(p.members, unit.members, margin)) continue;
+        const stated = s ? reportedMembers(phase, s.payload) : undefined;
+        if (!s || !stated) continue;
+        const { reason } = stated;
+        if (!reason && !membersBeyondMargin(stated.members, unit.members, margin)) continue;
         out.push({
           year,
           cycleId,
@@ -50,7 +54,7 @@ export function membersDiscrepancies(years: YearInput[]): MembersDiscrepancy[] {
           unitName: unit.name,
           phase,
           registry: unit.members,
-          reported: p.members,
+          reported: stated.members,
           marginPercent: margin,
           ...(reason ? { reason } : {}),
           submissionId: s.id,

@@ -113,9 +113,15 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     const last = await latestSubmission(deps.db, scope.cycleId, scope.unitCode, scope.phase);
     const values = last ? flatten(last.payload) : {};
     // A first report starts from the registry's member count: a unit changes it only with a reason.
-    if (!last && h.spec.form.some((f) => f.name === 'members')) {
+    // (The year-end report asks for it among its figures: "figures.members".)
+    const membersPath = h.spec.form.some((f) => f.name === 'members')
+      ? 'members'
+      : h.spec.form.some((f) => f.kind === 'group' && f.name === 'figures' && f.fields.some((g) => g.name === 'members'))
+        ? 'figures.members'
+        : undefined;
+    if (!last && membersPath) {
       const { members } = await unitFacts(scope, h.registryFacts);
-      if (members > 0) values.members = String(members);
+      if (members > 0) values[membersPath] = String(members);
     }
     for (const name of fileFieldNames(h.spec)) {
       if (values[name]) {

@@ -335,3 +335,18 @@ export function membersReasonSummary(reason: string | undefined, facts: { member
   if (!reason) return '';
   return `; danh sách đơn vị: ${formatInt(facts.members)} đảng viên, lý do chênh lệch: ${reason}`;
 }
+
+/** The phases whose reports state the unit's member count, and where their payload holds it. */
+export const MEMBER_COUNT_PHASES = ['study', 'pledge', 'year-end-report'] as const;
+
+/**
+ * The member count a stored report states, with the reason the unit gave for it: top-level in the study and pledge
+ * reports, among the figures in the year-end report. Undefined for other phases or a payload without one.
+ */
+export function reportedMembers(phase: string, payload: unknown): { members: number; reason?: string } | undefined {
+  if (!(MEMBER_COUNT_PHASES as readonly string[]).includes(phase) || typeof payload !== 'object' || payload === null) return undefined;
+  const holder = (phase === 'year-end-report' ? (payload as { figures?: unknown }).figures : payload) as { members?: unknown; membersReason?: unknown } | undefined;
+  if (!holder || typeof holder.members !== 'number') return undefined;
+  const reason = typeof holder.membersReason === 'string' && holder.membersReason.trim() !== '' ? holder.membersReason : undefined;
+  return { members: holder.members, ...(reason ? { reason } : {}) };
+}

@@ -16,6 +16,11 @@ import {
   isUnderTarget,
   memberCap,
   memberCapReason,
+  membersReasonField,
+  membersReasonSummary,
+  checkMembersReason,
+  MEMBERS_REASON_LABEL,
+  MAX_MEMBERS_REASON,
   optionalText,
   ratioText,
   requiredText,
@@ -69,6 +74,8 @@ function figuresSchema(facts: UnitFacts) {
     .object(
       {
         members: intField(FIGURE_LABELS.members, { min: 1, max: cap, maxReason: memberCapReason(facts) }),
+        /** Why `members` differs from the registry's count by more than the cycle's margin (required then). */
+        membersReason: membersReasonField(),
         studied: f('studied', cap),
         withPersonalPlan: f('withPersonalPlan', cap),
         keptPledge: f('keptPledge', cap),
@@ -96,6 +103,8 @@ function figuresSchema(facts: UnitFacts) {
     .superRefine((v, ctx) => {
       const fail = (path: Array<string>, message: string) => ctx.addIssue({ code: 'custom', path, message });
       const L = FIGURE_LABELS;
+      // The figures the report sums: a member count far from the units list is taken only with a reason.
+      checkMembersReason(ctx, v.members, v.membersReason, facts);
       if (isInt(v.members)) {
         for (const key of ['studied', 'withPersonalPlan', 'violatedPledge', 'commendedMembers', 'membersDisciplined'] as const) {
           const value = v[key];
@@ -166,6 +175,14 @@ const form: FieldSpec[] = [
     label: 'Số liệu trong năm',
     fields: [
       num('members'),
+      {
+        kind: 'textarea',
+        name: 'membersReason',
+        label: MEMBERS_REASON_LABEL,
+        maxLength: MAX_MEMBERS_REASON,
+        required: false,
+        help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều, ghi rõ lý do ở đây.',
+      },
       num('studied', 'Tính cả đảng viên học quán triệt bổ sung.'),
       num('withPersonalPlan'),
       num('keptPledge'),
@@ -203,12 +220,12 @@ export const yearEndReportPhase: PhaseSpec<YearEndReportPayload> = {
   schema: yearEndReportSchema,
   form,
   fromForm: (fields) => formToPayload(form, fields),
-  outcome(payload, _facts, targets) {
+  outcome(payload, facts, targets) {
     const f = payload.figures;
     const studyUnder = isUnderTarget(f.studied, f.members, targets.studyPercent);
     const pledgeUnder = isUnderTarget(f.withPersonalPlan, f.members, targets.pledgePercent);
     const parts = [
-      `Báo cáo năm: học tập ${ratioText(f.studied, f.members)}`,
+      `Báo cáo năm: học tập ${ratioText(f.studied, f.members)}${membersReasonSummary(f.membersReason, facts)}`,
       `kế hoạch cá nhân ${ratioText(f.withPersonalPlan, f.members)}`,
       `thực hiện tốt cam kết ${formatInt(f.keptPledge)}, vi phạm ${formatInt(f.violatedPledge)}`,
       `${formatInt(f.modelsBuilt)} mô hình, điển hình`,

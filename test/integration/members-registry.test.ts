@@ -77,13 +77,14 @@ describe('member counts against the units list', () => {
         { id: 'study', deadline: '2027-03-20' },
         { id: 'pledge', deadline: '2027-03-20' },
         { id: 'models', deadline: '2027-03-20' },
+        { id: 'year-end-report', deadline: '2027-03-20' },
       ],
     });
     // The units list says 95 members for U001.
     const csv = path.join(path.dirname(fx.file), 'units.csv');
     const lines = fs.readFileSync(csv, 'utf8').split('\n');
     fs.writeFileSync(csv, lines.map((l) => (l.startsWith(`${unit};`) ? l.split(';').map((v, i) => (i === 3 ? '95' : v)).join(';') : l)).join('\n'));
-    cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 6, timeoutMs: 90_000 });
+    cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 8, timeoutMs: 90_000 });
     cycleId = cycle.cycleId;
   }, 180_000);
 
@@ -99,6 +100,10 @@ describe('member counts against the units list', () => {
       expect(html, phase).toMatch(/<input[^>]*name="members"[^>]*value="95"/);
       expect(html).toContain(MEMBERS_REASON_LABEL);
     }
+    // The year-end report states it among its figures: the same count, the same reason field.
+    const yearEnd = text(await (await fetch(await link('year-end-report'))).text());
+    expect(yearEnd).toMatch(/<input[^>]*name="figures\.members"[^>]*value="95"/);
+    expect(yearEnd).toContain(MEMBERS_REASON_LABEL);
   });
 
   it('refuses 5 of 5 without a reason, on the form and at the workflow, and accepts it with one', async () => {

@@ -54,6 +54,15 @@ describe('the report working notes', () => {
     expect(membersDiscrepancies([year(units, 0)]).map((d) => d.unitCode)).toEqual(['A', 'B', 'C']);
   });
 
+  it('lists a year-end report whose figures state a member count far from the list, and marks it in the console', () => {
+    const far = unit('E', 95, { 'year-end-report': { figures: { members: 40, studied: 40 }, narrative: {} } });
+    const near = unit('F', 95, { 'year-end-report': { figures: { members: 94, studied: 94 }, narrative: {} } });
+    const list = membersDiscrepancies([year([far, near])]);
+    expect(list.map((d) => [d.unitCode, d.phase, d.reported, d.registry])).toEqual([['E', 'year-end-report', 40, 95]]);
+    expect(markOf('year-end-report', { figures: { members: 40, membersReason: 'Tách chi bộ' } }, 95, 10)).toEqual({ kind: 'members', registry: 95, reported: 40, marginPercent: 10, reason: 'Tách chi bộ' });
+    expect(markOf('year-end-report', { figures: { members: 94 } }, 95, 10)).toBeUndefined();
+  });
+
   it('writes them as highlighted drafts under a heading that says to check them before signing', () => {
     const blocks = discrepancyNotes([year(units)]);
     const texts = blocks.map((b) => (b.kind === 'paragraph' ? b.runs.map((r) => ('text' in r ? r.text : '')).join('') : ''));

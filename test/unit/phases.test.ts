@@ -350,6 +350,23 @@ describe('year-end-report', () => {
   const valid = { figures, narrative };
   const withFigures = (patch: Partial<typeof figures>) => ({ figures: { ...figures, ...patch }, narrative });
 
+  it('takes a member count far from the units list only with a reason, named as the form names it', () => {
+    const facts95 = { members: 95, membersMarginPercent: 10 };
+    const refused = spec.schema(facts95).safeParse(withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 }));
+    expect(refused.success).toBe(false);
+    const issue = refused.error!.issues.find((i) => i.path.join('.') === 'figures.membersReason');
+    expect(issue?.message).toMatch(/^Lý do số đảng viên khác danh sách: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo \(40\) khác số trong danh sách đơn vị \(95 đảng viên\)/);
+    const withReason = spec.schema(facts95).safeParse({ ...withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 }), figures: { ...figures, members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5, membersReason: 'Chi bộ tách làm hai' } });
+    expect(withReason.success, JSON.stringify(withReason.error?.issues)).toBe(true);
+    expect(spec.outcome(withReason.data as YearEndReportPayload, facts95, targets).summary).toContain('danh sách đơn vị: 95 đảng viên, lý do chênh lệch: Chi bộ tách làm hai');
+    // Within the margin, or without a margin in the facts (a handler replaying an older history): no reason needed.
+    expect(spec.schema(facts95).safeParse(withFigures({ members: 100 })).success).toBe(true);
+    expect(spec.schema({ members: 95 }).safeParse(withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 })).success).toBe(true);
+    const group = spec.form.find((f) => f.name === 'figures');
+    const names = group && group.kind === 'group' ? group.fields.map((f) => f.name) : [];
+    expect(names.indexOf('membersReason')).toBe(names.indexOf('members') + 1);
+  });
+
   it('accepts a valid report; optional narrative parts are absent', () => {
     const p = ok(PHASES['year-end-report']!, valid) as YearEndReportPayload;
     expect(p.figures.charityVnd).toBe(15_000_000);
