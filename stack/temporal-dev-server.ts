@@ -1,7 +1,7 @@
 // Runs a real Temporal server for development and integration tests:
 // `temporal server start-dev`, persisted in SQLite so a restart loses nothing.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
@@ -161,8 +161,21 @@ async function launch(plan: LaunchPlan): Promise<WatchedChild> {
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
-  log(`starting temporal dev server on ${clientHost}:${port} (UI ${uiPort}, db ${dbFile})`);
-  const watched = watchChild(spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  // Its output goes to a log file beside the SQLite file, not to a pipe: a server whose chuky died writing to a
+  // closed pipe would die of SIGPIPE at its next log line, or not, at random; with a file an orphan stays an orphan,
+  // which the next start finds and stops (the pid file below), and the log outlives both.
+  const logFile = temporalLogFile(dbFile);
+  mkdirSync(dirname(logFile), { recursive: true });
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
+  const logFd = openSync(logFile, 'a');
+  let child;
+  try {
+    child = spawn(bin, args, { stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd);
+  }
+  log(`starting temporal dev server on ${clientHost}:${port} (UI ${uiPort}, db ${dbFile}, log ${logFile})`);
+  const watched = watchChild(child);
   const address = `${clientHost}:${port}`;
   const deadline = Date.now() + timeoutMs;
   const isAlive = () => !watched.exited();
@@ -182,7 +195,7 @@ async function launch(plan: LaunchPlan): Promise<WatchedChild> {
   } catch (err) {
     await watched.stop(2_000);
     const status = await watched.exitPromise;
-    const output = watched.tail.text();
+    const output = [watched.tail.text(), logSince(logFile, logStart)].filter(Boolean).join('\n');
     throw new LaunchError(
       `Temporal dev server did not become ready within ${timeoutMs} ms (${(err as Error).message}; process: ${status}).\n` +
         `command: ${bin} ${args.join(' ')}\n--- last output ---\n${output}`,
@@ -205,6 +218,21 @@ export interface TemporalPidFile {
   uiPort: number;
   address: string;
   uiUrl: string;
+}
+
+/** The server's own output: `<dbFile>.log`. */
+export function temporalLogFile(dbFile: string): string {
+  return `${resolve(dbFile)}.log`;
+}
+
+/** The last lines the server wrote to its log since `offset` (this start's), for an error message. */
+function logSince(logFile: string, offset: number, maxLines = 60): string {
+  try {
+    const text = readFileSync(logFile).subarray(offset).toString('utf8');
+    return text.split('\n').filter((l) => l.trim() !== '').slice(-maxLines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 export function temporalPidFile(dbFile: string): string {
