@@ -330,6 +330,18 @@ export function checkMembersReason(ctx: z.RefinementCtx, members: unknown, reaso
   });
 }
 
+/** The reason's place on a form, right under the member count (study, pledge, and the year-end report's figures). */
+export function membersReasonFormField(): FieldSpec {
+  return {
+    kind: 'textarea',
+    name: 'membersReason',
+    label: MEMBERS_REASON_LABEL,
+    maxLength: MAX_MEMBERS_REASON,
+    required: false,
+    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
+  };
+}
+
 /** "; danh sách đơn vị: 95 đảng viên, lý do chênh lệch: …" — appended to a summary when the unit gave a reason. */
 export function membersReasonSummary(reason: string | undefined, facts: { members: number }): string {
   if (!reason) return '';

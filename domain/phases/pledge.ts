@@ -16,8 +16,7 @@ import {
   membersReasonField,
   membersReasonSummary,
   checkMembersReason,
-  MEMBERS_REASON_LABEL,
-  MAX_MEMBERS_REASON,
+  membersReasonFormField,
   optionalFileId,
   optionalText,
   ratioText,
@@ -47,14 +46,7 @@ export type PledgePayload = z.infer<ReturnType<typeof pledgeSchema>>;
 
 const form: FieldSpec[] = [
   { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
-  {
-    kind: 'textarea',
-    name: 'membersReason',
-    label: MEMBERS_REASON_LABEL,
-    maxLength: MAX_MEMBERS_REASON,
-    required: false,
-    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
-  },
+  membersReasonFormField(),
   { kind: 'number', name: 'withPersonalPlan', label: 'Số đảng viên đã xây dựng kế hoạch cá nhân, cam kết', min: 0, required: true },
   { kind: 'file', name: 'memberListFileId', label: 'Danh sách đảng viên đăng ký (Excel, Word hoặc PDF)', accept: '.xlsx,.xls,.csv,.doc,.docx,.pdf', required: false, help: 'Không bắt buộc.' },
   { kind: 'textarea', name: 'note', label: 'Ghi chú', maxLength: MAX_NOTE, required: false },

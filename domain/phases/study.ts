@@ -18,8 +18,7 @@ import {
   membersReasonField,
   membersReasonSummary,
   checkMembersReason,
-  MEMBERS_REASON_LABEL,
-  MAX_MEMBERS_REASON,
+  membersReasonFormField,
   optionalDateField,
   optionalText,
   ratioText,
@@ -60,14 +59,7 @@ export type StudyPayload = z.infer<ReturnType<typeof studySchema>>;
 
 const form: FieldSpec[] = [
   { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
-  {
-    kind: 'textarea',
-    name: 'membersReason',
-    label: MEMBERS_REASON_LABEL,
-    maxLength: MAX_MEMBERS_REASON,
-    required: false,
-    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
-  },
+  membersReasonFormField(),
   { kind: 'number', name: 'studied', label: 'Số đảng viên đã học tập, quán triệt', min: 0, required: true, help: 'Tính cả đảng viên học tại các điểm cầu trực tuyến.' },
   { kind: 'date', name: 'sessionDate', label: 'Ngày học tập, quán triệt', required: false },
   { kind: 'text', name: 'discussionTopic', label: 'Chủ đề sinh hoạt chuyên đề của đơn vị', maxLength: 500, required: false, placeholder: 'Ví dụ: Tự soi, tự sửa' },
