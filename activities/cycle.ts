@@ -16,7 +16,7 @@ import { calendarToReal } from '../domain/clock.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
 import { SA_COMMITTEE, SA_CYCLE, SA_ESCALATION, SA_PHASE, SA_STATUS, SA_UNIT, SA_YEAR } from '../workflows/search-attributes.js';
 import { closeUnitSignal } from '../workflows/messages.js';
-import type { CyclePlan, LaunchBatchInput, UnitWorkflowInput } from './types.js';
+import type { CyclePlan, LaunchBatchInput, UnitWorkflowInput } from '../domain/workflow-io.js';
 
 export interface CycleDeps {
   db: Db;

@@ -14,8 +14,8 @@ import { BODY_LABEL_VI, KIND_LABEL_VI, type InspectionBody, type InspectionKind 
 import { renderEmail } from '../mail/render.js';
 import { deadlineIcs } from '../mail/ics.js';
 import { isPermanentSmtpFailure, type Mailer } from '../mail/transport.js';
-import { formUrl, signLink } from '../api/links.js';
-import type { EmailKind, SendUnitEmailInput, SendUnitEmailResult } from './types.js';
+import { formUrl, signLink } from '../auth/links.js';
+import type { EmailKind, SendUnitEmailInput, SendUnitEmailResult } from '../domain/workflow-io.js';
 
 export interface EmailDeps {
   db: Db;

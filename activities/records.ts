@@ -1,7 +1,7 @@
 /** Activities that write the record: transitions and submissions (db/records.ts does the SQL). */
 import type { Db } from '../db/pool.js';
 import { acceptSubmission, recordTransition, storeSubmission } from '../db/records.js';
-import type { AcceptSubmissionInput, RecordInspectionInput, RecordTransitionInput, StoreSubmissionInput } from './types.js';
+import type { AcceptSubmissionInput, RecordInspectionInput, RecordTransitionInput, StoreSubmissionInput } from '../domain/workflow-io.js';
 import { upsertInspection } from '../db/inspections.js';
 
 export function createRecordActivities(deps: { db: Db }) {

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { dataDir, projectRoot } from '../stack/paths.js';
+import { dataDir, projectRoot } from '../config/paths.js';
 import { createContext, SIZES, type BenchContext, type Mode } from './context.js';
 import { log } from './log.js';
 import { loadWorkflowBundleMap } from './profile.js';

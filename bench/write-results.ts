@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { projectRoot } from '../stack/paths.js';
+import { projectRoot } from '../config/paths.js';
 import { profileMarkdown } from './profile.js';
 import { describeCpu } from './procs.js';
 import { fmt, type Figure, type ScenarioResult } from './results.js';

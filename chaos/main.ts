@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectRoot, dataDir } from '../stack/paths.js';
+import { projectRoot, dataDir } from '../config/paths.js';
 import { FULL, SHORT, runSuite, summaryMarkdown } from './suite.js';
 
 const BEGIN = '<!-- chaos:begin (written by npm run chaos) -->';

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../stack/paths.js';
+import { projectRoot } from '../config/paths.js';
 
 export class Supervised {
   private child: ChildProcess | undefined;

@@ -1,5 +1,5 @@
 /** Inspections (kiểm tra, giám sát) as their workflows last recorded them: what operators list and the report counts. */
-import type { RecordInspectionInput } from '../activities/types.js';
+import type { RecordInspectionInput } from '../domain/workflow-io.js';
 import type { Db } from './pool.js';
 
 export async function upsertInspection(db: Db, i: RecordInspectionInput): Promise<void> {

@@ -5,7 +5,7 @@
  * returns only once that second is over, so every link signed after it returns (a new email, `chuky link
  * issue`) works.
  */
-import type { LinkScope } from '../api/links.js';
+import type { LinkScope } from '../auth/links.js';
 import type { Db } from './pool.js';
 
 export class RevocationError extends Error {

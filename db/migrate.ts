@@ -1,7 +1,7 @@
 /** Applies the versioned SQL migrations in db/migrations (node-pg-migrate; it takes a lock, so two starts are safe). */
 import path from 'node:path';
 import { runner } from 'node-pg-migrate';
-import { projectRoot } from '../stack/paths.js';
+import { projectRoot } from '../config/paths.js';
 
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => undefined): Promise<string[]> {
   // node-pg-migrate refuses at once when another process holds its lock ("Another migration is already

@@ -3,7 +3,7 @@
  * Every write is keyed, so an activity that retries writes once.
  */
 import type pg from 'pg';
-import type { AcceptSubmissionInput, RecordTransitionInput, StoreSubmissionInput } from '../activities/types.js';
+import type { AcceptSubmissionInput, RecordTransitionInput, StoreSubmissionInput } from '../domain/workflow-io.js';
 import { withTransaction, type Db } from './pool.js';
 
 export async function recordTransition(db: Db, t: RecordTransitionInput): Promise<{ recorded: boolean }> {

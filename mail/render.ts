@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
-import { projectRoot } from '../stack/paths.js';
+import { projectRoot } from '../config/paths.js';
 
 export interface RenderedEmail {
   subject: string;

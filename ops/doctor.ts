@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
-import { projectRoot } from '../stack/paths.js';
+import { projectRoot } from '../config/paths.js';
 import { describeDown, readServicesFile, servicesLiveness } from '../workers/services.js';
 import * as searchAttributes from '../workflows/search-attributes.js';
 import { DEFAULT_POLLER_GRACE_SECONDS, ago, describeMissing, describePollers, missingPollers } from './pollers.js';

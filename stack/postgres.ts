@@ -10,7 +10,7 @@ import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { defaultLog, OutputTail, type StackLog } from './log.js';
-import { dataDir as defaultDataRoot } from './paths.js';
+import { dataDir as defaultDataRoot } from '../config/paths.js';
 import { freePort, isPortFree } from './ports.js';
 import { postgresAccount, type PostgresAccount } from './postgres-account.js';
 import { postgresBinaries, type PostgresBinaries } from './postgres-binaries.js';

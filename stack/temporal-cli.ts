@@ -9,7 +9,7 @@ import { withDirLock } from './dir-lock.js';
 import { findOnPath, isExecutableFile } from './find-executable.js';
 import { installExecutable } from './install-file.js';
 import { defaultLog, type StackLog } from './log.js';
-import { toolsDir } from './paths.js';
+import { toolsDir } from '../config/paths.js';
 import { installWheelScript } from './pypi-wheel.js';
 import { describeResult, runCommand, succeeded } from './run-command.js';
 

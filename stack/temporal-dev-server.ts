@@ -8,7 +8,7 @@ import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { watchChild, type WatchedChild } from './child-process.js';
 import { defaultLog, type StackLog } from './log.js';
-import { dataDir } from './paths.js';
+import { dataDir } from '../config/paths.js';
 import { freePort, isPortFree, waitForPort } from './ports.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 

@@ -10,7 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { withDirLock } from './dir-lock.js';
 import { isExecutableFile } from './find-executable.js';
 import { defaultLog, OutputTail, type StackLog } from './log.js';
-import { toolsDir } from './paths.js';
+import { toolsDir } from '../config/paths.js';
 import { freePort, waitForPort } from './ports.js';
 import { installWheelScript } from './pypi-wheel.js';
 import { describeResult, runCommand, succeeded } from './run-command.js';

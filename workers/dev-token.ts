@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataDir } from '../stack/paths.js';
+import { dataDir } from '../config/paths.js';
 
 export const DEV_API_TOKEN_FILE = 'api-token.txt';
 

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Env } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
-import { dataDir } from '../stack/paths.js';
+import { dataDir } from '../config/paths.js';
 import { isPortFree } from '../stack/ports.js';
 
 export interface ServiceAddresses {

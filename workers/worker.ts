@@ -4,7 +4,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import path from 'node:path';
 import { bundleInChildProcess, bundleOptions, bundleSalt, workflowsPath } from './bundle.js';
 import { bundleKey, readCachedBundle, writeCachedBundle } from './bundle-cache.js';
-import { dataDir } from '../stack/paths.js';
+import { dataDir } from '../config/paths.js';
 
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 

@@ -6,7 +6,7 @@
  */
 import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { CycleWorkflowInput } from '../activities/types.js';
+import type { CycleWorkflowInput } from '../domain/workflow-io.js';
 import { closeCycleSignal, cycleViewQuery } from './messages.js';
 
 const acts = proxyActivities<Activities>({

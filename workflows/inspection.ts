@@ -15,7 +15,7 @@ import { inspectionRemedyPhase } from '../domain/phases/inspection-remedy.js';
 import { DEFAULT_TARGETS } from '../domain/phases/index.js';
 import type { Activities } from '../activities/index.js';
 import { parseArgs, refuse } from './refusals.js';
-import type { EmailKind, InspectionWorkflowInput } from '../activities/types.js';
+import type { EmailKind, InspectionWorkflowInput } from '../domain/workflow-io.js';
 import type { EscalationLevel } from '../domain/obligation.js';
 import {
   closeInspectionUpdate,

@@ -31,7 +31,7 @@ import {
 } from '../domain/submissions.js';
 import type { Activities } from '../activities/index.js';
 import { parseArgs, refuse } from './refusals.js';
-import type { EmailKind, ObligationSpec, UnitWorkflowInput } from '../activities/types.js';
+import type { EmailKind, ObligationSpec, UnitWorkflowInput } from '../domain/workflow-io.js';
 import {
   acknowledgePlanUpdate,
   closeUnitSignal,

@@ -3,8 +3,8 @@ import type { Context, Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool.js';
 import { inspectionProposals, listInspections } from '../../db/inspections.js';
-import { ActionRefused } from '../actions.js';
-import { actOnInspection, startInspection } from '../inspections.js';
+import { ActionRefused } from '../../client/unit-actions.js';
+import { actOnInspection, startInspection } from '../../client/inspection-actions.js';
 
 const ACTIONS = ['schedule', 'findings', 'conclude', 'close'] as const;
 

@@ -16,10 +16,10 @@ import { STATUS_LABEL_VI } from '../../domain/obligation.js';
 import { phaseSpec, isPhaseId, type PhaseSpec } from '../../domain/phases/index.js';
 import { CURRENT_FILE_SUFFIX, DEFAULT_MEMBERS_MARGIN_PERCENT } from '../../domain/phases/common.js';
 import type { UnitFacts } from '../../domain/phases/types.js';
-import type { LinkScope } from '../links.js';
-import { ActionRefused, submit, unitView } from '../actions.js';
+import type { LinkScope } from '../../auth/links.js';
+import { ActionRefused, submit, unitView } from '../../client/unit-actions.js';
 import type { ObligationView } from '../../workflows/messages.js';
-import { reportRemedy } from '../inspections.js';
+import { reportRemedy } from '../../client/inspection-actions.js';
 import { earlierSend, repeatNotice, samePayload } from '../repeat-request.js';
 import { openRemedyInspection } from '../../db/inspections.js';
 

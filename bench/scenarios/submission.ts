@@ -1,6 +1,6 @@
 /**
  * 3. Submission path: a unit's plan form posted over HTTP to the API's form route behind a signed link
- * (api/routes/unit-forms.ts, api/links.ts), through the Update to the unit workflow, to a stored submission row:
+ * (api/routes/unit-forms.ts, auth/links.ts), through the Update to the unit workflow, to a stored submission row:
  * the time from sending the request to the page saying "Đã nhận". The API and the worker run in their own
  * processes, wired as in production. Each submitter posts for its own unit (a revision of the plan, which units
  * may send until the deadline); the rows stored are counted in PostgreSQL afterwards.
@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startCycle } from '../../cli/commands/cycle.js';
-import { signLink } from '../../api/links.js';
+import { signLink } from '../../auth/links.js';
 import { cpuSampler, TARGET_SIZES, type BenchContext, type LaunchedCycle } from '../context.js';
 import { launchDates, writeBenchCycle } from '../fixture.js';
 import { describeCpu } from '../procs.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
 import { inspectionProposals, listInspections } from '../../db/inspections.js';
-import { actOnInspection, startInspection } from '../../api/inspections.js';
+import { actOnInspection, startInspection } from '../../client/inspection-actions.js';
 import { connectRuntime, type Runtime } from '../../workers/runtime.js';
 import { resolveAddresses } from '../../workers/services.js';
 import { action, printJson, printTable } from '../output.js';

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { getCycle } from '../../db/cycles.js';
 import { getRegisteredUnit } from '../../db/units.js';
 import { isRevoked, revokeLinks } from '../../db/links.js';
-import { formUrl, signLink } from '../../api/links.js';
+import { formUrl, signLink } from '../../auth/links.js';
 import { withDb } from '../with-db.js';
 import { action, printJson } from '../output.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { unitEvents } from '../../db/records.js';
-import { unitView } from '../../api/actions.js';
+import { unitView } from '../../client/unit-actions.js';
 import { runRepair } from '../../ops/repairs.js';
 import { unitTimeline } from '../../ops/timeline.js';
 import type { RepairResult } from '../../ops/types.js';

@@ -10,7 +10,7 @@ import { listInspections } from '../../db/inspections.js';
 import { phaseTitle, unitPhases } from '../../config/phase-lookup.js';
 import { effectiveDeadline } from '../../domain/calendar.js';
 import { unitWorkflowId } from '../../domain/ids.js';
-import { unitView } from '../../api/actions.js';
+import { unitView } from '../../client/unit-actions.js';
 import { comparePhases } from '../../ops/overview.js';
 import { unitTimeline } from '../../ops/timeline.js';
 import { param, temporalLink, type ConsoleDeps, type Ctx } from '../context.js';

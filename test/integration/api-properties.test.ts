@@ -12,7 +12,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { startApi } from '../../api/server.js';
-import { formUrl, signLink } from '../../api/links.js';
+import { formUrl, signLink } from '../../auth/links.js';
 import { unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 import { studyPhase } from '../../domain/phases/index.js';

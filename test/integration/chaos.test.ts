@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { runSuite, SHORT, summaryMarkdown, type SuiteResult } from '../../chaos/suite.js';
 import { plannedFaults } from '../../chaos/plan.js';
 

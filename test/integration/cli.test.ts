@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chuky } from '../support/processes.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 
 const SUBCOMMANDS = [[], ['dev'], ['cycle'], ['cycle', 'start'], ['cycle', 'status'], ['cycle', 'close'], ['unit'], ['unit', 'ack'], ['unit', 'extend'], ['unit', 'exempt'], ['unit', 'show'], ['worker'], ['api'], ['migrate'], ['config'], ['config', 'check'], ['cycle', 'list'], ['overdue'], ['stalled'], ['doctor'], ['remind'], ['report', 'compile'], ['console', 'user']];
 

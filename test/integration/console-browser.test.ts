@@ -16,13 +16,13 @@ import { waitFor } from '../support/processes.js';
 import { launchBrowser, phoneContext } from '../support/browser.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
-import { acknowledgePlan, exempt, submit } from '../../api/actions.js';
-import { startInspection } from '../../api/inspections.js';
+import { acknowledgePlan, exempt, submit } from '../../client/unit-actions.js';
+import { startInspection } from '../../client/inspection-actions.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { addDays, localTimeToInstant } from '../../domain/calendar.js';
 import { SEND_HOUR } from '../../domain/schedule.js';
 import { freePort } from '../../stack/ports.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { addUser } from '../../console/users.js';
 import { viCalendarTime } from '../../console/format.js';
 

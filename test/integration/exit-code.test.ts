@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 
 describe('exit code', () => {
   it('survives starting and stopping the embedded PostgreSQL', async () => {

@@ -18,7 +18,7 @@ import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { waitFor } from '../support/processes.js';
 import { docxText } from '../support/docx-text.js';
 import { startApi } from '../../api/server.js';
-import { formUrl, signLink } from '../../api/links.js';
+import { formUrl, signLink } from '../../auth/links.js';
 import { unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 import { fetchInbox } from '../../stack/inbox-client.js';

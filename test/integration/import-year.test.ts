@@ -16,7 +16,7 @@ import { createPool, type Db } from '../../db/pool.js';
 import { compileReport } from '../../report/compile.js';
 import * as SEED from '../../report/fixtures/seed-figures.js';
 import { RECORD_SHEETS, UNITS_SHEET } from '../../report/past-years/columns.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { writeFixture } from '../support/fixtures.js';
 import { chuky } from '../support/processes.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AlignmentType, Document, Packer, Paragraph, TextRun } from 'docx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertDocument, ensureLibreOffice } from '../../stack/libreoffice.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 
 const ARTIFACTS = join(projectRoot(), 'test', 'artifacts', 'libreoffice');
 const FONT = 'Times New Roman';

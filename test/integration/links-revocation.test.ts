@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { createPool, type Db } from '../../db/pool.js';
 import { registerCycle } from '../../db/cycles.js';
 import { getRevocation, isRevoked, revokeLinks, RevocationError } from '../../db/links.js';
-import { checkLink, LinkError, signLink } from '../../api/links.js';
+import { checkLink, LinkError, signLink } from '../../auth/links.js';
 import { loadCycleFile } from '../../config/cycle.js';
 import { REAL_CLOCK } from '../../domain/clock.js';
 import { writeFixture } from '../support/fixtures.js';

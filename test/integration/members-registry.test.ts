@@ -17,7 +17,7 @@ import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { waitFor } from '../support/processes.js';
 import { startApi } from '../../api/server.js';
-import { formUrl, signLink } from '../../api/links.js';
+import { formUrl, signLink } from '../../auth/links.js';
 import { addUser } from '../../console/users.js';
 import { closeCycleSignal } from '../../workflows/messages.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
@@ -25,7 +25,7 @@ import { MEMBERS_REASON_LABEL } from '../../domain/phases/common.js';
 import { loadReportConfig } from '../../config/report.js';
 import { compileReport } from '../../report/compile.js';
 import { NOTES_HEADING } from '../../report/discrepancies.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { freePort } from '../../stack/ports.js';
 
 const QUEUE = 'it-members-registry';

@@ -18,7 +18,7 @@ import { seedOpsCycle } from '../support/ops-fixtures.js';
 import { leaks, visibleText, type Leak } from '../support/visible-text.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
-import { formUrl, signLink } from '../../api/links.js';
+import { formUrl, signLink } from '../../auth/links.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { PHASES, PHASE_IDS } from '../../domain/phases/index.js';
 import { formLeaves } from '../../domain/phases/common.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool } from '../../db/pool.js';
 import { acceptSubmission, recordTransition } from '../../db/records.js';
-import type { RecordTransitionInput } from '../../activities/types.js';
+import type { RecordTransitionInput } from '../../domain/workflow-io.js';
 
 const CYCLE = 'ITORDER-2027';
 const T = Date.UTC(2027, 2, 8, 1, 0, 0);

@@ -9,7 +9,7 @@ import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
-import { signLink, formUrl } from '../../api/links.js';
+import { signLink, formUrl } from '../../auth/links.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { workflowBundle } from '../../workers/worker.js';
 import { Worker } from '@temporalio/worker';

@@ -8,7 +8,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { startEmbeddedPostgres } from '../../stack/postgres.js';
 import { runningAsRoot } from '../../stack/postgres-account.js';
 

@@ -16,7 +16,7 @@ import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
-import { formUrl, REVOKED_LINK_MESSAGE, signLink } from '../../api/links.js';
+import { formUrl, REVOKED_LINK_MESSAGE, signLink } from '../../auth/links.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { closeCycleSignal } from '../../workflows/messages.js';
 import { localTimeToInstant } from '../../domain/calendar.js';

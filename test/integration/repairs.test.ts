@@ -12,7 +12,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
 import { startCycle } from '../../cli/commands/cycle.js';
-import { startInspection } from '../../api/inspections.js';
+import { startInspection } from '../../client/inspection-actions.js';
 import { createWorker } from '../../workers/worker.js';
 import { createMailer, type Mailer } from '../../mail/transport.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';

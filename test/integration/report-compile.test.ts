@@ -19,7 +19,7 @@ import { count, withBase } from '../../report/build.js';
 import { compileReport, type CompileResult } from '../../report/compile.js';
 import * as SEED from '../../report/fixtures/seed-figures.js';
 import { writeSeedHistory } from '../../report/fixtures/seed-history.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { convertDocument, ensureLibreOffice } from '../../stack/libreoffice.js';
 import { docxText } from '../support/docx-text.js';
 import { writeFixture } from '../support/fixtures.js';

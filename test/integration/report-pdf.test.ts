@@ -18,7 +18,7 @@ import { count } from '../../report/build.js';
 import { compileReport, type CompileResult } from '../../report/compile.js';
 import { writeSeedHistory } from '../../report/fixtures/seed-history.js';
 import { convertDocument, ensureLibreOffice } from '../../stack/libreoffice.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { docxText } from '../support/docx-text.js';
 import { ensurePoppler, overlap, pdfLayout, pdfText, renderPage, type PdfLayout } from '../support/pdf-layout.js';
 import { chuky } from '../support/processes.js';

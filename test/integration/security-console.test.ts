@@ -20,7 +20,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { startApi, createApp } from '../../api/server.js';
-import { signLink, formUrl } from '../../api/links.js';
+import { signLink, formUrl } from '../../auth/links.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { registerCycle } from '../../db/cycles.js';
 import { loadCycleFile } from '../../config/cycle.js';

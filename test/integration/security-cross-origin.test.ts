@@ -19,7 +19,7 @@ import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { CHROMIUM_ARGS } from '../support/browser.js';
 import { ensureChromium } from '../../stack/chromium.js';
 import { startApi } from '../../api/server.js';
-import { formUrl, signLink } from '../../api/links.js';
+import { formUrl, signLink } from '../../auth/links.js';
 import { unitWorkflowId } from '../../domain/ids.js';
 import { unitViewQuery } from '../../workflows/messages.js';
 import { freePort } from '../../stack/ports.js';

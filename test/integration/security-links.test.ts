@@ -1,5 +1,5 @@
 /**
- * The units' signed links (api/links.ts), attacked through the real HTTP form route (/f/:token) of a real API
+ * The units' signed links (auth/links.ts), attacked through the real HTTP form route (/f/:token) of a real API
  * server, on the real stack (Temporal dev server, PostgreSQL, a worker in this process): a token with any character
  * changed, one signed with another secret, `alg: none` and other algorithms, claims missing; a valid link for
  * unit A used to read or submit for unit B, another phase or another cycle (URL, form fields, hidden inputs, a
@@ -16,7 +16,7 @@ import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
-import { formUrl, signLink, REVOKED_LINK_MESSAGE, type LinkScope } from '../../api/links.js';
+import { formUrl, signLink, REVOKED_LINK_MESSAGE, type LinkScope } from '../../auth/links.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 

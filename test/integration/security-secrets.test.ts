@@ -19,7 +19,7 @@ import { Client, Connection } from '@temporalio/client';
 import { chuky, chukyBin, waitFor } from '../support/processes.js';
 import { writeFixture } from '../support/fixtures.js';
 import { createPool, type Db } from '../../db/pool.js';
-import { signLink } from '../../api/links.js';
+import { signLink } from '../../auth/links.js';
 import { freePort } from '../../stack/ports.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { writeServicesFile } from '../../workers/services.js';

@@ -25,7 +25,7 @@ import { createMailer } from '../../mail/transport.js';
 import { freePort } from '../../stack/ports.js';
 import { Worker } from '@temporalio/worker';
 import { samplePayload } from '../../rehearsal/payloads.js';
-import { submit } from '../../api/actions.js';
+import { submit } from '../../client/unit-actions.js';
 
 const QUEUE = 'it-submission-claim';
 const SECONDS_PER_DAY = 6;

@@ -13,7 +13,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { waitFor } from '../support/processes.js';
-import { startInspection } from '../../api/inspections.js';
+import { startInspection } from '../../client/inspection-actions.js';
 import { unitWorkflowId } from '../../domain/ids.js';
 
 const QUEUE = 'it-update-properties';

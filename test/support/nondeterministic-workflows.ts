@@ -5,7 +5,7 @@
  * `patched()` does. The other workflow types are the real ones.
  */
 import { sleep } from '@temporalio/workflow';
-import type { UnitWorkflowInput } from '../../activities/types.js';
+import type { UnitWorkflowInput } from '../../domain/workflow-io.js';
 import type { UnitView } from '../../workflows/messages.js';
 import { unitWorkflow as realUnitWorkflow } from '../../workflows/unit.js';
 

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { EnvSchema } from '../../config/env.js';
 import { SEARCH_ATTRIBUTES } from '../../stack/temporal-dev-server.js';
 import * as attributes from '../../workflows/search-attributes.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 
 const root = projectRoot();
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });

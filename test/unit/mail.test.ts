@@ -11,12 +11,12 @@ import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { renderEmail } from '../../mail/render.js';
 import { deadlineIcs } from '../../mail/ics.js';
 import { isPermanentSmtpFailure, withTimeouts } from '../../mail/transport.js';
-import { formUrl, LinkError, signLink, verifyLink } from '../../api/links.js';
+import { formUrl, LinkError, signLink, verifyLink } from '../../auth/links.js';
 import { recipientsFor } from '../../activities/email.js';
 import { CycleDefinitionSchema } from '../../config/cycle.js';
 import { REAL_CLOCK } from '../../domain/clock.js';
 import type { CycleRow, UnitRow } from '../../db/cycles.js';
-import type { EmailKind } from '../../activities/types.js';
+import type { EmailKind } from '../../domain/workflow-io.js';
 
 const isNfc = (s: string) => s === s.normalize('NFC');
 

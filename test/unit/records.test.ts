@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRecordError, parseRecord, RECORD_KINDS, safeParseRecord } from '../../domain/records.js';
-import { checkLink, LinkError, REVOKED_LINK_MESSAGE, signLink, verifyLink } from '../../api/links.js';
+import { checkLink, LinkError, REVOKED_LINK_MESSAGE, signLink, verifyLink } from '../../auth/links.js';
 import { decodeJwt } from 'jose';
 
 const issues = (kind: string, input: unknown) => {

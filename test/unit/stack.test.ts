@@ -10,7 +10,7 @@ import { installExecutable } from '../../stack/install-file.js';
 import { inboxApp, type SinkMode } from '../../stack/inbox-http.js';
 import { escapeHtml } from '../../stack/inbox-page.js';
 import { OutputTail } from '../../stack/log.js';
-import { dataDir, projectRoot, toolsDir } from '../../stack/paths.js';
+import { dataDir, projectRoot, toolsDir } from '../../config/paths.js';
 import { canConnect, ephemeralRange, freePort, isPortFree, pickRange } from '../../stack/ports.js';
 import { clearStalePostmaster } from '../../stack/postmaster-pid.js';
 import { describeResult, runCommand, succeeded } from '../../stack/run-command.js';

@@ -9,7 +9,7 @@ import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { recordHistories } from '../support/histories.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { cycleStatus } from '../../db/records.js';
-import { acknowledgePlan, exempt, extendDeadline, ActionRefused } from '../../api/actions.js';
+import { acknowledgePlan, exempt, extendDeadline, ActionRefused } from '../../client/unit-actions.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
 import { fetchInbox, type StoredMail } from '../../stack/smtp-sink.js';

@@ -19,7 +19,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/wor
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleOptions } from '../../workers/bundle.js';
-import { projectRoot } from '../../stack/paths.js';
+import { projectRoot } from '../../config/paths.js';
 import { decodePayload, readHistoryFile, summarizeHistory } from '../support/histories.js';
 
 const PATCH = 'remedy-receipt';

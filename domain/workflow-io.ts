@@ -2,10 +2,10 @@
  * Inputs and outputs of activities, shared as types with the workflows (which import them with `import type`
  * only, so no side-effecting code is bundled into the workflow sandbox).
  */
-import type { IsoDate, WorkingCalendar } from '../domain/calendar.js';
-import type { ClockMap } from '../domain/clock.js';
-import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js';
-import type { ObligationPolicy } from '../domain/schedule.js';
+import type { IsoDate, WorkingCalendar } from './calendar.js';
+import type { ClockMap } from './clock.js';
+import type { EscalationLevel, ObligationStatus } from './obligation.js';
+import type { ObligationPolicy } from './schedule.js';
 
 export type EmailKind =
   | 'notice' // thông báo: the plan is issued, here is your deadline

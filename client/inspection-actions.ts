@@ -18,8 +18,8 @@ import {
   type InspectionView,
   type SubmissionReceipt,
 } from '../workflows/messages.js';
-import type { InspectionWorkflowInput } from '../activities/types.js';
-import { ActionRefused, translateRefusal } from './actions.js';
+import type { InspectionWorkflowInput } from '../domain/workflow-io.js';
+import { ActionRefused, translateRefusal } from './unit-actions.js';
 
 export async function startInspection(deps: { db: Db; client: Client; taskQueue: string }, cycleId: string, raw: unknown): Promise<{ inspectionId: string; started: boolean }> {
   let args;
