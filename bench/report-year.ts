@@ -1,5 +1,5 @@
 /**
- * A frozen year of any size for the report scenario (report/fixtures/seed-history.ts stops at 400 units, being
+ * A frozen year of any size for the report scenario (demo-data/seed-history.ts stops at 400 units, being
  * tied to the seed's figures). The cycle and its units are registered as `cycle start` registers them
  * (db/cycles.ts registerCycle); each unit's obligations and submissions are then written with multi-row INSERTs:
  * payloads made by the rehearsal's sample generator (rehearsal/payloads.ts) and parsed by each phase's own schema,

@@ -11,7 +11,7 @@
  */
 import { localTimeToInstant, type IsoDate } from '../domain/calendar.js';
 import { samplePayload } from '../rehearsal/payloads.js';
-import { mulberry32 } from '../report/fixtures/seed-history.js';
+import { mulberry32 } from '../demo-data/seed-history.js';
 
 export const TIMEZONE = 'Asia/Ho_Chi_Minh';
 export const ISSUED_ON: IsoDate = '2027-03-01';

@@ -134,7 +134,7 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { committee: string; units: number; json?: boolean }) => {
-        const { writeSeedHistory } = await import('../../report/fixtures/seed-history.js');
+        const { writeSeedHistory } = await import('../../demo-data/seed-history.js');
         await withDb(async (db) => {
           const r = await writeSeedHistory(db, { committeeCode: o.committee, units: o.units });
           if (o.json) return printJson(r);

@@ -14,7 +14,7 @@ import { loadReportConfig } from '../../config/report.js';
 import { loadFrozenSnapshot } from '../../db/frozen.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { compileReport } from '../../report/compile.js';
-import * as SEED from '../../report/fixtures/seed-figures.js';
+import * as SEED from '../../demo-data/seed-figures.js';
 import { RECORD_SHEETS, UNITS_SHEET } from '../../report/past-years/columns.js';
 import { projectRoot } from '../../config/paths.js';
 import { writeFixture } from '../support/fixtures.js';

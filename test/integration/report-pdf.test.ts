@@ -16,7 +16,7 @@ import { loadReportConfig, type ReportConfig } from '../../config/report.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { count } from '../../report/build.js';
 import { compileReport, type CompileResult } from '../../report/compile.js';
-import { writeSeedHistory } from '../../report/fixtures/seed-history.js';
+import { writeSeedHistory } from '../../demo-data/seed-history.js';
 import { convertDocument, ensureLibreOffice } from '../../stack/libreoffice.js';
 import { projectRoot } from '../../config/paths.js';
 import { docxText } from '../support/docx-text.js';

@@ -1,6 +1,6 @@
 /**
  * The seed history fixture on the real PostgreSQL: three frozen cycles whose snapshots sum to the seed report's
- * figures (report/fixtures/seed-figures.ts), every payload one the phase schemas accept, all text NFC, written
+ * figures (demo-data/seed-figures.ts), every payload one the phase schemas accept, all text NFC, written
  * once per cycle id and the same for the same options.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,8 +16,8 @@ import type { StudyPayload } from '../../domain/phases/study.js';
 import type { YearEndReportPayload } from '../../domain/phases/year-end-report.js';
 import { isUnderTarget } from '../../domain/phases/common.js';
 import { parseRecord } from '../../domain/records.js';
-import * as F from '../../report/fixtures/seed-figures.js';
-import { writeSeedHistory } from '../../report/fixtures/seed-history.js';
+import * as F from '../../demo-data/seed-figures.js';
+import { writeSeedHistory } from '../../demo-data/seed-history.js';
 
 const CODE = 'SEEDT';
 const OTHER = 'SEEDU';
