@@ -5,6 +5,7 @@
  * is an HMAC of its id: per session, never stored, and useless without the cookie.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { endConsoleSession, insertConsoleSession, liveConsoleSession } from '../db/console-sessions.js';
 import type { Db } from '../db/pool.js';
 import type { Role } from './permissions.js';
 
@@ -43,12 +44,7 @@ export function sameToken(a: string, b: string): boolean {
 
 export async function createSession(db: Db, username: string, meta: { ip: string; userAgent: string }, policy: SessionPolicy): Promise<{ rawId: string }> {
   const rawId = randomBytes(32).toString('base64url');
-  await db.query(
-    `INSERT INTO console_sessions (id_hash, username, expires_at, ip, user_agent)
-     VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5)`,
-    [hashId(rawId), username, policy.absoluteHours * 3600, meta.ip, meta.userAgent.slice(0, 300)],
-  );
-  await db.query('UPDATE console_users SET last_sign_in = now() WHERE username = $1', [username]);
+  await insertConsoleSession(db, { idHash: hashId(rawId), username, absoluteSeconds: policy.absoluteHours * 3600, ip: meta.ip, userAgent: meta.userAgent.slice(0, 300) });
   return { rawId };
 }
 
@@ -58,28 +54,20 @@ export async function createSession(db: Db, username: string, meta: { ip: string
  */
 export async function loadSession(db: Db, rawId: string | undefined, policy: SessionPolicy, touch = true): Promise<Session | undefined> {
   if (!rawId || rawId.length > 100) return undefined;
-  const { rows } = await db.query(
-    `${touch ? 'UPDATE console_sessions s SET last_seen_at = now() FROM console_users u' : 'SELECT s.*, u.name, u.role FROM console_sessions s JOIN console_users u ON u.username = s.username'}
-     WHERE s.id_hash = $1 ${touch ? 'AND u.username = s.username' : ''}
-       AND s.ended_at IS NULL AND u.disabled_at IS NULL AND s.expires_at > now()
-       AND s.last_seen_at > now() - make_interval(secs => $2)
-     ${touch ? 'RETURNING s.*, u.name, u.role' : ''}`,
-    [hashId(rawId), policy.idleMinutes * 60],
-  );
-  const r = rows[0];
+  const r = await liveConsoleSession(db, hashId(rawId), policy.idleMinutes * 60, touch);
   if (!r) return undefined;
   return {
-    idHash: r.id_hash,
+    idHash: r.idHash,
     username: r.username,
     name: r.name,
-    role: r.role,
-    createdAt: new Date(r.created_at).toISOString(),
-    expiresAt: new Date(r.expires_at).toISOString(),
+    role: r.role as Role,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
     csrfToken: csrfTokenFor(rawId),
   };
 }
 
 export async function endSession(db: Db, rawId: string | undefined): Promise<void> {
   if (!rawId) return;
-  await db.query('UPDATE console_sessions SET ended_at = COALESCE(ended_at, now()) WHERE id_hash = $1', [hashId(rawId)]);
+  await endConsoleSession(db, hashId(rawId));
 }

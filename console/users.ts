@@ -1,4 +1,5 @@
 /** Console users in PostgreSQL: added and disabled from the command line (`chuky console user …`) or by an admin. */
+import { disableConsoleUser, enableConsoleUser, getConsoleUser, insertConsoleUser, listConsoleUsers, setConsoleUserPassword, type ConsoleUserRow } from '../db/console-users.js';
 import type { Db } from '../db/pool.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { isRole, type Role } from './permissions.js';
@@ -22,17 +23,9 @@ export function normaliseUsername(raw: string): string {
   return raw.normalize('NFC').trim().toLowerCase();
 }
 
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
-
-function toUser(r: Record<string, unknown>): ConsoleUser {
-  return {
-    username: r.username as string,
-    name: r.name as string,
-    role: r.role as Role,
-    createdAt: iso(r.created_at) ?? '',
-    disabledAt: iso(r.disabled_at),
-    lastSignIn: iso(r.last_sign_in),
-  };
+/** The row without its hash; the role is one of ours (the table's CHECK allows no other). */
+function toUser(r: ConsoleUserRow): ConsoleUser {
+  return { username: r.username, name: r.name, role: r.role as Role, createdAt: r.createdAt, disabledAt: r.disabledAt, lastSignIn: r.lastSignIn };
 }
 
 /** Adds a user; refuses an existing username (use `setPassword` to change a password). */
@@ -45,45 +38,33 @@ export async function addUser(db: Db, u: { username: string; name: string; role:
   const problem = passwordProblem(u.password);
   if (problem) throw new UserError(problem);
   const hash = await hashPassword(u.password);
-  const { rows } = await db.query(
-    `INSERT INTO console_users (username, name, role, password_hash) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (username) DO NOTHING RETURNING *`,
-    [username, name, u.role, hash],
-  );
-  if (!rows[0]) throw new UserError(`Tên đăng nhập "${username}" đã có`);
-  return toUser(rows[0]);
+  const row = await insertConsoleUser(db, { username, name, role: u.role, passwordHash: hash });
+  if (!row) throw new UserError(`Tên đăng nhập "${username}" đã có`);
+  return toUser(row);
 }
 
 export async function setPassword(db: Db, username: string, password: string): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new UserError(problem);
   const hash = await hashPassword(password);
-  const result = await db.query('UPDATE console_users SET password_hash = $2, updated_at = now() WHERE username = $1', [normaliseUsername(username), hash]);
-  if (!result.rowCount) throw new UserError(`Không có người dùng "${username}"`);
-  // A new password ends every session opened with the old one.
-  await db.query('UPDATE console_sessions SET ended_at = now() WHERE username = $1 AND ended_at IS NULL', [normaliseUsername(username)]);
+  // A new password ends every session opened with the old one (setConsoleUserPassword does both).
+  if (!(await setConsoleUserPassword(db, normaliseUsername(username), hash))) throw new UserError(`Không có người dùng "${username}"`);
 }
 
 export async function listUsers(db: Db): Promise<ConsoleUser[]> {
-  const { rows } = await db.query('SELECT * FROM console_users ORDER BY username');
-  return rows.map(toUser);
+  return (await listConsoleUsers(db)).map(toUser);
 }
 
 export async function getUser(db: Db, username: string): Promise<(ConsoleUser & { passwordHash: string }) | undefined> {
-  const { rows } = await db.query('SELECT * FROM console_users WHERE username = $1', [normaliseUsername(username)]);
-  return rows[0] ? { ...toUser(rows[0]), passwordHash: rows[0].password_hash as string } : undefined;
+  const row = await getConsoleUser(db, normaliseUsername(username));
+  return row ? { ...toUser(row), passwordHash: row.passwordHash } : undefined;
 }
 
 /** Disables a user and ends their sessions at once; returns false for no such user. */
 export async function disableUser(db: Db, username: string): Promise<boolean> {
-  const name = normaliseUsername(username);
-  const result = await db.query('UPDATE console_users SET disabled_at = COALESCE(disabled_at, now()), updated_at = now() WHERE username = $1', [name]);
-  if (!result.rowCount) return false;
-  await db.query('UPDATE console_sessions SET ended_at = now() WHERE username = $1 AND ended_at IS NULL', [name]);
-  return true;
+  return disableConsoleUser(db, normaliseUsername(username));
 }
 
 export async function enableUser(db: Db, username: string): Promise<boolean> {
-  const result = await db.query('UPDATE console_users SET disabled_at = NULL, updated_at = now() WHERE username = $1', [normaliseUsername(username)]);
-  return (result.rowCount ?? 0) > 0;
+  return enableConsoleUser(db, normaliseUsername(username));
 }
