@@ -11,14 +11,19 @@
  *   that is neither PUBLIC_BASE_URL's nor the request's own. Browsers set both on every cross-origin write and
  *   pages cannot forge them; a client that sends neither (the CLI, curl, a script) is no browser a page can
  *   drive, and passes. The console applies the same rule, with a CSRF token on top (console/security.ts).
- *   hono/csrf is not used here: it skips requests whose body is JSON (leaving them to CORS) and refuses every
- *   client that sends neither header.
+ *   hono's own `csrf` middleware judges the writes, with this rule as its origin and Sec-Fetch-Site check; two
+ *   gaps of it are closed around it (see `sameOriginWrites`).
  * - `jsonWrites`: the operator API's writes carry `Content-Type: application/json` (a units import: text/csv);
  *   anything else is refused with 415. The types a page may send without a CORS preflight (text/plain, a form's
  *   urlencoded or multipart body) are exactly the ones refused, so a cross-site page can never write blind.
+ *
+ * hono has no middleware for the Host check nor for the accepted body types (its `validator` parses a body, it
+ * does not refuse a type with 415), so those two stay here.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { messagePage } from './pages.js';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -115,11 +120,38 @@ export function crossOriginWrite(
   return own.has(origin) ? undefined : `Origin: ${origin}`;
 }
 
-/** Writes a browser marks as coming from another origin are refused with 403 (JSON under /api/, else a page). */
+/**
+ * Writes a browser marks as coming from another origin are refused with 403 (JSON under /api/, else a page).
+ *
+ * hono/csrf decides, with `crossOriginWrite` as both its origin and its Sec-Fetch-Site check (it passes a request
+ * when either check passes; each applies the whole rule, so one header saying "another origin" is enough to
+ * refuse, as browsers send both consistently). Around it, two gaps of hono/csrf are closed:
+ * - it refuses a form-typed write that carries neither header: that is the CLI, curl or a script, no browser a
+ *   page can drive, and it passes (test/integration/security-cross-origin.test.ts);
+ * - it judges only the bodies a page can send without a CORS preflight and lets JSON and CSV through unjudged
+ *   (left to CORS): a JSON write naming another origin (a client relaying a page's request) is refused here by
+ *   the same rule.
+ */
 export function sameOriginWrites(opts: { publicBaseUrl?: string | undefined; nullOrigin: 'as-absent' | 'refuse' }): MiddlewareHandler {
+  const reasonOf = (c: Context) =>
+    crossOriginWrite({ origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') }, ownOrigins(c, opts.publicBaseUrl), opts.nullOrigin);
+  const sameOrigin = (_header: string, c: Context) => reasonOf(c) === undefined;
+  const honoCsrf = csrf({ origin: sameOrigin, secFetchSite: sameOrigin });
   return async (c, next) => {
     if (!WRITES.has(c.req.method)) return next();
-    const reason = crossOriginWrite({ origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') }, ownOrigins(c, opts.publicBaseUrl), opts.nullOrigin);
+    // A write that carries neither header passes (no browser); hono/csrf would refuse it for a form-typed body.
+    if (!c.req.header('origin')?.trim() && !c.req.header('sec-fetch-site')?.trim()) return next();
+    let passed = false;
+    try {
+      await honoCsrf(c, async () => {
+        passed = true;
+      });
+    } catch (err) {
+      if (!(err instanceof HTTPException) || err.status !== 403) throw err;
+    }
+    // What hono/csrf passed unjudged (JSON, CSV) gets the same rule; what it refused is named by the rule's reason
+    // (an odd header value the rule lets through, such as an upper-case Sec-Fetch-Site, is refused all the same).
+    const reason = passed ? reasonOf(c) : (reasonOf(c) ?? 'Origin and Sec-Fetch-Site not accepted');
     if (reason === undefined) return next();
     const en = `cross-origin write refused (${reason}): only chuky's own pages, or clients that are not browsers, may send this request`;
     if (wantsJson(c)) return c.json({ error: en }, 403);

@@ -1,7 +1,8 @@
 /**
  * Security headers on every response of the HTTP server: the units' forms (/f/:token), the operator API
- * (/api/v1), /healthz, refusals and errors. The console (console/security.ts) sets its own stricter policy with a
- * nonce per response; whatever a response already carries is kept, and only what is missing is added.
+ * (/api/v1), /healthz, refusals and errors. They are set by hono's own `secureHeaders` middleware; the console
+ * (console/security.ts) sets its own stricter policy with a nonce per response, so it runs with
+ * `overwrite: false`: whatever a response already carries is kept, and only what is missing is added.
  *
  * - A form's URL carries its signed token: `Referrer-Policy: no-referrer` keeps it out of other sites' logs, and
  *   `Cache-Control: no-store` out of shared caches and the browser's history of pages.
@@ -9,21 +10,28 @@
  *   the style attributes need `style-src 'unsafe-inline'`, which lets no script run.
  * - `Strict-Transport-Security` only when the server is reached over https (PUBLIC_BASE_URL, or the request's
  *   own URL): sent over http it would be ignored by browsers, and it would pin a development host to https.
+ *
+ * hono's middleware takes one fixed policy, and these differ by path (form or not) and by scheme (HSTS or not):
+ * four instances are made once and each request picks its own. Its other defaults (Cross-Origin-Opener-Policy,
+ * Origin-Agent-Cluster, X-DNS-Prefetch-Control: off, …) are kept: they only take abilities away.
  */
 import type { MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+
+type Csp = NonNullable<NonNullable<Parameters<typeof secureHeaders>[0]>['contentSecurityPolicy']>;
 
 /** The unit's form pages: no script, no frames, forms posted only to chuky itself. */
-export const FORM_CSP = [
-  "default-src 'none'",
-  "style-src 'unsafe-inline'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+const FORM_POLICY: Csp = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
 
 /** JSON and plain answers (the API, /healthz, not-found): nothing to load, never framed. */
-export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const API_POLICY: Csp = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] };
 
 export const HSTS = 'max-age=31536000';
 
@@ -31,23 +39,28 @@ export function isHttpsBase(publicBaseUrl: string | undefined): boolean {
   return !!publicBaseUrl && /^https:/i.test(publicBaseUrl);
 }
 
+function headersFor(contentSecurityPolicy: Csp, https: boolean): MiddlewareHandler {
+  return secureHeaders({
+    contentSecurityPolicy,
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'no-referrer',
+    xContentTypeOptions: 'nosniff',
+    crossOriginResourcePolicy: 'same-origin',
+    strictTransportSecurity: https ? HSTS : false,
+    overwrite: false,
+  });
+}
+
 export function securityHeaders(opts: { publicBaseUrl?: string | undefined }): MiddlewareHandler {
   const httpsBase = isHttpsBase(opts.publicBaseUrl);
+  const form = { http: headersFor(FORM_POLICY, false), https: headersFor(FORM_POLICY, true) };
+  const api = { http: headersFor(API_POLICY, false), https: headersFor(API_POLICY, true) };
   return async (c, next) => {
-    await next();
-    const h = c.res.headers;
-    const setIfAbsent = (name: string, value: string) => {
-      if (!h.has(name)) h.set(name, value);
-    };
-    const form = c.req.path.startsWith('/f/');
-    setIfAbsent('Content-Security-Policy', form ? FORM_CSP : API_CSP);
-    setIfAbsent('X-Content-Type-Options', 'nosniff');
-    setIfAbsent('X-Frame-Options', 'DENY');
-    // The form's token is in its URL; the API's answers name units and carry nothing a referrer should.
-    setIfAbsent('Referrer-Policy', 'no-referrer');
-    // Forms carry a token, the API answers a bearer token's holder: neither is for a shared cache.
-    setIfAbsent('Cache-Control', 'no-store');
-    setIfAbsent('Cross-Origin-Resource-Policy', 'same-origin');
-    if (httpsBase || new URL(c.req.url).protocol === 'https:') setIfAbsent('Strict-Transport-Security', HSTS);
+    const kind = c.req.path.startsWith('/f/') ? form : api;
+    const https = httpsBase || new URL(c.req.url).protocol === 'https:';
+    await (https ? kind.https : kind.http)(c, next);
+    // Not a header hono's middleware sets. Forms carry a token, the API answers a bearer token's holder: neither
+    // is for a shared cache.
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
   };
 }

@@ -3,6 +3,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool.js';
@@ -104,16 +106,25 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
   const expected = deps.apiToken ? digest(`Bearer ${deps.apiToken}`) : undefined;
   // Writes from another site's page are refused whatever they carry (api/request-guards.ts).
   api.use('*', sameOriginWrites({ publicBaseUrl: deps.publicBaseUrl, nullOrigin: 'refuse' }));
-  // The token is checked by hand rather than by hono/bearer-auth, which accepts "bearer", extra spaces and a
-  // lower-case scheme: only the exact `Bearer <token>` opens the API (test/integration/security-console.test.ts).
-  api.use('*', async (c, next) => {
-    if (!expected && deps.requireApiToken) return c.json({ error: 'the operator API is closed: set CHUKY_API_TOKEN to open it' }, 503);
-    // Compared as digests, in constant time: the answer's timing says nothing about the token.
-    if (expected && !timingSafeEqual(digest(c.req.header('authorization') ?? ''), expected)) {
-      return c.json({ error: 'unauthorized: send Authorization: Bearer <CHUKY_API_TOKEN>' }, 401);
-    }
-    await next();
-  });
+  if (deps.requireApiToken && !expected) {
+    api.use('*', async (c) => c.json({ error: 'the operator API is closed: set CHUKY_API_TOKEN to open it' }, 503));
+  }
+  if (expected) {
+    // hono/bearer-auth reads the header; it would also take a lower-case "bearer", several spaces, and answer 400
+    // to a malformed header: only the exact `Bearer <token>` opens the API, and every refusal is the same 401
+    // (test/integration/security-console.test.ts), so the whole header is compared, as digests in constant time:
+    // the answer's timing says nothing about the token.
+    const unauthorized = () => Response.json({ error: 'unauthorized: send Authorization: Bearer <CHUKY_API_TOKEN>' }, { status: 401 });
+    api.use(
+      '*',
+      bearerAuth({
+        verifyToken: (_token, c) => timingSafeEqual(digest(c.req.header('authorization') ?? ''), expected),
+        noAuthenticationHeader: { message: unauthorized },
+        invalidAuthenticationHeader: { message: unauthorized },
+        invalidToken: { message: unauthorized },
+      }),
+    );
+  }
   // Writes are JSON (a units import: CSV), else 415: no body a page could send without a CORS preflight.
   api.use('*', jsonWrites());
   api.use('*', apiBodyGuard());
@@ -173,6 +184,8 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
   app.route('/api/v1', api);
 
   app.onError((err, c) => {
+    // A refusal thrown by hono's middleware (hono/bearer-auth's 401) is its answer, not a server error.
+    if (err instanceof HTTPException) return err.getResponse();
     console.error(err);
     return c.json({ error: 'internal error' }, 500);
   });
