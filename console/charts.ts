@@ -2,6 +2,7 @@
  * A cycle's charts, drawn by the report's chart renderer (report/charts.ts) and inlined as SVG: completion per
  * phase over the cycle's calendar, attendance and pledge rates per unit, and escalations by level.
  */
+import { activeUnitNames, countActiveUnits, escalatedUnitCounts, firstSubmissionTimes, latestStudyAndPledgeReports, owedUnitsByPhase } from '../db/console-charts.js';
 import type { CycleRow } from '../db/cycles.js';
 import type { Db } from '../db/pool.js';
 import { unitPhases } from '../config/phase-lookup.js';
@@ -47,18 +48,18 @@ function cycleToday(cycle: CycleRow, nowMs = Date.now()): string {
 export async function completionChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
   const def = cycle.definition;
   const [firsts, owed] = await Promise.all([
-    db.query('SELECT phase, unit_code, min(calendar_at) AS first_at FROM submissions WHERE cycle_id = $1 GROUP BY phase, unit_code', [cycle.id]),
-    db.query("SELECT phase, count(*)::int AS n FROM obligations WHERE cycle_id = $1 AND status <> 'removed' GROUP BY phase", [cycle.id]),
+    firstSubmissionTimes(db, cycle.id),
+    owedUnitsByPhase(db, cycle.id),
   ]);
-  const activeUnits = (await db.query('SELECT count(*)::int AS n FROM units WHERE cycle_id = $1 AND removed_at IS NULL', [cycle.id])).rows[0].n as number;
+  const activeUnits = await countActiveUnits(db, cycle.id);
   const configured = unitPhases(def).map((p) => p.id as string);
-  const owedBy = new Map<string, number>(owed.rows.map((r) => [r.phase, r.n]));
+  const owedBy = new Map<string, number>(owed.map((r) => [r.phase, r.n]));
   const phases = [...new Set([...configured, ...owedBy.keys()])].sort(comparePhases);
   const start = unitPhases(def).map((p) => p.opensOn).sort()[0] ?? `${def.year}-01-01`;
   const closes = def.closesOn ?? `${def.year}-12-31`;
   let end = cycleToday(cycle);
-  for (const r of firsts.rows) {
-    const d = instantToLocalDate(new Date(r.first_at).getTime(), def.timezone);
+  for (const r of firsts) {
+    const d = instantToLocalDate(r.firstAt.getTime(), def.timezone);
     if (compareDates(d, end) > 0) end = d;
   }
   if (compareDates(end, closes) > 0) end = closes;
@@ -69,9 +70,9 @@ export async function completionChart(db: Db, cycle: CycleRow): Promise<ChartSpe
   for (let d = start; compareDates(d, end) <= 0; d = addDays(d, step)) days.push(d);
   if (days.at(-1) !== end) days.push(end);
   const firstDays = new Map<string, string[]>();
-  for (const r of firsts.rows) {
+  for (const r of firsts) {
     const list = firstDays.get(r.phase) ?? [];
-    list.push(instantToLocalDate(new Date(r.first_at).getTime(), def.timezone));
+    list.push(instantToLocalDate(r.firstAt.getTime(), def.timezone));
     firstDays.set(r.phase, list);
   }
   return {
@@ -93,15 +94,11 @@ export async function completionChart(db: Db, cycle: CycleRow): Promise<ChartSpe
 /** Each unit's latest word on attendance (the make-up session's total if it held one) and personal plans. */
 export async function ratesChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
   const [units, subs] = await Promise.all([
-    db.query('SELECT code, name FROM units WHERE cycle_id = $1 AND removed_at IS NULL ORDER BY code', [cycle.id]),
-    db.query(
-      `SELECT DISTINCT ON (unit_code, phase) unit_code, phase, payload FROM submissions
-       WHERE cycle_id = $1 AND phase IN ('study', 'study-makeup', 'pledge') ORDER BY unit_code, phase, version DESC`,
-      [cycle.id],
-    ),
+    activeUnitNames(db, cycle.id),
+    latestStudyAndPledgeReports(db, cycle.id),
   ]);
   const latest = new Map<string, Record<string, unknown>>();
-  for (const r of subs.rows) latest.set(`${r.unit_code}/${r.phase}`, r.payload);
+  for (const r of subs) latest.set(`${r.unitCode}/${r.phase}`, r.payload);
   const rate = (num: unknown, den: unknown): number | null =>
     typeof num === 'number' && typeof den === 'number' && den > 0 ? Math.round((num / den) * 1000) / 10 : null;
   return {
@@ -110,11 +107,11 @@ export async function ratesChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
     kind: 'bar',
     horizontal: true,
     percent: true,
-    categories: units.rows.map((u) => u.name as string),
+    categories: units.map((u) => u.name),
     series: [
       {
         name: 'Học tập, quán triệt',
-        values: units.rows.map((u) => {
+        values: units.map((u) => {
           const makeup = latest.get(`${u.code}/study-makeup`);
           const study = latest.get(`${u.code}/study`);
           return makeup ? rate(makeup.studiedTotal, makeup.members) : study ? rate(study.studied, study.members) : null;
@@ -122,7 +119,7 @@ export async function ratesChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
       },
       {
         name: 'Kế hoạch cá nhân, cam kết',
-        values: units.rows.map((u) => {
+        values: units.map((u) => {
           const p = latest.get(`${u.code}/pledge`);
           return p ? rate(p.withPersonalPlan, p.members) : null;
         }),
@@ -133,12 +130,8 @@ export async function ratesChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
 
 /** Obligations that reached each escalation level (from the recorded transitions), per phase. */
 export async function escalationsChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
-  const { rows } = await db.query(
-    `SELECT phase, kind, count(DISTINCT unit_code)::int AS n FROM events
-     WHERE cycle_id = $1 AND kind IN ('overdue', 'escalation2', 'escalation3') GROUP BY phase, kind`,
-    [cycle.id],
-  );
-  const phases = [...new Set(rows.map((r) => r.phase as string))].sort(comparePhases);
+  const rows = await escalatedUnitCounts(db, cycle.id);
+  const phases = [...new Set(rows.map((r) => r.phase))].sort(comparePhases);
   const count = (phase: string, kind: string) => rows.find((r) => r.phase === phase && r.kind === kind)?.n ?? 0;
   return {
     id: 'escalations-by-level',

@@ -5,6 +5,7 @@
  * from each unit's latest submission of those phases; shown in the unit table's cells and on the unit's page.
  */
 import { html } from 'hono/html';
+import { latestSubmissionsWithRegistryMembers } from '../db/console-marks.js';
 import type { Db } from '../db/pool.js';
 import type { CycleRow } from '../db/cycles.js';
 import { DEFAULT_MEMBERS_MARGIN_PERCENT, MEMBER_COUNT_PHASES, formatInt, formatTarget, membersBeyondMargin, reportedMembers } from '../domain/phases/common.js';
@@ -31,19 +32,13 @@ export function markOf(phase: string, payload: unknown, registry: number, margin
 /** The marks of a cycle's units (or of one unit), from each unit's latest study, pledge and models submission. */
 export async function submissionMarks(db: Db, cycle: CycleRow, unitCode?: string): Promise<SubmissionMarks> {
   const margin = cycle.definition.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT;
-  const { rows } = await db.query(
-    `SELECT DISTINCT ON (s.unit_code, s.phase) s.unit_code, s.phase, s.payload, u.members
-     FROM submissions s JOIN units u ON u.cycle_id = s.cycle_id AND u.code = s.unit_code
-     WHERE s.cycle_id = $1 AND s.phase = ANY($3::text[]) AND ($2::text IS NULL OR s.unit_code = $2)
-     ORDER BY s.unit_code, s.phase, s.version DESC`,
-    [cycle.id, unitCode ?? null, [...MEMBER_COUNT_PHASES, 'models']],
-  );
+  const rows = await latestSubmissionsWithRegistryMembers(db, cycle.id, [...MEMBER_COUNT_PHASES, 'models'], unitCode);
   const marks: SubmissionMarks = new Map();
   for (const r of rows) {
-    const mark = markOf(r.phase, r.payload, Number(r.members), margin);
+    const mark = markOf(r.phase, r.payload, r.members, margin);
     if (!mark) continue;
-    let byPhase = marks.get(r.unit_code);
-    if (!byPhase) marks.set(r.unit_code, (byPhase = new Map()));
+    let byPhase = marks.get(r.unitCode);
+    if (!byPhase) marks.set(r.unitCode, (byPhase = new Map()));
     byPhase.set(r.phase, mark);
   }
   return marks;
