@@ -8,6 +8,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { projectRoot } from '../config/paths.js';
+import { appliedMigrations, serverVersion } from '../db/doctor.js';
 import { describeDown, readServicesFile, servicesLiveness } from '../workers/services.js';
 import * as searchAttributes from '../workflows/search-attributes.js';
 import { DEFAULT_POLLER_GRACE_SECONDS, ago, describeMissing, describePollers, missingPollers } from './pollers.js';
@@ -119,15 +120,14 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
         return { ok: false, detail: `${where}: not reachable (${errorLine(err)})` };
       }
       connected = true;
-      const { rows } = await client.query('SELECT 1 AS one, current_setting($1) AS version', ['server_version']);
-      return { ok: rows[0].one === 1, detail: `${where} reachable (PostgreSQL ${rows[0].version})` };
+      const server = await serverVersion(client);
+      return { ok: server.answered, detail: `${where} reachable (PostgreSQL ${server.version})` };
     });
     const migrations = await timed('migrations', async () => {
       if (!connected) return { ok: false, detail: `cannot check: PostgreSQL at ${where} is not reachable` };
       const files = migrationFiles();
-      const table = await client.query("SELECT to_regclass('pgmigrations') IS NOT NULL AS present");
-      if (!table.rows[0].present) return { ok: false, detail: `no migrations applied (${files.length} pending); run \`chuky migrate\`` };
-      const applied = new Set((await client.query('SELECT name FROM pgmigrations')).rows.map((r) => r.name as string));
+      const applied = await appliedMigrations(client);
+      if (!applied) return { ok: false, detail: `no migrations applied (${files.length} pending); run \`chuky migrate\`` };
       const pending = files.filter((f) => !applied.has(f));
       const unknown = [...applied].filter((a) => !files.includes(a)).sort();
       if (pending.length) return { ok: false, detail: `${pending.length} migration(s) not applied: ${pending.join(', ')}; run \`chuky migrate\`` };

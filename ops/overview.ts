@@ -5,6 +5,8 @@
  */
 import type { CycleDefinition } from '../config/cycle.js';
 import { unitPhases } from '../config/phase-lookup.js';
+import { getCycle } from '../db/cycles.js';
+import { cycleSummaries, obligationStatuses, overdueObligations, unitsWithRemoval } from '../db/overview.js';
 import type { Db } from '../db/pool.js';
 import { daysBetween, instantToLocalDate } from '../domain/calendar.js';
 import { realToCalendar, type ClockMap } from '../domain/clock.js';
@@ -46,27 +48,21 @@ export function phaseTitleOf(phase: string, def?: CycleDefinition): string {
 
 /** The cycles, newest first, with their unit count (units not removed) and obligations overdue right now. */
 export async function listCycles(db: Db, temporalUiUrl?: string, namespace = 'default'): Promise<CycleSummary[]> {
-  const { rows } = await db.query(
-    `SELECT c.id, c.committee_code, c.year, c.status, c.frozen_at, c.created_at, c.imported_at, c.imported_by,
-       (SELECT count(*)::int FROM units u WHERE u.cycle_id = c.id AND u.removed_at IS NULL) AS units,
-       (SELECT count(*)::int FROM obligations o WHERE o.cycle_id = c.id AND o.status = ANY($1::text[])) AS overdue
-     FROM cycles c ORDER BY c.created_at DESC, c.id`,
-    [[...OVERDUE_STATUSES]],
-  );
+  const rows = await cycleSummaries(db, OVERDUE_STATUSES);
   return rows.map((r) => {
     const workflowId = cycleWorkflowId(r.id);
-    const url = r.imported_at ? undefined : temporalWorkflowUrl(temporalUiUrl, namespace, workflowId);
+    const url = r.importedAt ? undefined : temporalWorkflowUrl(temporalUiUrl, namespace, workflowId);
     return {
       cycleId: r.id,
-      committeeCode: r.committee_code,
+      committeeCode: r.committeeCode,
       year: r.year,
       status: r.status,
       units: r.units,
-      frozenAt: r.frozen_at ? new Date(r.frozen_at).toISOString() : null,
-      createdAt: new Date(r.created_at).toISOString(),
+      frozenAt: r.frozenAt ? new Date(r.frozenAt).toISOString() : null,
+      createdAt: new Date(r.createdAt).toISOString(),
       overdue: r.overdue,
       workflowId,
-      imported: r.imported_at ? { at: new Date(r.imported_at).toISOString(), by: r.imported_by ?? null } : null,
+      imported: r.importedAt ? { at: new Date(r.importedAt).toISOString(), by: r.importedBy ?? null } : null,
       ...(url ? { temporalUrl: url } : {}),
     };
   });
@@ -99,17 +95,14 @@ export function percentOf(n: number, total: number): number {
  * only by the units that have a row for it. Unknown statuses (none today) count as pending.
  */
 export async function phaseSummaries(db: Db, cycleId: string): Promise<PhaseSummary[]> {
-  const cycle = await db.query('SELECT definition FROM cycles WHERE id = $1', [cycleId]);
-  if (!cycle.rows[0]) throw new Error(`no cycle "${cycleId}" in the database`);
-  const def = cycle.rows[0].definition as CycleDefinition;
-  const [units, obligations] = await Promise.all([
-    db.query('SELECT code, removed_at IS NOT NULL AS removed FROM units WHERE cycle_id = $1', [cycleId]),
-    db.query('SELECT unit_code, phase, status FROM obligations WHERE cycle_id = $1', [cycleId]),
-  ]);
+  const cycle = await getCycle(db, cycleId);
+  if (!cycle) throw new Error(`no cycle "${cycleId}" in the database`);
+  const def = cycle.definition;
+  const [units, obligations] = await Promise.all([unitsWithRemoval(db, cycleId), obligationStatuses(db, cycleId)]);
   const byPhase = new Map<string, Map<string, string>>();
-  for (const o of obligations.rows) {
+  for (const o of obligations) {
     if (!byPhase.has(o.phase)) byPhase.set(o.phase, new Map());
-    byPhase.get(o.phase)!.set(o.unit_code, o.status);
+    byPhase.get(o.phase)!.set(o.unitCode, o.status);
   }
   const configured = unitPhases(def).map((p) => p.id as string);
   const derived = [...byPhase.keys()].filter((p) => !configured.includes(p));
@@ -119,7 +112,7 @@ export async function phaseSummaries(db: Db, cycleId: string): Promise<PhaseSumm
     const counts = emptyCounts();
     let total = 0;
     if (configured.includes(phase)) {
-      for (const u of units.rows) {
+      for (const u of units) {
         const status = statuses.get(u.code) ?? (u.removed ? 'removed' : 'pending');
         counts[STATUS_TO_COUNT[status] ?? 'pending'] += 1;
         total += 1;
@@ -147,33 +140,21 @@ export async function listOverdue(
   db: Db,
   q: { cycleId?: string; phase?: string; minLevel?: number; temporalUiUrl?: string; namespace?: string },
 ): Promise<OverdueRow[]> {
-  const { rows } = await db.query(
-    `SELECT o.cycle_id, o.unit_code, u.name AS unit_name, o.phase, o.status, o.escalation_level,
-       to_char(o.deadline, 'YYYY-MM-DD') AS deadline, c.clock, c.definition->>'timezone' AS tz, c.closed_at
-     FROM obligations o
-     JOIN units u ON u.cycle_id = o.cycle_id AND u.code = o.unit_code
-     JOIN cycles c ON c.id = o.cycle_id
-     WHERE o.status = ANY($1::text[])
-       AND ($2::text IS NULL OR o.cycle_id = $2)
-       AND ($2::text IS NOT NULL OR c.status <> 'closed')
-       AND ($3::text IS NULL OR o.phase = $3)
-       AND o.escalation_level >= $4`,
-    [[...OVERDUE_STATUSES], q.cycleId ?? null, q.phase ?? null, q.minLevel ?? 0],
-  );
+  const rows = await overdueObligations(db, { statuses: OVERDUE_STATUSES, cycleId: q.cycleId, phase: q.phase, minLevel: q.minLevel });
   const namespace = q.namespace ?? 'default';
   const now = Date.now();
   const out: OverdueRow[] = rows.map((r) => {
-    const workflowId = unitWorkflowId(r.cycle_id, r.unit_code);
+    const workflowId = unitWorkflowId(r.cycleId, r.unitCode);
     const url = temporalWorkflowUrl(q.temporalUiUrl, namespace, workflowId);
     return {
-      cycleId: r.cycle_id,
-      unitCode: r.unit_code,
-      unitName: r.unit_name,
+      cycleId: r.cycleId,
+      unitCode: r.unitCode,
+      unitName: r.unitName,
       phase: r.phase,
       status: r.status,
-      level: r.escalation_level,
+      level: r.escalationLevel,
       deadline: r.deadline,
-      daysOverdue: daysOverdue(r.deadline, cycleCalendarNow(r.clock as ClockMap, r.closed_at, now), r.tz || 'Asia/Ho_Chi_Minh'),
+      daysOverdue: daysOverdue(r.deadline, cycleCalendarNow(r.clock, r.closedAt, now), r.timezone || 'Asia/Ho_Chi_Minh'),
       workflowId,
       ...(url ? { temporalUrl: url } : {}),
     };

@@ -15,6 +15,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import type { CycleDefinition } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
+import { openCycles, openOverdueObligations, pendingObligationsOfSettledUnits, remedyOverdueInspections, settledUnitsWithoutPhase, unitNames } from '../db/stalled.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
 import { calendarToReal, type ClockMap } from '../domain/clock.js';
 import { unitWorkflowId } from '../domain/ids.js';
@@ -314,34 +315,26 @@ const toIso = (ms: number): string => new Date(ms).toISOString();
 
 /** One unit overdue (level 1–2) or not submitted (level 3), in a cycle that is not closed. */
 async function overdueStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
-  const { rows } = await deps.db.query(
-    `SELECT o.cycle_id, o.unit_code, u.name AS unit_name, o.phase, o.status, o.escalation_level,
-       to_char(o.deadline, 'YYYY-MM-DD') AS deadline, o.due_at, c.clock, c.definition->>'timezone' AS tz
-     FROM obligations o
-     JOIN units u ON u.cycle_id = o.cycle_id AND u.code = o.unit_code
-     JOIN cycles c ON c.id = o.cycle_id
-     WHERE o.status IN ('overdue', 'not_submitted') AND c.status <> 'closed' AND ($1::text IS NULL OR o.cycle_id = $1)`,
-    [q.cycleId ?? null],
-  );
+  const rows = await openOverdueObligations(deps.db, q.cycleId);
   const now = Date.now();
   return rows.map((r) => {
-    const clock = r.clock as ClockMap;
-    const days = daysOverdue(r.deadline, cycleCalendarNow(clock, null, now), r.tz || 'Asia/Ho_Chi_Minh');
-    const workflowId = unitWorkflowId(r.cycle_id, r.unit_code);
+    const clock = r.clock;
+    const days = daysOverdue(r.deadline, cycleCalendarNow(clock, null, now), r.timezone || 'Asia/Ho_Chi_Minh');
+    const workflowId = unitWorkflowId(r.cycleId, r.unitCode);
     const url = temporalWorkflowUrl(deps.temporalUiUrl, deps.namespace, workflowId);
     const what = r.status === 'not_submitted' ? 'not submitted' : 'overdue';
     return {
       kind: 'overdue' as const,
-      cycleId: r.cycle_id,
-      unitCode: r.unit_code,
-      unitName: r.unit_name,
+      cycleId: r.cycleId,
+      unitCode: r.unitCode,
+      unitName: r.unitName,
       phase: r.phase,
       workflowId,
-      level: r.escalation_level,
+      level: r.escalationLevel,
       // The deadline passed at 00:00 local after its date, on the cycle's calendar; as a real instant.
-      since: toIso(calendarToReal(clock, new Date(r.due_at).getTime())),
-      cause: `${r.phase} ${what}: ${days} day${days === 1 ? '' : 's'} past the deadline ${r.deadline}, level ${r.escalation_level} (${LEVEL_TEXT[r.escalation_level] ?? 'escalated'})`,
-      causeVi: `${phaseShort(r.phase)}: ${r.status === 'not_submitted' ? 'không nộp, ' : ''}quá hạn ${days} ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalation_level] ?? `mức ${r.escalation_level}`).replace(/^M/, 'm')}`,
+      since: toIso(calendarToReal(clock, new Date(r.dueAt).getTime())),
+      cause: `${r.phase} ${what}: ${days} day${days === 1 ? '' : 's'} past the deadline ${r.deadline}, level ${r.escalationLevel} (${LEVEL_TEXT[r.escalationLevel] ?? 'escalated'})`,
+      causeVi: `${phaseShort(r.phase)}: ${r.status === 'not_submitted' ? 'không nộp, ' : ''}quá hạn ${days} ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalationLevel] ?? `mức ${r.escalationLevel}`).replace(/^M/, 'm')}`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS.overdue,
     };
@@ -350,33 +343,25 @@ async function overdueStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
 
 /** Inspections whose remedy deadline passed without the unit's remedy report (their workflow's ladder runs). */
 async function remedyStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
-  const { rows } = await deps.db.query(
-    `SELECT i.id, i.cycle_id, i.unit_code, u.name AS unit_name, i.kind, i.body, i.escalation_level,
-       to_char(i.remedy_deadline, 'YYYY-MM-DD') AS remedy_deadline, c.clock, c.definition->>'timezone' AS tz
-     FROM inspections i
-     JOIN cycles c ON c.id = i.cycle_id
-     LEFT JOIN units u ON u.cycle_id = i.cycle_id AND u.code = i.unit_code
-     WHERE i.status = 'remedy_overdue' AND c.status <> 'closed' AND ($1::text IS NULL OR i.cycle_id = $1)`,
-    [q.cycleId ?? null],
-  );
+  const rows = await remedyOverdueInspections(deps.db, q.cycleId);
   const now = Date.now();
   return rows.map((r) => {
-    const clock = r.clock as ClockMap;
-    const tz = r.tz || 'Asia/Ho_Chi_Minh';
+    const clock = r.clock;
+    const tz = r.timezone || 'Asia/Ho_Chi_Minh';
     const url = temporalWorkflowUrl(deps.temporalUiUrl, deps.namespace, r.id);
-    const deadline: string | null = r.remedy_deadline;
+    const deadline = r.remedyDeadline;
     const days = deadline ? daysOverdue(deadline, cycleCalendarNow(clock, null, now), tz) : undefined;
     return {
       kind: 'remedy-overdue' as const,
-      cycleId: r.cycle_id,
-      unitCode: r.unit_code,
-      ...(r.unit_name ? { unitName: r.unit_name } : {}),
+      cycleId: r.cycleId,
+      unitCode: r.unitCode,
+      ...(r.unitName ? { unitName: r.unitName } : {}),
       phase: 'inspection-remedy',
       workflowId: r.id,
-      level: r.escalation_level,
+      level: r.escalationLevel,
       ...(deadline ? { since: toIso(calendarToReal(clock, localTimeToInstant(addDays(deadline, 1), 0, tz))) } : {}),
-      causeVi: `Báo cáo khắc phục sau ${KIND_LABEL_VI[r.kind as InspectionKind] ?? r.kind} của ${BODY_LABEL_VI[r.body as InspectionBody] ?? r.body} quá hạn${days !== undefined ? ` ${days} ngày so với hạn khắc phục ${viDate(deadline)}` : ''}; ${(LEVEL_LABEL[r.escalation_level] ?? `mức ${r.escalation_level}`).replace(/^M/, 'm')}`,
-      cause: `remedy report after ${r.kind} by ${r.body} overdue${days !== undefined ? ` ${days} day${days === 1 ? '' : 's'} past the remedy deadline ${deadline}` : ''}, level ${r.escalation_level} (${LEVEL_TEXT[r.escalation_level] ?? 'escalated'})`,
+      causeVi: `Báo cáo khắc phục sau ${KIND_LABEL_VI[r.kind as InspectionKind] ?? r.kind} của ${BODY_LABEL_VI[r.body as InspectionBody] ?? r.body} quá hạn${days !== undefined ? ` ${days} ngày so với hạn khắc phục ${viDate(deadline)}` : ''}; ${(LEVEL_LABEL[r.escalationLevel] ?? `mức ${r.escalationLevel}`).replace(/^M/, 'm')}`,
+      cause: `remedy report after ${r.kind} by ${r.body} overdue${days !== undefined ? ` ${days} day${days === 1 ? '' : 's'} past the remedy deadline ${deadline}` : ''}, level ${r.escalationLevel} (${LEVEL_TEXT[r.escalationLevel] ?? 'escalated'})`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS['remedy-overdue'],
     };
@@ -399,12 +384,12 @@ export function ladderEndsAt(def: CycleDefinition, phase: string, deadline: stri
  * Each obligation is judged against its own deadline (an extension moves its ladder).
  */
 async function phaseBlockedStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
-  const cycles = await deps.db.query(`SELECT id, definition, clock FROM cycles WHERE status <> 'closed' AND ($1::text IS NULL OR id = $1) ORDER BY id`, [q.cycleId ?? null]);
+  const cycles = await openCycles(deps.db, q.cycleId);
   const now = Date.now();
   const out: Stall[] = [];
-  for (const c of cycles.rows) {
-    const def = c.definition as CycleDefinition;
-    const clock = c.clock as ClockMap;
+  for (const c of cycles) {
+    const def = c.definition;
+    const clock = c.clock;
     const ended = (calendarMs: number) => calendarToReal(clock, calendarMs) + PHASE_BLOCKED_GRACE_MS < now;
     // phase → units stuck, with their state and the earliest ladder end among them.
     const stuck = new Map<string, { units: { code: string; state: string }[]; endsAt: number }>();
@@ -414,28 +399,17 @@ async function phaseBlockedStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]
       s.endsAt = Math.min(s.endsAt, endsAt);
       stuck.set(phase, s);
     };
-    const open = await deps.db.query(
-      `SELECT o.unit_code, o.phase, o.status, to_char(o.deadline, 'YYYY-MM-DD') AS deadline
-       FROM obligations o JOIN units u ON u.cycle_id = o.cycle_id AND u.code = o.unit_code
-       WHERE o.cycle_id = $1 AND o.status IN ('pending', 'overdue') AND u.removed_at IS NULL
-         AND u.added_at < now() - $2::double precision * interval '1 second'`,
-      [c.id, PHASE_BLOCKED_GRACE_MS / 1000],
-    );
-    for (const r of open.rows) {
+    const open = await pendingObligationsOfSettledUnits(deps.db, c.id, PHASE_BLOCKED_GRACE_MS / 1000);
+    for (const r of open) {
       const endsAt = ladderEndsAt(def, r.phase, r.deadline);
-      if (ended(endsAt)) add(r.phase, r.unit_code, r.status, endsAt);
+      if (ended(endsAt)) add(r.phase, r.unitCode, r.status, endsAt);
     }
     // Units with no row at all for a configured phase whose ladder (from the configured deadline) has run out.
     for (const p of unitPhases(def)) {
       const endsAt = ladderEndsAt(def, p.id, effectiveDeadline(p.deadline, def.calendar));
       if (!ended(endsAt)) continue;
-      const never = await deps.db.query(
-        `SELECT u.code FROM units u
-         WHERE u.cycle_id = $1 AND u.removed_at IS NULL AND u.added_at < now() - $3::double precision * interval '1 second'
-           AND NOT EXISTS (SELECT 1 FROM obligations o WHERE o.cycle_id = u.cycle_id AND o.unit_code = u.code AND o.phase = $2)`,
-        [c.id, p.id, PHASE_BLOCKED_GRACE_MS / 1000],
-      );
-      for (const r of never.rows) add(p.id, r.code, 'never opened', endsAt);
+      const never = await settledUnitsWithoutPhase(deps.db, c.id, p.id, PHASE_BLOCKED_GRACE_MS / 1000);
+      for (const code of never) add(p.id, code, 'never opened', endsAt);
     }
     for (const [phase, s] of stuck) {
       s.units.sort((a, b) => cmp(a.code, b.code));
@@ -466,11 +440,7 @@ async function addUnitNames(deps: OpsDeps, stalls: Stall[]): Promise<void> {
   const missing = stalls.filter((s) => s.cycleId && s.unitCode && !s.unitName);
   if (!missing.length) return;
   try {
-    const { rows } = await deps.db.query(
-      `SELECT u.cycle_id, u.code, u.name FROM units u JOIN unnest($1::text[], $2::text[]) AS k(cycle_id, code) ON u.cycle_id = k.cycle_id AND u.code = k.code`,
-      [missing.map((s) => s.cycleId), missing.map((s) => s.unitCode)],
-    );
-    const names = new Map(rows.map((r) => [`${r.cycle_id}/${r.code}`, r.name as string]));
+    const names = await unitNames(deps.db, missing.map((s) => ({ cycleId: s.cycleId!, unitCode: s.unitCode! })));
     for (const s of missing) {
       const name = names.get(`${s.cycleId}/${s.unitCode}`);
       if (name) s.unitName = name;
