@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import type { Db } from '../db/pool.js';
 import { listInspections } from '../db/inspections.js';
 import { snapshotFrozenCycle } from '../db/frozen.js';
+import { markCycleFrozen } from '../db/freeze.js';
 import { countUnits, getCycle, listUnits, setCycleStatus, type CycleRow } from '../db/cycles.js';
 import { effectivePhasePolicy } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
@@ -16,6 +17,7 @@ import { calendarToReal } from '../domain/clock.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
 import { SA_COMMITTEE, SA_CYCLE, SA_ESCALATION, SA_PHASE, SA_STATUS, SA_UNIT, SA_YEAR } from '../workflows/search-attributes.js';
 import { closeUnitSignal } from '../workflows/messages.js';
+import { unitWorkflow } from '../workflows/unit.js';
 import type { CyclePlan, LaunchBatchInput, UnitWorkflowInput } from '../domain/workflow-io.js';
 
 export interface CycleDeps {
@@ -74,7 +76,9 @@ export function cycleClosesAt(cycle: CycleRow): number {
 export async function startUnitWorkflow(deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>, cycle: CycleRow, unitCode: string, members?: number): Promise<'started' | 'existing'> {
   const args = unitWorkflowInput(cycle, unitCode, deps.searchAttributes, members);
   try {
-    await deps.client.workflow.start('unitWorkflow', {
+    // By the function, not its name: the arguments are checked against the workflow's signature. The import
+    // only defines the function; its code runs in the worker's sandbox.
+    await deps.client.workflow.start(unitWorkflow, {
       taskQueue: deps.taskQueue,
       workflowId: unitWorkflowId(cycle.id, unitCode),
       args: [args],
@@ -174,10 +178,11 @@ export function createCycleActivities(deps: CycleDeps) {
 
     /** The compile phase's hand-over: from now on the report compiler reads this cycle's data as final. */
     async freezeCycle({ cycleId }: { cycleId: string }): Promise<{ frozenAt: string }> {
-      const { rows } = await deps.db.query('UPDATE cycles SET frozen_at = COALESCE(frozen_at, now()) WHERE id = $1 RETURNING frozen_at', [cycleId]);
+      const frozenAt = await markCycleFrozen(deps.db, cycleId);
+      if (!frozenAt) throw ApplicationFailure.nonRetryable(`cycle ${cycleId} is not registered in the database`, 'UnknownCycle');
       // The snapshot is written once; a retried activity finds it and keeps it.
       await snapshotFrozenCycle(deps.db, cycleId);
-      return { frozenAt: new Date(rows[0].frozen_at).toISOString() };
+      return { frozenAt };
     },
   };
 }

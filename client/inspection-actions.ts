@@ -2,11 +2,13 @@
  * Starting and driving inspections (kiểm tra, giám sát), shared by the API and the CLI. An inspection's
  * workflow id comes from cycle, unit, kind and body, so starting the same inspection twice finds the first.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { getCycle, getUnit } from '../db/cycles.js';
 import { phasePolicy } from '../config/phase-lookup.js';
-import { inspectionWorkflowId, startInspectionSchema } from '../domain/inspections.js';
+import { closeInspectionSchema, concludeSchema, findingsSchema, inspectionWorkflowId, scheduleInspectionSchema, startInspectionSchema } from '../domain/inspections.js';
 import { parseOrThrow } from '../domain/submissions.js';
 import {
   closeInspectionUpdate,
@@ -20,6 +22,7 @@ import {
 } from '../workflows/messages.js';
 import type { InspectionWorkflowInput } from '../domain/workflow-io.js';
 import { ActionRefused, translateRefusal } from './unit-actions.js';
+import { startInspectionWorkflow } from './starts.js';
 
 export async function startInspection(deps: { db: Db; client: Client; taskQueue: string }, cycleId: string, raw: unknown): Promise<{ inspectionId: string; started: boolean }> {
   let args;
@@ -47,28 +50,35 @@ export async function startInspection(deps: { db: Db; client: Client; taskQueue:
     clock: cycle.clock,
     remedyPolicy: phasePolicy(def, 'inspection-remedy'),
   };
-  try {
-    await deps.client.workflow.start('inspectionWorkflow', { taskQueue: deps.taskQueue, workflowId: inspectionId, args: [input] });
-    return { inspectionId, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { inspectionId, started: false };
-    throw err;
-  }
+  const { started } = await startInspectionWorkflow(deps.client, { taskQueue: deps.taskQueue, input });
+  return { inspectionId, started };
 }
 
-type InspectionAction = 'schedule' | 'findings' | 'conclude' | 'close';
-const UPDATES = {
-  schedule: scheduleInspectionUpdate,
-  findings: recordFindingsUpdate,
-  conclude: concludeInspectionUpdate,
-  close: closeInspectionUpdate,
-} as const;
+export type InspectionAction = 'schedule' | 'findings' | 'conclude' | 'close';
+
+/**
+ * One action's Update, its arguments parsed with the schema its validator parses them with, so a bad request is
+ * refused here by its field (as the unit's actions are) and the Update's argument type is the schema's.
+ */
+async function send<Args>(client: Client, inspectionId: string, update: UpdateDefinition<InspectionView, [Args & { requestId: string }]>, schema: z.ZodType<Args & { requestId: string }>, raw: unknown): Promise<InspectionView> {
+  const args = parseOrThrow(schema, raw);
+  return client.workflow.getHandle(inspectionId).executeUpdate(update, { args: [args], updateId: args.requestId });
+}
 
 export async function actOnInspection(client: Client, inspectionId: string, action: InspectionAction, raw: Record<string, unknown>): Promise<InspectionView> {
   try {
-    const update = UPDATES[action];
-    const requestId = String(raw.requestId ?? '');
-    return await client.workflow.getHandle(inspectionId).executeUpdate(update as typeof scheduleInspectionUpdate, { args: [raw as never], ...(requestId.length >= 8 ? { updateId: requestId } : {}) });
+    switch (action) {
+      case 'schedule':
+        return await send(client, inspectionId, scheduleInspectionUpdate, scheduleInspectionSchema, raw);
+      case 'findings':
+        return await send(client, inspectionId, recordFindingsUpdate, findingsSchema, raw);
+      case 'conclude':
+        return await send(client, inspectionId, concludeInspectionUpdate, concludeSchema, raw);
+      case 'close':
+        return await send(client, inspectionId, closeInspectionUpdate, closeInspectionSchema, raw);
+      default:
+        throw new ActionRefused(`Không có thao tác “${String(action satisfies never)}” với đợt kiểm tra; các thao tác: schedule, findings, conclude, close`, 404);
+    }
   } catch (err) {
     return translateRefusal(err);
   }

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { frozenDataset } from '../../db/frozen.js';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startCycleWorkflow } from '../../client/starts.js';
 import { loadCycleFile, loadCycleFileAsync } from '../../config/cycle.js';
 import { loadEnv } from '../../config/env.js';
 import { registerCycle, getCycle } from '../../db/cycles.js';
@@ -52,13 +53,7 @@ export async function startCycle(params: { db: Db; client: Client; taskQueue: st
     : REAL_CLOCK;
   const { created } = await registerCycle(params.db, { id, definition: def, units: loaded.units, clock, sourceFile: loaded.sourceFile });
   const workflowId = cycleWorkflowId(id);
-  let started = true;
-  try {
-    await params.client.workflow.start('cycleWorkflow', { taskQueue: params.taskQueue, workflowId, args: [{ cycleId: id }] });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    started = false;
-  }
+  const { started } = await startCycleWorkflow(params.client, { taskQueue: params.taskQueue, workflowId, input: { cycleId: id } });
   const stored = await getCycle(params.db, id);
   return { cycleId: id, workflowId, units: loaded.units.length, registered: created, started, clock: stored?.clock ?? clock };
 }
