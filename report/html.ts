@@ -5,16 +5,19 @@
  * Unit names and narratives come from users, so every string from the model is escaped. The one exception is a
  * chart's SVG, which comes from our own chart renderer and is inserted as it is.
  */
+import { html as escaped } from 'hono/html';
 import type { Block, ChartBlock, ParagraphBlock, ReportDocument, Run, TableBlock } from './model.js';
 
 /** Shown above the page when some paragraphs are drafts, explaining the highlight. */
 export const DRAFT_LEGEND = 'Đoạn cần Ban Tuyên giáo biên tập lại';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text for an element or a quoted attribute, NFC like the DOCX. */
+/**
+ * Text for an element or a quoted attribute, NFC like the DOCX. The escaping is hono's (its `html` tag escapes every
+ * interpolated string: & < > " '), the one the API's and the console's pages use; a string in gives a string out
+ * at once (only a Promise in would give one out).
+ */
 export function escapeHtml(text: string): string {
-  return text.normalize('NFC').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return String(escaped`${text.normalize('NFC')}`);
 }
 
 /** Capitals as the format asks, whatever case the configuration gave (as in the DOCX). */

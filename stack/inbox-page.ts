@@ -1,9 +1,11 @@
 // HTML for the sink's browser inbox: a list of messages (newest first) and a
 // page per message. Labels are Vietnamese, for the people who use chuky.
+import { html } from 'hono/html';
 import type { StoredMail } from './stored-mail.js';
 
+/** Text for an element or a quoted attribute: hono's escaping (& < > " '), the one every chuky page uses. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return String(html`${s}`);
 }
 
 function layout(title: string, body: string): string {
