@@ -7,28 +7,9 @@
  * used for a different body it tells the unit so, and gives the form a fresh id (api/routes/unit-forms.ts).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Db } from '../db/pool.js';
 
-/** What a request id was already used for: the version it stored and the payload stored with it. */
-export interface EarlierSend {
-  version: number;
-  payload: unknown;
-}
-
-/**
- * The submission an earlier send with this request id stored for the unit's obligation, if any. Its key ends with
- * the request id (`cycle/unit/phase/<id>` for a unit's obligation, `<inspection>/<id>` for a remedy report).
- */
-export async function earlierSend(db: Db, scope: { cycleId: string; unitCode: string; phase: string }, requestId: string): Promise<EarlierSend | undefined> {
-  const suffix = `/${requestId}`;
-  const { rows } = await db.query<{ version: number; payload: unknown }>(
-    `SELECT version, payload FROM submissions
-      WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 AND right(submission_key, $4) = $5
-      ORDER BY version LIMIT 1`,
-    [scope.cycleId, scope.unitCode, scope.phase, suffix.length, suffix],
-  );
-  return rows[0] ? { version: rows[0].version, payload: rows[0].payload } : undefined;
-}
+/** The lookup itself is db/'s (SQL lives there); the form route imports it from here, beside what it does with it. */
+export { earlierSend, type EarlierSend } from '../db/request-ids.js';
 
 /** Whether two payloads say the same, compared as the JSON they are stored as (key order and undefined aside). */
 export function samePayload(stored: unknown, sent: unknown): boolean {
