@@ -19,7 +19,9 @@ import { loadEnv } from '../config/env.js';
 import { cycleClosesAt } from '../activities/cycle.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Db } from '../db/pool.js';
-import type { CycleRow } from '../db/cycles.js';
+import { getCycle, type CycleRow } from '../db/cycles.js';
+import { obligationStatuses } from '../db/overview.js';
+import { cycleEmails, escalationEvents } from '../db/rehearsal.js';
 import { addDays, compareDates, effectiveDeadline, instantToLocalDate, localTimeToInstant, type IsoDate } from '../domain/calendar.js';
 import { REAL_CLOCK } from '../domain/clock.js';
 import { cycleId as makeCycleId, cycleWorkflowId, unitWorkflowId } from '../domain/ids.js';
@@ -346,8 +348,8 @@ async function startStack(log: (msg: string) => void): Promise<Stack> {
 async function waitForLaunch(db: Db, cycleId: string, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await db.query('SELECT status FROM cycles WHERE id = $1', [cycleId]);
-    if (rows[0]?.status === 'running' || rows[0]?.status === 'closed') return;
+    const status = (await getCycle(db, cycleId))?.status;
+    if (status === 'running' || status === 'closed') return;
     if (Date.now() > until) throw new Error(`the cycle ${cycleId} did not launch its units within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -355,22 +357,15 @@ async function waitForLaunch(db: Db, cycleId: string, timeoutMs = 120_000): Prom
 
 async function readTimeline(db: Db, cycleId: string, tz: string) {
   const date = (d: Date) => instantToLocalDate(d.getTime(), tz);
-  const emails = await db.query(
-    `SELECT unit_code, phase, kind, to_addrs, calendar_at, status FROM emails WHERE cycle_id = $1 ORDER BY calendar_at, id`,
-    [cycleId],
-  );
-  const events = await db.query(
-    `SELECT unit_code, phase, kind, escalation_level, calendar_at FROM events
-     WHERE cycle_id = $1 AND kind IN ('overdue', 'escalation2', 'escalation3') ORDER BY calendar_at, id`,
-    [cycleId],
-  );
-  const obligations = await db.query('SELECT unit_code, phase, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code, phase', [cycleId]);
-  const sent = emails.rows.filter((r) => r.status === 'sent');
+  const emails = await cycleEmails(db, cycleId);
+  const events = await escalationEvents(db, cycleId);
+  const obligations = await obligationStatuses(db, cycleId);
+  const sent = emails.filter((r) => r.status === 'sent');
   return {
-    emails: sent.map((r): TimelineEmail => ({ date: date(r.calendar_at), unit: r.unit_code, phase: r.phase, kind: r.kind, to: r.to_addrs })),
-    notSent: emails.rows.length - sent.length,
-    escalations: events.rows.map((r): TimelineEscalation => ({ date: date(r.calendar_at), unit: r.unit_code, phase: r.phase, level: r.escalation_level })),
-    obligations: obligations.rows as Array<{ unit_code: string; phase: string; status: string }>,
+    emails: sent.map((r): TimelineEmail => ({ date: date(r.calendarAt), unit: r.unitCode, phase: r.phase, kind: r.kind, to: r.to })),
+    notSent: emails.length - sent.length,
+    escalations: events.map((r): TimelineEscalation => ({ date: date(r.calendarAt), unit: r.unitCode, phase: r.phase, level: r.escalationLevel })),
+    obligations,
   };
 }
 
@@ -517,7 +512,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
     const read = await readTimeline(db, cycleId, tz);
     const finalStatus: Record<string, Record<string, string>> = {};
     for (const u of loaded.units) finalStatus[u.code] = {};
-    for (const o of read.obligations) (finalStatus[o.unit_code] ??= {})[o.phase] = o.status;
+    for (const o of read.obligations) (finalStatus[o.unitCode] ??= {})[o.phase] = o.status;
     const byStatus: Record<string, number> = {};
     for (const o of read.obligations) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
     const emailsByKind: Record<string, number> = {};

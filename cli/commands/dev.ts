@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
 import { dataDir, projectRoot } from '../../config/paths.js';
 import { freePort, isPortFree } from '../../stack/ports.js';
-import { listUnits } from '../../db/cycles.js';
+import { getCycle, listUnits } from '../../db/cycles.js';
 import { formUrl, signLink } from '../../auth/links.js';
 import { connectRuntime, runApi } from '../../workers/runtime.js';
 import { describeDown, readServicesFile, removeServicesFile, servicesFile, servicesLiveness, startServices, writeServicesFile, type ServicesFile } from '../../workers/services.js';
@@ -118,9 +118,9 @@ export function registerDevCommand(program: Command): void {
         if (o.cycle) {
           const result = await startCycle({ db: runtime.db, client: runtime.client, taskQueue: env.taskQueue, configFile: o.config, ...(o.secondsPerDay > 0 ? { secondsPerDay: o.secondsPerDay } : {}) });
           const [first] = await listUnits(runtime.db, result.cycleId, 0, 1);
-          const cycleDef = (await runtime.db.query('SELECT definition FROM cycles WHERE id = $1', [result.cycleId])).rows[0]?.definition;
-          if (first && cycleDef) {
-            const token = await signLink({ cycleId: result.cycleId, unitCode: first.code, phase: cycleDef.phases[0].id }, env.signingSecret, Date.now() + 30 * 86_400_000);
+          const firstPhase = (await getCycle(runtime.db, result.cycleId))?.definition.phases[0];
+          if (first && firstPhase) {
+            const token = await signLink({ cycleId: result.cycleId, unitCode: first.code, phase: firstPhase.id }, env.signingSecret, Date.now() + 30 * 86_400_000);
             sample = formUrl(env.publicBaseUrl, token);
           }
           say(`\nCycle ${result.cycleId}: ${result.units} units, ${result.started ? 'started' : 'already running'}${o.secondsPerDay > 0 ? `, one calendar day = ${o.secondsPerDay} s` : ''}`);

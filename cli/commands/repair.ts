@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
 import { migrate } from '../../db/migrate.js';
+import { unitsWithObligations } from '../../db/repair-preview.js';
 import { connectRuntime } from '../../workers/runtime.js';
 import { resolveAddresses } from '../../workers/services.js';
 import { bulkRepair, matchUnits, runRepair } from '../../ops/repairs.js';
@@ -200,18 +201,13 @@ function readFile(file: string, usage: (m: string) => never): string {
 
 async function dryRun(deps: OpsDeps, name: RepairAction, filter: UnitFilter, o: CommonOptions): Promise<void> {
   const codes = await matchUnits(deps.db, filter);
-  const { rows } = await deps.db.query(
-    `SELECT u.code, u.name, o.phase, o.status, o.escalation_level, to_char(o.deadline, 'YYYY-MM-DD') AS deadline
-     FROM units u LEFT JOIN obligations o ON o.cycle_id = u.cycle_id AND o.unit_code = u.code AND ($3::text IS NULL OR o.phase = $3)
-     WHERE u.cycle_id = $1 AND u.code = ANY($2) ORDER BY u.code, o.phase`,
-    [filter.cycleId, codes, filter.phase ?? null],
-  );
+  const rows = await unitsWithObligations(deps.db, filter.cycleId, codes, filter.phase);
   const units = codes.map((code) => {
     const own = rows.filter((r) => r.code === code);
     return {
       unitCode: code,
       unitName: own[0]?.name ?? '',
-      obligations: own.filter((r) => r.phase).map((r) => ({ phase: r.phase, status: r.status, level: r.escalation_level, deadline: r.deadline })),
+      obligations: own.filter((r) => r.phase).map((r) => ({ phase: r.phase, status: r.status, level: r.escalationLevel, deadline: r.deadline })),
     };
   });
   if (o.json) {

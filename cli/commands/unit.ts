@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { unitEvents } from '../../db/records.js';
+import { unitEmails } from '../../db/unit-emails.js';
 import { unitView } from '../../client/unit-actions.js';
 import { runRepair } from '../../ops/repairs.js';
 import { unitTimeline } from '../../ops/timeline.js';
@@ -98,10 +99,7 @@ export function registerUnitCommands(program: Command): void {
         const result = await withOps(async (deps) => {
           const live = await unitView(deps.client, o.cycle, o.unit);
           const events = await unitEvents(deps.db, o.cycle, o.unit);
-          const { rows: emails } = await deps.db.query(
-            'SELECT kind, status, to_addrs, cc_addrs, subject, message_id, attempts, last_error, sent_at, calendar_at FROM emails WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id',
-            [o.cycle, o.unit],
-          );
+          const emails = await unitEmails(deps.db, o.cycle, o.unit);
           // Everything in one list, in time order, each with why: emails, submissions, transitions, repairs, inspections.
           const timeline = await unitTimeline(deps.db, o.cycle, o.unit);
           return { live, events, emails, timeline };
