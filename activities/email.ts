@@ -2,11 +2,11 @@
  * Where an email is sent. Renders the template for the unit and kind, attaches the deadline as iCalendar,
  * and sends it through the outbox so that a retried activity never sends the same email twice.
  */
-import type pg from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/pool.js';
 import { getCycleAndUnit, type CycleRow, type UnitRow } from '../db/cycles.js';
-import { claimEmail, markEmail } from '../db/outbox.js';
+import { claimEmail, inOutboxTransaction, markEmail, type OutboxOutcome } from '../db/outbox.js';
+import { emailReasonVi, type EmailReasonInput } from './email-reason.js';
 import { messageIdFor } from '../domain/ids.js';
 import { formatVietnameseDate } from '../domain/calendar.js';
 import { phasePolicy, phaseTitle } from '../config/phase-lookup.js';
@@ -75,7 +75,11 @@ const WITH_CALENDAR: ReadonlySet<EmailKind> = new Set(['notice', 'reminder', 'ex
 export function createEmailActivities(deps: EmailDeps) {
   const domain = /@([^>\s]+)>?\s*$/.exec(deps.mailFrom)?.[1] ?? 'chuky.local';
 
-  async function sendUnitEmail(input: SendUnitEmailInput): Promise<SendUnitEmailResult> {
+  /**
+   * `actor`: the operator whose act sends this email (an extension, an exemption, a manual reminder), when the
+   * workflow names one; it goes into the email's reason.
+   */
+  async function sendUnitEmail(input: SendUnitEmailInput & Pick<EmailReasonInput, 'actor'>): Promise<SendUnitEmailResult> {
     const { cycle, unit } = await getCycleAndUnit(deps.db, input.cycleId, input.unitCode);
     if (!cycle) throw ApplicationFailure.nonRetryable(`cycle ${input.cycleId} is not registered`, 'UnknownCycle');
     if (!unit) throw ApplicationFailure.nonRetryable(`unit ${input.unitCode} is not in cycle ${input.cycleId}`, 'UnknownUnit');
@@ -140,9 +144,9 @@ export function createEmailActivities(deps: EmailDeps) {
         ]
       : [];
 
-    const client: pg.PoolClient = await deps.db.connect();
-    try {
-      await client.query('BEGIN');
+    // The outbox row is written with why the email is sent, so the unit's timeline reads both from one table.
+    const reason = emailReasonVi(input);
+    return inOutboxTransaction(deps.db, async (client): Promise<OutboxOutcome<SendUnitEmailResult>> => {
       const claim = await claimEmail(client, {
         key: input.key,
         messageId,
@@ -154,11 +158,9 @@ export function createEmailActivities(deps: EmailDeps) {
         cc,
         subject: rendered.subject,
         calendarAt: input.calendarAt,
+        reason,
       });
-      if (claim.status !== 'pending') {
-        await client.query('COMMIT');
-        return { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to };
-      }
+      if (claim.status !== 'pending') return { value: { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to } };
       let refused: string[] = [];
       try {
         const result = await deps.mailer.send({
@@ -177,28 +179,19 @@ export function createEmailActivities(deps: EmailDeps) {
         const message = err instanceof Error ? err.message : String(err);
         if (isPermanentSmtpFailure(err)) {
           await markEmail(client, input.key, { status: 'bounced', error: message });
-          await client.query('COMMIT');
-          return { status: 'bounced', messageId: claim.messageId, to };
+          return { value: { status: 'bounced', messageId: claim.messageId, to } };
         }
         await markEmail(client, input.key, { status: 'pending', error: message });
-        await client.query('COMMIT');
-        throw err; // temporary (4xx, refused connection): the activity retries with backoff
+        return { fail: err }; // temporary (4xx, refused connection): recorded, then the activity retries with backoff
       }
       if (refused.length) {
         // Delivered to the others; the refused addresses are a bounce the workflow escalates.
         await markEmail(client, input.key, { status: 'partial', error: `refused: ${refused.join(', ')}` });
-        await client.query('COMMIT');
-        return { status: 'bounced', messageId: claim.messageId, to: refused };
+        return { value: { status: 'bounced', messageId: claim.messageId, to: refused } };
       }
       await markEmail(client, input.key, { status: 'sent' });
-      await client.query('COMMIT');
-      return { status: 'sent', messageId: claim.messageId, to };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return { value: { status: 'sent', messageId: claim.messageId, to } };
+    });
   }
 
   return { sendUnitEmail };

@@ -3,6 +3,7 @@
  * the same activity cannot both send, and a retry after success finds the row sent and stops.
  */
 import type pg from 'pg';
+import type { Db } from './pool.js';
 
 export interface OutboxClaim {
   /** partial: delivered to some recipients, refused (5xx) by others. */
@@ -12,14 +13,27 @@ export interface OutboxClaim {
 
 export async function claimEmail(
   client: pg.PoolClient,
-  e: { key: string; messageId: string; cycleId: string; unitCode: string; phase: string; kind: string; to: string[]; cc: string[]; subject: string; calendarAt: number },
+  e: {
+    key: string;
+    messageId: string;
+    cycleId: string;
+    unitCode: string;
+    phase: string;
+    kind: string;
+    to: string[];
+    cc: string[];
+    subject: string;
+    calendarAt: number;
+    /** Why it is sent, in Vietnamese: the unit's timeline shows it beside the email. */
+    reason: string;
+  },
 ): Promise<OutboxClaim> {
   const inserted = await client.query(
-    `INSERT INTO emails (email_key, message_id, cycle_id, unit_code, phase, kind, to_addrs, cc_addrs, subject, calendar_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10 / 1000.0))
+    `INSERT INTO emails (email_key, message_id, cycle_id, unit_code, phase, kind, to_addrs, cc_addrs, subject, calendar_at, reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10 / 1000.0), $11)
      ON CONFLICT (email_key) DO NOTHING
      RETURNING status, message_id`,
-    [e.key, e.messageId, e.cycleId, e.unitCode, e.phase, e.kind, e.to, e.cc, e.subject, e.calendarAt],
+    [e.key, e.messageId, e.cycleId, e.unitCode, e.phase, e.kind, e.to, e.cc, e.subject, e.calendarAt, e.reason],
   );
   // A row this transaction inserted is locked by it until it ends: claimed, without asking again.
   if (inserted.rows[0]) return { status: inserted.rows[0].status, messageId: inserted.rows[0].message_id };
@@ -35,4 +49,30 @@ export async function markEmail(client: pg.PoolClient, key: string, outcome: { s
      WHERE email_key = $1`,
     [key, outcome.status, outcome.error ?? null],
   );
+}
+
+/** What a send decided inside the outbox's transaction: a value to return, or an error to throw once committed. */
+export type OutboxOutcome<T> = { value: T } | { fail: unknown };
+
+/**
+ * One send's transaction: the claim, the SMTP conversation and the row's outcome. It is committed whatever the
+ * send decided, a failure included (a temporary SMTP failure is recorded on the row, attempts and error, and then
+ * thrown so the activity retries); only an error `fn` itself throws (the database gone, a row locked by another
+ * attempt) rolls back.
+ */
+export async function inOutboxTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<OutboxOutcome<T>>): Promise<T> {
+  const client = await db.connect();
+  let outcome: OutboxOutcome<T>;
+  try {
+    await client.query('BEGIN');
+    outcome = await fn(client);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+  if ('fail' in outcome) throw outcome.fail;
+  return outcome.value;
 }

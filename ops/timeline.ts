@@ -8,6 +8,7 @@
  */
 import { labelIssuePaths } from '../domain/submissions.js';
 import type { Db } from '../db/pool.js';
+import { unitRecordRows } from '../db/timeline.js';
 import {
   EMAIL_KIND_VI,
   EMAIL_STATUS_VI,
@@ -120,34 +121,7 @@ function eventSummary(e: Record<string, any>): string {
 }
 
 export async function unitTimeline(db: Db, cycleId: string, unitCode: string): Promise<TimelineEntry[]> {
-  const [emails, submissions, events, audits, inspections] = await Promise.all([
-    db.query(
-      `SELECT id, email_key, phase, kind, to_addrs, cc_addrs, subject, status, attempts, last_error, message_id, created_at, sent_at, calendar_at
-       FROM emails WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id`,
-      [cycleId, unitCode],
-    ),
-    db.query(
-      `SELECT id, submission_key, phase, version, actor, via, late, payload, submitted_at, calendar_at
-       FROM submissions WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id`,
-      [cycleId, unitCode],
-    ),
-    db.query(
-      `SELECT id, event_key, phase, kind, status, escalation_level, to_char(deadline, 'YYYY-MM-DD') AS deadline, actor, reason, data, at, calendar_at
-       FROM events WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id`,
-      [cycleId, unitCode],
-    ),
-    db.query(
-      `SELECT id, at, actor, role, action, phase, workflow_id, reason, details, outcome, message, request_id
-       FROM audit_log WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id`,
-      [cycleId, unitCode],
-    ),
-    db.query(
-      `SELECT id, kind, body, origin, reason, status, to_char(scheduled_on, 'YYYY-MM-DD') AS scheduled_on,
-         to_char(remedy_deadline, 'YYYY-MM-DD') AS remedy_deadline, escalation_level, created_at, updated_at
-       FROM inspections WHERE cycle_id = $1 AND unit_code = $2 ORDER BY created_at`,
-      [cycleId, unitCode],
-    ),
-  ]);
+  const { emails, submissions, events, audits, inspections } = await unitRecordRows(db, cycleId, unitCode);
 
   // Operators' acts that explain an email: a manual reminder (its event carries the email key), an extension
   // or an exemption (their events carry phase and deadline).
@@ -155,7 +129,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
   const extensions = new Map<string, { actor: string; reason: string | null }>();
   const exemptions = new Map<string, { actor: string; reason: string | null }>();
   const submissionSummaries = new Map<string, string>();
-  for (const e of events.rows) {
+  for (const e of events) {
     const act = { actor: e.actor as string, reason: (e.reason as string | null) ?? null };
     if (e.kind === 'manual_reminder' && e.data?.emailKey) actsByEmailKey.set(e.data.emailKey, act);
     if (e.kind === 'extended') extensions.set(`${e.phase}@${e.data?.newDeadline ?? e.deadline}`, act);
@@ -166,12 +140,14 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
   // Entries keep their source order for equal instants: [instant, source rank, id].
   const out: Array<TimelineEntry & { sort: [number, number, number] }> = [];
 
-  for (const m of emails.rows) {
+  for (const m of emails) {
     const key = parseEmailKey(m.email_key, cycleId, unitCode);
     const act =
       actsByEmailKey.get(m.email_key) ??
       (key?.name === 'extension' ? extensions.get(`${m.phase}@${key.at}`) : key?.name === 'exemption' ? exemptions.get(m.phase) : undefined);
-    const why = key ? emailWhy(key.phase, key.name, key.at, key.seq, act) : m.email_key;
+    // Why it was sent: written on the email's own row when it was created. Rows written before that column
+    // existed have none; their reason is rebuilt from the key and the operator's act, as it was before.
+    const why = m.reason ?? (key ? emailWhy(key.phase, key.name, key.at, key.seq, act) : m.email_key);
     const kindVi = EMAIL_KIND_VI[m.kind] ?? emailNameVi(m.kind);
     const recipients = `${(m.to_addrs as string[]).join(', ')}${m.cc_addrs?.length ? ` (cc ${(m.cc_addrs as string[]).join(', ')})` : ''}`;
     const status = `${EMAIL_STATUS_VI[m.status] ?? m.status}${m.status !== 'sent' && m.last_error ? ` (${m.last_error})` : ''}`;
@@ -193,6 +169,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
         attempts: m.attempts,
         lastError: m.last_error,
         bounced: m.status === 'bounced' || m.status === 'partial',
+        reason: why,
         messageId: m.message_id,
         calendarAt: iso(m.calendar_at),
       },
@@ -200,7 +177,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
     });
   }
 
-  for (const s of submissions.rows) {
+  for (const s of submissions) {
     const payload = (s.payload ?? {}) as Record<string, unknown>;
     const outcome = submissionSummaries.get(s.submission_key);
     const note = typeof payload.note === 'string' && payload.note ? ` — ghi chú: ${payload.note}` : '';
@@ -216,7 +193,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
     });
   }
 
-  for (const e of events.rows) {
+  for (const e of events) {
     // Submissions have their own entries (with version, lateness and payload).
     if (e.kind === 'submitted' || e.kind === 'revised') continue;
     const inspection = String(e.kind).startsWith('inspection_') && e.kind !== 'inspection_proposed';
@@ -232,7 +209,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
     });
   }
 
-  for (const a of audits.rows) {
+  for (const a of audits) {
     const outcome = a.outcome === 'ok' ? 'xong' : a.outcome === 'refused' ? 'bị từ chối' : 'thất bại';
     out.push({
       at: iso(a.at),
@@ -246,7 +223,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
     });
   }
 
-  for (const i of inspections.rows) {
+  for (const i of inspections) {
     out.push({
       at: iso(i.created_at),
       kind: 'inspection',
