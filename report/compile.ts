@@ -12,6 +12,7 @@ import { instantToLocalDate } from '../domain/calendar.js';
 import { loadFrozenSnapshot, snapshotFrozenCycle } from '../db/frozen.js';
 import type { Db } from '../db/pool.js';
 import { registerReport } from '../db/register.js';
+import { cyclesByIds, cyclesOfYears, setReportIssuedOn } from '../db/report-compile.js';
 import { buildReport, documentNumber } from './build.js';
 import { renderDocx } from './docx.js';
 import { computeFigures, type Figures, type YearInput } from './figures.js';
@@ -57,26 +58,23 @@ export function parseReportDate(text: string, option = '--date'): string {
 /** The cycle ids a selection names, checked against the database. */
 export async function resolveCycles(db: Db, sel: CycleSelection): Promise<{ cycleId: string; year: number; committeeCode: string }[]> {
   if ('cycleIds' in sel) {
-    const { rows } = await db.query('SELECT id, year, committee_code FROM cycles WHERE id = ANY($1)', [sel.cycleIds]);
+    const rows = await cyclesByIds(db, sel.cycleIds);
     const missing = sel.cycleIds.filter((id) => !rows.some((r) => r.id === id));
     if (missing.length) throw new ReportError(`no such cycle: ${missing.join(', ')} (see \`chuky cycle list\`)`);
-    const codes = new Set(rows.map((r) => r.committee_code));
+    const codes = new Set(rows.map((r) => r.committeeCode));
     if (codes.size > 1) throw new ReportError(`the cycles belong to different committees (${[...codes].join(', ')}); a report is one committee's`);
-    return rows.map((r) => ({ cycleId: r.id, year: r.year, committeeCode: r.committee_code })).sort((a, b) => a.year - b.year);
+    return rows.map((r) => ({ cycleId: r.id, year: r.year, committeeCode: r.committeeCode })).sort((a, b) => a.year - b.year);
   }
-  const { rows } = await db.query('SELECT id, year, committee_code FROM cycles WHERE year = ANY($1) AND ($2::text IS NULL OR committee_code = $2) ORDER BY committee_code, year', [
-    sel.years,
-    sel.committeeCode ?? null,
-  ]);
+  const rows = await cyclesOfYears(db, sel.years, sel.committeeCode);
   const byCommittee = new Map<string, typeof rows>();
-  for (const r of rows) byCommittee.set(r.committee_code, [...(byCommittee.get(r.committee_code) ?? []), r]);
+  for (const r of rows) byCommittee.set(r.committeeCode, [...(byCommittee.get(r.committeeCode) ?? []), r]);
   const complete = [...byCommittee.entries()].filter(([, list]) => sel.years.every((y) => list.some((r) => r.year === y)));
   if (complete.length === 0) {
     const have = [...byCommittee.entries()].map(([c, list]) => `${c}: ${list.map((r) => r.year).join(', ')}`).join('; ');
     throw new ReportError(`no committee has a cycle for every year ${sel.years.join(', ')}${sel.committeeCode ? ` (committee ${sel.committeeCode})` : ''}${have ? `; found ${have}` : ''}`);
   }
   if (complete.length > 1) throw new ReportError(`several committees have cycles for those years (${complete.map(([c]) => c).join(', ')}); name one with --committee`);
-  return complete[0]![1].map((r) => ({ cycleId: r.id, year: r.year, committeeCode: r.committee_code }));
+  return complete[0]![1].map((r) => ({ cycleId: r.id, year: r.year, committeeCode: r.committeeCode }));
 }
 
 /** The snapshots of the selected cycles; every one must be frozen. */
@@ -166,7 +164,7 @@ export async function compileReport(
   // register takes the new date (the number stays).
   let previousDate: string | undefined;
   if (given && !entry.created && entry.issuedOn !== given) {
-    await db.query('UPDATE document_register SET issued_on = $1 WHERE committee_code = $2 AND report_key = $3', [given, committeeCode, reportKey]);
+    await setReportIssuedOn(db, committeeCode, reportKey, given);
     previousDate = entry.issuedOn;
     entry.issuedOn = given;
   }

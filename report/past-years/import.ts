@@ -11,10 +11,11 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type pg from 'pg';
 import type { CycleDefinition } from '../../config/cycle.js';
 import type { Unit } from '../../config/units.js';
+import { insertAuditEntry } from '../../db/audit-log.js';
 import { snapshotFrozenCycle } from '../../db/frozen.js';
+import { existingYear, insertImportedCycle, insertImportedRecord, insertImportedUnit } from '../../db/past-years.js';
 import { withTransaction, type Db } from '../../db/pool.js';
 import { addDays, localTimeToInstant } from '../../domain/calendar.js';
 import { REAL_CLOCK } from '../../domain/clock.js';
@@ -23,7 +24,6 @@ import { formatInt } from '../../domain/phases/common.js';
 import { yearEndReportPhase } from '../../domain/phases/year-end-report.js';
 import { DEFAULT_TARGETS } from '../../domain/phases/types.js';
 import { RECORD_KIND_LABEL_VI, RECORD_KINDS } from '../../domain/records.js';
-import { recordAudit } from '../../ops/audit.js';
 import { RECORD_SHEETS, UNITS_SHEET } from './columns.js';
 import { formatIssue, readPastYearWorkbook, type ImportIssue, type ReadResult } from './read.js';
 
@@ -82,14 +82,7 @@ export function importedDefinition(def: CycleDefinition, year: number, workbook:
   };
 }
 
-async function existingCycle(db: Db | pg.PoolClient, id: string): Promise<{ importedAt: string | null; importedBy: string | null; frozen: boolean } | undefined> {
-  const { rows } = await db.query('SELECT imported_at, imported_by, frozen_at FROM cycles WHERE id = $1', [id]);
-  const r = rows[0];
-  if (!r) return undefined;
-  return { importedAt: r.imported_at ? new Date(r.imported_at).toISOString() : null, importedBy: r.imported_by, frozen: r.frozen_at !== null };
-}
-
-function refusal(id: string, e: NonNullable<Awaited<ReturnType<typeof existingCycle>>>): ImportIssue {
+function refusal(id: string, e: NonNullable<Awaited<ReturnType<typeof existingYear>>>): ImportIssue {
   const what = e.importedAt ? `đã được nhập ngày ${e.importedAt.slice(0, 10)} bởi ${e.importedBy ?? '?'}` : 'đã chạy trong chuky';
   return {
     sheet: '(sổ)',
@@ -123,7 +116,7 @@ export async function importYear(db: Db, p: ImportYearParams): Promise<ImportYea
   const year = read.year;
   const cycleId = year !== undefined ? makeCycleId(def.committee.code, year) : `${def.committee.code}-?`;
   if (year !== undefined) {
-    const existing = await existingCycle(db, cycleId);
+    const existing = await existingYear(db, cycleId);
     if (existing) errors.push(refusal(cycleId, existing));
   }
   const records: Record<string, number> = {};
@@ -158,54 +151,60 @@ export async function importYear(db: Db, p: ImportYearParams): Promise<ImportYea
   const from = { workbook, sha256, units: read.units.length, records };
 
   const wrote = await withTransaction(db, async (client) => {
-    const inserted = await client.query(
-      `INSERT INTO cycles (id, committee_code, year, definition, clock, source_file, status, launched_units, created_at, closed_at, closed_reason, frozen_at, imported_at, imported_by, imported_from)
-       VALUES ($1, $2, $3, $4, $5, $6, 'closed', $7, $8, $8, $9, $8, $8, $10, $11) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [cycleId, def.committee.code, year, JSON.stringify(idef), JSON.stringify(REAL_CLOCK), p.file, read.units.length, at, `Năm ${year} nhập từ sổ ${workbook} (chuky cycle import-year)`, by, JSON.stringify(from)],
-    );
-    if ((inserted.rowCount ?? 0) === 0) return false;
+    const created = await insertImportedCycle(client, {
+      id: cycleId,
+      committeeCode: def.committee.code,
+      year,
+      definitionJson: JSON.stringify(idef),
+      clockJson: JSON.stringify(REAL_CLOCK),
+      sourceFile: p.file,
+      launchedUnits: read.units.length,
+      at,
+      closedReason: `Năm ${year} nhập từ sổ ${workbook} (chuky cycle import-year)`,
+      importedBy: by,
+      importedFromJson: JSON.stringify(from),
+    });
+    if (!created) return false;
     for (const u of read.units) {
       const c = known.get(u.code);
-      const origin = JSON.stringify(u.origin);
-      await client.query(
-        `INSERT INTO units (cycle_id, code, name, kind, members, secretary_name, secretary_email, contact_name, contact_email, parent_code, active, added_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, true, $10)`,
-        [cycleId, u.code, u.name, u.kind, u.members, c?.secretary.name ?? '', c?.secretary.email ?? '', c?.contact?.name ?? null, c?.contact?.email ?? null, at],
-      );
-      await client.query(
-        `INSERT INTO obligations (cycle_id, unit_code, phase, deadline, due_at, status, escalation_level, last_event, updated_at, calendar_at)
-         VALUES ($1, $2, $3, $4, $5, 'submitted', 0, 'submitted', $6, $6)`,
-        [cycleId, u.code, IMPORT_PHASE, deadline, dueAt, at],
-      );
-      await client.query(
-        `INSERT INTO submissions (submission_key, cycle_id, unit_code, phase, version, payload, actor, via, late, submitted_at, calendar_at, origin)
-         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, false, $8, $8, $9)`,
-        [`${cycleId}/${u.code}/${IMPORT_PHASE}/import`, cycleId, u.code, IMPORT_PHASE, JSON.stringify(u.payload), actor, IMPORT_VIA, at, origin],
-      );
       const outcome = yearEndReportPhase.outcome(u.payload as never, { members: u.members }, targets);
-      await client.query(
-        `INSERT INTO events (event_key, cycle_id, unit_code, phase, kind, status, escalation_level, deadline, actor, reason, data, at, calendar_at)
-         VALUES ($1, $2, $3, $4, 'submitted', 'submitted', 0, $5, $6, $7, $8, $9, $9)`,
-        [
-          `${cycleId}/${u.code}/${IMPORT_PHASE}/import`,
-          cycleId,
-          u.code,
-          IMPORT_PHASE,
-          deadline,
-          actor,
-          `Nhập từ sổ ${workbook}, trang “${u.origin.sheet}”, dòng ${u.origin.row}`,
-          JSON.stringify({ version: 1, late: false, via: IMPORT_VIA, summary: outcome.summary, origin: u.origin }),
-          at,
-        ],
-      );
+      await insertImportedUnit(client, {
+        cycleId,
+        code: u.code,
+        name: u.name,
+        kind: u.kind,
+        members: u.members,
+        secretaryName: c?.secretary.name ?? '',
+        secretaryEmail: c?.secretary.email ?? '',
+        contactName: c?.contact?.name ?? null,
+        contactEmail: c?.contact?.email ?? null,
+        phase: IMPORT_PHASE,
+        deadline,
+        dueAt,
+        key: `${cycleId}/${u.code}/${IMPORT_PHASE}/import`,
+        payloadJson: JSON.stringify(u.payload),
+        actor,
+        via: IMPORT_VIA,
+        originJson: JSON.stringify(u.origin),
+        eventReason: `Nhập từ sổ ${workbook}, trang “${u.origin.sheet}”, dòng ${u.origin.row}`,
+        eventDataJson: JSON.stringify({ version: 1, late: false, via: IMPORT_VIA, summary: outcome.summary, origin: u.origin }),
+        at,
+      });
     }
     for (const r of read.records) {
-      await client.query(
-        `INSERT INTO committee_records (record_key, cycle_id, kind, payload, actor, created_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [`${cycleId}/import/${r.origin.sheet}/${r.origin.row}`, cycleId, r.kind, JSON.stringify(r.payload), actor, at, JSON.stringify(r.origin)],
-      );
+      await insertImportedRecord(client, {
+        key: `${cycleId}/import/${r.origin.sheet}/${r.origin.row}`,
+        cycleId,
+        kind: r.kind,
+        payloadJson: JSON.stringify(r.payload),
+        actor,
+        at,
+        originJson: JSON.stringify(r.origin),
+      });
     }
-    await recordAudit(client, {
+    // The audit row straight from db/: report/ sits below ops/, and what ops/audit.ts's recordAudit would check
+    // holds here (a reason, NFC and trimmed, and an actor, which by always is).
+    await insertAuditEntry(client, {
       actor: by,
       role: 'cli',
       action: 'import-year',
@@ -213,7 +212,7 @@ export async function importYear(db: Db, p: ImportYearParams): Promise<ImportYea
       unitCode: null,
       phase: null,
       workflowId: null,
-      reason: `Nhập số liệu năm ${year} từ sổ ${workbook}`,
+      reason: `Nhập số liệu năm ${year} từ sổ ${workbook}`.normalize('NFC').trim(),
       details: from,
       outcome: 'ok',
       message: null,
@@ -222,7 +221,7 @@ export async function importYear(db: Db, p: ImportYearParams): Promise<ImportYea
   });
   if (!wrote) {
     // Another import of the same year got there first.
-    const existing = await existingCycle(db, cycleId);
+    const existing = await existingYear(db, cycleId);
     throw new ImportYearError([refusal(cycleId, existing ?? { importedAt: null, importedBy: null, frozen: true })], workbook);
   }
   if (!(await snapshotFrozenCycle(db, cycleId))) throw new Error(`${cycleId} was written but its snapshot could not be stored`);
