@@ -5,21 +5,21 @@
  * 10 minutes (a whole office behind one address) — are far above that. Over the limit the answer is 429 in
  * Vietnamese with `Retry-After`, before the token is even checked.
  *
- * The counts live in this process's memory (fixed windows): they are lost at a restart and each API process
- * counts its own posts, which is enough for a brake; the console's sign-in lock-out (console/throttle.ts), whose
- * counts matter more, is kept in PostgreSQL.
+ * The counts live in PostgreSQL (rate-limiter-flexible's RateLimiterPostgres, db/rate-limits.ts): every API
+ * process counts the same posts, so running several behind a proxy does not multiply the limit, and a restart
+ * does not reset it. Each counter is a fixed window from its first post.
  */
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { messagePage } from './pages.js';
+import type { Db } from '../db/pool.js';
+import { isOverLimit, pgRateLimiter, secondsLeft } from '../db/rate-limits.js';
 
 import { DEFAULT_FORM_THROTTLE, type FormThrottlePolicy } from '../config/env.js';
 
 export { DEFAULT_FORM_THROTTLE, type FormThrottlePolicy };
-
-/** Keys kept at most (old windows are dropped first); bounds the memory a flood of made-up tokens can take. */
-const MAX_KEYS = 50_000;
 
 export interface Verdict {
   ok: boolean;
@@ -28,59 +28,42 @@ export interface Verdict {
   by?: 'token' | 'ip';
 }
 
-/** Fixed-window counters per key; `now` is injectable for tests. */
+/** The form posts' counters per client address and per link. */
 export class FormThrottle {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly byIp: RateLimiterPostgres;
+  private readonly byToken: RateLimiterPostgres;
 
   constructor(
+    db: Db,
     readonly policy: FormThrottlePolicy,
-    private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // The ip counter also deletes ended windows of the table, now and then (db/rate-limits.ts).
+    this.byIp = pgRateLimiter(db, { keyPrefix: 'form-ip', points: policy.perIp, durationSeconds: policy.windowSeconds, cleanup: true });
+    this.byToken = pgRateLimiter(db, { keyPrefix: 'form-link', points: policy.perToken, durationSeconds: policy.windowSeconds });
+  }
 
-  /** Counts a post by `ip` through the link `token`, or says how long to wait. A refused post is not counted. */
-  hit(token: string, ip: string): Verdict {
-    const t = this.now();
-    const ipKey = `ip:${ip}`;
-    const tokenKey = `t:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
-    const ipWait = this.wait(ipKey, this.policy.perIp, t);
-    if (ipWait > 0) return { ok: false, retryAfterSeconds: ipWait, by: 'ip' };
-    const tokenWait = this.wait(tokenKey, this.policy.perToken, t);
-    if (tokenWait > 0) return { ok: false, retryAfterSeconds: tokenWait, by: 'token' };
-    this.count(ipKey, t);
-    this.count(tokenKey, t);
+  /**
+   * Counts a post by `ip` through the link `token`, or says how long to wait. A post refused for its link is not
+   * counted against its address (its point is given back); one refused for its address is not counted against
+   * its link. The link is kept as a digest: the table holds no usable token.
+   */
+  async hit(token: string, ip: string): Promise<Verdict> {
+    const ipKey = ip.slice(0, 100);
+    const tokenKey = createHash('sha256').update(token).digest('base64url').slice(0, 22);
+    try {
+      await this.byIp.consume(ipKey);
+    } catch (err) {
+      if (isOverLimit(err)) return { ok: false, retryAfterSeconds: secondsLeft(err), by: 'ip' };
+      throw err;
+    }
+    try {
+      await this.byToken.consume(tokenKey);
+    } catch (err) {
+      if (!isOverLimit(err)) throw err;
+      await this.byIp.reward(ipKey);
+      return { ok: false, retryAfterSeconds: secondsLeft(err), by: 'token' };
+    }
     return { ok: true, retryAfterSeconds: 0 };
-  }
-
-  /** Seconds to wait before `key` may post again (0: it may now). */
-  private wait(key: string, limit: number, t: number): number {
-    const w = this.windows.get(key);
-    const windowMs = this.policy.windowSeconds * 1000;
-    if (!w || t - w.start >= windowMs || w.count < limit) return 0;
-    return Math.max(1, Math.ceil((w.start + windowMs - t) / 1000));
-  }
-
-  private count(key: string, t: number): void {
-    const windowMs = this.policy.windowSeconds * 1000;
-    const w = this.windows.get(key);
-    if (w && t - w.start < windowMs) {
-      w.count += 1;
-      return;
-    }
-    this.windows.delete(key); // re-inserted last: the map stays in order of window start
-    if (this.windows.size >= MAX_KEYS) this.prune(t);
-    this.windows.set(key, { start: t, count: 1 });
-  }
-
-  /** Drops every ended window and, if that is not enough, the oldest tenth: one pass, rarely. */
-  private prune(t: number): void {
-    const windowMs = this.policy.windowSeconds * 1000;
-    const keep = MAX_KEYS - Math.ceil(MAX_KEYS / 10);
-    let over = this.windows.size - keep;
-    for (const [k, w] of this.windows) {
-      if (t - w.start < windowMs && over <= 0) break;
-      this.windows.delete(k);
-      over -= 1;
-    }
   }
 }
 
@@ -104,7 +87,7 @@ export function tooManyPostsMessage(minutes: number): string {
 /** Middleware for POST /f/:token. */
 export function formThrottle(throttle: FormThrottle, opts: { trustProxy?: boolean | undefined } = {}): MiddlewareHandler {
   return async (c, next) => {
-    const verdict = throttle.hit(c.req.param('token') ?? '', clientAddress(c, opts.trustProxy ?? false));
+    const verdict = await throttle.hit(c.req.param('token') ?? '', clientAddress(c, opts.trustProxy ?? false));
     if (verdict.ok) return next();
     c.header('Retry-After', String(verdict.retryAfterSeconds));
     return c.html(messagePage('Vui lòng thử lại sau', tooManyPostsMessage(Math.ceil(verdict.retryAfterSeconds / 60))), 429);

@@ -81,8 +81,9 @@ function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
 
   // A form post from another site's page is refused before it counts against the link's posts.
   app.post('/f/:token', sameOriginWrites({ publicBaseUrl: deps.publicBaseUrl, nullOrigin: 'as-absent' }));
-  // Form posts are counted per link and per address before the link is even checked.
-  app.post('/f/:token', formThrottle(new FormThrottle({ ...DEFAULT_FORM_THROTTLE, ...deps.formThrottle }), { trustProxy: deps.console?.trustProxy }));
+  // Form posts are counted per link and per address, in PostgreSQL (shared by every API process), before the
+  // link is even checked.
+  app.post('/f/:token', formThrottle(new FormThrottle(deps.db, { ...DEFAULT_FORM_THROTTLE, ...deps.formThrottle }), { trustProxy: deps.console?.trustProxy }));
   app.post('/f/:token', formBodyGuard());
   registerUnitFormRoutes(app, { db: deps.db, client: deps.client, scopeOf });
 

@@ -1,10 +1,16 @@
 /**
- * Sign-in lock-out, kept in PostgreSQL so that every API process counts the same attempts: after `maxFailures`
+ * Sign-in lock-out, counted in PostgreSQL so that every API process counts the same attempts: after `maxFailures`
  * wrong passwords for one username within `windowMinutes` (since its last success) the username is locked for
  * the rest of the window; an address is locked after `ipMaxFailures` failures across usernames (higher, since a
  * whole office signs in from one address). A locked attempt is recorded but not counted, so the lock ends on time.
+ *
+ * The counts are rate-limiter-flexible's (RateLimiterPostgres on the `rate_limits` table, db/rate-limits.ts): a
+ * fixed window from the first failure, as before. Every attempt is still written to `console_signin_attempts`,
+ * for review (who tried which username from where); that table no longer decides the lock.
  */
+import type { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool.js';
+import { pgRateLimiter } from '../db/rate-limits.js';
 
 export interface ThrottlePolicy {
   maxFailures: number;
@@ -16,38 +22,64 @@ export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = { maxFailures: 5, ipMaxFa
 
 export interface LockState {
   locked: boolean;
-  /** Whole minutes until the oldest counted failure leaves the window. */
+  /** Whole minutes until the window of the counted failures ends. */
   retryAfterMinutes: number;
   by?: 'username' | 'ip';
 }
 
+interface SigninLimiters {
+  policy: ThrottlePolicy;
+  byUser: RateLimiterPostgres;
+  byIp: RateLimiterPostgres;
+}
+
+/** The counters of one pool and policy, made once (a limiter is only settings: its counts are in the table). */
+const limiters = new WeakMap<Db, Map<string, SigninLimiters>>();
+/** The policy `lockState` last used with a pool, for `recordAttempt` calls that do not name one. */
+const lastPolicy = new WeakMap<Db, ThrottlePolicy>();
+
+function limitersFor(db: Db, policy: ThrottlePolicy): SigninLimiters {
+  const key = `${policy.maxFailures}/${policy.ipMaxFailures}/${policy.windowMinutes}`;
+  let byPolicy = limiters.get(db);
+  if (!byPolicy) limiters.set(db, (byPolicy = new Map()));
+  let found = byPolicy.get(key);
+  if (!found) {
+    const durationSeconds = policy.windowMinutes * 60;
+    found = {
+      policy,
+      byUser: pgRateLimiter(db, { keyPrefix: 'signin-user', points: policy.maxFailures, durationSeconds }),
+      byIp: pgRateLimiter(db, { keyPrefix: 'signin-ip', points: policy.ipMaxFailures, durationSeconds }),
+    };
+    byPolicy.set(key, found);
+  }
+  return found;
+}
+
+/** The counters' keys: bounded like the attempts table's columns (the library's key column is varchar(255)). */
+const userKey = (username: string) => username.slice(0, 100);
+const ipKey = (ip: string) => ip.slice(0, 100);
+
 export async function lockState(db: Db, username: string, ip: string, policy: ThrottlePolicy): Promise<LockState> {
-  const window = policy.windowMinutes * 60;
-  const { rows } = await db.query(
-    `WITH last_ok AS (
-       SELECT max(at) AS ok_at FROM console_signin_attempts WHERE username = $1 AND outcome = 'ok'
-     ), by_user AS (
-       SELECT count(*)::int AS n, min(a.at) AS first FROM console_signin_attempts a, last_ok
-       WHERE a.username = $1 AND a.outcome = 'failed' AND a.at > now() - make_interval(secs => $3)
-         AND (last_ok.ok_at IS NULL OR a.at > last_ok.ok_at)
-     ), by_ip AS (
-       SELECT count(*)::int AS n, min(at) AS first FROM console_signin_attempts
-       WHERE ip = $2 AND outcome = 'failed' AND at > now() - make_interval(secs => $3)
-     )
-     SELECT by_user.n AS user_n, EXTRACT(EPOCH FROM (by_user.first + make_interval(secs => $3) - now())) AS user_left,
-            by_ip.n AS ip_n, EXTRACT(EPOCH FROM (by_ip.first + make_interval(secs => $3) - now())) AS ip_left
-     FROM by_user, by_ip`,
-    [username, ip, window],
-  );
-  const r = rows[0];
-  const minutes = (seconds: unknown) => Math.max(1, Math.ceil(Number(seconds ?? 0) / 60));
-  if (r.user_n >= policy.maxFailures) return { locked: true, retryAfterMinutes: minutes(r.user_left), by: 'username' };
-  if (r.ip_n >= policy.ipMaxFailures) return { locked: true, retryAfterMinutes: minutes(r.ip_left), by: 'ip' };
+  lastPolicy.set(db, policy);
+  const { byUser, byIp } = limitersFor(db, policy);
+  const [user, address] = await Promise.all([byUser.get(userKey(username)), byIp.get(ipKey(ip))]);
+  const minutes = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 60_000));
+  if (user && user.consumedPoints >= policy.maxFailures) return { locked: true, retryAfterMinutes: minutes(user), by: 'username' };
+  if (address && address.consumedPoints >= policy.ipMaxFailures) return { locked: true, retryAfterMinutes: minutes(address), by: 'ip' };
   return { locked: false, retryAfterMinutes: 0 };
 }
 
-export async function recordAttempt(db: Db, username: string, ip: string, outcome: 'ok' | 'failed' | 'locked'): Promise<void> {
+/**
+ * Records an attempt for review, and counts it: a failure counts against the username and the address; a
+ * success clears the username's failures (not the address's: one good password in an office does not excuse
+ * the guesses made from it); a locked attempt is not counted. `policy` defaults to the one `lockState` last
+ * used with this pool (console/pages/signin.ts checks before it records), else the default.
+ */
+export async function recordAttempt(db: Db, username: string, ip: string, outcome: 'ok' | 'failed' | 'locked', policy?: ThrottlePolicy): Promise<void> {
   await db.query('INSERT INTO console_signin_attempts (username, ip, outcome) VALUES ($1, $2, $3)', [username.slice(0, 100), ip.slice(0, 100), outcome]);
+  const { byUser, byIp } = limitersFor(db, policy ?? lastPolicy.get(db) ?? DEFAULT_THROTTLE_POLICY);
+  if (outcome === 'failed') await Promise.all([byUser.penalty(userKey(username)), byIp.penalty(ipKey(ip))]);
+  else if (outcome === 'ok') await byUser.delete(userKey(username));
 }
 
 /** The message a locked-out user reads. */
