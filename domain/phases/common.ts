@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseIsoDate } from '../calendar.js';
+import { FORM, form } from './fields.js';
 import type { FieldSpec } from './types.js';
 
 export const MAX_NOTE = 5000;
@@ -94,7 +95,8 @@ export function intField(label: string, opts: IntOptions = {}) {
     const reason = opts.maxReason ? ` (${opts.maxReason})` : '';
     schema = schema.max(opts.max, { error: `${label}: không được lớn hơn ${formatInt(opts.max)}${reason}` });
   }
-  return schema;
+  // The form reads its label and its min and max from here (domain/phases/fields.ts).
+  return schema.register(FORM, { label, kind: 'number' });
 }
 
 const stringError = (label: string) => (iss: { input?: unknown }) =>
@@ -107,7 +109,7 @@ export function requiredText(label: string, max: number, min = 1) {
     .min(1, { error: `${label}: không được để trống`, abort: true })
     .max(max, { error: `${label}: quá dài (tối đa ${formatInt(max)} ký tự)` });
   if (min > 1) inner = inner.min(min, { error: `${label}: quá ngắn, cần viết ít nhất ${min} ký tự` });
-  return z.string({ error: stringError(label) }).transform(nfc).pipe(inner);
+  return z.string({ error: stringError(label) }).transform(nfc).pipe(inner).register(FORM, { label });
 }
 
 /** Optional text, NFC-normalised and trimmed; blank text counts as absent. */
@@ -117,7 +119,8 @@ export function optionalText(label: string, max: number) {
     .transform(nfc)
     .pipe(z.string().max(max, { error: `${label}: quá dài (tối đa ${formatInt(max)} ký tự)` }))
     .transform((s) => (s === '' ? undefined : s))
-    .optional();
+    .optional()
+    .register(FORM, { label });
 }
 
 function isPlausibleIsoDate(s: string): boolean {
@@ -139,7 +142,8 @@ export function dateField(label: string) {
         .string()
         .min(1, { error: `${label}: không được để trống`, abort: true })
         .refine(isPlausibleIsoDate, { error: `${label}: ngày không hợp lệ, cần dạng năm-tháng-ngày (YYYY-MM-DD)` }),
-    );
+    )
+    .register(FORM, { label, kind: 'date' });
 }
 
 /** An optional civil date; blank counts as absent. */
@@ -153,12 +157,13 @@ export function optionalDateField(label: string) {
       }),
     )
     .transform((s) => (s === '' ? undefined : s))
-    .optional();
+    .optional()
+    .register(FORM, { label, kind: 'date' });
 }
 
-/** The id of a stored file (the web API stores the upload and puts its id here). */
-export function optionalFileId(label: string) {
-  return optionalText(label, 200);
+/** The id of a stored file (the web API stores the upload and puts its id here); `accept`: the types the input offers. */
+export function optionalFileId(label: string, accept: string) {
+  return form(optionalText(label, 200), { kind: 'file', accept });
 }
 
 /** Cross-check "part ≤ whole" (e.g. studied ≤ members) on `path`, only when both are whole numbers. */
@@ -297,9 +302,14 @@ export const MEMBERS_REASON_LABEL = 'Lý do số đảng viên khác danh sách'
 
 export const MAX_MEMBERS_REASON = 1000;
 
-/** The optional reason a unit gives when its member count differs from the registry's. */
+/**
+ * The optional reason a unit gives when its member count differs from the registry's; on the form right under the
+ * member count (study, pledge, and the year-end report's figures): each schema puts it next to `members`.
+ */
 export function membersReasonField() {
-  return optionalText(MEMBERS_REASON_LABEL, MAX_MEMBERS_REASON);
+  return form(optionalText(MEMBERS_REASON_LABEL, MAX_MEMBERS_REASON), {
+    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
+  });
 }
 
 /**
@@ -328,18 +338,6 @@ export function checkMembersReason(ctx: z.RefinementCtx, members: unknown, reaso
       `${MEMBERS_REASON_LABEL}: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo (${formatInt(members)}) khác số trong danh sách đơn vị ` +
       `(${formatInt(facts.members)} đảng viên) quá ${formatTarget(margin)}; nếu danh sách đúng, hãy sửa ô “Tổng số đảng viên của đơn vị”`,
   });
-}
-
-/** The reason's place on a form, right under the member count (study, pledge, and the year-end report's figures). */
-export function membersReasonFormField(): FieldSpec {
-  return {
-    kind: 'textarea',
-    name: 'membersReason',
-    label: MEMBERS_REASON_LABEL,
-    maxLength: MAX_MEMBERS_REASON,
-    required: false,
-    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
-  };
 }
 
 /** "; danh sách đơn vị: 95 đảng viên, lý do chênh lệch: …" — appended to a summary when the unit gave a reason. */

@@ -5,8 +5,10 @@
  * The same counts appear in the year-end report under figures.inspections.
  */
 import { z } from 'zod';
-import { MAX_NOTE, MAX_ORGS, formToPayload, formatInt, intField, optionalText, registeredMembers } from './common.js';
-import type { FieldSpec, PhaseSpec, UnitFacts } from './types.js';
+import { MAX_NOTE, MAX_ORGS, formatInt, intField, optionalText, registeredMembers } from './common.js';
+import { definePhase } from './define.js';
+import { form } from './fields.js';
+import type { UnitFacts } from './types.js';
 
 export const INSPECTION_LEVELS = {
   committee: 'Cấp ủy cơ sở',
@@ -21,14 +23,24 @@ export const INSPECTION_COUNT_LABELS = {
   supervisedMembers: 'Số đảng viên được giám sát',
 } as const;
 
-/** One level's counts; member counts are bounded by `memberMax`. */
+/** What a level's group of counts is called on the form. */
+const INSPECTION_GROUP_LABELS = {
+  committee: 'Cấp ủy cơ sở (đảng ủy, chi ủy) kiểm tra, giám sát',
+  ubkt: 'Ủy ban kiểm tra cơ sở kiểm tra, giám sát',
+} as const;
+
+/**
+ * One level's counts; member counts are bounded by `memberMax`. Messages name a count with its level ("Cấp ủy cơ
+ * sở, số đảng viên được kiểm tra"); the form shows it inside its level's group, by its own label.
+ */
 export function inspectionCountsSchema(level: InspectionLevel, memberMax: number, memberMaxReason?: string) {
   const l = (key: keyof typeof INSPECTION_COUNT_LABELS) =>
     `${INSPECTION_LEVELS[level]}, ${INSPECTION_COUNT_LABELS[key].charAt(0).toLowerCase()}${INSPECTION_COUNT_LABELS[key].slice(1)}`;
-  const orgs = (key: keyof typeof INSPECTION_COUNT_LABELS) => intField(l(key), { max: MAX_ORGS });
+  const label = (key: keyof typeof INSPECTION_COUNT_LABELS) => ({ label: INSPECTION_COUNT_LABELS[key] });
+  const orgs = (key: keyof typeof INSPECTION_COUNT_LABELS) => form(intField(l(key), { max: MAX_ORGS }), label(key));
   const members = (key: keyof typeof INSPECTION_COUNT_LABELS) =>
-    intField(l(key), { max: memberMax, maxReason: memberMaxReason });
-  return z.object(
+    form(intField(l(key), { max: memberMax, maxReason: memberMaxReason }), label(key));
+  const counts = z.object(
     {
       inspectedOrgs: orgs('inspectedOrgs'),
       inspectedMembers: members('inspectedMembers'),
@@ -37,32 +49,10 @@ export function inspectionCountsSchema(level: InspectionLevel, memberMax: number
     },
     { error: (iss) => (iss.input === undefined ? `${INSPECTION_LEVELS[level]}: chưa nhập số liệu` : `${INSPECTION_LEVELS[level]}: số liệu không hợp lệ`) },
   );
+  return form(counts, { label: INSPECTION_GROUP_LABELS[level] });
 }
 
 export type InspectionCounts = z.infer<ReturnType<typeof inspectionCountsSchema>>;
-
-/** The form group of one level's counts (fields named relative to the group). */
-export function inspectionCountsGroup(level: InspectionLevel): FieldSpec {
-  const num = (name: keyof typeof INSPECTION_COUNT_LABELS, max?: number): FieldSpec => ({
-    kind: 'number',
-    name,
-    label: INSPECTION_COUNT_LABELS[name],
-    min: 0,
-    ...(max !== undefined ? { max } : {}),
-    required: true,
-  });
-  return {
-    kind: 'group',
-    name: level,
-    label: level === 'committee' ? 'Cấp ủy cơ sở (đảng ủy, chi ủy) kiểm tra, giám sát' : 'Ủy ban kiểm tra cơ sở kiểm tra, giám sát',
-    fields: [
-      num('inspectedOrgs', MAX_ORGS),
-      num('inspectedMembers'),
-      num('supervisedOrgs', MAX_ORGS),
-      num('supervisedMembers'),
-    ],
-  };
-}
 
 function inspectionSchema(facts: UnitFacts) {
   const max = registeredMembers(facts);
@@ -70,19 +60,12 @@ function inspectionSchema(facts: UnitFacts) {
   return z.object({
     committee: inspectionCountsSchema('committee', max, reason),
     ubkt: inspectionCountsSchema('ubkt', max, reason),
-    membersDisciplined: intField('Số đảng viên bị kỷ luật', { max, maxReason: reason }),
-    note: optionalText('Ghi chú', MAX_NOTE),
+    membersDisciplined: form(intField('Số đảng viên bị kỷ luật', { max, maxReason: reason }), { label: 'Số đảng viên bị kỷ luật trong năm' }),
+    note: form(optionalText('Ghi chú', MAX_NOTE), { label: 'Ghi chú (nếu chi bộ không có ủy ban kiểm tra, ghi 0 và nêu ở đây)' }),
   });
 }
 
 export type InspectionPayload = z.infer<ReturnType<typeof inspectionSchema>>;
-
-const form: FieldSpec[] = [
-  inspectionCountsGroup('committee'),
-  inspectionCountsGroup('ubkt'),
-  { kind: 'number', name: 'membersDisciplined', label: 'Số đảng viên bị kỷ luật trong năm', min: 0, required: true },
-  { kind: 'textarea', name: 'note', label: 'Ghi chú (nếu chi bộ không có ủy ban kiểm tra, ghi 0 và nêu ở đây)', maxLength: MAX_NOTE, required: false },
-];
 
 export function inspectionCountsText(c: InspectionCounts): string {
   return (
@@ -91,16 +74,14 @@ export function inspectionCountsText(c: InspectionCounts): string {
   );
 }
 
-export const inspectionPhase: PhaseSpec<InspectionPayload> = {
+export const inspectionPhase = definePhase({
   id: 'inspection',
   title: 'Báo cáo công tác kiểm tra, giám sát của đơn vị',
   schema: inspectionSchema,
-  form,
-  fromForm: (fields) => formToPayload(form, fields),
   outcome(payload) {
     const summary =
       `Kiểm tra, giám sát — cấp ủy: ${inspectionCountsText(payload.committee)}; ` +
       `UBKT: ${inspectionCountsText(payload.ubkt)}; kỷ luật ${formatInt(payload.membersDisciplined)} đảng viên`;
     return { underTarget: false, summary };
   },
-};
+});

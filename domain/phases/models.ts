@@ -5,8 +5,9 @@
  * malformed line is refused with its line number ("Dòng 3: …") under the textarea it came from.
  */
 import { z } from 'zod';
-import { MAX_NOTE, formToPayload, formatInt, nfc, once, optionalText, requiredText } from './common.js';
-import type { FieldSpec, PhaseSpec } from './types.js';
+import { MAX_NOTE, formatInt, nfc, once, optionalText, requiredText } from './common.js';
+import { definePhase } from './define.js';
+import { form } from './fields.js';
 
 export type ModelKind = 'tap-the' | 'ca-nhan';
 
@@ -150,53 +151,33 @@ function listField<T extends z.ZodType>(spec: LineListSpec, item: T) {
 const modelsSchema = once(() =>
   z.object({
     /** Models and examples registered (mô hình tập thể, điển hình cá nhân). */
-    models: listField(MODELS_LIST, modelItem()),
+    models: form(listField(MODELS_LIST, modelItem()), {
+      label: 'Mô hình, điển hình đăng ký xây dựng (mỗi dòng một mô hình)',
+      kind: 'textarea',
+      maxLength: MAX_LIST_TEXT,
+      help: 'Mỗi dòng: Tên | tập thể hoặc cá nhân | mô tả ngắn. Ví dụ: Dân vận khéo trong cải cách hành chính | tập thể | Giảm 30% thời gian giải quyết hồ sơ',
+    }),
     /** Proposals for commendation (đề nghị khen thưởng, tuyên dương). */
-    proposals: listField(PROPOSALS_LIST, proposalItem()),
+    proposals: form(listField(PROPOSALS_LIST, proposalItem()), {
+      label: 'Đề nghị khen thưởng, tuyên dương (mỗi dòng một đề nghị)',
+      kind: 'textarea',
+      maxLength: MAX_LIST_TEXT,
+      help: 'Mỗi dòng: Tên tập thể hoặc cá nhân | tập thể hoặc cá nhân | lý do đề nghị. Ví dụ: Đồng chí Nguyễn Văn A | cá nhân | Điển hình trong chuyển đổi số',
+    }),
     note: optionalText('Ghi chú', MAX_NOTE),
   }),
 );
 
 export type ModelsPayload = z.infer<ReturnType<typeof modelsSchema>>;
 
-const form: FieldSpec[] = [
-  {
-    kind: 'textarea',
-    name: 'models',
-    label: 'Mô hình, điển hình đăng ký xây dựng (mỗi dòng một mô hình)',
-    maxLength: MAX_LIST_TEXT,
-    required: false,
-    help: 'Mỗi dòng: Tên | tập thể hoặc cá nhân | mô tả ngắn. Ví dụ: Dân vận khéo trong cải cách hành chính | tập thể | Giảm 30% thời gian giải quyết hồ sơ',
-  },
-  {
-    kind: 'textarea',
-    name: 'proposals',
-    label: 'Đề nghị khen thưởng, tuyên dương (mỗi dòng một đề nghị)',
-    maxLength: MAX_LIST_TEXT,
-    required: false,
-    help: 'Mỗi dòng: Tên tập thể hoặc cá nhân | tập thể hoặc cá nhân | lý do đề nghị. Ví dụ: Đồng chí Nguyễn Văn A | cá nhân | Điển hình trong chuyển đổi số',
-  },
-  { kind: 'textarea', name: 'note', label: 'Ghi chú', maxLength: MAX_NOTE, required: false },
-];
-
-/** Lines to entries when every line is well formed; otherwise the text itself, so the schema reports the lines. */
-function listFromForm(raw: string | undefined, spec: LineListSpec): unknown {
-  if (raw === undefined || raw.trim() === '') return [];
-  const { entries, errors } = parseLines(raw, spec);
-  return errors.length ? raw : entries;
-}
-
-export const modelsPhase: PhaseSpec<ModelsPayload> = {
+/**
+ * The lists come from the form as their text, as typed (the generic conversion): the schema reads the lines, once,
+ * so a malformed line is refused by the one parse of the payload, with its line number.
+ */
+export const modelsPhase = definePhase({
   id: 'models',
   title: 'Đăng ký mô hình, điển hình và đề nghị khen thưởng',
   schema: modelsSchema,
-  form,
-  fromForm(fields) {
-    const payload = formToPayload(form, fields);
-    payload.models = listFromForm(fields.models, MODELS_LIST);
-    payload.proposals = listFromForm(fields.proposals, PROPOSALS_LIST);
-    return payload;
-  },
   outcome(payload) {
     const count = (list: Array<{ kind: ModelKind }>, kind: ModelKind) => list.filter((e) => e.kind === kind).length;
     const summary =
@@ -206,7 +187,7 @@ export const modelsPhase: PhaseSpec<ModelsPayload> = {
       `(${formatInt(count(payload.proposals, 'tap-the'))} tập thể, ${formatInt(count(payload.proposals, 'ca-nhan'))} cá nhân)`;
     return { underTarget: false, summary };
   },
-};
+});
 
 /** What the console shows for a models report that lists nothing: accepted on time, but not a real report. */
 export const EMPTY_MODELS_LABEL = 'nộp, không có mô hình';

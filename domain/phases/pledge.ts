@@ -7,7 +7,6 @@ import {
   ALWAYS,
   checkAtMost,
   MAX_NOTE,
-  formToPayload,
   formatTarget,
   intField,
   isUnderTarget,
@@ -16,24 +15,28 @@ import {
   membersReasonField,
   membersReasonSummary,
   checkMembersReason,
-  membersReasonFormField,
   optionalFileId,
   optionalText,
   ratioText,
 } from './common.js';
-import type { FieldSpec, PhaseSpec, UnitFacts } from './types.js';
+import { definePhase } from './define.js';
+import { form } from './fields.js';
+import type { UnitFacts } from './types.js';
 
 function pledgeSchema(facts: UnitFacts) {
   const cap = memberCap(facts);
   return z
     .object({
-      members: intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }),
+      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), { label: 'Tổng số đảng viên của đơn vị' }),
       /** Why `members` differs from the registry's count by more than the cycle's margin (required then). */
       membersReason: membersReasonField(),
       /** Members who wrote a personal plan and pledge. */
-      withPersonalPlan: intField('Số đảng viên có kế hoạch cá nhân', { max: cap }),
+      withPersonalPlan: form(intField('Số đảng viên có kế hoạch cá nhân', { max: cap }), { label: 'Số đảng viên đã xây dựng kế hoạch cá nhân, cam kết' }),
       /** The uploaded list of members and their pledges (stored by the API; this is its id). */
-      memberListFileId: optionalFileId('Tệp danh sách đảng viên'),
+      memberListFileId: form(optionalFileId('Tệp danh sách đảng viên', '.xlsx,.xls,.csv,.doc,.docx,.pdf'), {
+        label: 'Danh sách đảng viên đăng ký (Excel, Word hoặc PDF)',
+        help: 'Không bắt buộc.',
+      }),
       note: optionalText('Ghi chú', MAX_NOTE),
     })
     .superRefine((v, ctx) => {
@@ -44,24 +47,14 @@ function pledgeSchema(facts: UnitFacts) {
 
 export type PledgePayload = z.infer<ReturnType<typeof pledgeSchema>>;
 
-const form: FieldSpec[] = [
-  { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
-  membersReasonFormField(),
-  { kind: 'number', name: 'withPersonalPlan', label: 'Số đảng viên đã xây dựng kế hoạch cá nhân, cam kết', min: 0, required: true },
-  { kind: 'file', name: 'memberListFileId', label: 'Danh sách đảng viên đăng ký (Excel, Word hoặc PDF)', accept: '.xlsx,.xls,.csv,.doc,.docx,.pdf', required: false, help: 'Không bắt buộc.' },
-  { kind: 'textarea', name: 'note', label: 'Ghi chú', maxLength: MAX_NOTE, required: false },
-];
-
-export const pledgePhase: PhaseSpec<PledgePayload> = {
+export const pledgePhase = definePhase({
   id: 'pledge',
   title: 'Báo cáo xây dựng kế hoạch cá nhân, cam kết của đảng viên',
   schema: pledgeSchema,
-  form,
-  fromForm: (fields) => formToPayload(form, fields),
   outcome(payload, facts, targets) {
     const underTarget = isUnderTarget(payload.withPersonalPlan, payload.members, targets.pledgePercent);
     let summary = `Kế hoạch cá nhân: ${ratioText(payload.withPersonalPlan, payload.members)}${membersReasonSummary(payload.membersReason, facts)}`;
     if (underTarget) summary += ` — chưa đạt chỉ tiêu ${formatTarget(targets.pledgePercent)}`;
     return { underTarget, summary };
   },
-};
+});

@@ -9,7 +9,6 @@ import {
   checkAtMost,
   MAX_NOTE,
   dateField,
-  formToPayload,
   formatTarget,
   intField,
   isUnderTarget,
@@ -18,7 +17,9 @@ import {
   optionalText,
   ratioText,
 } from './common.js';
-import type { FieldSpec, PhaseSpec, UnitFacts } from './types.js';
+import { definePhase } from './define.js';
+import { form } from './fields.js';
+import type { UnitFacts } from './types.js';
 
 function studyMakeupSchema(facts: UnitFacts) {
   const cap = memberCap(facts);
@@ -27,9 +28,9 @@ function studyMakeupSchema(facts: UnitFacts) {
       /** The date of the make-up session. */
       makeupDate: dateField('Ngày quán triệt bổ sung'),
       /** Members who have now studied, in total (first session and make-up). */
-      studiedTotal: intField('Tổng số đảng viên đã học tập', { max: cap }),
-      members: intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }),
-      note: optionalText('Ghi chú', MAX_NOTE),
+      studiedTotal: form(intField('Tổng số đảng viên đã học tập', { max: cap }), { label: 'Tổng số đảng viên đã học tập (cả đợt đầu và đợt bổ sung)' }),
+      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), { label: 'Tổng số đảng viên của đơn vị' }),
+      note: form(optionalText('Ghi chú', MAX_NOTE), { label: 'Ghi chú (lý do đảng viên vắng, nếu còn)' }),
     })
     .superRefine((v, ctx) => {
       checkAtMost(ctx, v.studiedTotal, v.members, ['studiedTotal'], 'Tổng số đảng viên đã học tập không được lớn hơn tổng số đảng viên');
@@ -38,23 +39,14 @@ function studyMakeupSchema(facts: UnitFacts) {
 
 export type StudyMakeupPayload = z.infer<ReturnType<typeof studyMakeupSchema>>;
 
-const form: FieldSpec[] = [
-  { kind: 'date', name: 'makeupDate', label: 'Ngày quán triệt bổ sung', required: true },
-  { kind: 'number', name: 'studiedTotal', label: 'Tổng số đảng viên đã học tập (cả đợt đầu và đợt bổ sung)', min: 0, required: true },
-  { kind: 'number', name: 'members', label: 'Tổng số đảng viên của đơn vị', min: 1, required: true },
-  { kind: 'textarea', name: 'note', label: 'Ghi chú (lý do đảng viên vắng, nếu còn)', maxLength: MAX_NOTE, required: false },
-];
-
-export const studyMakeupPhase: PhaseSpec<StudyMakeupPayload> = {
+export const studyMakeupPhase = definePhase({
   id: 'study-makeup',
   title: 'Báo cáo quán triệt bổ sung',
   schema: studyMakeupSchema,
-  form,
-  fromForm: (fields) => formToPayload(form, fields),
   outcome(payload, _facts, targets) {
     const underTarget = isUnderTarget(payload.studiedTotal, payload.members, targets.studyPercent);
     let summary = `Quán triệt bổ sung ngày ${formatVietnameseDate(payload.makeupDate)}: tổng cộng đã học tập ${ratioText(payload.studiedTotal, payload.members)}`;
     if (underTarget) summary += ` — vẫn chưa đạt chỉ tiêu ${formatTarget(targets.studyPercent)}`;
     return { underTarget, summary };
   },
-};
+});

@@ -50,7 +50,10 @@ export interface PhaseSpec<P = unknown> {
   title: string;
   /** Builds the payload schema for a unit (facts allow cross-checks like studied ≤ members). */
   schema(facts: UnitFacts): z.ZodType<P>;
-  form: FieldSpec[];
+  /** The form for no unit in particular, derived from the schema (domain/phases/fields.ts): labels, kinds, limits. */
+  readonly form: FieldSpec[];
+  /** The form for a unit: the same fields, with the limits its own facts set (a member count's cap). */
+  formFor(facts: UnitFacts): FieldSpec[];
   /** Turns flat form fields (strings from an HTML form, names like "committee.inspectedOrgs") into the payload shape. */
   fromForm(fields: Record<string, string>): unknown;
   outcome(payload: P, facts: UnitFacts, targets: Targets): Outcome;

@@ -8,7 +8,6 @@ import { z } from 'zod';
 import {
   ALWAYS,
   MAX_ORGS,
-  formToPayload,
   formatInt,
   formatTarget,
   intField,
@@ -19,13 +18,14 @@ import {
   membersReasonField,
   membersReasonSummary,
   checkMembersReason,
-  membersReasonFormField,
   optionalText,
   ratioText,
   requiredText,
 } from './common.js';
-import { INSPECTION_COUNT_LABELS, INSPECTION_LEVELS, inspectionCountsGroup, inspectionCountsSchema, inspectionCountsText } from './inspection.js';
-import type { FieldSpec, PhaseSpec, UnitFacts } from './types.js';
+import { definePhase } from './define.js';
+import { form } from './fields.js';
+import { INSPECTION_COUNT_LABELS, INSPECTION_LEVELS, inspectionCountsSchema, inspectionCountsText } from './inspection.js';
+import type { UnitFacts } from './types.js';
 
 const MAX_NARRATIVE = 20_000;
 const MIN_NARRATIVE = 20;
@@ -68,14 +68,14 @@ const notGreater = (_a: Figure | string, aLabel: string, _b: string, bLabel: str
 
 function figuresSchema(facts: UnitFacts) {
   const cap = memberCap(facts);
-  const f = (key: Figure, max: number) => intField(FIGURE_LABELS[key], { max });
-  return z
+  const f = (key: Figure, max: number, help?: string) => form(intField(FIGURE_LABELS[key], { max }), help ? { help } : {});
+  const figures = z
     .object(
       {
         members: intField(FIGURE_LABELS.members, { min: 1, max: cap, maxReason: memberCapReason(facts) }),
         /** Why `members` differs from the registry's count by more than the cycle's margin (required then). */
         membersReason: membersReasonField(),
-        studied: f('studied', cap),
+        studied: f('studied', cap, 'Tính cả đảng viên học quán triệt bổ sung.'),
         withPersonalPlan: f('withPersonalPlan', cap),
         keptPledge: f('keptPledge', cap),
         violatedPledge: f('violatedPledge', cap),
@@ -86,14 +86,17 @@ function figuresSchema(facts: UnitFacts) {
         proposedOrgs: f('proposedOrgs', MAX_ORGS),
         proposedMembers: f('proposedMembers', cap),
         contests: f('contests', MAX_ORGS),
-        contestParticipants: f('contestParticipants', MAX_PARTICIPANTS),
-        charityVnd: f('charityVnd', MAX_CHARITY_VND),
-        inspections: z.object(
-          {
-            committee: inspectionCountsSchema('committee', cap),
-            ubkt: inspectionCountsSchema('ubkt', cap),
-          },
-          { error: 'Kiểm tra, giám sát: chưa nhập số liệu' },
+        contestParticipants: f('contestParticipants', MAX_PARTICIPANTS, 'Tính theo lượt, gồm cả đoàn viên, hội viên.'),
+        charityVnd: f('charityVnd', MAX_CHARITY_VND, 'Ghi số đồng, ví dụ 15.000.000.'),
+        inspections: form(
+          z.object(
+            {
+              committee: inspectionCountsSchema('committee', cap),
+              ubkt: inspectionCountsSchema('ubkt', cap),
+            },
+            { error: 'Kiểm tra, giám sát: chưa nhập số liệu' },
+          ),
+          { label: 'Kiểm tra, giám sát của đơn vị' },
         ),
         membersDisciplined: f('membersDisciplined', cap),
       },
@@ -126,10 +129,11 @@ function figuresSchema(facts: UnitFacts) {
         );
       }
     }, ALWAYS);
+  return form(figures, { label: 'Số liệu trong năm' });
 }
 
 function narrativeSchema() {
-  return z.object(
+  const narrative = z.object(
     {
       results: requiredText(NARRATIVE_LABELS.results, MAX_NARRATIVE, MIN_NARRATIVE),
       strengths: optionalText(NARRATIVE_LABELS.strengths, MAX_NARRATIVE),
@@ -139,6 +143,7 @@ function narrativeSchema() {
     },
     { error: 'Phần đánh giá: chưa nhập' },
   );
+  return form(narrative, { label: 'Đánh giá' });
 }
 
 function yearEndReportSchema(facts: UnitFacts) {
@@ -148,70 +153,10 @@ function yearEndReportSchema(facts: UnitFacts) {
 export type YearEndReportPayload = z.infer<ReturnType<typeof yearEndReportSchema>>;
 export type YearEndFigures = YearEndReportPayload['figures'];
 
-const num = (name: Figure, help?: string, max?: number): FieldSpec => ({
-  kind: 'number',
-  name,
-  label: FIGURE_LABELS[name],
-  min: name === 'members' ? 1 : 0,
-  ...(max !== undefined ? { max } : {}),
-  required: true,
-  ...(help ? { help } : {}),
-});
-
-const narrativeField = (name: keyof typeof NARRATIVE_LABELS, required: boolean, help?: string): FieldSpec => ({
-  kind: 'textarea',
-  name,
-  label: NARRATIVE_LABELS[name],
-  maxLength: MAX_NARRATIVE,
-  required,
-  ...(help ? { help } : {}),
-});
-
-const form: FieldSpec[] = [
-  {
-    kind: 'group',
-    name: 'figures',
-    label: 'Số liệu trong năm',
-    fields: [
-      num('members'),
-      membersReasonFormField(),
-      num('studied', 'Tính cả đảng viên học quán triệt bổ sung.'),
-      num('withPersonalPlan'),
-      num('keptPledge'),
-      num('violatedPledge'),
-      num('modelsBuilt', undefined, MAX_MODELS),
-      num('discussionSessions', undefined, MAX_ORGS),
-      num('commendedOrgs', undefined, MAX_ORGS),
-      num('commendedMembers'),
-      num('proposedOrgs', undefined, MAX_ORGS),
-      num('proposedMembers'),
-      num('contests', undefined, MAX_ORGS),
-      num('contestParticipants', 'Tính theo lượt, gồm cả đoàn viên, hội viên.'),
-      num('charityVnd', 'Ghi số đồng, ví dụ 15.000.000.'),
-      { kind: 'group', name: 'inspections', label: 'Kiểm tra, giám sát của đơn vị', fields: [inspectionCountsGroup('committee'), inspectionCountsGroup('ubkt')] },
-      num('membersDisciplined'),
-    ],
-  },
-  {
-    kind: 'group',
-    name: 'narrative',
-    label: 'Đánh giá',
-    fields: [
-      narrativeField('results', true),
-      narrativeField('strengths', false),
-      narrativeField('limitations', true),
-      narrativeField('causes', false),
-      narrativeField('proposals', false),
-    ],
-  },
-];
-
-export const yearEndReportPhase: PhaseSpec<YearEndReportPayload> = {
+export const yearEndReportPhase = definePhase({
   id: 'year-end-report',
   title: 'Báo cáo kết quả thực hiện năm',
   schema: yearEndReportSchema,
-  form,
-  fromForm: (fields) => formToPayload(form, fields),
   outcome(payload, facts, targets) {
     const f = payload.figures;
     const studyUnder = isUnderTarget(f.studied, f.members, targets.studyPercent);
@@ -231,4 +176,4 @@ export const yearEndReportPhase: PhaseSpec<YearEndReportPayload> = {
     if (under.length) parts.push(`chưa đạt chỉ tiêu: ${under.join(', ')}`);
     return { underTarget: studyUnder || pledgeUnder, summary: parts.join('; ') };
   },
-};
+});
