@@ -13,7 +13,11 @@ import type { SendUnitEmailInput } from '../domain/workflow-io.js';
  * The email's input, with the operator who asked for it when a person did (an extension, an exemption, a
  * manual reminder). `actor` is optional: a workflow that does not pass it still gets the operator's reason.
  */
-export type EmailReasonInput = Pick<SendUnitEmailInput, 'kind' | 'deadline' | 'days' | 'version' | 'reason' | 'late' | 'inspection'> & { actor?: string | undefined };
+export type EmailReasonInput = Pick<SendUnitEmailInput, 'kind' | 'deadline' | 'days' | 'version' | 'reason' | 'late' | 'inspection'> & {
+  actor?: string | undefined;
+  /** A reminder a person asked for (the `remind` Update), not one of the ladder's. */
+  manual?: boolean | undefined;
+};
 
 /** "kiểm tra (Ủy ban Kiểm tra)": which inspection, in words. */
 function inspectionVi(i: NonNullable<SendUnitEmailInput['inspection']>): string {
@@ -30,7 +34,7 @@ export function emailReasonVi(input: EmailReasonInput): string {
   // The remedy report after an inspection has its own reminders, overdue notices and receipts.
   const remedy = inspection && (input.kind === 'reminder' || input.kind === 'overdue' || input.kind === 'receipt') ? `báo cáo khắc phục sau ${inspectionVi(inspection)}: ` : '';
   // Only a person's reminder carries a reason: the ladder's own reminders and notices never do.
-  const manual = !inspection && reason !== undefined && reason !== '' && (input.kind === 'reminder' || input.kind === 'overdue');
+  const manual = !inspection && (input.kind === 'reminder' || input.kind === 'overdue') && (input.manual === true || (reason !== undefined && reason !== ''));
   switch (input.kind) {
     case 'notice':
       return `giai đoạn mở, báo hạn ${deadline}`;

@@ -145,7 +145,8 @@ export function createEmailActivities(deps: EmailDeps) {
       : [];
 
     // The outbox row is written with why the email is sent, so the unit's timeline reads both from one table.
-    const reason = emailReasonVi(input);
+    // A manual reminder is sent under its own purpose, `reminder-manual@<request>` (domain/ids.ts emailKey).
+    const reason = emailReasonVi({ ...input, manual: input.key.includes('/reminder-manual@') });
     return inOutboxTransaction(deps.db, async (client): Promise<OutboxOutcome<SendUnitEmailResult>> => {
       const claim = await claimEmail(client, {
         key: input.key,

@@ -1,8 +1,8 @@
 /**
  * The email outbox against real PostgreSQL and the real SMTP sink, calling the activity function directly (no
  * Temporal): a key is sent at most once, a temporary refusal leaves the row pending and throws so the activity
- * retries, a permanent one records a bounce, concurrent attempts deliver one message, and what arrives carries
- * its key, its calendar and correct Vietnamese.
+ * retries, a permanent one records a bounce, concurrent attempts deliver one message, what arrives carries its
+ * key, its calendar and correct Vietnamese, and each row says in Vietnamese why its email was sent.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -32,6 +32,7 @@ interface EmailRow {
   to_addrs: string[];
   cc_addrs: string[];
   subject: string;
+  reason: string | null;
 }
 
 /** The header block of a raw message, unfolded, as name (lower case) → values. */
@@ -68,7 +69,7 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     ...extra,
   });
   const row = async (key: string): Promise<EmailRow> => {
-    const { rows } = await db.query<EmailRow>('SELECT status, attempts, last_error, message_id, sent_at, to_addrs, cc_addrs, subject FROM emails WHERE email_key = $1', [key]);
+    const { rows } = await db.query<EmailRow>('SELECT status, attempts, last_error, message_id, sent_at, to_addrs, cc_addrs, subject, reason FROM emails WHERE email_key = $1', [key]);
     expect(rows, `outbox row for ${key}`).toHaveLength(1);
     return rows[0]!;
   };
@@ -108,7 +109,7 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
 
     expect(await received(first.messageId)).toHaveLength(1);
     const r = await row(email.key);
-    expect(r).toMatchObject({ status: 'sent', attempts: 1, last_error: null, message_id: first.messageId, cc_addrs: [] });
+    expect(r).toMatchObject({ status: 'sent', attempts: 1, last_error: null, message_id: first.messageId, cc_addrs: [], reason: 'nhắc hạn tự động 3 ngày trước hạn 15/02/2027' });
     expect(r.to_addrs).toEqual(first.to);
     expect(r.sent_at).toBeInstanceOf(Date);
   });
@@ -127,8 +128,9 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
       // A plain error, not a non-retryable failure: Temporal retries the activity.
       expect(err instanceof ApplicationFailure && err.nonRetryable).toBe(false);
 
+      // The refusal is recorded on the row (committed although the call throws), its reason with it.
       const pending = await row(email.key);
-      expect(pending).toMatchObject({ status: 'pending', attempts: 1, sent_at: null });
+      expect(pending).toMatchObject({ status: 'pending', attempts: 1, sent_at: null, reason: 'nhắc hạn tự động 1 ngày trước hạn 15/02/2027' });
       expect(pending.last_error).toMatch(/451/);
 
       // Still refusing: a second attempt counts, and still sends nothing.
@@ -280,6 +282,23 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     expect(mail.text).toContain('(bí thư: đồng chí Nguyễn Văn Bí Thư 6) đã quá hạn 7 ngày');
     expect(mail.html).toContain('đã quá hạn <b>7 ngày</b>');
     expect(mail.html).toContain('Đề nghị Thường trực chỉ đạo.');
+  });
+
+  it('writes why each email is sent on its row: the operator and reason of a repair, the days of an escalation', async () => {
+    const cases: Array<[SendUnitEmailInput & { actor?: string }, string]> = [
+      [{ ...input('U001', 'extension', 'extension'), reason: 'Đơn vị đang kiện toàn cấp ủy', actor: 'operator:tester' }, 'gia hạn đến 15/02/2027 — tester: Đơn vị đang kiện toàn cấp ủy'],
+      [{ ...input('U002', 'exemption', 'exemption'), reason: 'Sáp nhập, chờ quyết định' }, 'miễn nghĩa vụ: Sáp nhập, chờ quyết định'],
+      [
+        { ...input('U003', 'reminder', 'reminder-manual'), key: emailKey({ cycle: cycleId, unit: 'U003', phase: 'plan', kind: 'reminder-manual', deadline: `req-${RUN}` }), days: 2, reason: 'Đơn vị báo chưa nhận được thư', actor: 'operator:tester' },
+        'nhắc hạn thủ công (chuky remind) — tester: Đơn vị báo chưa nhận được thư',
+      ],
+      [input('U004', 'escalation3', 'escalation-3', { days: 30 }), 'quá hạn 15/02/2027 30 ngày, đến mức 3: ghi nhận không nộp, đề nghị kiểm tra'],
+      [input('U005', 'receipt', 'receipt', { version: 2, late: true }), 'xác nhận đã nhận bản nộp lần 2 (nộp chậm)'],
+    ];
+    for (const [email, reason] of cases) {
+      expect((await send(email)).status).toBe('sent');
+      expect(await row(email.key)).toMatchObject({ reason });
+    }
   });
 
   it('refuses, without retrying, a cycle or unit that is not registered', async () => {
