@@ -11,6 +11,12 @@ import { cycleWorkflow } from '../workflows/cycle.js';
 import { inspectionWorkflow } from '../workflows/inspection.js';
 import type { CycleWorkflowInput, InspectionWorkflowInput } from '../domain/workflow-io.js';
 
+/**
+ * One unit's workflow for the year (a unit joining a running cycle). Defined beside the cycle's launch, which
+ * starts every unit the same way from its activity (activities and workflows are one layer, below this one).
+ */
+export { startUnitWorkflow } from '../activities/cycle.js';
+
 /** Runs a start; true when it started the workflow, false when one with that id was already running. */
 async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
   try {

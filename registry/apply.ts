@@ -12,7 +12,7 @@ import { loadUnitsFileAsync } from '../config/units-xlsx.js';
 import { getCycle, type CycleRow } from '../db/cycles.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import { getRegisteredUnit, listRegisteredUnits, markUnitRemoved, upsertUnits } from '../db/units.js';
-import { startUnitWorkflow } from '../activities/cycle.js';
+import { startUnitWorkflow } from '../client/starts.js';
 import { ActionRefused, removeUnit } from '../client/unit-actions.js';
 import { describeIssues, removeUnitSchema, type Actor } from '../domain/submissions.js';
 import type { ObligationView } from '../workflows/messages.js';
