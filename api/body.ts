@@ -103,6 +103,21 @@ async function inner(c: Context, check: MiddlewareHandler, next: () => Promise<v
   if (refused) c.res = refused;
 }
 
+/** A form post's fields as the guard read them, by request: the route reads the same object, not a second parse. */
+const FORM_BODIES = new WeakMap<Request, Record<string, string | File>>();
+
+/**
+ * A form post's fields (the last value of a repeated field counts): read once per request, by formBodyGuard, and
+ * handed to the route as they were read. Throws when the body is not a readable form.
+ */
+export async function formBody(c: Context): Promise<Record<string, string | File>> {
+  const known = FORM_BODIES.get(c.req.raw);
+  if (known) return known;
+  const body = await c.req.parseBody();
+  FORM_BODIES.set(c.req.raw, body);
+  return body;
+}
+
 /**
  * A unit's form post (/f/:token): at most MAX_FORM_BODY_BYTES, and no field whose text is broken: bytes that were
  * not UTF-8 (decoded as U+FFFD), a NUL, a broken surrogate, in a value or an uploaded file's name.
@@ -113,10 +128,10 @@ export function formBodyGuard(): MiddlewareHandler {
     onError: (c) => refuse(c, 413, `Nội dung gửi lên quá lớn (tối đa ${mb(MAX_FORM_BODY_BYTES)}; mỗi tệp tối đa ${mb(MAX_FILE_BYTES)}). Xin chọn tệp nhỏ hơn rồi gửi lại.`, 'too large'),
   });
   const check: MiddlewareHandler = async (c, next) => {
-    // Parsed as the route parses it (and cached for it): the last value of a repeated field counts.
+    // Read once for the request: the route takes these same fields (formBody).
     let body: Record<string, string | File>;
     try {
-      body = await c.req.parseBody();
+      body = await formBody(c);
     } catch {
       return refuse(c, 400, 'Không đọc được nội dung biểu mẫu gửi lên; xin tải lại trang rồi gửi lại.', 'unreadable form body');
     }

@@ -1,5 +1,5 @@
 /**
- * The web form of any phase, built from its PhaseSpec.form: one column for a phone, big inputs, labels above,
+ * The web form of any phase, built from its PhaseSpec.form (derived from the phase's schema): one column for a phone, big inputs, labels above,
  * each field's error right under it, values re-filled after a refused submission. Hono's `html` escapes every
  * interpolated value. The caller wraps the result in `page()` with the unit's header and deadline (api/pages.ts).
  */
@@ -8,6 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { z } from 'zod';
 import { CURRENT_FILE_SUFFIX } from '../domain/phases/common.js';
 import type { FieldSpec, PhaseSpec } from '../domain/phases/types.js';
+import { issueMessage, issuesFromText } from '../domain/submissions.js';
 import { knownFieldLabel, viDatesIn } from '../domain/words.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -26,6 +27,8 @@ export interface PhaseFormContext {
   action?: string;
   /** The button's text; "Nộp báo cáo" when absent. */
   submitLabel?: string;
+  /** The form for this unit (spec.formFor(facts): its own member-count limits); spec.form when absent. */
+  fields?: FieldSpec[];
 }
 
 /**
@@ -42,9 +45,27 @@ export function errorsByField(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
     const key = issue.path.map(String).join('.');
-    if (!(key in out)) out[key] = formMessage(issue.message);
+    if (!(key in out)) out[key] = formMessage(issueMessage(issue));
   }
   return out;
+}
+
+/**
+ * A refusal of the workflow's validator (describeIssues' text) as errorsByField would have written the same issues,
+ * when every line names a field of the form (or a path under one, such as "models.2.name"): so a member count the
+ * form could not check (its workflow did not answer) is refused under the same field, in the same words, as the
+ * form's own parse refuses it. Undefined when a line is not about a field (a deadline passed, a closed cycle).
+ */
+export function refusalErrors(text: string, fields: FieldSpec[]): Record<string, string> | undefined {
+  const placed: Placed = { paths: new Set(), leaves: [] };
+  collect(fields, '', placed);
+  const out: Record<string, string> = {};
+  for (const { path, message } of issuesFromText(text)) {
+    const onForm = path !== '' && (placed.paths.has(path) || placed.leaves.some((leaf) => path.startsWith(`${leaf}.`)));
+    if (!onForm) return undefined;
+    if (!(path in out)) out[path] = formMessage(message);
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 interface Placed {
@@ -146,8 +167,9 @@ function hasFile(fields: FieldSpec[]): boolean {
  * already stored id comes back in "<path>:current", which fromForm uses when no new file was chosen.
  */
 export function renderPhaseForm(spec: PhaseSpec, ctx: PhaseFormContext): Html {
+  const form = ctx.fields ?? spec.form;
   const placed: Placed = { paths: new Set(), leaves: [] };
-  collect(spec.form, '', placed);
+  collect(form, '', placed);
   const errorKeys = Object.keys(ctx.errors);
   const shownUnder = (key: string) =>
     placed.paths.has(key) || placed.leaves.some((leaf) => key.startsWith(`${leaf}.`));
@@ -160,10 +182,10 @@ export function renderPhaseForm(spec: PhaseSpec, ctx: PhaseFormContext): Html {
       }</div>
 `
     : '';
-  const enctype = hasFile(spec.form) ? html` enctype="multipart/form-data"` : '';
+  const enctype = hasFile(form) ? html` enctype="multipart/form-data"` : '';
   const action = ctx.action !== undefined ? html` action="${ctx.action}"` : '';
   return html`<form method="post" id="phase-form" data-phase="${spec.id}"${action}${enctype}>
 ${summary}${ctx.requestId !== undefined ? html`<input type="hidden" name="requestId" value="${ctx.requestId}">
-` : ''}${spec.form.map((f) => renderField(f, '', ctx))}<button type="submit">${ctx.submitLabel ?? 'Nộp báo cáo'}</button>
+` : ''}${form.map((f) => renderField(f, '', ctx))}<button type="submit">${ctx.submitLabel ?? 'Nộp báo cáo'}</button>
 </form>`;
 }

@@ -147,10 +147,31 @@ function labelOf(path: readonly PropertyKey[], phase: string | undefined): strin
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((i) => {
-      const message = i.message.startsWith(ZOD_MESSAGE) ? i.message.slice(ZOD_MESSAGE.length) : i.message;
+      const message = issueMessage(i);
       return i.path.length ? `${i.path.join('.')}: ${message}` : message;
     })
     .join('; ');
+}
+
+/** An issue's message as people read it (zod's own, in Vietnamese, lose their invisible mark). */
+export function issueMessage(issue: { message: string }): string {
+  return issue.message.startsWith(ZOD_MESSAGE) ? issue.message.slice(ZOD_MESSAGE.length) : issue.message;
+}
+
+/** Where describeIssues starts a field's line: "; " then a dotted field path ("figures.members", "models.0.name") and ": ". */
+const ISSUE_LINE = /; (?=[A-Za-z]\w*(?:\.\w+)*: )/;
+
+/**
+ * describeIssues read back: one { path, message } per line ("" for a line without a path). A workflow's validator
+ * refuses with that text (a refusal crosses Temporal as a message); the unit's form reads it back to show each
+ * message under its field, as its own parse would. Lines split only where a field path starts, since a message may
+ * itself hold "; " (the members reason's does).
+ */
+export function issuesFromText(text: string): Array<{ path: string; message: string }> {
+  return text.split(ISSUE_LINE).map((line) => {
+    const m = /^([A-Za-z]\w*(?:\.\w+)*): (.*)$/s.exec(line);
+    return m ? { path: m[1]!, message: m[2]! } : { path: '', message: line };
+  });
 }
 
 /**
@@ -189,6 +210,14 @@ export const vietnameseZodErrors = (): z.core.$ZodErrorMap =>
 
 export class InvalidSubmissionError extends Error {
   override name = 'InvalidSubmissionError';
+}
+
+/**
+ * A phase payload's parse, with the same error map parseOrThrow uses: the unit's form parses with it at the edge, so
+ * its messages are word for word those of the workflow's validator.
+ */
+export function safeParsePayload<T>(schema: z.ZodType<T>, input: unknown): z.ZodSafeParseResult<T> {
+  return schema.safeParse(input, { error: vietnameseZodErrors() });
 }
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {

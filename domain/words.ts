@@ -1,7 +1,8 @@
 /**
  * Every word a Vietnamese reader sees for one of chuky's ids: phases, obligation statuses, escalation levels,
  * cycle and inspection states, stall kinds, repairs, email kinds, actors, how a submission came in, and each
- * phase's field labels (read from the phase's own form in domain/phases/, so a label is written once).
+ * phase's field labels (read from the phase's form, which domain/phases/fields.ts derives from the phase's payload
+ * schema: a label is written once, on the schema's field, and messages, form and these words agree).
  * The console, the timeline, the unit's form, the stalled detector and `chuky --lang vi` all read these.
  * Pure (no I/O, no Node APIs): safe inside workflows. Ids stay in JSON and the database; only what people read
  * is translated here.

@@ -2,6 +2,11 @@
  * The unit's web form for one obligation, behind its signed link: GET shows the phase's form (pre-filled with
  * the last version sent, for a revision), POST stores any uploaded file, parses the fields with the phase's own
  * schema and sends the submission. Errors come back on the same page, under each field, in Vietnamese.
+ *
+ * The payload is parsed once, here: form fields → the phase's schema, with the facts the unit's workflow validates
+ * with → the parsed payload is the Update's. Nothing between re-reads the form (the body is read once, by
+ * api/body.ts's guard); the workflow's validator then checks it with the same schema and the same facts, as it
+ * must (it is the truth for what enters the history).
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
@@ -14,17 +19,20 @@ import { phaseTitle } from '../../config/phase-lookup.js';
 import { formatVietnameseDate } from '../../domain/calendar.js';
 import { STATUS_LABEL_VI } from '../../domain/obligation.js';
 import { phaseSpec, isPhaseId, type PhaseSpec } from '../../domain/phases/index.js';
-import { CURRENT_FILE_SUFFIX, DEFAULT_MEMBERS_MARGIN_PERCENT } from '../../domain/phases/common.js';
-import type { UnitFacts } from '../../domain/phases/types.js';
+import { CURRENT_FILE_SUFFIX } from '../../domain/phases/common.js';
+import { NO_FACTS } from '../../domain/phases/define.js';
+import type { FieldSpec, UnitFacts } from '../../domain/phases/types.js';
+import { safeParsePayload } from '../../domain/submissions.js';
 import type { LinkScope } from '../../auth/links.js';
 import { ActionRefused, submit, unitView } from '../../client/unit-actions.js';
-import type { ObligationView } from '../../workflows/messages.js';
+import type { ObligationView, UnitView } from '../../workflows/messages.js';
 import { reportRemedy } from '../../client/inspection-actions.js';
 import { earlierSend, repeatNotice, samePayload } from '../repeat-request.js';
 import { openRemedyInspection } from '../../db/inspections.js';
 
 const REMEDY_PHASE = 'inspection-remedy';
-import { errorsByField, renderPhaseForm } from '../forms.js';
+import { formBody } from '../body.js';
+import { errorsByField, refusalErrors, renderPhaseForm } from '../forms.js';
 import { messagePage, page } from '../pages.js';
 
 /** What the page's heading shows of the unit's obligation. */
@@ -61,6 +69,26 @@ function fileFieldNames(spec: PhaseSpec): string[] {
   return spec.form.filter((f) => f.kind === 'file').map((f) => f.name);
 }
 
+/** Where the form asks for the unit's member count: "members", or "figures.members" in the year-end report. */
+function membersPath(form: FieldSpec[]): string | undefined {
+  if (form.some((f) => f.kind === 'number' && f.name === 'members')) return 'members';
+  const figures = form.find((f) => f.kind === 'group' && f.name === 'figures');
+  return figures?.kind === 'group' && figures.fields.some((g) => g.name === 'members') ? 'figures.members' : undefined;
+}
+
+/**
+ * What a payload is checked against at this edge: the facts the workflow that takes it validates with, never the
+ * units table's row. The unit's workflow answers its view with them (`facts`: the member count it was launched
+ * with, the cycle's margin); a row edited since would make the form refuse what the workflow accepts, or the
+ * reverse. When the workflow does not answer, the edge checks no member count (NO_FACTS: no cap, no margin) and
+ * leaves it to the validator, whose refusal the form shows under the same field in the same words (refusalErrors).
+ * A remedy report goes to the inspection's workflow, which parses it with NO_FACTS: so does the edge.
+ */
+export function edgeFacts(phase: string, view: Pick<UnitView, 'facts'> | undefined): UnitFacts {
+  if (phase === REMEDY_PHASE) return NO_FACTS;
+  return view?.facts ?? NO_FACTS;
+}
+
 export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
   /** What the page is about, from the database alone; `top(obligation)` draws its heading. */
   async function header(scope: LinkScope) {
@@ -73,8 +101,6 @@ export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
       unit,
       inspection,
       spec: phaseSpec(scope.phase),
-      /** The registry row's count and the cycle's margin: used only when the unit's workflow cannot be asked. */
-      registryFacts: { members: unit.members, membersMarginPercent: def.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT } as UnitFacts,
       /** The heading, with the obligation's deadline, status and versions as the unit workflow has them. */
       top: (obligation: ShownObligation | undefined) => {
         const deadline = obligation?.deadline ?? inspection?.remedyDeadline ?? def.phases.find((p) => p.id === scope.phase)?.deadline;
@@ -88,20 +114,11 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     };
   }
 
+  /** The unit workflow's view now (one query gives both the obligation shown and the facts checked). */
+  const liveView = (scope: LinkScope) => unitView(deps.client, scope.cycleId, scope.unitCode);
+  const obligationIn = (view: UnitView | undefined, scope: LinkScope): ShownObligation | undefined => view?.obligations.find((o) => o.phase === scope.phase);
   /** The obligation as the unit workflow has it now: a query, for pages drawn without a fresh receipt. */
-  async function liveObligation(scope: LinkScope): Promise<ShownObligation | undefined> {
-    const view = await unitView(deps.client, scope.cycleId, scope.unitCode);
-    return view?.obligations.find((o) => o.phase === scope.phase);
-  }
-
-  /**
-   * What the payload is checked against: the facts the unit's workflow validates with (the registry's member count
-   * as launched, the cycle's margin), so the form and the workflow never disagree; the registry row when the
-   * workflow does not answer (its validator then decides).
-   */
-  async function unitFacts(scope: LinkScope, registryFacts: UnitFacts): Promise<UnitFacts> {
-    return (await unitView(deps.client, scope.cycleId, scope.unitCode))?.facts ?? registryFacts;
-  }
+  const liveObligation = async (scope: LinkScope) => obligationIn(await liveView(scope), scope);
 
   const notFound = (c: Context) => c.html(messagePage('Không tìm thấy', 'Không tìm thấy đơn vị, chu kỳ hoặc biểu mẫu của đường dẫn này.'), 404);
 
@@ -112,25 +129,20 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     if (!h) return notFound(c);
     const last = await latestSubmission(deps.db, scope.cycleId, scope.unitCode, scope.phase);
     const values = last ? flatten(last.payload) : {};
-    // A first report starts from the registry's member count: a unit changes it only with a reason.
-    // (The year-end report asks for it among its figures: "figures.members".)
-    const membersPath = h.spec.form.some((f) => f.name === 'members')
-      ? 'members'
-      : h.spec.form.some((f) => f.kind === 'group' && f.name === 'figures' && f.fields.some((g) => g.name === 'members'))
-        ? 'figures.members'
-        : undefined;
-    if (!last && membersPath) {
-      const { members } = await unitFacts(scope, h.registryFacts);
-      if (members > 0) values[membersPath] = String(members);
-    }
+    const view = await liveView(scope);
+    const facts = edgeFacts(scope.phase, view);
+    const form = h.spec.formFor(facts);
+    // A first report starts from the member count the workflow checks against: a unit changes it only with a reason.
+    const prefill = membersPath(form);
+    if (!last && prefill && facts.members > 0) values[prefill] = String(facts.members);
     for (const name of fileFieldNames(h.spec)) {
       if (values[name]) {
         values[name + CURRENT_FILE_SUFFIX] = values[name]!;
         values[`${name}:name`] = (await getFile(deps.db, values[name]!))?.filename ?? '';
       }
     }
-    const top = h.top(await liveObligation(scope));
-    return c.html(page(`${h.spec.title} — ${h.unit.name}`, html`${top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID() })}`));
+    const top = h.top(obligationIn(view, scope));
+    return c.html(page(`${h.spec.title} — ${h.unit.name}`, html`${top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID(), fields: form })}`));
   });
 
   app.post('/f/:token', async (c) => {
@@ -138,7 +150,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     if (scope instanceof Response) return scope;
     const h = await header(scope);
     if (!h) return notFound(c);
-    const body = await c.req.parseBody();
+    const body = await formBody(c);
     const fields: Record<string, string> = {};
     const fileErrors: Record<string, string> = {};
     for (const [name, value] of Object.entries(body)) {
@@ -174,8 +186,11 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       } else if (id) fields[`${name}:name`] = file?.filename ?? '';
     }
     const requestId = fields.requestId && fields.requestId.length >= 8 ? fields.requestId : randomUUID();
-    const payload = h.spec.fromForm(fields);
-    const parsed = h.spec.schema(await unitFacts(scope, h.registryFacts)).safeParse(payload);
+    const view = await liveView(scope);
+    const facts = edgeFacts(scope.phase, view);
+    const form = h.spec.formFor(facts);
+    // The one parse of the payload: its output is what the Update carries.
+    const parsed = safeParsePayload(h.spec.schema(facts), h.spec.fromForm(fields));
     // The heading shows the obligation after this request: from the receipt when the submission is accepted (no
     // second query), else from the workflow as it stands.
     const show = async (
@@ -183,7 +198,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string }; freshRequestId?: boolean },
       known?: ReturnType<typeof h.top>,
     ) => {
-      const top = known ?? h.top(await liveObligation(scope));
+      const top = known ?? h.top(status === 400 && !extra.notice ? obligationIn(view, scope) : await liveObligation(scope));
       return c.html(
         page(
           `${h.spec.title} — ${h.unit.name}`,
@@ -191,6 +206,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
             values: fields,
             errors: extra.errors ?? {},
             requestId: status === 200 || extra.freshRequestId ? randomUUID() : requestId,
+            fields: form,
           })}`,
         ),
         status,
@@ -220,6 +236,10 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       );
     } catch (err) {
       if (!(err instanceof ActionRefused)) throw err;
+      // The validator refused fields of the form (a member count checked against facts the edge did not have):
+      // shown under them, as the edge's own parse shows its refusals. Anything else (a deadline, a closed cycle) on top.
+      const byField = refusalErrors(err.message, form);
+      if (byField) return show(400, { errors: byField });
       return show(err.httpStatus === 400 ? 400 : 422, { notice: { kind: 'bad', text: `Chưa nộp được: ${err.message}` } });
     }
   });

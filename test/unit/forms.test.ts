@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { errorsByField, renderPhaseForm, type PhaseFormContext } from '../../api/forms.js';
+import { errorsByField, refusalErrors, renderPhaseForm, type PhaseFormContext } from '../../api/forms.js';
+import { describeIssues, safeParsePayload } from '../../domain/submissions.js';
+import { MEMBERS_REASON_LABEL } from '../../domain/phases/common.js';
 import { page } from '../../api/pages.js';
 import { PHASE_IDS, phaseSpec } from '../../domain/phases/index.js';
 import { formLeaves } from '../../domain/phases/common.js';
@@ -125,5 +127,38 @@ describe('errorsByField', () => {
     expect(errors['committee.inspectedMembers']).toBe('Cấp ủy cơ sở, số đảng viên được kiểm tra: không được để trống');
     expect(errors.ubkt).toBe('Ủy ban kiểm tra cơ sở: chưa nhập số liệu');
     expect(errors.membersDisciplined).toBe('Số đảng viên bị kỷ luật: cần là số nguyên (ví dụ 1250)');
+  });
+});
+
+describe('refusalErrors: a validator\'s refusal shown as the form\'s own parse shows it', () => {
+  const margin = { members: 95, membersMarginPercent: 10 };
+
+  it('puts a member count beyond the margin under the reason field, in the same words, whichever parsed it', () => {
+    for (const id of ['study', 'pledge', 'year-end-report']) {
+      const spec = phaseSpec(id);
+      const input = id === 'year-end-report' ? spec.fromForm({ 'figures.members': '5', 'figures.studied': '9' }) : spec.fromForm({ members: '5', studied: '5', withPersonalPlan: '5' });
+      const edge = safeParsePayload(spec.schema(margin), input);
+      expect(edge.success, id).toBe(false);
+      const atEdge = errorsByField(edge.error as z.ZodError);
+      // The workflow's validator refuses with describeIssues' text (its parse, the same schema and facts).
+      const atValidator = refusalErrors(describeIssues(edge.error as z.ZodError), spec.formFor(margin));
+      expect(atValidator, id).toEqual(atEdge);
+      const reasonPath = id === 'year-end-report' ? 'figures.membersReason' : 'membersReason';
+      expect(atValidator?.[reasonPath], id).toMatch(new RegExp(`^${MEMBERS_REASON_LABEL}: cần ghi rõ .*\\(95 đảng viên\\) quá 10%; nếu danh sách đúng`));
+    }
+  });
+
+  it('also for nested and list paths, with dates as the form writes them', () => {
+    const spec = phaseSpec('models');
+    const r = safeParsePayload(spec.schema(margin), { models: [{ name: '', kind: 'tap-the' }], proposals: 'Đồng chí B | cá nhân' });
+    expect(refusalErrors(describeIssues(r.error as z.ZodError), spec.form)).toEqual(errorsByField(r.error as z.ZodError));
+    expect(refusalErrors('sessionDate: Ngày học tập: hạn 2027-03-05', phaseSpec('study').form)).toEqual({ sessionDate: 'Ngày học tập: hạn 05/03/2027' });
+  });
+
+  it('leaves a refusal that is not about the form\'s fields to the notice on top', () => {
+    const form = phaseSpec('study').form;
+    expect(refusalErrors('Đã quá hạn (20/03/2027); bản đã nộp không thể sửa.', form)).toBeUndefined();
+    expect(refusalErrors('requestId: Đầu vào không hợp lệ', form)).toBeUndefined();
+    expect(refusalErrors('members: Tổng số đảng viên: không được để trống; requestId: Đầu vào không hợp lệ', form)).toBeUndefined();
   });
 });

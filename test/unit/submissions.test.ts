@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgePlanSchema, extendDeadlineSchema, describeIssues, labelIssuePaths, parseOrThrow, InvalidSubmissionError } from '../../domain/submissions.js';
+import { acknowledgePlanSchema, extendDeadlineSchema, describeIssues, issuesFromText, labelIssuePaths, parseOrThrow, InvalidSubmissionError, safeParsePayload } from '../../domain/submissions.js';
+import { studyPhase } from '../../domain/phases/index.js';
 
 const actor = { id: 'unit:SO-TC', via: 'web' as const };
 
@@ -45,5 +46,22 @@ describe('submission schemas', () => {
     expect(r.success).toBe(false);
     expect(describeIssues(r.error!)).toMatch(/^newDeadline: Ngày không hợp lệ/);
     expect(labelIssuePaths(describeIssues(r.error!))).toMatch(/^Hạn mới: Ngày không hợp lệ/);
+  });
+});
+
+describe('issuesFromText', () => {
+  it('reads describeIssues back, path by path, even where a message holds "; "', () => {
+    const r = safeParsePayload(studyPhase.schema({ members: 95, membersMarginPercent: 10 }), { members: 5, studied: 6, sessionDate: '2027-02-30' });
+    expect(r.success).toBe(false);
+    const issues = r.error!.issues;
+    expect(issues.some((i) => i.message.includes('; '))).toBe(true);
+    expect(issuesFromText(describeIssues(r.error!))).toEqual(issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    expect(issuesFromText('Đã quá hạn (20/03/2027); bản đã nộp không thể sửa.')).toEqual([{ path: '', message: 'Đã quá hạn (20/03/2027); bản đã nộp không thể sửa.' }]);
+  });
+
+  it("writes zod's own messages in Vietnamese at the edge, as parseOrThrow does", () => {
+    const r = safeParsePayload(studyPhase.schema({ members: 95 }), 'không phải đối tượng');
+    expect(r.error!.issues[0]!.message).not.toMatch(/Invalid|expected/);
+    expect(describeIssues(r.error!)).toMatch(/^Đầu vào không hợp lệ/);
   });
 });
