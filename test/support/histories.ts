@@ -53,6 +53,8 @@ export interface RawHistoryEvent {
   activityTaskScheduledEventAttributes?: { activityType: { name: string }; input?: { payloads?: { data?: string }[] } };
   markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads?: { data?: string }[] }> };
   workflowExecutionSignaledEventAttributes?: { signalName: string };
+  workflowExecutionUpdateAcceptedEventAttributes?: { protocolInstanceId: string; acceptedRequest: { input: { name: string; args?: { payloads?: { data?: string }[] } } } };
+  workflowExecutionUpdateCompletedEventAttributes?: { meta: { updateId: string } };
 }
 
 export function readHistoryFile(file: string): { events: RawHistoryEvent[] } {
@@ -70,9 +72,42 @@ export interface HistorySummary {
   completed: boolean;
   /** Every activity scheduled, in order, with its (first) argument. */
   activities: { name: string; input: Record<string, unknown> }[];
+  /**
+   * Every local activity the history recorded (a `core_local_activity` marker: local activities are not
+   * scheduled as activity tasks, and their markers hold no input), in order, with the Update it ran for, if
+   * any: the oldest Update accepted and not yet completed when the marker was recorded (the unit workflow runs
+   * one local activity at a time, in the order its Updates were accepted). A submission stored by
+   * acceptSubmission is known by its `submit` Update's phase.
+   */
+  localActivities: { name: string; result: Record<string, unknown> | undefined; update?: { name: string; input: Record<string, unknown> } }[];
   signals: string[];
   /** The ids of the patches whose markers the history records. */
   patches: string[];
+}
+
+function localActivitiesOf(events: RawHistoryEvent[]): HistorySummary['localActivities'] {
+  const open: { id: string; name: string; input: Record<string, unknown> }[] = [];
+  const out: HistorySummary['localActivities'] = [];
+  for (const e of events) {
+    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
+    if (accepted) {
+      const input = accepted.acceptedRequest.input;
+      open.push({ id: accepted.protocolInstanceId, name: input.name, input: decodePayload(input.args?.payloads?.[0]) });
+    }
+    const completed = e.workflowExecutionUpdateCompletedEventAttributes;
+    if (completed) {
+      const at = open.findIndex((u) => u.id === completed.meta.updateId);
+      if (at >= 0) open.splice(at, 1);
+    }
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_local_activity') {
+      const data = decodePayload(marker.details?.['data']?.payloads?.[0]);
+      const result = marker.details?.['result']?.payloads?.[0];
+      const update = open[0];
+      out.push({ name: String(data.activity_type), result: result ? decodePayload(result) : undefined, ...(update ? { update: { name: update.name, input: update.input } } : {}) });
+    }
+  }
+  return out;
 }
 
 export function summarizeHistory(events: RawHistoryEvent[]): HistorySummary {
@@ -82,6 +117,7 @@ export function summarizeHistory(events: RawHistoryEvent[]): HistorySummary {
     activities: events
       .filter((e) => e.activityTaskScheduledEventAttributes)
       .map((e) => ({ name: e.activityTaskScheduledEventAttributes!.activityType.name, input: decodePayload(e.activityTaskScheduledEventAttributes!.input?.payloads?.[0]) })),
+    localActivities: localActivitiesOf(events),
     signals: events.filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName),
     patches: events
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
