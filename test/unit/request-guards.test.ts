@@ -99,6 +99,27 @@ describe('cross-origin writes', () => {
     expect(await form.text()).toContain('yêu cầu này đến từ một trang web khác nên đã bị từ chối');
     expect((await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: { origin: 'http://127.0.0.1' }, body: 'a=b' })).status).toBe(200);
   });
+
+  it('through hono/csrf: passes clients that send neither header, and judges JSON bodies that hono/csrf leaves to CORS', async () => {
+    const app = new Hono();
+    app.use('/api/*', sameOriginWrites({ nullOrigin: 'refuse' }));
+    app.use('/f/*', sameOriginWrites({ nullOrigin: 'as-absent' }));
+    app.all('*', (c) => c.text('served'));
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    // curl or the CLI posting a form body: no browser, no Origin, no Sec-Fetch-Site (hono/csrf alone refuses it).
+    expect((await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: form, body: 'a=b' })).status).toBe(200);
+    expect((await app.request('http://127.0.0.1/api/v1/x/extend', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })).status).toBe(200);
+    // The unit's own page: Origin: null (no-referrer) and same-origin.
+    expect((await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: { ...form, origin: 'null', 'sec-fetch-site': 'same-origin' }, body: 'a=b' })).status).toBe(200);
+    // A same-origin Sec-Fetch-Site does not excuse a foreign Origin (hono/csrf alone passes when either is good).
+    const mixed = await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: { ...form, origin: 'http://evil.example', 'sec-fetch-site': 'same-origin' }, body: 'a=b' });
+    expect(mixed.status).toBe(403);
+    // A JSON write naming another origin: hono/csrf lets it through to CORS, the rule refuses it.
+    const json = await app.request('http://127.0.0.1/api/v1/x/extend', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: '{}' });
+    expect(json.status).toBe(403);
+    expect(((await json.json()) as { error: string }).error).toMatch(/^cross-origin write refused \(Origin: http:\/\/evil\.example\)/);
+    expect((await app.request('http://127.0.0.1/api/v1/x/extend', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1' }, body: '{}' })).status).toBe(200);
+  });
 });
 
 describe('JSON writes', () => {
