@@ -14,10 +14,12 @@ import {
   parseOrThrow,
   InvalidSubmissionError,
 } from '../domain/submissions.js';
+import { remindSchema, type ReminderResult } from '../domain/reminders.js';
 import {
   acknowledgePlanUpdate,
   exemptUpdate,
   extendDeadlineUpdate,
+  remindUpdate,
   removeUnitUpdate,
   submitUpdate,
   unitViewQuery,
@@ -109,6 +111,20 @@ export async function removeUnit(client: Client, cycleId: string, unitCode: stri
   try {
     const args = parseOrThrow(removeUnitSchema, raw);
     return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(removeUnitUpdate, { args: [args], updateId: args.requestId });
+  } catch (err) {
+    return translate(err);
+  }
+}
+
+/**
+ * A manual reminder of one obligation, now: the unit's workflow decides what it is (a reminder with the days
+ * left, or the overdue notice once the deadline has passed), sends it and records it; the same request id
+ * sends it once (the workflow keeps the first result, and Temporal the Update's id).
+ */
+export async function remind(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ReminderResult> {
+  try {
+    const args = parseOrThrow(remindSchema, raw);
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(remindUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }

@@ -15,17 +15,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { ActionRefused, exempt, extendDeadline, submit, unitView } from '../client/unit-actions.js';
+import { ActionRefused, exempt, extendDeadline, remind as remindUnit, submit } from '../client/unit-actions.js';
 import { reportRemedy } from '../client/inspection-actions.js';
-import { createEmailActivities } from '../activities/email.js';
-import type { EmailKind } from '../domain/workflow-io.js';
 import { getCycle, getUnit } from '../db/cycles.js';
+import { hasObligation, lockRequest, matchingUnitCodes, unitMembership, unlockRequest } from '../db/repairs.js';
 import { openRemedyInspection } from '../db/inspections.js';
 import type { Db } from '../db/pool.js';
-import { daysBetween, instantToLocalDate } from '../domain/calendar.js';
-import { realToCalendar } from '../domain/clock.js';
-import { emailKey, unitWorkflowId } from '../domain/ids.js';
-import { OBLIGATION_STATUSES, STATUS_LABEL_VI, isClosed, type ObligationStatus } from '../domain/obligation.js';
+import { unitWorkflowId } from '../domain/ids.js';
+import { OBLIGATION_STATUSES, STATUS_LABEL_VI } from '../domain/obligation.js';
 import { activityVi, phaseShort, viDate } from '../domain/words.js';
 import { phaseSpec } from '../domain/phases/index.js';
 import { auditByRequestId, recordAudit } from './audit.js';
@@ -71,19 +68,7 @@ export async function matchUnits(db: Db, f: UnitFilter): Promise<string[]> {
   if (!f.cycleId) throw new Error('matchUnits: a cycle is required (--cycle)');
   const unknown = (f.status ?? []).filter((s) => !(OBLIGATION_STATUSES as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`Unknown status ${unknown.map((s) => `"${s}"`).join(', ')}; statuses are ${OBLIGATION_STATUSES.join(', ')}`);
-  const byObligation = f.phase !== undefined || (f.status?.length ?? 0) > 0 || f.minLevel !== undefined;
-  const { rows } = await db.query(
-    `SELECT DISTINCT u.code FROM units u
-     ${byObligation ? 'JOIN' : 'LEFT JOIN'} obligations o ON o.cycle_id = u.cycle_id AND o.unit_code = u.code
-       AND ($2::text IS NULL OR o.phase = $2)
-       AND ($3::text[] IS NULL OR o.status = ANY($3))
-       AND ($4::int IS NULL OR o.escalation_level >= $4)
-     WHERE u.cycle_id = $1 AND u.active AND u.removed_at IS NULL
-       AND ($5::text[] IS NULL OR u.code = ANY($5))
-     ORDER BY u.code`,
-    [f.cycleId, f.phase ?? null, f.status?.length ? f.status : null, f.minLevel ?? null, f.unitCodes?.length ? f.unitCodes : null],
-  );
-  return rows.map((r) => r.code as string);
+  return matchingUnitCodes(db, f);
 }
 
 /** Actions that make sense over many units at once; 'record' needs each unit's own payload. */
@@ -148,7 +133,7 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
     if (requestId) {
       lock = await deps.db.connect();
       // Two identical requests at once: the second waits here for the first to finish, then finds its row.
-      await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`chuky-repair:${requestId}`]);
+      await lockRequest(lock, requestId);
       const first = await auditByRequestId(lock, requestId);
       if (first && sameRequest(first, r.action, target)) return fromAudit(first, true);
       if (first) {
@@ -187,7 +172,7 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
     return fromAudit(entry, false);
   } finally {
     if (lock) {
-      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`chuky-repair:${requestId}`]).catch(() => undefined);
+      await unlockRequest(lock, requestId!).catch(() => undefined);
       lock.release();
     }
   }
@@ -565,58 +550,32 @@ function withNote(phase: string, payload: unknown, note: string | undefined, fac
 }
 
 /**
- * Sends the unit its reminder now: the same template, recipients, signed link and calendar entry the workflow
- * would send at this moment (a reminder with the days left, or, past the deadline, the overdue notice), through
- * the outbox under its own key `<cycle>/<unit>/<phase>/reminder-manual@<requestId>`, so repeating the request
- * sends nothing more. The unit's record gets a 'manual_reminder' event saying who asked and why. The workflow
- * is not involved: its own ladder goes on as planned.
+ * Reminds the unit of one obligation now, through the unit's workflow (the `remind` Update): its ladder decides
+ * what is sent (a reminder with the days left, or, past the deadline, the overdue notice), sends it under its
+ * own key `<cycle>/<unit>/<phase>/reminder-manual@<requestId>` and records a 'manual_reminder' event with who
+ * asked and why. The request id is the Update's: repeating the request sends nothing more. What the database
+ * can say first (no such cycle or unit, a closed year, a phase not yet open for the unit) is refused here in
+ * those words; the workflow refuses the rest (an obligation already closed) with its own.
  */
 async function remind(ctx: Ctx, cycleId: string, unitCode: string, phase: string): Promise<Outcome> {
   const { db, client } = ctx.deps;
-  if (!ctx.deps.mail) throw new Error('this process has no mailer (OpsDeps.mail is not set), so it cannot send a reminder');
   const cycle = await getCycle(db, cycleId);
   if (!cycle) refuse(`Không có chu kỳ ${cycleId}`);
   if (cycle!.status === 'closed') refuse(`Chu kỳ ${cycleId} đã kết thúc; không nhắc nữa`);
-  const { rows: unitRows } = await db.query('SELECT active, removed_at FROM units WHERE cycle_id = $1 AND code = $2', [cycleId, unitCode]);
-  if (!unitRows[0]) refuse(`Chu kỳ ${cycleId} không có đơn vị ${unitCode}`);
-  if (!unitRows[0].active || unitRows[0].removed_at) refuse(`${unitCode} không còn trong chu kỳ ${cycleId}`);
-  const { rows } = await db.query(
-    "SELECT to_char(deadline, 'YYYY-MM-DD') AS deadline, status, escalation_level, due_at FROM obligations WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3",
-    [cycleId, unitCode, phase],
-  );
-  const row = rows[0] as { deadline: string; status: ObligationStatus; escalation_level: number; due_at: Date } | undefined;
-  // The live workflow knows an extension or a submission a moment before the projection does.
-  // (A query with no worker polling would wait; the projection answers then.)
-  const live = (await client.withDeadline(Date.now() + 10_000, () => unitView(client, cycleId, unitCode)))?.obligations.find((o) => o.phase === phase);
-  if (!row) refuse(`${unitCode} chưa có nghĩa vụ “${phaseShort(phase)}” đang mở (giai đoạn chưa mở, hoặc không có giai đoạn này); không nhắc`);
-  const status = live?.status ?? row!.status;
-  if (isClosed(status)) refuse(`Không nhắc: ${unitCode} — ${phaseShort(phase)} đã ở trạng thái "${STATUS_LABEL_VI[status]}"`);
-  const deadline = live?.deadline ?? row!.deadline;
-  const dueAt = live?.dueAt ?? new Date(row!.due_at).getTime();
-  const level = live?.escalationLevel ?? row!.escalation_level;
-
-  const def = cycle!.definition;
-  const calendarAt = realToCalendar(cycle!.clock, Date.now());
-  const today = instantToLocalDate(calendarAt, def.timezone);
-  const overdue = calendarAt >= dueAt;
-  const kind: EmailKind = overdue ? 'overdue' : 'reminder';
-  const days = overdue ? Math.max(1, daysBetween(deadline, today)) : Math.max(0, daysBetween(today, deadline));
-  const key = emailKey({ cycle: cycleId, unit: unitCode, phase, kind: 'reminder-manual', deadline: ctx.opId });
-
-  const send = createEmailActivities({ db, ...ctx.deps.mail }).sendUnitEmail;
-  const sent = await send({ key, cycleId, unitCode, phase, kind, deadline, calendarAt, days });
-  const wfActor = workflowActor(ctx.actor);
-  // Written straight to the events table, not through recordTransition: a reminder changes no obligation
-  // state, and rewriting the projection from here could race the workflow's own writes.
-  await db.query(
-    `INSERT INTO events (event_key, cycle_id, unit_code, phase, kind, status, escalation_level, deadline, actor, reason, data, calendar_at)
-     VALUES ($1, $2, $3, $4, 'manual_reminder', $5, $6, $7, $8, $9, $10, to_timestamp($11 / 1000.0))
-     ON CONFLICT (event_key) DO NOTHING`,
-    [key, cycleId, unitCode, phase, status, level, deadline, wfActor.id, ctx.reason, JSON.stringify({ emailKey: key, emailKind: kind, messageId: sent.messageId, to: sent.to, sendStatus: sent.status, days }), calendarAt],
-  );
-  const data = { emailKey: key, emailKind: kind, messageId: sent.messageId, to: sent.to, sendStatus: sent.status, deadline, days };
+  const membership = await unitMembership(db, cycleId, unitCode);
+  if (!membership) refuse(`Chu kỳ ${cycleId} không có đơn vị ${unitCode}`);
+  if (!membership!.inCycle) refuse(`${unitCode} không còn trong chu kỳ ${cycleId}`);
+  if (phase === 'inspection-remedy') {
+    // The remedy report's reminders belong to the inspection's workflow, which has no manual reminder (yet).
+    refuse(`Không nhắc thủ công được báo cáo khắc phục của ${unitCode}: đợt kiểm tra tự nhắc theo lịch của nó; có thể gia hạn, miễn hoặc ghi nhận thay đơn vị`);
+  }
+  if (!(await hasObligation(db, cycleId, unitCode, phase))) {
+    refuse(`${unitCode} chưa có nghĩa vụ “${phaseShort(phase)}” đang mở (giai đoạn chưa mở, hoặc không có giai đoạn này); không nhắc`);
+  }
+  const sent = await viaUpdate(ctx, () => remindUnit(client, cycleId, unitCode, { phase, requestId: ctx.opId, actor: workflowActor(ctx.actor), reason: ctx.reason }));
+  const data = { emailKey: sent.emailKey, emailKind: sent.kind, messageId: sent.messageId, to: sent.to, sendStatus: sent.status, deadline: sent.deadline, days: sent.days };
   if (sent.status === 'bounced') throw Object.assign(new Error(`thư nhắc không gửi được tới ${sent.to.join(', ')} (máy chủ thư từ chối hẳn); sửa địa chỉ của đơn vị rồi nhắc lại`), { data });
-  const what = overdue ? `thông báo quá hạn (${days} ngày)` : `nhắc hạn (còn ${days} ngày, hạn ${viDate(deadline)})`;
+  const what = sent.kind === 'overdue' ? `thông báo quá hạn (${sent.days} ngày)` : `nhắc hạn (còn ${sent.days} ngày, hạn ${viDate(sent.deadline)})`;
   return {
     message: `${sent.status === 'already_sent' ? 'Đã gửi từ trước (cùng yêu cầu), không gửi lại' : 'Đã gửi'} ${what} cho ${unitCode} — ${phaseShort(phase)}, tới ${sent.to.join(', ')}`,
     data,

@@ -166,9 +166,13 @@ describe('repairs on the real stack', () => {
     const { rows } = await h.db.query('SELECT count(*)::int AS n FROM emails WHERE email_key = $1', [r1.data.emailKey]);
     expect(rows[0].n).toBe(1);
 
-    // Why did U004 get this email? Its timeline says: a manual reminder, by whom, for what reason.
+    // Why did U004 get this email? Its own row says: a manual reminder, by whom, for what reason; the timeline
+    // reads it from there.
+    const { rows: why } = await h.db.query('SELECT reason FROM emails WHERE email_key = $1', [r1.data.emailKey]);
+    expect(why[0].reason).toBe('nhắc hạn thủ công (chuky remind) — tester: Đơn vị báo chưa nhận được thư');
     const timeline = await unitTimeline(h.db, cycleId, 'U004');
     const mail = timeline.find((t) => t.kind === 'email' && t.details.emailKey === r1.data.emailKey);
+    expect(mail?.details.reason).toBe(why[0].reason);
     expect(mail?.summary).toContain('nhắc hạn thủ công (chuky remind) — tester: Đơn vị báo chưa nhận được thư');
     expect(mail?.summary).toContain('đã gửi');
     expect(timeline.some((t) => t.kind === 'transition' && t.details.event === 'manual_reminder' && t.reason === 'Đơn vị báo chưa nhận được thư')).toBe(true);
@@ -185,6 +189,44 @@ describe('repairs on the real stack', () => {
     expect(shown.timeline.some((t: { summary: string }) => t.summary.includes('nhắc hạn thủ công'))).toBe(true);
     expect(text.stdout).toMatch(/^plan +\w+ +level \d +due 2027-03-08$/m);
     expect(text.stdout).toMatch(/ email +plan +Thư \S+ .*tới .* — vì nhắc hạn thủ công \(chuky remind\) — tester: Đơn vị báo chưa nhận được thư; đã gửi$/m);
+  });
+
+  it('remind is refused, in words, where the unit owes nothing: an exempted obligation (by the workflow), a remedy report, a unit not in the cycle', async () => {
+    // U002's plan was exempted in the first test: the workflow's ladder has nothing to remind of.
+    await waitFor('U002 exempted', async () => (await obligation('U002'))?.status === 'exempted');
+    const exempted = await repair({ action: 'remind', unitCode: 'U002', phase: 'plan', reason: 'Thử nhắc đơn vị đã được miễn', requestId: `remind-${RUN}-U002` });
+    expect(exempted).toMatchObject({ ok: false, outcome: 'refused' });
+    expect(exempted.message).toMatch(/^Không nhắc: “.+” đã ở trạng thái “.+”$/);
+    const remedy = await repair({ action: 'remind', unitCode: 'U003', phase: 'inspection-remedy', reason: 'Thử nhắc báo cáo khắc phục' });
+    expect(remedy).toMatchObject({ ok: false, outcome: 'refused' });
+    expect(remedy.message).toContain('báo cáo khắc phục của U003');
+    const stranger = await repair({ action: 'remind', unitCode: 'U999', phase: 'plan', reason: 'Thử nhắc đơn vị lạ' });
+    expect(stranger).toMatchObject({ ok: false, outcome: 'refused', message: `Chu kỳ ${cycleId} không có đơn vị U999` });
+    // Nothing was sent for any of them.
+    const { rows } = await h.db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND email_key LIKE '%reminder-manual%' AND unit_code <> 'U004'", [cycleId]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it("the timeline reads each email's reason from its row, and rebuilds it from the key for rows written before the column", async () => {
+    // The extension's email (first test) was written with its reason by the email activity.
+    await waitFor("U001's extension email", async () => (await h.db.query("SELECT 1 FROM emails WHERE cycle_id = $1 AND unit_code = 'U001' AND kind = 'extension'", [cycleId])).rows.length > 0);
+    const { rows: ext } = await h.db.query("SELECT email_key, reason FROM emails WHERE cycle_id = $1 AND unit_code = 'U001' AND kind = 'extension'", [cycleId]);
+    expect(ext[0].reason).toMatch(/^gia hạn đến 12\/03\/2027\b.*Đơn vị đang kiện toàn cấp ủy$/);
+    // Rows as an older chuky wrote them, without a reason: one the ladder sent, one an operator's extension explains.
+    const legacy = [`${cycleId}/U006/plan/reminder-5d@2027-03-08#${Date.now()}`, `${cycleId}/U006/plan/extension@2027-03-20`];
+    for (const [i, key] of legacy.entries()) {
+      await h.db.query(
+        `INSERT INTO emails (email_key, message_id, cycle_id, unit_code, phase, kind, to_addrs, subject, status, calendar_at)
+         VALUES ($1, $2, $3, 'U006', 'plan', $4, ARRAY['u6@example.vn'], 'Thư cũ', 'sent', now())`,
+        [key, `<legacy-${RUN}-${i}@localhost>`, cycleId, i === 0 ? 'reminder' : 'extension'],
+      );
+    }
+    const timeline = await unitTimeline(h.db, cycleId, 'U001');
+    const extEntry = timeline.find((t) => t.kind === 'email' && t.details.emailKey === ext[0].email_key);
+    expect(extEntry?.details.reason).toBe(ext[0].reason);
+    expect(extEntry?.summary).toContain(`— vì ${ext[0].reason as string}; `);
+    const old = (await unitTimeline(h.db, cycleId, 'U006')).filter((t) => t.kind === 'email' && legacy.includes(t.details.emailKey as string));
+    expect(old.map((t) => t.details.reason)).toEqual(['nhắc hạn tự động 5 ngày trước hạn 08/03/2027', 'gia hạn đến 20/03/2027']);
   });
 
   it('refuses a repair without a reason, and the audit log refuses UPDATE, DELETE and TRUNCATE', async () => {
