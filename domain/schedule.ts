@@ -79,3 +79,11 @@ export function remainingStepsSince(times: ObligationTimes, now: number, done: R
   const catchUp = latest && !done.has(latest.name) && now < times.dueAt ? latest : undefined;
   return times.steps.filter((s) => !done.has(s.name) && (s.kind !== 'reminder' || s.at > now || s === catchUp));
 }
+
+/**
+ * The one step a ladder waits for next at `now` (the first of `remainingStepsSince`): pass `since = now` for the
+ * rule before the catch-up (`remainingSteps`), which histories recorded before it still follow.
+ */
+export function nextStep(times: ObligationTimes, now: number, done: ReadonlySet<string>, since: number): ScheduledStep | undefined {
+  return remainingStepsSince(times, now, done, since)[0];
+}
