@@ -8,6 +8,7 @@
  * fixed window from the first failure, as before. Every attempt is still written to `console_signin_attempts`,
  * for review (who tried which username from where); that table no longer decides the lock.
  */
+import { insertSigninAttempt } from '../db/console-signin-attempts.js';
 import type { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool.js';
 import { pgRateLimiter } from '../db/rate-limits.js';
@@ -76,7 +77,7 @@ export async function lockState(db: Db, username: string, ip: string, policy: Th
  * used with this pool (console/pages/signin.ts checks before it records), else the default.
  */
 export async function recordAttempt(db: Db, username: string, ip: string, outcome: 'ok' | 'failed' | 'locked', policy?: ThrottlePolicy): Promise<void> {
-  await db.query('INSERT INTO console_signin_attempts (username, ip, outcome) VALUES ($1, $2, $3)', [username.slice(0, 100), ip.slice(0, 100), outcome]);
+  await insertSigninAttempt(db, username, ip, outcome);
   const { byUser, byIp } = limitersFor(db, policy ?? lastPolicy.get(db) ?? DEFAULT_THROTTLE_POLICY);
   if (outcome === 'failed') await Promise.all([byUser.penalty(userKey(username)), byIp.penalty(ipKey(ip))]);
   else if (outcome === 'ok') await byUser.delete(userKey(username));
