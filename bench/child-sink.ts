@@ -40,7 +40,8 @@ try {
     on: async (m: ChildMessage): Promise<ChildMessage | undefined> => {
       if (m.type === 'count') {
         refresh();
-        const t = tallies.get(`${String(m.domain).toLowerCase()}|${String(m.kind ?? '*')}`);
+        const kind = typeof m.kind === 'string' ? m.kind : '*';
+        const t = tallies.get(`${String(m.domain).toLowerCase()}|${kind}`);
         return { type: 'count', count: t?.count ?? 0, firstAt: t?.firstAt ?? 0, lastAt: t?.lastAt ?? 0, total };
       }
       if (m.type === 'clear') {

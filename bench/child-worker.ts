@@ -25,7 +25,7 @@ try {
     ready: {
       type: 'ready',
       taskQueue: env.taskQueue,
-      maxCachedWorkflows: o.maxCachedWorkflows as number,
+      maxCachedWorkflows: o.maxCachedWorkflows,
       heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 1048576),
     },
     stop: async () => {

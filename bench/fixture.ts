@@ -22,7 +22,8 @@ export interface BenchCycle {
   year: number;
   domain: string;
   unitCodes: string[];
-  unitEmail(code: string, role: 'secretary' | 'contact'): string;
+  /** A plain function (no `this`): callers pass it around on its own. */
+  unitEmail: (code: string, role: 'secretary' | 'contact') => string;
 }
 
 /** A bench cycle is a test fixture of any size, written under the bench's own run folder. */

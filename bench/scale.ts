@@ -19,7 +19,33 @@ export interface ScaleRow {
   load: number | null;
 }
 
-const data = (results: ScenarioResult[], id: string) => results.find((r) => r.id === id)?.data as Record<string, any> | undefined;
+/**
+ * The fields of each scenario's `data` this table reads (the scenarios in bench/scenarios/ write them). Every one
+ * may be missing: a scenario that was not run, failed half way, or a results.json from an older bench.
+ */
+interface MeasuredData {
+  engine: { rate?: number };
+  launch: { runs?: { units: number; startRate?: number; allNoticesS?: number | null }[] };
+  email: { activityOff?: number; activityOn?: number; rateLimitPerSecond?: number };
+  rehearsal: {
+    emailsPerUnit?: number;
+    obligationsPerUnit?: number;
+    history?: {
+      meanEvents?: number;
+      meanJsonBytes?: number;
+      maxEvents?: number;
+      meanSubmissions?: number;
+      meanRecordTransitions?: number;
+      meanEmails?: number;
+    };
+  };
+  submission: { levels?: { perSecond: number }[] };
+  report: { tableSizes?: Record<string, { bytesPerRow: number | null }>; runs?: { units: number; compileS: number; freezeS: number }[] };
+  memory: { runs?: { units: number; worker?: { rssMb?: number; maxCachedWorkflows?: number; idleRssMb?: number } }[] };
+}
+
+const data = <K extends keyof MeasuredData>(results: ScenarioResult[], id: K) =>
+  results.find((r) => r.id === id)?.data as Partial<MeasuredData[K]> | undefined;
 
 function duration(s: number | null | undefined): string {
   if (s === null || s === undefined || !Number.isFinite(s)) return '—';
@@ -39,7 +65,7 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
   const rows: ScaleRow[] = [];
   const engine = data(results, 'engine');
   const launch = data(results, 'launch');
-  const largest = (launch?.runs as any[] | undefined)?.at(-1);
+  const largest = launch?.runs?.at(-1);
   const email = data(results, 'email');
   const rehearsal = data(results, 'rehearsal');
   const history = rehearsal?.history;
@@ -70,7 +96,7 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
   if (history?.meanEvents) {
     rows.push({ quantity: 'Temporal history per year (unit workflows)', measured: `${fmt(history.meanEvents, 0)} events, ${fmt((history.meanJsonBytes ?? 0) / 1024)} KB JSON per unit-year (largest ${fmt(history.maxEvents, 0)} events)`, country: `${fmt(U * history.meanEvents, 0)} events, ≤ ${bytes(U * (history.meanJsonBytes ?? 0))}`, budget: '< 2,000 events per unit-year', load: history.maxEvents ? history.maxEvents / 2000 : null });
   }
-  const mem = (memory?.runs as any[] | undefined)?.at(-1);
+  const mem = memory?.runs?.at(-1);
   if (mem?.worker?.rssMb) {
     const cached = Math.max(1, Math.min(mem.worker.maxCachedWorkflows ?? mem.units, mem.units));
     const idle = mem.worker.idleRssMb ?? 0;
@@ -84,7 +110,7 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
       load: mem.worker.rssMb / 600,
     });
   }
-  const sizes = report?.tableSizes as Record<string, { bytesPerRow: number | null }> | undefined;
+  const sizes = report?.tableSizes;
   if (history && sizes && rehearsal) {
     const perUnit =
       (rehearsal.obligationsPerUnit ?? 0) * (sizes.obligations?.bytesPerRow ?? 0) +
@@ -93,14 +119,14 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
       (history.meanEmails ?? 0) * (sizes.emails?.bytesPerRow ?? 0);
     rows.push({ quantity: "chuky's PostgreSQL growth per year (obligations, submissions, events, outbox; indexes included)", measured: `${fmt(perUnit / 1024)} KB per unit-year`, country: `${bytes(U * perUnit)} per year`, budget: '—', load: null });
   }
-  const levels = submission?.levels as any[] | undefined;
+  const levels = submission?.levels;
   if (levels?.length) {
-    const best = Math.max(...levels.map((l) => l.perSecond as number));
+    const best = Math.max(...levels.map((l) => l.perSecond));
     // Half the units send in the last two working days before a deadline, within office hours.
     const needed = (U * 0.5) / (2 * 8 * HOUR);
     rows.push({ quantity: 'Form submissions before a deadline (half the units in its last two working days)', measured: `${fmt(best)} req/s (one API process, one worker)`, country: `${fmt(needed, 2)} req/s needed`, budget: `${fmt(best)} req/s`, load: needed / best });
   }
-  const runs = report?.runs as any[] | undefined;
+  const runs = report?.runs;
   const biggest = runs?.at(-1);
   if (biggest) {
     rows.push({ quantity: `One committee's report (${fmt(biggest.units, 0)} units); freezing its year at the close`, measured: `compile ${fmt(biggest.compileS, 2)} s, freeze ${fmt(biggest.freezeS, 2)} s`, country: 'per committee (reports are not national)', budget: 'compile 30 s; freeze 60 s (activity heartbeat timeout)', load: Math.max(biggest.compileS / 30, biggest.freezeS / 60) });

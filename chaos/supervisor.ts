@@ -11,6 +11,8 @@ import { projectRoot } from '../config/paths.js';
 
 export class Supervised {
   private child: ChildProcess | undefined;
+  /** Kills `child` with SIGKILL and marks its exit as the suite's own (not a self exit). */
+  private killChild: (() => void) | undefined;
   private stopped = false;
   private holdUntil = 0;
   /** Exits the suite did not cause (kill -9 excluded). */
@@ -40,16 +42,19 @@ export class Supervised {
     const child = spawn(process.execPath, [bin, ...this.args], { env: { ...process.env, ...this.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.startTimes.push(Date.now());
     this.log.write(`--- ${new Date().toISOString()} start #${this.starts} (pid ${child.pid})\n`);
-    child.stdout!.pipe(this.log, { end: false });
-    child.stderr!.pipe(this.log, { end: false });
+    child.stdout.pipe(this.log, { end: false });
+    child.stderr.pipe(this.log, { end: false });
     let killed = false;
-    (child as ChildProcess & { chaosKill?: () => void }).chaosKill = () => {
+    this.killChild = () => {
       killed = true;
       child.kill('SIGKILL');
     };
     child.once('exit', (code, signal) => {
       this.log.write(`--- ${new Date().toISOString()} exit code=${code} signal=${signal}\n`);
-      if (this.child === child) this.child = undefined;
+      if (this.child === child) {
+        this.child = undefined;
+        this.killChild = undefined;
+      }
       if (!killed && !this.stopped) this.selfExits++;
       if (this.stopped) return;
       const wait = Math.max(this.restartDelayMs, this.holdUntil - Date.now());
@@ -61,8 +66,7 @@ export class Supervised {
   /** kill -9, and keep it down for `downMs` before the supervisor starts it again. */
   kill9(downMs: number): void {
     this.holdUntil = Date.now() + downMs;
-    const c = this.child as (ChildProcess & { chaosKill?: () => void }) | undefined;
-    c?.chaosKill?.();
+    this.killChild?.();
   }
 
   get running(): boolean {

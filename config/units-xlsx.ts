@@ -13,7 +13,7 @@ function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'object') {
     if ('text' in value && typeof value.text === 'string') return value.text; // hyperlink (an email address)
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue); // formula: its cached result
+    if ('result' in value) return cellText(value.result); // formula: its cached result
     if ('hyperlink' in value) return String(value.hyperlink).replace(/^mailto:/i, '');
     return '';
   }

@@ -63,7 +63,7 @@ export async function withDirLock<T>(
         await rm(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for lock ${lockDir}`);
+      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for lock ${lockDir}`, { cause: err });
       if (!warned) {
         warned = true;
         opts.onWait?.();

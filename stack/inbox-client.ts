@@ -38,9 +38,8 @@ export async function waitForMail(
   const count = opts.count ?? 1;
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
-  let seen: StoredMail[] = [];
   for (;;) {
-    seen = await fetchInbox(inboxUrl);
+    const seen = await fetchInbox(inboxUrl);
     const matching = seen.filter(predicate);
     if (matching.length >= count) return matching;
     if (Date.now() >= deadline) {

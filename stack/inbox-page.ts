@@ -5,7 +5,10 @@ import type { StoredMail } from './stored-mail.js';
 
 /** Text for an element or a quoted attribute: hono's escaping (& < > " '), the one every chuky page uses. */
 export function escapeHtml(s: string): string {
-  return String(html`${s}`);
+  const out = html`${s}`;
+  // A string in gives the escaped string out at once; only an interpolated Promise would give a Promise back.
+  if (out instanceof Promise) throw new Error('escapeHtml: hono escaped asynchronously');
+  return String(out); // hono's result is a String object: a primitive string compares and serialises as one
 }
 
 function layout(title: string, body: string): string {

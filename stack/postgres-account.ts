@@ -43,7 +43,9 @@ export function postgresAccount(log: StackLog): PostgresAccount | undefined {
     });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`PostgreSQL cannot run as root, and creating the "${ACCOUNT}" account failed: ${stderr || (err as Error).message}`);
+    throw new Error(`PostgreSQL cannot run as root, and creating the "${ACCOUNT}" account failed: ${stderr || (err as Error).message}`, {
+      cause: err,
+    });
   }
   const created = lookUp(ACCOUNT);
   if (!created) throw new Error(`PostgreSQL cannot run as root, and the "${ACCOUNT}" account could not be found after creating it`);

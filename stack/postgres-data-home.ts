@@ -53,7 +53,7 @@ function removeOrphans(home: string, log: StackLog): void {
     } catch {
       continue; // being created by another process, or not ours
     }
-    let linked = false;
+    let linked: boolean;
     try {
       linked = resolve(dirname(origin), readlinkSync(origin)) === data;
     } catch {

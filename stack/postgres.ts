@@ -202,7 +202,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
     try {
       await initialise(bin, dir, password, account, tail);
     } catch (err) {
-      throw new Error(`initdb failed for ${dir}: ${(err as Error).message}\n--- last output ---\n${tail.text()}`);
+      throw new Error(`initdb failed for ${dir}: ${(err as Error).message}\n--- last output ---\n${tail.text()}`, { cause: err });
     }
     await writeFile(passwordPath, `${password}\n`, { mode: 0o600 });
   }
@@ -227,7 +227,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
         log(`port ${port} was taken while PostgreSQL started; retrying on another port`);
         continue;
       }
-      throw new Error(`PostgreSQL failed to start on port ${port} from ${dir}: ${(err as Error).message}\n--- last output ---\n${tail.text()}`);
+      throw new Error(`PostgreSQL failed to start on port ${port} from ${dir}: ${(err as Error).message}\n--- last output ---\n${tail.text()}`, {
+        cause: err,
+      });
     }
   }
   if (!server) throw new Error(`PostgreSQL could not start from ${dir}\n--- last output ---\n${tail.text()}`);

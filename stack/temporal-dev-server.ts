@@ -59,7 +59,8 @@ export interface DevServer {
 }
 
 function isGrpcCode(err: unknown, code: number): boolean {
-  return isGrpcServiceError(err) && err.code === code;
+  // err.code is @grpc/grpc-js's status enum (not a dependency of ours); its values are the wire codes below.
+  return isGrpcServiceError(err) && Number(err.code) === code;
 }
 const GRPC_NOT_FOUND = 5;
 const GRPC_ALREADY_EXISTS = 6;

@@ -60,6 +60,8 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   let histories: UnitHistories | undefined;
   let historyError: string | undefined;
   let captureMs = 0;
+  // Kept unbound to put the very same function back afterwards; it is called with its class as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = TestWorkflowEnvironment.createTimeSkipping;
   TestWorkflowEnvironment.createTimeSkipping = async (opts) => {
     const env = await original.call(TestWorkflowEnvironment, opts);

@@ -145,8 +145,8 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
   }
   if (profileRoot && window) {
     const w = (child: typeof api) => {
-      const fromUs = child.monotonicUs(window!.from);
-      const toUs = child.monotonicUs(window!.to);
+      const fromUs = child.monotonicUs(window.from);
+      const toUs = child.monotonicUs(window.to);
       return fromUs !== undefined && toUs !== undefined ? { fromUs, toUs } : undefined;
     };
     r.profiles.push(...summariseProfileDir(path.join(profileRoot, 'submission-api'), 'chuky api, measured submissions only', w(api)));

@@ -44,7 +44,8 @@ export interface Fixture {
   file: string;
   domain: string;
   unitCodes: string[];
-  unitEmail(code: string, role: 'secretary' | 'contact'): string;
+  /** A plain function (no `this`): callers pass it around on its own. */
+  unitEmail: (code: string, role: 'secretary' | 'contact') => string;
   standingBodyEmail: string;
   leaderEmails: string[];
 }

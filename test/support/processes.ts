@@ -26,8 +26,8 @@ export async function chuky(args: string[], env: Record<string, string>): Promis
 export function spawnWorker(env: Record<string, string>): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, [chukyBin(), 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   return Object.assign(child, { output: () => output });
 }
 

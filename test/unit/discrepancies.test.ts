@@ -8,6 +8,13 @@ import { discrepancyNotes, membersDiscrepancies, NOTES_HEADING } from '../../rep
 import type { YearInput } from '../../report/figures.js';
 import type { FrozenDataset } from '../../db/frozen.js';
 import { markBox, markCell, markOf } from '../../console/submission-marks.js';
+import type { Html } from '../../console/html.js';
+
+/** A mark's HTML as text: the marks render synchronously (a Promise here would be a bug of its own). */
+function html(h: Html | ''): string {
+  if (h instanceof Promise) throw new Error('the mark rendered asynchronously');
+  return String(h);
+}
 
 type Unit = FrozenDataset['units'][number];
 
@@ -79,12 +86,12 @@ describe('the console marks', () => {
   it('marks a far member count with both counts and the reason, and an empty models report', () => {
     const m = markOf('study', { members: 5, studied: 5, membersReason: 'Chi bộ mới tách' }, 95, 10);
     expect(m).toEqual({ kind: 'members', registry: 95, reported: 5, marginPercent: 10, reason: 'Chi bộ mới tách' });
-    expect(String(markCell(m))).toContain('Số đảng viên: báo cáo 5, danh sách 95 — lý do: Chi bộ mới tách');
-    expect(String(markBox(m))).toContain('Lý do đơn vị ghi: Chi bộ mới tách');
-    expect(String(markCell(markOf('pledge', { members: 50, withPersonalPlan: 50 }, 95, 10)))).toContain('chưa có lý do');
+    expect(html(markCell(m))).toContain('Số đảng viên: báo cáo 5, danh sách 95 — lý do: Chi bộ mới tách');
+    expect(html(markBox(m))).toContain('Lý do đơn vị ghi: Chi bộ mới tách');
+    expect(html(markCell(markOf('pledge', { members: 50, withPersonalPlan: 50 }, 95, 10)))).toContain('chưa có lý do');
     expect(markOf('study', { members: 90, studied: 90 }, 95, 10)).toBeUndefined();
     expect(markOf('plan', { members: 5 }, 95, 10)).toBeUndefined();
-    expect(String(markCell(markOf('models', { models: [], proposals: [] }, 95, 10)))).toContain('nộp, không có mô hình');
+    expect(html(markCell(markOf('models', { models: [], proposals: [] }, 95, 10)))).toContain('nộp, không có mô hình');
     expect(markOf('models', { models: [{ name: 'X', kind: 'tap-the' }], proposals: [] }, 95, 10)).toBeUndefined();
   });
 });

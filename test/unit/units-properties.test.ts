@@ -232,6 +232,11 @@ function toCsv(t: ReturnType<typeof buildTable>, s: SheetSpec, fmt: { sep: strin
   return { text: (fmt.bom ? '\uFEFF' : '') + lines.join(nl) + (fmt.crlf ? nl : ''), rowLines };
 }
 
+/** What a thrown value says, for an assertion's message. */
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'string' ? e : JSON.stringify(e);
+}
+
 function parseCsv(text: string, file = FILE): { units?: Unit[]; error?: unknown } {
   try {
     return { units: parseUnitsCsv(text, file) };
@@ -289,7 +294,7 @@ describe('units CSV: arbitrary text', () => {
           expect(Array.isArray(r.units)).toBe(true);
           return;
         }
-        expect(r.error, String(r.error)).toBeInstanceOf(ConfigError);
+        expect(r.error, errorText(r.error)).toBeInstanceOf(ConfigError);
         const maxLine = text.split(/\r\n|\r|\n/).length;
         for (const i of (r.error as ConfigError).issues) {
           expect(i.file).toBe(FILE);
@@ -395,7 +400,7 @@ describe('units Excel', () => {
       fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 2000 }), damaged, truncated), async (bytes) => {
         const r = await parseXlsx(bytes);
         if (r.error === undefined) return;
-        expect(r.error, String(r.error)).toBeInstanceOf(ConfigError);
+        expect(r.error, errorText(r.error)).toBeInstanceOf(ConfigError);
         for (const i of (r.error as ConfigError).issues) {
           expect(i.file).toBe('don-vi.xlsx');
           expect(i.field.length).toBeGreaterThan(0);
