@@ -17,7 +17,7 @@ import type { CycleDefinition } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
 import { openCycles, openOverdueObligations, pendingObligationsOfSettledUnits, remedyOverdueInspections, settledUnitsWithoutPhase, unitNames } from '../db/stalled.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
-import { calendarToReal, type ClockMap } from '../domain/clock.js';
+import { calendarToReal } from '../domain/clock.js';
 import { unitWorkflowId } from '../domain/ids.js';
 import { BODY_LABEL_VI, KIND_LABEL_VI, type InspectionBody, type InspectionKind } from '../domain/inspections.js';
 import { SEND_HOUR } from '../domain/schedule.js';
