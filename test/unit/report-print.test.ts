@@ -46,7 +46,7 @@ function yearOf(year: number, units: [string, Narrative][], committeeRecords: Fr
     units: units.map(([code, n]) => unitOf(code, n)),
     committeeRecords,
     inspections: [],
-  } as unknown as FrozenDataset;
+  };
   return { year, cycleId: `T-${year}`, data };
 }
 
@@ -59,7 +59,7 @@ const committee: CommitteeInfo = {
   place: 'Hà Tĩnh',
   standingBody: { name: 'Ban Tuyên giáo Đảng ủy Khối', email: 'btg@example.vn' },
   leaders: [{ name: 'Hà Thị Sâm', title: 'Phó Bí thư Thường trực Đảng ủy Khối', email: 'sam@example.vn' }],
-} as CommitteeInfo;
+};
 
 function build(years: YearInput[], config: ReportConfig = DEFAULT_REPORT_CONFIG) {
   return buildReport({ years, committee, config, ...analyse(years), number: documentNumber(1, 'BC', 'ĐUK'), date: '2024-01-15', studyTargetPercent: 98 });

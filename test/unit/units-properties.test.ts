@@ -106,7 +106,7 @@ const rowSpec: fc.Arbitrary<RowSpec> = fc.record({
   // A contact's email alone is enough: many lists have no name for the contact.
   if (contact === 'emailOnly') Object.assign(cells, { contactName: good(''), contactEmail });
   if (contact === 'badEmail') Object.assign(cells, { contactName: good(contactName, contactName.normalize('NFC').trim()), contactEmail: contactBadEmail });
-  return { ...r, cells, duplicateOf: r.duplicateOf } as RowSpec;
+  return { ...r, cells, duplicateOf: r.duplicateOf };
 });
 
 interface SheetSpec {
