@@ -6,10 +6,13 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY activities activities
 COPY api api
+COPY auth auth
+COPY client client
 COPY cli cli
 COPY config config
 COPY console console
 COPY db db
+COPY demo-data demo-data
 COPY domain domain
 COPY mail mail
 COPY ops ops

@@ -51,4 +51,21 @@ describe('Dockerfile', () => {
     }
     expect(text).toContain('ENTRYPOINT ["node", "dist/cli/chuky.js"]');
   });
+
+  it('copies every folder the build compiles (a folder added to the code and not to the image breaks the image only)', () => {
+    const text = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const copied = new Set([...text.matchAll(/^COPY (?!--from)(\S+)/gm)].map((m) => m[1]));
+    const build = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    expect(build.include.length).toBeGreaterThan(10);
+    expect(build.include.filter((folder) => !copied.has(folder))).toEqual([]);
+    // Every top-level folder of code is compiled, tools aside: the build follows imports, the image does not.
+    const tools = new Set(['test', 'bench', 'chaos', 'scripts', 'node_modules', 'dist', 'dist-bench', 'docs']);
+    const folders = fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !tools.has(d.name))
+      .filter((d) => fs.readdirSync(path.join(root, d.name), { recursive: true }).some((f) => String(f).endsWith('.ts')))
+      .map((d) => d.name);
+    expect(folders).toContain('workflows');
+    expect(folders.filter((folder) => !build.include.includes(folder))).toEqual([]);
+  });
 });
