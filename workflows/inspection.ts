@@ -6,15 +6,15 @@
 import { condition, patched, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
 import { calendarToReal, realToCalendar } from '../domain/clock.js';
 import { instantToLocalDate } from '../domain/calendar.js';
-import { obligationTimes, remainingSteps, type ScheduledStep } from '../domain/schedule.js';
+import type { ScheduledStep, StepKind } from '../domain/schedule.js';
 import { emailKey } from '../domain/ids.js';
-import { isLateAt } from '../domain/obligation.js';
 import { closeInspectionSchema, concludeSchema, findingsSchema, scheduleInspectionSchema, type InspectionStatus } from '../domain/inspections.js';
 import { describeIssues, submitSchema } from '../domain/submissions.js';
 import { inspectionRemedyPhase } from '../domain/phases/inspection-remedy.js';
 import { DEFAULT_TARGETS } from '../domain/phases/index.js';
 import type { Activities } from '../activities/index.js';
-import { parseArgs, refuse } from './refusals.js';
+import { messageVersion, parseArgs, refuse } from './refusals.js';
+import { Ladder } from './ladder.js';
 import type { EmailKind, InspectionWorkflowInput } from '../domain/workflow-io.js';
 import type { EscalationLevel } from '../domain/obligation.js';
 import {
@@ -49,8 +49,8 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
   let remedies: string[] = [];
   let remedyDeadline: string | undefined;
   let escalationLevel: EscalationLevel = 0;
-  let stepsDone: string[] = [];
-  let revision = 0;
+  /** The remedies' ladder (workflows/ladder.ts), from the conclusion that sets their deadline. */
+  let ladder: Ladder | undefined;
   let seq = 0;
   const seen = new Map<string, unknown>();
 
@@ -98,7 +98,7 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       status: status === 'remedied' ? 'submitted' : status === 'closed' ? 'exempted' : escalationLevel >= 3 ? 'not_submitted' : escalationLevel > 0 ? 'overdue' : 'pending',
       escalationLevel,
       deadline: remedyDeadline ?? scheduledOn ?? today(),
-      dueAt: remedyDeadline ? remedyTimes().dueAt : calendarNow(),
+      dueAt: ladder ? ladder.dueAt : calendarNow(),
       calendarAt: calendarNow(),
       actor,
       ...(reason ? { reason } : {}),
@@ -127,11 +127,9 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
     });
   }
 
-  function remedyTimes() {
-    return obligationTimes({ deadline: remedyDeadline!, calendar, timeZone, policy: input.remedyPolicy });
-  }
-
   const outbox: Array<() => Promise<void>> = [];
+  /** A validator's parse: a shape version it does not know (workflows/messages.ts `Versioned`) is refused too. */
+  const checked = <T>(schema: Parameters<typeof parseArgs<T>>[0], raw: unknown): T => (messageVersion(raw, true), parseArgs(schema, raw));
 
   setHandler(inspectionViewQuery, view);
 
@@ -145,7 +143,7 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       outbox.push(() => email('inspection-scheduled', `scheduled@${args.date}`, args.date));
       return view();
     },
-    { validator: (raw) => void (parseArgs(scheduleInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+    { validator: (raw) => void (checked(scheduleInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
   );
 
   setHandler(
@@ -157,7 +155,7 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       await record('findings', args.actor.id);
       return view();
     },
-    { validator: (raw) => void (parseArgs(findingsSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+    { validator: (raw) => void (checked(findingsSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
   );
 
   setHandler(
@@ -168,16 +166,17 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       remedies = args.remedies;
       remedyDeadline = args.remedies.length ? args.remedyDeadline : undefined;
       status = remedies.length ? 'concluded' : 'closed';
-      stepsDone = [];
       escalationLevel = 0;
-      revision += 1;
+      ladder = remedyDeadline ? new Ladder({ clock, calendar, timeZone, policy: input.remedyPolicy }, remedyDeadline) : undefined;
+      // Reminders due before the conclusion are not sent; one an outage holds past its moment after it is.
+      ladder?.start(calendarNow());
       await record('concluded', args.actor.id);
       outbox.push(() => email('inspection-conclusion', 'conclusion', remedyDeadline ?? today()));
       return view();
     },
     {
       validator: (raw) => {
-        parseArgs(concludeSchema, raw);
+        checked(concludeSchema, raw);
         if (done()) refuse('Cuộc kiểm tra đã kết thúc');
         if (conclusion) refuse('Cuộc kiểm tra đã có kết luận');
       },
@@ -191,7 +190,9 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       const previous = seen.get(args.requestId) as SubmissionReceipt | undefined;
       if (previous) return previous;
       const payload = inspectionRemedyPhase.schema({ members: 0 }).parse(args.payload);
-      const late = isLateAt(Date.now(), calendarToReal(clock, remedyTimes().dueAt));
+      // Added on 6 December 2026 (docs/DEPLOYS.md): judged by when the API received the report, as a unit's
+      // reports are, not by when a worker got to it; reports recorded before were judged by the latter.
+      const { late } = ladder!.judge(args.sentAt, () => patched('remedy-judged-by-sent-time'));
       const key = `${input.inspectionId}/${args.requestId}`;
       const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: REMEDY_PHASE, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: calendarNow() });
       status = 'remedied';
@@ -209,7 +210,7 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
     },
     {
       validator: (raw) => {
-        const args = parseArgs(submitSchema, raw);
+        const args = checked(submitSchema, raw);
         if (seen.has(args.requestId)) return;
         if (!remedyDeadline || !conclusion) refuse('Chưa có kết luận yêu cầu khắc phục');
         if (done()) refuse('Đã báo cáo khắc phục hoặc cuộc kiểm tra đã kết thúc');
@@ -227,7 +228,7 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       await record('closed', args.actor.id, args.note);
       return view();
     },
-    { validator: (raw) => void (parseArgs(closeInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+    { validator: (raw) => void (checked(closeInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
   );
 
   // The cycle closing the year closes the inspections still open.
@@ -235,21 +236,24 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
     if (!done()) status = 'closed';
   });
 
-  async function runStep(step: ScheduledStep): Promise<void> {
-    stepsDone.push(step.name);
-    const deadline = remedyDeadline!;
-    if (step.kind === 'reminder') return email('reminder', `remedy-${step.name}`, deadline, { days: step.days });
-    if (step.kind === 'overdue') {
+  /** What each step of the remedies' ladder does. */
+  const escalate = (level: 2 | 3) => async (step: ScheduledStep) => {
+    escalationLevel = level;
+    status = 'remedy_overdue';
+    await record(`remedy_${step.kind}`, 'system', `Quá hạn khắc phục ${step.days} ngày`);
+    return email(step.kind as 'escalation2' | 'escalation3', `remedy-${step.name}`, remedyDeadline!, { days: step.days });
+  };
+  const steps: Record<StepKind, (step: ScheduledStep) => Promise<void>> = {
+    reminder: async (step) => email('reminder', `remedy-${step.name}`, remedyDeadline!, { days: step.days }),
+    overdue: async (step) => {
       status = 'remedy_overdue';
       escalationLevel = 1;
       await record('remedy_overdue', 'system');
-      return email('overdue', `remedy-${step.name}`, deadline, { days: step.days });
-    }
-    escalationLevel = step.kind === 'escalation2' ? 2 : 3;
-    status = 'remedy_overdue';
-    await record(`remedy_${step.kind}`, 'system', `Quá hạn khắc phục ${step.days} ngày`);
-    return email(step.kind, `remedy-${step.name}`, deadline, { days: step.days });
-  }
+      return email('overdue', `remedy-${step.name}`, remedyDeadline!, { days: step.days });
+    },
+    escalation2: escalate(2),
+    escalation3: escalate(3),
+  };
 
   await record('opened', input.actor, input.reason);
   await email('inspection-notice', 'notice', today());
@@ -257,21 +261,19 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
   for (;;) {
     while (outbox.length) await outbox.shift()!();
     if (done()) break;
-    const current = revision;
-    const interrupted = () => done() || revision !== current || outbox.length > 0;
-    if (!remedyDeadline || status === 'noticed' || status === 'scheduled' || status === 'findings') {
+    const current = ladder;
+    const interrupted = () => done() || ladder !== current || outbox.length > 0;
+    if (!current || status === 'noticed' || status === 'scheduled' || status === 'findings') {
       await condition(interrupted);
       continue;
     }
-    const next = remainingSteps(remedyTimes(), calendarNow(), new Set(stepsDone))[0];
-    if (!next) {
-      await condition(interrupted);
-      continue;
-    }
-    const delay = calendarToReal(clock, next.at) - Date.now();
-    if (delay > 0 && (await condition(interrupted, delay))) continue;
-    if (interrupted()) continue;
-    await runStep(next);
+    await current.turn({
+      stopped: interrupted,
+      // Added on 6 December 2026 (docs/DEPLOYS.md): a remedy reminder an outage held past its moment is still
+      // sent before the deadline, as a unit's are (`remainingStepsSince`); inspections before it dropped it.
+      catchUp: () => patched('remedy-late-reminder-still-sent'),
+      on: steps,
+    });
   }
   await condition(allHandlersFinished);
   while (outbox.length) await outbox.shift()!();

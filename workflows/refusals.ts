@@ -19,3 +19,15 @@ export function parseArgs<T>(schema: Parameters<typeof parseOrThrow<T>>[0], raw:
     throw err;
   }
 }
+
+/**
+ * The version of an Update's argument shape (workflows/messages.ts `Versioned`): absent means 1. A validator
+ * refuses any other (`validating`), so a handler only meets versions it knows; a handler's switch on the result
+ * is where a second shape would be handled.
+ */
+export function messageVersion(raw: unknown, validating = false): 1 {
+  const v = typeof raw === 'object' && raw !== null ? (raw as { v?: unknown }).v : undefined;
+  if (v === undefined || v === 1) return 1;
+  if (validating) refuse(`Phiên bản thông điệp ${String(v)} không được hỗ trợ (chỉ phiên bản 1)`);
+  return 1;
+}
