@@ -1,12 +1,21 @@
 /**
  * The messages a unit workflow answers, defined once: the workflow sets their handlers, and the API and CLI
  * import these same definitions. Arguments are the zod-parsed shapes of domain/submissions.ts.
+ *
+ * Versions: every Update's argument may carry `v`, the version of its shape (`Versioned`). Absent means 1, the
+ * only version so far. A workflow runs for a year, so a changed shape has to be taken beside the old one: the
+ * handler's `switch (messageVersion(raw))` (workflows/unit/handlers.ts) is where a `v: 2` would be handled, and
+ * the validators refuse a version they do not know before it reaches history.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AcknowledgePlan, Exempt, ExtendDeadline, RemoveUnit, Submit } from '../domain/submissions.js';
 import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js';
 import type { IsoDate } from '../domain/calendar.js';
 import type { CloseInspection, Conclude, Findings, InspectionStatus, ScheduleInspection } from '../domain/inspections.js';
+import type { Remind, ReminderResult } from '../domain/reminders.js';
+
+/** An Update's argument with its shape's version: absent means 1 (see above). */
+export type Versioned<T> = T & { v?: 1 };
 
 export interface ObligationView {
   phase: string;
@@ -45,11 +54,16 @@ export interface SubmissionReceipt {
   underTarget?: boolean;
 }
 
-export const submitUpdate = defineUpdate<SubmissionReceipt, [Submit]>('submit');
-export const acknowledgePlanUpdate = defineUpdate<SubmissionReceipt, [AcknowledgePlan]>('acknowledgePlan');
-export const extendDeadlineUpdate = defineUpdate<ObligationView, [ExtendDeadline]>('extendDeadline');
-export const exemptUpdate = defineUpdate<ObligationView, [Exempt]>('exempt');
-export const removeUnitUpdate = defineUpdate<UnitView, [RemoveUnit]>('removeUnit');
+export const submitUpdate = defineUpdate<SubmissionReceipt, [Versioned<Submit>]>('submit');
+export const acknowledgePlanUpdate = defineUpdate<SubmissionReceipt, [Versioned<AcknowledgePlan>]>('acknowledgePlan');
+export const extendDeadlineUpdate = defineUpdate<ObligationView, [Versioned<ExtendDeadline>]>('extendDeadline');
+export const exemptUpdate = defineUpdate<ObligationView, [Versioned<Exempt>]>('exempt');
+export const removeUnitUpdate = defineUpdate<UnitView, [Versioned<RemoveUnit>]>('removeUnit');
+/**
+ * A manual reminder of one obligation, now (domain/reminders.ts): the ladder decides whether it is a reminder
+ * or an overdue notice and records it ('manual_reminder'); a repeated request id returns the first result.
+ */
+export const remindUpdate = defineUpdate<ReminderResult, [Remind]>('remind');
 export const unitViewQuery = defineQuery<UnitView>('unitView');
 /** Sent by the cycle when the year closes: open obligations stay as they are and the workflow ends. */
 export const closeUnitSignal = defineSignal<[{ reason: string }]>('closeUnit');
@@ -80,10 +94,10 @@ export interface InspectionView {
   escalationLevel: EscalationLevel;
 }
 
-export const scheduleInspectionUpdate = defineUpdate<InspectionView, [ScheduleInspection]>('scheduleInspection');
-export const recordFindingsUpdate = defineUpdate<InspectionView, [Findings]>('recordFindings');
-export const concludeInspectionUpdate = defineUpdate<InspectionView, [Conclude]>('concludeInspection');
+export const scheduleInspectionUpdate = defineUpdate<InspectionView, [Versioned<ScheduleInspection>]>('scheduleInspection');
+export const recordFindingsUpdate = defineUpdate<InspectionView, [Versioned<Findings>]>('recordFindings');
+export const concludeInspectionUpdate = defineUpdate<InspectionView, [Versioned<Conclude>]>('concludeInspection');
 /** The unit's report on its remedies: a `Submit` with phase 'inspection-remedy'. */
-export const reportRemedyUpdate = defineUpdate<SubmissionReceipt, [Submit]>('reportRemedy');
-export const closeInspectionUpdate = defineUpdate<InspectionView, [CloseInspection]>('closeInspection');
+export const reportRemedyUpdate = defineUpdate<SubmissionReceipt, [Versioned<Submit>]>('reportRemedy');
+export const closeInspectionUpdate = defineUpdate<InspectionView, [Versioned<CloseInspection>]>('closeInspection');
 export const inspectionViewQuery = defineQuery<InspectionView>('inspectionView');

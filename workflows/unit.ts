@@ -4,7 +4,7 @@
  * or exemption in between. Deterministic: time comes from the workflow clock, every side effect is an activity.
  *
  * The parts: the unit's state and its effects (unit/year.ts), an obligation's run (unit/obligation.ts),
- * submissions (unit/submissions.ts), the handlers (unit/handlers.ts).
+ * submissions (unit/submissions.ts), manual reminders (unit/remind.ts), the handlers (unit/handlers.ts).
  */
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import type { UnitWorkflowInput } from '../domain/workflow-io.js';
@@ -15,7 +15,7 @@ import { runObligation } from './unit/obligation.js';
 
 export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const year = new UnitYear(input);
-  // Submissions, extensions, exemptions, removal, the cycle's close, the view.
+  // Submissions, extensions, exemptions, removal, manual reminders, the cycle's close, the view.
   setUnitHandlers(year);
   year.publishSearchAttributes();
   // Receipts and notices answering the unit's actions, one after another.

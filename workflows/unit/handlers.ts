@@ -8,9 +8,11 @@ import { isClosed } from '../../domain/obligation.js';
 import { statusLong, viDate } from '../../domain/words.js';
 import { compareDates } from '../../domain/calendar.js';
 import { acknowledgePlanSchema, exemptSchema, extendDeadlineSchema, removeUnitSchema, submitSchema } from '../../domain/submissions.js';
+import { remindSchema } from '../../domain/reminders.js';
 import { messageVersion, parseArgs, refuse } from '../refusals.js';
-import { acknowledgePlanUpdate, closeUnitSignal, exemptUpdate, extendDeadlineUpdate, removeUnitUpdate, submitUpdate, unitViewQuery } from '../messages.js';
+import { acknowledgePlanUpdate, closeUnitSignal, exemptUpdate, extendDeadlineUpdate, remindUpdate, removeUnitUpdate, submitUpdate, unitViewQuery } from '../messages.js';
 import { accept, checkSubmittable, parsePayload } from './submissions.js';
+import { checkRemindable, remind } from './remind.js';
 import type { UnitYear } from './year.js';
 
 /** The handler for each version of an argument's shape; absent `v` is 1. Returns the handler's own promise. */
@@ -140,6 +142,19 @@ export function setUnitHandlers(year: UnitYear): void {
         messageVersion(raw, true);
         parseArgs(removeUnitSchema, raw);
         if (year.closed) refuse('Chu kỳ của đơn vị đã kết thúc');
+      },
+    },
+  );
+
+  // New in December 2026: no recorded history holds it, so it needs no patch.
+  setHandler(
+    remindUpdate,
+    byVersion({ 1: (raw) => remind(year, parseArgs(remindSchema, raw)) }),
+    {
+      validator: (raw) => {
+        messageVersion(raw, true);
+        const args = parseArgs(remindSchema, raw);
+        checkRemindable(year, args.phase, args.requestId);
       },
     },
   );
