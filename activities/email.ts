@@ -162,7 +162,7 @@ export function createEmailActivities(deps: EmailDeps) {
         reason,
       });
       if (claim.status !== 'pending') return { value: { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to } };
-      let refused: string[] = [];
+      let refused: string[];
       try {
         const result = await deps.mailer.send({
           from: deps.mailFrom,

@@ -42,7 +42,7 @@ function withHeartbeats<T extends Record<string, (...args: never[]) => Promise<u
       } catch {
         ctx = undefined; // called outside an activity (tests call some directly)
       }
-      const beat = ctx && !ctx.info.isLocal ? setInterval(() => ctx!.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
+      const beat = ctx && !ctx.info.isLocal ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
       try {
         return await fn(...args);
       } finally {

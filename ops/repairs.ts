@@ -274,6 +274,7 @@ async function viaUpdate<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
       throw new Error(
         `no answer from the workflow within ${UPDATE_TIMEOUT_MS / 1000} s — is a worker polling task queue "${ctx.deps.taskQueue}"? ` +
           'The request may still be applied when a worker runs; check with `chuky unit show` before repeating it with a new request id',
+        { cause: err },
       );
     }
     throw err;
@@ -282,7 +283,7 @@ async function viaUpdate<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
 
 function need<T>(value: T | undefined | null, what: string): T {
   if (value === undefined || value === null || value === '') refuse(`Thiếu ${what}`);
-  return value as T;
+  return value;
 }
 
 function unitTarget(ctx: Ctx): { cycleId: string; unitCode: string; phase: string } {
@@ -315,15 +316,15 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     if (ctx.req.payload === undefined || ctx.req.payload === null) refuse('Thiếu nội dung bản nộp (--payload JSON, như biểu mẫu của giai đoạn gửi)');
     const unit = await getUnit(ctx.deps.db, cycleId, unitCode);
     if (!unit) refuse(`Chu kỳ ${cycleId} không có đơn vị ${unitCode}`);
-    const { payload, noteInPayload } = withNote(phase, ctx.req.payload, ctx.req.note, { members: unit!.members });
+    const { payload, noteInPayload } = withNote(phase, ctx.req.payload, ctx.req.note, { members: unit.members });
     const submission = { phase, payload, actor: workflowActor(ctx.actor), requestId: ctx.opId };
     let receipt;
     if (phase === 'inspection-remedy') {
       // A remedy report belongs to the inspection's workflow, not the unit's.
       const inspectionId = ctx.req.workflowId ?? (await openRemedyInspection(ctx.deps.db, cycleId, unitCode))?.id;
       if (!inspectionId) refuse(`${unitCode} không có đợt kiểm tra nào đang chờ báo cáo khắc phục`);
-      ctx.target = { ...ctx.target, workflowId: inspectionId! };
-      receipt = await viaUpdate(ctx, () => reportRemedy(ctx.deps.client, inspectionId!, submission));
+      ctx.target = { ...ctx.target, workflowId: inspectionId };
+      receipt = await viaUpdate(ctx, () => reportRemedy(ctx.deps.client, inspectionId, submission));
     } else {
       receipt = await viaUpdate(ctx, () => submit(ctx.deps.client, cycleId, unitCode, submission));
     }
@@ -388,7 +389,7 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     const history = await handle.fetchHistory();
     const point = resetPoint(history.events ?? []);
     if ('refusal' in point) refuse(`${workflowId}: ${point.refusal}`);
-    const { completedEventId, failedEventId, failure } = point as ResetPoint;
+    const { completedEventId, failedEventId, failure } = point;
     const response = await ctx.deps.client.workflowService.resetWorkflowExecution({
       namespace: ctx.deps.namespace,
       workflowExecution: { workflowId, runId: description.runId },
@@ -439,7 +440,8 @@ async function resetActivity(ctx: Ctx, workflowId: string, runId: string, activi
   try {
     await service.resetActivity({ namespace: ctx.deps.namespace, execution: { workflowId, runId }, identity, id: activityId, resetHeartbeat: true });
   } catch (err) {
-    if (!(isGrpcServiceError(err) && err.code === 12) || typeof service.resetActivityExecution !== 'function') throw err;
+    // 12: UNIMPLEMENTED (a server without the deprecated call).
+    if (!(isGrpcServiceError(err) && Number(err.code) === 12) || typeof service.resetActivityExecution !== 'function') throw err;
     await service.resetActivityExecution({
       namespace: ctx.deps.namespace,
       workflowId,
@@ -456,8 +458,8 @@ async function resetActivity(ctx: Ctx, workflowId: string, runId: string, activi
 function workflowOf(ctx: Ctx): string {
   const id = ctx.req.workflowId ?? (ctx.req.cycleId && ctx.req.unitCode ? unitWorkflowId(ctx.req.cycleId, ctx.req.unitCode) : undefined);
   if (!id) refuse('Thiếu workflow (--workflow ID, hoặc --cycle và --unit cho workflow của đơn vị)');
-  ctx.target = { ...ctx.target, workflowId: id! };
-  return id!;
+  ctx.target = { ...ctx.target, workflowId: id };
+  return id;
 }
 
 async function describeRunning(client: Client, workflowId: string) {
@@ -469,8 +471,8 @@ async function describeRunning(client: Client, workflowId: string) {
     if (err instanceof WorkflowNotFoundError) refuse(`Không có workflow ${workflowId} trên namespace Temporal này`);
     throw err;
   }
-  if (description!.status.name !== 'RUNNING') refuse(`${workflowId} không còn chạy (${description!.status.name}); không có gì để làm`);
-  return { handle, description: description! };
+  if (description.status.name !== 'RUNNING') refuse(`${workflowId} không còn chạy (${description.status.name}); không có gì để làm`);
+  return { handle, description: description };
 }
 
 // Wire values of temporal.api.enums.v1.EventType (@temporalio/proto is not a direct dependency, and its CommonJS
@@ -561,10 +563,10 @@ async function remind(ctx: Ctx, cycleId: string, unitCode: string, phase: string
   const { db, client } = ctx.deps;
   const cycle = await getCycle(db, cycleId);
   if (!cycle) refuse(`Không có chu kỳ ${cycleId}`);
-  if (cycle!.status === 'closed') refuse(`Chu kỳ ${cycleId} đã kết thúc; không nhắc nữa`);
+  if (cycle.status === 'closed') refuse(`Chu kỳ ${cycleId} đã kết thúc; không nhắc nữa`);
   const membership = await unitMembership(db, cycleId, unitCode);
   if (!membership) refuse(`Chu kỳ ${cycleId} không có đơn vị ${unitCode}`);
-  if (!membership!.inCycle) refuse(`${unitCode} không còn trong chu kỳ ${cycleId}`);
+  if (!membership.inCycle) refuse(`${unitCode} không còn trong chu kỳ ${cycleId}`);
   if (phase === 'inspection-remedy') {
     // The remedy report's reminders belong to the inspection's workflow, which has no manual reminder (yet).
     refuse(`Không nhắc thủ công được báo cáo khắc phục của ${unitCode}: đợt kiểm tra tự nhắc theo lịch của nó; có thể gia hạn, miễn hoặc ghi nhận thay đơn vị`);

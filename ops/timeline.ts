@@ -8,7 +8,7 @@
  */
 import { labelIssuePaths } from '../domain/submissions.js';
 import type { Db } from '../db/pool.js';
-import { unitRecordRows } from '../db/timeline.js';
+import { unitRecordRows, type EventRecordRow } from '../db/timeline.js';
 import {
   EMAIL_KIND_VI,
   EMAIL_STATUS_VI,
@@ -85,10 +85,22 @@ function emailWhy(keyPhase: string, name: string, atPart: string | undefined, se
   return `${emailNameVi(name)}${at ? ` (${viDate(at)})` : ''}`;
 }
 
-function eventSummary(e: Record<string, any>): string {
+/** The fields of an event's data the timeline reads (each transition writes its own; all are optional). */
+interface EventData {
+  newDeadline?: string;
+  kind?: string;
+  to?: string[];
+  emailKind?: string;
+  emailKey?: string;
+  summary?: string;
+}
+
+const dataOf = (e: EventRecordRow): EventData => (e.data ?? {});
+
+function eventSummary(e: EventRecordRow): string {
   const reason = e.reason ? `: ${e.reason}` : '';
-  const data = (e.data ?? {}) as Record<string, any>;
-  switch (e.kind as string) {
+  const data = dataOf(e);
+  switch (e.kind) {
     case 'opened':
       return `Mở giai đoạn ${phaseShort(e.phase)}, hạn ${viDate(e.deadline)}`;
     case 'overdue':
@@ -108,7 +120,7 @@ function eventSummary(e: Record<string, any>): string {
     case 'unit_removed':
       return `Đơn vị rời chu kỳ, bởi ${actorVi(e.actor)}${reason}`;
     case 'email_bounced':
-      return `Thư “${EMAIL_KIND_VI[data.kind] ?? data.kind ?? ''}” không gửi được tới ${(data.to ?? []).join(', ')}`;
+      return `Thư “${(data.kind && EMAIL_KIND_VI[data.kind]) ?? data.kind ?? ''}” không gửi được tới ${(data.to ?? []).join(', ')}`;
     case 'manual_reminder':
       return `Nhắc hạn thủ công (${data.emailKind === 'overdue' ? 'thông báo quá hạn' : 'nhắc hạn'}) tới ${(data.to ?? []).join(', ')}, bởi ${actorVi(e.actor)}${reason}`;
     default:
@@ -130,11 +142,12 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
   const exemptions = new Map<string, { actor: string; reason: string | null }>();
   const submissionSummaries = new Map<string, string>();
   for (const e of events) {
-    const act = { actor: e.actor as string, reason: (e.reason as string | null) ?? null };
-    if (e.kind === 'manual_reminder' && e.data?.emailKey) actsByEmailKey.set(e.data.emailKey, act);
-    if (e.kind === 'extended') extensions.set(`${e.phase}@${e.data?.newDeadline ?? e.deadline}`, act);
+    const act = { actor: e.actor, reason: e.reason ?? null };
+    const data = dataOf(e);
+    if (e.kind === 'manual_reminder' && data.emailKey) actsByEmailKey.set(data.emailKey, act);
+    if (e.kind === 'extended') extensions.set(`${e.phase}@${data.newDeadline ?? e.deadline}`, act);
     if (e.kind === 'exempted') exemptions.set(e.phase, act);
-    if ((e.kind === 'submitted' || e.kind === 'revised') && e.data?.summary) submissionSummaries.set(e.event_key, e.data.summary);
+    if ((e.kind === 'submitted' || e.kind === 'revised') && data.summary) submissionSummaries.set(e.event_key, data.summary);
   }
 
   // Entries keep their source order for equal instants: [instant, source rank, id].
@@ -149,7 +162,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
     // existed have none; their reason is rebuilt from the key and the operator's act, as it was before.
     const why = m.reason ?? (key ? emailWhy(key.phase, key.name, key.at, key.seq, act) : m.email_key);
     const kindVi = EMAIL_KIND_VI[m.kind] ?? emailNameVi(m.kind);
-    const recipients = `${(m.to_addrs as string[]).join(', ')}${m.cc_addrs?.length ? ` (cc ${(m.cc_addrs as string[]).join(', ')})` : ''}`;
+    const recipients = `${(m.to_addrs).join(', ')}${m.cc_addrs?.length ? ` (cc ${(m.cc_addrs).join(', ')})` : ''}`;
     const status = `${EMAIL_STATUS_VI[m.status] ?? m.status}${m.status !== 'sent' && m.last_error ? ` (${m.last_error})` : ''}`;
     const at = m.sent_at ?? m.created_at;
     out.push({
@@ -178,7 +191,7 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
   }
 
   for (const s of submissions) {
-    const payload = (s.payload ?? {}) as Record<string, unknown>;
+    const payload = (s.payload ?? {});
     const outcome = submissionSummaries.get(s.submission_key);
     const note = typeof payload.note === 'string' && payload.note ? ` — ghi chú: ${payload.note}` : '';
     out.push({

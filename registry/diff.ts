@@ -92,7 +92,8 @@ export function diffUnits(current: CurrentUnit[], incoming: Unit[]): UnitsDiff {
 /** One line per change, for people: "+ U004 Đảng bộ …", "~ U002 contactEmail: a@x → b@x", "- U003 …". */
 export function describeDiff(diff: UnitsDiff): string[] {
   const lines: string[] = [];
-  const show = (v: unknown): string => (v === null || v === undefined || v === '' ? '(trống)' : String(v));
+  // A unit's fields are text, numbers and flags: text as it is, the others as JSON writes them (5, true).
+  const show = (v: unknown): string => (v === null || v === undefined || v === '' ? '(trống)' : typeof v === 'string' ? v : JSON.stringify(v));
   const value = (u: CurrentUnit | Unit, field: UnitField): unknown => {
     if ('secretary' in u) {
       switch (field) {

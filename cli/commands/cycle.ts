@@ -121,7 +121,7 @@ export function registerCycleCommands(program: Command): void {
       action(async (opts: { cycle?: string; config?: string; json?: boolean }) => {
         const env = loadEnv();
         const id = opts.cycle ?? (opts.config ? (() => {
-          const def = loadCycleFile(opts.config!).definition;
+          const def = loadCycleFile(opts.config).definition;
           return makeCycleId(def.committee.code, def.year);
         })() : undefined);
         if (!id) throw new Error('give --cycle ID or --config FILE');

@@ -32,7 +32,7 @@ export function registerInspectionCommands(program: Command): void {
       action(async (o: { cycle: string; json?: boolean }) => {
         const rows = await withRuntime((rt) => inspectionProposals(rt.db, o.cycle));
         if (o.json) printJson(rows);
-        else printTable(rows as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'reason']);
+        else printTable(rows, ['unitCode', 'unitName', 'phase', 'reason']);
       }),
     );
 

@@ -176,7 +176,7 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     const email = input('U004', 'reminder', 'reminder-7d', { days: 7 });
     const results = await Promise.allSettled([send(email), send(email)]);
     const fulfilled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { code?: string }] : []));
+    const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error & { code?: string }] : []));
     // One sends. The other either waited for it and found it sent, or found the row locked (NOWAIT) and failed,
     // which Temporal retries.
     expect(fulfilled.filter((r) => r.status === 'sent')).toHaveLength(1);
@@ -200,7 +200,7 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     // The row exists now, so concurrent attempts meet its lock (FOR UPDATE NOWAIT) rather than the insert.
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => send(email)));
     const fulfilled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { code?: string }] : []));
+    const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error & { code?: string }] : []));
     expect(fulfilled.filter((r) => r.status === 'sent')).toHaveLength(1);
     for (const r of fulfilled.filter((x) => x.status !== 'sent')) expect(r.status).toBe('already_sent');
     for (const e of rejected) expect(e.code, String(e)).toBe('55P03');

@@ -339,11 +339,11 @@ describe('repairs on the real stack', () => {
     const history = async () => (await h.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     await worker.runUntil(async () => {
       const handle = await h.client.workflow.start('stuckWorkflow', { taskQueue: STUCK_QUEUE, workflowId, args: [] });
-      await waitFor('the first workflow task to complete', async () => (await history()).some((e) => e.eventType === EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
+      await waitFor('the first workflow task to complete', async () => (await history()).some((e) => Number(e.eventType) === EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
       await handle.signal('go');
-      await waitFor('the workflow task to fail', async () => (await history()).some((e) => e.eventType === EVENT_TYPE_WORKFLOW_TASK_FAILED));
+      await waitFor('the workflow task to fail', async () => (await history()).some((e) => Number(e.eventType) === EVENT_TYPE_WORKFLOW_TASK_FAILED));
       const events = await history();
-      const completed = events.filter((e) => e.eventType === EVENT_TYPE_WORKFLOW_TASK_COMPLETED).map((e) => Number(e.eventId));
+      const completed = events.filter((e) => Number(e.eventType) === EVENT_TYPE_WORKFLOW_TASK_COMPLETED).map((e) => Number(e.eventId));
 
       const request = { action: 'reset' as const, workflowId, reason: 'Đã triển khai bản sửa lỗi', actor, requestId: `reset-${RUN}` };
       const result = await runRepair(deps, request);
