@@ -106,7 +106,7 @@ export async function writeFrozenYear(db: Db, configFile: string): Promise<Writt
     await insertRows(client, 'obligations', OBLIGATION_COLUMNS, obligations);
     await insertRows(client, 'submissions', SUBMISSION_COLUMNS, submissions);
     await client.query(
-      `UPDATE cycles SET status = 'closed', launched_units = $2, closed_at = now(), closed_reason = 'Kết thúc chu kỳ (bench)', frozen_at = now() WHERE id = $1`,
+      (`UPDATE cycles SET status = 'closed', launched_units = $2, closed_at = now(), closed_reason = ` + `'Kết thúc chu kỳ (bench)', frozen_at = now() WHERE id = $1`),
       [cycleId, loaded.units.length],
     );
   });

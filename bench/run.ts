@@ -75,7 +75,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(runDir, { recursive: true });
   fs.mkdirSync(keepDir, { recursive: true });
   const sizes = SIZES[mode];
-  log(`${mode} run: launch ${sizes.launch.join(', ')} units; submitters ${sizes.submitters.map((s) => s.concurrency).join(', ')}; rehearsal ${sizes.rehearsalUnits} units; reports ${sizes.report.join(', ')} units; data in ${runDir}`);
+  log((`${mode} run: launch ${sizes.launch.join(', ')} units; ` + `submitters ${sizes.submitters.map((s) => s.concurrency).join(', ')}; ` + `rehearsal ${sizes.rehearsalUnits} units; reports ${sizes.report.join(', ')} units; data ` + `in ${runDir}`));
 
   let stack: BenchStack | undefined;
   let ctx: BenchContext | undefined;
@@ -152,7 +152,7 @@ async function main(): Promise<number> {
     log(writeScaleTable(scaleFile, final.scale.markdown) ? `updated the table in ${scaleFile}` : `could not find the table markers in ${scaleFile}`);
   }
   const missed = results.flatMap((r) => r.figures.filter((f) => f.target?.verdict === 'missed').map((f) => f.label));
-  log(`finished in ${(final.durationS / 60).toFixed(1)} min: ${results.length} scenario(s), ${results.filter((r) => r.status === 'failed').length} failed, ${missed.length} target(s) missed. Results: bench/${resultsMd}, bench/${resultsJson}`);
+  log((`finished in ${(final.durationS / 60).toFixed(1)} min: ${results.length} ` + `scenario(s), ${results.filter((r) => r.status === 'failed').length} failed, ${missed.length} ` + `target(s) missed. Results: bench/${resultsMd}, bench/${resultsJson}`));
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
 

@@ -76,11 +76,11 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
 
   if (engine?.rate) {
     const s = U / engine.rate;
-    rows.push({ quantity: 'Every unit woken at the same 08:00 (a workflow task each), at the engine baseline: the dev server on SQLite, a floor for a cluster', measured: `${fmt(engine.rate)} wf/s`, country: duration(s), budget: '1 h', load: s / HOUR });
+    rows.push({ quantity: ('Every unit woken at the same 08:00 (a workflow task each), at the engine baseline: the dev ' + 'server on SQLite, a floor for a cluster'), measured: `${fmt(engine.rate)} wf/s`, country: duration(s), budget: '1 h', load: s / HOUR });
   }
   if (largest?.startRate) {
     const s = largest.units / largest.startRate;
-    rows.push({ quantity: `One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (16 starts in flight per batch; committees launch side by side)`, measured: `${fmt(largest.startRate)} units/s; all notices after ${fmt(largest.allNoticesS)} s`, country: `${duration(largest.allNoticesS ?? s)} for the largest committee`, budget: '15 min', load: (largest.allNoticesS ?? s) / 900 });
+    rows.push({ quantity: (`One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (16 starts in ` + `flight per batch; committees launch side by side)`), measured: `${fmt(largest.startRate)} units/s; all notices after ${fmt(largest.allNoticesS)} s`, country: `${duration(largest.allNoticesS ?? s)} for the largest committee`, budget: '15 min', load: (largest.allNoticesS ?? s) / 900 });
   }
   if (email?.activityOff) {
     const s = U / email.activityOff;
@@ -94,7 +94,7 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
     rows.push({ quantity: 'Emails per year (every unit, every phase: notices, reminders, receipts, escalations)', measured: `${fmt(rehearsal.emailsPerUnit)} per unit-year`, country: `${fmt(U * rehearsal.emailsPerUnit, 0)} per year`, budget: '—', load: null });
   }
   if (history?.meanEvents) {
-    rows.push({ quantity: 'Temporal history per year (unit workflows)', measured: `${fmt(history.meanEvents, 0)} events, ${fmt((history.meanJsonBytes ?? 0) / 1024)} KB JSON per unit-year (largest ${fmt(history.maxEvents, 0)} events)`, country: `${fmt(U * history.meanEvents, 0)} events, ≤ ${bytes(U * (history.meanJsonBytes ?? 0))}`, budget: '< 2,000 events per unit-year', load: history.maxEvents ? history.maxEvents / 2000 : null });
+    rows.push({ quantity: 'Temporal history per year (unit workflows)', measured: (`${fmt(history.meanEvents, 0)} events, ${fmt((history.meanJsonBytes ?? 0) / 1024)} KB JSON per ` + `unit-year (largest ${fmt(history.maxEvents, 0)} events)`), country: `${fmt(U * history.meanEvents, 0)} events, ≤ ${bytes(U * (history.meanJsonBytes ?? 0))}`, budget: '< 2,000 events per unit-year', load: history.maxEvents ? history.maxEvents / 2000 : null });
   }
   const mem = memory?.runs?.at(-1);
   if (mem?.worker?.rssMb) {
@@ -104,7 +104,7 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
     const fits = perWorkflow > 0 ? Math.max(0, Math.floor((600 - idle) / perWorkflow)) : null;
     rows.push({
       quantity: 'Worker memory: cached unit workflows a 600 MB worker holds (the rest are evicted and replayed from history at their next task)',
-      measured: `${fmt(mem.worker.rssMb, 0)} MB RSS with ${fmt(cached, 0)} cached (${fmt(perWorkflow, 2)} MB each over ${fmt(idle, 0)} MB idle)`,
+      measured: (`${fmt(mem.worker.rssMb, 0)} MB RSS with ${fmt(cached, 0)} cached (${fmt(perWorkflow, 2)} MB ` + `each over ${fmt(idle, 0)} MB idle)`),
       country: fits === null ? '—' : `${fmt(fits, 0)} per worker: ${fmt(Math.ceil(U / Math.max(1, fits)), 0)} workers to keep all ${fmt(U, 0)} cached (optional)`,
       budget: '600 MB per worker',
       load: mem.worker.rssMb / 600,
@@ -137,11 +137,11 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
 export function scaleMarkdown(rows: ScaleRow[], meta: { mode: string; date: string; commit: string }): string[] {
   const worst = rows.reduce<ScaleRow | undefined>((w, r) => (r.load !== null && (w === undefined || (w.load ?? -1) < r.load) ? r : w), undefined);
   return [
-    `Measured by \`npm run bench\` (${meta.mode} run, ${meta.date}, commit ${meta.commit}); scaled to ${COUNTRY.units.toLocaleString('en')} grassroots organisations. "Load" is the country-wide figure over its budget: above 1, one machine like the bench's is not enough; ◀ marks the largest.`,
+    (`Measured by \`npm run bench\` (${meta.mode} run, ${meta.date}, commit ${meta.commit}); scaled ` + `to ${COUNTRY.units.toLocaleString('en')} grassroots organisations. "Load" is the country-wide ` + `figure over its budget: above 1, one machine like the bench's is not enough; ◀ marks the largest.`),
     '',
     '| quantity | measured | country-wide | budget | load |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.quantity} | ${r.measured} | ${r.country} | ${r.budget} | ${r.load === null ? '—' : `${r.load.toFixed(r.load < 10 ? 2 : 0)}${r === worst ? ' ◀' : ''}`} |`),
+    ...rows.map((r) => (`| ${r.quantity} | ${r.measured} | ${r.country} | ${r.budget} ` + `| ${r.load === null ? '—' : `${r.load.toFixed(r.load < 10 ? 2 : 0)}${r === worst ? ' ◀' : ''}`} |`)),
     '',
     worst ? `First bottleneck by this table: **${worst.quantity}** (load ${worst.load!.toFixed(1)}).` : 'No row has a budget.',
   ];

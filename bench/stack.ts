@@ -41,7 +41,7 @@ export async function startBenchStack(runDir: string, log: Log): Promise<BenchSt
       startChild({ name: 'smtp sink', script: benchScript('child-sink'), env: {}, logFile: path.join(runDir, 'logs', 'sink.log') }).then((s) => (stops.push(() => s.stop()), s)),
     ]);
     await migrate(pg.url);
-    log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal ${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL 127.0.0.1:${pg.port}, SMTP ${String(sink.info.url)}`);
+    log((`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal ${temporal.address} ` + `(UI ${temporal.uiUrl}), PostgreSQL 127.0.0.1:${pg.port}, SMTP ${String(sink.info.url)}`));
     return {
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,

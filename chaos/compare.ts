@@ -100,7 +100,7 @@ export function compareRuns(baseline: YearOutcome, faulty: YearOutcome): ChaosCo
   if (gaveUp.length) problems.push(`submissions never answered: ${gaveUp.map((s) => `${s.unitCode}/${s.phase} (${s.attempts} attempts, last: ${s.message ?? ''})`).join('; ')}`);
   if (duplicateMessageIds) problems.push(`${duplicateMessageIds} message(s) reached the mail server twice (same Message-ID)`);
   if (duplicateKeys > duplicateMessageIds) problems.push(`${duplicateKeys - duplicateMessageIds} email(s) sent twice under different Message-IDs`);
-  if (missing.length) problems.push(`emails of the fault-free year never delivered: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
+  if (missing.length) problems.push((`emails of the fault-free year never ` + `delivered: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`));
   if (extra.length) problems.push(`emails only the faulty run sent: ${extra.slice(0, 10).join(', ')}${extra.length > 10 ? ` and ${extra.length - 10} more` : ''}`);
   if (statusDiffs.length) problems.push(`final statuses differ: ${statusDiffs.slice(0, 10).join('; ')}`);
   if (figureDiffs.length) problems.push(`report figures differ: ${figureDiffs.slice(0, 10).join('; ')}`);

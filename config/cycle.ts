@@ -264,7 +264,7 @@ function crossCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
           ctx.addIssue({
             code: 'custom',
             path: ['phases', i, 'escalation', l3 !== undefined ? 'level3AfterDays' : 'level2AfterDays'],
-            message: `level3AfterDays (${effL3}${l3 === undefined ? ', from the cycle' : ''}) must be greater than level2AfterDays (${effL2}${l2 === undefined ? ', from the cycle' : ''})`,
+            message: (`level3AfterDays (${effL3}${l3 === undefined ? ', from the cycle' : ''}) must be greater than ` + `level2AfterDays (${effL2}${l2 === undefined ? ', from the cycle' : ''})`),
           });
         }
       }

@@ -360,7 +360,7 @@ function readHeader(header: SheetRow, file: string): { columns: HeaderColumns; i
       file,
       line: header.line,
       field: contactName,
-      message: `có cột người liên hệ nhưng không có cột email liên hệ: thêm cột "${suggested('contactEmail')}" (tên cột được nhận: ${acceptedHeaders('contactEmail')}), hoặc bỏ cột "${contactName}"`,
+      message: (`có cột người liên hệ nhưng không có cột email liên hệ: thêm cột ` + `"${suggested('contactEmail')}" (tên cột được nhận: ${acceptedHeaders('contactEmail')}), hoặc ` + `bỏ cột "${contactName}"`),
     });
   }
   return { columns: { index, written, vietnamese }, issues };

@@ -35,7 +35,7 @@ function packagedNative(): { native: string; version: string } {
     // The package exports only its entry (dist/index.js), which names the binaries under ../native.
     entry = require.resolve(name);
   } catch {
-    throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (npm package ${name}); run \`npm ci\`, or set DATABASE_URL to a running PostgreSQL`);
+    throw new Error((`PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (npm ` + `package ${name}); run \`npm ci\`, or set DATABASE_URL to a running PostgreSQL`));
   }
   const root = dirname(dirname(entry));
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;

@@ -90,7 +90,7 @@ function relocate(dir: string, account: PostgresAccount, log: StackLog): string 
   }
   throw new Error(
     `PostgreSQL must run as the "${account.name}" account, which cannot enter ${firstBarrier(dirname(dir), account) ?? dirname(dir)}, ` +
-      `and no system temporary folder (${systemTempFolders().join(', ')}) could hold its data instead; set CHUKY_DATA_DIR to a folder others may enter, or DATABASE_URL to a running PostgreSQL`,
+      (`and no system temporary folder (${systemTempFolders().join(', ')}) could hold its data ` + `instead; set CHUKY_DATA_DIR to a folder others may enter, or DATABASE_URL to a running ` + `PostgreSQL`),
   );
 }
 
@@ -112,7 +112,7 @@ export function placeDataDir(dir: string, account: PostgresAccount | undefined, 
     if (accountCanEnter(dir, account)) return dir;
     if (!isEmptyDir(dir)) {
       throw new Error(
-        `PostgreSQL's data in ${dir} cannot be reached by the "${account.name}" account that runs it (${firstBarrier(dir, account) ?? dir} is closed to it); ` +
+        (`PostgreSQL's data in ${dir} cannot be reached by the "${account.name}" account that runs it ` + `(${firstBarrier(dir, account) ?? dir} is closed to it); `) +
           'move the folder somewhere others may enter and set CHUKY_DATA_DIR, or delete it to start afresh',
       );
     }

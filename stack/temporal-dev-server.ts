@@ -330,7 +330,7 @@ export async function clearOrphanedTemporal(dbFile: string, log: StackLog): Prom
   if (parent !== undefined && parent === ownerPid && isAlive(ownerPid)) {
     const owner = (procText(ownerPid, 'cmdline') ?? '').split('\0').join(' ').trim();
     throw new Error(
-      `Temporal (pid ${pid}, ${previous.address}, UI ${previous.uiUrl}) is already running on ${resolve(dbFile)}, started by live process ${ownerPid} (${owner}). ` +
+      (`Temporal (pid ${pid}, ${previous.address}, UI ${previous.uiUrl}) is already running ` + `on ${resolve(dbFile)}, started by live process ${ownerPid} (${owner}). `) +
         'Stop that process, or use another data folder (CHUKY_DATA_DIR).',
     );
   }

@@ -105,7 +105,7 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
     const split = sampler.stop();
     const v = { name, count, concurrency, perSecond: count / wallS, wallS, delivered, split };
     variants.push(v);
-    log(`${name}: ${count} messages, ${concurrency} at a time: ${v.perSecond.toFixed(1)} msg/s (${delivered} delivered); ${describeCpu(split)}`);
+    log((`${name}: ${count} messages, ${concurrency} at a time: ${v.perSecond.toFixed(1)} msg/s ` + `(${delivered} delivered); ${describeCpu(split)}`));
     return v;
   };
 
@@ -175,9 +175,9 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
   });
   for (const v of variants) r.cpu.push({ window: v.name, split: v.split });
   r.findings.push(
-    'chuky has no rate-limit setting of its own for email (config/env.ts, mail/transport.ts). What exists is nodemailer\'s: the query of SMTP_URL is passed to nodemailer, whose pooled transport limits the rate ' +
-      `(\`?pool=true&rateLimit=${RATE_LIMIT_PER_SECOND}&rateDelta=1000\` measured ${on.perSecond.toFixed(1)} msg/s here). That limit is per worker process, not per provider account: N workers send N× the rate, so a fleet must divide the provider's quota by hand. ` +
-      'While a message waits in nodemailer\'s queue its activity holds one of the worker\'s 10 database connections (the outbox row is locked for the SMTP conversation), so a tight limit also slows every other activity of that worker.',
+    ('chuky has no rate-limit setting of its own for email (config/env.ts, mail/transport.ts). What ' + 'exists is nodemailer\'s: the query of SMTP_URL is passed to nodemailer, whose pooled transport ' + 'limits the rate ') +
+      (`(\`?pool=true&rateLimit=${RATE_LIMIT_PER_SECOND}&rateDelta=1000\` ` + `measured ${on.perSecond.toFixed(1)} msg/s here). That limit is per worker process, not per ` + `provider account: N workers send N× the rate, so a fleet must divide the provider's quota by hand. `) +
+      ('While a message waits in nodemailer\'s queue its activity holds one of the worker\'s 10 ' + 'database connections (the outbox row is locked for the SMTP conversation), so a tight limit ' + 'also slows every other activity of that worker.'),
   );
   const undelivered = variants.filter((v) => v.delivered < v.count);
   if (undelivered.length) r.findings.push(`Messages missing at the sink: ${undelivered.map((v) => `${v.name}: ${v.delivered}/${v.count}`).join('; ')}`);

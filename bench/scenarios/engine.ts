@@ -63,7 +63,7 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
     r.figures.push(
       ...updates.map((u) => ({
         id: `engine.update.c${u.concurrency}.p95`,
-        label: `Empty Update p95 latency, ${u.concurrency} concurrent sender${u.concurrency === 1 ? '' : 's'} (p50 ${round(u.latency.p50, 0)} ms; ${round(u.perSecond, 1)} updates/s)`,
+        label: (`Empty Update p95 latency, ${u.concurrency} concurrent sender${u.concurrency === 1 ? '' : 's'} ` + `(p50 ${round(u.latency.p50, 0)} ms; ${round(u.perSecond, 1)} updates/s)`),
         value: round(u.latency.p95, 1),
         unit: 'ms',
       })),

@@ -138,7 +138,7 @@ async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
     window = { from: worker.monotonicUs(t0), to: worker.monotonicUs(tEnd) };
     ctx.launched.set(n, { cycleId: started.cycleId, units: n, unitCodes: fx.unitCodes, domain: fx.domain, configFile: fx.file });
     log(
-      `all started at ${data.allStartedS?.toFixed(1) ?? '—'} s (${data.startRate?.toFixed(1) ?? '—'} units/s), all notices at ${data.allNoticesS?.toFixed(1) ?? '—'} s; ` +
+      (`all started at ${data.allStartedS?.toFixed(1) ?? '—'} s (${data.startRate?.toFixed(1) ?? '—'} ` + `units/s), all notices at ${data.allNoticesS?.toFixed(1) ?? '—'} s; `) +
         `worker RSS ${data.worker.rssMb?.toFixed(0)} MB (peak ${data.worker.peakMb?.toFixed(0)} MB); ${describeCpu(cpu)}`,
     );
   } finally {
@@ -206,8 +206,8 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
   if (threads && zod && zod.pct >= 5) {
     const domain = threads.areas.filter((a) => a.area.startsWith('chuky ')).reduce((n, a) => n + a.pct, 0);
     r.findings.push(
-      `In the worker's workflow threads, zod took ${zod.pct.toFixed(0)}% of the sampled CPU of the ${runs.at(-1)!.units}-unit launch (chuky's own workflow and domain code ${domain.toFixed(0)}%, garbage collection ${(threads.areas.find((a) => a.area === '(garbage collector)')?.pct ?? 0).toFixed(0)}%). ` +
-        'With reuseV8Context (the SDK default) each workflow has its own module cache, so every unit workflow evaluates every module of the bundle when it starts, or is replayed after an eviction, and keeps its own copy: workflows/unit.ts imports domain/submissions.ts and domain/phases/*, whose zod schemas are all built at module load. Building them lazily (on the first validation of an Update) would spare most unit workflows both the CPU and the memory (scenario 7).',
+      (`In the worker's workflow threads, zod took ${zod.pct.toFixed(0)}% of the sampled CPU of ` + `the ${runs.at(-1)!.units}-unit launch (chuky's own workflow and domain ` + `code ${domain.toFixed(0)}%, garbage ` + `collection ${(threads.areas.find((a) => a.area === '(garbage collector)')?.pct ?? 0).toFixed(0)}%). `) +
+        ('With reuseV8Context (the SDK default) each workflow has its own module cache, so every unit ' + 'workflow evaluates every module of the bundle when it starts, or is replayed after an ' + 'eviction, and keeps its own copy: workflows/unit.ts imports domain/submissions.ts and ' + 'domain/phases/*, whose zod schemas are all built at module load. Building them lazily (on the ' + 'first validation of an Update) would spare most unit workflows both the CPU and the memory ' + '(scenario 7).'),
     );
   }
   const serial = engine?.serialRate;
@@ -216,12 +216,12 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
       const bound = !serial
         ? ''
         : d.startRate < serial
-          ? ` It is even below the engine's one-at-a-time rate (${serial.toFixed(1)} wf/s, ${(d.startRate / serial).toFixed(1)}×): each start also waits behind the work the units already started cause (their workflow tasks, recordTransition and sendUnitEmail activities) on the same worker and server`
+          ? (` It is even below the engine's one-at-a-time rate (${serial.toFixed(1)} ` + `wf/s, ${(d.startRate / serial).toFixed(1)}×): each start also waits behind the work the units ` + `already started cause (their workflow tasks, recordTransition and sendUnitEmail activities) on ` + `the same worker and server`)
           : ` It is ${(d.startRate / serial).toFixed(1)}× the engine's one-at-a-time rate (${serial.toFixed(1)} wf/s)`;
       r.findings.push(
-        `Launch of ${d.units} units started ${d.startRate.toFixed(1)} unit workflows/s, ${((100 * d.startRate) / baseline).toFixed(0)}% of the engine baseline (${baseline.toFixed(1)} wf/s, empty workflows with many starts in flight).${bound}: ` +
-          '`launchUnitBatch` (activities/cycle.ts) awaits each `client.workflow.start` in turn, and the cycle workflow runs its batches of 200 one after another, so a launch has exactly one start RPC in flight at any time. ' +
-          'Starting a batch\'s workflows with bounded concurrency (e.g. 20–50 in flight, still idempotent by workflow id), or running several batch activities at once, would lift the launch towards the engine\'s rate. ' +
+        (`Launch of ${d.units} units started ${d.startRate.toFixed(1)} unit ` + `workflows/s, ${((100 * d.startRate) / baseline).toFixed(0)}% of the engine baseline ` + `(${baseline.toFixed(1)} wf/s, empty workflows with many starts in flight).${bound}: `) +
+          ('`launchUnitBatch` (activities/cycle.ts) awaits each `client.workflow.start` in turn, and the ' + 'cycle workflow runs its batches of 200 one after another, so a launch has exactly one start ' + 'RPC in flight at any time. ') +
+          ('Starting a batch\'s workflows with bounded concurrency (e.g. 20–50 in flight, still ' + 'idempotent by workflow id), or running several batch activities at once, would lift the launch ' + 'towards the engine\'s rate. ') +
           `CPU during the launch: ${describeCpu(d.cpu)}.`,
       );
     }

@@ -123,7 +123,7 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   const split = sampler.stop();
   r.cpu.push({ window: `the ${n}-unit year`, split });
   const yearS = stackS !== undefined ? wallS - stackS : null;
-  log(`${n} units: ${wallS.toFixed(1)} s in all (stack ${stackS?.toFixed(1) ?? '?'} s), ${timeline.emails.length} emails, ${timeline.actions.length} actions, ${timeline.problems.length} problems; ${describeCpu(split)}`);
+  log((`${n} units: ${wallS.toFixed(1)} s in all (stack ${stackS?.toFixed(1) ?? '?'} ` + `s), ${timeline.emails.length} emails, ${timeline.actions.length} ` + `actions, ${timeline.problems.length} problems; ${describeCpu(split)}`));
 
   if (ctx.profile && wallS >= 60) {
     log('the year took 60 s or more: a second year, profiled, for the analysis (its time is not the figure)');
@@ -166,7 +166,7 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   });
   if (timeline.problems.length) r.findings.push(`The rehearsal reported ${timeline.problems.length} problem(s), e.g. ${timeline.problems.slice(0, 3).map((p) => `\`${p}\``).join('; ')}`);
   if (historyError) r.findings.push(`The unit workflows' histories could not be read from the test server: ${historyError}`);
-  if (isTarget && wallS >= 60) r.findings.push(`The ${n}-unit year took ${wallS.toFixed(1)} s (target 60 s), of which ${stackS?.toFixed(1) ?? '?'} s starting its services. CPU: ${describeCpu(split)}.`);
+  if (isTarget && wallS >= 60) r.findings.push((`The ${n}-unit year took ${wallS.toFixed(1)} s (target 60 s), of ` + `which ${stackS?.toFixed(1) ?? '?'} s starting its services. CPU: ${describeCpu(split)}.`));
   if (maxEvents !== null && maxEvents >= 2000) r.findings.push(`A unit workflow reached ${maxEvents} history events in a year (target < 2,000).`);
   r.data = {
     units: n,

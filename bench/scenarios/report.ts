@@ -53,7 +53,7 @@ export async function reportScenario(ctx: BenchContext): Promise<ScenarioResult>
   for (const n of ctx.sizes.report) {
     const fx = writeBenchCycle({ dir: path.join(ctx.runDir, 'cycles'), code: `BR${n}`, year, units: n, issuedOn: fy.issuedOn, phases: fy.phases, rollForward: true, holidays: fy.holidays, closesOn: fy.closesOn });
     const written = await writeFrozenYear(ctx.db, fx.file);
-    log(`${n} units: year written (${written.obligations} obligations, ${written.submissions} submissions; registering the units took ${(written.registerMs / 1000).toFixed(1)} s, the rows ${(written.insertMs / 1000).toFixed(1)} s)`);
+    log((`${n} units: year written (${written.obligations} obligations, ${written.submissions} ` + `submissions; registering the units took ${(written.registerMs / 1000).toFixed(1)} s, the ` + `rows ${(written.insertMs / 1000).toFixed(1)} s)`));
     const profile = ctx.profile && n === largest;
     const profiles: ProfileSummary[] = [];
     const sampler = cpuSampler(ctx).start();
@@ -104,11 +104,11 @@ export async function reportScenario(ctx: BenchContext): Promise<ScenarioResult>
       unit: 's',
       ...(isTarget ? { target: judge(freeze.ms / 1000, { text: `< ${CYCLE_ACTIVITY_HEARTBEAT_S} s (derived: the cycle activities' heartbeat timeout; freezeCycle does not heartbeat)`, op: '<', threshold: CYCLE_ACTIVITY_HEARTBEAT_S }) } : {}),
     });
-    if (isTarget && compiled.ms / 1000 >= 30) r.findings.push(`The ${n}-unit report took ${(compiled.ms / 1000).toFixed(1)} s to compile (target 30 s). Stages: analyse ${(analysis.ms / 1000).toFixed(1)} s, document ${(doc.ms / 1000).toFixed(1)} s, DOCX ${(docx.ms / 1000).toFixed(1)} s, HTML ${(html.ms / 1000).toFixed(1)} s.`);
+    if (isTarget && compiled.ms / 1000 >= 30) r.findings.push((`The ${n}-unit report took ${(compiled.ms / 1000).toFixed(1)} s to compile (target 30 s). ` + `Stages: analyse ${(analysis.ms / 1000).toFixed(1)} s, document ${(doc.ms / 1000).toFixed(1)} ` + `s, DOCX ${(docx.ms / 1000).toFixed(1)} s, HTML ${(html.ms / 1000).toFixed(1)} s.`));
     if (freeze.ms / 1000 >= CYCLE_ACTIVITY_HEARTBEAT_S) {
       r.findings.push(
-        `Freezing the ${n}-unit year took ${(freeze.ms / 1000).toFixed(1)} s. The freezeCycle activity runs under the cycle's activity options (heartbeatTimeout 1 minute, workflows/cycle.ts) and never heartbeats, so at this size it would time out and be retried without end: the year would never freeze. ` +
-          'db/frozen.ts frozenDataset matches obligations and submissions to units with Array.filter/find inside the loop over units (quadratic in the number of units); indexing them by unit code first would make it linear.',
+        (`Freezing the ${n}-unit year took ${(freeze.ms / 1000).toFixed(1)} s. The freezeCycle activity ` + `runs under the cycle's activity options (heartbeatTimeout 1 minute, workflows/cycle.ts) and ` + `never heartbeats, so at this size it would time out and be retried without end: the year would ` + `never freeze. `) +
+          ('db/frozen.ts frozenDataset matches obligations and submissions to units with ' + 'Array.filter/find inside the loop over units (quadratic in the number of units); indexing them ' + 'by unit code first would make it linear.'),
       );
     }
   }

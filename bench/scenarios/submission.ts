@@ -58,7 +58,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       const body = new URLSearchParams({
         confirmedBy: `Nguyễn Văn Bí Thư ${i + 1}, Bí thư`,
         unitPlanNumber: `01-KH/${cycle.unitCodes[i]}, bản ${next}`,
-        planText: 'Kế hoạch triển khai học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trong năm: giao nhiệm vụ cho từng chi bộ, đảng viên; tổ chức sinh hoạt chuyên đề hằng quý.',
+        planText: ('Kế hoạch triển khai học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trong năm: ' + 'giao nhiệm vụ cho từng chi bộ, đảng viên; tổ chức sinh hoạt chuyên đề hằng quý.'),
         requestId: randomUUID(),
       });
       const s = performance.now();
@@ -99,7 +99,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       const stored = await storedRows(ctx, cycle.cycleId);
       expectedRows += level.requests - failures;
       const sum = summarise(latencies);
-      log(`${level.concurrency} concurrent: ${level.requests} requests in ${wallS.toFixed(1)} s, p50 ${sum.p50.toFixed(0)} ms, p95 ${sum.p95.toFixed(0)} ms, p99 ${sum.p99.toFixed(0)} ms, ${failures} failed; ${describeCpu(split)}`);
+      log((`${level.concurrency} concurrent: ${level.requests} requests in ${wallS.toFixed(1)} s, ` + `p50 ${sum.p50.toFixed(0)} ms, p95 ${sum.p95.toFixed(0)} ms, p99 ${sum.p99.toFixed(0)} ` + `ms, ${failures} failed; ${describeCpu(split)}`));
       rows.push([level.concurrency, level.requests, round(wallS, 1), round(level.requests / wallS, 1), round(sum.p50, 1), round(sum.p95, 1), round(sum.p99, 1), round(sum.max, 1), failures, expectedRows - stored]);
       perLevel.push({ ...level, wallS, perSecond: level.requests / wallS, latency: sum, failures, statuses, storedRows: stored, expectedRows });
       r.cpu.push({ window: `${level.concurrency} concurrent submitters`, split });
@@ -109,7 +109,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       const floor = engineUpdates.find((u) => u.concurrency === level.concurrency);
       r.figures.push({
         id: `submission.c${level.concurrency}.p95`,
-        label: `p95 latency, ${level.concurrency} concurrent submitter${level.concurrency === 1 ? '' : 's'} (p50 ${round(sum.p50, 0)} ms, p99 ${round(sum.p99, 0)} ms${floor ? `; engine's empty Update p95 ${round(floor.latency.p95, 0)} ms` : ''})`,
+        label: (`p95 latency, ${level.concurrency} concurrent submitter${level.concurrency === 1 ? '' : 's'} ` + `(p50 ${round(sum.p50, 0)} ms, p99 ${round(sum.p99, 0)} ` + `ms${floor ? `; engine's empty Update p95 ${round(floor.latency.p95, 0)} ms` : ''})`),
         value: round(sum.p95, 1),
         unit: 'ms',
         ...(floor ? { ratio: { to: "engine's empty Update p95", value: round(sum.p95 / floor.latency.p95, 2) } } : {}),
@@ -118,15 +118,15 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       if (isTarget && sum.p95 >= 250) {
         const first = perLevel[0] as { concurrency: number; perSecond: number } | undefined;
         const scaling = first && first.concurrency < level.concurrency
-          ? ` Throughput went from ${first.perSecond.toFixed(1)} req/s with ${first.concurrency} submitter(s) to ${(level.requests / wallS).toFixed(1)} req/s with ${level.concurrency} (×${(level.requests / wallS / first.perSecond).toFixed(1)} for ×${level.concurrency / first.concurrency} the submitters): requests mostly queue${split.utilisation + (split.machine?.others ?? 0) > 0.85 ? ' for CPU (the machine was saturated)' : ' behind something serial'}.`
+          ? (` Throughput went from ${first.perSecond.toFixed(1)} req/s with ${first.concurrency} ` + `submitter(s) to ${(level.requests / wallS).toFixed(1)} req/s with ${level.concurrency} ` + `(×${(level.requests / wallS / first.perSecond).toFixed(1)} for ` + `×${level.concurrency / first.concurrency} the submitters): requests mostly ` + `queue${split.utilisation + (split.machine?.others ?? 0) > 0.85 ? ' for CPU (the machine was saturated)' : ' behind something serial'}.`)
           : '';
         const engineSays = floor
-          ? ` The engine alone, answering empty Updates from as many senders on the same server, had a p95 of ${floor.latency.p95.toFixed(0)} ms (p50 ${floor.latency.p50.toFixed(0)} ms): the submission took ${(sum.p95 / floor.latency.p95).toFixed(1)}× that${floor.latency.p95 >= 250 ? ', and the floor itself is above the target: on this machine no change of chuky\'s can meet it' : ''}.`
+          ? (` The engine alone, answering empty Updates from as many senders on the same server, had a p95 ` + `of ${floor.latency.p95.toFixed(0)} ms (p50 ${floor.latency.p50.toFixed(0)} ms): the submission ` + `took ${(sum.p95 / floor.latency.p95).toFixed(1)}× ` + `that${floor.latency.p95 >= 250 ? ', and the floor itself is above the target: on this machine no change of chuky\'s can meet it' : ''}.`)
           : '';
-        r.findings.push(`At ${level.concurrency} concurrent submitters the p95 was ${sum.p95.toFixed(0)} ms (target 250 ms).${scaling}${engineSays} CPU: ${describeCpu(split)}. Each POST verifies its link, reads the cycle and unit in one query and sends the Update; the unit workflow validates the form and stores it with its transition in one local activity (one workflow task), answers, and then sends the receipt by an activity, which costs the server and the worker a second activity task and workflow task while the next requests wait.`);
+        r.findings.push((`At ${level.concurrency} concurrent submitters the p95 was ${sum.p95.toFixed(0)} ms (target ` + `250 ms).${scaling}${engineSays} CPU: ${describeCpu(split)}. Each POST verifies its link, reads ` + `the cycle and unit in one query and sends the Update; the unit workflow validates the form and ` + `stores it with its transition in one local activity (one workflow task), answers, and then ` + `sends the receipt by an activity, which costs the server and the worker a second activity task ` + `and workflow task while the next requests wait.`));
       }
-      if (failures) r.findings.push(`${failures} of ${level.requests} submissions at ${level.concurrency} concurrent submitters were not accepted (HTTP statuses ${JSON.stringify(statuses)}).`);
-      if (stored !== expectedRows) r.findings.push(`After ${level.concurrency} concurrent submitters the database held ${stored} plan submissions for the cycle, ${expectedRows} expected.`);
+      if (failures) r.findings.push((`${failures} of ${level.requests} submissions at ${level.concurrency} concurrent submitters ` + `were not accepted (HTTP statuses ${JSON.stringify(statuses)}).`));
+      if (stored !== expectedRows) r.findings.push((`After ${level.concurrency} concurrent submitters the database held ${stored} plan submissions ` + `for the cycle, ${expectedRows} expected.`));
     }
     window = { from: measuredFrom, to: Date.now() };
     const receipts = await sinkCount(ctx.stack.sink, cycle.domain, 'receipt');

@@ -154,7 +154,7 @@ describe('cycle YAML', () => {
   it('rejects duplicate phase ids, deadlines before opening or outside the year', () => {
     const text = BASE_YAML.replace(
       'unitsFile:',
-      '  - id: plan\n    title: Again\n    opensOn: 2027-03-01\n    deadline: 2027-02-01\n  - id: compile\n    title: Late\n    deadline: 2028-02-01\nunitsFile:',
+      ('  - id: plan\n    title: Again\n    opensOn: 2027-03-01\n    deadline: 2027-02-01\n  - id: ' + 'compile\n    title: Late\n    deadline: 2028-02-01\nunitsFile:'),
     );
     const issues = issuesOf(() => parseCycleYaml(text, 'c.yaml'));
     expect(issues.map((i) => [i.field, i.line])).toEqual([
@@ -216,7 +216,7 @@ describe('units CSV', () => {
 
   it('parses English headers, a comma delimiter and optional contacts', () => {
     const units = parseUnitsCsv(
-      `${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,Lê Văn B,b@example.vn,,\nA2,"Đảng bộ B, C",dang-bo-co-so,"1,250",Lê Văn C,C@Example.vn,Võ Thị D,d@example.vn\n`,
+      (`${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,Lê Văn B,b@example.vn,,\nA2,"Đảng bộ B, ` + `C",dang-bo-co-so,"1,250",Lê Văn C,C@Example.vn,Võ Thị D,d@example.vn\n`),
       'u.csv',
     );
     expect(units).toEqual([
@@ -275,7 +275,7 @@ describe('units CSV', () => {
   });
 
   it('reports a duplicate code on both lines', () => {
-    const text = `${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,L,a@example.vn,,\nA2,Chi bộ B,chi-bo-co-so,15,L,a@example.vn,,\na1,Chi bộ C,chi-bo-co-so,15,L,a@example.vn,,\n`;
+    const text = (`${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,L,a@example.vn,,\nA2,Chi bộ ` + `B,chi-bo-co-so,15,L,a@example.vn,,\na1,Chi bộ C,chi-bo-co-so,15,L,a@example.vn,,\n`);
     const issues = issuesOf(() => parseUnitsCsv(text, 'u.csv'));
     expect(issues).toEqual([
       { file: 'u.csv', line: 2, field: 'code', message: 'trùng mã đơn vị "A1" (cũng có ở dòng 4)' },

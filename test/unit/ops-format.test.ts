@@ -45,7 +45,7 @@ describe('formatStalls', () => {
       phase: 'year-end-report',
       attempt: 12,
       since: '2027-03-01T08:00:04.123Z',
-      cause: 'sendUnitEmail attempt 12: Invalid login: 535-5.7.8 Username and Password not accepted. Learn more at https://support.example.com/mail/?p=BadCredentials a640c23a62f3a-ab7b1c1e7c5sm12345',
+      cause: ('sendUnitEmail attempt 12: Invalid login: 535-5.7.8 Username and Password not accepted. Learn ' + 'more at https://support.example.com/mail/?p=BadCredentials a640c23a62f3a-ab7b1c1e7c5sm12345'),
       repairs: ['retry'],
       temporalUrl: url,
     },

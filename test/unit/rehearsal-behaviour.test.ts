@@ -169,7 +169,7 @@ units:
       compile: never
 `;
     expect(errorsOf(() => parseBehaviourYaml(text, 'b.yaml'))).toEqual([
-      'b.yaml:4: units.U001.phases.studdy: unknown phase "studdy" (phases: plan, study, study-makeup, pledge, models, inspection, year-end-report)',
+      ('b.yaml:4: units.U001.phases.studdy: unknown phase "studdy" (phases: plan, study, ' + 'study-makeup, pledge, models, inspection, year-end-report)'),
       'b.yaml:5: units.U001.phases.compile: "compile" is the committee\'s own phase; units have no behaviour in it',
     ]);
   });

@@ -14,7 +14,7 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts/report-render'
 const PNG = Uint8Array.from(
   Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'),
 );
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60"><rect id="bar-2021" x="10" y="20" width="30" height="40" fill="#c00"/></svg>';
+const SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60"><rect ' + 'id="bar-2021" x="10" y="20" width="30" height="40" fill="#c00"/></svg>');
 
 /** A unit name as a user might type it, to prove neither output lets it through as markup. */
 const HOSTILE = '<script>alert(1)</script> & "x"';

@@ -43,7 +43,7 @@ const INTERNAL = /contactName|contactEmail|secretaryEmail|secretaryName|needs it
 
 describe('a contact email without a contact-name column', () => {
   it('CSV: "contact_email" alone is accepted (the name is optional), emails kept in lower case', () => {
-    const units = parseUnitsCsv('code,name,kind,members,secretary,secretary email,contact_email\nA1,Chi bộ A,Chi bộ cơ sở,15,Lê Văn B,BiThu@Example.VN,VanPhong.A1@Example.vn\nA2,Chi bộ B,Chi bộ cơ sở,9,Lê Văn C,c@example.vn,\n', 'u.csv');
+    const units = parseUnitsCsv(('code,name,kind,members,secretary,secretary email,contact_email\nA1,Chi bộ A,Chi bộ cơ ' + 'sở,15,Lê Văn B,BiThu@Example.VN,VanPhong.A1@Example.vn\nA2,Chi bộ B,Chi bộ cơ sở,9,Lê Văn ' + 'C,c@example.vn,\n'), 'u.csv');
     expect(units).toEqual([
       { code: 'A1', name: 'Chi bộ A', kind: 'chi-bo-co-so', members: 15, secretary: { name: 'Lê Văn B', email: 'bithu@example.vn' }, contact: { name: null, email: 'vanphong.a1@example.vn' } },
       { code: 'A2', name: 'Chi bộ B', kind: 'chi-bo-co-so', members: 9, secretary: { name: 'Lê Văn C', email: 'c@example.vn' }, contact: null },
@@ -52,7 +52,7 @@ describe('a contact email without a contact-name column', () => {
 
   it('CSV as Excel saves it: BOM, ";", CRLF, a decomposed "Email Liên Hệ" header, upper-case emails', () => {
     const header = ['STT', 'MÃ ĐƠN VỊ', 'Tên đơn vị', 'Loại', 'Số đảng viên', 'Bí thư', 'Email bí thư', 'Email Liên Hệ'].map((h) => h.normalize('NFD')).join(';');
-    const text = `\uFEFF${header}\r\n1;SO-TC;Đảng bộ Sở Tài chính;Đảng bộ cơ sở;1.250;Lê Văn Thành;BITHU.STC@EXAMPLE.VN;VP.STC@EXAMPLE.VN\r\n`;
+    const text = (`\uFEFF${header}\r\n1;SO-TC;Đảng bộ Sở Tài chính;Đảng bộ cơ sở;1.250;Lê Văn ` + `Thành;BITHU.STC@EXAMPLE.VN;VP.STC@EXAMPLE.VN\r\n`);
     expect(parseUnitsCsv(text, 'u.csv')).toEqual([
       { code: 'SO-TC', name: 'Đảng bộ Sở Tài chính', kind: 'dang-bo-co-so', members: 1250, secretary: { name: 'Lê Văn Thành', email: 'bithu.stc@example.vn' }, contact: { name: null, email: 'vp.stc@example.vn' } },
     ]);
@@ -73,14 +73,14 @@ describe('a contact email without a contact-name column', () => {
   });
 
   it('a contact name on a row still needs the email beside it, said in Vietnamese at the header as written', () => {
-    const issues = issuesOf(() => parseUnitsCsv('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người Liên Hệ;Email Liên Hệ\nA1;Chi bộ A;Chi bộ cơ sở;15;Lê A;a@example.vn;Trần Thị B;\n', 'u.csv'));
+    const issues = issuesOf(() => parseUnitsCsv(('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người Liên Hệ;Email Liên ' + 'Hệ\nA1;Chi bộ A;Chi bộ cơ sở;15;Lê A;a@example.vn;Trần Thị B;\n'), 'u.csv'));
     expect(issues).toEqual([{ file: 'u.csv', line: 2, field: 'Email Liên Hệ', message: 'ô trống: đã ghi người liên hệ "Trần Thị B" thì cần cả email của người đó' }]);
   });
 });
 
 describe('header problems name the header as written and list the accepted spellings', () => {
   it('a bad email under "Email Liên Hệ" is reported at that header, as written, in Vietnamese', async () => {
-    const csv = 'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Email  Liên Hệ\nA1;Chi bộ A;Chi bộ cơ sở;15;Lê A;a@example.vn;VP(at)example.vn\n';
+    const csv = ('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Email  Liên Hệ\nA1;Chi bộ A;Chi bộ ' + 'cơ sở;15;Lê A;a@example.vn;VP(at)example.vn\n');
     const issues = issuesOf(() => parseUnitsCsv(csv, 'don-vi.csv'));
     expect(issues).toEqual([{ file: 'don-vi.csv', line: 2, field: 'Email  Liên Hệ', message: 'địa chỉ email không hợp lệ: "VP(at)example.vn"' }]);
     expect(new ConfigError(issues).message).toBe('don-vi.csv:2: Email  Liên Hệ: địa chỉ email không hợp lệ: "VP(at)example.vn"');
@@ -127,7 +127,7 @@ describe('header problems name the header as written and list the accepted spell
         line: 1,
         field: 'Cán Bộ Liên Hệ',
         message:
-          'có cột người liên hệ nhưng không có cột email liên hệ: thêm cột "Email liên hệ" (tên cột được nhận: "Email liên hệ", "Email người liên hệ", "Email cán bộ liên hệ"; tiếng Anh: "contactEmail", "contact email"), hoặc bỏ cột "Cán Bộ Liên Hệ"',
+          ('có cột người liên hệ nhưng không có cột email liên hệ: thêm cột "Email liên hệ" (tên cột được ' + 'nhận: "Email liên hệ", "Email người liên hệ", "Email cán bộ liên hệ"; tiếng Anh: ' + '"contactEmail", "contact email"), hoặc bỏ cột "Cán Bộ Liên Hệ"'),
       },
     ]);
   });
