@@ -13,14 +13,13 @@
  * forced (test/support/patch-variants/): always true is the change made without its guard, which breaks v1;
  * always false is the code before the change, which breaks v2 (a patched deploy is rolled forward, never back).
  */
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleOptions } from '../../workers/bundle.js';
-import { projectRoot } from '../../config/paths.js';
 import { decodePayload, readHistoryFile, summarizeHistory } from '../support/histories.js';
+import { bundleVariant } from '../support/patch-variants/bundle.js';
 
 const PATCH = 'remedy-receipt';
 const OLD = 'inspection-full-year-v1.json';
@@ -29,21 +28,6 @@ const NEW = 'inspection-full-year-v2.json';
 /** The activities a history ran, in order, with the email kind of each sendUnitEmail. */
 const activities = (file: string): string[] =>
   summarizeHistory(readHistoryFile(file).events).activities.map((a) => (a.name === 'sendUnitEmail' ? `${a.name}:${String(a.input.kind)}` : a.name));
-
-/** The workflow bundle with `@temporalio/workflow` replaced by one of test/support/patch-variants/. */
-function bundleVariant(variant: string): Promise<WorkflowBundle> {
-  const base = bundleOptions();
-  const stand = path.join(projectRoot(), 'test', 'support', 'patch-variants', `${variant}.ts`);
-  return bundleWorkflowCode({
-    ...base,
-    webpackConfigHook: (config) => {
-      const next = base.webpackConfigHook!(config);
-      // Exact match only: the stand-in itself imports the real module as '@temporalio/workflow/lib/index.js'.
-      next.resolve = { ...next.resolve, alias: { ...(next.resolve?.alias as Record<string, string | false>), '@temporalio/workflow$': stand } };
-      return next;
-    },
-  });
-}
 
 const replay = (bundle: WorkflowBundle, file: string) =>
   Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(readHistoryFile(file)), file);

@@ -20,6 +20,7 @@ import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { writeFixture } from '../support/fixtures.js';
 import { RELEASE_BEFORE_ISSUE_14, releaseWorkflowBundle } from '../support/release-bundle.js';
 import { runYearOnBundles, type StageEnd, type YearResult } from '../support/year-on-bundles.js';
+import { bundleVariant } from '../support/patch-variants/bundle.js';
 import { workflowBundle } from '../../workers/worker.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { createMailer, type Mailer } from '../../mail/transport.js';
@@ -95,9 +96,13 @@ function comparable(data: FrozenDataset) {
 
 const byPurpose = (r: YearResult) => Object.fromEntries(r.emails.map((e) => [e.purpose, `${e.date} ${e.unit} ${e.phase} ${e.kind} ${e.status}`]));
 
-/** Replays every workflow's history so far on `bundle`; the failures, each with its workflow. */
-async function replayAll(client: StageEnd['client'], ids: readonly string[], bundle: WorkflowBundle, name: string): Promise<string[]> {
-  const histories = await Promise.all(ids.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })));
+type Histories = { workflowId: string; history: Awaited<ReturnType<ReturnType<StageEnd['client']['workflow']['getHandle']>['fetchHistory']>> }[];
+
+const fetchHistories = (client: StageEnd['client'], ids: readonly string[]): Promise<Histories> =>
+  Promise.all(ids.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })));
+
+/** Replays the histories on `bundle`; the failures, each with its workflow. */
+async function replayAll(histories: Histories, bundle: WorkflowBundle, name: string): Promise<string[]> {
   const failures: string[] = [];
   for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, replayName: name }, histories)) {
     if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
@@ -112,7 +117,7 @@ describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISS
   let today: WorkflowBundle;
   let switched: YearResult;
   let single: YearResult;
-  let atSwitch: (Omit<StageEnd, 'client' | 'stage' | 'next'> & { replayFailures: string[] }) | undefined;
+  let atSwitch: (Omit<StageEnd, 'client' | 'stage' | 'next'> & { histories: Histories; replayFailures: string[] }) | undefined;
   const domains = { switched: '', single: '' };
 
   beforeAll(async () => {
@@ -141,8 +146,9 @@ describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISS
         ],
         onStageEnd: async (end) => {
           // Before today's worker polls: today's code replays every history the release's worker left, or says where not.
-          const replayFailures = await replayAll(end.client, end.workflowIds, end.next.bundle, 'two-bundles-at-switch');
-          atSwitch = { cycleId: end.cycleId, workflowIds: end.workflowIds, emails: end.emails, submissions: end.submissions, replayFailures };
+          const histories = await fetchHistories(end.client, end.workflowIds);
+          const replayFailures = await replayAll(histories, end.next.bundle, 'two-bundles-at-switch');
+          atSwitch = { cycleId: end.cycleId, workflowIds: end.workflowIds, emails: end.emails, submissions: end.submissions, histories, replayFailures };
           if (replayFailures.length) {
             throw new Error(`today's workflow code cannot replay the histories ${RELEASE_BEFORE_ISSUE_14.tag} recorded until ${new Date(SWITCH_AT).toISOString()}:\n${replayFailures.join('\n')}`);
           }
@@ -215,6 +221,16 @@ describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISS
   });
 
   it("replays the switched year's whole histories, the release's part and today's, on today's code", async () => {
-    expect(await replayAll(switched.client, switched.workflowIds, today, 'two-bundles-after')).toEqual([]);
+    expect(await replayAll(await fetchHistories(switched.client, switched.workflowIds), today, 'two-bundles-after')).toEqual([]);
   });
+
+  it('would stop at the switch had today\'s code rolled back a patch the release recorded: the units that had reported', async () => {
+    // The same check at the switch, on today's code with patched('accept-submission-local-activity') false (a
+    // submission stored by an activity, as before that patch): the three units whose plan reports the release
+    // stored behind that patch cannot be replayed, the others (no report yet) can.
+    const rolledBack = await bundleVariant('before-accept-submission-local-activity');
+    const failures = await replayAll(atSwitch!.histories, rolledBack, 'two-bundles-rolled-back');
+    expect(failures.map((f) => f.slice(0, f.indexOf(':'))).sort()).toEqual(['U003', 'U007', 'U008'].map((u) => `chuky/unit/${atSwitch!.cycleId}/${u}`));
+    for (const f of failures) expect(f).toMatch(/Nondeterminism|accept-submission-local-activity/);
+  }, 180_000);
 });
