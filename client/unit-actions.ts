@@ -13,6 +13,7 @@ import {
   submitSchema,
   parseOrThrow,
   InvalidSubmissionError,
+  type Submit,
 } from '../domain/submissions.js';
 import { remindSchema, type ReminderResult } from '../domain/reminders.js';
 import {
@@ -83,7 +84,21 @@ export async function submit(client: Client, cycleId: string, unitCode: string, 
     if (typeof args.payload !== 'object' || args.payload === null || Array.isArray(args.payload)) {
       throw new InvalidSubmissionError('payload: Nội dung báo cáo cần là một đối tượng JSON, ví dụ {"members": 120, "studied": 118}');
     }
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(submitUpdate, { args: [args], updateId: args.requestId });
+    return await sendSubmission(client, cycleId, unitCode, args);
+  } catch (err) {
+    return translate(err);
+  }
+}
+
+/**
+ * A submission the caller has already built and parsed (the web form: its payload is the phase schema's output,
+ * its envelope made by the route from the signed link), stamped with the moment of receipt and sent as is; the
+ * workflow's validator is the one check left on the way (api/routes/unit-forms.ts).
+ */
+export async function sendSubmission(client: Client, cycleId: string, unitCode: string, args: Omit<Submit, 'sentAt'>, receivedAt = Date.now()): Promise<SubmissionReceipt> {
+  try {
+    const stampedArgs: Submit = { ...args, sentAt: receivedAt };
+    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(submitUpdate, { args: [stampedArgs], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }

@@ -24,7 +24,7 @@ import { NO_FACTS } from '../../domain/phases/define.js';
 import type { FieldSpec, UnitFacts } from '../../domain/phases/types.js';
 import { safeParsePayload } from '../../domain/submissions.js';
 import type { LinkScope } from '../../auth/links.js';
-import { ActionRefused, submit, unitView } from '../../client/unit-actions.js';
+import { ActionRefused, sendSubmission, unitView } from '../../client/unit-actions.js';
 import type { ObligationView, UnitView } from '../../workflows/messages.js';
 import { reportRemedy } from '../../client/inspection-actions.js';
 import { earlierSend, repeatNotice, samePayload } from '../repeat-request.js';
@@ -138,7 +138,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     for (const name of fileFieldNames(h.spec)) {
       if (values[name]) {
         values[name + CURRENT_FILE_SUFFIX] = values[name]!;
-        values[`${name}:name`] = (await getFile(deps.db, values[name]!))?.filename ?? '';
+        values[`${name}:name`] = (await getFile(deps.db, values[name]))?.filename ?? '';
       }
     }
     const top = h.top(obligationIn(view, scope));
@@ -185,7 +185,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
         delete fields[name + CURRENT_FILE_SUFFIX];
       } else if (id) fields[`${name}:name`] = file?.filename ?? '';
     }
-    const requestId = fields.requestId && fields.requestId.length >= 8 ? fields.requestId : randomUUID();
+    const requestId = fields.requestId && fields.requestId.length >= 8 && fields.requestId.length <= 100 ? fields.requestId : randomUUID();
     const view = await liveView(scope);
     const facts = edgeFacts(scope.phase, view);
     const form = h.spec.formFor(facts);
@@ -225,7 +225,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       // The unit and phase come from the signed link only; nothing in the form can point elsewhere.
       const submission = { phase: scope.phase, payload: parsed.data, actor: { id: `unit:${scope.unitCode}`, via: 'web' as const }, requestId };
       if (scope.phase === REMEDY_PHASE && !h.inspection) throw new ActionRefused('Đơn vị không có yêu cầu khắc phục nào đang chờ báo cáo', 409);
-      const receipt = h.inspection ? await reportRemedy(deps.client, h.inspection.id, submission) : await submit(deps.client, scope.cycleId, scope.unitCode, submission);
+      const receipt = h.inspection ? await reportRemedy(deps.client, h.inspection.id, submission) : await sendSubmission(deps.client, scope.cycleId, scope.unitCode, submission);
       // The unit workflow's receipt is its obligation after this submission (a remedy is the inspection's: asked).
       const top = h.inspection ? h.top(await liveObligation(scope)) : h.top({ deadline: receipt.deadline, status: receipt.status, versions: receipt.version });
       const followUp = receipt.underTarget && scope.phase === 'study' ? ' Đơn vị chưa đạt chỉ tiêu: cần tổ chức quán triệt bổ sung; thư hướng dẫn sẽ được gửi tới đơn vị.' : '';
