@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { writeFixture } from '../support/fixtures.js';
-import { RELEASE_BEFORE_ISSUE_14, releaseWorkflowBundle } from '../support/release-bundle.js';
+import { RELEASE_BEFORE_ISSUE_14, releaseWorkflowBundle, resolveCommit } from '../support/release-bundle.js';
 import { runYearOnBundles, type StageEnd, type YearResult } from '../support/year-on-bundles.js';
 import { bundleVariant } from '../support/patch-variants/bundle.js';
 import { workflowBundle } from '../../workers/worker.js';
@@ -109,6 +109,22 @@ async function replayAll(histories: Histories, bundle: WorkflowBundle, name: str
   }
   return failures;
 }
+
+describe('the release the year starts on', () => {
+  it('is in this clone, tagged; a commit the clone lacks is refused with how to fetch it', () => {
+    expect(resolveCommit(RELEASE_BEFORE_ISSUE_14.commit)).toMatch(new RegExp(`^${RELEASE_BEFORE_ISSUE_14.commit}[0-9a-f]{33}$`));
+    // The tag is a convenience (tags are not pushed with every clone): when present it names the same commit.
+    const tagged = (() => {
+      try {
+        return resolveCommit(RELEASE_BEFORE_ISSUE_14.tag);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (tagged !== undefined) expect(tagged).toBe(resolveCommit(RELEASE_BEFORE_ISSUE_14.commit));
+    expect(() => resolveCommit('0000000000000000000000000000000000000001')).toThrow(/git fetch/);
+  });
+});
 
 describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISSUE_14.commit}) finishes on today's code as a year run on one version`, () => {
   const services = inject('services');
