@@ -1,22 +1,17 @@
 /**
  * One inspection or supervision (kiểm tra, giám sát) of a unit: the notice, the visit's date, the findings, the
- * conclusion with remedies and their deadline, then the remedy obligation with reminders and the escalation
- * ladder like any other, until the unit reports what it did or the committee closes the inspection.
+ * conclusion with remedies and their deadline, then the remedy obligation on the shared ladder (workflows/ladder.ts)
+ * with its reminders and escalations, until the unit reports what it did or the committee closes the inspection.
+ * Its state and effects: workflows/inspection/state.ts.
  */
-import { condition, patched, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
-import { calendarToReal, realToCalendar } from '../domain/clock.js';
-import { instantToLocalDate } from '../domain/calendar.js';
-import type { ScheduledStep, StepKind } from '../domain/schedule.js';
-import { emailKey } from '../domain/ids.js';
-import { closeInspectionSchema, concludeSchema, findingsSchema, scheduleInspectionSchema, type InspectionStatus } from '../domain/inspections.js';
+import { allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
+import { closeInspectionSchema, concludeSchema, findingsSchema, scheduleInspectionSchema } from '../domain/inspections.js';
 import { describeIssues, submitSchema } from '../domain/submissions.js';
 import { inspectionRemedyPhase } from '../domain/phases/inspection-remedy.js';
 import { DEFAULT_TARGETS } from '../domain/phases/index.js';
-import type { Activities } from '../activities/index.js';
 import { messageVersion, parseArgs, refuse } from './refusals.js';
 import { Ladder } from './ladder.js';
-import type { EmailKind, InspectionWorkflowInput } from '../domain/workflow-io.js';
-import type { EscalationLevel } from '../domain/obligation.js';
+import type { InspectionWorkflowInput } from '../domain/workflow-io.js';
 import {
   closeInspectionUpdate,
   closeUnitSignal,
@@ -28,157 +23,64 @@ import {
   type InspectionView,
   type SubmissionReceipt,
 } from './messages.js';
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Activities heartbeat every 2 s (activities/index.ts): one whose worker died is retried after 10 s, not a minute.
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
-
-const REMEDY_PHASE = 'inspection-remedy';
+import { acts, Inspection, REMEDY_PHASE } from './inspection/state.js';
 
 export async function inspectionWorkflow(input: InspectionWorkflowInput): Promise<InspectionView> {
   const { cycleId, unitCode, clock, timeZone, calendar } = input;
-  const calendarNow = (): number => realToCalendar(clock, Date.now());
-  const today = (): string => instantToLocalDate(calendarNow(), timeZone);
-  let status: InspectionStatus = 'noticed';
-  let scheduledOn: string | undefined;
-  let findings: string | undefined;
-  let conclusion: string | undefined;
-  let remedies: string[] = [];
-  let remedyDeadline: string | undefined;
-  let escalationLevel: EscalationLevel = 0;
-  /** The remedies' ladder (workflows/ladder.ts), from the conclusion that sets their deadline. */
-  let ladder: Ladder | undefined;
-  let seq = 0;
-  const seen = new Map<string, unknown>();
-
-  const view = (): InspectionView => ({
-    inspectionId: input.inspectionId,
-    cycleId,
-    unitCode,
-    kind: input.kind,
-    body: input.body,
-    status,
-    remedies,
-    escalationLevel,
-    ...(scheduledOn ? { scheduledOn } : {}),
-    ...(findings ? { findings } : {}),
-    ...(conclusion ? { conclusion } : {}),
-    ...(remedyDeadline ? { remedyDeadline } : {}),
-  });
-  const done = () => status === 'remedied' || status === 'closed';
-
-  async function record(kind: string, actor: string, reason?: string): Promise<void> {
-    seq += 1;
-    await acts.recordInspection({
-      inspectionId: input.inspectionId,
-      cycleId,
-      unitCode,
-      kind: input.kind,
-      body: input.body,
-      origin: input.origin,
-      reason: input.reason,
-      status,
-      escalationLevel,
-      remedies,
-      ...(scheduledOn ? { scheduledOn } : {}),
-      ...(findings ? { findings } : {}),
-      ...(conclusion ? { conclusion } : {}),
-      ...(remedyDeadline ? { remedyDeadline } : {}),
-    });
-    // The unit's record shows the inspection beside its obligations, under the remedy phase.
-    await acts.recordTransition({
-      key: `${workflowInfo().workflowId}/${seq}`,
-      cycleId,
-      unitCode,
-      phase: REMEDY_PHASE,
-      kind: `inspection_${kind}`,
-      status: status === 'remedied' ? 'submitted' : status === 'closed' ? 'exempted' : escalationLevel >= 3 ? 'not_submitted' : escalationLevel > 0 ? 'overdue' : 'pending',
-      escalationLevel,
-      deadline: remedyDeadline ?? scheduledOn ?? today(),
-      dueAt: ladder ? ladder.dueAt : calendarNow(),
-      calendarAt: calendarNow(),
-      actor,
-      ...(reason ? { reason } : {}),
-    });
-  }
-
-  async function email(kind: EmailKind, name: string, deadline: string, extra: { days?: number; version?: number; late?: boolean; summary?: string } = {}): Promise<void> {
-    await acts.sendUnitEmail({
-      key: emailKey({ cycle: cycleId, unit: unitCode, phase: `inspection-${input.kind}-${input.body}`, kind: name, deadline }),
-      cycleId,
-      unitCode,
-      phase: REMEDY_PHASE,
-      kind,
-      deadline,
-      calendarAt: calendarNow(),
-      ...extra,
-      inspection: {
-        kind: input.kind,
-        body: input.body,
-        reason: input.reason,
-        ...(scheduledOn ? { date: scheduledOn } : {}),
-        ...(conclusion ? { conclusion } : {}),
-        remedies,
-        ...(remedyDeadline ? { remedyDeadline } : {}),
-      },
-    });
-  }
-
-  const outbox: Array<() => Promise<void>> = [];
+  const x = new Inspection(input);
+  const { outbox, seen } = x;
   /** A validator's parse: a shape version it does not know (workflows/messages.ts `Versioned`) is refused too. */
   const checked = <T>(schema: Parameters<typeof parseArgs<T>>[0], raw: unknown): T => (messageVersion(raw, true), parseArgs(schema, raw));
+  const ended = () => x.done() && refuse('Cuộc kiểm tra đã kết thúc');
 
-  setHandler(inspectionViewQuery, view);
+  setHandler(inspectionViewQuery, () => x.view());
 
   setHandler(
     scheduleInspectionUpdate,
     async (raw) => {
       const args = parseArgs(scheduleInspectionSchema, raw);
-      scheduledOn = args.date;
-      if (status === 'noticed') status = 'scheduled';
-      await record('scheduled', args.actor.id);
-      outbox.push(() => email('inspection-scheduled', `scheduled@${args.date}`, args.date));
-      return view();
+      x.scheduledOn = args.date;
+      if (x.status === 'noticed') x.status = 'scheduled';
+      await x.record('scheduled', args.actor.id);
+      outbox.push(() => x.email('inspection-scheduled', `scheduled@${args.date}`, args.date));
+      return x.view();
     },
-    { validator: (raw) => void (checked(scheduleInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+    { validator: (raw) => void (checked(scheduleInspectionSchema, raw), ended()) },
   );
 
   setHandler(
     recordFindingsUpdate,
     async (raw) => {
       const args = parseArgs(findingsSchema, raw);
-      findings = args.findings;
-      if (status === 'noticed' || status === 'scheduled') status = 'findings';
-      await record('findings', args.actor.id);
-      return view();
+      x.findings = args.findings;
+      if (x.status === 'noticed' || x.status === 'scheduled') x.status = 'findings';
+      await x.record('findings', args.actor.id);
+      return x.view();
     },
-    { validator: (raw) => void (checked(findingsSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+    { validator: (raw) => void (checked(findingsSchema, raw), ended()) },
   );
 
   setHandler(
     concludeInspectionUpdate,
     async (raw) => {
       const args = parseArgs(concludeSchema, raw);
-      conclusion = args.conclusion;
-      remedies = args.remedies;
-      remedyDeadline = args.remedies.length ? args.remedyDeadline : undefined;
-      status = remedies.length ? 'concluded' : 'closed';
-      escalationLevel = 0;
-      ladder = remedyDeadline ? new Ladder({ clock, calendar, timeZone, policy: input.remedyPolicy }, remedyDeadline) : undefined;
+      x.conclusion = args.conclusion;
+      x.remedies = args.remedies;
+      x.remedyDeadline = args.remedies.length ? args.remedyDeadline : undefined;
+      x.status = x.remedies.length ? 'concluded' : 'closed';
+      x.escalationLevel = 0;
+      x.ladder = x.remedyDeadline ? new Ladder({ clock, calendar, timeZone, policy: input.remedyPolicy }, x.remedyDeadline) : undefined;
       // Reminders due before the conclusion are not sent; one an outage holds past its moment after it is.
-      ladder?.start(calendarNow());
-      await record('concluded', args.actor.id);
-      outbox.push(() => email('inspection-conclusion', 'conclusion', remedyDeadline ?? today()));
-      return view();
+      x.ladder?.start(x.calendarNow());
+      await x.record('concluded', args.actor.id);
+      outbox.push(() => x.email('inspection-conclusion', 'conclusion', x.remedyDeadline ?? x.today()));
+      return x.view();
     },
     {
       validator: (raw) => {
         checked(concludeSchema, raw);
-        if (done()) refuse('Cuộc kiểm tra đã kết thúc');
-        if (conclusion) refuse('Cuộc kiểm tra đã có kết luận');
+        ended();
+        if (x.conclusion) refuse('Cuộc kiểm tra đã có kết luận');
       },
     },
   );
@@ -192,19 +94,19 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       const payload = inspectionRemedyPhase.schema({ members: 0 }).parse(args.payload);
       // Added on 6 December 2026 (docs/DEPLOYS.md): judged by when the API received the report, as a unit's
       // reports are, not by when a worker got to it; reports recorded before were judged by the latter.
-      const { late } = ladder!.judge(args.sentAt, () => patched('remedy-judged-by-sent-time'));
+      const { late } = x.ladder!.judge(args.sentAt, () => patched('remedy-judged-by-sent-time'));
       const key = `${input.inspectionId}/${args.requestId}`;
-      const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: REMEDY_PHASE, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: calendarNow() });
-      status = 'remedied';
-      await record('remedied', args.actor.id, late ? 'Báo cáo khắc phục chậm' : undefined);
-      const receipt: SubmissionReceipt = { phase: REMEDY_PHASE, version, status: late ? 'late' : 'submitted', late, deadline: remedyDeadline! };
+      const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: REMEDY_PHASE, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: x.calendarNow() });
+      x.status = 'remedied';
+      await x.record('remedied', args.actor.id, late ? 'Báo cáo khắc phục chậm' : undefined);
+      const receipt: SubmissionReceipt = { phase: REMEDY_PHASE, version, status: late ? 'late' : 'submitted', late, deadline: x.remedyDeadline! };
       seen.set(args.requestId, receipt);
       // Added mid-year (docs/DEPLOYS.md): the unit is told its remedy report arrived, and whether it counts as
       // late, as for every other report it submits. Inspections remedied under the earlier code ended without
       // this email; `patched` keeps their recorded histories replaying.
       if (patched('remedy-receipt')) {
         const { summary } = inspectionRemedyPhase.outcome(payload, { members: 0 }, DEFAULT_TARGETS);
-        outbox.push(() => email('receipt', 'remedy-receipt', remedyDeadline!, { version, late, summary }));
+        outbox.push(() => x.email('receipt', 'remedy-receipt', x.remedyDeadline!, { version, late, summary }));
       }
       return receipt;
     },
@@ -212,8 +114,8 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       validator: (raw) => {
         const args = checked(submitSchema, raw);
         if (seen.has(args.requestId)) return;
-        if (!remedyDeadline || !conclusion) refuse('Chưa có kết luận yêu cầu khắc phục');
-        if (done()) refuse('Đã báo cáo khắc phục hoặc cuộc kiểm tra đã kết thúc');
+        if (!x.remedyDeadline || !x.conclusion) refuse('Chưa có kết luận yêu cầu khắc phục');
+        if (x.done()) refuse('Đã báo cáo khắc phục hoặc cuộc kiểm tra đã kết thúc');
         const result = inspectionRemedyPhase.schema({ members: 0 }).safeParse(args.payload);
         if (!result.success) refuse(describeIssues(result.error));
       },
@@ -224,46 +126,28 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
     closeInspectionUpdate,
     async (raw) => {
       const args = parseArgs(closeInspectionSchema, raw);
-      status = 'closed';
-      await record('closed', args.actor.id, args.note);
-      return view();
+      x.status = 'closed';
+      await x.record('closed', args.actor.id, args.note);
+      return x.view();
     },
-    { validator: (raw) => void (checked(closeInspectionSchema, raw), done() && refuse('Cuộc kiểm tra đã kết thúc')) },
+    { validator: (raw) => void (checked(closeInspectionSchema, raw), ended()) },
   );
 
   // The cycle closing the year closes the inspections still open.
   setHandler(closeUnitSignal, () => {
-    if (!done()) status = 'closed';
+    if (!x.done()) x.status = 'closed';
   });
 
-  /** What each step of the remedies' ladder does. */
-  const escalate = (level: 2 | 3) => async (step: ScheduledStep) => {
-    escalationLevel = level;
-    status = 'remedy_overdue';
-    await record(`remedy_${step.kind}`, 'system', `Quá hạn khắc phục ${step.days} ngày`);
-    return email(step.kind as 'escalation2' | 'escalation3', `remedy-${step.name}`, remedyDeadline!, { days: step.days });
-  };
-  const steps: Record<StepKind, (step: ScheduledStep) => Promise<void>> = {
-    reminder: async (step) => email('reminder', `remedy-${step.name}`, remedyDeadline!, { days: step.days }),
-    overdue: async (step) => {
-      status = 'remedy_overdue';
-      escalationLevel = 1;
-      await record('remedy_overdue', 'system');
-      return email('overdue', `remedy-${step.name}`, remedyDeadline!, { days: step.days });
-    },
-    escalation2: escalate(2),
-    escalation3: escalate(3),
-  };
-
-  await record('opened', input.actor, input.reason);
-  await email('inspection-notice', 'notice', today());
+  const steps = x.steps();
+  await x.record('opened', input.actor, input.reason);
+  await x.email('inspection-notice', 'notice', x.today());
 
   for (;;) {
     while (outbox.length) await outbox.shift()!();
-    if (done()) break;
-    const current = ladder;
-    const interrupted = () => done() || ladder !== current || outbox.length > 0;
-    if (!current || status === 'noticed' || status === 'scheduled' || status === 'findings') {
+    if (x.done()) break;
+    const current = x.ladder;
+    const interrupted = () => x.done() || x.ladder !== current || outbox.length > 0;
+    if (!current || x.status === 'noticed' || x.status === 'scheduled' || x.status === 'findings') {
       await condition(interrupted);
       continue;
     }
@@ -277,5 +161,5 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
   }
   await condition(allHandlersFinished);
   while (outbox.length) await outbox.shift()!();
-  return view();
+  return x.view();
 }
