@@ -28,6 +28,6 @@ export function parseArgs<T>(schema: Parameters<typeof parseOrThrow<T>>[0], raw:
 export function messageVersion(raw: unknown, validating = false): 1 {
   const v = typeof raw === 'object' && raw !== null ? (raw as { v?: unknown }).v : undefined;
   if (v === undefined || v === 1) return 1;
-  if (validating) refuse(`Phiên bản thông điệp ${String(v)} không được hỗ trợ (chỉ phiên bản 1)`);
+  if (validating) refuse(`Phiên bản thông điệp ${JSON.stringify(v) ?? 'không rõ'} không được hỗ trợ (chỉ phiên bản 1)`);
   return 1;
 }

@@ -136,7 +136,7 @@ export class Inspection {
       this.escalationLevel = level;
       this.status = 'remedy_overdue';
       await this.record(`remedy_${step.kind}`, 'system', `Quá hạn khắc phục ${step.days} ngày`);
-      return this.email(step.kind as 'escalation2' | 'escalation3', `remedy-${step.name}`, this.remedyDeadline!, { days: step.days });
+      return this.email(step.kind, `remedy-${step.name}`, this.remedyDeadline!, { days: step.days });
     };
     return {
       reminder: async (step) => this.email('reminder', `remedy-${step.name}`, this.remedyDeadline!, { days: step.days }),
