@@ -16,10 +16,6 @@ export default defineConfig(
     languageOptions: {
       parserOptions: {
         projectService: {
-          // chaos/main.ts is an entry point no file in tsconfig.json's program imports, and tsconfig.json does not
-          // include chaos/ (tsconfig.bench.json does): lint it with tsconfig.json's options until chaos/ is in
-          // tsconfig.json's "include" (then drop this, or typescript-eslint refuses the double listing).
-          allowDefaultProject: ['chaos/main.ts'],
           defaultProject: 'tsconfig.json',
         },
         tsconfigRootDir: import.meta.dirname,

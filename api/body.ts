@@ -138,6 +138,7 @@ export function formBodyGuard(): MiddlewareHandler {
     for (const [name, value] of Object.entries(body)) {
       const text = typeof value === 'string' ? value : value.name;
       if (isUnsafeText(name) || isUnsafeText(text) || text.includes('\ufffd')) {
+        // eslint-disable-next-line no-control-regex -- U+0000 is one of the characters to replace
         const field = name.replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
         const label = c.req.path.startsWith('/console/') && Object.hasOwn(CONSOLE_FIELD_LABELS, field) ? CONSOLE_FIELD_LABELS[field] : fieldLabel(undefined, field);
         return refuse(c, 400, `Ô “${label}” có ký tự không hợp lệ hoặc bị lỗi mã hóa (không phải UTF-8); xin gõ lại nội dung ô này rồi gửi lại.`, 'bad text');

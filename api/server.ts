@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool.js';
-import { getCycle, getUnit, listCycles } from '../db/cycles.js';
+import { getCycle, listCycles } from '../db/cycles.js';
 import { cycleStatus, unitEvents } from '../db/records.js';
 import { LinkError, checkLink, type LinkScope } from '../auth/links.js';
 import { isRevoked } from '../db/links.js';
@@ -57,7 +57,7 @@ export function createApp(deps: ApiDeps): Hono {
   return buildApp(deps).app;
 }
 
-function buildApp(deps: ApiDeps): { app: Hono; stop(): void } {
+function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   const app = new Hono();
   // Headers on every response (forms, API, console, refusals, errors); the console adds its own stricter ones.
   app.use('*', securityHeaders({ publicBaseUrl: deps.publicBaseUrl }));

@@ -68,9 +68,18 @@ const HEADER_VI: Record<string, string> = {
 
 export const headerVi = (column: string): string => HEADER_VI[column] ?? column;
 
+/** A table cell's value as text: empty for none, an instant in ISO 8601, a nested value as JSON (not "[object Object]"). */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value) ?? '';
+}
+
 /** A cell of an operator table in Vietnamese: ids (phases, statuses, kinds) in words, dates dd/mm/yyyy. */
 function cellVi(column: string, value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  const text = cellText(value);
   if (text === '') return text;
   switch (column) {
     case 'phase':

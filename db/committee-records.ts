@@ -24,7 +24,8 @@ export class RecordStoreError extends Error {
   }
 }
 
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
+// timestamptz: a Date from pg, or text where a query casts it.
+const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : null);
 
 function toRow(r: Record<string, unknown>): CommitteeRecordRow {
   return {

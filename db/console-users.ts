@@ -12,7 +12,8 @@ export interface ConsoleUserRow {
   lastSignIn: string | null;
 }
 
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
+// timestamptz: a Date from pg, or text where a query casts it.
+const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : null);
 
 function toRow(r: Record<string, unknown>): ConsoleUserRow {
   return {

@@ -14,7 +14,8 @@ export interface RegisteredUnit extends UnitRow {
   removedReason: string | null;
 }
 
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
+// timestamptz: a Date from pg, or text where a query casts it.
+const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : null);
 
 function toRegistered(r: Record<string, unknown>): RegisteredUnit {
   return {

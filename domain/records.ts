@@ -241,19 +241,31 @@ export function parseRecord(kind: string, input: unknown): ParsedRecord {
 
 /** One line for people: "Kế hoạch 64-KH/ĐUK (2027-01-10): Kế hoạch học tập …". */
 export function describeRecord(kind: RecordKind, payload: Record<string, unknown>): string {
-  const p = payload;
+  // A stored payload passed its kind's schema when it was recorded (parseRecord), so it has that kind's shape.
   switch (kind) {
-    case 'document':
-      return `${DOCUMENT_TYPE_LABEL_VI[p.type as (typeof DOCUMENT_TYPES)[number]] ?? p.type} ${p.number} (${p.issuedOn}): ${p.title}`;
-    case 'conference':
+    case 'document': {
+      const p = payload as DocumentRecord;
+      return `${DOCUMENT_TYPE_LABEL_VI[p.type] ?? p.type} ${p.number} (${p.issuedOn}): ${p.title}`;
+    }
+    case 'conference': {
+      const p = payload as ConferenceRecord;
       return `${p.heldOn}: ${p.theme}${p.online ? `, trực tuyến ${p.connectionPoints} điểm cầu` : ''}, ${p.attendees} người dự`;
-    case 'commendation':
+    }
+    case 'commendation': {
+      const p = payload as CommendationRecord;
       return `${p.decidedOn}${p.decisionNumber ? ` (QĐ ${p.decisionNumber})` : ''}: ${p.organisations} tập thể, ${p.members} cá nhân (${p.level})`;
-    case 'contest':
+    }
+    case 'contest': {
+      const p = payload as ContestRecord;
       return `${p.heldOn}: ${p.name}, ${p.participants} người tham gia`;
-    case 'charity':
+    }
+    case 'charity': {
+      const p = payload as CharityRecord;
       return `${p.heldOn ?? ''}${p.heldOn ? ': ' : ''}${p.description}, ${p.amountVnd} đồng`;
-    case 'inspection':
+    }
+    case 'inspection': {
+      const p = payload as InspectionRecord;
       return `${p.heldOn}: ${p.body} ${p.kind} ${p.organisations} tổ chức, ${p.members} đảng viên — ${p.subject}`;
+    }
   }
 }

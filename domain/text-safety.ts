@@ -5,6 +5,7 @@
  * named. Pure: used by the API, the CLI and the workflows' update validators.
  */
 
+// eslint-disable-next-line no-control-regex -- U+0000 is what this refuses
 const UNSAFE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** True when `text` holds a NUL character or an unpaired surrogate. */

@@ -207,23 +207,25 @@ async function readHistoryTail(deps: OpsDeps, workflowId: string, runId: string,
     const events = res.history?.events ?? [];
     for (const e of events) {
       const at = optionalTsToMs(e.eventTime);
-      if (e.eventType === EVENT_ACTIVITY_TASK_SCHEDULED) {
+      // The proto's EventType enum as its wire number, which the constants above are.
+      const eventType: number | null | undefined = e.eventType;
+      if (eventType === EVENT_ACTIVITY_TASK_SCHEDULED) {
         const a = e.activityTaskScheduledEventAttributes;
         const id = a?.activityId ?? '';
         if (want.activityIds.has(id) && !facts.scheduled.has(id)) {
           let input: unknown;
           try {
             const first = a?.input?.payloads?.[0];
-            input = first ? defaultPayloadConverter.fromPayload(first as Parameters<typeof defaultPayloadConverter.fromPayload>[0]) : undefined;
+            input = first ? defaultPayloadConverter.fromPayload(first) : undefined;
           } catch {
             input = undefined; // an encrypted or foreign payload: the phase stays unknown
           }
           facts.scheduled.set(id, { ...(at !== undefined ? { at } : {}), input });
         }
-      } else if (want.taskFailure && !facts.lastTaskFailure && (e.eventType === EVENT_WORKFLOW_TASK_FAILED || e.eventType === EVENT_WORKFLOW_TASK_TIMED_OUT)) {
+      } else if (want.taskFailure && !facts.lastTaskFailure && (eventType === EVENT_WORKFLOW_TASK_FAILED || eventType === EVENT_WORKFLOW_TASK_TIMED_OUT)) {
         const failure = e.workflowTaskFailedEventAttributes?.failure;
         const message =
-          e.eventType === EVENT_WORKFLOW_TASK_TIMED_OUT
+          eventType === EVENT_WORKFLOW_TASK_TIMED_OUT
             ? 'workflow task timed out (a worker took it and did not complete it)'
             : firstLine(failure?.message || failure?.cause?.message || 'workflow task failed (no message)');
         facts.lastTaskFailure = { ...(at !== undefined ? { at } : {}), message };

@@ -307,7 +307,7 @@ export function buildReport(input: BuildInput): ReportDocument {
       `Tuyên truyền, động viên cán bộ, đảng viên tích cực tham gia các cuộc thi; ${btv} đã tổ chức, phát động ${count(contests.length)} cuộc thi`,
       w.fn(
         contests
-          .map((c) => `${String(c.payload.name)} (năm ${c.year}), với ${formatInt(Number(c.payload.participants))} lượt người tham gia dự thi${c.payload.prizes ? `; ${String(c.payload.prizes)}` : ''}`)
+          .map((c) => `${String(c.payload.name)} (năm ${c.year}), với ${formatInt(Number(c.payload.participants))} lượt người tham gia dự thi${typeof c.payload.prizes === 'string' && c.payload.prizes ? `; ${c.payload.prizes}` : ''}`)
           .join('; ') + '.',
       ),
       F.value('unit.contestParticipants') > 0 ? `; các tổ chức cơ sở đảng tổ chức, hưởng ứng ${count(F.value('unit.contests'))} cuộc thi với ${formatInt(F.value('unit.contestParticipants'))} lượt người tham gia` : '',

@@ -130,6 +130,7 @@ function formatNumber(value: number, maxDecimals: number): string {
 
 /** NFC so the SVG carries the precomposed letters DejaVu has glyphs for; control characters would break the XML. */
 function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching the control characters is the point
   return text.normalize('NFC').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
@@ -155,7 +156,7 @@ function wrap(text: string, font: string, maxWidth: number): string[] {
 function fit(text: string, font: string, maxWidth: number): string {
   if (measure(text, font).width <= maxWidth) return text;
   const chars = [...text];
-  let cut = '';
+  let cut: string;
   do {
     chars.pop();
     cut = chars.join('').trimEnd() + '…';

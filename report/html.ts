@@ -17,7 +17,10 @@ export const DRAFT_LEGEND = 'Đoạn cần Ban Tuyên giáo biên tập lại';
  * at once (only a Promise in would give one out).
  */
 export function escapeHtml(text: string): string {
-  return String(escaped`${text.normalize('NFC')}`);
+  const out = escaped`${text.normalize('NFC')}`;
+  if (out instanceof Promise) throw new Error('hono/html gave a Promise for a string');
+  // A String object (hono marks its escaped strings on one), hence String() for the primitive.
+  return String(out);
 }
 
 /** Capitals as the format asks, whatever case the configuration gave (as in the DOCX). */

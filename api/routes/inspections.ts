@@ -15,7 +15,7 @@ export function registerInspectionRoutes(api: Hono, deps: { db: Db; client: Clie
   };
   const body = async (c: Context): Promise<Record<string, unknown> | undefined> => {
     try {
-      return (await c.req.json()) as Record<string, unknown>;
+      return await c.req.json<Record<string, unknown>>();
     } catch {
       return undefined;
     }

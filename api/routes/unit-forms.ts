@@ -61,7 +61,8 @@ export function flatten(value: unknown, prefix = '', out: Record<string, string>
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
     return out;
   }
-  out[prefix] = String(value);
+  // What is left of a JSON payload: a string, a number or a boolean.
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[prefix] = String(value);
   return out;
 }
 

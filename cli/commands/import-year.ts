@@ -27,7 +27,7 @@ export function registerImportYearCommand(cycle: Command): void {
         try {
           content = fs.readFileSync(o.file);
         } catch (err) {
-          throw new Error(`${o.file}: không đọc được tệp (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+          throw new Error(`${o.file}: không đọc được tệp (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
         }
         await withDb(async (db) => {
           try {

@@ -36,7 +36,10 @@ export function registerServeCommands(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
         // Started by `chuky dev` (an IPC channel): exit with it, even when it is killed with SIGKILL.
-        if (process.send) process.connected ? process.once('disconnect', stop) : stop();
+        if (process.send) {
+          if (process.connected) process.once('disconnect', stop);
+          else stop();
+        }
         await done;
         await runtime.close();
       }),

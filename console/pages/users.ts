@@ -36,7 +36,7 @@ export function registerUsers(router: ConsoleRouter, deps: ConsoleDeps): void {
 
   router.post('/nguoi-dung/them', 'users.manage', async (c) => {
     const b = await c.req.parseBody();
-    const s = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '');
+    const s = (k: string) => (typeof b[k] === 'string' ? b[k] : '');
     try {
       const u = await addUser(deps.db, { username: s('username'), name: s('name'), role: s('role'), password: s('password') });
       return usersPage(c, deps, { kind: 'ok', text: `Đã thêm ${u.username} (${ROLE_LABEL_VI[u.role]}).` });

@@ -39,7 +39,7 @@ export function form<T extends z.ZodType>(schema: T, meta: Partial<FormMeta>): T
   const current = FORM.get(schema);
   const merged = { ...current, ...meta } as FormMeta;
   if (current) FORM.remove(schema);
-  FORM.add(schema as z.ZodType, merged);
+  FORM.add(schema, merged);
   return schema;
 }
 

@@ -63,7 +63,7 @@ export const NARRATIVE_LABELS = {
 type Figure = keyof typeof FIGURE_LABELS;
 const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 /** "Số đảng viên đã học tập không được lớn hơn tổng số đảng viên": labels only, never the fields' ids. */
-const notGreater = (_a: Figure | string, aLabel: string, _b: string, bLabel: string) =>
+const notGreater = (_a: string, aLabel: string, _b: string, bLabel: string) =>
   `${aLabel} không được lớn hơn ${lower(bLabel)}`;
 
 function figuresSchema(facts: UnitFacts) {

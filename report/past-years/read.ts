@@ -276,7 +276,7 @@ function readUnits(sheet: ExcelJS.Worksheet, workbook: string, errors: ImportIss
       continue;
     }
     if (errors.length > before || !kind) continue;
-    out.push({ origin: { workbook, sheet: sheet.name, row }, code, name, kind, payload: parsed.data as Record<string, unknown>, members });
+    out.push({ origin: { workbook, sheet: sheet.name, row }, code, name, kind, payload: parsed.data, members });
   }
   return out;
 }
@@ -299,7 +299,7 @@ function readRecords(sheet: ExcelJS.Worksheet, kind: RecordKind, workbook: strin
       for (const i of parsed.issues) errors.push(issueAt(sheet.name, row, columns, cells, i.field, i.message));
       continue;
     }
-    out.push({ origin: { workbook, sheet: sheet.name, row }, kind, payload: parsed.record.data as Record<string, unknown> });
+    out.push({ origin: { workbook, sheet: sheet.name, row }, kind, payload: parsed.record.data });
   }
   return out;
 }

@@ -10,7 +10,7 @@ const SUBCOMMANDS = [[], ['dev'], ['cycle'], ['cycle', 'start'], ['cycle', 'stat
 
 describe('chuky CLI', () => {
   it.each(SUBCOMMANDS.map((c) => [c.join(' ') || '(root)', c]))('%s --help', async (_name, cmd) => {
-    const r = await chuky([...(cmd as string[]), '--help'], {});
+    const r = await chuky([...cmd, '--help'], {});
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: chuky/m);
   });

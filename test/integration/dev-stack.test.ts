@@ -39,8 +39,8 @@ type Dev = ChildProcess & { output: () => string };
 function startDev(): Dev {
   const child = spawn(process.execPath, [chukyBin(), 'dev', '--no-cycle'], { env: devEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   return Object.assign(child, { output: () => output });
 }
 

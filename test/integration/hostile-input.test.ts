@@ -131,7 +131,21 @@ describe('hostile input', () => {
       ...(body !== undefined ? { body } : {}),
       signal: AbortSignal.timeout(120_000),
     });
-  const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
+  /**
+   * The fields of the API's JSON answers this file reads. An answer has only the fields of its kind (a refusal's
+   * error, an import's lists, a record's id): each test checks the status first, so a missing field fails the test.
+   */
+  interface ApiBody {
+    error: string;
+    issues: unknown[];
+    applied: { updated: string[]; inserted: string[] };
+    units: { name: string }[];
+    changed: unknown[];
+    unchanged: string[];
+    record: { id: number | string };
+    version: number;
+  }
+  const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as ApiBody });
   const submit = (unit: string, phase: string, payload: unknown, requestId: string) =>
     call('POST', `/cycles/${cycleId}/units/${unit}/submit`, JSON.stringify({ phase, payload, actor: { id: 'operator:kiem-thu', via: 'api' }, requestId })).then(json);
   const link = async (unit: string, phase: string) => formUrl(api.url, await signLink({ cycleId, unitCode: unit, phase }, h.env.signingSecret, Date.now() + 3_600_000));

@@ -294,7 +294,7 @@ describe('past years imported from workbooks', () => {
     // Each addend is the value in the workbook's cell at the row and column it names.
     const wb = await openTemplate(files[2022]!);
     const units = wb.getWorksheet(UNITS_SHEET)!;
-    const headers = (units.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+    const headers = (units.getRow(1).values as unknown[]).map((v) => (typeof v === 'string' ? v : '')); // headers are text; [0] is empty
     for (const c of e.contributions) {
       expect(c.origin).toMatchObject({ workbook: 'so-lieu-2022.xlsx', sheet: UNITS_SHEET, column: 'Số đảng viên vi phạm cam kết' });
       expect(units.getRow(c.origin.row).getCell(headers.indexOf(c.origin.column)).value).toBe(c.value);

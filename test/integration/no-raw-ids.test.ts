@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { seedOpsCycle } from '../support/ops-fixtures.js';
-import { leaks, visibleText, type Leak } from '../support/visible-text.js';
+import { leaks, visibleText } from '../support/visible-text.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { startApi } from '../../api/server.js';
 import { formUrl, signLink } from '../../auth/links.js';
@@ -68,7 +68,7 @@ class Client {
 /** Every leak, with where it was found: the test prints them all at once. */
 const found: string[] = [];
 function check(where: string, content: string, typed: readonly string[] = []): void {
-  for (const l of leaks(visibleText(content, typed)) as Leak[]) found.push(`${where}: ${l.what} “${l.found}” in “${l.context}”`);
+  for (const l of leaks(visibleText(content, typed))) found.push(`${where}: ${l.what} “${l.found}” in “${l.context}”`);
 }
 
 describe('no raw ids, ISO dates or English words where a Vietnamese user looks', () => {

@@ -14,7 +14,7 @@
  * - the audit log's append-only triggers for a least-privilege database role. (As the application's own role,
  *   UPDATE, DELETE and TRUNCATE are refused in repairs.test.ts.)
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';

@@ -27,6 +27,10 @@ import { waitFor } from '../support/processes.js';
 import { repeatNotice } from '../../api/repeat-request.js';
 
 const QUEUE = 'it-cross-origin';
+/** The hostile page's `window.attack` (its script below), as the functions run inside the page see it. */
+interface AttackPage {
+  attack: { plain(url: string, body: string): Promise<string>; json(url: string, body: string): Promise<string>; submit(id: string): string };
+}
 const ATTACKER = 'ke-gian-ngoai-trang';
 
 describe('the HTTP server against pages of other sites', () => {
@@ -127,7 +131,7 @@ window.attack = {
     api = await startApi({ db: h.db, client: h.client, signingSecret: h.env.signingSecret, taskQueue: QUEUE, publicBaseUrl: `http://127.0.0.1:${apiPort}` }, apiPort);
     api.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       res.on('finish', () =>
-        answered.push({ method: req.method ?? '', path: new URL(req.url ?? '/', 'http://x').pathname, status: res.statusCode, origin: req.headers.origin, site: req.headers['sec-fetch-site'] as string | undefined }),
+        answered.push({ method: req.method ?? '', path: new URL(req.url ?? '/', 'http://x').pathname, status: res.statusCode, origin: req.headers.origin, site: req.headers['sec-fetch-site'] }),
       );
     });
     fx = writeFixture({
@@ -182,24 +186,24 @@ window.attack = {
         for (const [url, body] of [[extendUrl, extendBody(`evil-extend-${tag()}`)], [exemptUrl, exemptBody(`evil-exempt-${tag()}`)]] as const) {
           // The request leaves the browser (the server's log has it); the page itself sees only a network error,
           // the answer being withheld from it (Cross-Origin-Resource-Policy), whatever it said.
-          const { status, origin: sentOrigin } = await served(url, () => page.evaluate(([u, b]) => (globalThis as any).attack.plain(u, b), [url, body] as const));
+          const { status, origin: sentOrigin } = await served(url, () => page.evaluate(([u, b]) => (globalThis as unknown as AttackPage).attack.plain(u, b), [url, body] as const));
           expect(sentOrigin).toBe(origin);
           expect(status, `${origin}: refused as cross-origin before its type is read`).toBe(403);
         }
 
         // A JSON fetch: the browser asks first (CORS preflight), the server grants nothing, the POST is never sent.
         const from = answered.length;
-        const json = await page.evaluate(([u, b]) => (globalThis as any).attack.json(u, b), [extendUrl, extendBody(`evil-json-${tag()}`)] as const);
+        const json = await page.evaluate(([u, b]) => (globalThis as unknown as AttackPage).attack.json(u, b), [extendUrl, extendBody(`evil-json-${tag()}`)] as const);
         expect(json, origin).toBe('TypeError');
         const path = new URL(extendUrl).pathname;
         expect(answered.slice(from).filter((a) => a.path === path).map((a) => a.method), `${origin}: only the preflight reached the server`).toEqual(['OPTIONS']);
 
         // A plain HTML form with enctype text/plain, to exempt: a top-level-like navigation in an iframe.
-        const form = await served(exemptUrl, () => page.evaluate(() => (globalThis as any).attack.submit('api-form')));
+        const form = await served(exemptUrl, () => page.evaluate(() => (globalThis as unknown as AttackPage).attack.submit('api-form')));
         expect(form.status, `${origin} form → exempt`).toBe(403);
 
         // A form post to a unit's own form link (had the page learned it).
-        const unitForm = await served(formLink, () => page.evaluate(() => (globalThis as any).attack.submit('unit-form')));
+        const unitForm = await served(formLink, () => page.evaluate(() => (globalThis as unknown as AttackPage).attack.submit('unit-form')));
         expect(unitForm.status, `${origin} form → unit's form`).toBe(403);
         expect(unitForm.site, 'Chromium marks the post as from another site, or another origin of this one').toBe(origin.includes('127.0.0.1') ? 'same-site' : 'cross-site');
       } finally {
@@ -309,7 +313,7 @@ window.attack = {
         (r) => [r.version, r.payload.confirmedBy, r.payload.planText] as const,
       );
 
-    const first = (await (await fetch(formLink)).text()) as string;
+    const first = await (await fetch(formLink)).text();
     const id = requestIdIn(first)!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const v1 = await send({ requestId: id, confirmedBy: 'Phạm Thị Dung, Bí thư', planText: 'Bản đầu' });

@@ -48,9 +48,9 @@ interface Proc {
 function start(args: string[], env: Record<string, string>, stdin?: string): Proc {
   const child = spawn(process.execPath, [chukyBin(), ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  child.stdin!.end(stdin ?? '');
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  child.stdin.end(stdin ?? '');
   return { child, output: () => out };
 }
 

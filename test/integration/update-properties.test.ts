@@ -147,8 +147,9 @@ describe('workflow updates under arbitrary arguments', () => {
 
   function setPath(obj: Record<string, Json>, path: string, value: Json): void {
     const keys = path.split('.');
-    let node: any = obj;
-    for (const k of keys.slice(0, -1)) node = node[k];
+    // Every key but the last names an object of the valid argument (the templates' broken fields say which).
+    let node = obj;
+    for (const k of keys.slice(0, -1)) node = node[k] as Record<string, Json>;
     node[keys[keys.length - 1]!] = value;
   }
 
@@ -165,7 +166,7 @@ describe('workflow updates under arbitrary arguments', () => {
     });
     const arbitrary = fc
       .tuple(fc.constantFrom(...templates().map((t) => t.update)), fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 2 }))
-      .map(([update, args]) => ({ update, args: args as unknown[], field: undefined as string | undefined }));
+      .map(([update, args]) => ({ update, args, field: undefined as string | undefined }));
     return fc.oneof(mutated, arbitrary);
   }
 

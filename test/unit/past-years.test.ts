@@ -12,6 +12,11 @@ import { INFO_SHEET, RECORD_SHEETS, UNITS_SHEET, recordColumns, unitColumns } fr
 import { formatIssue, readPastYearWorkbook } from '../../report/past-years/read.js';
 import { buildTemplate } from '../../report/past-years/template.js';
 
+/** A header's note as text: the template writes plain strings; ExcelJS types a note as a string or a rich-text comment. */
+function noteText(note: string | ExcelJS.Comment): string {
+  return typeof note === 'string' ? note : (note.texts ?? []).map((t) => t.text).join('');
+}
+
 /** Writes a row under the headers: values keyed by column path. */
 function fill(sheet: ExcelJS.Worksheet, rowNumber: number, values: Record<string, unknown>): void {
   const header = sheet.getRow(1);
@@ -71,8 +76,8 @@ describe('the past-years template', () => {
     expect(headers).toContain('Kết quả đạt được');
     expect(new Set(headers).size).toBe(headers.length);
     const studied = units.getRow(1).getCell(headers.indexOf('Số đảng viên đã học tập') + 1);
-    expect(String(studied.note)).toContain('Bắt buộc.');
-    expect(String(studied.note)).toContain('Không lớn hơn cột “Tổng số đảng viên”');
+    expect(noteText(studied.note)).toContain('Bắt buộc.');
+    expect(noteText(studied.note)).toContain('Không lớn hơn cột “Tổng số đảng viên”');
     expect(units.getRow(2).getCell(1).value).toBe('SO-TC');
     expect(units.getRow(2).getCell(3).value).toBe('Chi bộ cơ sở');
 
@@ -84,12 +89,12 @@ describe('the past-years template', () => {
       const row = sheet.getRow(1);
       recordColumns(kind).forEach((c, i) => {
         expect(row.getCell(i + 1).value).toBe(c.header);
-        expect(String(row.getCell(i + 1).note)).toContain(c.required ? 'Bắt buộc.' : 'Không bắt buộc');
+        expect(noteText(row.getCell(i + 1).note)).toContain(c.required ? 'Bắt buộc.' : 'Không bắt buộc');
       });
     }
     const doc = wb.getWorksheet(RECORD_SHEETS.document)!.getRow(1);
     expect((doc.values as unknown[]).slice(1)).toEqual(['Loại văn bản', 'Số, ký hiệu', 'Ngày ban hành', 'Trích yếu']);
-    expect(String(doc.getCell(1).note)).toContain('“Kế hoạch” (ke-hoach)');
+    expect(noteText(doc.getCell(1).note)).toContain('“Kế hoạch” (ke-hoach)');
   });
 });
 
