@@ -86,7 +86,9 @@ export async function actOnInspection(client: Client, inspectionId: string, acti
 
 export async function reportRemedy(client: Client, inspectionId: string, raw: { phase: string; payload: unknown; actor: { id: string; via: 'web' | 'cli' | 'api' | 'system' }; requestId: string }): Promise<SubmissionReceipt> {
   try {
-    return await client.workflow.getHandle(inspectionId).executeUpdate(reportRemedyUpdate, { args: [raw], updateId: raw.requestId });
+    // Stamped with the moment of receipt, over anything the caller sent: the inspection judges a remedy report
+    // late or on time by it (patched 'remedy-judged-by-sent-time'), as the unit workflow judges a submission.
+    return await client.workflow.getHandle(inspectionId).executeUpdate(reportRemedyUpdate, { args: [{ ...raw, sentAt: Date.now() }], updateId: raw.requestId });
   } catch (err) {
     return translateRefusal(err);
   }

@@ -84,7 +84,7 @@ export async function submit(client: Client, cycleId: string, unitCode: string, 
     if (typeof args.payload !== 'object' || args.payload === null || Array.isArray(args.payload)) {
       throw new InvalidSubmissionError('payload: Nội dung báo cáo cần là một đối tượng JSON, ví dụ {"members": 120, "studied": 118}');
     }
-    return await sendSubmission(client, cycleId, unitCode, args);
+    return await sendSubmission(client, cycleId, unitCode, args, args.sentAt);
   } catch (err) {
     return translate(err);
   }

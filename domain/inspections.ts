@@ -4,7 +4,7 @@
  * inspection per unit, kind and body in a year, so starting it twice finds the first.
  */
 import { z } from 'zod';
-import { actorSchema, isoDateField } from './submissions.js';
+import { actorSchema, isoDateField, messageVersionSchema } from './submissions.js';
 
 export const INSPECTION_KINDS = ['kiem-tra', 'giam-sat'] as const;
 export const INSPECTION_BODIES = ['ban-thuong-vu', 'ubkt'] as const;
@@ -43,11 +43,12 @@ export const startInspectionSchema = z.lazy(() =>
 );
 export type StartInspection = z.infer<typeof startInspectionSchema>;
 
-export const scheduleInspectionSchema = z.lazy(() => z.object({ date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: z.string().min(8).max(100) }));
-export const findingsSchema = z.lazy(() => z.object({ findings: text('Kết quả kiểm tra', 20_000, 10), actor: actorSchema, requestId: z.string().min(8).max(100) }));
+export const scheduleInspectionSchema = z.lazy(() => z.object({ v: messageVersionSchema, date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: z.string().min(8).max(100) }));
+export const findingsSchema = z.lazy(() => z.object({ v: messageVersionSchema, findings: text('Kết quả kiểm tra', 20_000, 10), actor: actorSchema, requestId: z.string().min(8).max(100) }));
 export const concludeSchema = z.lazy(() =>
   z
     .object({
+      v: messageVersionSchema,
       conclusion: text('Kết luận', 20_000, 10),
       remedies: z.array(text('Nội dung khắc phục', 2000)).max(50).default([]),
       remedyDeadline: isoDate('Hạn khắc phục').optional(),
@@ -56,7 +57,7 @@ export const concludeSchema = z.lazy(() =>
     })
     .refine((v) => v.remedies.length === 0 || v.remedyDeadline !== undefined, { message: 'Hạn khắc phục: cần có khi có nội dung khắc phục', path: ['remedyDeadline'] }),
 );
-export const closeInspectionSchema = z.lazy(() => z.object({ note: text('Ghi chú', 2000), actor: actorSchema, requestId: z.string().min(8).max(100) }));
+export const closeInspectionSchema = z.lazy(() => z.object({ v: messageVersionSchema, note: text('Ghi chú', 2000), actor: actorSchema, requestId: z.string().min(8).max(100) }));
 
 export type ScheduleInspection = z.infer<typeof scheduleInspectionSchema>;
 export type Findings = z.infer<typeof findingsSchema>;

@@ -5,13 +5,10 @@
  * workflow's validator, with Vietnamese messages.
  */
 import { z } from 'zod';
-import { actorSchema } from './submissions.js';
+import { actorSchema, messageVersionSchema } from './submissions.js';
 
-/**
- * The shape's version. Absent means 1, the only one so far; a handler switches on it (`args.v ?? 1`), and that
- * switch is where a second shape would be handled beside the first while workflows that took the first run on.
- */
-export const messageVersionSchema = z.literal(1, { message: 'Phiên bản thông điệp: chỉ hỗ trợ phiên bản 1' }).optional();
+/** The shape's version (domain/submissions.ts): absent means 1. */
+export { messageVersionSchema };
 
 export const remindSchema = z.lazy(() =>
   z.object({

@@ -34,6 +34,13 @@ const nfcText = (max: number, label: string) =>
     .transform((s) => s.normalize('NFC').trim())
     .pipe(z.string().max(max, { message: `${label}: quá dài (tối đa ${max} ký tự)` }));
 
+/**
+ * An Update argument's shape version. Absent means 1, the only one so far; a handler switches on it (`args.v ?? 1`,
+ * workflows/unit/handlers.ts), and that switch is where a second shape would be handled beside the first while
+ * workflows that took the first run on. Parsed, so that a `v` the caller sent reaches the workflow.
+ */
+export const messageVersionSchema = z.literal(1, { message: 'Phiên bản thông điệp: chỉ hỗ trợ phiên bản 1' }).optional();
+
 export const actorSchema = z.lazy(() =>
   z.object({
     /** Who acted: 'unit:<code>' for a unit through its link, 'operator:<name>' for Ban Tuyên giáo, 'system'. */
@@ -52,6 +59,7 @@ const sentAtSchema = z.number().int().positive();
 /** Phase 1: the unit acknowledges the plan and, optionally, describes its own implementation plan. */
 export const acknowledgePlanSchema = z.lazy(() =>
   z.object({
+    v: messageVersionSchema,
     phase: z.literal('plan'),
     actor: actorSchema,
     /** Người xác nhận: who at the unit confirms receipt. */
@@ -68,6 +76,7 @@ export type AcknowledgePlan = z.infer<typeof acknowledgePlanSchema>;
 
 export const extendDeadlineSchema = z.lazy(() =>
   z.object({
+    v: messageVersionSchema,
     phase: z.string().min(1),
     newDeadline: isoDateField(),
     reason: nfcText(1000, 'Lý do gia hạn').pipe(z.string().min(3, { message: 'Lý do gia hạn: cần ghi rõ lý do' })),
@@ -79,6 +88,7 @@ export type ExtendDeadline = z.infer<typeof extendDeadlineSchema>;
 
 export const exemptSchema = z.lazy(() =>
   z.object({
+    v: messageVersionSchema,
     phase: z.string().min(1),
     reason: nfcText(1000, 'Lý do miễn').pipe(z.string().min(3, { message: 'Lý do miễn: cần ghi rõ lý do' })),
     actor: actorSchema,
@@ -93,6 +103,7 @@ export type Exempt = z.infer<typeof exemptSchema>;
  */
 export const submitSchema = z.lazy(() =>
   z.object({
+    v: messageVersionSchema,
     phase: z.string().min(1).max(50),
     payload: z.unknown(),
     actor: actorSchema,
@@ -105,6 +116,7 @@ export type Submit = z.infer<typeof submitSchema>;
 /** A unit leaves the running cycle (giải thể, sáp nhập): its open obligations close with the reason. */
 export const removeUnitSchema = z.lazy(() =>
   z.object({
+    v: messageVersionSchema,
     reason: nfcText(1000, 'Lý do').pipe(z.string().min(3, { message: 'Lý do: cần ghi rõ lý do' })),
     actor: actorSchema,
     requestId: z.string().min(8).max(100),

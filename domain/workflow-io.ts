@@ -34,6 +34,8 @@ export interface SendUnitEmailInput {
   days?: number;
   version?: number;
   reason?: string;
+  /** The operator whose act sends this email (an extension, an exemption, a manual reminder): named in its reason. */
+  actor?: string;
   late?: boolean;
   /** What the submission said, in one Vietnamese line (receipts). */
   summary?: string;

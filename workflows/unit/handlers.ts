@@ -79,7 +79,7 @@ export function setUnitHandlers(year: UnitYear): void {
         o.escalationLevel = 0;
         if (!isClosed(o.status)) o.status = 'pending';
         await year.record(o, 'extended', args.actor.id, { reason: args.reason, data: { newDeadline: o.ladder.deadline }, key: year.requestKey(o, args.requestId) });
-        year.outbox.push(() => year.email(o, 'extension', { reason: args.reason }));
+        year.outbox.push(() => year.email(o, 'extension', { reason: args.reason, actor: args.actor.id }));
         return year.view(o);
       },
     }),
@@ -108,7 +108,7 @@ export function setUnitHandlers(year: UnitYear): void {
         o.status = 'exempted';
         o.exemptReason = args.reason;
         await year.record(o, 'exempted', args.actor.id, { reason: args.reason, key: year.requestKey(o, args.requestId) });
-        year.outbox.push(() => year.email(o, 'exemption', { reason: args.reason }));
+        year.outbox.push(() => year.email(o, 'exemption', { reason: args.reason, actor: args.actor.id }));
         return year.view(o);
       },
     }),

@@ -38,7 +38,7 @@ export interface Obligation {
   seenRequests: Map<string, SubmissionReceipt>;
 }
 
-export type EmailExtra = { days?: number; version?: number; reason?: string; late?: boolean; name?: string; summary?: string };
+export type EmailExtra = { days?: number; version?: number; reason?: string; actor?: string; late?: boolean; name?: string; summary?: string };
 
 export class UnitYear {
   readonly cycleId: string;
