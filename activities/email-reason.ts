@@ -33,16 +33,18 @@ export function emailReasonVi(input: EmailReasonInput): string {
   const inspection = input.inspection;
   // The remedy report after an inspection has its own reminders, overdue notices and receipts.
   const remedy = inspection && (input.kind === 'reminder' || input.kind === 'overdue' || input.kind === 'receipt') ? `báo cáo khắc phục sau ${inspectionVi(inspection)}: ` : '';
-  // Only a person's reminder carries a reason: the ladder's own reminders and notices never do.
-  const manual = !inspection && (input.kind === 'reminder' || input.kind === 'overdue') && (input.manual === true || (reason !== undefined && reason !== ''));
+  // Only a person's reminder carries a reason: the ladder's own reminders and notices never do. An inspection's
+  // remedy reminder is a person's only by its key (`manual`, the remindRemedy Update), since an inspection
+  // email's reason field is never the ladder's.
+  const manual = (input.kind === 'reminder' || input.kind === 'overdue') && (input.manual === true || (!inspection && reason !== undefined && reason !== ''));
   switch (input.kind) {
     case 'notice':
       return `giai đoạn mở, báo hạn ${deadline}`;
     case 'reminder':
-      if (manual) return `nhắc hạn thủ công (chuky remind)${by}`;
+      if (manual) return `${remedy}nhắc hạn thủ công (chuky remind)${by}`;
       return `${remedy}nhắc hạn tự động ${days ?? '?'} ngày trước hạn ${deadline}`;
     case 'overdue':
-      if (manual) return `nhắc hạn thủ công (chuky remind)${by}`;
+      if (manual) return `${remedy}nhắc hạn thủ công (chuky remind)${by}`;
       if (remedy) return `${remedy}quá hạn ${deadline}${days !== undefined ? ` ${days} ngày` : ''}`;
       return `quá hạn ${deadline}: báo bí thư, đồng gửi Ban Tuyên giáo (mức 1)`;
     case 'escalation2':

@@ -10,11 +10,13 @@ import { getCycle, getUnit } from '../db/cycles.js';
 import { phasePolicy } from '../config/phase-lookup.js';
 import { closeInspectionSchema, concludeSchema, findingsSchema, inspectionWorkflowId, scheduleInspectionSchema, startInspectionSchema } from '../domain/inspections.js';
 import { parseOrThrow } from '../domain/submissions.js';
+import { remindSchema, type ReminderResult } from '../domain/reminders.js';
 import {
   closeInspectionUpdate,
   concludeInspectionUpdate,
   inspectionViewQuery,
   recordFindingsUpdate,
+  remindRemedyUpdate,
   reportRemedyUpdate,
   scheduleInspectionUpdate,
   type InspectionView,
@@ -89,6 +91,21 @@ export async function reportRemedy(client: Client, inspectionId: string, raw: { 
     // Stamped with the moment of receipt, over anything the caller sent: the inspection judges a remedy report
     // late or on time by it (patched 'remedy-judged-by-sent-time'), as the unit workflow judges a submission.
     return await client.workflow.getHandle(inspectionId).executeUpdate(reportRemedyUpdate, { args: [{ ...raw, sentAt: Date.now() }], updateId: raw.requestId });
+  } catch (err) {
+    return translateRefusal(err);
+  }
+}
+
+/**
+ * A manual reminder of the inspection's remedy report, now (phase 'inspection-remedy'): the inspection's workflow
+ * decides what it is (a reminder with the days left, or the overdue notice once the remedy deadline has passed),
+ * sends it and records it; the same request id sends it once (the workflow keeps the first result, and Temporal
+ * the Update's id). Checked here with the schema the workflow's validator uses, so a bad request is refused by field.
+ */
+export async function remindRemedy(client: Client, inspectionId: string, raw: unknown): Promise<ReminderResult> {
+  try {
+    const args = parseOrThrow(remindSchema, raw);
+    return await client.workflow.getHandle(inspectionId).executeUpdate(remindRemedyUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translateRefusal(err);
   }

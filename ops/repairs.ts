@@ -16,7 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { ActionRefused, exempt, extendDeadline, remind as remindUnit, submit } from '../client/unit-actions.js';
-import { reportRemedy } from '../client/inspection-actions.js';
+import { remindRemedy, reportRemedy } from '../client/inspection-actions.js';
 import { getCycle, getUnit } from '../db/cycles.js';
 import { hasObligation, lockRequest, matchingUnitCodes, unitMembership, unlockRequest } from '../db/repairs.js';
 import { openRemedyInspection } from '../db/inspections.js';
@@ -552,10 +552,12 @@ function withNote(phase: string, payload: unknown, note: string | undefined, fac
 }
 
 /**
- * Reminds the unit of one obligation now, through the unit's workflow (the `remind` Update): its ladder decides
+ * Reminds the unit of one obligation now, through the unit's workflow (the `remind` Update), or, for the remedy
+ * report after an inspection, through the inspection's open workflow (`remindRemedy`): its ladder decides
  * what is sent (a reminder with the days left, or, past the deadline, the overdue notice), sends it under its
- * own key `<cycle>/<unit>/<phase>/reminder-manual@<requestId>` and records a 'manual_reminder' event with who
- * asked and why. The request id is the Update's: repeating the request sends nothing more. What the database
+ * own key `<cycle>/<unit>/<phase>/reminder-manual@<requestId>` (an inspection's: `<cycle>/<unit>/inspection-
+ * <kind>-<body>/reminder-manual@<requestId>`) and records a 'manual_reminder' event (the inspection's:
+ * 'inspection_manual_reminder') with who asked and why. The request id is the Update's: repeating the request sends nothing more. What the database
  * can say first (no such cycle or unit, a closed year, a phase not yet open for the unit) is refused here in
  * those words; the workflow refuses the rest (an obligation already closed) with its own.
  */
@@ -567,14 +569,21 @@ async function remind(ctx: Ctx, cycleId: string, unitCode: string, phase: string
   const membership = await unitMembership(db, cycleId, unitCode);
   if (!membership) refuse(`Chu kỳ ${cycleId} không có đơn vị ${unitCode}`);
   if (!membership.inCycle) refuse(`${unitCode} không còn trong chu kỳ ${cycleId}`);
+  const args = { phase, requestId: ctx.opId, actor: workflowActor(ctx.actor), reason: ctx.reason };
+  let sent;
   if (phase === 'inspection-remedy') {
-    // The remedy report's reminders belong to the inspection's workflow, which has no manual reminder (yet).
-    refuse(`Không nhắc thủ công được báo cáo khắc phục của ${unitCode}: đợt kiểm tra tự nhắc theo lịch của nó; có thể gia hạn, miễn hoặc ghi nhận thay đơn vị`);
+    // The remedy report's reminders belong to the inspection's workflow (its `remindRemedy` Update), whose
+    // remedies' ladder decides reminder or overdue notice, as the unit's does for its obligations.
+    const inspectionId = ctx.req.workflowId ?? (await openRemedyInspection(db, cycleId, unitCode))?.id;
+    if (!inspectionId) refuse(`Không nhắc được báo cáo khắc phục của ${unitCode}: không có đợt kiểm tra nào đang chờ báo cáo này`);
+    ctx.target = { ...ctx.target, workflowId: inspectionId };
+    sent = await viaUpdate(ctx, () => remindRemedy(client, inspectionId, args));
+  } else {
+    if (!(await hasObligation(db, cycleId, unitCode, phase))) {
+      refuse(`${unitCode} chưa có nghĩa vụ “${phaseShort(phase)}” đang mở (giai đoạn chưa mở, hoặc không có giai đoạn này); không nhắc`);
+    }
+    sent = await viaUpdate(ctx, () => remindUnit(client, cycleId, unitCode, args));
   }
-  if (!(await hasObligation(db, cycleId, unitCode, phase))) {
-    refuse(`${unitCode} chưa có nghĩa vụ “${phaseShort(phase)}” đang mở (giai đoạn chưa mở, hoặc không có giai đoạn này); không nhắc`);
-  }
-  const sent = await viaUpdate(ctx, () => remindUnit(client, cycleId, unitCode, { phase, requestId: ctx.opId, actor: workflowActor(ctx.actor), reason: ctx.reason }));
   const data = { emailKey: sent.emailKey, emailKind: sent.kind, messageId: sent.messageId, to: sent.to, sendStatus: sent.status, deadline: sent.deadline, days: sent.days };
   if (sent.status === 'bounced') throw Object.assign(new Error(`thư nhắc không gửi được tới ${sent.to.join(', ')} (máy chủ thư từ chối hẳn); sửa địa chỉ của đơn vị rồi nhắc lại`), { data });
   const what = sent.kind === 'overdue' ? `thông báo quá hạn (${sent.days} ngày)` : `nhắc hạn (còn ${sent.days} ngày, hạn ${viDate(sent.deadline)})`;

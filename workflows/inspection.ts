@@ -7,6 +7,7 @@
 import { allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
 import { closeInspectionSchema, concludeSchema, findingsSchema, scheduleInspectionSchema } from '../domain/inspections.js';
 import { describeIssues, submitSchema } from '../domain/submissions.js';
+import { remindSchema } from '../domain/reminders.js';
 import { inspectionRemedyPhase } from '../domain/phases/inspection-remedy.js';
 import { DEFAULT_TARGETS } from '../domain/phases/index.js';
 import { messageVersion, parseArgs, refuse } from './refusals.js';
@@ -18,12 +19,14 @@ import {
   concludeInspectionUpdate,
   inspectionViewQuery,
   recordFindingsUpdate,
+  remindRemedyUpdate,
   reportRemedyUpdate,
   scheduleInspectionUpdate,
   type InspectionView,
   type SubmissionReceipt,
 } from './messages.js';
 import { acts, Inspection, REMEDY_PHASE } from './inspection/state.js';
+import { checkRemedyRemindable, remindRemedy } from './inspection/remind.js';
 
 export async function inspectionWorkflow(input: InspectionWorkflowInput): Promise<InspectionView> {
   const { cycleId, unitCode, clock, timeZone, calendar } = input;
@@ -132,6 +135,11 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
     },
     { validator: (raw) => void (checked(closeInspectionSchema, raw), ended()) },
   );
+
+  // Added 6 December 2026: a new Update sends nothing until called, so no history before it changes.
+  setHandler(remindRemedyUpdate, (raw) => remindRemedy(x, parseArgs(remindSchema, raw)), {
+    validator: (raw) => checkRemedyRemindable(x, checked(remindSchema, raw)),
+  });
 
   // The cycle closing the year closes the inspections still open.
   setHandler(closeUnitSignal, () => {

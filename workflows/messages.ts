@@ -101,3 +101,9 @@ export const concludeInspectionUpdate = defineUpdate<InspectionView, [Versioned<
 export const reportRemedyUpdate = defineUpdate<SubmissionReceipt, [Versioned<Submit>]>('reportRemedy');
 export const closeInspectionUpdate = defineUpdate<InspectionView, [Versioned<CloseInspection>]>('closeInspection');
 export const inspectionViewQuery = defineQuery<InspectionView>('inspectionView');
+/**
+ * A manual reminder of the inspection's remedy report (phase 'inspection-remedy'), the inspection's own Update
+ * beside the unit's `remind`: the remedies' ladder decides reminder or overdue notice and the workflow records it
+ * ('inspection_manual_reminder'); a repeated request id returns the first result (workflows/inspection/remind.ts).
+ */
+export const remindRemedyUpdate = defineUpdate<ReminderResult, [Remind]>('remindRemedy');

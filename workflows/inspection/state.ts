@@ -10,7 +10,7 @@ import { emailKey } from '../../domain/ids.js';
 import type { InspectionStatus } from '../../domain/inspections.js';
 import type { EscalationLevel } from '../../domain/obligation.js';
 import type { Activities } from '../../activities/index.js';
-import type { EmailKind, InspectionWorkflowInput } from '../../domain/workflow-io.js';
+import type { EmailKind, InspectionWorkflowInput, SendUnitEmailResult } from '../../domain/workflow-io.js';
 import type { Ladder } from '../ladder.js';
 import type { InspectionView } from '../messages.js';
 
@@ -35,6 +35,8 @@ export class Inspection {
   ladder: Ladder | undefined;
   seq = 0;
   readonly seen = new Map<string, unknown>();
+  /** Manual reminders by request id (workflows/inspection/remind.ts): a repeat returns the first one's result. */
+  readonly reminders = new Map<string, Promise<unknown>>();
   /** Emails answering the committee's and unit's actions, sent by the workflow's loop after the update returns. */
   readonly outbox: Array<() => Promise<void>> = [];
 
@@ -70,7 +72,7 @@ export class Inspection {
     };
   }
 
-  async record(kind: string, actor: string, reason?: string): Promise<void> {
+  async record(kind: string, actor: string, reason?: string, data?: Record<string, unknown>): Promise<void> {
     const { input, scheduledOn, findings, conclusion, remedyDeadline, status, escalationLevel } = this;
     this.seq += 1;
     await acts.recordInspection({
@@ -104,13 +106,25 @@ export class Inspection {
       calendarAt: this.calendarNow(),
       actor,
       ...(reason ? { reason } : {}),
+      ...(data ? { data } : {}),
     });
   }
 
   async email(kind: EmailKind, name: string, deadline: string, extra: { days?: number; version?: number; late?: boolean; summary?: string } = {}): Promise<void> {
+    await this.send(kind, this.emailKey(name, deadline), deadline, extra);
+  }
+
+  /** An inspection email's key: `<cycle>/<unit>/inspection-<kind>-<body>/<name>@<at>` (ops/timeline.ts reads it). */
+  emailKey(name: string, at: string): string {
+    const { input } = this;
+    return emailKey({ cycle: input.cycleId, unit: input.unitCode, phase: `inspection-${input.kind}-${input.body}`, kind: name, deadline: at });
+  }
+
+  /** Sends one email about this inspection under `key`, and says how the mail server took it. */
+  send(kind: EmailKind, key: string, deadline: string, extra: { days?: number; version?: number; late?: boolean; summary?: string; reason?: string; actor?: string } = {}): Promise<SendUnitEmailResult> {
     const { input, scheduledOn, conclusion, remedyDeadline } = this;
-    await acts.sendUnitEmail({
-      key: emailKey({ cycle: input.cycleId, unit: input.unitCode, phase: `inspection-${input.kind}-${input.body}`, kind: name, deadline }),
+    return acts.sendUnitEmail({
+      key,
       cycleId: input.cycleId,
       unitCode: input.unitCode,
       phase: REMEDY_PHASE,
