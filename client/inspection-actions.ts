@@ -2,7 +2,7 @@
  * Starting and driving inspections (kiểm tra, giám sát), shared by the API and the CLI. An inspection's
  * workflow id comes from cycle, unit, kind and body, so starting the same inspection twice finds the first.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
@@ -107,6 +107,11 @@ export async function remindRemedy(client: Client, inspectionId: string, raw: un
     const args = parseOrThrow(remindSchema, raw);
     return await client.workflow.getHandle(inspectionId).executeUpdate(remindRemedyUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
+    // The workflow ends once the remedies are reported or the inspection is closed: said of the inspection,
+    // not (as translateRefusal would) of the unit's year.
+    if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
+      throw new ActionRefused('Không nhắc: cuộc kiểm tra đã kết thúc (đã báo cáo khắc phục hoặc đã đóng)', 409);
+    }
     return translateRefusal(err);
   }
 }
