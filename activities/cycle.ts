@@ -48,7 +48,11 @@ export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttri
     })),
     searchAttributes,
     ...(members !== undefined ? { members } : {}),
-    targets: { studyPercent: def.targets?.studyPercent ?? 98, pledgePercent: def.targets?.pledgePercent ?? 100, membersMarginPercent: def.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT },
+    targets: {
+      studyPercent: def.targets?.studyPercent ?? 98,
+      pledgePercent: def.targets?.pledgePercent ?? 100,
+      membersMarginPercent: def.targets?.membersMarginPercent ?? DEFAULT_MEMBERS_MARGIN_PERCENT,
+    },
     closesOn: def.closesOn ?? `${def.year}-12-31`,
     ...(study ? { makeupDays: study.makeupDays ?? 14, makeupPolicy: phasePolicy(def, 'study') } : {}),
   };
@@ -73,7 +77,12 @@ export function cycleClosesAt(cycle: CycleRow): number {
  * Starts one unit's workflow for the year, or finds it running: the id is derived from cycle and unit, so this
  * is safe to repeat (a retried batch, a second `cycle start`, a unit re-imported mid-year).
  */
-export async function startUnitWorkflow(deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>, cycle: CycleRow, unitCode: string, members?: number): Promise<'started' | 'existing'> {
+export async function startUnitWorkflow(
+  deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
+  cycle: CycleRow,
+  unitCode: string,
+  members?: number,
+): Promise<'started' | 'existing'> {
   const args = unitWorkflowInput(cycle, unitCode, deps.searchAttributes, members);
   try {
     // By the function, not its name: the arguments are checked against the workflow's signature. The import
@@ -135,10 +144,15 @@ export function createCycleActivities(deps: CycleDeps) {
       let existing = 0;
       // Starts go out LAUNCH_CONCURRENCY at a time: one at a time, a launch ran below the engine's own rate
       // (bench/RESULTS.md); each start is idempotent by workflow id, so a retried batch starts nothing twice.
-      await inGroups(units.filter((u) => u.active), LAUNCH_CONCURRENCY, async (unit) => {
-        if ((await startUnitWorkflow(deps, cycle, unit.code, unit.members)) === 'started') started += 1;
-        else existing += 1;
-      }, (unit) => Context.current().heartbeat({ unit: unit.code }));
+      await inGroups(
+        units.filter((u) => u.active),
+        LAUNCH_CONCURRENCY,
+        async (unit) => {
+          if ((await startUnitWorkflow(deps, cycle, unit.code, unit.members)) === 'started') started += 1;
+          else existing += 1;
+        },
+        (unit) => Context.current().heartbeat({ unit: unit.code }),
+      );
       return { started, existing };
     },
 
@@ -148,14 +162,21 @@ export function createCycleActivities(deps: CycleDeps) {
 
     async closeUnitBatch(input: LaunchBatchInput & { reason: string }): Promise<void> {
       const units = await listUnits(deps.db, input.cycleId, input.offset, input.limit);
-      await inGroups(units, LAUNCH_CONCURRENCY, async (unit) => {
-        try {
-          await deps.client.workflow.getHandle(unitWorkflowId(input.cycleId, unit.code)).signal(closeUnitSignal, { reason: input.reason });
-        } catch (err) {
-          // A unit whose obligations are all closed has already finished; there is nothing to close.
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-      }, (unit) => Context.current().heartbeat({ unit: unit.code }));
+      await inGroups(
+        units,
+        LAUNCH_CONCURRENCY,
+        async (unit) => {
+          try {
+            await deps.client.workflow
+              .getHandle(unitWorkflowId(input.cycleId, unit.code))
+              .signal(closeUnitSignal, { reason: input.reason });
+          } catch (err) {
+            // A unit whose obligations are all closed has already finished; there is nothing to close.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
+        },
+        (unit) => Context.current().heartbeat({ unit: unit.code }),
+      );
     },
 
     async markCycleClosed({ cycleId, reason }: { cycleId: string; actor: string; reason: string }): Promise<void> {

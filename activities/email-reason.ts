@@ -32,11 +32,16 @@ export function emailReasonVi(input: EmailReasonInput): string {
   const days = input.days;
   const inspection = input.inspection;
   // The remedy report after an inspection has its own reminders, overdue notices and receipts.
-  const remedy = inspection && (input.kind === 'reminder' || input.kind === 'overdue' || input.kind === 'receipt') ? `báo cáo khắc phục sau ${inspectionVi(inspection)}: ` : '';
+  const remedy =
+    inspection && (input.kind === 'reminder' || input.kind === 'overdue' || input.kind === 'receipt')
+      ? `báo cáo khắc phục sau ${inspectionVi(inspection)}: `
+      : '';
   // Only a person's reminder carries a reason: the ladder's own reminders and notices never do. An inspection's
   // remedy reminder is a person's only by its key (`manual`, the remindRemedy Update), since an inspection
   // email's reason field is never the ladder's.
-  const manual = (input.kind === 'reminder' || input.kind === 'overdue') && (input.manual === true || (!inspection && reason !== undefined && reason !== ''));
+  const manual =
+    (input.kind === 'reminder' || input.kind === 'overdue') &&
+    (input.manual === true || (!inspection && reason !== undefined && reason !== ''));
   switch (input.kind) {
     case 'notice':
       return `giai đoạn mở, báo hạn ${deadline}`;
@@ -52,7 +57,10 @@ export function emailReasonVi(input: EmailReasonInput): string {
     case 'escalation3':
       return `quá hạn ${deadline}${days !== undefined ? ` ${days} ngày` : ''}, đến mức 3: ghi nhận không nộp, đề nghị kiểm tra`;
     case 'receipt':
-      return `${remedy}xác nhận đã nhận bản nộp${input.version !== undefined ? ` lần ${input.version}` : ''}${input.late ? ' (nộp chậm)' : ''}`;
+      return (
+        `${remedy}xác nhận đã nhận bản ` +
+        `nộp${input.version !== undefined ? ` lần ${input.version}` : ''}${input.late ? ' (nộp chậm)' : ''}`
+      );
     case 'extension':
       return `gia hạn đến ${deadline}${by}`;
     case 'exemption':
@@ -61,11 +69,19 @@ export function emailReasonVi(input: EmailReasonInput): string {
       // The workflow passes the addresses that refused the earlier email as its reason.
       return `thư trước đó không gửi được${reason ? ` tới ${reason}` : ''}; báo Ban Tuyên giáo để sửa địa chỉ`;
     case 'inspection-notice':
-      return inspection ? `thông báo ${inspectionVi(inspection)}${inspection.reason ? `: ${inspection.reason}` : ''}` : 'thông báo kiểm tra, giám sát';
+      return inspection
+        ? `thông báo ${inspectionVi(inspection)}${inspection.reason ? `: ${inspection.reason}` : ''}`
+        : 'thông báo kiểm tra, giám sát';
     case 'inspection-scheduled':
-      return `lịch làm việc của đoàn ${inspection ? inspectionVi(inspection) : 'kiểm tra, giám sát'} ngày ${viDate(inspection?.date ?? input.deadline)}`;
+      return (
+        `lịch làm việc của đoàn ${inspection ? inspectionVi(inspection) : 'kiểm tra, giám sát'} ` +
+        `ngày ${viDate(inspection?.date ?? input.deadline)}`
+      );
     case 'inspection-conclusion':
-      return `kết luận ${inspection ? inspectionVi(inspection) : 'kiểm tra, giám sát'} và yêu cầu khắc phục${inspection?.remedyDeadline ? `, hạn báo cáo ${viDate(inspection.remedyDeadline)}` : ''}`;
+      return (
+        `kết luận ${inspection ? inspectionVi(inspection) : 'kiểm tra, giám sát'} và yêu cầu khắc ` +
+        `phục${inspection?.remedyDeadline ? `, hạn báo cáo ${viDate(inspection.remedyDeadline)}` : ''}`
+      );
     default: {
       const unknown: never = input.kind;
       return String(unknown);

@@ -54,13 +54,21 @@ export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): 
   const standing = committee.standingBody.email;
   switch (kind) {
     case 'overdue':
-      return { to: [unit.secretaryEmail], cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]), greeting: `đồng chí ${unit.secretaryName}` };
+      return {
+        to: [unit.secretaryEmail],
+        cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]),
+        greeting: `đồng chí ${unit.secretaryName}`,
+      };
     case 'escalation2':
       return { to: leaders, cc: except([standing], leaders), greeting: `Thường trực ${committee.shortName ?? committee.name}` };
     case 'inspection-notice':
     case 'inspection-scheduled':
     case 'inspection-conclusion':
-      return { to: [unit.secretaryEmail], cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]), greeting: `đồng chí ${unit.secretaryName}` };
+      return {
+        to: [unit.secretaryEmail],
+        cc: except(unique([unit.contactEmail, standing]), [unit.secretaryEmail]),
+        greeting: `đồng chí ${unit.secretaryName}`,
+      };
     case 'bounce':
       return { to: [standing], cc: except([unit.secretaryEmail], [standing]), greeting: committee.standingBody.name };
     case 'escalation3':
@@ -88,7 +96,10 @@ export function createEmailActivities(deps: EmailDeps) {
     const { to, cc, greeting } = recipientsFor(input.kind, cycle, unit);
     // The link lives until well after the last escalation, so a late unit can still submit from any email.
     const linkExpiry = Date.now() + (policy.escalation.level3AfterDays + 60) * 86_400_000 + Math.max(0, input.calendarAt - Date.now());
-    const link = formUrl(deps.publicBaseUrl, await signLink({ cycleId: input.cycleId, unitCode: input.unitCode, phase: input.phase }, deps.signingSecret, linkExpiry));
+    const link = formUrl(
+      deps.publicBaseUrl,
+      await signLink({ cycleId: input.cycleId, unitCode: input.unitCode, phase: input.phase }, deps.signingSecret, linkExpiry),
+    );
     const vars = {
       recipientGreeting: greeting,
       committeeName: def.committee.name,
@@ -124,25 +135,29 @@ export function createEmailActivities(deps: EmailDeps) {
     };
     const rendered = renderEmail(input.kind, vars, deps.templatesDir);
     const messageId = messageIdFor(input.key, domain);
-    const attachments = WITH_CALENDAR.has(input.kind) && (input.kind !== 'inspection-conclusion' || input.inspection?.remedyDeadline)
-      ? [
-          {
-            filename: 'han-nop.ics',
-            contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
-            content: deadlineIcs({
-              // The inspection visit is its own calendar event; every other deadline of an obligation updates one event.
-              uid: `${input.cycleId}/${input.unitCode}/${input.phase}${input.kind === 'inspection-scheduled' ? '/visit' : ''}@${domain}`,
-              deadline: input.deadline,
-              summary: input.kind === 'inspection-scheduled' ? `Làm việc ${vars.inspectionKind}: ${vars.inspectionBody} (${unit.name})` : `Hạn: ${vars.phaseTitle} (${unit.name})`,
-              description: `${def.plan.number}. Nộp tại: ${link}`,
-              url: link,
-              timeZone: def.timezone,
-              // Later deadlines (extensions) must replace the event in the calendar, so the sequence grows with the date.
-              sequence: Number(input.deadline.replaceAll('-', '')) - 20_000_000,
-            }),
-          },
-        ]
-      : [];
+    const attachments =
+      WITH_CALENDAR.has(input.kind) && (input.kind !== 'inspection-conclusion' || input.inspection?.remedyDeadline)
+        ? [
+            {
+              filename: 'han-nop.ics',
+              contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+              content: deadlineIcs({
+                // The inspection visit is its own calendar event; every other deadline of an obligation updates one event.
+                uid: `${input.cycleId}/${input.unitCode}/${input.phase}${input.kind === 'inspection-scheduled' ? '/visit' : ''}@${domain}`,
+                deadline: input.deadline,
+                summary:
+                  input.kind === 'inspection-scheduled'
+                    ? `Làm việc ${vars.inspectionKind}: ${vars.inspectionBody} (${unit.name})`
+                    : `Hạn: ${vars.phaseTitle} (${unit.name})`,
+                description: `${def.plan.number}. Nộp tại: ${link}`,
+                url: link,
+                timeZone: def.timezone,
+                // Later deadlines (extensions) must replace the event in the calendar, so the sequence grows with the date.
+                sequence: Number(input.deadline.replaceAll('-', '')) - 20_000_000,
+              }),
+            },
+          ]
+        : [];
 
     // The outbox row is written with why the email is sent, so the unit's timeline reads both from one table.
     // A manual reminder is sent under its own purpose, `reminder-manual@<request>` (domain/ids.ts emailKey).
@@ -161,7 +176,8 @@ export function createEmailActivities(deps: EmailDeps) {
         calendarAt: input.calendarAt,
         reason,
       });
-      if (claim.status !== 'pending') return { value: { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to } };
+      if (claim.status !== 'pending')
+        return { value: { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to } };
       let refused: string[];
       try {
         const result = await deps.mailer.send({

@@ -46,10 +46,17 @@ function decodeStrict(component: string): string | undefined {
 export function addressGuard(): MiddlewareHandler {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    const parts = [...url.pathname.split('/'), ...url.search.slice(1).split(/[&=]/).map((s) => s.replace(/\+/g, ' '))];
+    const parts = [
+      ...url.pathname.split('/'),
+      ...url.search
+        .slice(1)
+        .split(/[&=]/)
+        .map((s) => s.replace(/\+/g, ' ')),
+    ];
     for (const part of parts) {
       const decoded = decodeStrict(part);
-      if (decoded === undefined) return refuse(c, 400, 'Địa chỉ có ký tự không đọc được (không phải UTF-8)', 'the address is not valid UTF-8');
+      if (decoded === undefined)
+        return refuse(c, 400, 'Địa chỉ có ký tự không đọc được (không phải UTF-8)', 'the address is not valid UTF-8');
       if (isUnsafeText(decoded)) return refuse(c, 400, 'Địa chỉ có ký tự không hợp lệ (ký tự NUL)', 'the address holds a NUL character');
     }
     await next();
@@ -125,7 +132,14 @@ export async function formBody(c: Context): Promise<Record<string, string | File
 export function formBodyGuard(): MiddlewareHandler {
   const limit = bodyLimit({
     maxSize: MAX_FORM_BODY_BYTES,
-    onError: (c) => refuse(c, 413, `Nội dung gửi lên quá lớn (tối đa ${mb(MAX_FORM_BODY_BYTES)}; mỗi tệp tối đa ${mb(MAX_FILE_BYTES)}). Xin chọn tệp nhỏ hơn rồi gửi lại.`, 'too large'),
+    onError: (c) =>
+      refuse(
+        c,
+        413,
+        `Nội dung gửi lên quá lớn (tối đa ${mb(MAX_FORM_BODY_BYTES)}; mỗi tệp tối ` +
+          `đa ${mb(MAX_FILE_BYTES)}). Xin chọn tệp nhỏ hơn rồi gửi lại.`,
+        'too large',
+      ),
   });
   const check: MiddlewareHandler = async (c, next) => {
     // Read once for the request: the route takes these same fields (formBody).
@@ -140,8 +154,16 @@ export function formBodyGuard(): MiddlewareHandler {
       if (isUnsafeText(name) || isUnsafeText(text) || text.includes('\ufffd')) {
         // eslint-disable-next-line no-control-regex -- U+0000 is one of the characters to replace
         const field = name.replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
-        const label = c.req.path.startsWith('/console/') && Object.hasOwn(CONSOLE_FIELD_LABELS, field) ? CONSOLE_FIELD_LABELS[field] : fieldLabel(undefined, field);
-        return refuse(c, 400, `Ô “${label}” có ký tự không hợp lệ hoặc bị lỗi mã hóa (không phải UTF-8); xin gõ lại nội dung ô này rồi gửi lại.`, 'bad text');
+        const label =
+          c.req.path.startsWith('/console/') && Object.hasOwn(CONSOLE_FIELD_LABELS, field)
+            ? CONSOLE_FIELD_LABELS[field]
+            : fieldLabel(undefined, field);
+        return refuse(
+          c,
+          400,
+          `Ô “${label}” có ký tự không hợp lệ hoặc bị lỗi mã hóa (không phải UTF-8); xin gõ lại nội dung ô này rồi gửi lại.`,
+          'bad text',
+        );
       }
     }
     await next();

@@ -70,7 +70,12 @@ export class FormThrottle {
 /** The socket's address, or the right-most X-Forwarded-For entry behind one trusted reverse proxy. */
 function clientAddress(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const last = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+    const last = c.req
+      .header('x-forwarded-for')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .at(-1);
     if (last) return last;
   }
   try {
@@ -81,7 +86,10 @@ function clientAddress(c: Context, trustProxy: boolean): string {
 }
 
 export function tooManyPostsMessage(minutes: number): string {
-  return `Biểu mẫu đã được gửi quá nhiều lần trong thời gian ngắn. Vui lòng đợi ${minutes} phút rồi gửi lại; nếu cần hỗ trợ, xin liên hệ Ban Tuyên giáo.`;
+  return (
+    `Biểu mẫu đã được gửi quá nhiều lần trong thời gian ngắn. Vui lòng đợi ${minutes} phút rồi gửi ` +
+    `lại; nếu cần hỗ trợ, xin liên hệ Ban Tuyên giáo.`
+  );
 }
 
 /** Middleware for POST /f/:token. */

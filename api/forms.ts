@@ -135,8 +135,12 @@ ${f.fields.map((child) => renderField(child, path, ctx))}</fieldset>
       const current = value || ctx.values[path + CURRENT_FILE_SUFFIX] || '';
       // A file input cannot be re-filled: keep the stored file's id and say so, a new choice replaces it.
       const required = f.required && !current;
-      control = html`<input id="${path}" name="${path}" type="file" accept="${f.accept}"${required ? html` required` : ''}${error !== undefined ? html` aria-invalid="true"` : ''}${aria ? html` aria-describedby="${aria}"` : ''} style="padding:12px 8px">${current ? html`
-<input type="hidden" name="${path + CURRENT_FILE_SUFFIX}" value="${current}"><p class="muted" id="current-${path}">Đã có tệp: ${ctx.values[path + ':name'] || 'tệp đã gửi'} — chọn tệp khác nếu muốn thay.</p>` : ''}`;
+      control = html`<input id="${path}" name="${path}" type="file" accept="${f.accept}"${required ? html` required` : ''}${error !== undefined ? html` aria-invalid="true"` : ''}${aria ? html` aria-describedby="${aria}"` : ''} style="padding:12px 8px">${
+        current
+          ? html`
+<input type="hidden" name="${path + CURRENT_FILE_SUFFIX}" value="${current}"><p class="muted" id="current-${path}">Đã có tệp: ${ctx.values[path + ':name'] || 'tệp đã gửi'} — chọn tệp khác nếu muốn thay.</p>`
+          : ''
+      }`;
       break;
     }
   }
@@ -171,8 +175,7 @@ export function renderPhaseForm(spec: PhaseSpec, ctx: PhaseFormContext): Html {
   const placed: Placed = { paths: new Set(), leaves: [] };
   collect(form, '', placed);
   const errorKeys = Object.keys(ctx.errors);
-  const shownUnder = (key: string) =>
-    placed.paths.has(key) || placed.leaves.some((leaf) => key.startsWith(`${leaf}.`));
+  const shownUnder = (key: string) => placed.paths.has(key) || placed.leaves.some((leaf) => key.startsWith(`${leaf}.`));
   const unplaced = errorKeys.filter((k) => !shownUnder(k));
   const summary = errorKeys.length
     ? html`<div class="box bad" id="form-errors" role="alert"><b>Chưa nộp được: vui lòng sửa ${errorKeys.length} chỗ được đánh dấu bên dưới.</b>${
@@ -185,7 +188,11 @@ export function renderPhaseForm(spec: PhaseSpec, ctx: PhaseFormContext): Html {
   const enctype = hasFile(form) ? html` enctype="multipart/form-data"` : '';
   const action = ctx.action !== undefined ? html` action="${ctx.action}"` : '';
   return html`<form method="post" id="phase-form" data-phase="${spec.id}"${action}${enctype}>
-${summary}${ctx.requestId !== undefined ? html`<input type="hidden" name="requestId" value="${ctx.requestId}">
-` : ''}${form.map((f) => renderField(f, '', ctx))}<button type="submit">${ctx.submitLabel ?? 'Nộp báo cáo'}</button>
+${summary}${
+    ctx.requestId !== undefined
+      ? html`<input type="hidden" name="requestId" value="${ctx.requestId}">
+`
+      : ''
+  }${form.map((f) => renderField(f, '', ctx))}<button type="submit">${ctx.submitLabel ?? 'Nộp báo cáo'}</button>
 </form>`;
 }

@@ -55,7 +55,10 @@ function publicUrl(publicBaseUrl: string | undefined): URL | undefined {
  * Whether `host` (a Host header's value) names this server: PUBLIC_BASE_URL's host and port, or a loopback name
  * on the port the connection came in on (any port for an in-process request, which no browser can make).
  */
-export function isOwnHost(host: string, opts: { publicBaseUrl?: string | undefined; localPort?: number | undefined; https?: boolean }): boolean {
+export function isOwnHost(
+  host: string,
+  opts: { publicBaseUrl?: string | undefined; localPort?: number | undefined; https?: boolean },
+): boolean {
   // Only host[:port]: a Host with a path, credentials or spaces is no host of ours.
   if (!HOST_RE.test(host)) return false;
   let url: URL;
@@ -88,7 +91,10 @@ export function hostGuard(opts: { publicBaseUrl?: string | undefined }): Middlew
     const en = `Host "${host}" is not this server's: address it as ${allowed} (set PUBLIC_BASE_URL to the address users open)`;
     if (wantsJson(c)) return c.json({ error: en }, 421);
     return c.html(
-      messagePage('Sai địa chỉ máy chủ', `Địa chỉ “${host}” không phải của máy chủ này; xin mở bằng một trong các địa chỉ: ${allowed}. (${en})`),
+      messagePage(
+        'Sai địa chỉ máy chủ',
+        `Địa chỉ “${host}” không phải của máy chủ này; xin mở bằng một trong các địa chỉ: ${allowed}. (${en})`,
+      ),
       421,
     );
   };
@@ -134,7 +140,11 @@ export function crossOriginWrite(
  */
 export function sameOriginWrites(opts: { publicBaseUrl?: string | undefined; nullOrigin: 'as-absent' | 'refuse' }): MiddlewareHandler {
   const reasonOf = (c: Context) =>
-    crossOriginWrite({ origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') }, ownOrigins(c, opts.publicBaseUrl), opts.nullOrigin);
+    crossOriginWrite(
+      { origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') },
+      ownOrigins(c, opts.publicBaseUrl),
+      opts.nullOrigin,
+    );
   const sameOrigin = (_header: string, c: Context) => reasonOf(c) === undefined;
   const honoCsrf = csrf({ origin: sameOrigin, secFetchSite: sameOrigin });
   return async (c, next) => {
@@ -156,7 +166,11 @@ export function sameOriginWrites(opts: { publicBaseUrl?: string | undefined; nul
     const en = `cross-origin write refused (${reason}): only chuky's own pages, or clients that are not browsers, may send this request`;
     if (wantsJson(c)) return c.json({ error: en }, 403);
     return c.html(
-      messagePage('Không gửi được', `Biểu mẫu này chỉ nhận nội dung gửi từ chính trang của nó; yêu cầu này đến từ một trang web khác nên đã bị từ chối. Xin mở lại đường dẫn trong thư rồi gửi lại. (${en})`),
+      messagePage(
+        'Không gửi được',
+        `Biểu mẫu này chỉ nhận nội dung gửi từ chính trang của nó; yêu cầu này đến từ một trang web ` +
+          `khác nên đã bị từ chối. Xin mở lại đường dẫn trong thư rồi gửi lại. (${en})`,
+      ),
       403,
     );
   };
@@ -181,7 +195,11 @@ export function jsonWrites(): MiddlewareHandler {
     const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
     if (c.req.method === 'DELETE' && !type && !hasBody) return next();
     return c.json(
-      { error: `unsupported Content-Type ${type ? `"${type}"` : '(none)'}: ${c.req.method} ${c.req.path} takes ${csv ? 'a units CSV sent as Content-Type: text/csv' : 'a JSON body sent as Content-Type: application/json'}` },
+      {
+        error:
+          `unsupported Content-Type ${type ? `"${type}"` : '(none)'}: ${c.req.method} ${c.req.path} ` +
+          `takes ${csv ? 'a units CSV sent as Content-Type: text/csv' : 'a JSON body sent as Content-Type: application/json'}`,
+      },
       415,
     );
   };

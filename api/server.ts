@@ -83,7 +83,10 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   app.post('/f/:token', sameOriginWrites({ publicBaseUrl: deps.publicBaseUrl, nullOrigin: 'as-absent' }));
   // Form posts are counted per link and per address, in PostgreSQL (shared by every API process), before the
   // link is even checked.
-  app.post('/f/:token', formThrottle(new FormThrottle(deps.db, { ...DEFAULT_FORM_THROTTLE, ...deps.formThrottle }), { trustProxy: deps.console?.trustProxy }));
+  app.post(
+    '/f/:token',
+    formThrottle(new FormThrottle(deps.db, { ...DEFAULT_FORM_THROTTLE, ...deps.formThrottle }), { trustProxy: deps.console?.trustProxy }),
+  );
   app.post('/f/:token', formBodyGuard());
   registerUnitFormRoutes(app, { db: deps.db, client: deps.client, scopeOf });
 
@@ -129,7 +132,9 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   // Writes are JSON (a units import: CSV), else 415: no body a page could send without a CORS preflight.
   api.use('*', jsonWrites());
   api.use('*', apiBodyGuard());
-  api.get('/cycles', async (c) => c.json((await listCycles(deps.db)).map(({ definition, ...rest }) => ({ ...rest, committee: definition.committee.name }))));
+  api.get('/cycles', async (c) =>
+    c.json((await listCycles(deps.db)).map(({ definition, ...rest }) => ({ ...rest, committee: definition.committee.name }))),
+  );
   api.get('/cycles/:cycle/status', async (c) => {
     const cycle = await getCycle(deps.db, c.req.param('cycle'));
     if (!cycle) return c.json({ error: `no cycle ${c.req.param('cycle')}` }, 404);
@@ -158,7 +163,13 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
     const response = await act(fn)(c);
     const json: unknown = await c.req.json().catch(() => ({}));
     // Any JSON value may come in (null, a list, a number): only an object's fields are read.
-    const body = (typeof json === 'object' && json !== null ? json : {}) as { phase?: unknown; reason?: unknown; actor?: { id?: unknown }; requestId?: unknown; newDeadline?: unknown };
+    const body = (typeof json === 'object' && json !== null ? json : {}) as {
+      phase?: unknown;
+      reason?: unknown;
+      actor?: { id?: unknown };
+      requestId?: unknown;
+      newDeadline?: unknown;
+    };
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason : '(không ghi lý do)';
     const ok = response.status < 300;
     await recordAudit(deps.db, {
@@ -172,7 +183,14 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
       reason,
       details: { via: 'api', ...(typeof body.newDeadline === 'string' ? { until: body.newDeadline } : {}) },
       outcome: ok ? 'ok' : 'refused',
-      message: ok ? null : ((await response.clone().json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${response.status}`,
+      message: ok
+        ? null
+        : ((
+            (await response
+              .clone()
+              .json()
+              .catch(() => ({}))) as { error?: string }
+          ).error ?? `HTTP ${response.status}`),
       requestId: typeof body.requestId === 'string' ? `api/${action}/${body.requestId}` : null,
     });
     return response;
@@ -193,7 +211,11 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   return { app, stop: () => consoleApp.close() };
 }
 
-export function startApi(deps: ApiDeps, port: number, hostname = '127.0.0.1'): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
+export function startApi(
+  deps: ApiDeps,
+  port: number,
+  hostname = '127.0.0.1',
+): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
   const { app, stop } = buildApp(deps);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info) => {

@@ -85,7 +85,11 @@ export const REVOKED_LINK_MESSAGE = 'Đường dẫn này đã bị thu hồi. X
  * 0 for links signed before links carried one) have been revoked. A failing `isRevoked` (the database is down)
  * is not a LinkError: the caller answers with a server error, not "invalid link".
  */
-export async function checkLink(token: string, secret: string, isRevoked: (scope: LinkScope, issuedAtMs: number) => Promise<boolean>): Promise<LinkScope> {
+export async function checkLink(
+  token: string,
+  secret: string,
+  isRevoked: (scope: LinkScope, issuedAtMs: number) => Promise<boolean>,
+): Promise<LinkScope> {
   const { scope, issuedAtMs } = await verifyToken(token, secret);
   if (await isRevoked(scope, issuedAtMs)) throw new LinkError(REVOKED_LINK_MESSAGE);
   return scope;

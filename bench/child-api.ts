@@ -5,8 +5,14 @@ import { childFailed, childProtocol } from './children.js';
 
 try {
   const env = loadEnv();
-  const addresses = { temporalAddress: env.temporalAddress, temporalNamespace: env.temporalNamespace, databaseUrl: env.databaseUrl, smtpUrl: env.smtpUrl };
-  if (!addresses.temporalAddress || !addresses.databaseUrl || !addresses.smtpUrl) throw new Error('TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL must be set');
+  const addresses = {
+    temporalAddress: env.temporalAddress,
+    temporalNamespace: env.temporalNamespace,
+    databaseUrl: env.databaseUrl,
+    smtpUrl: env.smtpUrl,
+  };
+  if (!addresses.temporalAddress || !addresses.databaseUrl || !addresses.smtpUrl)
+    throw new Error('TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL must be set');
   const runtime = await connectRuntime(env, addresses);
   const api = await runApi(runtime, env, 0);
   childProtocol({

@@ -11,7 +11,10 @@ try {
   const address = process.env.TEMPORAL_ADDRESS;
   const taskQueue = process.env.BENCH_TASK_QUEUE ?? 'bench-engine';
   if (!address) throw new Error('TEMPORAL_ADDRESS must be set');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows.js', import.meta.url)), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows.js', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+  });
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle });
   const done = worker.run().finally(() => connection.close());

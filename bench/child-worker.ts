@@ -17,7 +17,8 @@ try {
     databaseUrl: env.databaseUrl,
     smtpUrl: env.smtpUrl,
   };
-  if (!addresses.temporalAddress || !addresses.databaseUrl || !addresses.smtpUrl) throw new Error('TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL must be set');
+  if (!addresses.temporalAddress || !addresses.databaseUrl || !addresses.smtpUrl)
+    throw new Error('TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL must be set');
   const runtime = await connectRuntime(env, addresses);
   const { worker, done } = await runWorker(runtime, addresses);
   const o = worker.options as unknown as Record<string, unknown>;

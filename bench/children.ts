@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What Temporal (server or SDK) says when a rate or resource limit refuses work. */
-export const LIMIT_ERROR = /resource[ _]?exhausted|RESOURCE_EXHAUSTED|namespace rate limit|rate limit exceeded|too many (outstanding|requests|pending)|BusyWorkflow|ResourceExhausted/i;
+export const LIMIT_ERROR =
+  /resource[ _]?exhausted|RESOURCE_EXHAUSTED|namespace rate limit|rate limit exceeded|too many (outstanding|requests|pending)|BusyWorkflow|ResourceExhausted/i;
 
 export interface ChildMessage {
   type: string;
@@ -102,7 +103,15 @@ export async function startChild(opts: {
   });
 
   const info = await new Promise<ChildMessage>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${opts.name} was not ready within ${(opts.readyTimeoutMs ?? 180_000) / 1000} s; log: ${opts.logFile}\n${tail.join('\n')}`)), opts.readyTimeoutMs ?? 180_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `${opts.name} was not ready within ${(opts.readyTimeoutMs ?? 180_000) / 1000} s; log: ${opts.logFile}\n${tail.join('\n')}`,
+          ),
+        ),
+      opts.readyTimeoutMs ?? 180_000,
+    );
     child.on('message', (m: ChildMessage) => {
       if (m?.type === 'ready') {
         clearTimeout(timer);
@@ -159,7 +168,11 @@ export async function startChild(opts: {
 }
 
 /** In a child: say ready, answer requests, stop on request or when the parent goes away. */
-export function childProtocol(handlers: { ready: ChildMessage; stop: () => Promise<void>; on?: (m: ChildMessage) => Promise<ChildMessage | undefined> }): void {
+export function childProtocol(handlers: {
+  ready: ChildMessage;
+  stop: () => Promise<void>;
+  on?: (m: ChildMessage) => Promise<ChildMessage | undefined>;
+}): void {
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -57,7 +57,10 @@ export const SIZES: Record<Mode, Sizes> = {
 };
 
 /** The sizes the targets speak of, and the size a quick run judges each target at instead. */
-export const TARGET_SIZES: Record<Mode, { launchSmall: number; launchLarge: number; submitters: number; rehearsal: number; report: number; memory: number }> = {
+export const TARGET_SIZES: Record<
+  Mode,
+  { launchSmall: number; launchLarge: number; submitters: number; rehearsal: number; report: number; memory: number }
+> = {
   full: { launchSmall: 150, launchLarge: 5_000, submitters: 20, rehearsal: 150, report: 5_000, memory: 5_000 },
   quick: { launchSmall: 50, launchLarge: 200, submitters: 5, rehearsal: 20, report: 500, memory: 200 },
 };
@@ -95,7 +98,14 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
-export async function createContext(p: { mode: Mode; runDir: string; keepDir: string; profile: boolean; stack: BenchStack; log: Log }): Promise<BenchContext> {
+export async function createContext(p: {
+  mode: Mode;
+  runDir: string;
+  keepDir: string;
+  profile: boolean;
+  stack: BenchStack;
+  log: Log;
+}): Promise<BenchContext> {
   const connection = await Connection.connect({ address: p.stack.temporalAddress });
   const client = new Client({ connection });
   const db = createPool(p.stack.databaseUrl, 10);

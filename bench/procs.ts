@@ -45,7 +45,10 @@ function readStat(pid: number): Stat | undefined {
 
 function allPids(): number[] {
   try {
-    return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+    return fs
+      .readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return [];
   }
@@ -186,8 +189,14 @@ export class CpuSampler {
 export function describeCpu(split: CpuSplit): string {
   const parts = split.byProcess.slice(0, 6).map((p) => `${p.label} ${p.cpuS.toFixed(1)} cpu-s (${(100 * p.shareOfCapacity).toFixed(0)}%)`);
   const m = split.machine;
-  const machine = m ? (`; the machine was busy ${(100 * m.busy).toFixed(0)}% (other processes than the ` + `bench's ${(100 * m.others).toFixed(0)}%), I/O wait ${(100 * m.iowait).toFixed(0)}%`) : '';
-  return (`over ${split.wallS.toFixed(1)} s on ${split.cores} cores: ${parts.join(', ')}; the bench's ` + `processes used ${(100 * split.utilisation).toFixed(0)}% of all cores${machine}`);
+  const machine = m
+    ? `; the machine was busy ${(100 * m.busy).toFixed(0)}% (other processes than the ` +
+      `bench's ${(100 * m.others).toFixed(0)}%), I/O wait ${(100 * m.iowait).toFixed(0)}%`
+    : '';
+  return (
+    `over ${split.wallS.toFixed(1)} s on ${split.cores} cores: ${parts.join(', ')}; the bench's ` +
+    `processes used ${(100 * split.utilisation).toFixed(0)}% of all cores${machine}`
+  );
 }
 
 /** The PID in a PostgreSQL data directory's postmaster.pid, if the server runs. */

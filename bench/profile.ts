@@ -163,8 +163,14 @@ export function summariseProfile(profile: CpuProfile, label: string, topN = 10, 
   return {
     label,
     busyMs: busy,
-    top: [...fns.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, topN).map((e) => ({ ...e, pct: pct(e.selfMs) })),
-    areas: [...areas.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([area, selfMs]) => ({ area, selfMs, pct: pct(selfMs) })),
+    top: [...fns.values()]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, topN)
+      .map((e) => ({ ...e, pct: pct(e.selfMs) })),
+    areas: [...areas.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([area, selfMs]) => ({ area, selfMs, pct: pct(selfMs) })),
   };
 }
 
@@ -174,7 +180,10 @@ export function summariseProfile(profile: CpuProfile, label: string, topN = 10, 
  */
 export function summariseProfileDir(dir: string, label: string, window?: ProfileWindow): ProfileSummary[] {
   if (!fs.existsSync(dir)) return [];
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   const out: ProfileSummary[] = [];
   const threads: CpuProfile[] = [];
   for (const f of files) {
@@ -211,7 +220,11 @@ export function summariseProfileDir(dir: string, label: string, window?: Profile
 }
 
 /** Runs fn under the inspector's CPU profiler in this process; writes the profile to `file` when given. */
-export async function profileInProcess<T>(fn: () => Promise<T>, label: string, file?: string): Promise<{ result: T; summary: ProfileSummary }> {
+export async function profileInProcess<T>(
+  fn: () => Promise<T>,
+  label: string,
+  file?: string,
+): Promise<{ result: T; summary: ProfileSummary }> {
   const session = new Session();
   session.connect();
   try {

@@ -19,8 +19,31 @@ import { samplePayload, reportedMembers } from '../rehearsal/payloads.js';
 
 type Row = unknown[];
 
-const OBLIGATION_COLUMNS = ['cycle_id', 'unit_code', 'phase', 'deadline', 'due_at', 'status', 'escalation_level', 'last_event', 'updated_at', 'calendar_at'];
-const SUBMISSION_COLUMNS = ['submission_key', 'cycle_id', 'unit_code', 'phase', 'version', 'payload', 'actor', 'via', 'late', 'submitted_at', 'calendar_at'];
+const OBLIGATION_COLUMNS = [
+  'cycle_id',
+  'unit_code',
+  'phase',
+  'deadline',
+  'due_at',
+  'status',
+  'escalation_level',
+  'last_event',
+  'updated_at',
+  'calendar_at',
+];
+const SUBMISSION_COLUMNS = [
+  'submission_key',
+  'cycle_id',
+  'unit_code',
+  'phase',
+  'version',
+  'payload',
+  'actor',
+  'via',
+  'late',
+  'submitted_at',
+  'calendar_at',
+];
 
 async function insertRows(client: pg.PoolClient, table: string, columns: string[], rows: Row[]): Promise<void> {
   const perChunk = Math.max(1, Math.floor(30_000 / columns.length));
@@ -84,16 +107,55 @@ export async function writeFrozenYear(db: Db, configFile: string): Promise<Writt
         const versions = outcome === 'revised' ? 2 : 1;
         for (let v = 1; v <= versions; v++) {
           const date = addDays(when, v - versions);
-          const payload = phaseSpec(phase).schema({ members }).parse(samplePayload(phase, sample, { date, studyPercent }));
-          submissions.push([`${cycleId}/${unit.code}/${phase}/bench-${v}`, cycleId, unit.code, phase, v, JSON.stringify(payload), `unit:${unit.code}`, 'web', late, at(date, 10), at(date, 10)]);
+          const payload = phaseSpec(phase)
+            .schema({ members })
+            .parse(samplePayload(phase, sample, { date, studyPercent }));
+          submissions.push([
+            `${cycleId}/${unit.code}/${phase}/bench-${v}`,
+            cycleId,
+            unit.code,
+            phase,
+            v,
+            JSON.stringify(payload),
+            `unit:${unit.code}`,
+            'web',
+            late,
+            at(date, 10),
+            at(date, 10),
+          ]);
         }
         if (phase === 'study' && studyPercent < 98 && def.targets) {
           // Under the target: the make-up session, held on time.
           const makeupDeadline = addDays(when, 14);
           const held = addDays(makeupDeadline, -3);
-          obligations.push([cycleId, unit.code, 'study-makeup', makeupDeadline, at(addDays(makeupDeadline, 1), 0), 'submitted', 0, 'submitted', at(held, 10), at(held, 10)]);
-          const payload = phaseSpec('study-makeup').schema({ members }).parse(samplePayload('study-makeup', sample, { date: held }));
-          submissions.push([`${cycleId}/${unit.code}/study-makeup/bench-1`, cycleId, unit.code, 'study-makeup', 1, JSON.stringify(payload), `unit:${unit.code}`, 'web', false, at(held, 10), at(held, 10)]);
+          obligations.push([
+            cycleId,
+            unit.code,
+            'study-makeup',
+            makeupDeadline,
+            at(addDays(makeupDeadline, 1), 0),
+            'submitted',
+            0,
+            'submitted',
+            at(held, 10),
+            at(held, 10),
+          ]);
+          const payload = phaseSpec('study-makeup')
+            .schema({ members })
+            .parse(samplePayload('study-makeup', sample, { date: held }));
+          submissions.push([
+            `${cycleId}/${unit.code}/study-makeup/bench-1`,
+            cycleId,
+            unit.code,
+            'study-makeup',
+            1,
+            JSON.stringify(payload),
+            `unit:${unit.code}`,
+            'web',
+            false,
+            at(held, 10),
+            at(held, 10),
+          ]);
         }
       }
       obligations.push([cycleId, unit.code, phase, deadline, dueAt, status, level, lastEvent, at(when, 10), at(when, 10)]);
@@ -106,9 +168,17 @@ export async function writeFrozenYear(db: Db, configFile: string): Promise<Writt
     await insertRows(client, 'obligations', OBLIGATION_COLUMNS, obligations);
     await insertRows(client, 'submissions', SUBMISSION_COLUMNS, submissions);
     await client.query(
-      (`UPDATE cycles SET status = 'closed', launched_units = $2, closed_at = now(), closed_reason = ` + `'Kết thúc chu kỳ (bench)', frozen_at = now() WHERE id = $1`),
+      `UPDATE cycles SET status = 'closed', launched_units = $2, closed_at = now(), closed_reason = ` +
+        `'Kết thúc chu kỳ (bench)', frozen_at = now() WHERE id = $1`,
       [cycleId, loaded.units.length],
     );
   });
-  return { cycleId, units: loaded.units.length, obligations: obligations.length, submissions: submissions.length, registerMs, insertMs: Date.now() - t1 };
+  return {
+    cycleId,
+    units: loaded.units.length,
+    obligations: obligations.length,
+    submissions: submissions.length,
+    registerMs,
+    insertMs: Date.now() - t1,
+  };
 }

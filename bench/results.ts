@@ -52,13 +52,18 @@ export function emptyResult(id: string, number: number, title: string): Scenario
 }
 
 export function judge(value: number | null | undefined, target: Target, note?: string): Figure['target'] {
-  if (value === null || value === undefined || !Number.isFinite(value)) return { ...target, verdict: 'not measured', ...(note ? { note } : {}) };
+  if (value === null || value === undefined || !Number.isFinite(value))
+    return { ...target, verdict: 'not measured', ...(note ? { note } : {}) };
   const ok =
-    target.op === '<' ? value < target.threshold
-    : target.op === '<=' ? value <= target.threshold
-    : target.op === '>=' ? value >= target.threshold
-    : target.op === '>' ? value > target.threshold
-    : value === target.threshold;
+    target.op === '<'
+      ? value < target.threshold
+      : target.op === '<='
+        ? value <= target.threshold
+        : target.op === '>='
+          ? value >= target.threshold
+          : target.op === '>'
+            ? value > target.threshold
+            : value === target.threshold;
   return { ...target, verdict: ok ? 'met' : 'missed', ...(note ? { note } : {}) };
 }
 

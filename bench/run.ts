@@ -55,7 +55,13 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(fs.readFileSync(new URL(import.meta.url)).toString().split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
+    process.stdout.write(
+      fs
+        .readFileSync(new URL(import.meta.url))
+        .toString()
+        .split('*/')[0]!
+        .replace(/^\/\*\*?|^ \* ?/gm, '') + '\n',
+    );
     return 0;
   }
   const mode: Mode = values.quick ? 'quick' : 'full';
@@ -63,7 +69,8 @@ async function main(): Promise<number> {
   const unknown = [...(only ?? [])].filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
   // Only a full run of every scenario replaces the committed results; a quick or partial run writes beside them.
-  const [resultsMd, resultsJson] = mode === 'full' && !only ? ['RESULTS.md', 'results.json'] : ['RESULTS-partial.md', 'results-partial.json'];
+  const [resultsMd, resultsJson] =
+    mode === 'full' && !only ? ['RESULTS.md', 'results.json'] : ['RESULTS-partial.md', 'results-partial.json'];
 
   // The SDK's INFO lines (worker state changes) of the rehearsal's in-process worker are noise here.
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -75,7 +82,12 @@ async function main(): Promise<number> {
   fs.mkdirSync(runDir, { recursive: true });
   fs.mkdirSync(keepDir, { recursive: true });
   const sizes = SIZES[mode];
-  log((`${mode} run: launch ${sizes.launch.join(', ')} units; ` + `submitters ${sizes.submitters.map((s) => s.concurrency).join(', ')}; ` + `rehearsal ${sizes.rehearsalUnits} units; reports ${sizes.report.join(', ')} units; data ` + `in ${runDir}`));
+  log(
+    `${mode} run: launch ${sizes.launch.join(', ')} units; ` +
+      `submitters ${sizes.submitters.map((s) => s.concurrency).join(', ')}; ` +
+      `rehearsal ${sizes.rehearsalUnits} units; reports ${sizes.report.join(', ')} units; data ` +
+      `in ${runDir}`,
+  );
 
   let stack: BenchStack | undefined;
   let ctx: BenchContext | undefined;
@@ -106,7 +118,10 @@ async function main(): Promise<number> {
       startedAt: startedAt.toISOString(),
       durationS: (Date.now() - startedAt.getTime()) / 1000,
       scenarios: results,
-      scale: { rows, markdown: scaleMarkdown(rows, { mode, date: startedAt.toISOString().slice(0, 10), commit: mach.commit.slice(0, 10) }) },
+      scale: {
+        rows,
+        markdown: scaleMarkdown(rows, { mode, date: startedAt.toISOString().slice(0, 10), commit: mach.commit.slice(0, 10) }),
+      },
       runDir,
       keepDir,
     };
@@ -116,8 +131,10 @@ async function main(): Promise<number> {
     ctx = await createContext({ mode, runDir, keepDir, profile: !values['no-profile'], stack, log });
     ctx.results = results;
     if (ctx.profile) {
-      log('bundling the workflows once here too, to attribute the workflow threads\' profiles to their modules');
-      await loadWorkflowBundleMap().catch((err) => log(`could not bundle the workflows: ${err instanceof Error ? err.message : String(err)}`));
+      log("bundling the workflows once here too, to attribute the workflow threads' profiles to their modules");
+      await loadWorkflowBundleMap().catch((err) =>
+        log(`could not bundle the workflows: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
     for (const s of SCENARIOS) {
       if (only && !only.has(s.id)) continue;
@@ -149,10 +166,18 @@ async function main(): Promise<number> {
   // A partial run (--only) has no figures for most rows: it would blank the committed table.
   if ((mode === 'full' && !only) || values['update-scale']) {
     const scaleFile = path.join(projectRoot(), 'docs', 'SCALE.md');
-    log(writeScaleTable(scaleFile, final.scale.markdown) ? `updated the table in ${scaleFile}` : `could not find the table markers in ${scaleFile}`);
+    log(
+      writeScaleTable(scaleFile, final.scale.markdown)
+        ? `updated the table in ${scaleFile}`
+        : `could not find the table markers in ${scaleFile}`,
+    );
   }
   const missed = results.flatMap((r) => r.figures.filter((f) => f.target?.verdict === 'missed').map((f) => f.label));
-  log((`finished in ${(final.durationS / 60).toFixed(1)} min: ${results.length} ` + `scenario(s), ${results.filter((r) => r.status === 'failed').length} failed, ${missed.length} ` + `target(s) missed. Results: bench/${resultsMd}, bench/${resultsJson}`));
+  log(
+    `finished in ${(final.durationS / 60).toFixed(1)} min: ${results.length} ` +
+      `scenario(s), ${results.filter((r) => r.status === 'failed').length} failed, ${missed.length} ` +
+      `target(s) missed. Results: bench/${resultsMd}, bench/${resultsJson}`,
+  );
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
 

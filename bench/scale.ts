@@ -76,25 +76,67 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
 
   if (engine?.rate) {
     const s = U / engine.rate;
-    rows.push({ quantity: ('Every unit woken at the same 08:00 (a workflow task each), at the engine baseline: the dev ' + 'server on SQLite, a floor for a cluster'), measured: `${fmt(engine.rate)} wf/s`, country: duration(s), budget: '1 h', load: s / HOUR });
+    rows.push({
+      quantity:
+        'Every unit woken at the same 08:00 (a workflow task each), at the engine baseline: the dev ' +
+        'server on SQLite, a floor for a cluster',
+      measured: `${fmt(engine.rate)} wf/s`,
+      country: duration(s),
+      budget: '1 h',
+      load: s / HOUR,
+    });
   }
   if (largest?.startRate) {
     const s = largest.units / largest.startRate;
-    rows.push({ quantity: (`One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (16 starts in ` + `flight per batch; committees launch side by side)`), measured: `${fmt(largest.startRate)} units/s; all notices after ${fmt(largest.allNoticesS)} s`, country: `${duration(largest.allNoticesS ?? s)} for the largest committee`, budget: '15 min', load: (largest.allNoticesS ?? s) / 900 });
+    rows.push({
+      quantity:
+        `One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (16 starts in ` +
+        `flight per batch; committees launch side by side)`,
+      measured: `${fmt(largest.startRate)} units/s; all notices after ${fmt(largest.allNoticesS)} s`,
+      country: `${duration(largest.allNoticesS ?? s)} for the largest committee`,
+      budget: '15 min',
+      load: (largest.allNoticesS ?? s) / 900,
+    });
   }
   if (email?.activityOff) {
     const s = U / email.activityOff;
-    rows.push({ quantity: 'A phase opening for every unit at 08:00: one notice each, through one worker\'s sendUnitEmail', measured: `${fmt(email.activityOff)} msg/s per worker`, country: `${duration(s)} (${Math.ceil(s / HOUR)} worker(s) for 1 h)`, budget: '1 h', load: s / HOUR });
+    rows.push({
+      quantity: "A phase opening for every unit at 08:00: one notice each, through one worker's sendUnitEmail",
+      measured: `${fmt(email.activityOff)} msg/s per worker`,
+      country: `${duration(s)} (${Math.ceil(s / HOUR)} worker(s) for 1 h)`,
+      budget: '1 h',
+      load: s / HOUR,
+    });
   }
   if (email?.activityOn) {
     const s = U / email.activityOn;
-    rows.push({ quantity: `The same burst under one provider account limited to ${email.rateLimitPerSecond} msg/s`, measured: `${fmt(email.activityOn)} msg/s`, country: duration(s), budget: '1 h', load: s / HOUR });
+    rows.push({
+      quantity: `The same burst under one provider account limited to ${email.rateLimitPerSecond} msg/s`,
+      measured: `${fmt(email.activityOn)} msg/s`,
+      country: duration(s),
+      budget: '1 h',
+      load: s / HOUR,
+    });
   }
   if (rehearsal?.emailsPerUnit) {
-    rows.push({ quantity: 'Emails per year (every unit, every phase: notices, reminders, receipts, escalations)', measured: `${fmt(rehearsal.emailsPerUnit)} per unit-year`, country: `${fmt(U * rehearsal.emailsPerUnit, 0)} per year`, budget: '—', load: null });
+    rows.push({
+      quantity: 'Emails per year (every unit, every phase: notices, reminders, receipts, escalations)',
+      measured: `${fmt(rehearsal.emailsPerUnit)} per unit-year`,
+      country: `${fmt(U * rehearsal.emailsPerUnit, 0)} per year`,
+      budget: '—',
+      load: null,
+    });
   }
   if (history?.meanEvents) {
-    rows.push({ quantity: 'Temporal history per year (unit workflows)', measured: (`${fmt(history.meanEvents, 0)} events, ${fmt((history.meanJsonBytes ?? 0) / 1024)} KB JSON per ` + `unit-year (largest ${fmt(history.maxEvents, 0)} events)`), country: `${fmt(U * history.meanEvents, 0)} events, ≤ ${bytes(U * (history.meanJsonBytes ?? 0))}`, budget: '< 2,000 events per unit-year', load: history.maxEvents ? history.maxEvents / 2000 : null });
+    rows.push({
+      quantity: 'Temporal history per year (unit workflows)',
+      measured:
+        `${fmt(history.meanEvents, 0)} events, ${fmt((history.meanJsonBytes ?? 0) / 1024)} KB JSON per ` +
+        `unit-year (largest ${fmt(history.maxEvents, 0)} events)`,
+      country: `${fmt(U * history.meanEvents, 0)} events, ≤ ${bytes(U * (history.meanJsonBytes ?? 0))}`,
+      budget: '< 2,000 events per unit-year',
+      load: history.maxEvents ? history.maxEvents / 2000 : null,
+    });
   }
   const mem = memory?.runs?.at(-1);
   if (mem?.worker?.rssMb) {
@@ -103,9 +145,15 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
     const perWorkflow = (mem.worker.rssMb - idle) / cached;
     const fits = perWorkflow > 0 ? Math.max(0, Math.floor((600 - idle) / perWorkflow)) : null;
     rows.push({
-      quantity: 'Worker memory: cached unit workflows a 600 MB worker holds (the rest are evicted and replayed from history at their next task)',
-      measured: (`${fmt(mem.worker.rssMb, 0)} MB RSS with ${fmt(cached, 0)} cached (${fmt(perWorkflow, 2)} MB ` + `each over ${fmt(idle, 0)} MB idle)`),
-      country: fits === null ? '—' : `${fmt(fits, 0)} per worker: ${fmt(Math.ceil(U / Math.max(1, fits)), 0)} workers to keep all ${fmt(U, 0)} cached (optional)`,
+      quantity:
+        'Worker memory: cached unit workflows a 600 MB worker holds (the rest are evicted and replayed from history at their next task)',
+      measured:
+        `${fmt(mem.worker.rssMb, 0)} MB RSS with ${fmt(cached, 0)} cached (${fmt(perWorkflow, 2)} MB ` +
+        `each over ${fmt(idle, 0)} MB idle)`,
+      country:
+        fits === null
+          ? '—'
+          : `${fmt(fits, 0)} per worker: ${fmt(Math.ceil(U / Math.max(1, fits)), 0)} workers to keep all ${fmt(U, 0)} cached (optional)`,
       budget: '600 MB per worker',
       load: mem.worker.rssMb / 600,
     });
@@ -117,31 +165,58 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
       (history.meanSubmissions ?? 0) * (sizes.submissions?.bytesPerRow ?? 0) +
       (history.meanRecordTransitions ?? 0) * (sizes.events?.bytesPerRow ?? 0) +
       (history.meanEmails ?? 0) * (sizes.emails?.bytesPerRow ?? 0);
-    rows.push({ quantity: "chuky's PostgreSQL growth per year (obligations, submissions, events, outbox; indexes included)", measured: `${fmt(perUnit / 1024)} KB per unit-year`, country: `${bytes(U * perUnit)} per year`, budget: '—', load: null });
+    rows.push({
+      quantity: "chuky's PostgreSQL growth per year (obligations, submissions, events, outbox; indexes included)",
+      measured: `${fmt(perUnit / 1024)} KB per unit-year`,
+      country: `${bytes(U * perUnit)} per year`,
+      budget: '—',
+      load: null,
+    });
   }
   const levels = submission?.levels;
   if (levels?.length) {
     const best = Math.max(...levels.map((l) => l.perSecond));
     // Half the units send in the last two working days before a deadline, within office hours.
     const needed = (U * 0.5) / (2 * 8 * HOUR);
-    rows.push({ quantity: 'Form submissions before a deadline (half the units in its last two working days)', measured: `${fmt(best)} req/s (one API process, one worker)`, country: `${fmt(needed, 2)} req/s needed`, budget: `${fmt(best)} req/s`, load: needed / best });
+    rows.push({
+      quantity: 'Form submissions before a deadline (half the units in its last two working days)',
+      measured: `${fmt(best)} req/s (one API process, one worker)`,
+      country: `${fmt(needed, 2)} req/s needed`,
+      budget: `${fmt(best)} req/s`,
+      load: needed / best,
+    });
   }
   const runs = report?.runs;
   const biggest = runs?.at(-1);
   if (biggest) {
-    rows.push({ quantity: `One committee's report (${fmt(biggest.units, 0)} units); freezing its year at the close`, measured: `compile ${fmt(biggest.compileS, 2)} s, freeze ${fmt(biggest.freezeS, 2)} s`, country: 'per committee (reports are not national)', budget: 'compile 30 s; freeze 60 s (activity heartbeat timeout)', load: Math.max(biggest.compileS / 30, biggest.freezeS / 60) });
+    rows.push({
+      quantity: `One committee's report (${fmt(biggest.units, 0)} units); freezing its year at the close`,
+      measured: `compile ${fmt(biggest.compileS, 2)} s, freeze ${fmt(biggest.freezeS, 2)} s`,
+      country: 'per committee (reports are not national)',
+      budget: 'compile 30 s; freeze 60 s (activity heartbeat timeout)',
+      load: Math.max(biggest.compileS / 30, biggest.freezeS / 60),
+    });
   }
   return rows;
 }
 
 export function scaleMarkdown(rows: ScaleRow[], meta: { mode: string; date: string; commit: string }): string[] {
-  const worst = rows.reduce<ScaleRow | undefined>((w, r) => (r.load !== null && (w === undefined || (w.load ?? -1) < r.load) ? r : w), undefined);
+  const worst = rows.reduce<ScaleRow | undefined>(
+    (w, r) => (r.load !== null && (w === undefined || (w.load ?? -1) < r.load) ? r : w),
+    undefined,
+  );
   return [
-    (`Measured by \`npm run bench\` (${meta.mode} run, ${meta.date}, commit ${meta.commit}); scaled ` + `to ${COUNTRY.units.toLocaleString('en')} grassroots organisations. "Load" is the country-wide ` + `figure over its budget: above 1, one machine like the bench's is not enough; ◀ marks the largest.`),
+    `Measured by \`npm run bench\` (${meta.mode} run, ${meta.date}, commit ${meta.commit}); scaled ` +
+      `to ${COUNTRY.units.toLocaleString('en')} grassroots organisations. "Load" is the country-wide ` +
+      `figure over its budget: above 1, one machine like the bench's is not enough; ◀ marks the largest.`,
     '',
     '| quantity | measured | country-wide | budget | load |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => (`| ${r.quantity} | ${r.measured} | ${r.country} | ${r.budget} ` + `| ${r.load === null ? '—' : `${r.load.toFixed(r.load < 10 ? 2 : 0)}${r === worst ? ' ◀' : ''}`} |`)),
+    ...rows.map(
+      (r) =>
+        `| ${r.quantity} | ${r.measured} | ${r.country} | ${r.budget} ` +
+        `| ${r.load === null ? '—' : `${r.load.toFixed(r.load < 10 ? 2 : 0)}${r === worst ? ' ◀' : ''}`} |`,
+    ),
     '',
     worst ? `First bottleneck by this table: **${worst.quantity}** (load ${worst.load!.toFixed(1)}).` : 'No row has a budget.',
   ];

@@ -36,12 +36,21 @@ export async function startBenchStack(runDir: string, log: Log): Promise<BenchSt
     let pgPort = await freePort();
     while (pgPort === 5433) pgPort = await freePort();
     const [temporal, pg, sink] = await Promise.all([
-      startDevServer({ dbFile: path.join(runDir, 'temporal', 'temporal.sqlite'), log: (m) => log(`stack: ${m}`) }).then((t) => (stops.push(() => t.stop()), t)),
-      startEmbeddedPostgres({ dataDir: pgDataDir, port: pgPort, log: (m) => log(`stack: ${m}`) }).then((p) => (stops.push(() => p.stop()), p)),
-      startChild({ name: 'smtp sink', script: benchScript('child-sink'), env: {}, logFile: path.join(runDir, 'logs', 'sink.log') }).then((s) => (stops.push(() => s.stop()), s)),
+      startDevServer({ dbFile: path.join(runDir, 'temporal', 'temporal.sqlite'), log: (m) => log(`stack: ${m}`) }).then(
+        (t) => (stops.push(() => t.stop()), t),
+      ),
+      startEmbeddedPostgres({ dataDir: pgDataDir, port: pgPort, log: (m) => log(`stack: ${m}`) }).then(
+        (p) => (stops.push(() => p.stop()), p),
+      ),
+      startChild({ name: 'smtp sink', script: benchScript('child-sink'), env: {}, logFile: path.join(runDir, 'logs', 'sink.log') }).then(
+        (s) => (stops.push(() => s.stop()), s),
+      ),
     ]);
     await migrate(pg.url);
-    log((`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal ${temporal.address} ` + `(UI ${temporal.uiUrl}), PostgreSQL 127.0.0.1:${pg.port}, SMTP ${String(sink.info.url)}`));
+    log(
+      `stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal ${temporal.address} ` +
+        `(UI ${temporal.uiUrl}), PostgreSQL 127.0.0.1:${pg.port}, SMTP ${String(sink.info.url)}`,
+    );
     return {
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,
@@ -60,7 +69,11 @@ export async function startBenchStack(runDir: string, log: Log): Promise<BenchSt
 }
 
 /** Messages delivered to the sink for a recipient domain (and X-Chuky-Kind, or every kind), with first and last arrival (ms). */
-export async function sinkCount(sink: Child, domain: string, kind = '*'): Promise<{ count: number; firstAt: number; lastAt: number; total: number }> {
+export async function sinkCount(
+  sink: Child,
+  domain: string,
+  kind = '*',
+): Promise<{ count: number; firstAt: number; lastAt: number; total: number }> {
   const m = await sink.request({ type: 'count', domain, kind });
   return { count: Number(m.count), firstAt: Number(m.firstAt), lastAt: Number(m.lastAt), total: Number(m.total) };
 }

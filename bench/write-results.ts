@@ -56,7 +56,8 @@ export interface RunSummary {
   keepDir: string;
 }
 
-const verdictMark = (f: Figure) => (f.target ? (f.target.verdict === 'met' ? '✅ met' : f.target.verdict === 'missed' ? '❌ missed' : '— not measured') : '');
+const verdictMark = (f: Figure) =>
+  f.target ? (f.target.verdict === 'met' ? '✅ met' : f.target.verdict === 'missed' ? '❌ missed' : '— not measured') : '';
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function figureValue(f: Figure): string {
@@ -68,19 +69,32 @@ export function resultsMarkdown(s: RunSummary): string {
   const m = s.machine;
   const out: string[] = ['# chuky bench results', ''];
   if (s.mode === 'quick') {
-    out.push(('> **Quick run** (`npm run bench -- --quick`): small sizes, to check the bench works. Each ' + 'target is judged at the quick size named beside it, not at the size the target speaks of. Run ' + '`npm run bench` on a quiet machine for the figures to quote.'), '');
+    out.push(
+      '> **Quick run** (`npm run bench -- --quick`): small sizes, to check the bench works. Each ' +
+        'target is judged at the quick size named beside it, not at the size the target speaks of. Run ' +
+        '`npm run bench` on a quiet machine for the figures to quote.',
+      '',
+    );
   }
   const others = s.scenarios.flatMap((r) => r.cpu.map((c) => c.split.machine?.others ?? 0));
   const busiest = others.length ? Math.max(...others) : 0;
   if (busiest > 0.2) {
-    out.push((`> ⚠ **The machine was not quiet**: other processes than the bench's took up ` + `to ${(100 * busiest).toFixed(0)}% of all cores during a measured window (load ` + `average ${m.loadAverage.join(', ')} at the start). Time-based figures are pessimistic; see ` + `"CPU by process" in each section.`), '');
+    out.push(
+      `> ⚠ **The machine was not quiet**: other processes than the bench's took up ` +
+        `to ${(100 * busiest).toFixed(0)}% of all cores during a measured window (load ` +
+        `average ${m.loadAverage.join(', ')} at the start). Time-based figures are pessimistic; see ` +
+        `"CPU by process" in each section.`,
+      '',
+    );
   }
   out.push(
     `- run: ${s.startedAt} · ${(s.durationS / 60).toFixed(1)} min · \`${s.command}\``,
     `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}`,
     `- commit: \`${m.commit}\`${m.uncommittedChanges ? ` with ${m.uncommittedChanges} uncommitted change(s)` : ''}`,
     `- profiling: ${s.profiled ? 'on (sampling every 1 ms costs a few percent; `--no-profile` measures without)' : 'off'}`,
-    (`- services: Temporal dev server (SQLite), embedded PostgreSQL and chuky's SMTP sink, all on ` + `this machine, started by the bench in \`${s.runDir}\`; profiles and reports kept in ` + `\`${s.keepDir}\``),
+    `- services: Temporal dev server (SQLite), embedded PostgreSQL and chuky's SMTP sink, all on ` +
+      `this machine, started by the bench in \`${s.runDir}\`; profiles and reports kept in ` +
+      `\`${s.keepDir}\``,
     '',
     '## Targets',
     '',
@@ -89,12 +103,19 @@ export function resultsMarkdown(s: RunSummary): string {
   );
   for (const r of s.scenarios) {
     for (const f of r.figures.filter((x) => x.target)) {
-      out.push((`| ${r.number} | ${cell(f.label)} | ${cell(figureValue(f))} ` + `| ${f.ratio ? fmt(f.ratio.value, 2) : ''} ` + `| ${cell(f.target!.text)}${f.target!.note ? ` (${cell(f.target!.note)})` : ''} ` + `| ${verdictMark(f)} |`));
+      out.push(
+        `| ${r.number} | ${cell(f.label)} | ${cell(figureValue(f))} ` +
+          `| ${f.ratio ? fmt(f.ratio.value, 2) : ''} ` +
+          `| ${cell(f.target!.text)}${f.target!.note ? ` (${cell(f.target!.note)})` : ''} ` +
+          `| ${verdictMark(f)} |`,
+      );
     }
   }
   out.push(
     '',
-    ("_Ratio to engine_: chuky's figure over the engine's own, measured in the same run on the same " + "server (scenario 1): for a rate, the share of the engine's rate chuky reaches; for a latency, " + "how many times the engine's latency (empty Updates at the same concurrency) a submission takes."),
+    "_Ratio to engine_: chuky's figure over the engine's own, measured in the same run on the same " +
+      "server (scenario 1): for a rate, the share of the engine's rate chuky reaches; for a latency, " +
+      "how many times the engine's latency (empty Updates at the same concurrency) a submission takes.",
   );
   const failed = s.scenarios.filter((r) => r.status === 'failed');
   if (failed.length) out.push('', `**Scenarios that failed:** ${failed.map((r) => `${r.number}. ${r.title} — ${r.error}`).join('; ')}`);
@@ -109,12 +130,17 @@ export function resultsMarkdown(s: RunSummary): string {
     out.push(`_${(r.durationMs / 1000).toFixed(1)} s_`, '');
     if (r.figures.length) {
       out.push('| figure | value | ratio to engine | target | verdict |', '|---|---|---|---|---|');
-      for (const f of r.figures) out.push((`| ${cell(f.label)} | ${cell(figureValue(f))} | ${f.ratio ? fmt(f.ratio.value, 2) : ''} ` + `| ${f.target ? cell(f.target.text) : ''} | ${verdictMark(f)} |`));
+      for (const f of r.figures)
+        out.push(
+          `| ${cell(f.label)} | ${cell(figureValue(f))} | ${f.ratio ? fmt(f.ratio.value, 2) : ''} ` +
+            `| ${f.target ? cell(f.target.text) : ''} | ${verdictMark(f)} |`,
+        );
       out.push('');
     }
     for (const t of r.tables) {
       out.push(`**${t.title}**`, '', `| ${t.columns.map(cell).join(' | ')} |`, `|${t.columns.map(() => '---').join('|')}|`);
-      for (const row of t.rows) out.push(`| ${row.map((v) => (v === null ? '—' : typeof v === 'number' ? fmt(v, 3) : cell(v))).join(' | ')} |`);
+      for (const row of t.rows)
+        out.push(`| ${row.map((v) => (v === null ? '—' : typeof v === 'number' ? fmt(v, 3) : cell(v))).join(' | ')} |`);
       out.push('');
     }
     if (r.cpu.length) {

@@ -22,8 +22,25 @@ export interface ChaosComparison {
   ok: boolean;
   problems: string[];
   faults: FaultSummary[];
-  emails: { baseline: number; faulty: number; duplicateMessageIds: number; duplicateKeys: number; missing: string[]; extra: string[]; maxDelayS: number };
-  submissions: { planned: number; accepted: number; refused: number; gaveUp: number; retried: number; lost: string[]; maxLatencyS: number; baselineMaxLatencyS: number };
+  emails: {
+    baseline: number;
+    faulty: number;
+    duplicateMessageIds: number;
+    duplicateKeys: number;
+    missing: string[];
+    extra: string[];
+    maxDelayS: number;
+  };
+  submissions: {
+    planned: number;
+    accepted: number;
+    refused: number;
+    gaveUp: number;
+    retried: number;
+    lost: string[];
+    maxLatencyS: number;
+    baselineMaxLatencyS: number;
+  };
   statusDiffs: string[];
   figureDiffs: string[];
   failedWorkflows: string[];
@@ -47,7 +64,9 @@ function duplicates<T>(items: T[], keyOf: (t: T) => string): number {
 /** Accepted submissions whose request id no stored row carries. */
 export function lostSubmissions(o: YearOutcome): string[] {
   const stored = new Set(o.storedKeys.map((k) => k.slice(k.lastIndexOf('/') + 1)));
-  return o.submissions.filter((s) => s.outcome === 'accepted' && !stored.has(s.requestId)).map((s) => `${s.unitCode}/${s.phase} ${s.requestId}`);
+  return o.submissions
+    .filter((s) => s.outcome === 'accepted' && !stored.has(s.requestId))
+    .map((s) => `${s.unitCode}/${s.phase} ${s.requestId}`);
 }
 
 function diffMaps(a: Record<string, string | number>, b: Record<string, string | number>): string[] {
@@ -93,26 +112,56 @@ export function compareRuns(baseline: YearOutcome, faulty: YearOutcome): ChaosCo
   const figureDiffs = diffMaps(baseline.figures, faulty.figures);
   const baselineRefused = baseline.submissions.filter((s) => s.outcome !== 'accepted');
 
-  if (baselineRefused.length) problems.push(`the fault-free run itself had ${baselineRefused.length} submissions not accepted: ${baselineRefused.slice(0, 3).map((s) => `${s.unitCode}/${s.phase} ${s.status ?? ''} ${s.message ?? ''}`).join('; ')}`);
+  if (baselineRefused.length)
+    problems.push(
+      `the fault-free run itself had ${baselineRefused.length} submissions not accepted: ${baselineRefused
+        .slice(0, 3)
+        .map((s) => `${s.unitCode}/${s.phase} ${s.status ?? ''} ${s.message ?? ''}`)
+        .join('; ')}`,
+    );
   if (lostSubmissions(baseline).length) problems.push(`the fault-free run lost submissions: ${lostSubmissions(baseline).join(', ')}`);
   if (lost.length) problems.push(`accepted submissions missing from the database: ${lost.join(', ')}`);
-  if (refused.length) problems.push(`submissions refused with faults: ${refused.map((s) => `${s.unitCode}/${s.phase} ${s.status} ${s.message ?? ''}`).join('; ')}`);
-  if (gaveUp.length) problems.push(`submissions never answered: ${gaveUp.map((s) => `${s.unitCode}/${s.phase} (${s.attempts} attempts, last: ${s.message ?? ''})`).join('; ')}`);
+  if (refused.length)
+    problems.push(
+      `submissions refused with faults: ${refused.map((s) => `${s.unitCode}/${s.phase} ${s.status} ${s.message ?? ''}`).join('; ')}`,
+    );
+  if (gaveUp.length)
+    problems.push(
+      `submissions never answered: ${gaveUp.map((s) => `${s.unitCode}/${s.phase} (${s.attempts} attempts, last: ${s.message ?? ''})`).join('; ')}`,
+    );
   if (duplicateMessageIds) problems.push(`${duplicateMessageIds} message(s) reached the mail server twice (same Message-ID)`);
-  if (duplicateKeys > duplicateMessageIds) problems.push(`${duplicateKeys - duplicateMessageIds} email(s) sent twice under different Message-IDs`);
-  if (missing.length) problems.push((`emails of the fault-free year never ` + `delivered: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`));
-  if (extra.length) problems.push(`emails only the faulty run sent: ${extra.slice(0, 10).join(', ')}${extra.length > 10 ? ` and ${extra.length - 10} more` : ''}`);
+  if (duplicateKeys > duplicateMessageIds)
+    problems.push(`${duplicateKeys - duplicateMessageIds} email(s) sent twice under different Message-IDs`);
+  if (missing.length)
+    problems.push(
+      `emails of the fault-free year never ` +
+        `delivered: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`,
+    );
+  if (extra.length)
+    problems.push(
+      `emails only the faulty run sent: ${extra.slice(0, 10).join(', ')}${extra.length > 10 ? ` and ${extra.length - 10} more` : ''}`,
+    );
   if (statusDiffs.length) problems.push(`final statuses differ: ${statusDiffs.slice(0, 10).join('; ')}`);
   if (figureDiffs.length) problems.push(`report figures differ: ${figureDiffs.slice(0, 10).join('; ')}`);
-  if (faulty.failedWorkflows.length || baseline.failedWorkflows.length) problems.push(`failed workflows: ${[...baseline.failedWorkflows, ...faulty.failedWorkflows].join(', ')}`);
+  if (faulty.failedWorkflows.length || baseline.failedWorkflows.length)
+    problems.push(`failed workflows: ${[...baseline.failedWorkflows, ...faulty.failedWorkflows].join(', ')}`);
   if (faulty.outbox.pending) problems.push(`${faulty.outbox.pending} email(s) still pending in the outbox`);
-  if (!baseline.mails.length || !Object.keys(baseline.figures).length) problems.push('the fault-free run produced no emails or no figures: nothing was compared');
+  if (!baseline.mails.length || !Object.keys(baseline.figures).length)
+    problems.push('the fault-free run produced no emails or no figures: nothing was compared');
 
   return {
     ok: problems.length === 0,
     problems,
     faults: faulty.faults.map((f) => faultSummary(f, baseline, faulty, faultKeys)),
-    emails: { baseline: baseline.mails.length, faulty: faulty.mails.length, duplicateMessageIds, duplicateKeys, missing, extra, maxDelayS: round1(Math.max(0, ...delays)) },
+    emails: {
+      baseline: baseline.mails.length,
+      faulty: faulty.mails.length,
+      duplicateMessageIds,
+      duplicateKeys,
+      missing,
+      extra,
+      maxDelayS: round1(Math.max(0, ...delays)),
+    },
     submissions: {
       planned: faulty.submissions.length,
       accepted,

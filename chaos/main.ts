@@ -15,7 +15,11 @@ const END = '<!-- chaos:end -->';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, seed: { type: 'string' }, units: { type: 'string' } } });
   const base = values.quick ? SHORT : FULL;
-  const options = { ...base, ...(values.seed ? { seed: Number(values.seed) } : {}), ...(values.units ? { units: Number(values.units) } : {}) };
+  const options = {
+    ...base,
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values.units ? { units: Number(values.units) } : {}),
+  };
   const dir = path.join(dataDir(), 'chaos', new Date().toISOString().replace(/[:.]/g, '-'));
   const result = await runSuite(options, dir, (m) => console.log(m));
   fs.writeFileSync(path.join(dir, 'comparison.json'), JSON.stringify(result.comparison, null, 1));

@@ -65,7 +65,16 @@ const at = (date: IsoDate, hour: number) => localTimeToInstant(date, hour, TIMEZ
 
 /** The units as the fixture writer names them (test/support/fixtures.ts): U001…, members 20 + (i·37 mod 300). */
 export function unitIntents(n: number): UnitIntent[] {
-  const NAMES = ['Sở Tài chính', 'Sở Tư pháp', 'Sở Y tế', 'Sở Giáo dục và Đào tạo', 'Kho bạc Nhà nước tỉnh', 'Công ty Điện lực', 'Ngân hàng Nhà nước chi nhánh tỉnh', 'Sở Nông nghiệp và Môi trường'];
+  const NAMES = [
+    'Sở Tài chính',
+    'Sở Tư pháp',
+    'Sở Y tế',
+    'Sở Giáo dục và Đào tạo',
+    'Kho bạc Nhà nước tỉnh',
+    'Công ty Điện lực',
+    'Ngân hàng Nhà nước chi nhánh tỉnh',
+    'Sở Nông nghiệp và Môi trường',
+  ];
   return Array.from({ length: n }, (_, i) => {
     const kind = i % 10;
     return {
@@ -96,20 +105,48 @@ export function plannedSubmissions(opts: Pick<ChaosOptions, 'code' | 'units'>): 
     if (u.plan !== 'never') {
       const when = u.plan === 'on-time' ? at('2027-03-02', 14) : at('2027-03-13', 0);
       const date = u.plan === 'on-time' ? '2027-03-02' : '2027-03-13';
-      const first = { unitCode: u.code, phase: 'plan', at: when, requestId: req(u.code, 'plan', 1), payload: samplePayload('plan', sample, { date }), intent: u.plan };
+      const first = {
+        unitCode: u.code,
+        phase: 'plan',
+        at: when,
+        requestId: req(u.code, 'plan', 1),
+        payload: samplePayload('plan', sample, { date }),
+        intent: u.plan,
+      };
       out.push(first);
       if (u.doubleTap) out.push({ ...first, at: when + 60_000 });
       if (u.revisesPlan && u.plan === 'on-time') {
         const payload = samplePayload('plan', sample, { date: '2027-03-03' });
-        out.push({ unitCode: u.code, phase: 'plan', at: at('2027-03-03', 14), requestId: req(u.code, 'plan', 2), payload: { ...payload, planText: `${String(payload.planText)} (Bản sửa đổi.)` }, intent: 'on-time' });
+        out.push({
+          unitCode: u.code,
+          phase: 'plan',
+          at: at('2027-03-03', 14),
+          requestId: req(u.code, 'plan', 2),
+          payload: { ...payload, planText: `${String(payload.planText)} (Bản sửa đổi.)` },
+          intent: 'on-time',
+        });
       }
     }
     if (u.study !== 'never') {
       const date: IsoDate = u.study === 'on-time' ? '2027-03-04' : '2027-03-15';
       const when = u.study === 'on-time' ? at(date, 14) : at(date, 0);
-      out.push({ unitCode: u.code, phase: 'study', at: when, requestId: req(u.code, 'study', 1), payload: samplePayload('study', sample, { date, studyPercent: u.studyPercent }), intent: u.study });
+      out.push({
+        unitCode: u.code,
+        phase: 'study',
+        at: when,
+        requestId: req(u.code, 'study', 1),
+        payload: samplePayload('study', sample, { date, studyPercent: u.studyPercent }),
+        intent: u.study,
+      });
       if (u.study === 'on-time' && u.studyPercent < STUDY_TARGET && u.makeup === 'on-time') {
-        out.push({ unitCode: u.code, phase: 'study-makeup', at: at('2027-03-06', 0), requestId: req(u.code, 'study-makeup', 1), payload: samplePayload('study-makeup', sample, { date: '2027-03-06' }), intent: 'on-time' });
+        out.push({
+          unitCode: u.code,
+          phase: 'study-makeup',
+          at: at('2027-03-06', 0),
+          requestId: req(u.code, 'study-makeup', 1),
+          payload: samplePayload('study-makeup', sample, { date: '2027-03-06' }),
+          intent: 'on-time',
+        });
       }
     }
   }
@@ -156,7 +193,8 @@ export function plannedFaults(opts: Pick<ChaosOptions, 'secondsPerDay' | 'worker
   const kills: PlannedFault[] = [];
   for (let guard = 0; kills.length < opts.workerKills - 1 && guard < 10_000; guard++) {
     const t = Math.round(from + random() * (to - from));
-    if (clear(t) && kills.every((k) => Math.abs(k.at - t) > 0.5 * dayMs)) kills.push({ kind: 'worker-kill', at: t, downMs: 500 + Math.round(random() * 2_500) });
+    if (clear(t) && kills.every((k) => Math.abs(k.at - t) > 0.5 * dayMs))
+      kills.push({ kind: 'worker-kill', at: t, downMs: 500 + Math.round(random() * 2_500) });
   }
   return [...fixed, ...kills].sort((a, b) => a.at - b.at);
 }

@@ -19,7 +19,20 @@ import { analyse, loadYears } from '../report/compile.js';
 import { freePort } from '../stack/ports.js';
 import { ChaosStack, type ReceivedMail } from './stack.js';
 import { Supervised } from './supervisor.js';
-import { CLOSES_ON, ISSUED_ON, LADDER, PHASES, STUDY_TARGET, closingInstant, plannedFaults, plannedSubmissions, type ChaosOptions, type FaultKind, type PlannedFault, type PlannedSubmission } from './plan.js';
+import {
+  CLOSES_ON,
+  ISSUED_ON,
+  LADDER,
+  PHASES,
+  STUDY_TARGET,
+  closingInstant,
+  plannedFaults,
+  plannedSubmissions,
+  type ChaosOptions,
+  type FaultKind,
+  type PlannedFault,
+  type PlannedSubmission,
+} from './plan.js';
 
 export interface SubmissionResult {
   requestId: string;
@@ -117,9 +130,12 @@ export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: strin
     // it cannot submit before the notice reached it: the harness waits for it too, or a fault that delays the
     // notice would show as a refusal no unit could have met.
     const configured = new Set<string>(PHASES.map((p) => p.id));
-    const noticeArrived = (s: PlannedSubmission) => () => stack.mails().some((m) => m.key.startsWith(`${launched.cycleId}/${s.unitCode}/${s.phase}/notice`));
+    const noticeArrived = (s: PlannedSubmission) => () =>
+      stack.mails().some((m) => m.key.startsWith(`${launched.cycleId}/${s.unitCode}/${s.phase}/notice`));
     const submitting = Promise.all(
-      planned.map((s) => submitAt(apiUrl, launched.cycleId, s, real(s.at), real(closingInstant()), configured.has(s.phase) ? undefined : noticeArrived(s))),
+      planned.map((s) =>
+        submitAt(apiUrl, launched.cycleId, s, real(s.at), real(closingInstant()), configured.has(s.phase) ? undefined : noticeArrived(s)),
+      ),
     );
 
     const faulting = opts.faulty ? injectFaults(plannedFaults(opts), real, { stack, worker, faults, log }) : Promise.resolve();
@@ -140,23 +156,48 @@ export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: strin
     );
     await faulting;
     const submissions = await submitting;
-    await waitUntil('no email waiting in the outbox', async () => {
-      try {
-        const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND status = 'pending'", [launched.cycleId]);
-        return rows[0].n === 0;
-      } catch {
-        return false;
-      }
-    }, 120_000, 1_000);
+    await waitUntil(
+      'no email waiting in the outbox',
+      async () => {
+        try {
+          const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND status = 'pending'", [
+            launched.cycleId,
+          ]);
+          return rows[0].n === 0;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+      1_000,
+    );
     log(`closed; ${submissions.filter((s) => s.outcome === 'accepted').length}/${submissions.length} submissions accepted`);
 
-    const storedKeys = (await db.query('SELECT submission_key FROM submissions WHERE cycle_id = $1', [launched.cycleId])).rows.map((r) => r.submission_key as string);
-    const outbox = Object.fromEntries((await db.query('SELECT status, count(*)::int AS n FROM emails WHERE cycle_id = $1 GROUP BY status', [launched.cycleId])).rows.map((r) => [r.status, r.n]));
-    const statuses = Object.fromEntries((await cycleStatus(db, launched.cycleId)).map((r) => [`${r.unitCode}/${r.phase}`, `${r.status} L${r.escalationLevel} v${r.versions}`]));
+    const storedKeys = (await db.query('SELECT submission_key FROM submissions WHERE cycle_id = $1', [launched.cycleId])).rows.map(
+      (r) => r.submission_key as string,
+    );
+    const outbox = Object.fromEntries(
+      (await db.query('SELECT status, count(*)::int AS n FROM emails WHERE cycle_id = $1 GROUP BY status', [launched.cycleId])).rows.map(
+        (r) => [r.status, r.n],
+      ),
+    );
+    const statuses = Object.fromEntries(
+      (await cycleStatus(db, launched.cycleId)).map((r) => [
+        `${r.unitCode}/${r.phase}`,
+        `${r.status} L${r.escalationLevel} v${r.versions}`,
+      ]),
+    );
     const { years } = await loadYears(db, { cycleIds: [launched.cycleId] });
-    const figures = Object.fromEntries(analyse(years).figures.all().map((f) => [f.id, f.value]));
+    const figures = Object.fromEntries(
+      analyse(years)
+        .figures.all()
+        .map((f) => [f.id, f.value]),
+    );
     const failedWorkflows: string[] = [];
-    for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut'` })) failedWorkflows.push(wf.workflowId);
+    for await (const wf of client.workflow.list({
+      query: `ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut'`,
+    }))
+      failedWorkflows.push(wf.workflowId);
     const outcome: YearOutcome = {
       faulty: opts.faulty,
       cycleId: launched.cycleId,
@@ -198,7 +239,14 @@ const retryable = (status: number) => status >= 500 || status === 408 || status 
  * retried every second with the same request id until the API gives an answer that is not a server error, or
  * the year is over.
  */
-async function submitAt(apiUrl: string, cycleId: string, s: PlannedSubmission, atMs: number, giveUpAtMs: number, noticeArrived?: () => boolean): Promise<SubmissionResult> {
+async function submitAt(
+  apiUrl: string,
+  cycleId: string,
+  s: PlannedSubmission,
+  atMs: number,
+  giveUpAtMs: number,
+  noticeArrived?: () => boolean,
+): Promise<SubmissionResult> {
   await sleep(Math.max(0, atMs - Date.now()));
   while (noticeArrived && !noticeArrived() && Date.now() < giveUpAtMs) await sleep(250);
   const first = Date.now();
@@ -210,19 +258,51 @@ async function submitAt(apiUrl: string, cycleId: string, s: PlannedSubmission, a
       const res = await fetch(`${apiUrl}/api/v1/cycles/${encodeURIComponent(cycleId)}/units/${encodeURIComponent(s.unitCode)}/submit`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ phase: s.phase, payload: s.payload, actor: { id: `unit:${s.unitCode}`, via: 'api' }, requestId: s.requestId }),
+        body: JSON.stringify({
+          phase: s.phase,
+          payload: s.payload,
+          actor: { id: `unit:${s.unitCode}`, via: 'api' },
+          requestId: s.requestId,
+        }),
         signal: AbortSignal.timeout(20_000),
       });
       const text = await res.text();
-      if (res.ok) return { requestId: s.requestId, unitCode: s.unitCode, phase: s.phase, attempts, outcome: 'accepted', status: res.status, latencyMs: Date.now() - first };
-      if (!retryable(res.status)) return { requestId: s.requestId, unitCode: s.unitCode, phase: s.phase, attempts, outcome: 'refused', status: res.status, message: text.slice(0, 300), latencyMs: Date.now() - first };
+      if (res.ok)
+        return {
+          requestId: s.requestId,
+          unitCode: s.unitCode,
+          phase: s.phase,
+          attempts,
+          outcome: 'accepted',
+          status: res.status,
+          latencyMs: Date.now() - first,
+        };
+      if (!retryable(res.status))
+        return {
+          requestId: s.requestId,
+          unitCode: s.unitCode,
+          phase: s.phase,
+          attempts,
+          outcome: 'refused',
+          status: res.status,
+          message: text.slice(0, 300),
+          latencyMs: Date.now() - first,
+        };
       last = `${res.status} ${text.slice(0, 200)}`;
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
     }
     await sleep(1_000);
   }
-  return { requestId: s.requestId, unitCode: s.unitCode, phase: s.phase, attempts, outcome: 'gave-up', message: last, latencyMs: Date.now() - first };
+  return {
+    requestId: s.requestId,
+    unitCode: s.unitCode,
+    phase: s.phase,
+    attempts,
+    outcome: 'gave-up',
+    message: last,
+    latencyMs: Date.now() - first,
+  };
 }
 
 async function injectFaults(
@@ -258,7 +338,12 @@ async function injectFaults(
         const tempfailAt = Date.now();
         await sleep(f.tempfailMs ?? 0);
         stack.setSmtpMode('accept');
-        faults.push({ kind: f.kind, downAt, upAt: Date.now(), detail: `connections refused for ${f.downMs} ms, then 451 for ${Date.now() - tempfailAt} ms` });
+        faults.push({
+          kind: f.kind,
+          downAt,
+          upAt: Date.now(),
+          detail: `connections refused for ${f.downMs} ms, then 451 for ${Date.now() - tempfailAt} ms`,
+        });
         break;
       }
       case 'postgres-restart': {

@@ -29,7 +29,13 @@ function header(raw: string, name: string): string {
 }
 
 export function received(m: StoredMail): ReceivedMail {
-  return { messageId: m.messageId, key: header(m.raw, 'X-Chuky-Key'), kind: header(m.raw, 'X-Chuky-Kind'), to: m.to, receivedAtMs: Date.parse(m.receivedAt) };
+  return {
+    messageId: m.messageId,
+    key: header(m.raw, 'X-Chuky-Key'),
+    kind: header(m.raw, 'X-Chuky-Kind'),
+    to: m.to,
+    receivedAtMs: Date.parse(m.receivedAt),
+  };
 }
 
 export class ChaosStack {
@@ -50,7 +56,13 @@ export class ChaosStack {
 
   static async start(dir: string, log: (m: string) => void): Promise<ChaosStack> {
     fs.mkdirSync(dir, { recursive: true });
-    const ports = { temporal: await freePort(), ui: await freePort(), pg: await freePort(), smtp: await freePort(), inbox: await freePort() };
+    const ports = {
+      temporal: await freePort(),
+      ui: await freePort(),
+      pg: await freePort(),
+      smtp: await freePort(),
+      inbox: await freePort(),
+    };
     const stack = new ChaosStack(dir, ports, log);
     await Promise.all([stack.startTemporal(), stack.startPostgres(), stack.startSmtp()]);
     await migrate(stack.databaseUrl);
@@ -58,7 +70,12 @@ export class ChaosStack {
   }
 
   async startTemporal(): Promise<void> {
-    this.temporal = await startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), port: this.ports.temporal, uiPort: this.ports.ui, log: (m) => this.log(`[temporal] ${m}`) });
+    this.temporal = await startDevServer({
+      dbFile: path.join(this.dir, 'temporal.sqlite'),
+      port: this.ports.temporal,
+      uiPort: this.ports.ui,
+      log: (m) => this.log(`[temporal] ${m}`),
+    });
     this.temporalAddress = this.temporal.address;
   }
 
@@ -68,7 +85,11 @@ export class ChaosStack {
   }
 
   async startPostgres(): Promise<void> {
-    this.pg = await startEmbeddedPostgres({ dataDir: path.join(this.dir, 'postgres'), port: this.ports.pg, log: (m) => this.log(`[postgres] ${m}`) });
+    this.pg = await startEmbeddedPostgres({
+      dataDir: path.join(this.dir, 'postgres'),
+      port: this.ports.pg,
+      log: (m) => this.log(`[postgres] ${m}`),
+    });
     this.databaseUrl = this.pg.url;
   }
 

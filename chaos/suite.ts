@@ -27,7 +27,11 @@ export interface SuiteResult {
 }
 
 export async function runSuite(options: ChaosOptions, dir: string, log: (m: string) => void): Promise<SuiteResult> {
-  log((`fault suite: ${options.units} units, ${plannedSubmissions(options).length} ` + `submissions, ${plannedFaults(options).length} faults (seed ${options.seed}), one day ` + `= ${options.secondsPerDay} s`));
+  log(
+    `fault suite: ${options.units} units, ${plannedSubmissions(options).length} ` +
+      `submissions, ${plannedFaults(options).length} faults (seed ${options.seed}), one day ` +
+      `= ${options.secondsPerDay} s`,
+  );
   // One after the other: on a small machine two years side by side would time each other's faults.
   const baseline = await runYear({ ...options, faulty: false, dir: `${dir}/baseline`, log });
   const faulty = await runYear({ ...options, faulty: true, dir: `${dir}/faults`, log });
@@ -41,15 +45,20 @@ export function summaryMarkdown(r: SuiteResult, command: string): string {
   const c = r.comparison;
   const kinds = ['worker-kill', 'temporal-restart', 'smtp-outage', 'postgres-restart'];
   const lines = [
-    (`- run: ${r.finishedAt} · \`${command}\` · ${os.cpus().length} ` + `cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}`),
-    (`- year: ${r.options.units} units, plan and study phases with make-up, the whole ladder; one ` + `calendar day = ${r.options.secondsPerDay} s; seed ${r.options.seed}`),
+    `- run: ${r.finishedAt} · \`${command}\` · ${os.cpus().length} ` +
+      `cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}`,
+    `- year: ${r.options.units} units, plan and study phases with make-up, the whole ladder; one ` +
+      `calendar day = ${r.options.secondsPerDay} s; seed ${r.options.seed}`,
     `- wall time: ${(r.baseline.wallMs / 1000).toFixed(0)} s without faults, ${(r.faulty.wallMs / 1000).toFixed(0)} s with them`,
     `- verdict: ${c.ok ? '**passed** — nothing lost, nothing sent twice, same statuses and figures' : `**failed** — ${c.problems.join('; ')}`}`,
     '',
     '| | without faults | with faults |',
     '|---|---|---|',
     `| faults injected | 0 | ${kinds.map((k) => `${c.faults.filter((f) => f.kind === k).length} ${k}`).join(', ')} |`,
-    (`| submissions sent / accepted | ${r.baseline.submissions.length} ` + `/ ${r.baseline.submissions.filter((s) => s.outcome === 'accepted').length} ` + `| ${c.submissions.planned} / ${c.submissions.accepted} (${c.submissions.retried} retried by ` + `the unit, ${c.submissions.refused} refused, ${c.submissions.gaveUp} unanswered) |`),
+    `| submissions sent / accepted | ${r.baseline.submissions.length} ` +
+      `/ ${r.baseline.submissions.filter((s) => s.outcome === 'accepted').length} ` +
+      `| ${c.submissions.planned} / ${c.submissions.accepted} (${c.submissions.retried} retried by ` +
+      `the unit, ${c.submissions.refused} refused, ${c.submissions.gaveUp} unanswered) |`,
     `| accepted submissions lost | ${0} | ${c.submissions.lost.length} |`,
     `| slowest submission (first try to answer) | ${c.submissions.baselineMaxLatencyS} s | ${c.submissions.maxLatencyS} s |`,
     `| emails received by the SMTP server | ${n(c.emails.baseline)} | ${n(c.emails.faulty)} |`,
@@ -59,14 +68,22 @@ export function summaryMarkdown(r: SuiteResult, command: string): string {
     `| final statuses differing (unit × phase) | — | ${c.statusDiffs.length} of ${Object.keys(r.baseline.statuses).length} |`,
     `| report figures differing | — | ${c.figureDiffs.length} of ${Object.keys(r.baseline.figures).length} |`,
     `| failed workflows | ${r.baseline.failedWorkflows.length} | ${c.failedWorkflows.length} |`,
-    (`| worker starts (exits on its own) | ${r.baseline.processes.worker?.starts ?? 0} ` + `(${r.baseline.processes.worker?.selfExits ?? 0}) | ${c.processes.worker?.starts ?? 0} ` + `(${c.processes.worker?.selfExits ?? 0}) |`),
-    (`| API starts (exits on its own) | ${r.baseline.processes.api?.starts ?? 0} ` + `(${r.baseline.processes.api?.selfExits ?? 0}) | ${c.processes.api?.starts ?? 0} ` + `(${c.processes.api?.selfExits ?? 0}) |`),
+    `| worker starts (exits on its own) | ${r.baseline.processes.worker?.starts ?? 0} ` +
+      `(${r.baseline.processes.worker?.selfExits ?? 0}) | ${c.processes.worker?.starts ?? 0} ` +
+      `(${c.processes.worker?.selfExits ?? 0}) |`,
+    `| API starts (exits on its own) | ${r.baseline.processes.api?.starts ?? 0} ` +
+      `(${r.baseline.processes.api?.selfExits ?? 0}) | ${c.processes.api?.starts ?? 0} ` +
+      `(${c.processes.api?.selfExits ?? 0}) |`,
     '',
-    ('Each fault, in order ("due" are the emails the fault-free run delivered while the service was ' + 'down; "recovery" runs from the service\'s return until the last of them arrived):'),
+    'Each fault, in order ("due" are the emails the fault-free run delivered while the service was ' +
+      'down; "recovery" runs from the service\'s return until the last of them arrived):',
     '',
     '| # | fault | down | due meanwhile | recovery |',
     '|---|---|---|---|---|',
-    ...c.faults.map((f, i) => `| ${i + 1} | ${f.kind}: ${f.detail} | ${f.downS} s | ${f.dueDuring} | ${f.recoveryS === null ? '—' : `${f.recoveryS} s`} |`),
+    ...c.faults.map(
+      (f, i) =>
+        `| ${i + 1} | ${f.kind}: ${f.detail} | ${f.downS} s | ${f.dueDuring} | ${f.recoveryS === null ? '—' : `${f.recoveryS} s`} |`,
+    ),
   ];
   return lines.join('\n');
 }

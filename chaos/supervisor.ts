@@ -39,7 +39,10 @@ export class Supervised {
   start(): void {
     if (this.stopped || this.child) return;
     const bin = path.join(projectRoot(), 'dist', 'cli', 'chuky.js');
-    const child = spawn(process.execPath, [bin, ...this.args], { env: { ...process.env, ...this.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...this.args], {
+      env: { ...process.env, ...this.env() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.startTimes.push(Date.now());
     this.log.write(`--- ${new Date().toISOString()} start #${this.starts} (pid ${child.pid})\n`);
     child.stdout.pipe(this.log, { end: false });

@@ -111,8 +111,10 @@ const SENTENCES_VI: Record<string, string> = {
   'Nothing is stalled.': 'Không có gì bị kẹt.',
   'No cycles yet; start one with `chuky cycle start --config FILE`': 'Chưa có chu kỳ nào; khởi tạo bằng `chuky cycle start --config FILE`',
   "In Temporal's Web UI:": 'Trong giao diện web của Temporal:',
-  "No link to Temporal's Web UI: its address is unknown (set TEMPORAL_UI_URL, or start `chuky dev`).": 'Không có liên kết tới giao diện web của Temporal: chưa biết địa chỉ (đặt TEMPORAL_UI_URL, hoặc chạy `chuky dev`).',
-  "Undeliverable emails (correct the unit's address with `chuky units import`):": 'Thư không gửi được (sửa địa chỉ của đơn vị bằng `chuky units import`):',
+  "No link to Temporal's Web UI: its address is unknown (set TEMPORAL_UI_URL, or start `chuky dev`).":
+    'Không có liên kết tới giao diện web của Temporal: chưa biết địa chỉ (đặt TEMPORAL_UI_URL, hoặc chạy `chuky dev`).',
+  "Undeliverable emails (correct the unit's address with `chuky units import`):":
+    'Thư không gửi được (sửa địa chỉ của đơn vị bằng `chuky units import`):',
 };
 
 /** A fixed sentence in the chosen language. */
@@ -122,26 +124,56 @@ export function t(sentence: string): string {
 
 /** "Cycle X: running; submitted 3, overdue 2" (or its Vietnamese). */
 export function cycleHeadline(id: string, status: string, summary: Record<string, number>): string {
-  if (!isVi()) return `Cycle ${id}: ${status}; ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+  if (!isVi())
+    return `Cycle ${id}: ${status}; ${Object.entries(summary)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`;
   return `Chu kỳ ${id}: ${(CYCLE_STATUS_LABEL[status] ?? status).toLowerCase()}; ${Object.entries(summary)
     .map(([k, v]) => `${statusShort(k).toLowerCase()} ${v}`)
     .join(', ')}`;
 }
 
 /** One obligation of `unit show`, as a line. */
-export function obligationLine(ob: { phase: string; status: string; escalationLevel: number; deadline: string; versions?: number; exemptReason?: string }): string {
-  if (!isVi()) return `${ob.phase.padEnd(16)} ${ob.status.padEnd(13)} level ${ob.escalationLevel}  due ${ob.deadline}${ob.versions ? `  ${ob.versions} version(s)` : ''}${ob.exemptReason ? `  — ${ob.exemptReason}` : ''}`;
-  return `${phaseShort(ob.phase).padEnd(14)} ${statusShort(ob.status).padEnd(14)} ${(LEVEL_LABEL[ob.escalationLevel] ?? `mức ${ob.escalationLevel}`).padEnd(27)} hạn ${viDate(ob.deadline)}${ob.versions ? `  đã nộp ${ob.versions} lần` : ''}${ob.exemptReason ? `  — ${ob.exemptReason}` : ''}`;
+export function obligationLine(ob: {
+  phase: string;
+  status: string;
+  escalationLevel: number;
+  deadline: string;
+  versions?: number;
+  exemptReason?: string;
+}): string {
+  if (!isVi())
+    return (
+      `${ob.phase.padEnd(16)} ${ob.status.padEnd(13)} level ${ob.escalationLevel}  ` +
+      `due ${ob.deadline}${ob.versions ? `  ${ob.versions} version(s)` : ''}${ob.exemptReason ? `  — ${ob.exemptReason}` : ''}`
+    );
+  return (
+    `${phaseShort(ob.phase).padEnd(14)} ${statusShort(ob.status).padEnd(14)} ${(LEVEL_LABEL[ob.escalationLevel] ?? `mức ${ob.escalationLevel}`).padEnd(27)} ` +
+    `hạn ${viDate(ob.deadline)}${ob.versions ? `  đã nộp ${ob.versions} lần` : ''}${ob.exemptReason ? `  — ${ob.exemptReason}` : ''}`
+  );
 }
 
-const TIMELINE_KIND_VI: Record<string, string> = { email: 'thư', submission: 'bản nộp', transition: 'chuyển', repair: 'sửa chữa', inspection: 'kiểm tra' };
+const TIMELINE_KIND_VI: Record<string, string> = {
+  email: 'thư',
+  submission: 'bản nộp',
+  transition: 'chuyển',
+  repair: 'sửa chữa',
+  inspection: 'kiểm tra',
+};
 
 /** One timeline entry of `unit show`, as a line (the summaries are Vietnamese already). */
-export function timelineLine(t: { at: string; kind: string; phase: string | null; summary: string; details: Record<string, unknown> }): string {
+export function timelineLine(t: {
+  at: string;
+  kind: string;
+  phase: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+}): string {
   const calendarAt = typeof t.details.calendarAt === 'string' ? t.details.calendarAt : undefined;
   // On a compressed calendar the day the entry speaks for differs from the real time it happened.
   const otherDay = calendarAt && calendarAt.slice(0, 10) !== t.at.slice(0, 10) ? calendarAt.slice(0, 10) : undefined;
-  if (!isVi()) return `${t.at.slice(0, 19).replace('T', ' ')}${otherDay ? ` [${otherDay}]` : ''}  ${t.kind.padEnd(10)} ${(t.phase ?? '-').padEnd(16)} ${t.summary}`;
+  if (!isVi())
+    return `${t.at.slice(0, 19).replace('T', ' ')}${otherDay ? ` [${otherDay}]` : ''}  ${t.kind.padEnd(10)} ${(t.phase ?? '-').padEnd(16)} ${t.summary}`;
   return `${t.at.slice(11, 19)} ${viDate(t.at.slice(0, 10))}${otherDay ? ` [ngày ${viDate(otherDay)}]` : ''}  ${(TIMELINE_KIND_VI[t.kind] ?? t.kind).padEnd(9)} ${(t.phase ? phaseShort(t.phase) : '-').padEnd(14)} ${t.summary}`;
 }
 
@@ -151,8 +183,14 @@ export function stallsVi(stalls: Stall[]): string {
   const lines = [`${stalls.length} việc bị kẹt:`];
   for (const s of stalls) {
     const where = [s.cycleId, s.unitName ?? s.unitCode, s.phase ? phaseShort(s.phase) : undefined].filter(Boolean).join(' · ');
-    const level = s.level !== undefined ? ` · ${LEVEL_LABEL[s.level] ?? `mức ${s.level}`}` : s.attempt !== undefined ? ` · lần thử ${s.attempt}` : '';
-    lines.push('', ...wrapText(`${STALL_LABEL[s.kind] ?? s.kind}${where ? ` — ${where}` : ''}${level}`, TERMINAL_WIDTH, '').map((l, i) => (i ? `  ${l}` : l)));
+    const level =
+      s.level !== undefined ? ` · ${LEVEL_LABEL[s.level] ?? `mức ${s.level}`}` : s.attempt !== undefined ? ` · lần thử ${s.attempt}` : '';
+    lines.push(
+      '',
+      ...wrapText(`${STALL_LABEL[s.kind] ?? s.kind}${where ? ` — ${where}` : ''}${level}`, TERMINAL_WIDTH, '').map((l, i) =>
+        i ? `  ${l}` : l,
+      ),
+    );
     if (s.since) lines.push(`  Từ: ${s.since.slice(11, 19)} ${viDate(s.since.slice(0, 10))} (UTC)`);
     lines.push(...wrapText(`Nguyên nhân: ${s.causeVi ?? s.cause}`, TERMINAL_WIDTH, '  '));
     if (s.repairs.length) lines.push(`  Cách xử lý: ${s.repairs.map((r) => REPAIR_LABEL[r] ?? r).join(', ')}`);

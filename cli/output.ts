@@ -10,7 +10,11 @@ export function printJson(value: unknown): void {
 export function printTable(rawRows: Record<string, unknown>[], columns: string[]): void {
   const { rows, headers } = localiseTable(rawRows, columns);
   const widths = columns.map((c, i) => Math.max(headers[i]!.length, ...rows.map((r) => cellText(r[c]).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(headers)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const r of rows) process.stdout.write(`${line(columns.map((c) => cellText(r[c])))}\n`);
 }

@@ -8,7 +8,14 @@ import type { z } from 'zod';
 import type { Db } from '../db/pool.js';
 import { getCycle, getUnit } from '../db/cycles.js';
 import { phasePolicy } from '../config/phase-lookup.js';
-import { closeInspectionSchema, concludeSchema, findingsSchema, inspectionWorkflowId, scheduleInspectionSchema, startInspectionSchema } from '../domain/inspections.js';
+import {
+  closeInspectionSchema,
+  concludeSchema,
+  findingsSchema,
+  inspectionWorkflowId,
+  scheduleInspectionSchema,
+  startInspectionSchema,
+} from '../domain/inspections.js';
 import { parseOrThrow } from '../domain/submissions.js';
 import { remindSchema, type ReminderResult } from '../domain/reminders.js';
 import {
@@ -26,7 +33,11 @@ import type { InspectionWorkflowInput } from '../domain/workflow-io.js';
 import { ActionRefused, translateRefusal } from './unit-actions.js';
 import { startInspectionWorkflow } from './starts.js';
 
-export async function startInspection(deps: { db: Db; client: Client; taskQueue: string }, cycleId: string, raw: unknown): Promise<{ inspectionId: string; started: boolean }> {
+export async function startInspection(
+  deps: { db: Db; client: Client; taskQueue: string },
+  cycleId: string,
+  raw: unknown,
+): Promise<{ inspectionId: string; started: boolean }> {
   let args;
   try {
     args = parseOrThrow(startInspectionSchema, raw);
@@ -62,12 +73,23 @@ export type InspectionAction = 'schedule' | 'findings' | 'conclude' | 'close';
  * One action's Update, its arguments parsed with the schema its validator parses them with, so a bad request is
  * refused here by its field (as the unit's actions are) and the Update's argument type is the schema's.
  */
-async function send<Args>(client: Client, inspectionId: string, update: UpdateDefinition<InspectionView, [Args & { requestId: string }]>, schema: z.ZodType<Args & { requestId: string }>, raw: unknown): Promise<InspectionView> {
+async function send<Args>(
+  client: Client,
+  inspectionId: string,
+  update: UpdateDefinition<InspectionView, [Args & { requestId: string }]>,
+  schema: z.ZodType<Args & { requestId: string }>,
+  raw: unknown,
+): Promise<InspectionView> {
   const args = parseOrThrow(schema, raw);
   return client.workflow.getHandle(inspectionId).executeUpdate(update, { args: [args], updateId: args.requestId });
 }
 
-export async function actOnInspection(client: Client, inspectionId: string, action: InspectionAction, raw: Record<string, unknown>): Promise<InspectionView> {
+export async function actOnInspection(
+  client: Client,
+  inspectionId: string,
+  action: InspectionAction,
+  raw: Record<string, unknown>,
+): Promise<InspectionView> {
   try {
     switch (action) {
       case 'schedule':
@@ -79,18 +101,27 @@ export async function actOnInspection(client: Client, inspectionId: string, acti
       case 'close':
         return await send(client, inspectionId, closeInspectionUpdate, closeInspectionSchema, raw);
       default:
-        throw new ActionRefused(`Không có thao tác “${String(action satisfies never)}” với đợt kiểm tra; các thao tác: schedule, findings, conclude, close`, 404);
+        throw new ActionRefused(
+          `Không có thao tác “${String(action satisfies never)}” với đợt kiểm tra; các thao tác: schedule, findings, conclude, close`,
+          404,
+        );
     }
   } catch (err) {
     return translateRefusal(err);
   }
 }
 
-export async function reportRemedy(client: Client, inspectionId: string, raw: { phase: string; payload: unknown; actor: { id: string; via: 'web' | 'cli' | 'api' | 'system' }; requestId: string }): Promise<SubmissionReceipt> {
+export async function reportRemedy(
+  client: Client,
+  inspectionId: string,
+  raw: { phase: string; payload: unknown; actor: { id: string; via: 'web' | 'cli' | 'api' | 'system' }; requestId: string },
+): Promise<SubmissionReceipt> {
   try {
     // Stamped with the moment of receipt, over anything the caller sent: the inspection judges a remedy report
     // late or on time by it (patched 'remedy-judged-by-sent-time'), as the unit workflow judges a submission.
-    return await client.workflow.getHandle(inspectionId).executeUpdate(reportRemedyUpdate, { args: [{ ...raw, sentAt: Date.now() }], updateId: raw.requestId });
+    return await client.workflow
+      .getHandle(inspectionId)
+      .executeUpdate(reportRemedyUpdate, { args: [{ ...raw, sentAt: Date.now() }], updateId: raw.requestId });
   } catch (err) {
     return translateRefusal(err);
   }

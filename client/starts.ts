@@ -29,11 +29,29 @@ async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
 }
 
 /** The cycle's own workflow (it launches the units' workflows). */
-export async function startCycleWorkflow(client: Client, params: { taskQueue: string; workflowId: string; input: CycleWorkflowInput }): Promise<{ started: boolean }> {
-  return { started: await startOnce(() => client.workflow.start(cycleWorkflow, { taskQueue: params.taskQueue, workflowId: params.workflowId, args: [params.input] })) };
+export async function startCycleWorkflow(
+  client: Client,
+  params: { taskQueue: string; workflowId: string; input: CycleWorkflowInput },
+): Promise<{ started: boolean }> {
+  return {
+    started: await startOnce(() =>
+      client.workflow.start(cycleWorkflow, { taskQueue: params.taskQueue, workflowId: params.workflowId, args: [params.input] }),
+    ),
+  };
 }
 
 /** One inspection's workflow; its id is `input.inspectionId`. */
-export async function startInspectionWorkflow(client: Client, params: { taskQueue: string; input: InspectionWorkflowInput }): Promise<{ started: boolean }> {
-  return { started: await startOnce(() => client.workflow.start(inspectionWorkflow, { taskQueue: params.taskQueue, workflowId: params.input.inspectionId, args: [params.input] })) };
+export async function startInspectionWorkflow(
+  client: Client,
+  params: { taskQueue: string; input: InspectionWorkflowInput },
+): Promise<{ started: boolean }> {
+  return {
+    started: await startOnce(() =>
+      client.workflow.start(inspectionWorkflow, {
+        taskQueue: params.taskQueue,
+        workflowId: params.input.inspectionId,
+        args: [params.input],
+      }),
+    ),
+  };
 }

@@ -31,7 +31,10 @@ import {
 
 export class ActionRefused extends Error {
   override name = 'ActionRefused';
-  constructor(message: string, readonly httpStatus: number) {
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+  ) {
     super(message);
   }
 }
@@ -48,7 +51,8 @@ function translate(err: unknown): never {
     if (cause instanceof ApplicationFailure) throw new ActionRefused(cause.message, 422);
     throw new ActionRefused(cause?.message ?? err.message, 422);
   }
-  if (err instanceof WorkflowNotFoundError) throw new ActionRefused('Không tìm thấy đơn vị trong chu kỳ, hoặc chu kỳ của đơn vị đã kết thúc', 404);
+  if (err instanceof WorkflowNotFoundError)
+    throw new ActionRefused('Không tìm thấy đơn vị trong chu kỳ, hoặc chu kỳ của đơn vị đã kết thúc', 404);
   const message = err instanceof Error ? err.message : String(err);
   if (/already completed|workflow execution already completed/i.test(message)) {
     throw new ActionRefused('Chu kỳ của đơn vị đã kết thúc, không nhận thêm', 409);
@@ -67,7 +71,9 @@ function stamped(raw: unknown, now = Date.now()): unknown {
 export async function acknowledgePlan(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
   try {
     const args = parseOrThrow(acknowledgePlanSchema, stamped(raw));
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(acknowledgePlanUpdate, { args: [args], updateId: args.requestId });
+    return await client.workflow
+      .getHandle(unitWorkflowId(cycleId, unitCode))
+      .executeUpdate(acknowledgePlanUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }
@@ -77,7 +83,13 @@ export async function acknowledgePlan(client: Client, cycleId: string, unitCode:
  * Any phase's submission; the payload is checked by the phase's schema in the workflow's validator. `receivedAt`:
  * the moment of receipt on the server's clock (a rehearsal on a time-skipping server passes its own; default now).
  */
-export async function submit(client: Client, cycleId: string, unitCode: string, raw: unknown, receivedAt?: number): Promise<SubmissionReceipt> {
+export async function submit(
+  client: Client,
+  cycleId: string,
+  unitCode: string,
+  raw: unknown,
+  receivedAt?: number,
+): Promise<SubmissionReceipt> {
   try {
     const args = parseOrThrow(submitSchema, stamped(raw, receivedAt));
     // The phase's schema (in the workflow) reads an object; anything else is named here, by its field.
@@ -95,10 +107,18 @@ export async function submit(client: Client, cycleId: string, unitCode: string, 
  * its envelope made by the route from the signed link), stamped with the moment of receipt and sent as is; the
  * workflow's validator is the one check left on the way (api/routes/unit-forms.ts).
  */
-export async function sendSubmission(client: Client, cycleId: string, unitCode: string, args: Omit<Submit, 'sentAt'>, receivedAt = Date.now()): Promise<SubmissionReceipt> {
+export async function sendSubmission(
+  client: Client,
+  cycleId: string,
+  unitCode: string,
+  args: Omit<Submit, 'sentAt'>,
+  receivedAt = Date.now(),
+): Promise<SubmissionReceipt> {
   try {
     const stampedArgs: Submit = { ...args, sentAt: receivedAt };
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(submitUpdate, { args: [stampedArgs], updateId: args.requestId });
+    return await client.workflow
+      .getHandle(unitWorkflowId(cycleId, unitCode))
+      .executeUpdate(submitUpdate, { args: [stampedArgs], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }
@@ -107,7 +127,9 @@ export async function sendSubmission(client: Client, cycleId: string, unitCode: 
 export async function extendDeadline(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ObligationView> {
   try {
     const args = parseOrThrow(extendDeadlineSchema, raw);
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(extendDeadlineUpdate, { args: [args], updateId: args.requestId });
+    return await client.workflow
+      .getHandle(unitWorkflowId(cycleId, unitCode))
+      .executeUpdate(extendDeadlineUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }
@@ -116,7 +138,9 @@ export async function extendDeadline(client: Client, cycleId: string, unitCode: 
 export async function exempt(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ObligationView> {
   try {
     const args = parseOrThrow(exemptSchema, raw);
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(exemptUpdate, { args: [args], updateId: args.requestId });
+    return await client.workflow
+      .getHandle(unitWorkflowId(cycleId, unitCode))
+      .executeUpdate(exemptUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }
@@ -125,7 +149,9 @@ export async function exempt(client: Client, cycleId: string, unitCode: string, 
 export async function removeUnit(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<UnitView> {
   try {
     const args = parseOrThrow(removeUnitSchema, raw);
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(removeUnitUpdate, { args: [args], updateId: args.requestId });
+    return await client.workflow
+      .getHandle(unitWorkflowId(cycleId, unitCode))
+      .executeUpdate(removeUnitUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }
@@ -139,7 +165,9 @@ export async function removeUnit(client: Client, cycleId: string, unitCode: stri
 export async function remind(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ReminderResult> {
   try {
     const args = parseOrThrow(remindSchema, raw);
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(remindUpdate, { args: [args], updateId: args.requestId });
+    return await client.workflow
+      .getHandle(unitWorkflowId(cycleId, unitCode))
+      .executeUpdate(remindUpdate, { args: [args], updateId: args.requestId });
   } catch (err) {
     return translate(err);
   }

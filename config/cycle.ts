@@ -127,7 +127,10 @@ export type Leader = z.output<typeof PersonSchema>;
 
 export const CommitteeInfoSchema = z.strictObject({
   /** Slug used in workflow ids. */
-  code: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, { message: 'must use only letters A-Z, digits, "-" and "_" (it is used in workflow ids)' }),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must use only letters A-Z, digits, "-" and "_" (it is used in workflow ids)' }),
   /** The superior body, in capitals as printed: "ĐẢNG BỘ TỈNH HÀ TĨNH". */
   superior: Text,
   /** The issuing body, in capitals as printed. */
@@ -177,8 +180,8 @@ export const TargetsSchema = z.strictObject({
    */
   membersMarginPercent: z
     .number({ error: 'must be a number of percent, e.g. 10' })
-    .min(0, { error: 'must be between 0 and 100 (percent of the units list\'s member count)' })
-    .max(100, { error: 'must be between 0 and 100 (percent of the units list\'s member count)' })
+    .min(0, { error: "must be between 0 and 100 (percent of the units list's member count)" })
+    .max(100, { error: "must be between 0 and 100 (percent of the units list's member count)" })
     .default(DEFAULT_MEMBERS_MARGIN_PERCENT),
 });
 
@@ -224,7 +227,11 @@ function crossCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
   if (year !== undefined && issuedOn !== undefined) {
     const issuedYear = Number(issuedOn.slice(0, 4));
     if (issuedYear !== year && issuedYear !== year - 1) {
-      ctx.addIssue({ code: 'custom', path: ['plan', 'issuedOn'], message: `must fall in ${year - 1} or ${year} (the cycle's year is ${year})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plan', 'issuedOn'],
+        message: `must fall in ${year - 1} or ${year} (the cycle's year is ${year})`,
+      });
     }
   }
   const cycleEsc = isRecord(value.escalation) ? value.escalation : {};
@@ -264,7 +271,9 @@ function crossCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
           ctx.addIssue({
             code: 'custom',
             path: ['phases', i, 'escalation', l3 !== undefined ? 'level3AfterDays' : 'level2AfterDays'],
-            message: (`level3AfterDays (${effL3}${l3 === undefined ? ', from the cycle' : ''}) must be greater than ` + `level2AfterDays (${effL2}${l2 === undefined ? ', from the cycle' : ''})`),
+            message:
+              `level3AfterDays (${effL3}${l3 === undefined ? ', from the cycle' : ''}) must be greater than ` +
+              `level2AfterDays (${effL2}${l2 === undefined ? ', from the cycle' : ''})`,
           });
         }
       }
@@ -418,7 +427,14 @@ export function validateYaml<S extends z.ZodType>({ doc, lineCounter }: ParsedYa
   // "\0" (or a broken "\uD800") in a quoted string: PostgreSQL could not store the definition.
   const unsafe = unsafeTextSegments(data);
   if (unsafe !== undefined) {
-    throw new ConfigError([{ file, line: yamlLineOf(doc, lineCounter, unsafe) ?? 1, field: formatPath(unsafe) || '(document)', message: 'contains a NUL character or a broken surrogate escape, which cannot be stored' }]);
+    throw new ConfigError([
+      {
+        file,
+        line: yamlLineOf(doc, lineCounter, unsafe) ?? 1,
+        field: formatPath(unsafe) || '(document)',
+        message: 'contains a NUL character or a broken surrogate escape, which cannot be stored',
+      },
+    ]);
   }
   const result = schema.safeParse(data ?? {}, { error: operatorErrorMap });
   if (result.success) return result.data;

@@ -48,9 +48,12 @@ function wholeNumber(min: number, max: number, what: string) {
 }
 
 export const EnvSchema = z.object({
-  TEMPORAL_ADDRESS: envString().refine((v) => v === undefined || /^[^\s:/]+(:\d{1,5})?$/.test(v) || /^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(v), {
-    message: 'must be host:port (e.g. temporal.example.vn:7233), or unset to start an embedded dev server',
-  }),
+  TEMPORAL_ADDRESS: envString().refine(
+    (v) => v === undefined || /^[^\s:/]+(:\d{1,5})?$/.test(v) || /^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(v),
+    {
+      message: 'must be host:port (e.g. temporal.example.vn:7233), or unset to start an embedded dev server',
+    },
+  ),
   TEMPORAL_NAMESPACE: envString(),
   /** The Temporal Web UI, for links from the console and `chuky stalled` to a workflow's page. */
   TEMPORAL_UI_URL: envString().refine((v) => v === undefined || hasProtocol(v, ['http:', 'https:']), {
@@ -152,7 +155,8 @@ export function loadEnv(env: Record<string, string | undefined> = process.env): 
     formThrottle: {
       perToken: e.CHUKY_FORM_POSTS_PER_LINK !== undefined ? Number(e.CHUKY_FORM_POSTS_PER_LINK) : DEFAULT_FORM_THROTTLE.perToken,
       perIp: e.CHUKY_FORM_POSTS_PER_IP !== undefined ? Number(e.CHUKY_FORM_POSTS_PER_IP) : DEFAULT_FORM_THROTTLE.perIp,
-      windowSeconds: e.CHUKY_FORM_POSTS_WINDOW_SECONDS !== undefined ? Number(e.CHUKY_FORM_POSTS_WINDOW_SECONDS) : DEFAULT_FORM_THROTTLE.windowSeconds,
+      windowSeconds:
+        e.CHUKY_FORM_POSTS_WINDOW_SECONDS !== undefined ? Number(e.CHUKY_FORM_POSTS_WINDOW_SECONDS) : DEFAULT_FORM_THROTTLE.windowSeconds,
     },
     trustProxy: /^(1|true|yes)$/i.test(e.CHUKY_TRUST_PROXY ?? ''),
   };

@@ -8,7 +8,9 @@ export function readConfigText(path: string, field = '(file)'): string {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError([{ file: path, field, message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(e)})` }]);
+    throw new ConfigError([
+      { file: path, field, message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(e)})` },
+    ]);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -26,6 +26,7 @@ export function phaseTitle(def: CycleDefinition, phaseId: string): string {
 export function phasePolicy(def: CycleDefinition, phaseId: string): ReturnType<typeof effectivePhasePolicy> {
   const derived = DERIVED_PHASES[phaseId];
   const id = derived ? derived.parent : phaseId;
-  if (!def.phases.some((p) => p.id === id)) return { reminders: { daysBefore: [...def.reminders.daysBefore] }, escalation: { ...def.escalation } };
+  if (!def.phases.some((p) => p.id === id))
+    return { reminders: { daysBefore: [...def.reminders.daysBefore] }, escalation: { ...def.escalation } };
   return effectivePhasePolicy(def, id as PhaseId);
 }

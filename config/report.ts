@@ -28,9 +28,17 @@ export const ReportConfigSchema = z.strictObject({
   /** The opening paragraph: "Thực hiện Kế hoạch số 224-KH/TU, ngày 08/12/2023 của Ban Thường vụ Tỉnh ủy …". */
   basis: Text.optional(),
   /** The committee's term, which numbers run through: "2020-2025". Default: the five-year term of the first year. */
-  term: z.string().trim().regex(/^\d{4}-\d{4}$/, { message: 'must be two years, e.g. 2020-2025' }).optional(),
+  term: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{4}$/, { message: 'must be two years, e.g. 2020-2025' })
+    .optional(),
   /** Document type code in the number: "BC" in "Số 12-BC/ĐUK". */
-  documentType: z.string().trim().regex(/^[A-Za-zĐđ]+$/u, { message: 'letters only, e.g. BC' }).default('BC'),
+  documentType: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-zĐđ]+$/u, { message: 'letters only, e.g. BC' })
+    .default('BC'),
   /** The first number to use when the register is new this term (reports numbered before chuky). */
   firstNumber: z.number().int().min(1).max(100_000).default(1),
   /**
@@ -54,7 +62,20 @@ export const ReportConfigSchema = z.strictObject({
    */
   text: z
     .partialRecord(
-      z.enum(['leadership', 'study', 'following', 'example', 'communication', 'theory', 'inspection', 'strengths', 'limitations', 'causes', 'directions', 'proposals']),
+      z.enum([
+        'leadership',
+        'study',
+        'following',
+        'example',
+        'communication',
+        'theory',
+        'inspection',
+        'strengths',
+        'limitations',
+        'causes',
+        'directions',
+        'proposals',
+      ]),
       Paragraphs,
     )
     .default({}),

@@ -28,7 +28,13 @@ export async function readXlsxRows(content: Buffer | ArrayBuffer, file: string):
   try {
     await workbook.xlsx.load(content as ArrayBuffer);
   } catch (err) {
-    throw new ConfigError([{ file, field: '(file)', message: `không đọc được sổ Excel (.xlsx): ${(err as Error).message}. Tệp .xls cũ cần lưu lại dạng .xlsx hoặc CSV UTF-8` }]);
+    throw new ConfigError([
+      {
+        file,
+        field: '(file)',
+        message: `không đọc được sổ Excel (.xlsx): ${(err as Error).message}. Tệp .xls cũ cần lưu lại dạng .xlsx hoặc CSV UTF-8`,
+      },
+    ]);
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) throw new ConfigError([{ file, field: '(file)', message: 'sổ Excel không có trang tính nào' }]);

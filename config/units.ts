@@ -25,11 +25,15 @@ export const UnitSchema = z.object({
   secretary: z.object({ name: z.string().min(1), email: z.email() }),
   /** The unit's contact person; the email alone is enough (many lists have no column for the name). */
   contact: z.object({ name: z.string().min(1).nullable(), email: z.email() }).nullable(),
-  parent: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  parent: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
 });
 export type Unit = z.output<typeof UnitSchema>;
 
-export type UnitColumn = 'code' | 'name' | 'kind' | 'members' | 'secretaryName' | 'secretaryEmail' | 'contactName' | 'contactEmail' | 'parent';
+export type UnitColumn =
+  'code' | 'name' | 'kind' | 'members' | 'secretaryName' | 'secretaryEmail' | 'contactName' | 'contactEmail' | 'parent';
 
 const REQUIRED: UnitColumn[] = ['code', 'name', 'kind', 'members', 'secretaryName', 'secretaryEmail'];
 
@@ -213,7 +217,9 @@ function readCsv(text: string, file: string): CsvRow[] {
   } catch (e) {
     const err = e as Error & { lines?: number };
     const detail = err.message.replace(/^Invalid [^:]*: /, '');
-    throw new ConfigError([{ file, line: err.lines, field: 'CSV', message: `không đọc được tệp CSV (${detail}); mở tệp bằng Excel và lưu lại dạng "CSV UTF-8"` }]);
+    throw new ConfigError([
+      { file, line: err.lines, field: 'CSV', message: `không đọc được tệp CSV (${detail}); mở tệp bằng Excel và lưu lại dạng "CSV UTF-8"` },
+    ]);
   }
   const rows: CsvRow[] = [];
   let line = 1;
@@ -285,7 +291,11 @@ export const UnitRowRelationsSchema = z
   .object({ code: z.string(), parent: z.string(), contactName: z.string(), contactEmail: z.string() })
   .superRefine((row, ctx) => {
     if (row.contactName !== '' && row.contactEmail === '') {
-      ctx.addIssue({ code: 'custom', path: ['contactEmail'], message: `ô trống: đã ghi người liên hệ "${row.contactName}" thì cần cả email của người đó` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contactEmail'],
+        message: `ô trống: đã ghi người liên hệ "${row.contactName}" thì cần cả email của người đó`,
+      });
     }
     if (row.parent !== '' && row.code !== '' && row.parent.toLowerCase() === row.code.toLowerCase()) {
       ctx.addIssue({ code: 'custom', path: ['parent'], message: MSG.ownParent });
@@ -296,7 +306,10 @@ export const UnitRowRelationsSchema = z
 export function parseUnitRow(cells: UnitRowInput): { unit: Unit } | { problems: { column: UnitColumn; message: string }[] } {
   const parsed = UnitRowSchema.safeParse(cells);
   const relations = UnitRowRelationsSchema.safeParse(cells);
-  const problems = [...(parsed.error?.issues ?? []), ...(relations.error?.issues ?? [])].map((i) => ({ column: i.path[0] as UnitColumn, message: i.message }));
+  const problems = [...(parsed.error?.issues ?? []), ...(relations.error?.issues ?? [])].map((i) => ({
+    column: i.path[0] as UnitColumn,
+    message: i.message,
+  }));
   if (!parsed.success || problems.length > 0) return { problems };
   const r = parsed.data;
   const unit: Unit = {
@@ -337,7 +350,12 @@ function readHeader(header: SheetRow, file: string): { columns: HeaderColumns; i
     if (VIETNAMESE_KEYS.has(foldKey(cellText))) vietnamese = true;
     const previous = written.get(column);
     if (previous !== undefined) {
-      issues.push({ file, line: header.line, field: cellText, message: `cột này trùng với cột "${previous}" (cùng là "${VIETNAMESE_HEADERS[column]}"); chỉ giữ một trong hai cột` });
+      issues.push({
+        file,
+        line: header.line,
+        field: cellText,
+        message: `cột này trùng với cột "${previous}" (cùng là "${VIETNAMESE_HEADERS[column]}"); chỉ giữ một trong hai cột`,
+      });
       return;
     }
     index.set(column, i);
@@ -350,9 +368,17 @@ function readHeader(header: SheetRow, file: string): { columns: HeaderColumns; i
     const hint = near.length
       ? `; có phải cột ${near.map((h) => `"${h}"`).join(', ')}? Hãy sửa tên cột đó`
       : unknown.length
-        ? `; các cột chưa nhận ra trong tệp: ${unknown.slice(0, 6).map((h) => `"${h}"`).join(', ')}${unknown.length > 6 ? ', …' : ''}`
+        ? `; các cột chưa nhận ra trong tệp: ${unknown
+            .slice(0, 6)
+            .map((h) => `"${h}"`)
+            .join(', ')}${unknown.length > 6 ? ', …' : ''}`
         : '';
-    issues.push({ file, line: header.line, field: suggested(column), message: `thiếu cột bắt buộc "${suggested(column)}" (tên cột được nhận: ${acceptedHeaders(column)})${hint}` });
+    issues.push({
+      file,
+      line: header.line,
+      field: suggested(column),
+      message: `thiếu cột bắt buộc "${suggested(column)}" (tên cột được nhận: ${acceptedHeaders(column)})${hint}`,
+    });
   }
   const contactName = written.get('contactName');
   if (contactName !== undefined && !index.has('contactEmail')) {
@@ -360,7 +386,10 @@ function readHeader(header: SheetRow, file: string): { columns: HeaderColumns; i
       file,
       line: header.line,
       field: contactName,
-      message: (`có cột người liên hệ nhưng không có cột email liên hệ: thêm cột ` + `"${suggested('contactEmail')}" (tên cột được nhận: ${acceptedHeaders('contactEmail')}), hoặc ` + `bỏ cột "${contactName}"`),
+      message:
+        `có cột người liên hệ nhưng không có cột email liên hệ: thêm cột ` +
+        `"${suggested('contactEmail')}" (tên cột được nhận: ${acceptedHeaders('contactEmail')}), hoặc ` +
+        `bỏ cột "${contactName}"`,
     });
   }
   return { columns: { index, written, vietnamese }, issues };
@@ -369,10 +398,14 @@ function readHeader(header: SheetRow, file: string): { columns: HeaderColumns; i
 /** Validate the rows of a units sheet (CSV or Excel): header first, then one unit per row. */
 export function validateUnitRows(rows: SheetRow[], file: string): Unit[] {
   const header = rows.find((r) => r.cells.some((c) => c !== ''));
-  if (!header) throw new ConfigError([{ file, line: 1, field: '(tiêu đề)', message: 'tệp trống; dòng đầu phải là dòng tiêu đề (Mã đơn vị, Tên đơn vị, …)' }]);
+  if (!header)
+    throw new ConfigError([
+      { file, line: 1, field: '(tiêu đề)', message: 'tệp trống; dòng đầu phải là dòng tiêu đề (Mã đơn vị, Tên đơn vị, …)' },
+    ]);
   const { columns, issues } = readHeader(header, file);
   if (issues.length > 0) throw new ConfigError(issues);
-  const label = (column: UnitColumn): string => columns.written.get(column) ?? (columns.vietnamese ? VIETNAMESE_HEADERS : ENGLISH_HEADERS)[column];
+  const label = (column: UnitColumn): string =>
+    columns.written.get(column) ?? (columns.vietnamese ? VIETNAMESE_HEADERS : ENGLISH_HEADERS)[column];
 
   const units: Unit[] = [];
   const codeLines = new Map<string, { code: string; lines: number[] }>();
@@ -412,7 +445,12 @@ export function validateUnitRows(rows: SheetRow[], file: string): Unit[] {
     }
   }
   if (issues.length === 0 && units.length === 0) {
-    issues.push({ file, line: header.line, field: '(các dòng)', message: 'chưa có đơn vị nào: tệp có dòng tiêu đề nhưng không có dòng đơn vị' });
+    issues.push({
+      file,
+      line: header.line,
+      field: '(các dòng)',
+      message: 'chưa có đơn vị nào: tệp có dòng tiêu đề nhưng không có dòng đơn vị',
+    });
   }
   if (issues.length > 0) {
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -431,7 +469,14 @@ export function isExcelFile(path: string): boolean {
  */
 export function loadUnitsFile(path: string): Unit[] {
   if (isExcelFile(path)) {
-    throw new ConfigError([{ file: path, field: '(file)', message: 'tệp Excel được đọc bởi các lệnh chuky (cycle start, config check, units import); ở đây hãy lưu trang tính dạng "CSV UTF-8"' }]);
+    throw new ConfigError([
+      {
+        file: path,
+        field: '(file)',
+        message:
+          'tệp Excel được đọc bởi các lệnh chuky (cycle start, config check, units import); ở đây hãy lưu trang tính dạng "CSV UTF-8"',
+      },
+    ]);
   }
   return parseUnitsCsv(readConfigText(path), path);
 }

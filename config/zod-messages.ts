@@ -9,7 +9,13 @@ function describeInput(input: unknown): string {
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';
   if (typeof input === 'string') return `text ${JSON.stringify(input)}`;
-  if (typeof input === 'number' || typeof input === 'boolean' || typeof input === 'bigint' || typeof input === 'symbol' || input === undefined) {
+  if (
+    typeof input === 'number' ||
+    typeof input === 'boolean' ||
+    typeof input === 'bigint' ||
+    typeof input === 'symbol' ||
+    input === undefined
+  ) {
     return `${typeof input} ${String(input)}`;
   }
   return typeof input; // a function: its source text would say nothing to an operator

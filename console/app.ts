@@ -43,7 +43,10 @@ export function createConsole(deps: ConsoleDeps): Console {
 
   // "/console/*" also matches "/console" itself.
   app.use(`${BASE}/*`, securityHeaders());
-  app.use(`${BASE}/*`, sessionMiddleware(deps, sessionPolicy, (path) => LIVE_PATH.test(path)));
+  app.use(
+    `${BASE}/*`,
+    sessionMiddleware(deps, sessionPolicy, (path) => LIVE_PATH.test(path)),
+  );
   app.use(`${BASE}/*`, guard(router, deps));
 
   registerSignin(router, deps, sessionPolicy, throttle, o.trustProxy ?? false);
@@ -62,7 +65,11 @@ export function createConsole(deps: ConsoleDeps): Console {
     // The error itself goes to the log (never a request body, so never a password); the page says only what to do.
     console.error(`[console] ${c.req.method} ${c.req.path}:`, err);
     return c.html(
-      layout(c, 'Lỗi', html`<h1>Có lỗi xảy ra</h1><div class="box bad" role="alert">Không xử lý được yêu cầu. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo quản trị hệ thống.</div><p><a href="${BASE}/">Về trang chính</a></p>`),
+      layout(
+        c,
+        'Lỗi',
+        html`<h1>Có lỗi xảy ra</h1><div class="box bad" role="alert">Không xử lý được yêu cầu. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo quản trị hệ thống.</div><p><a href="${BASE}/">Về trang chính</a></p>`,
+      ),
       500,
     );
   });

@@ -2,7 +2,14 @@
  * A cycle's charts, drawn by the report's chart renderer (report/charts.ts) and inlined as SVG: completion per
  * phase over the cycle's calendar, attendance and pledge rates per unit, and escalations by level.
  */
-import { activeUnitNames, countActiveUnits, escalatedUnitCounts, firstSubmissionTimes, latestStudyAndPledgeReports, owedUnitsByPhase } from '../db/console-charts.js';
+import {
+  activeUnitNames,
+  countActiveUnits,
+  escalatedUnitCounts,
+  firstSubmissionTimes,
+  latestStudyAndPledgeReports,
+  owedUnitsByPhase,
+} from '../db/console-charts.js';
 import type { CycleRow } from '../db/cycles.js';
 import type { Db } from '../db/pool.js';
 import { unitPhases } from '../config/phase-lookup.js';
@@ -47,15 +54,15 @@ function cycleToday(cycle: CycleRow, nowMs = Date.now()): string {
 /** Share of the units owing each phase that have submitted it (any version), day by day (or week by week). */
 export async function completionChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
   const def = cycle.definition;
-  const [firsts, owed] = await Promise.all([
-    firstSubmissionTimes(db, cycle.id),
-    owedUnitsByPhase(db, cycle.id),
-  ]);
+  const [firsts, owed] = await Promise.all([firstSubmissionTimes(db, cycle.id), owedUnitsByPhase(db, cycle.id)]);
   const activeUnits = await countActiveUnits(db, cycle.id);
   const configured = unitPhases(def).map((p) => p.id as string);
   const owedBy = new Map<string, number>(owed.map((r) => [r.phase, r.n]));
   const phases = [...new Set([...configured, ...owedBy.keys()])].sort(comparePhases);
-  const start = unitPhases(def).map((p) => p.opensOn).sort()[0] ?? `${def.year}-01-01`;
+  const start =
+    unitPhases(def)
+      .map((p) => p.opensOn)
+      .sort()[0] ?? `${def.year}-01-01`;
   const closes = def.closesOn ?? `${def.year}-12-31`;
   let end = cycleToday(cycle);
   for (const r of firsts) {
@@ -86,17 +93,17 @@ export async function completionChart(db: Db, cycle: CycleRow): Promise<ChartSpe
       .map((p) => {
         const total = owedBy.get(p) ?? (configured.includes(p) ? activeUnits : 0);
         const list = firstDays.get(p) ?? [];
-        return { name: phaseShort(p), values: days.map((d) => (total ? Math.round((list.filter((x) => compareDates(x, d) <= 0).length / total) * 1000) / 10 : null)) };
+        return {
+          name: phaseShort(p),
+          values: days.map((d) => (total ? Math.round((list.filter((x) => compareDates(x, d) <= 0).length / total) * 1000) / 10 : null)),
+        };
       }),
   };
 }
 
 /** Each unit's latest word on attendance (the make-up session's total if it held one) and personal plans. */
 export async function ratesChart(db: Db, cycle: CycleRow): Promise<ChartSpec> {
-  const [units, subs] = await Promise.all([
-    activeUnitNames(db, cycle.id),
-    latestStudyAndPledgeReports(db, cycle.id),
-  ]);
+  const [units, subs] = await Promise.all([activeUnitNames(db, cycle.id), latestStudyAndPledgeReports(db, cycle.id)]);
   const latest = new Map<string, Record<string, unknown>>();
   for (const r of subs) latest.set(`${r.unitCode}/${r.phase}`, r.payload);
   const rate = (num: unknown, den: unknown): number | null =>

@@ -57,7 +57,11 @@ export function opsDeps(deps: ConsoleDeps): OpsDeps {
 }
 
 /** A workflow's page in Temporal's Web UI, or undefined when the UI's address is not known. */
-export function temporalLink(deps: Pick<ConsoleDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string, runId?: string): string | undefined {
+export function temporalLink(
+  deps: Pick<ConsoleDeps, 'temporalUiUrl' | 'namespace'>,
+  workflowId: string,
+  runId?: string,
+): string | undefined {
   return temporalWorkflowUrl(deps.temporalUiUrl, deps.namespace, workflowId, runId);
 }
 

@@ -14,11 +14,29 @@ import {
 } from '../domain/words.js';
 
 /** The console's words come from the one catalogue (domain/words.ts); re-exported for the pages. */
-export { CYCLE_STATUS_LABEL, INSPECTION_STATUS_VI, LEVEL_LABEL, PHASE_SHORT, REPAIR_LABEL, STALL_LABEL, STATUS_VIEW, UNIT_KIND_VI, actorVi, phaseShort, viDate };
+export {
+  CYCLE_STATUS_LABEL,
+  INSPECTION_STATUS_VI,
+  LEVEL_LABEL,
+  PHASE_SHORT,
+  REPAIR_LABEL,
+  STALL_LABEL,
+  STATUS_VIEW,
+  UNIT_KIND_VI,
+  actorVi,
+  phaseShort,
+  viDate,
+};
 
 export const CONSOLE_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
-const TIME = new Intl.DateTimeFormat('vi-VN', { timeZone: CONSOLE_TIME_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const TIME = new Intl.DateTimeFormat('vi-VN', {
+  timeZone: CONSOLE_TIME_ZONE,
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
 const DAY = new Intl.DateTimeFormat('en-CA', { timeZone: CONSOLE_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** "08:00:00 19/03/2027" for an instant (ISO string or ms), in the given zone (the committee's). */
@@ -26,8 +44,14 @@ export function viDateTime(at: string | number | Date | null | undefined, timeZo
   if (at === null || at === undefined || at === '') return '';
   const d = at instanceof Date ? at : new Date(at);
   if (Number.isNaN(d.getTime())) return String(at);
-  const time = timeZone === CONSOLE_TIME_ZONE ? TIME : new Intl.DateTimeFormat('vi-VN', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-  const day = timeZone === CONSOLE_TIME_ZONE ? DAY : new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const time =
+    timeZone === CONSOLE_TIME_ZONE
+      ? TIME
+      : new Intl.DateTimeFormat('vi-VN', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  const day =
+    timeZone === CONSOLE_TIME_ZONE
+      ? DAY
+      : new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return `${time.format(d)} ${viDate(day.format(d))}`;
 }
 

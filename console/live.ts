@@ -38,13 +38,25 @@ export interface LiveSwitch {
   stopped: boolean;
 }
 
-export function registerLive(router: ConsoleRouter, deps: ConsoleDeps, policy: SessionPolicy, pollMs: number, maxMs: number, live: LiveSwitch): void {
+export function registerLive(
+  router: ConsoleRouter,
+  deps: ConsoleDeps,
+  policy: SessionPolicy,
+  pollMs: number,
+  maxMs: number,
+  live: LiveSwitch,
+): void {
   router.get('/chu-ky/:cycle/truc-tiep', 'cycle.view', async (c) => {
     const cycle = await getCycle(deps.db, param(c, 'cycle'));
     if (!cycle) return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này.');
     const fromHeader = Number(c.req.header('last-event-id'));
     const fromQuery = Number(c.req.query('sau'));
-    let after = Number.isSafeInteger(fromHeader) && fromHeader > 0 ? fromHeader : Number.isSafeInteger(fromQuery) && fromQuery >= 0 && c.req.query('sau') ? fromQuery : await lastEventId(deps.db, cycle.id);
+    let after =
+      Number.isSafeInteger(fromHeader) && fromHeader > 0
+        ? fromHeader
+        : Number.isSafeInteger(fromQuery) && fromQuery >= 0 && c.req.query('sau')
+          ? fromQuery
+          : await lastEventId(deps.db, cycle.id);
     const rawSession = c.get('rawSessionId');
     return streamSSE(c, async (stream) => {
       let open = true;

@@ -27,7 +27,14 @@ const OPEN = new Set(['pending', 'overdue', 'launching']);
  * `stepsDone` comes from the live workflow when it answers; without it every step whose moment has not come
  * yet is still to come (a reminder's moment passing is what sends it).
  */
-export function upcoming(cycle: CycleRow, phase: string, deadline: string, status: string, stepsDone?: string[], nowMs = Date.now()): Upcoming {
+export function upcoming(
+  cycle: CycleRow,
+  phase: string,
+  deadline: string,
+  status: string,
+  stepsDone?: string[],
+  nowMs = Date.now(),
+): Upcoming {
   if (!OPEN.has(status) || !deadline || cycle.status === 'closed') return {};
   const def = cycle.definition;
   const times = obligationTimes({ deadline, calendar: def.calendar, timeZone: def.timezone, policy: phasePolicy(def, phase) });

@@ -12,7 +12,9 @@ const KEY_LENGTH = 64;
 const MAX_MEM = 64 * 1024 * 1024;
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCb(password.normalize('NFC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 export const MIN_PASSWORD_LENGTH = 10;

@@ -25,7 +25,8 @@ export function mayRepair(c: Ctx, action: string): boolean {
   return !!permission && allowed(c.get('session')?.role, permission);
 }
 
-const hidden = (name: string, value: string | undefined): Html => (value ? html`<input type="hidden" name="${name}" value="${value}">` : html``);
+const hidden = (name: string, value: string | undefined): Html =>
+  value ? html`<input type="hidden" name="${name}" value="${value}">` : html``;
 
 /** The current page (path and query, without a previous result), where the repair's result is shown. */
 export function backTo(c: Ctx): string {

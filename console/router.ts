@@ -66,7 +66,10 @@ export class ConsoleRouter {
 }
 
 export function refusal(c: Ctx, status: 401 | 403 | 404, title: string, text: string): Response | Promise<Response> {
-  return c.html(layout(c, title, html`<h1>${title}</h1><div class="box bad" role="alert">${text}</div><p><a href="${BASE}/">Về trang chính</a></p>`), status);
+  return c.html(
+    layout(c, title, html`<h1>${title}</h1><div class="box bad" role="alert">${text}</div><p><a href="${BASE}/">Về trang chính</a></p>`),
+    status,
+  );
 }
 
 export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandler<ConsoleEnv> {

@@ -68,7 +68,11 @@ export function sameOriginPost(c: Ctx, publicBaseUrl: string | undefined): boole
 export function clientAddress(c: Ctx, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = c.req.header('x-forwarded-for');
-    const last = forwarded?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+    const last = forwarded
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .at(-1);
     if (last) return last;
   }
   try {

@@ -42,9 +42,20 @@ export function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export async function createSession(db: Db, username: string, meta: { ip: string; userAgent: string }, policy: SessionPolicy): Promise<{ rawId: string }> {
+export async function createSession(
+  db: Db,
+  username: string,
+  meta: { ip: string; userAgent: string },
+  policy: SessionPolicy,
+): Promise<{ rawId: string }> {
   const rawId = randomBytes(32).toString('base64url');
-  await insertConsoleSession(db, { idHash: hashId(rawId), username, absoluteSeconds: policy.absoluteHours * 3600, ip: meta.ip, userAgent: meta.userAgent.slice(0, 300) });
+  await insertConsoleSession(db, {
+    idHash: hashId(rawId),
+    username,
+    absoluteSeconds: policy.absoluteHours * 3600,
+    ip: meta.ip,
+    userAgent: meta.userAgent.slice(0, 300),
+  });
   return { rawId };
 }
 

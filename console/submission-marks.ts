@@ -8,13 +8,19 @@ import { html } from 'hono/html';
 import { latestSubmissionsWithRegistryMembers } from '../db/console-marks.js';
 import type { Db } from '../db/pool.js';
 import type { CycleRow } from '../db/cycles.js';
-import { DEFAULT_MEMBERS_MARGIN_PERCENT, MEMBER_COUNT_PHASES, formatInt, formatTarget, membersBeyondMargin, reportedMembers } from '../domain/phases/common.js';
+import {
+  DEFAULT_MEMBERS_MARGIN_PERCENT,
+  MEMBER_COUNT_PHASES,
+  formatInt,
+  formatTarget,
+  membersBeyondMargin,
+  reportedMembers,
+} from '../domain/phases/common.js';
 import { EMPTY_MODELS_LABEL, isEmptyModelsReport } from '../domain/phases/models.js';
 import type { Html } from './html.js';
 
 export type SubmissionMark =
-  | { kind: 'members'; registry: number; reported: number; marginPercent: number; reason?: string }
-  | { kind: 'empty-models' };
+  { kind: 'members'; registry: number; reported: number; marginPercent: number; reason?: string } | { kind: 'empty-models' };
 
 /** Marks by unit code, then phase. */
 export type SubmissionMarks = Map<string, Map<string, SubmissionMark>>;
@@ -60,13 +66,16 @@ export function membersText(mark: Extract<SubmissionMark, { kind: 'members' }>):
   return (
     `Đơn vị báo cáo ${formatInt(mark.reported)} đảng viên, danh sách đơn vị có ${formatInt(mark.registry)} đảng viên ` +
     `(chênh lệch quá ${formatTarget(mark.marginPercent)} thì cần lý do). ` +
-    (mark.reason ? `Lý do đơn vị ghi: ${mark.reason}. Cần kiểm tra trước khi tổng hợp.` : 'Đơn vị chưa ghi lý do. Cần kiểm tra trước khi tổng hợp.')
+    (mark.reason
+      ? `Lý do đơn vị ghi: ${mark.reason}. Cần kiểm tra trước khi tổng hợp.`
+      : 'Đơn vị chưa ghi lý do. Cần kiểm tra trước khi tổng hợp.')
   );
 }
 
 /** The mark on the unit page, inside the obligation's card. */
 export function markBox(mark: SubmissionMark | undefined): Html | '' {
   if (!mark) return '';
-  if (mark.kind === 'empty-models') return html`<div class="box info mark mark-empty-models">Đã nộp, không có mô hình: báo cáo không đăng ký mô hình, điển hình nào và không có đề nghị khen thưởng.</div>`;
+  if (mark.kind === 'empty-models')
+    return html`<div class="box info mark mark-empty-models">Đã nộp, không có mô hình: báo cáo không đăng ký mô hình, điển hình nào và không có đề nghị khen thưởng.</div>`;
   return html`<div class="box bad mark mark-members">${membersText(mark)}</div>`;
 }

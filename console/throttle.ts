@@ -76,7 +76,13 @@ export async function lockState(db: Db, username: string, ip: string, policy: Th
  * the guesses made from it); a locked attempt is not counted. `policy` defaults to the one `lockState` last
  * used with this pool (console/pages/signin.ts checks before it records), else the default.
  */
-export async function recordAttempt(db: Db, username: string, ip: string, outcome: 'ok' | 'failed' | 'locked', policy?: ThrottlePolicy): Promise<void> {
+export async function recordAttempt(
+  db: Db,
+  username: string,
+  ip: string,
+  outcome: 'ok' | 'failed' | 'locked',
+  policy?: ThrottlePolicy,
+): Promise<void> {
   await insertSigninAttempt(db, username, ip, outcome);
   const { byUser, byIp } = limitersFor(db, policy ?? lastPolicy.get(db) ?? DEFAULT_THROTTLE_POLICY);
   if (outcome === 'failed') await Promise.all([byUser.penalty(userKey(username)), byIp.penalty(ipKey(ip))]);

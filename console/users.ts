@@ -1,5 +1,13 @@
 /** Console users in PostgreSQL: added and disabled from the command line (`chuky console user …`) or by an admin. */
-import { disableConsoleUser, enableConsoleUser, getConsoleUser, insertConsoleUser, listConsoleUsers, setConsoleUserPassword, type ConsoleUserRow } from '../db/console-users.js';
+import {
+  disableConsoleUser,
+  enableConsoleUser,
+  getConsoleUser,
+  insertConsoleUser,
+  listConsoleUsers,
+  setConsoleUserPassword,
+  type ConsoleUserRow,
+} from '../db/console-users.js';
 import type { Db } from '../db/pool.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { isRole, type Role } from './permissions.js';
@@ -25,7 +33,14 @@ export function normaliseUsername(raw: string): string {
 
 /** The row without its hash; the role is one of ours (the table's CHECK allows no other). */
 function toUser(r: ConsoleUserRow): ConsoleUser {
-  return { username: r.username, name: r.name, role: r.role as Role, createdAt: r.createdAt, disabledAt: r.disabledAt, lastSignIn: r.lastSignIn };
+  return {
+    username: r.username,
+    name: r.name,
+    role: r.role as Role,
+    createdAt: r.createdAt,
+    disabledAt: r.disabledAt,
+    lastSignIn: r.lastSignIn,
+  };
 }
 
 /** Adds a user; refuses an existing username (use `setPassword` to change a password). */

@@ -55,7 +55,20 @@ export async function insertAuditEntry(db: Queryable, e: Omit<AuditLogRow, 'id' 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (request_id) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [e.actor, e.role, e.action, e.cycleId, e.unitCode, e.phase, e.workflowId, e.reason, JSON.stringify(e.details ?? {}), e.outcome, e.message, e.requestId ?? null],
+    [
+      e.actor,
+      e.role,
+      e.action,
+      e.cycleId,
+      e.unitCode,
+      e.phase,
+      e.workflowId,
+      e.reason,
+      JSON.stringify(e.details ?? {}),
+      e.outcome,
+      e.message,
+      e.requestId ?? null,
+    ],
   );
   return rows[0] ? toRow(rows[0]) : undefined;
 }

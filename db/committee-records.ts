@@ -19,7 +19,10 @@ export interface CommitteeRecordRow {
 
 export class RecordStoreError extends Error {
   override name = 'RecordStoreError';
-  constructor(message: string, readonly httpStatus: 404 | 409) {
+  constructor(
+    message: string,
+    readonly httpStatus: 404 | 409,
+  ) {
     super(message);
   }
 }
@@ -71,11 +74,17 @@ export async function addCommitteeRecord(
     throw err;
   }
   if (inserted.rows[0]) return { record: toRow(inserted.rows[0]), created: true };
-  const { rows } = await db.query('SELECT *, (payload = $2::jsonb) AS same_payload FROM committee_records WHERE record_key = $1', [key, payload]);
+  const { rows } = await db.query('SELECT *, (payload = $2::jsonb) AS same_payload FROM committee_records WHERE record_key = $1', [
+    key,
+    payload,
+  ]);
   const existing = rows[0];
   if (!existing) throw new Error(`record ${key} vanished`); // never deleted for real; soft deletes keep the row
   if (existing.kind !== params.kind || !existing.same_payload) {
-    throw new RecordStoreError(`requestId "${params.requestId}" đã được dùng cho một hồ sơ khác (số ${existing.id}); hãy dùng mã yêu cầu mới`, 409);
+    throw new RecordStoreError(
+      `requestId "${params.requestId}" đã được dùng cho một hồ sơ khác (số ${existing.id}); hãy dùng mã yêu cầu mới`,
+      409,
+    );
   }
   return { record: toRow(existing), created: false };
 }
@@ -85,8 +94,12 @@ export async function addCommitteeRecord(
  * records and the compiled report disagree, so it is refused with the reason.
  */
 async function refuseIfFrozen(db: Db, cycleId: string): Promise<void> {
-  const { rows } = await db.query("SELECT to_char(frozen_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY') AS frozen FROM cycles WHERE id = $1 AND frozen_at IS NOT NULL", [cycleId]);
-  if (rows[0]) throw new RecordStoreError(`Chu kỳ ${cycleId} đã khóa sổ ngày ${rows[0].frozen}; hồ sơ của năm không còn được thêm hoặc xóa`, 409);
+  const { rows } = await db.query(
+    "SELECT to_char(frozen_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY') AS frozen FROM cycles WHERE id = $1 AND frozen_at IS NOT NULL",
+    [cycleId],
+  );
+  if (rows[0])
+    throw new RecordStoreError(`Chu kỳ ${cycleId} đã khóa sổ ngày ${rows[0].frozen}; hồ sơ của năm không còn được thêm hoặc xóa`, 409);
 }
 
 /** The cycle's records that are not deleted, oldest first; of one kind when given. */

@@ -3,13 +3,19 @@ import type { Db } from './pool.js';
 
 /** When each unit first submitted each phase (any version), on the cycle's calendar. */
 export async function firstSubmissionTimes(db: Db, cycleId: string): Promise<{ phase: string; unitCode: string; firstAt: Date }[]> {
-  const { rows } = await db.query('SELECT phase, unit_code, min(calendar_at) AS first_at FROM submissions WHERE cycle_id = $1 GROUP BY phase, unit_code', [cycleId]);
+  const { rows } = await db.query(
+    'SELECT phase, unit_code, min(calendar_at) AS first_at FROM submissions WHERE cycle_id = $1 GROUP BY phase, unit_code',
+    [cycleId],
+  );
   return rows.map((r) => ({ phase: r.phase, unitCode: r.unit_code, firstAt: new Date(r.first_at) }));
 }
 
 /** How many units owe each phase (obligations not removed), by phase. */
 export async function owedUnitsByPhase(db: Db, cycleId: string): Promise<{ phase: string; n: number }[]> {
-  const { rows } = await db.query("SELECT phase, count(*)::int AS n FROM obligations WHERE cycle_id = $1 AND status <> 'removed' GROUP BY phase", [cycleId]);
+  const { rows } = await db.query(
+    "SELECT phase, count(*)::int AS n FROM obligations WHERE cycle_id = $1 AND status <> 'removed' GROUP BY phase",
+    [cycleId],
+  );
   return rows.map((r) => ({ phase: r.phase, n: r.n }));
 }
 
@@ -26,7 +32,10 @@ export async function activeUnitNames(db: Db, cycleId: string): Promise<{ code: 
 }
 
 /** Each unit's latest version of its study, make-up study and pledge reports (removed units included). */
-export async function latestStudyAndPledgeReports(db: Db, cycleId: string): Promise<{ unitCode: string; phase: string; payload: Record<string, unknown> }[]> {
+export async function latestStudyAndPledgeReports(
+  db: Db,
+  cycleId: string,
+): Promise<{ unitCode: string; phase: string; payload: Record<string, unknown> }[]> {
   const { rows } = await db.query(
     `SELECT DISTINCT ON (unit_code, phase) unit_code, phase, payload FROM submissions
      WHERE cycle_id = $1 AND phase IN ('study', 'study-makeup', 'pledge') ORDER BY unit_code, phase, version DESC`,

@@ -30,9 +30,14 @@ export async function insertConsoleSession(
  * The live session with this id hash (not ended, its user not disabled, not past its end, seen within
  * `idleSeconds`), or undefined. `touch` records now as its last activity in the same statement.
  */
-export async function liveConsoleSession(db: Db, idHash: string, idleSeconds: number, touch: boolean): Promise<ConsoleSessionRow | undefined> {
+export async function liveConsoleSession(
+  db: Db,
+  idHash: string,
+  idleSeconds: number,
+  touch: boolean,
+): Promise<ConsoleSessionRow | undefined> {
   const { rows } = await db.query(
-    `${touch ? 'UPDATE console_sessions s SET last_seen_at = now() FROM console_users u' : 'SELECT s.*, u.name, u.role FROM console_sessions s JOIN console_users u ON u.username = s.username'}
+    `${touch ? 'UPDATE console_sessions s SET last_seen_at = now() FROM console_users u' : 'SELECT s.*, u.name, u.role FROM console_sessions s JOIN console_users u ON u.username = ' + 's.username'}
      WHERE s.id_hash = $1 ${touch ? 'AND u.username = s.username' : ''}
        AND s.ended_at IS NULL AND u.disabled_at IS NULL AND s.expires_at > now()
        AND s.last_seen_at > now() - make_interval(secs => $2)

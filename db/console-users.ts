@@ -28,7 +28,10 @@ function toRow(r: Record<string, unknown>): ConsoleUserRow {
 }
 
 /** Inserts a user; undefined when the username is taken (an existing user is never overwritten). */
-export async function insertConsoleUser(db: Db, u: { username: string; name: string; role: string; passwordHash: string }): Promise<ConsoleUserRow | undefined> {
+export async function insertConsoleUser(
+  db: Db,
+  u: { username: string; name: string; role: string; passwordHash: string },
+): Promise<ConsoleUserRow | undefined> {
   const { rows } = await db.query(
     `INSERT INTO console_users (username, name, role, password_hash) VALUES ($1, $2, $3, $4)
      ON CONFLICT (username) DO NOTHING RETURNING *`,
@@ -53,7 +56,10 @@ export async function getConsoleUser(db: Db, username: string): Promise<ConsoleU
  * without the password changing only asks its user to sign in again.
  */
 export async function setConsoleUserPassword(db: Db, username: string, passwordHash: string): Promise<boolean> {
-  const result = await db.query('UPDATE console_users SET password_hash = $2, updated_at = now() WHERE username = $1', [username, passwordHash]);
+  const result = await db.query('UPDATE console_users SET password_hash = $2, updated_at = now() WHERE username = $1', [
+    username,
+    passwordHash,
+  ]);
   if (!result.rowCount) return false;
   await endOpenSessionsOf(db, username);
   return true;
@@ -61,7 +67,10 @@ export async function setConsoleUserPassword(db: Db, username: string, passwordH
 
 /** Disables a user (keeping the first disabling's time) and ends their open sessions; false for no such user. */
 export async function disableConsoleUser(db: Db, username: string): Promise<boolean> {
-  const result = await db.query('UPDATE console_users SET disabled_at = COALESCE(disabled_at, now()), updated_at = now() WHERE username = $1', [username]);
+  const result = await db.query(
+    'UPDATE console_users SET disabled_at = COALESCE(disabled_at, now()), updated_at = now() WHERE username = $1',
+    [username],
+  );
   if (!result.rowCount) return false;
   await endOpenSessionsOf(db, username);
   return true;

@@ -30,7 +30,10 @@ export interface UnitRow {
  * Registers (or re-registers) a cycle and its units. Idempotent: starting the same cycle twice updates the
  * units' details and adds new units, and never removes anything (removing a unit is its own, reasoned act).
  */
-export async function registerCycle(db: Db, params: { id: string; definition: CycleDefinition; units: Unit[]; clock: ClockMap; sourceFile?: string }): Promise<{ created: boolean }> {
+export async function registerCycle(
+  db: Db,
+  params: { id: string; definition: CycleDefinition; units: Unit[]; clock: ClockMap; sourceFile?: string },
+): Promise<{ created: boolean }> {
   const { id, definition, units, clock } = params;
   return withTransaction(db, async (client) => {
     const inserted = await client.query(
@@ -46,7 +49,18 @@ export async function registerCycle(db: Db, params: { id: string; definition: Cy
          ON CONFLICT (cycle_id, code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, members = EXCLUDED.members,
            secretary_name = EXCLUDED.secretary_name, secretary_email = EXCLUDED.secretary_email,
            contact_name = EXCLUDED.contact_name, contact_email = EXCLUDED.contact_email, parent_code = EXCLUDED.parent_code`,
-        [id, u.code, u.name, u.kind, u.members, u.secretary.name, u.secretary.email, u.contact?.name ?? null, u.contact?.email ?? null, u.parent ?? null],
+        [
+          id,
+          u.code,
+          u.name,
+          u.kind,
+          u.members,
+          u.secretary.name,
+          u.secretary.email,
+          u.contact?.name ?? null,
+          u.contact?.email ?? null,
+          u.parent ?? null,
+        ],
       );
     }
     return { created: (inserted.rowCount ?? 0) > 0 };
@@ -107,13 +121,21 @@ export async function getUnit(db: Db, cycleId: string, code: string): Promise<Un
 
 /** The cycle and one of its units, in one query (each undefined when missing): what every email reads first. */
 export async function getCycleAndUnit(db: Db, cycleId: string, code: string): Promise<{ cycle?: CycleRow; unit?: UnitRow }> {
-  const { rows } = await db.query('SELECT c.*, to_jsonb(u) AS unit_row FROM cycles c LEFT JOIN units u ON u.cycle_id = c.id AND u.code = $2 WHERE c.id = $1', [cycleId, code]);
+  const { rows } = await db.query(
+    'SELECT c.*, to_jsonb(u) AS unit_row FROM cycles c LEFT JOIN units u ON u.cycle_id = c.id AND u.code = $2 WHERE c.id = $1',
+    [cycleId, code],
+  );
   const r = rows[0];
   if (!r) return {};
   return { cycle: toCycle(r), ...(r.unit_row ? { unit: toUnit(r.unit_row as Record<string, unknown>) } : {}) };
 }
 
-export async function setCycleStatus(db: Db, id: string, status: 'running' | 'closed', extra: { launchedUnits?: number; reason?: string } = {}): Promise<void> {
+export async function setCycleStatus(
+  db: Db,
+  id: string,
+  status: 'running' | 'closed',
+  extra: { launchedUnits?: number; reason?: string } = {},
+): Promise<void> {
   await db.query(
     `UPDATE cycles SET status = $2,
        launched_units = COALESCE($3, launched_units),

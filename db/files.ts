@@ -28,19 +28,40 @@ export async function storeFile(
   await db.query(
     `INSERT INTO files (id, cycle_id, unit_code, phase, filename, content_type, size, sha256, content, uploaded_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-    [id, f.cycleId, f.unitCode, f.phase, f.filename.normalize('NFC'), f.contentType || 'application/octet-stream', f.content.length, sha256, f.content, f.uploadedBy],
+    [
+      id,
+      f.cycleId,
+      f.unitCode,
+      f.phase,
+      f.filename.normalize('NFC'),
+      f.contentType || 'application/octet-stream',
+      f.content.length,
+      sha256,
+      f.content,
+      f.uploadedBy,
+    ],
   );
   return id;
 }
 
-export async function getFile(db: Db, id: string): Promise<{ filename: string; contentType: string; content: Buffer; cycleId: string; unitCode: string } | undefined> {
+export async function getFile(
+  db: Db,
+  id: string,
+): Promise<{ filename: string; contentType: string; content: Buffer; cycleId: string; unitCode: string } | undefined> {
   const { rows } = await db.query('SELECT filename, content_type, content, cycle_id, unit_code FROM files WHERE id = $1', [id]);
   const r = rows[0];
-  return r ? { filename: r.filename, contentType: r.content_type, content: r.content, cycleId: r.cycle_id, unitCode: r.unit_code } : undefined;
+  return r
+    ? { filename: r.filename, contentType: r.content_type, content: r.content, cycleId: r.cycle_id, unitCode: r.unit_code }
+    : undefined;
 }
 
 /** The latest version of a unit's submission for a phase, to pre-fill its form for a revision. */
-export async function latestSubmission(db: Db, cycleId: string, unitCode: string, phase: string): Promise<{ version: number; payload: Record<string, unknown> } | undefined> {
+export async function latestSubmission(
+  db: Db,
+  cycleId: string,
+  unitCode: string,
+  phase: string,
+): Promise<{ version: number; payload: Record<string, unknown> } | undefined> {
   const { rows } = await db.query(
     'SELECT version, payload FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 ORDER BY version DESC LIMIT 1',
     [cycleId, unitCode, phase],

@@ -26,18 +26,32 @@ export interface FrozenDataset {
     members: number;
     active: boolean;
     removedReason: string | null;
-    phases: Record<string, { status: string; escalationLevel: number; deadline: string; submission: { id: number; version: number; late: boolean; submittedAt: string; payload: unknown; origin?: FrozenOrigin } | null }>;
+    phases: Record<
+      string,
+      {
+        status: string;
+        escalationLevel: number;
+        deadline: string;
+        submission: { id: number; version: number; late: boolean; submittedAt: string; payload: unknown; origin?: FrozenOrigin } | null;
+      }
+    >;
   }[];
   committeeRecords: { id: number; kind: string; payload: unknown; origin?: FrozenOrigin }[];
   inspections: Record<string, unknown>[];
 }
 
 export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenDataset | undefined> {
-  const { rows: cycles } = await db.query('SELECT id, definition, frozen_at, imported_at, imported_by, imported_from FROM cycles WHERE id = $1', [cycleId]);
+  const { rows: cycles } = await db.query(
+    'SELECT id, definition, frozen_at, imported_at, imported_by, imported_from FROM cycles WHERE id = $1',
+    [cycleId],
+  );
   const cycle = cycles[0];
   if (!cycle) return undefined;
   const frozenAt: Date | null = cycle.frozen_at;
-  const { rows: units } = await db.query('SELECT code, name, kind, members, active, removed_reason FROM units WHERE cycle_id = $1 ORDER BY code', [cycleId]);
+  const { rows: units } = await db.query(
+    'SELECT code, name, kind, members, active, removed_reason FROM units WHERE cycle_id = $1 ORDER BY code',
+    [cycleId],
+  );
   const { rows: obligations } = await db.query(
     "SELECT unit_code, phase, status, escalation_level, to_char(deadline, 'YYYY-MM-DD') AS deadline FROM obligations WHERE cycle_id = $1",
     [cycleId],
@@ -49,7 +63,10 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
      ORDER BY unit_code, phase, version DESC`,
     [cycleId, frozenAt],
   );
-  const { rows: records } = await db.query('SELECT id, kind, payload, origin FROM committee_records WHERE cycle_id = $1 AND deleted_at IS NULL ORDER BY id', [cycleId]);
+  const { rows: records } = await db.query(
+    'SELECT id, kind, payload, origin FROM committee_records WHERE cycle_id = $1 AND deleted_at IS NULL ORDER BY id',
+    [cycleId],
+  );
   // Dates as the civil dates they are: a Date object would be serialised in UTC and could shift by a day.
   const { rows: inspections } = await db.query(
     `SELECT id, cycle_id, unit_code, kind, body, origin, reason, status, to_char(scheduled_on, 'YYYY-MM-DD') AS scheduled_on, findings, conclusion,
@@ -67,7 +84,14 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
     definition: cycle.definition,
     // Only when imported, so the snapshot of a year run in chuky keeps the shape it always had.
     ...(cycle.imported_at
-      ? { imported: { at: new Date(cycle.imported_at).toISOString(), by: cycle.imported_by ?? '', workbook: cycle.imported_from?.workbook ?? '', sha256: cycle.imported_from?.sha256 ?? '' } }
+      ? {
+          imported: {
+            at: new Date(cycle.imported_at).toISOString(),
+            by: cycle.imported_by ?? '',
+            workbook: cycle.imported_from?.workbook ?? '',
+            sha256: cycle.imported_from?.sha256 ?? '',
+          },
+        }
       : {}),
     units: units.map((u) => {
       const phases: FrozenDataset['units'][number]['phases'] = {};
@@ -78,13 +102,25 @@ export async function frozenDataset(db: Db, cycleId: string): Promise<FrozenData
           escalationLevel: o.escalation_level,
           deadline: o.deadline,
           submission: s
-            ? { id: Number(s.id), version: s.version, late: s.late, submittedAt: new Date(s.submitted_at).toISOString(), payload: s.payload, ...(s.origin ? { origin: s.origin } : {}) }
+            ? {
+                id: Number(s.id),
+                version: s.version,
+                late: s.late,
+                submittedAt: new Date(s.submitted_at).toISOString(),
+                payload: s.payload,
+                ...(s.origin ? { origin: s.origin } : {}),
+              }
             : null,
         };
       }
       return { code: u.code, name: u.name, kind: u.kind, members: u.members, active: u.active, removedReason: u.removed_reason, phases };
     }),
-    committeeRecords: records.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload, ...(r.origin ? { origin: r.origin } : {}) })),
+    committeeRecords: records.map((r) => ({
+      id: Number(r.id),
+      kind: r.kind,
+      payload: r.payload,
+      ...(r.origin ? { origin: r.origin } : {}),
+    })),
     inspections,
   };
 }

@@ -9,7 +9,22 @@ export async function upsertInspection(db: Db, i: RecordInspectionInput): Promis
      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, scheduled_on = EXCLUDED.scheduled_on, findings = EXCLUDED.findings,
        conclusion = EXCLUDED.conclusion, remedies = EXCLUDED.remedies, remedy_deadline = EXCLUDED.remedy_deadline,
        escalation_level = EXCLUDED.escalation_level, updated_at = now()`,
-    [i.inspectionId, i.cycleId, i.unitCode, i.kind, i.body, i.origin, i.reason, i.status, i.scheduledOn ?? null, i.findings ?? null, i.conclusion ?? null, JSON.stringify(i.remedies ?? []), i.remedyDeadline ?? null, i.escalationLevel],
+    [
+      i.inspectionId,
+      i.cycleId,
+      i.unitCode,
+      i.kind,
+      i.body,
+      i.origin,
+      i.reason,
+      i.status,
+      i.scheduledOn ?? null,
+      i.findings ?? null,
+      i.conclusion ?? null,
+      JSON.stringify(i.remedies ?? []),
+      i.remedyDeadline ?? null,
+      i.escalationLevel,
+    ],
   );
 }
 
@@ -58,7 +73,10 @@ export async function openRemedyInspection(db: Db, cycleId: string, unitCode: st
  * Units proposed for inspection (escalation level 3, or under target) that no inspection has taken up yet:
  * the list the committee chooses from.
  */
-export async function inspectionProposals(db: Db, cycleId: string): Promise<{ unitCode: string; unitName: string; phase: string; reason: string; at: string }[]> {
+export async function inspectionProposals(
+  db: Db,
+  cycleId: string,
+): Promise<{ unitCode: string; unitName: string; phase: string; reason: string; at: string }[]> {
   const { rows } = await db.query(
     `SELECT e.unit_code, u.name, e.phase, e.reason, e.calendar_at
      FROM events e JOIN units u ON u.cycle_id = e.cycle_id AND u.code = e.unit_code
@@ -67,5 +85,11 @@ export async function inspectionProposals(db: Db, cycleId: string): Promise<{ un
      ORDER BY e.unit_code, e.id`,
     [cycleId],
   );
-  return rows.map((r) => ({ unitCode: r.unit_code, unitName: r.name, phase: r.phase, reason: r.reason ?? '', at: new Date(r.calendar_at).toISOString() }));
+  return rows.map((r) => ({
+    unitCode: r.unit_code,
+    unitName: r.name,
+    phase: r.phase,
+    reason: r.reason ?? '',
+    at: new Date(r.calendar_at).toISOString(),
+  }));
 }

@@ -10,7 +10,10 @@ import type { Db } from './pool.js';
 
 export class RevocationError extends Error {
   override name = 'RevocationError';
-  constructor(message: string, readonly httpStatus: 400 | 404) {
+  constructor(
+    message: string,
+    readonly httpStatus: 400 | 404,
+  ) {
     super(message);
   }
 }
@@ -85,7 +88,8 @@ export async function isRevoked(db: Db, scope: Pick<LinkScope, 'cycleId' | 'unit
 
 export async function getRevocation(db: Db, cycleId: string, unitCode: string): Promise<Omit<Revocation, 'validFrom'> | undefined> {
   const { rows } = await db.query(
-    `SELECT (extract(epoch FROM revoked_before) * 1000)::float8 AS ms, reason, actor FROM link_revocations WHERE cycle_id = $1 AND unit_code = $2`,
+    `SELECT (extract(epoch FROM revoked_before) * 1000)::float8 AS ms, reason, actor FROM ` +
+      `link_revocations WHERE cycle_id = $1 AND unit_code = $2`,
     [cycleId, unitCode],
   );
   if (!rows[0]) return undefined;

@@ -42,7 +42,11 @@ export async function claimEmail(
   return { status: rows[0].status, messageId: rows[0].message_id };
 }
 
-export async function markEmail(client: pg.PoolClient, key: string, outcome: { status: 'sent' | 'bounced' | 'pending' | 'partial'; error?: string }): Promise<void> {
+export async function markEmail(
+  client: pg.PoolClient,
+  key: string,
+  outcome: { status: 'sent' | 'bounced' | 'pending' | 'partial'; error?: string },
+): Promise<void> {
   await client.query(
     `UPDATE emails SET status = $2, attempts = attempts + 1, last_error = $3,
        sent_at = CASE WHEN $2 IN ('sent', 'partial') THEN now() ELSE sent_at END

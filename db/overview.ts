@@ -57,7 +57,9 @@ export interface ObligationStatusRow {
 
 /** Each obligation's status in a cycle, by unit code, then phase. */
 export async function obligationStatuses(db: Db, cycleId: string): Promise<ObligationStatusRow[]> {
-  const { rows } = await db.query('SELECT unit_code, phase, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code, phase', [cycleId]);
+  const { rows } = await db.query('SELECT unit_code, phase, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code, phase', [
+    cycleId,
+  ]);
   return rows.map((r) => ({ unitCode: r.unit_code, phase: r.phase, status: r.status }));
 }
 

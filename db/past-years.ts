@@ -7,11 +7,18 @@ import type pg from 'pg';
 import type { Db } from './pool.js';
 
 /** A cycle already there under this id, imported or run; undefined when there is none. */
-export async function existingYear(db: Db | pg.PoolClient, id: string): Promise<{ importedAt: string | null; importedBy: string | null; frozen: boolean } | undefined> {
+export async function existingYear(
+  db: Db | pg.PoolClient,
+  id: string,
+): Promise<{ importedAt: string | null; importedBy: string | null; frozen: boolean } | undefined> {
   const { rows } = await db.query('SELECT imported_at, imported_by, frozen_at FROM cycles WHERE id = $1', [id]);
   const r = rows[0];
   if (!r) return undefined;
-  return { importedAt: r.imported_at ? new Date(r.imported_at).toISOString() : null, importedBy: r.imported_by, frozen: r.frozen_at !== null };
+  return {
+    importedAt: r.imported_at ? new Date(r.imported_at).toISOString() : null,
+    importedBy: r.imported_by,
+    frozen: r.frozen_at !== null,
+  };
 }
 
 export interface ImportedCycle {
@@ -36,7 +43,19 @@ export async function insertImportedCycle(client: pg.PoolClient, c: ImportedCycl
   const inserted = await client.query(
     `INSERT INTO cycles (id, committee_code, year, definition, clock, source_file, status, launched_units, created_at, closed_at, closed_reason, frozen_at, imported_at, imported_by, imported_from)
      VALUES ($1, $2, $3, $4, $5, $6, 'closed', $7, $8, $8, $9, $8, $8, $10, $11) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [c.id, c.committeeCode, c.year, c.definitionJson, c.clockJson, c.sourceFile, c.launchedUnits, c.at, c.closedReason, c.importedBy, c.importedFromJson],
+    [
+      c.id,
+      c.committeeCode,
+      c.year,
+      c.definitionJson,
+      c.clockJson,
+      c.sourceFile,
+      c.launchedUnits,
+      c.at,
+      c.closedReason,
+      c.importedBy,
+      c.importedFromJson,
+    ],
   );
   return (inserted.rowCount ?? 0) > 0;
 }
@@ -97,13 +116,8 @@ export async function insertImportedRecord(
   client: pg.PoolClient,
   r: { key: string; cycleId: string; kind: string; payloadJson: string; actor: string; at: Date; originJson: string },
 ): Promise<void> {
-  await client.query(`INSERT INTO committee_records (record_key, cycle_id, kind, payload, actor, created_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-    r.key,
-    r.cycleId,
-    r.kind,
-    r.payloadJson,
-    r.actor,
-    r.at,
-    r.originJson,
-  ]);
+  await client.query(
+    `INSERT INTO committee_records (record_key, cycle_id, kind, payload, actor, created_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [r.key, r.cycleId, r.kind, r.payloadJson, r.actor, r.at, r.originJson],
+  );
 }

@@ -16,7 +16,10 @@ export const RATE_LIMITS_TABLE = 'rate_limits';
  * (tableCreated: true: no CREATE TABLE at run time). Only `cleanup` counters delete ended windows (the library
  * does so every 5 minutes, on an unref'd timer), one per kind is enough for the whole table.
  */
-export function pgRateLimiter(db: Db, opts: { keyPrefix: string; points: number; durationSeconds: number; cleanup?: boolean }): RateLimiterPostgres {
+export function pgRateLimiter(
+  db: Db,
+  opts: { keyPrefix: string; points: number; durationSeconds: number; cleanup?: boolean },
+): RateLimiterPostgres {
   return new RateLimiterPostgres({
     storeClient: db,
     storeType: 'pool',

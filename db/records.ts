@@ -35,7 +35,22 @@ async function recordTransitionIn(client: Db | pg.PoolClient, t: RecordTransitio
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM event)::int AS recorded`,
-    [t.key, t.cycleId, t.unitCode, t.phase, t.kind, t.status, t.escalationLevel, t.deadline, t.actor, t.reason ?? null, t.data ? JSON.stringify(t.data) : null, t.calendarAt, t.dueAt, t.seq ?? null],
+    [
+      t.key,
+      t.cycleId,
+      t.unitCode,
+      t.phase,
+      t.kind,
+      t.status,
+      t.escalationLevel,
+      t.deadline,
+      t.actor,
+      t.reason ?? null,
+      t.data ? JSON.stringify(t.data) : null,
+      t.calendarAt,
+      t.dueAt,
+      t.seq ?? null,
+    ],
   );
   return { recorded: (rows[0]?.recorded ?? 0) > 0 };
 }
@@ -137,10 +152,21 @@ export async function unitEvents(db: Db, cycleId: string, unitCode: string): Pro
 }
 
 /** Emails that could not be delivered (permanent SMTP failures): an operator corrects the unit's address. */
-export async function bouncedEmails(db: Db, cycleId: string): Promise<{ unitCode: string; phase: string; kind: string; to: string[]; error: string | null; at: string }[]> {
+export async function bouncedEmails(
+  db: Db,
+  cycleId: string,
+): Promise<{ unitCode: string; phase: string; kind: string; to: string[]; error: string | null; at: string }[]> {
   const { rows } = await db.query(
-    "SELECT unit_code, phase, kind, to_addrs, last_error, created_at FROM emails WHERE cycle_id = $1 AND status IN ('bounced', 'partial') ORDER BY id",
+    'SELECT unit_code, phase, kind, to_addrs, last_error, created_at FROM emails WHERE cycle_id = ' +
+      "$1 AND status IN ('bounced', 'partial') ORDER BY id",
     [cycleId],
   );
-  return rows.map((r) => ({ unitCode: r.unit_code, phase: r.phase, kind: r.kind, to: r.to_addrs, error: r.last_error, at: new Date(r.created_at).toISOString() }));
+  return rows.map((r) => ({
+    unitCode: r.unit_code,
+    phase: r.phase,
+    kind: r.kind,
+    to: r.to_addrs,
+    error: r.last_error,
+    at: new Date(r.created_at).toISOString(),
+  }));
 }

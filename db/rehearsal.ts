@@ -13,8 +13,18 @@ export interface CycleEmailRow {
 
 /** Every email of a cycle, sent or not, in calendar order. */
 export async function cycleEmails(db: Db, cycleId: string): Promise<CycleEmailRow[]> {
-  const { rows } = await db.query(`SELECT unit_code, phase, kind, to_addrs, calendar_at, status FROM emails WHERE cycle_id = $1 ORDER BY calendar_at, id`, [cycleId]);
-  return rows.map((r) => ({ unitCode: r.unit_code, phase: r.phase, kind: r.kind, to: r.to_addrs, calendarAt: r.calendar_at, status: r.status }));
+  const { rows } = await db.query(
+    `SELECT unit_code, phase, kind, to_addrs, calendar_at, status FROM emails WHERE cycle_id = $1 ORDER BY calendar_at, id`,
+    [cycleId],
+  );
+  return rows.map((r) => ({
+    unitCode: r.unit_code,
+    phase: r.phase,
+    kind: r.kind,
+    to: r.to_addrs,
+    calendarAt: r.calendar_at,
+    status: r.status,
+  }));
 }
 
 export interface EscalationEventRow {
@@ -32,5 +42,11 @@ export async function escalationEvents(db: Db, cycleId: string): Promise<Escalat
      WHERE cycle_id = $1 AND kind IN ('overdue', 'escalation2', 'escalation3') ORDER BY calendar_at, id`,
     [cycleId],
   );
-  return rows.map((r) => ({ unitCode: r.unit_code, phase: r.phase, kind: r.kind, escalationLevel: r.escalation_level, calendarAt: r.calendar_at }));
+  return rows.map((r) => ({
+    unitCode: r.unit_code,
+    phase: r.phase,
+    kind: r.kind,
+    escalationLevel: r.escalation_level,
+    calendarAt: r.calendar_at,
+  }));
 }

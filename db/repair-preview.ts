@@ -20,5 +20,12 @@ export async function unitsWithObligations(db: Db, cycleId: string, codes: strin
      WHERE u.cycle_id = $1 AND u.code = ANY($2) ORDER BY u.code, o.phase`,
     [cycleId, codes, phase ?? null],
   );
-  return rows.map((r) => ({ code: r.code, name: r.name, phase: r.phase ?? null, status: r.status ?? null, escalationLevel: r.escalation_level ?? null, deadline: r.deadline ?? null }));
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    phase: r.phase ?? null,
+    status: r.status ?? null,
+    escalationLevel: r.escalation_level ?? null,
+    deadline: r.deadline ?? null,
+  }));
 }

@@ -44,7 +44,11 @@ export async function unitMembership(db: Db, cycleId: string, unitCode: string):
 
 /** Whether the unit's workflow has recorded the obligation (its phase has opened for the unit). */
 export async function hasObligation(db: Db, cycleId: string, unitCode: string, phase: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM obligations WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3', [cycleId, unitCode, phase]);
+  const { rows } = await db.query('SELECT 1 FROM obligations WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3', [
+    cycleId,
+    unitCode,
+    phase,
+  ]);
   return rows.length > 0;
 }
 

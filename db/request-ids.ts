@@ -12,7 +12,11 @@ export interface EarlierSend {
 }
 
 /** The submission an earlier send with this request id stored for the unit's obligation (its first version), if any. */
-export async function earlierSend(db: Db, scope: { cycleId: string; unitCode: string; phase: string }, requestId: string): Promise<EarlierSend | undefined> {
+export async function earlierSend(
+  db: Db,
+  scope: { cycleId: string; unitCode: string; phase: string },
+  requestId: string,
+): Promise<EarlierSend | undefined> {
   const suffix = `/${requestId}`;
   const { rows } = await db.query<{ version: number; payload: unknown }>(
     `SELECT version, payload FROM submissions

@@ -88,7 +88,10 @@ export async function remedyOverdueInspections(db: Db, cycleId?: string): Promis
 
 /** The cycles not closed (or the one named), by id, with what judging their phases needs. */
 export async function openCycles(db: Db, cycleId?: string): Promise<{ id: string; definition: CycleDefinition; clock: ClockMap }[]> {
-  const { rows } = await db.query(`SELECT id, definition, clock FROM cycles WHERE status <> 'closed' AND ($1::text IS NULL OR id = $1) ORDER BY id`, [cycleId ?? null]);
+  const { rows } = await db.query(
+    `SELECT id, definition, clock FROM cycles WHERE status <> 'closed' AND ($1::text IS NULL OR id = $1) ORDER BY id`,
+    [cycleId ?? null],
+  );
   return rows.map((r) => ({ id: r.id, definition: r.definition as CycleDefinition, clock: r.clock as ClockMap }));
 }
 
@@ -125,7 +128,8 @@ export async function settledUnitsWithoutPhase(db: Db, cycleId: string, phase: s
 /** The names of the given (cycle, unit code) pairs, keyed `${cycleId}/${code}`; pairs not found are absent. */
 export async function unitNames(db: Db, keys: { cycleId: string; unitCode: string }[]): Promise<Map<string, string>> {
   const { rows } = await db.query(
-    `SELECT u.cycle_id, u.code, u.name FROM units u JOIN unnest($1::text[], $2::text[]) AS k(cycle_id, code) ON u.cycle_id = k.cycle_id AND u.code = k.code`,
+    `SELECT u.cycle_id, u.code, u.name FROM units u JOIN unnest($1::text[], $2::text[]) AS ` +
+      `k(cycle_id, code) ON u.cycle_id = k.cycle_id AND u.code = k.code`,
     [keys.map((k) => k.cycleId), keys.map((k) => k.unitCode)],
   );
   return new Map(rows.map((r) => [`${r.cycle_id}/${r.code}`, r.name as string]));

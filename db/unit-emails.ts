@@ -21,7 +21,8 @@ export interface UnitEmailRow {
 /** Every email of one unit, in the order they were queued. */
 export async function unitEmails(db: Db, cycleId: string, unitCode: string): Promise<UnitEmailRow[]> {
   const { rows } = await db.query(
-    'SELECT kind, status, to_addrs, cc_addrs, subject, message_id, attempts, last_error, sent_at, calendar_at FROM emails WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id',
+    'SELECT kind, status, to_addrs, cc_addrs, subject, message_id, attempts, last_error, sent_at, ' +
+      'calendar_at FROM emails WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id',
     [cycleId, unitCode],
   );
   return rows as UnitEmailRow[];

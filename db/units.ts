@@ -42,7 +42,11 @@ export async function getRegisteredUnit(db: Db | pg.PoolClient, cycleId: string,
  * Inserts new units (added_at = now()) and updates the details of existing ones; whether a unit is active is
  * not touched here. Returns the codes inserted.
  */
-export async function upsertUnits(client: pg.PoolClient, cycleId: string, units: Unit[]): Promise<{ inserted: string[]; updated: string[] }> {
+export async function upsertUnits(
+  client: pg.PoolClient,
+  cycleId: string,
+  units: Unit[],
+): Promise<{ inserted: string[]; updated: string[] }> {
   const inserted: string[] = [];
   const updated: string[] = [];
   for (const u of units) {
@@ -53,7 +57,18 @@ export async function upsertUnits(client: pg.PoolClient, cycleId: string, units:
          secretary_name = EXCLUDED.secretary_name, secretary_email = EXCLUDED.secretary_email,
          contact_name = EXCLUDED.contact_name, contact_email = EXCLUDED.contact_email, parent_code = EXCLUDED.parent_code
        RETURNING (xmax = 0) AS inserted`,
-      [cycleId, u.code, u.name, u.kind, u.members, u.secretary.name, u.secretary.email, u.contact?.name ?? null, u.contact?.email ?? null, u.parent ?? null],
+      [
+        cycleId,
+        u.code,
+        u.name,
+        u.kind,
+        u.members,
+        u.secretary.name,
+        u.secretary.email,
+        u.contact?.name ?? null,
+        u.contact?.email ?? null,
+        u.parent ?? null,
+      ],
     );
     if (rows[0]?.inserted) inserted.push(u.code);
     else updated.push(u.code);

@@ -158,15 +158,25 @@ export interface RollForwardExplanation {
   nonWorkingDay?: string;
 }
 
-function dayLabel(date: IsoDate, calendar: WorkingCalendar, holidayName: (date: IsoDate) => string): { reason: 'holiday' | 'weekend'; label: string } {
-  return calendar.holidays.includes(date) ? { reason: 'holiday', label: holidayName(date) } : { reason: 'weekend', label: VIETNAMESE_WEEKDAYS[dayOfWeek(date)]! };
+function dayLabel(
+  date: IsoDate,
+  calendar: WorkingCalendar,
+  holidayName: (date: IsoDate) => string,
+): { reason: 'holiday' | 'weekend'; label: string } {
+  return calendar.holidays.includes(date)
+    ? { reason: 'holiday', label: holidayName(date) }
+    : { reason: 'weekend', label: VIETNAMESE_WEEKDAYS[dayOfWeek(date)]! };
 }
 
 /**
  * Explain `effectiveDeadline`: which holidays and weekend days moved a deadline, and where to. A day that is both
  * a holiday and a weekend day is named as the holiday. `holidayName` names a holiday (default: by its date).
  */
-export function explainRollForward(date: IsoDate, calendar: WorkingCalendar, holidayName: (date: IsoDate) => string = vietnameseHolidayName): RollForwardExplanation {
+export function explainRollForward(
+  date: IsoDate,
+  calendar: WorkingCalendar,
+  holidayName: (date: IsoDate) => string = vietnameseHolidayName,
+): RollForwardExplanation {
   const effective = effectiveDeadline(date, calendar);
   const skipped: RollForwardExplanation['skipped'] = [];
   for (let d = date; d < effective; d = addDays(d, 1)) skipped.push({ date: d, ...dayLabel(d, calendar, holidayName) });

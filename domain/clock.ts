@@ -6,9 +6,7 @@
  * emails and records speak in calendar dates. Pure: safe inside workflows.
  */
 
-export type ClockMap =
-  | { kind: 'real' }
-  | { kind: 'compressed'; calendarOrigin: number; realOrigin: number; secondsPerDay: number };
+export type ClockMap = { kind: 'real' } | { kind: 'compressed'; calendarOrigin: number; realOrigin: number; secondsPerDay: number };
 
 const DAY_MS = 86_400_000;
 

@@ -26,7 +26,12 @@ const text = (label: string, max: number, min = 1) =>
   z
     .string({ message: `${label}: cần là chuỗi ký tự` })
     .transform((s) => s.normalize('NFC').trim())
-    .pipe(z.string().min(min, { message: min > 1 ? `${label}: cần viết ít nhất ${min} ký tự` : `${label}: không được để trống` }).max(max, { message: `${label}: quá dài (tối đa ${max} ký tự)` }));
+    .pipe(
+      z
+        .string()
+        .min(min, { message: min > 1 ? `${label}: cần viết ít nhất ${min} ký tự` : `${label}: không được để trống` })
+        .max(max, { message: `${label}: quá dài (tối đa ${max} ký tự)` }),
+    );
 
 const isoDate = isoDateField;
 
@@ -43,8 +48,17 @@ export const startInspectionSchema = z.lazy(() =>
 );
 export type StartInspection = z.infer<typeof startInspectionSchema>;
 
-export const scheduleInspectionSchema = z.lazy(() => z.object({ v: messageVersionSchema, date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: z.string().min(8).max(100) }));
-export const findingsSchema = z.lazy(() => z.object({ v: messageVersionSchema, findings: text('Kết quả kiểm tra', 20_000, 10), actor: actorSchema, requestId: z.string().min(8).max(100) }));
+export const scheduleInspectionSchema = z.lazy(() =>
+  z.object({ v: messageVersionSchema, date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: z.string().min(8).max(100) }),
+);
+export const findingsSchema = z.lazy(() =>
+  z.object({
+    v: messageVersionSchema,
+    findings: text('Kết quả kiểm tra', 20_000, 10),
+    actor: actorSchema,
+    requestId: z.string().min(8).max(100),
+  }),
+);
 export const concludeSchema = z.lazy(() =>
   z
     .object({
@@ -55,9 +69,14 @@ export const concludeSchema = z.lazy(() =>
       actor: actorSchema,
       requestId: z.string().min(8).max(100),
     })
-    .refine((v) => v.remedies.length === 0 || v.remedyDeadline !== undefined, { message: 'Hạn khắc phục: cần có khi có nội dung khắc phục', path: ['remedyDeadline'] }),
+    .refine((v) => v.remedies.length === 0 || v.remedyDeadline !== undefined, {
+      message: 'Hạn khắc phục: cần có khi có nội dung khắc phục',
+      path: ['remedyDeadline'],
+    }),
 );
-export const closeInspectionSchema = z.lazy(() => z.object({ v: messageVersionSchema, note: text('Ghi chú', 2000), actor: actorSchema, requestId: z.string().min(8).max(100) }));
+export const closeInspectionSchema = z.lazy(() =>
+  z.object({ v: messageVersionSchema, note: text('Ghi chú', 2000), actor: actorSchema, requestId: z.string().min(8).max(100) }),
+);
 
 export type ScheduleInspection = z.infer<typeof scheduleInspectionSchema>;
 export type Findings = z.infer<typeof findingsSchema>;

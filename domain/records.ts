@@ -67,13 +67,15 @@ const MAX_COUNT = 10_000_000;
 function enumField<const T extends readonly [string, ...string[]]>(label: string, values: T) {
   const list = values.join(', ');
   return z.enum(values, {
-    error: (iss) => (iss.input === undefined || iss.input === null ? `${label}: không được để trống` : `${label}: cần là một trong: ${list}`),
+    error: (iss) =>
+      iss.input === undefined || iss.input === null ? `${label}: không được để trống` : `${label}: cần là một trong: ${list}`,
   });
 }
 
 function booleanField(label: string) {
   return z.boolean({
-    error: (iss) => (iss.input === undefined || iss.input === null ? `${label}: không được để trống` : `${label}: cần là true (có) hoặc false (không)`),
+    error: (iss) =>
+      iss.input === undefined || iss.input === null ? `${label}: không được để trống` : `${label}: cần là true (có) hoặc false (không)`,
   });
 }
 
@@ -119,7 +121,11 @@ export const commendationRecordSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.organisations === 0 && c.members === 0) {
-      ctx.addIssue({ code: 'custom', path: ['members'], message: 'Số cá nhân được khen: cần ít nhất một tập thể hoặc một cá nhân được khen' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['members'],
+        message: 'Số cá nhân được khen: cần ít nhất một tập thể hoặc một cá nhân được khen',
+      });
     }
   });
 
@@ -206,7 +212,8 @@ function toIssues(error: z.ZodError): RecordIssue[] {
   const out: RecordIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const k of issue.keys) out.push({ field: [...issue.path, k].join('.'), message: `Trường "${k}" không có trong loại hồ sơ này (kiểm tra chính tả)` });
+      for (const k of issue.keys)
+        out.push({ field: [...issue.path, k].join('.'), message: `Trường "${k}" không có trong loại hồ sơ này (kiểm tra chính tả)` });
     } else if (issue.path.length === 0 && issue.code === 'invalid_type') {
       out.push({ field: '', message: 'Hồ sơ cần là một đối tượng JSON, ví dụ {"heldOn": "2027-03-15", …}' });
     } else {
@@ -219,10 +226,16 @@ function toIssues(error: z.ZodError): RecordIssue[] {
 export type ParsedRecord = { [K in RecordKind]: { kind: K; data: RecordPayloads[K] } }[RecordKind];
 
 /** Validates a record of `kind`; returns the issues instead of throwing. */
-export function safeParseRecord(kind: string, input: unknown): { success: true; record: ParsedRecord } | { success: false; issues: RecordIssue[] } {
+export function safeParseRecord(
+  kind: string,
+  input: unknown,
+): { success: true; record: ParsedRecord } | { success: false; issues: RecordIssue[] } {
   const k = nfc(String(kind));
   if (!isRecordKind(k)) {
-    return { success: false, issues: [{ field: 'kind', message: `Loại hồ sơ không hợp lệ: "${k}"; cần một trong: ${RECORD_KINDS.join(', ')}` }] };
+    return {
+      success: false,
+      issues: [{ field: 'kind', message: `Loại hồ sơ không hợp lệ: "${k}"; cần một trong: ${RECORD_KINDS.join(', ')}` }],
+    };
   }
   // A NUL or a broken surrogate could not be stored (PostgreSQL): refused by its field, from the API or the CLI.
   const unsafe = unsafeTextPath(input);
@@ -253,7 +266,10 @@ export function describeRecord(kind: RecordKind, payload: Record<string, unknown
     }
     case 'commendation': {
       const p = payload as CommendationRecord;
-      return `${p.decidedOn}${p.decisionNumber ? ` (QĐ ${p.decisionNumber})` : ''}: ${p.organisations} tập thể, ${p.members} cá nhân (${p.level})`;
+      return (
+        `${p.decidedOn}${p.decisionNumber ? ` (QĐ ${p.decisionNumber})` : ''}: ${p.organisations} tập ` +
+        `thể, ${p.members} cá nhân (${p.level})`
+      );
     }
     case 'contest': {
       const p = payload as ContestRecord;

@@ -13,7 +13,10 @@ export { messageVersionSchema };
 export const remindSchema = z.lazy(() =>
   z.object({
     v: messageVersionSchema,
-    phase: z.string({ message: 'Giai đoạn: cần ghi giai đoạn cần nhắc' }).min(1, { message: 'Giai đoạn: cần ghi giai đoạn cần nhắc' }).max(50),
+    phase: z
+      .string({ message: 'Giai đoạn: cần ghi giai đoạn cần nhắc' })
+      .min(1, { message: 'Giai đoạn: cần ghi giai đoạn cần nhắc' })
+      .max(50),
     /** Caller-chosen id: a repeated request is the same reminder, sent and recorded once. */
     requestId: z.string().min(8).max(100),
     actor: actorSchema,

@@ -45,14 +45,29 @@ export function obligationTimes(params: {
   const steps: ScheduledStep[] = [];
   for (const days of policy.reminders.daysBefore) {
     if (days <= 0) continue;
-    steps.push({ kind: 'reminder', days, name: `reminder-${days}d`, at: localTimeToInstant(addDays(deadline, -days), SEND_HOUR, timeZone) });
+    steps.push({
+      kind: 'reminder',
+      days,
+      name: `reminder-${days}d`,
+      at: localTimeToInstant(addDays(deadline, -days), SEND_HOUR, timeZone),
+    });
   }
   if (policy.escalation.overdueNotice) {
     steps.push({ kind: 'overdue', days: 1, name: 'overdue', at: localTimeToInstant(addDays(deadline, 1), SEND_HOUR, timeZone) });
   }
   const { level2AfterDays, level3AfterDays } = policy.escalation;
-  steps.push({ kind: 'escalation2', days: level2AfterDays, name: 'escalation-2', at: localTimeToInstant(addDays(deadline, level2AfterDays), SEND_HOUR, timeZone) });
-  steps.push({ kind: 'escalation3', days: level3AfterDays, name: 'escalation-3', at: localTimeToInstant(addDays(deadline, level3AfterDays), SEND_HOUR, timeZone) });
+  steps.push({
+    kind: 'escalation2',
+    days: level2AfterDays,
+    name: 'escalation-2',
+    at: localTimeToInstant(addDays(deadline, level2AfterDays), SEND_HOUR, timeZone),
+  });
+  steps.push({
+    kind: 'escalation3',
+    days: level3AfterDays,
+    name: 'escalation-3',
+    at: localTimeToInstant(addDays(deadline, level3AfterDays), SEND_HOUR, timeZone),
+  });
   steps.sort((a, b) => a.at - b.at);
   return { deadline, dueAt, steps };
 }

@@ -147,7 +147,8 @@ function labelOf(path: readonly PropertyKey[], phase: string | undefined): strin
   const dotted = path.map(String).join('.');
   if (REQUEST_FIELD_LABELS[dotted]) return REQUEST_FIELD_LABELS[dotted];
   // A submission's payload: the phase form's own label for the field ("payload.studied" → its form label).
-  if (path[0] === 'payload' && path.length > 1) return knownFieldLabel(phase, path.slice(1).map(String).join('.')) ?? REQUEST_FIELD_LABELS.payload;
+  if (path[0] === 'payload' && path.length > 1)
+    return knownFieldLabel(phase, path.slice(1).map(String).join('.')) ?? REQUEST_FIELD_LABELS.payload;
   return knownFieldLabel(phase, dotted);
 }
 

@@ -47,7 +47,7 @@ export const phaseShort = (phase: string): string => PHASE_SHORT[phase] ?? phase
 
 /** The phase's full Vietnamese title (what is submitted), from its PhaseSpec; the cycle may override it. */
 export function phaseTitleVi(phase: string): string {
-  return Object.prototype.hasOwnProperty.call(PHASES, phase) ? (PHASES[phase]!.title) : phaseShort(phase);
+  return Object.prototype.hasOwnProperty.call(PHASES, phase) ? PHASES[phase]!.title : phaseShort(phase);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -211,7 +211,13 @@ export const EVENT_KIND_VI: Record<string, string> = {
 };
 
 /** Who acted, by role, as a sentence names it: console roles, the command line, the API. */
-export const ROLE_VI: Record<string, string> = { admin: 'quản trị', clerk: 'Ban Tuyên giáo', leader: 'lãnh đạo', cli: 'dòng lệnh', api: 'API' };
+export const ROLE_VI: Record<string, string> = {
+  admin: 'quản trị',
+  clerk: 'Ban Tuyên giáo',
+  leader: 'lãnh đạo',
+  cli: 'dòng lệnh',
+  api: 'API',
+};
 
 /** How a submission or act came in (actor.via). */
 export const VIA_VI: Record<string, string> = {

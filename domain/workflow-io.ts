@@ -40,7 +40,15 @@ export interface SendUnitEmailInput {
   /** What the submission said, in one Vietnamese line (receipts). */
   summary?: string;
   /** For inspection emails. */
-  inspection?: { kind: string; body: string; reason?: string; date?: string; conclusion?: string; remedies?: string[]; remedyDeadline?: string };
+  inspection?: {
+    kind: string;
+    body: string;
+    reason?: string;
+    date?: string;
+    conclusion?: string;
+    remedies?: string[];
+    remedyDeadline?: string;
+  };
 }
 
 export interface InspectionWorkflowInput {

@@ -15,7 +15,11 @@ export function deadlineIcs(params: {
   timeZone: string;
   sequence: number;
 }): string {
-  const calendar = ical({ name: 'chuky', method: ICalCalendarMethod.PUBLISH, prodId: { company: 'chuky', product: 'chuky', language: 'VI' } });
+  const calendar = ical({
+    name: 'chuky',
+    method: ICalCalendarMethod.PUBLISH,
+    prodId: { company: 'chuky', product: 'chuky', language: 'VI' },
+  });
   const start = parseIsoDate(params.deadline);
   const end = parseIsoDate(addDays(params.deadline, 1));
   calendar.createEvent({

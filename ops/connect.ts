@@ -6,7 +6,14 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Env } from '../config/env.js';
 import { createPool } from '../db/pool.js';
-import { addressesFromDev, describeDown, readServicesFile, resolveAddresses, servicesLiveness, type ServiceAddresses } from '../workers/services.js';
+import {
+  addressesFromDev,
+  describeDown,
+  readServicesFile,
+  resolveAddresses,
+  servicesLiveness,
+  type ServiceAddresses,
+} from '../workers/services.js';
 import type { OpsDeps } from './types.js';
 
 export interface OpsConnection {
@@ -31,12 +38,19 @@ export async function connectOps(env: Env, opts: { lazy?: boolean } = {}): Promi
   const dev = opts.lazy ? undefined : addressesFromDev(env);
   if (dev) {
     const parts = await servicesLiveness(dev);
-    const needed = parts.filter((p) => !p.alive && ((p.part === 'Temporal' && !env.temporalAddress) || (p.part === 'PostgreSQL' && !env.databaseUrl)));
+    const needed = parts.filter(
+      (p) => !p.alive && ((p.part === 'Temporal' && !env.temporalAddress) || (p.part === 'PostgreSQL' && !env.databaseUrl)),
+    );
     if (needed.length) {
-      throw new Error(`${needed.map((p) => `${p.part} (${p.where})`).join(' and ')} ${needed.length > 1 ? 'are' : 'is'} down: ${describeDown(parts, dev)}`);
+      throw new Error(
+        `${needed.map((p) => `${p.part} (${p.where})`).join(' and ')} ${needed.length > 1 ? 'are' : 'is'} ` +
+          `down: ${describeDown(parts, dev)}`,
+      );
     }
   }
-  const connection = opts.lazy ? Connection.lazy({ address: addresses.temporalAddress, connectTimeout: 5_000 }) : await Connection.connect({ address: addresses.temporalAddress });
+  const connection = opts.lazy
+    ? Connection.lazy({ address: addresses.temporalAddress, connectTimeout: 5_000 })
+    : await Connection.connect({ address: addresses.temporalAddress });
   const client = new Client({ connection, namespace: addresses.temporalNamespace });
   const db = createPool(addresses.databaseUrl, 4);
   // resolveAddresses already prefers TEMPORAL_UI_URL to the UI `chuky dev` started.

@@ -86,7 +86,15 @@ async function devStackCheck(deps: DoctorDeps): Promise<DoctorCheck | undefined>
   return timed('dev-stack', async () => {
     const parts = await servicesLiveness(file);
     const down = describeDown(parts, file);
-    return { ok: !down, detail: down ?? `\`chuky dev\` (pid ${file.pid}) and all its parts answer: ${parts.filter((p) => p.part !== 'chuky dev').map((p) => p.part).join(', ')}` };
+    return {
+      ok: !down,
+      detail:
+        down ??
+        `\`chuky dev\` (pid ${file.pid}) and all its parts answer: ${parts
+          .filter((p) => p.part !== 'chuky dev')
+          .map((p) => p.part)
+          .join(', ')}`,
+    };
   });
 }
 
@@ -110,7 +118,11 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
 
   const postgres = (async () => {
     // A client of its own with a connect timeout: the pool's state (or its lack of a timeout) says nothing.
-    const client = new pg.Client({ connectionString: deps.databaseUrl, connectionTimeoutMillis: CHECK_TIMEOUT_MS, statement_timeout: CHECK_TIMEOUT_MS });
+    const client = new pg.Client({
+      connectionString: deps.databaseUrl,
+      connectionTimeoutMillis: CHECK_TIMEOUT_MS,
+      statement_timeout: CHECK_TIMEOUT_MS,
+    });
     let connected = false;
     const where = redactUrl(deps.databaseUrl);
     const pgCheck = await timed('postgres', async () => {
@@ -130,10 +142,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
       if (!applied) return { ok: false, detail: `no migrations applied (${files.length} pending); run \`chuky migrate\`` };
       const pending = files.filter((f) => !applied.has(f));
       const unknown = [...applied].filter((a) => !files.includes(a)).sort();
-      if (pending.length) return { ok: false, detail: `${pending.length} migration(s) not applied: ${pending.join(', ')}; run \`chuky migrate\`` };
+      if (pending.length)
+        return { ok: false, detail: `${pending.length} migration(s) not applied: ${pending.join(', ')}; run \`chuky migrate\`` };
       return {
         ok: true,
-        detail: `all ${files.length} migrations applied${unknown.length ? ` (the database also has ${unknown.join(', ')}, from a newer build)` : ''}`,
+        detail:
+          `all ${files.length} migrations ` +
+          `applied${unknown.length ? ` (the database also has ${unknown.join(', ')}, from a newer build)` : ''}`,
       };
     });
     if (connected) await client.end().catch(() => undefined);
@@ -145,7 +160,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     const where = redactUrl(deps.smtpUrl);
     const url = new URL(deps.smtpUrl);
     // Short timeouts: verify() connects, greets and authenticates; it sends nothing.
-    for (const [k, v] of Object.entries({ connectionTimeout: '5000', greetingTimeout: '5000', socketTimeout: '5000' })) if (!url.searchParams.has(k)) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({ connectionTimeout: '5000', greetingTimeout: '5000', socketTimeout: '5000' }))
+      if (!url.searchParams.has(k)) url.searchParams.set(k, v);
     const transport = nodemailer.createTransport(url.toString());
     try {
       await withTimeout(`SMTP at ${where}`, transport.verify());
@@ -157,44 +173,64 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     }
   });
 
-  const worker = () => timed('worker', async () => {
-    const views = await conn.withDeadline(deadline(), () => describePollers(deps.client, deps.namespace, deps.taskQueue));
-    const now = Date.now();
-    const missing = missingPollers(views, DEFAULT_POLLER_GRACE_SECONDS, now);
-    if (missing.length) return { ok: false, detail: describeMissing(deps.taskQueue, missing, now) };
-    const last = views.map((v) => `${v.type} ${ago(now - (v.lastSeen ?? now))} ago`).join(', ');
-    return { ok: true, detail: `a worker polls task queue "${deps.taskQueue}" (last polls: ${last}; ${views.find((v) => v.identity)?.identity ?? 'identity unknown'})` };
-  });
-
-  const attributes = () => timed('search-attributes', async () => {
-    const expected = expectedSearchAttributes();
-    let registered: Record<string, number>;
-    try {
-      const res = await conn.withDeadline(deadline(), () => conn.operatorService.listSearchAttributes({ namespace: deps.namespace }));
-      registered = Object.fromEntries(Object.entries(res.customAttributes ?? {}).map(([k, v]) => [k, Number(v)]));
-    } catch (err) {
-      // Some deployments do not expose the operator service to workers; the frontend's own list will do.
-      if (!/unimplemented|permission|not ?allowed|unauthori[sz]ed/i.test(errorLine(err))) throw err;
-      const res = await conn.withDeadline(deadline(), () => deps.client.workflowService.getSearchAttributes({}));
-      registered = Object.fromEntries(Object.entries(res.keys ?? {}).map(([k, v]) => [k, Number(v)]));
-    }
-    const missing = expected.filter((e) => registered[e.name] === undefined).map((e) => `${e.name} (${e.type})`);
-    const wrong = expected
-      .filter((e) => registered[e.name] !== undefined && INDEXED_VALUE_TYPE[e.type] !== undefined && registered[e.name] !== INDEXED_VALUE_TYPE[e.type])
-      .map((e) => `${e.name} is not ${e.type}`);
-    if (missing.length || wrong.length) {
+  const worker = () =>
+    timed('worker', async () => {
+      const views = await conn.withDeadline(deadline(), () => describePollers(deps.client, deps.namespace, deps.taskQueue));
+      const now = Date.now();
+      const missing = missingPollers(views, DEFAULT_POLLER_GRACE_SECONDS, now);
+      if (missing.length) return { ok: false, detail: describeMissing(deps.taskQueue, missing, now) };
+      const last = views.map((v) => `${v.type} ${ago(now - (v.lastSeen ?? now))} ago`).join(', ');
       return {
-        ok: false,
-        detail: `${[missing.length ? `missing on namespace "${deps.namespace}": ${missing.join(', ')}` : '', wrong.join(', ')].filter(Boolean).join('; ')}; register them with \`temporal operator search-attribute create\` (see workflows/search-attributes.ts)`,
+        ok: true,
+        detail:
+          `a worker polls task queue "${deps.taskQueue}" (last ` +
+          `polls: ${last}; ${views.find((v) => v.identity)?.identity ?? 'identity unknown'})`,
       };
-    }
-    return { ok: true, detail: `all ${expected.length} registered on namespace "${deps.namespace}"` };
-  });
+    });
+
+  const attributes = () =>
+    timed('search-attributes', async () => {
+      const expected = expectedSearchAttributes();
+      let registered: Record<string, number>;
+      try {
+        const res = await conn.withDeadline(deadline(), () => conn.operatorService.listSearchAttributes({ namespace: deps.namespace }));
+        registered = Object.fromEntries(Object.entries(res.customAttributes ?? {}).map(([k, v]) => [k, Number(v)]));
+      } catch (err) {
+        // Some deployments do not expose the operator service to workers; the frontend's own list will do.
+        if (!/unimplemented|permission|not ?allowed|unauthori[sz]ed/i.test(errorLine(err))) throw err;
+        const res = await conn.withDeadline(deadline(), () => deps.client.workflowService.getSearchAttributes({}));
+        registered = Object.fromEntries(Object.entries(res.keys ?? {}).map(([k, v]) => [k, Number(v)]));
+      }
+      const missing = expected.filter((e) => registered[e.name] === undefined).map((e) => `${e.name} (${e.type})`);
+      const wrong = expected
+        .filter(
+          (e) =>
+            registered[e.name] !== undefined &&
+            INDEXED_VALUE_TYPE[e.type] !== undefined &&
+            registered[e.name] !== INDEXED_VALUE_TYPE[e.type],
+        )
+        .map((e) => `${e.name} is not ${e.type}`);
+      if (missing.length || wrong.length) {
+        return {
+          ok: false,
+          detail:
+            `${[missing.length ? `missing on namespace "${deps.namespace}": ${missing.join(', ')}` : '', wrong.join(', ')].filter(Boolean).join('; ')}; ` +
+            `register them with \`temporal operator search-attribute create\` (see ` +
+            `workflows/search-attributes.ts)`,
+        };
+      }
+      return { ok: true, detail: `all ${expected.length} registered on namespace "${deps.namespace}"` };
+    });
 
   // The worker and search-attribute checks ask Temporal: when it does not answer, say so instead of waiting again.
   const temporalChecks = temporal.then(async (t): Promise<DoctorCheck[]> => {
     if (t.ok) return [t, ...(await Promise.all([worker(), attributes()]))];
-    const skipped = (name: DoctorCheck['name']): DoctorCheck => ({ name, ok: false, detail: `cannot check: Temporal at ${temporalWhere} is not reachable`, ms: 0 });
+    const skipped = (name: DoctorCheck['name']): DoctorCheck => ({
+      name,
+      ok: false,
+      detail: `cannot check: Temporal at ${temporalWhere} is not reachable`,
+      ms: 0,
+    });
     return [t, skipped('worker'), skipped('search-attributes')];
   });
   const [[t, w, a], [p, m], s, d] = await Promise.all([temporalChecks, postgres, smtp, dev]);

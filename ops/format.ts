@@ -69,7 +69,11 @@ export function fitTable(rows: Record<string, string>[], columns: string[], shri
     if (!widest) break;
     widths.set(widest, widths.get(widest)! - 1);
   }
-  const line = (cells: string[]): string => cells.map((cell, i) => truncate(cell, widths.get(columns[i]!)!).padEnd(widths.get(columns[i]!)!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => truncate(cell, widths.get(columns[i]!)!).padEnd(widths.get(columns[i]!)!))
+      .join('  ')
+      .trimEnd();
   return [line(columns), line(columns.map((c) => '-'.repeat(widths.get(c)!))), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
 }
 

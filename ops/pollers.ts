@@ -41,7 +41,12 @@ export async function describePollers(client: Client, namespace: string, taskQue
         identity = p.identity ?? undefined;
       }
     }
-    views.push({ type, pollers: res.pollers?.length ?? 0, ...(lastSeen !== undefined ? { lastSeen } : {}), ...(identity ? { identity } : {}) });
+    views.push({
+      type,
+      pollers: res.pollers?.length ?? 0,
+      ...(lastSeen !== undefined ? { lastSeen } : {}),
+      ...(identity ? { identity } : {}),
+    });
   }
   return views;
 }
@@ -68,9 +73,13 @@ export function describeMissing(taskQueue: string, missing: PollerView[], now = 
         .map((m) =>
           m.lastSeen === undefined
             ? `${m.type}: no poll remembered`
-            : `${m.type}: last poll ${ago(now - m.lastSeen)} ago at ${new Date(m.lastSeen).toISOString()}${m.identity ? ` by ${m.identity}` : ''}`,
+            : `${m.type}: last poll ${ago(now - m.lastSeen)} ago ` +
+              `at ${new Date(m.lastSeen).toISOString()}${m.identity ? ` by ${m.identity}` : ''}`,
         )
         .join('; ')
     : 'the server remembers no poll: none for at least a few minutes, or never';
-  return `no worker is polling task queue "${taskQueue}" for ${types} tasks (${when}); start one with \`chuky worker\` and CHUKY_TASK_QUEUE=${taskQueue}`;
+  return (
+    `no worker is polling task queue "${taskQueue}" for ${types} tasks (${when}); start one with ` +
+    `\`chuky worker\` and CHUKY_TASK_QUEUE=${taskQueue}`
+  );
 }

@@ -26,7 +26,16 @@ import { OBLIGATION_STATUSES, STATUS_LABEL_VI } from '../domain/obligation.js';
 import { activityVi, phaseShort, viDate } from '../domain/words.js';
 import { phaseSpec } from '../domain/phases/index.js';
 import { auditByRequestId, recordAudit } from './audit.js';
-import { REPAIR_ACTIONS, type Actor, type AuditEntry, type OpsDeps, type RepairAction, type RepairRequest, type RepairResult, type UnitFilter } from './types.js';
+import {
+  REPAIR_ACTIONS,
+  type Actor,
+  type AuditEntry,
+  type OpsDeps,
+  type RepairAction,
+  type RepairRequest,
+  type RepairResult,
+  type UnitFilter,
+} from './types.js';
 
 /** A repair that must not act: the message goes to the caller and into the audit row as 'refused'. */
 export class RepairRefused extends Error {
@@ -67,7 +76,8 @@ export async function runRepair(deps: OpsDeps, r: RepairRequest): Promise<Repair
 export async function matchUnits(db: Db, f: UnitFilter): Promise<string[]> {
   if (!f.cycleId) throw new Error('matchUnits: a cycle is required (--cycle)');
   const unknown = (f.status ?? []).filter((s) => !(OBLIGATION_STATUSES as readonly string[]).includes(s));
-  if (unknown.length) throw new Error(`Unknown status ${unknown.map((s) => `"${s}"`).join(', ')}; statuses are ${OBLIGATION_STATUSES.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`Unknown status ${unknown.map((s) => `"${s}"`).join(', ')}; statuses are ${OBLIGATION_STATUSES.join(', ')}`);
   return matchingUnitCodes(db, f);
 }
 
@@ -81,7 +91,14 @@ const BULK_ACTIONS: ReadonlySet<RepairAction> = new Set(['extend', 'exempt', 're
  */
 export async function bulkRepair(deps: OpsDeps, f: UnitFilter, r: Omit<RepairRequest, 'unitCode'>): Promise<RepairResult[]> {
   if (!BULK_ACTIONS.has(r.action)) {
-    return [await runOne(deps, { ...r, cycleId: f.cycleId }, { bulk: { filter: f } }, `"${r.action}" cannot be run over many units: each unit's submission is its own. Run it per unit (--unit).`)];
+    return [
+      await runOne(
+        deps,
+        { ...r, cycleId: f.cycleId },
+        { bulk: { filter: f } },
+        `"${r.action}" cannot be run over many units: each unit's submission is its own. Run it per unit (--unit).`,
+      ),
+    ];
   }
   const codes = await matchUnits(deps.db, f);
   const results: RepairResult[] = [];
@@ -92,7 +109,7 @@ export async function bulkRepair(deps: OpsDeps, f: UnitFilter, r: Omit<RepairReq
       unitCode,
       // A Temporal-level repair over units acts on each unit's own workflow.
       ...(r.action === 'retry' || r.action === 'reset' || r.action === 'cancel' ? { workflowId: unitWorkflowId(f.cycleId, unitCode) } : {}),
-      ...(r.phase ?? f.phase ? { phase: (r.phase ?? f.phase)! } : {}),
+      ...((r.phase ?? f.phase) ? { phase: (r.phase ?? f.phase)! } : {}),
       ...(r.requestId ? { requestId: `${r.requestId}/${unitCode}` } : {}),
     };
     try {
@@ -122,7 +139,12 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
   // The audit log cannot hold a repair without a reason or an actor (the table refuses it), so these are
   // refused before anything else, and said plainly.
   if (!reason) {
-    return notRecorded(r, target, 'Cần ghi lý do (--reason): mọi thao tác sửa chữa được ghi vào nhật ký với người làm, thời điểm và lý do. Chưa làm gì. (A reason is required; nothing was done.)');
+    return notRecorded(
+      r,
+      target,
+      'Cần ghi lý do (--reason): mọi thao tác sửa chữa được ghi vào nhật ký với người làm, thời điểm ' +
+        'và lý do. Chưa làm gì. (A reason is required; nothing was done.)',
+    );
   }
   if (!actorId) return notRecorded(r, target, 'Cần ghi người thực hiện (--actor). Chưa làm gì. (An actor is required; nothing was done.)');
   const actor: Actor = { id: actorId, role: r.actor.role || 'cli' };
@@ -139,7 +161,10 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
       if (first) {
         // The id was used for another repair: acting would break its promise, answering with the other
         // repair's result would mislead. Refused, and recorded without the (taken) request id.
-        refusal = `Request id "${requestId}" was already used for ${first.action} on ${first.unitCode ?? first.workflowId ?? first.cycleId ?? '?'} (audit #${first.id}); use a new request id`;
+        refusal =
+          `Request id "${requestId}" was already used for ${first.action} ` +
+          `on ${first.unitCode ?? first.workflowId ?? first.cycleId ?? '?'} (audit #${first.id}); use a ` +
+          `new request id`;
         extraDetails = { ...extraDetails, requestIdConflict: { requestId, firstAuditId: first.id } };
       }
     }
@@ -148,12 +173,16 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
     let result: Outcome;
     try {
       if (refusal) refuse(refusal);
-      if (!(REPAIR_ACTIONS as readonly string[]).includes(r.action)) refuse(`Unknown repair "${r.action}"; repairs are ${REPAIR_ACTIONS.join(', ')}`);
+      if (!(REPAIR_ACTIONS as readonly string[]).includes(r.action))
+        refuse(`Unknown repair "${r.action}"; repairs are ${REPAIR_ACTIONS.join(', ')}`);
       result = await ACTIONS[r.action](ctx);
     } catch (err) {
       outcome = err instanceof RepairRefused || err instanceof ActionRefused ? 'refused' : 'failed';
       const data = (err as { data?: Record<string, unknown> } | null)?.data;
-      result = { message: outcome === 'refused' ? errorMessage(err) : `Thất bại (failed): ${errorMessage(err)}`, ...(data ? { data } : {}) };
+      result = {
+        message: outcome === 'refused' ? errorMessage(err) : `Thất bại (failed): ${errorMessage(err)}`,
+        ...(data ? { data } : {}),
+      };
     }
     const entry = await recordAudit(lock ?? deps.db, {
       actor: actor.id,
@@ -181,7 +210,13 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
 /** A repeat is the same action on the same target; the first row's columns say what that was. */
 function sameRequest(first: AuditEntry, action: string, target: RepairResult['target']): boolean {
   const same = (a: string | null, b: string | undefined) => b === undefined || a === null || a === b;
-  return first.action === action && same(first.cycleId, target.cycleId) && same(first.unitCode, target.unitCode) && same(first.phase, target.phase) && same(first.workflowId, target.workflowId);
+  return (
+    first.action === action &&
+    same(first.cycleId, target.cycleId) &&
+    same(first.unitCode, target.unitCode) &&
+    same(first.phase, target.phase) &&
+    same(first.workflowId, target.workflowId)
+  );
 }
 
 function notRecorded(r: RepairRequest, target: RepairResult['target'], message: string): RepairResult {
@@ -194,7 +229,9 @@ function fromAudit(e: AuditEntry, repeated: boolean): RepairResult {
     action: e.action as RepairAction,
     ok: e.outcome === 'ok',
     outcome: e.outcome,
-    message: repeated ? `${e.message ?? ''} (yêu cầu lặp lại ${e.requestId}: trả lại kết quả lần đầu, không làm lại)`.trim() : (e.message ?? ''),
+    message: repeated
+      ? `${e.message ?? ''} (yêu cầu lặp lại ${e.requestId}: trả lại kết quả lần đầu, không làm lại)`.trim()
+      : (e.message ?? ''),
     auditId: e.id,
     target: {
       ...(e.cycleId ? { cycleId: e.cycleId } : {}),
@@ -222,7 +259,9 @@ function targetOf(r: RepairRequest): RepairResult['target'] {
   const fromId = r.workflowId ? parseWorkflowId(r.workflowId) : {};
   const cycleId = r.cycleId ?? fromId.cycleId;
   const unitCode = r.unitCode ?? fromId.unitCode;
-  const workflowId = r.workflowId ?? (['retry', 'reset', 'cancel'].includes(r.action) && cycleId && unitCode ? unitWorkflowId(cycleId, unitCode) : undefined);
+  const workflowId =
+    r.workflowId ??
+    (['retry', 'reset', 'cancel'].includes(r.action) && cycleId && unitCode ? unitWorkflowId(cycleId, unitCode) : undefined);
   return {
     ...(cycleId ? { cycleId } : {}),
     ...(unitCode ? { unitCode } : {}),
@@ -257,7 +296,25 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-const GRPC_CODES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const GRPC_CODES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
 const grpcCodeName = (code: number | undefined): string => (code !== undefined ? (GRPC_CODES[code] ?? `gRPC ${code}`) : 'gRPC error');
 
 /**
@@ -301,19 +358,33 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
   async extend(ctx) {
     const { cycleId, unitCode, phase } = unitTarget(ctx);
     const until = need(ctx.req.until, 'hạn mới (--until YYYY-MM-DD)');
-    const view = await viaUpdate(ctx, () => extendDeadline(ctx.deps.client, cycleId, unitCode, { phase, newDeadline: until, reason: ctx.reason, actor: workflowActor(ctx.actor), requestId: ctx.opId }));
-    return { message: `Đã gia hạn: ${unitCode} — ${phaseShort(phase)} nay hạn ${viDate(view.deadline)}; nhắc hạn và đôn đốc tính lại từ hạn mới`, data: { obligation: view } };
+    const view = await viaUpdate(ctx, () =>
+      extendDeadline(ctx.deps.client, cycleId, unitCode, {
+        phase,
+        newDeadline: until,
+        reason: ctx.reason,
+        actor: workflowActor(ctx.actor),
+        requestId: ctx.opId,
+      }),
+    );
+    return {
+      message: `Đã gia hạn: ${unitCode} — ${phaseShort(phase)} nay hạn ${viDate(view.deadline)}; nhắc hạn và đôn đốc tính lại từ hạn mới`,
+      data: { obligation: view },
+    };
   },
 
   async exempt(ctx) {
     const { cycleId, unitCode, phase } = unitTarget(ctx);
-    const view = await viaUpdate(ctx, () => exempt(ctx.deps.client, cycleId, unitCode, { phase, reason: ctx.reason, actor: workflowActor(ctx.actor), requestId: ctx.opId }));
+    const view = await viaUpdate(ctx, () =>
+      exempt(ctx.deps.client, cycleId, unitCode, { phase, reason: ctx.reason, actor: workflowActor(ctx.actor), requestId: ctx.opId }),
+    );
     return { message: `Đã miễn: ${unitCode} — ${phaseShort(phase)} (${STATUS_LABEL_VI[view.status]})`, data: { obligation: view } };
   },
 
   async record(ctx) {
     const { cycleId, unitCode, phase } = unitTarget(ctx);
-    if (ctx.req.payload === undefined || ctx.req.payload === null) refuse('Thiếu nội dung bản nộp (--payload JSON, như biểu mẫu của giai đoạn gửi)');
+    if (ctx.req.payload === undefined || ctx.req.payload === null)
+      refuse('Thiếu nội dung bản nộp (--payload JSON, như biểu mẫu của giai đoạn gửi)');
     const unit = await getUnit(ctx.deps.db, cycleId, unitCode);
     if (!unit) refuse(`Chu kỳ ${cycleId} không có đơn vị ${unitCode}`);
     const { payload, noteInPayload } = withNote(phase, ctx.req.payload, ctx.req.note, { members: unit.members });
@@ -330,7 +401,9 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     }
     const note = ctx.req.note?.trim();
     return {
-      message: `Đã ghi nhận thay đơn vị: ${unitCode} — ${phaseShort(phase)} lần ${receipt.version}, ${STATUS_LABEL_VI[receipt.status]}${receipt.late ? ' (nộp chậm)' : ''}${note ? (noteInPayload ? '; ghi chú lưu cả trong bản nộp' : '; ghi chú lưu trong nhật ký (biểu mẫu không có chỗ cho nó)') : ''}`,
+      message:
+        `Đã ghi nhận thay đơn vị: ${unitCode} — ${phaseShort(phase)} ` +
+        `lần ${receipt.version}, ${STATUS_LABEL_VI[receipt.status]}${receipt.late ? ' (nộp chậm)' : ''}${note ? (noteInPayload ? '; ghi chú lưu cả trong bản nộp' : '; ghi chú lưu trong nhật ký (biểu mẫu không có chỗ cho nó)') : ''}`,
       data: { receipt, noteInPayload },
     };
   },
@@ -348,11 +421,19 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     if (!retrying.length) {
       refuse(
         pending.length
-          ? `Không có tác vụ nào của ${workflowId} đang thử lại (đang chờ: ${pending.map((a) => `${activityVi(a.activityType?.name ?? '').toLowerCase()} lần thử ${a.attempt}`).join(', ')}); không có gì để chạy lại`
+          ? `Không có tác vụ nào của ${workflowId} đang thử lại (đang ` +
+              `chờ: ${pending.map((a) => `${activityVi(a.activityType?.name ?? '').toLowerCase()} lần thử ${a.attempt}`).join(', ')}); ` +
+              `không có gì để chạy lại`
           : `${workflowId} không có tác vụ nào đang chờ; không có gì để chạy lại`,
       );
     }
-    const done: { activityId?: string | null; activityType: string; attempt?: number | null; lastFailure: string | null; nextAttemptAt: string | null }[] = [];
+    const done: {
+      activityId?: string | null;
+      activityType: string;
+      attempt?: number | null;
+      lastFailure: string | null;
+      nextAttemptAt: string | null;
+    }[] = [];
     for (const a of retrying) {
       const info = {
         activityId: a.activityId,
@@ -367,7 +448,8 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
         if (isGrpcServiceError(err) && [12, 7, 9, 3].includes(err.code)) {
           // UNIMPLEMENTED, PERMISSION_DENIED, FAILED_PRECONDITION, INVALID_ARGUMENT: this server will not do it.
           refuse(
-            `Máy chủ Temporal không cho chạy lại ngay ${activityVi(info.activityType).toLowerCase()} của ${workflowId} (${errorMessage(err)}). ` +
+            `Máy chủ Temporal không cho chạy lại ngay ${activityVi(info.activityType).toLowerCase()} ` +
+              `của ${workflowId} (${errorMessage(err)}). ` +
               `Tác vụ vẫn tự thử lại theo lịch: lần thử ${info.attempt}, lần tới ${viInstant(info.nextAttemptAt)}` +
               (info.lastFailure ? `; lỗi gần nhất: ${info.lastFailure}` : ''),
           );
@@ -378,7 +460,9 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     }
     const first = done[0]!;
     return {
-      message: `Đã chạy lại ngay: ${done.map((d) => `${activityVi(d.activityType).toLowerCase()} (lần thử ${d.attempt}${d.lastFailure ? `, lỗi gần nhất: ${d.lastFailure}` : ''})`).join('; ')} của ${workflowId}${done.length > 1 ? '' : `; theo lịch lẽ ra thử lại lúc ${viInstant(first.nextAttemptAt)}`}`,
+      message:
+        `Đã chạy lại ngay: ${done.map((d) => `${activityVi(d.activityType).toLowerCase()} (lần thử ${d.attempt}${d.lastFailure ? `, lỗi gần nhất: ${d.lastFailure}` : ''})`).join('; ')} ` +
+        `của ${workflowId}${done.length > 1 ? '' : `; theo lịch lẽ ra thử lại lúc ${viInstant(first.nextAttemptAt)}`}`,
       data: { workflowId, runId: description.runId, activities: done },
     };
   },
@@ -395,13 +479,25 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
       workflowExecution: { workflowId, runId: description.runId },
       reason: `${ctx.reason} (chuky reset by ${ctx.actor.id})`,
       // An int64 field typed as Long; protobufjs encodes a plain number the same (event ids stay far below 2^53).
-      workflowTaskFinishEventId: completedEventId as unknown as NonNullable<Parameters<Client['workflowService']['resetWorkflowExecution']>[0]['workflowTaskFinishEventId']>,
+      workflowTaskFinishEventId: completedEventId as unknown as NonNullable<
+        Parameters<Client['workflowService']['resetWorkflowExecution']>[0]['workflowTaskFinishEventId']
+      >,
       // The server keeps the request id: the same reset asked twice resets once.
       requestId: ctx.opId,
     });
     return {
-      message: `Đã đặt lại ${workflowId} về sự kiện ${completedEventId} (bước xử lý cuối cùng hoàn tất trước lỗi ở sự kiện ${failedEventId}${failure ? `: ${failure}` : ''}); lần chạy mới ${response.runId}`,
-      data: { workflowId, previousRunId: description.runId, runId: response.runId, resetToEventId: completedEventId, failedEventId, failure },
+      message:
+        `Đã đặt lại ${workflowId} về sự kiện ${completedEventId} (bước xử lý cuối cùng hoàn tất trước ` +
+        `lỗi ở sự kiện ${failedEventId}${failure ? `: ${failure}` : ''}); lần chạy ` +
+        `mới ${response.runId}`,
+      data: {
+        workflowId,
+        previousRunId: description.runId,
+        runId: response.runId,
+        resetToEventId: completedEventId,
+        failedEventId,
+        failure,
+      },
     };
   },
 
@@ -410,7 +506,8 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
     const kind = parseWorkflowId(workflowId).kind;
     if (kind === 'cycle' && !ctx.req.force) {
       refuse(
-        `Không hủy workflow của chu kỳ (${workflowId}) nếu không có --force: hủy nó thì chu kỳ không đóng, các đơn vị không được đóng, dữ liệu năm không được chốt (freeze) và không lập được báo cáo. ` +
+        `Không hủy workflow của chu kỳ (${workflowId}) nếu không có --force: hủy nó thì chu kỳ không ` +
+          `đóng, các đơn vị không được đóng, dữ liệu năm không được chốt (freeze) và không lập được báo cáo. ` +
           'Để kết thúc năm, dùng `chuky cycle close --cycle … --reason …`; chỉ dùng --force để bỏ hẳn một chu kỳ khởi tạo nhầm.',
       );
     }
@@ -423,7 +520,10 @@ const ACTIONS: Record<RepairAction, (ctx: Ctx) => Promise<Outcome>> = {
       status = (await handle.describe()).status.name;
     }
     return {
-      message: status === 'RUNNING' ? `Cancellation of ${workflowId} requested; it is still running (is a worker polling ${description.taskQueue}?)` : `Cancelled ${workflowId} (now ${status})`,
+      message:
+        status === 'RUNNING'
+          ? `Cancellation of ${workflowId} requested; it is still running (is a worker polling ${description.taskQueue}?)`
+          : `Cancelled ${workflowId} (now ${status})`,
       data: { workflowId, runId: description.runId, status },
     };
   },
@@ -438,7 +538,13 @@ async function resetActivity(ctx: Ctx, workflowId: string, runId: string, activi
   const service = ctx.deps.client.workflowService;
   const identity = `chuky-ops:${ctx.actor.id}`;
   try {
-    await service.resetActivity({ namespace: ctx.deps.namespace, execution: { workflowId, runId }, identity, id: activityId, resetHeartbeat: true });
+    await service.resetActivity({
+      namespace: ctx.deps.namespace,
+      execution: { workflowId, runId },
+      identity,
+      id: activityId,
+      resetHeartbeat: true,
+    });
   } catch (err) {
     // 12: UNIMPLEMENTED (a server without the deprecated call).
     if (!(isGrpcServiceError(err) && Number(err.code) === 12) || typeof service.resetActivityExecution !== 'function') throw err;
@@ -500,7 +606,15 @@ interface ResetPoint {
 /** An instant as people in the committee read it ("08:00 06/12/2026"), or "chưa rõ". */
 function viInstant(iso: string | null | undefined): string {
   if (!iso) return 'chưa rõ';
-  const parts = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric', hour12: false }).formatToParts(new Date(iso));
+  const parts = new Intl.DateTimeFormat('vi-VN', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    hour: '2-digit',
+    minute: '2-digit',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour12: false,
+  }).formatToParts(new Date(iso));
   const part = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${part('hour')}:${part('minute')} ${part('day')}/${part('month')}/${part('year')}`;
 }
@@ -516,12 +630,22 @@ export function resetPoint(events: HistoryEvent[]): ResetPoint | { refusal: stri
       streak = undefined;
       lastCompleted = id;
     } else if (e.eventType === EVENT_TYPE_WORKFLOW_TASK_FAILED && !streak) {
-      if (lastCompleted === undefined) return { refusal: `its first workflow task failed (event ${id}); there is no completed task to reset to` };
-      streak = { completedEventId: lastCompleted, failedEventId: id, failure: e.workflowTaskFailedEventAttributes?.failure?.message ?? null };
+      if (lastCompleted === undefined)
+        return { refusal: `its first workflow task failed (event ${id}); there is no completed task to reset to` };
+      streak = {
+        completedEventId: lastCompleted,
+        failedEventId: id,
+        failure: e.workflowTaskFailedEventAttributes?.failure?.message ?? null,
+      };
     }
   }
   if (streak) return streak;
-  return { refusal: recoveredFrom !== undefined ? `its workflow tasks are not failing now (a failure at event ${recoveredFrom} was got past); nothing to reset` : 'no workflow task has failed; nothing to reset' };
+  return {
+    refusal:
+      recoveredFrom !== undefined
+        ? `its workflow tasks are not failing now (a failure at event ${recoveredFrom} was got past); nothing to reset`
+        : 'no workflow task has failed; nothing to reset',
+  };
 }
 
 function tsToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
@@ -534,7 +658,12 @@ function tsToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undef
  * there (appended to the unit's own note); otherwise the payload is left exactly as given and the note lives
  * in the audit row. No field the schema would refuse is ever invented.
  */
-function withNote(phase: string, payload: unknown, note: string | undefined, facts: { members: number }): { payload: unknown; noteInPayload: boolean } {
+function withNote(
+  phase: string,
+  payload: unknown,
+  note: string | undefined,
+  facts: { members: number },
+): { payload: unknown; noteInPayload: boolean } {
   const text = note?.normalize('NFC').trim();
   if (!text || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { payload, noteInPayload: false };
   let schema;
@@ -547,7 +676,10 @@ function withNote(phase: string, payload: unknown, note: string | undefined, fac
   const combined = typeof own === 'string' && own.trim() ? `${own.trim()}\n${text}` : text;
   const candidate = { ...(payload as Record<string, unknown>), note: combined };
   const parsed = schema.safeParse(candidate);
-  const kept = parsed.success && typeof (parsed.data as Record<string, unknown>).note === 'string' && ((parsed.data as Record<string, unknown>).note as string).includes(text);
+  const kept =
+    parsed.success &&
+    typeof (parsed.data as Record<string, unknown>).note === 'string' &&
+    ((parsed.data as Record<string, unknown>).note as string).includes(text);
   return kept ? { payload: candidate, noteInPayload: true } : { payload, noteInPayload: false };
 }
 
@@ -584,11 +716,26 @@ async function remind(ctx: Ctx, cycleId: string, unitCode: string, phase: string
     }
     sent = await viaUpdate(ctx, () => remindUnit(client, cycleId, unitCode, args));
   }
-  const data = { emailKey: sent.emailKey, emailKind: sent.kind, messageId: sent.messageId, to: sent.to, sendStatus: sent.status, deadline: sent.deadline, days: sent.days };
-  if (sent.status === 'bounced') throw Object.assign(new Error(`thư nhắc không gửi được tới ${sent.to.join(', ')} (máy chủ thư từ chối hẳn); sửa địa chỉ của đơn vị rồi nhắc lại`), { data });
-  const what = sent.kind === 'overdue' ? `thông báo quá hạn (${sent.days} ngày)` : `nhắc hạn (còn ${sent.days} ngày, hạn ${viDate(sent.deadline)})`;
+  const data = {
+    emailKey: sent.emailKey,
+    emailKind: sent.kind,
+    messageId: sent.messageId,
+    to: sent.to,
+    sendStatus: sent.status,
+    deadline: sent.deadline,
+    days: sent.days,
+  };
+  if (sent.status === 'bounced')
+    throw Object.assign(
+      new Error(`thư nhắc không gửi được tới ${sent.to.join(', ')} (máy chủ thư từ chối hẳn); sửa địa chỉ của đơn vị rồi nhắc lại`),
+      { data },
+    );
+  const what =
+    sent.kind === 'overdue' ? `thông báo quá hạn (${sent.days} ngày)` : `nhắc hạn (còn ${sent.days} ngày, hạn ${viDate(sent.deadline)})`;
   return {
-    message: `${sent.status === 'already_sent' ? 'Đã gửi từ trước (cùng yêu cầu), không gửi lại' : 'Đã gửi'} ${what} cho ${unitCode} — ${phaseShort(phase)}, tới ${sent.to.join(', ')}`,
+    message:
+      `${sent.status === 'already_sent' ? 'Đã gửi từ trước (cùng yêu cầu), không gửi lại' : 'Đã gửi'} ${what} ` +
+      `cho ${unitCode} — ${phaseShort(phase)}, tới ${sent.to.join(', ')}`,
     data,
   };
 }

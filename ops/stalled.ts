@@ -15,7 +15,14 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import type { CycleDefinition } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
-import { openCycles, openOverdueObligations, pendingObligationsOfSettledUnits, remedyOverdueInspections, settledUnitsWithoutPhase, unitNames } from '../db/stalled.js';
+import {
+  openCycles,
+  openOverdueObligations,
+  pendingObligationsOfSettledUnits,
+  remedyOverdueInspections,
+  settledUnitsWithoutPhase,
+  unitNames,
+} from '../db/stalled.js';
 import { addDays, effectiveDeadline, localTimeToInstant } from '../domain/calendar.js';
 import { calendarToReal } from '../domain/clock.js';
 import { unitWorkflowId } from '../domain/ids.js';
@@ -78,11 +85,13 @@ export async function findStalls(deps: OpsDeps, q: StallQuery = {}): Promise<Sta
   const want = (...k: StallKind[]) => k.some((x) => kinds.has(x));
   // Each source: its name in English (the CLI) and Vietnamese (the console), and the scan.
   const sources: Array<[string, string, () => Promise<Stall[]>]> = [];
-  if (want('activity-retrying', 'workflow-task-failing')) sources.push(['Temporal (running workflows)', 'Temporal (các workflow đang chạy)', () => workflowStalls(deps, q, kinds)]);
+  if (want('activity-retrying', 'workflow-task-failing'))
+    sources.push(['Temporal (running workflows)', 'Temporal (các workflow đang chạy)', () => workflowStalls(deps, q, kinds)]);
   if (want('worker-missing')) sources.push(['Temporal (task queue pollers)', 'Temporal (worker nhận việc)', () => workerStalls(deps, q)]);
   if (want('overdue')) sources.push(['PostgreSQL (overdue obligations)', 'PostgreSQL (nghĩa vụ quá hạn)', () => overdueStalls(deps, q)]);
   if (want('remedy-overdue')) sources.push(['PostgreSQL (inspections)', 'PostgreSQL (kiểm tra, giám sát)', () => remedyStalls(deps, q)]);
-  if (want('phase-blocked')) sources.push(['PostgreSQL (phase ladders)', 'PostgreSQL (các bước đôn đốc của giai đoạn)', () => phaseBlockedStalls(deps, q)]);
+  if (want('phase-blocked'))
+    sources.push(['PostgreSQL (phase ladders)', 'PostgreSQL (các bước đôn đốc của giai đoạn)', () => phaseBlockedStalls(deps, q)]);
 
   const settled = await Promise.allSettled(sources.map(([, , run]) => run()));
   const stalls: Stall[] = [];
@@ -97,7 +106,8 @@ export async function findStalls(deps: OpsDeps, q: StallQuery = {}): Promise<Sta
   });
   await addUnitNames(deps, stalls);
   const result = sortStalls(stalls.filter((s) => kinds.has(s.kind)));
-  if (failures.length) throw new StallScanError(`could not complete the scan — ${failures.join('; ')}`, result, `không quét được ${failuresVi.join('; ')}`);
+  if (failures.length)
+    throw new StallScanError(`could not complete the scan — ${failures.join('; ')}`, result, `không quét được ${failuresVi.join('; ')}`);
   return result;
 }
 
@@ -149,13 +159,18 @@ const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, 
 export function runningWorkflowsQuery(taskQueue: string, cycleId?: string): string {
   const base = `ExecutionStatus = "Running" AND TaskQueue = ${quote(taskQueue)}`;
   if (!cycleId) return `${base} AND WorkflowId STARTS_WITH "chuky/"`;
-  return `${base} AND (WorkflowId STARTS_WITH ${quote(`chuky/unit/${cycleId}/`)} OR WorkflowId STARTS_WITH ${quote(`chuky/inspection/${cycleId}/`)} OR WorkflowId = ${quote(`chuky/cycle/${cycleId}`)})`;
+  return (
+    `${base} AND (WorkflowId STARTS_WITH ${quote(`chuky/unit/${cycleId}/`)} OR WorkflowId ` +
+    `STARTS_WITH ${quote(`chuky/inspection/${cycleId}/`)} OR WorkflowId ` +
+    `= ${quote(`chuky/cycle/${cycleId}`)})`
+  );
 }
 
 async function listRunning(client: Client, taskQueue: string, cycleId?: string): Promise<{ workflowId: string; runId: string }[]> {
   const out: { workflowId: string; runId: string }[] = [];
   const collect = async (query: string, keep: (id: string) => boolean) => {
-    for await (const w of client.workflow.list({ query, pageSize: 1000 })) if (keep(w.workflowId)) out.push({ workflowId: w.workflowId, runId: w.runId });
+    for await (const w of client.workflow.list({ query, pageSize: 1000 }))
+      if (keep(w.workflowId)) out.push({ workflowId: w.workflowId, runId: w.runId });
   };
   try {
     await collect(runningWorkflowsQuery(taskQueue, cycleId), () => true);
@@ -165,7 +180,10 @@ async function listRunning(client: Client, taskQueue: string, cycleId?: string):
     if (!/STARTS_WITH|invalid|not supported|unsupported/i.test(errorLine(err))) throw err;
     out.length = 0;
     const prefixes = cycleId ? [`chuky/unit/${cycleId}/`, `chuky/inspection/${cycleId}/`] : ['chuky/'];
-    await collect(`ExecutionStatus = "Running" AND TaskQueue = ${quote(taskQueue)}`, (id) => prefixes.some((p) => id.startsWith(p)) || id === `chuky/cycle/${cycleId}`);
+    await collect(
+      `ExecutionStatus = "Running" AND TaskQueue = ${quote(taskQueue)}`,
+      (id) => prefixes.some((p) => id.startsWith(p)) || id === `chuky/cycle/${cycleId}`,
+    );
   }
   return out;
 }
@@ -192,11 +210,18 @@ interface HistoryFacts {
  * for (the scheduling of the given activities, the last workflow-task failure) or read `maxEvents`. Activity
  * retries write no history, so the time an activity was scheduled is the earliest known moment of its trouble.
  */
-async function readHistoryTail(deps: OpsDeps, workflowId: string, runId: string, want: { activityIds: Set<string>; taskFailure: boolean }, maxEvents = 300): Promise<HistoryFacts> {
+async function readHistoryTail(
+  deps: OpsDeps,
+  workflowId: string,
+  runId: string,
+  want: { activityIds: Set<string>; taskFailure: boolean },
+  maxEvents = 300,
+): Promise<HistoryFacts> {
   const facts: HistoryFacts = { scheduled: new Map() };
   let nextPageToken: Uint8Array | undefined;
   let read = 0;
-  const done = () => [...want.activityIds].every((id) => facts.scheduled.has(id)) && (!want.taskFailure || facts.lastTaskFailure !== undefined);
+  const done = () =>
+    [...want.activityIds].every((id) => facts.scheduled.has(id)) && (!want.taskFailure || facts.lastTaskFailure !== undefined);
   while (!done() && read < maxEvents) {
     const res = await deps.client.workflowService.getWorkflowExecutionHistoryReverse({
       namespace: deps.namespace,
@@ -222,7 +247,11 @@ async function readHistoryTail(deps: OpsDeps, workflowId: string, runId: string,
           }
           facts.scheduled.set(id, { ...(at !== undefined ? { at } : {}), input });
         }
-      } else if (want.taskFailure && !facts.lastTaskFailure && (eventType === EVENT_WORKFLOW_TASK_FAILED || eventType === EVENT_WORKFLOW_TASK_TIMED_OUT)) {
+      } else if (
+        want.taskFailure &&
+        !facts.lastTaskFailure &&
+        (eventType === EVENT_WORKFLOW_TASK_FAILED || eventType === EVENT_WORKFLOW_TASK_TIMED_OUT)
+      ) {
         const failure = e.workflowTaskFailedEventAttributes?.failure;
         const message =
           eventType === EVENT_WORKFLOW_TASK_TIMED_OUT
@@ -255,7 +284,10 @@ async function workflowStalls(deps: OpsDeps, q: StallQuery, kinds: Set<StallKind
     const taskFailing = kinds.has('workflow-task-failing') && taskAttempt > 1;
     if (!retrying.length && !taskFailing) return [];
 
-    const facts = await readHistoryTail(deps, workflowId, runId, { activityIds: new Set(retrying.map((a) => a.activityId ?? '')), taskFailure: taskFailing });
+    const facts = await readHistoryTail(deps, workflowId, runId, {
+      activityIds: new Set(retrying.map((a) => a.activityId ?? '')),
+      taskFailure: taskFailing,
+    });
     const ids = parseWorkflowId(workflowId);
     const url = temporalWorkflowUrl(deps.temporalUiUrl, deps.namespace, workflowId, runId);
     const common = { ...ids, workflowId, runId, ...(url ? { temporalUrl: url } : {}) };
@@ -306,8 +338,20 @@ async function workerStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
   const seen = missing.map((m) => m.lastSeen).filter((t): t is number => t !== undefined);
   // Since: the last poll seen (the worker stopped after it); unknown when the server remembers none.
   const since = seen.length ? Math.max(...seen) : undefined;
-  const lastSeen = since !== undefined ? `; lần cuối thấy worker lúc ${new Date(since).toISOString().slice(11, 19)} ${viDate(new Date(since).toISOString().slice(0, 10))} (UTC)` : '';
-  return [{ kind: 'worker-missing', cause: describeMissing(deps.taskQueue, missing, now), causeVi: `Không có worker nào nhận việc ở hàng đợi ${deps.taskQueue}${lastSeen}`, ...(since !== undefined ? { since: new Date(since).toISOString() } : {}), repairs: REPAIRS['worker-missing'] }];
+  const lastSeen =
+    since !== undefined
+      ? `; lần cuối thấy worker ` +
+        `lúc ${new Date(since).toISOString().slice(11, 19)} ${viDate(new Date(since).toISOString().slice(0, 10))} (UTC)`
+      : '';
+  return [
+    {
+      kind: 'worker-missing',
+      cause: describeMissing(deps.taskQueue, missing, now),
+      causeVi: `Không có worker nào nhận việc ở hàng đợi ${deps.taskQueue}${lastSeen}`,
+      ...(since !== undefined ? { since: new Date(since).toISOString() } : {}),
+      repairs: REPAIRS['worker-missing'],
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -335,8 +379,12 @@ async function overdueStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
       level: r.escalationLevel,
       // The deadline passed at 00:00 local after its date, on the cycle's calendar; as a real instant.
       since: toIso(calendarToReal(clock, new Date(r.dueAt).getTime())),
-      cause: `${r.phase} ${what}: ${days} day${days === 1 ? '' : 's'} past the deadline ${r.deadline}, level ${r.escalationLevel} (${LEVEL_TEXT[r.escalationLevel] ?? 'escalated'})`,
-      causeVi: `${phaseShort(r.phase)}: ${r.status === 'not_submitted' ? 'không nộp, ' : ''}quá hạn ${days} ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalationLevel] ?? `mức ${r.escalationLevel}`).replace(/^M/, 'm')}`,
+      cause:
+        `${r.phase} ${what}: ${days} day${days === 1 ? '' : 's'} past the deadline ${r.deadline}, ` +
+        `level ${r.escalationLevel} (${LEVEL_TEXT[r.escalationLevel] ?? 'escalated'})`,
+      causeVi:
+        `${phaseShort(r.phase)}: ${r.status === 'not_submitted' ? 'không nộp, ' : ''}quá hạn ${days} ` +
+        `ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalationLevel] ?? `mức ${r.escalationLevel}`).replace(/^M/, 'm')}`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS.overdue,
     };
@@ -362,8 +410,14 @@ async function remedyStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
       workflowId: r.id,
       level: r.escalationLevel,
       ...(deadline ? { since: toIso(calendarToReal(clock, localTimeToInstant(addDays(deadline, 1), 0, tz))) } : {}),
-      causeVi: `Báo cáo khắc phục sau ${KIND_LABEL_VI[r.kind as InspectionKind] ?? r.kind} của ${BODY_LABEL_VI[r.body as InspectionBody] ?? r.body} quá hạn${days !== undefined ? ` ${days} ngày so với hạn khắc phục ${viDate(deadline)}` : ''}; ${(LEVEL_LABEL[r.escalationLevel] ?? `mức ${r.escalationLevel}`).replace(/^M/, 'm')}`,
-      cause: `remedy report after ${r.kind} by ${r.body} overdue${days !== undefined ? ` ${days} day${days === 1 ? '' : 's'} past the remedy deadline ${deadline}` : ''}, level ${r.escalationLevel} (${LEVEL_TEXT[r.escalationLevel] ?? 'escalated'})`,
+      causeVi:
+        `Báo cáo khắc phục sau ${KIND_LABEL_VI[r.kind as InspectionKind] ?? r.kind} ` +
+        `của ${BODY_LABEL_VI[r.body as InspectionBody] ?? r.body} quá ` +
+        `hạn${days !== undefined ? ` ${days} ngày so với hạn khắc phục ${viDate(deadline)}` : ''}; ${(LEVEL_LABEL[r.escalationLevel] ?? `mức ${r.escalationLevel}`).replace(/^M/, 'm')}`,
+      cause:
+        `remedy report after ${r.kind} by ${r.body} ` +
+        `overdue${days !== undefined ? ` ${days} day${days === 1 ? '' : 's'} past the remedy deadline ${deadline}` : ''}, ` +
+        `level ${r.escalationLevel} (${LEVEL_TEXT[r.escalationLevel] ?? 'escalated'})`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS['remedy-overdue'],
     };
@@ -415,7 +469,10 @@ async function phaseBlockedStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]
     }
     for (const [phase, s] of stuck) {
       s.units.sort((a, b) => cmp(a.code, b.code));
-      const named = s.units.slice(0, NAMED_UNITS).map((u) => `${u.code} (${u.state})`).join(', ');
+      const named = s.units
+        .slice(0, NAMED_UNITS)
+        .map((u) => `${u.code} (${u.state})`)
+        .join(', ');
       const more = s.units.length > NAMED_UNITS ? ` and ${s.units.length - NAMED_UNITS} more` : '';
       const n = s.units.length;
       out.push({
@@ -427,7 +484,9 @@ async function phaseBlockedStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]
           .slice(0, NAMED_UNITS)
           .map((u) => `${u.code} (${u.state === 'never opened' ? 'chưa mở' : statusLong(u.state).toLowerCase()})`)
           .join(', ')}${s.units.length > NAMED_UNITS ? ` và ${s.units.length - NAMED_UNITS} đơn vị khác` : ''}`,
-        cause: `${n} unit${n === 1 ? '' : 's'} still pending or overdue after the ${phase} ladder ran out (level 3 due ${toIso(s.endsAt).slice(0, 10)} on the cycle's calendar): ${named}${more}`,
+        cause:
+          `${n} unit${n === 1 ? '' : 's'} still pending or overdue after the ${phase} ladder ran out ` +
+          `(level 3 due ${toIso(s.endsAt).slice(0, 10)} on the cycle's calendar): ${named}${more}`,
         repairs: REPAIRS['phase-blocked'],
       });
     }
@@ -442,7 +501,10 @@ async function addUnitNames(deps: OpsDeps, stalls: Stall[]): Promise<void> {
   const missing = stalls.filter((s) => s.cycleId && s.unitCode && !s.unitName);
   if (!missing.length) return;
   try {
-    const names = await unitNames(deps.db, missing.map((s) => ({ cycleId: s.cycleId!, unitCode: s.unitCode! })));
+    const names = await unitNames(
+      deps.db,
+      missing.map((s) => ({ cycleId: s.cycleId!, unitCode: s.unitCode! })),
+    );
     for (const s of missing) {
       const name = names.get(`${s.cycleId}/${s.unitCode}`);
       if (name) s.unitName = name;

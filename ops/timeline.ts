@@ -39,7 +39,11 @@ function emailNameVi(name: string): string {
 }
 
 /** The parts of an email key (domain/ids.ts emailKey): `<cycle>/<unit>/<phase>/<name>[@<deadline or request>][#<seq>]`. */
-export function parseEmailKey(key: string, cycleId: string, unitCode: string): { phase: string; name: string; at?: string; seq?: number } | undefined {
+export function parseEmailKey(
+  key: string,
+  cycleId: string,
+  unitCode: string,
+): { phase: string; name: string; at?: string; seq?: number } | undefined {
   const prefix = `${cycleId}/${unitCode}/`;
   if (!key.startsWith(prefix)) return undefined;
   const rest = key.slice(prefix.length);
@@ -60,7 +64,13 @@ export function parseEmailKey(key: string, cycleId: string, unitCode: string): {
 }
 
 /** Why an email was sent, from the purpose its key names (and, for operators' acts, who asked and why). */
-function emailWhy(keyPhase: string, name: string, atPart: string | undefined, seq: number | undefined, act: { actor: string; reason: string | null } | undefined): string {
+function emailWhy(
+  keyPhase: string,
+  name: string,
+  atPart: string | undefined,
+  seq: number | undefined,
+  act: { actor: string; reason: string | null } | undefined,
+): string {
   const by = act ? ` — ${actorVi(act.actor)}${act.reason ? `: ${act.reason}` : ''}` : '';
   const at = atPart?.split('@')[0];
   let m: RegExpExecArray | null;
@@ -80,7 +90,8 @@ function emailWhy(keyPhase: string, name: string, atPart: string | undefined, se
   if (name === 'receipt') return `xác nhận đã nhận bản nộp${seq !== undefined ? ` lần ${seq}` : ''}`;
   if (name === 'extension') return `gia hạn đến ${viDate(at)}${by}`;
   if (name === 'exemption') return `miễn nghĩa vụ${by}`;
-  if (name.startsWith('bounce-')) return `thư “${emailNameVi(name.slice('bounce-'.length))}” trước đó không gửi được; báo Ban Tuyên giáo để sửa địa chỉ`;
+  if (name.startsWith('bounce-'))
+    return `thư “${emailNameVi(name.slice('bounce-'.length))}” trước đó không gửi được; báo Ban Tuyên giáo để sửa địa chỉ`;
   if (name.startsWith('remedy-')) return `báo cáo khắc phục sau kiểm tra: ${emailWhy('', name.slice('remedy-'.length), atPart, seq, act)}`;
   return `${emailNameVi(name)}${at ? ` (${viDate(at)})` : ''}`;
 }
@@ -95,7 +106,7 @@ interface EventData {
   summary?: string;
 }
 
-const dataOf = (e: EventRecordRow): EventData => (e.data ?? {});
+const dataOf = (e: EventRecordRow): EventData => e.data ?? {};
 
 function eventSummary(e: EventRecordRow): string {
   const reason = e.reason ? `: ${e.reason}` : '';
@@ -122,13 +133,18 @@ function eventSummary(e: EventRecordRow): string {
     case 'email_bounced':
       return `Thư “${(data.kind && EMAIL_KIND_VI[data.kind]) ?? data.kind ?? ''}” không gửi được tới ${(data.to ?? []).join(', ')}`;
     case 'manual_reminder':
-      return `Nhắc hạn thủ công (${data.emailKind === 'overdue' ? 'thông báo quá hạn' : 'nhắc hạn'}) tới ${(data.to ?? []).join(', ')}, bởi ${actorVi(e.actor)}${reason}`;
+      return (
+        `Nhắc hạn thủ công (${data.emailKind === 'overdue' ? 'thông báo quá hạn' : 'nhắc hạn'}) ` +
+        `tới ${(data.to ?? []).join(', ')}, bởi ${actorVi(e.actor)}${reason}`
+      );
     default:
       if (String(e.kind).startsWith('inspection_')) {
         const what = String(e.kind).slice('inspection_'.length);
         return `Kiểm tra, giám sát: ${EVENT_KIND_VI[e.kind] ?? what.replace(/_/g, ' ')}${reason}`;
       }
-      return `${capitalise(EVENT_KIND_VI[e.kind] ?? 'thay đổi')}: ${statusLong(e.status).toLowerCase()}, mức ${e.escalation_level}${reason}`;
+      return (
+        `${capitalise(EVENT_KIND_VI[e.kind] ?? 'thay đổi')}: ${statusLong(e.status).toLowerCase()}, ` + `mức ${e.escalation_level}${reason}`
+      );
   }
 }
 
@@ -157,12 +173,16 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
     const key = parseEmailKey(m.email_key, cycleId, unitCode);
     const act =
       actsByEmailKey.get(m.email_key) ??
-      (key?.name === 'extension' ? extensions.get(`${m.phase}@${key.at}`) : key?.name === 'exemption' ? exemptions.get(m.phase) : undefined);
+      (key?.name === 'extension'
+        ? extensions.get(`${m.phase}@${key.at}`)
+        : key?.name === 'exemption'
+          ? exemptions.get(m.phase)
+          : undefined);
     // Why it was sent: written on the email's own row when it was created. Rows written before that column
     // existed have none; their reason is rebuilt from the key and the operator's act, as it was before.
     const why = m.reason ?? (key ? emailWhy(key.phase, key.name, key.at, key.seq, act) : m.email_key);
     const kindVi = EMAIL_KIND_VI[m.kind] ?? emailNameVi(m.kind);
-    const recipients = `${(m.to_addrs).join(', ')}${m.cc_addrs?.length ? ` (cc ${(m.cc_addrs).join(', ')})` : ''}`;
+    const recipients = `${m.to_addrs.join(', ')}${m.cc_addrs?.length ? ` (cc ${m.cc_addrs.join(', ')})` : ''}`;
     const status = `${EMAIL_STATUS_VI[m.status] ?? m.status}${m.status !== 'sent' && m.last_error ? ` (${m.last_error})` : ''}`;
     const at = m.sent_at ?? m.created_at;
     out.push({
@@ -191,14 +211,17 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
   }
 
   for (const s of submissions) {
-    const payload = (s.payload ?? {});
+    const payload = s.payload ?? {};
     const outcome = submissionSummaries.get(s.submission_key);
     const note = typeof payload.note === 'string' && payload.note ? ` — ghi chú: ${payload.note}` : '';
     out.push({
       at: iso(s.submitted_at),
       kind: 'submission',
       phase: s.phase,
-      summary: `${s.version === 1 ? 'Nộp' : 'Sửa'} ${phaseShort(s.phase)} lần ${s.version}${s.late ? ' (nộp chậm)' : ''}, bởi ${actorVi(s.actor)} qua ${viaVi(s.via)}${outcome ? `: ${outcome}` : ''}${note}`,
+      summary:
+        `${s.version === 1 ? 'Nộp' : 'Sửa'} ${phaseShort(s.phase)} ` +
+        `lần ${s.version}${s.late ? ' (nộp chậm)' : ''}, bởi ${actorVi(s.actor)} ` +
+        `qua ${viaVi(s.via)}${outcome ? `: ${outcome}` : ''}${note}`,
       actor: s.actor,
       reason: null,
       details: { version: s.version, late: s.late, via: s.via, submissionKey: s.submission_key, payload, calendarAt: iso(s.calendar_at) },
@@ -217,7 +240,14 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       summary: eventSummary(e),
       actor: e.actor,
       reason: e.reason ?? null,
-      details: { event: e.kind, status: e.status, escalationLevel: e.escalation_level, deadline: e.deadline, ...(e.data ? { data: e.data } : {}), calendarAt: iso(e.calendar_at) },
+      details: {
+        event: e.kind,
+        status: e.status,
+        escalationLevel: e.escalation_level,
+        deadline: e.deadline,
+        ...(e.data ? { data: e.data } : {}),
+        calendarAt: iso(e.calendar_at),
+      },
       sort: [new Date(e.at).getTime(), 0, Number(e.id)],
     });
   }
@@ -228,10 +258,21 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       at: iso(a.at),
       kind: 'repair',
       phase: a.phase ?? null,
-      summary: `Sửa chữa “${REPAIR_LABEL[a.action] ?? a.action}” bởi ${actorVi(a.actor)} (${ROLE_VI[a.role] ?? a.role}), ${outcome}${a.message ? `: ${labelIssuePaths(a.message, a.phase ?? undefined)}` : ''} — lý do: ${a.reason}`,
+      summary:
+        `Sửa chữa “${REPAIR_LABEL[a.action] ?? a.action}” bởi ${actorVi(a.actor)} ` +
+        `(${ROLE_VI[a.role] ?? a.role}), ${outcome}${a.message ? `: ${labelIssuePaths(a.message, a.phase ?? undefined)}` : ''} ` +
+        `— lý do: ${a.reason}`,
       actor: a.actor,
       reason: a.reason,
-      details: { auditId: Number(a.id), action: a.action, outcome: a.outcome, message: a.message, workflowId: a.workflow_id, requestId: a.request_id, ...(a.details ?? {}) },
+      details: {
+        auditId: Number(a.id),
+        action: a.action,
+        outcome: a.outcome,
+        message: a.message,
+        workflowId: a.workflow_id,
+        requestId: a.request_id,
+        ...(a.details ?? {}),
+      },
       sort: [new Date(a.at).getTime(), 3, Number(a.id)],
     });
   }
@@ -241,10 +282,20 @@ export async function unitTimeline(db: Db, cycleId: string, unitCode: string): P
       at: iso(i.created_at),
       kind: 'inspection',
       phase: 'inspection-remedy',
-      summary: `${i.kind === 'giam-sat' ? 'Giám sát' : 'Kiểm tra'} (${i.body === 'ubkt' ? 'Ủy ban Kiểm tra' : 'Ban Thường vụ'}, ${INSPECTION_ORIGIN_VI[i.origin] ?? i.origin})${i.reason ? `: ${i.reason}` : ''} — hiện: ${(INSPECTION_STATUS_VI[i.status] ?? i.status).toLowerCase()}${i.remedy_deadline ? `, hạn khắc phục ${viDate(i.remedy_deadline)}` : ''}`,
+      summary:
+        `${i.kind === 'giam-sat' ? 'Giám sát' : 'Kiểm tra'} ` +
+        `(${i.body === 'ubkt' ? 'Ủy ban Kiểm tra' : 'Ban Thường vụ'}, ${INSPECTION_ORIGIN_VI[i.origin] ?? i.origin})${i.reason ? `: ${i.reason}` : ''} ` +
+        `— hiện: ${(INSPECTION_STATUS_VI[i.status] ?? i.status).toLowerCase()}${i.remedy_deadline ? `, hạn khắc phục ${viDate(i.remedy_deadline)}` : ''}`,
       actor: null,
       reason: i.reason ?? null,
-      details: { inspectionId: i.id, status: i.status, scheduledOn: i.scheduled_on, remedyDeadline: i.remedy_deadline, escalationLevel: i.escalation_level, updatedAt: iso(i.updated_at) },
+      details: {
+        inspectionId: i.id,
+        status: i.status,
+        scheduledOn: i.scheduled_on,
+        remedyDeadline: i.remedy_deadline,
+        escalationLevel: i.escalation_level,
+        updatedAt: iso(i.updated_at),
+      },
       sort: [new Date(i.created_at).getTime(), 4, 0],
     });
   }

@@ -29,7 +29,10 @@ export interface RegistryDeps {
 /** A refusal with the HTTP status the API answers with (the CLI prints the message). */
 export class RegistryError extends Error {
   override name = 'RegistryError';
-  constructor(message: string, readonly httpStatus: 400 | 404 | 409) {
+  constructor(
+    message: string,
+    readonly httpStatus: 400 | 404 | 409,
+  ) {
     super(message);
   }
 }
@@ -133,14 +136,21 @@ export async function importUnits(deps: RegistryDeps, params: ImportParams): Pro
   if (params.dryRun) return result;
 
   // Details first, in one transaction: a unit's workflow reads its row when it sends, so it must be committed.
-  const { inserted, updated } = await withTransaction(deps.db, (client) => upsertUnits(client, cycle.id, [...diff.added, ...diff.changed.map((c) => c.after)]));
+  const { inserted, updated } = await withTransaction(deps.db, (client) =>
+    upsertUnits(client, cycle.id, [...diff.added, ...diff.changed.map((c) => c.after)]),
+  );
   const started: { code: string; workflow: 'started' | 'existing' }[] = [];
   for (const unit of diff.added) {
     started.push({ code: unit.code, workflow: await startUnitWorkflow(deps, cycle, unit.code) });
   }
   const removed =
     params.removeMissing && diff.missing.length > 0
-      ? await removeUnits(deps, { cycleId: cycle.id, units: diff.missing.map((u) => u.code), reason: params.removeMissing.reason, actor: params.removeMissing.actor })
+      ? await removeUnits(deps, {
+          cycleId: cycle.id,
+          units: diff.missing.map((u) => u.code),
+          reason: params.removeMissing.reason,
+          actor: params.removeMissing.actor,
+        })
       : [];
   result.applied = { inserted, updated, started, removed };
   return result;

@@ -93,7 +93,8 @@ export function diffUnits(current: CurrentUnit[], incoming: Unit[]): UnitsDiff {
 export function describeDiff(diff: UnitsDiff): string[] {
   const lines: string[] = [];
   // A unit's fields are text, numbers and flags: text as it is, the others as JSON writes them (5, true).
-  const show = (v: unknown): string => (v === null || v === undefined || v === '' ? '(trống)' : typeof v === 'string' ? v : JSON.stringify(v));
+  const show = (v: unknown): string =>
+    v === null || v === undefined || v === '' ? '(trống)' : typeof v === 'string' ? v : JSON.stringify(v);
   const value = (u: CurrentUnit | Unit, field: UnitField): unknown => {
     if ('secretary' in u) {
       switch (field) {
@@ -111,7 +112,8 @@ export function describeDiff(diff: UnitsDiff): string[] {
     }
     return field === 'parent' ? u.parentCode : (u as unknown as Record<string, unknown>)[field];
   };
-  for (const u of diff.added) lines.push(`+ ${u.code}  ${u.name} (${u.members} đảng viên, bí thư ${u.secretary.name} <${u.secretary.email}>)`);
+  for (const u of diff.added)
+    lines.push(`+ ${u.code}  ${u.name} (${u.members} đảng viên, bí thư ${u.secretary.name} <${u.secretary.email}>)`);
   for (const c of diff.changed) {
     lines.push(`~ ${c.code}  ${c.fields.join(', ')}`);
     for (const f of c.fields) lines.push(`    ${f}: ${show(value(c.before, f))} → ${show(value(c.after, f))}`);

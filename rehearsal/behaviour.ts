@@ -105,10 +105,16 @@ const UnitOverrideSchema = z.preprocess(
 export type UnitOverride = z.output<typeof UnitOverrideSchema>;
 
 const MixSchema = z
-  .strictObject(Object.fromEntries(BEHAVIOURS.map((b) => [b, z.number().min(0).max(100).optional()])) as Record<Behaviour, z.ZodOptional<z.ZodNumber>>)
+  .strictObject(
+    Object.fromEntries(BEHAVIOURS.map((b) => [b, z.number().min(0).max(100).optional()])) as Record<Behaviour, z.ZodOptional<z.ZodNumber>>,
+  )
   .superRefine((mix, ctx) => {
     const total = Object.values(mix).reduce<number>((sum, v) => sum + (v ?? 0), 0);
-    if (total > 100) ctx.addIssue({ code: 'custom', message: `the percentages add up to ${total}; they must not exceed 100 (units left over take "default")` });
+    if (total > 100)
+      ctx.addIssue({
+        code: 'custom',
+        message: `the percentages add up to ${total}; they must not exceed 100 (units left over take "default")`,
+      });
   });
 
 export const BehaviourSpecSchema = z.strictObject({
@@ -142,7 +148,12 @@ function parseYaml(text: string, file: string): { doc: Document; lineCounter: Li
   const doc = parseDocument(text.replace(/^\uFEFF/, '').normalize('NFC'), { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ file, line: lineAt(lineCounter, e.pos[0]), field: 'YAML syntax', message: e.message.split('\n')[0] ?? e.message })),
+      doc.errors.map((e) => ({
+        file,
+        line: lineAt(lineCounter, e.pos[0]),
+        field: 'YAML syntax',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
     );
   }
   return { doc, lineCounter };
@@ -216,7 +227,12 @@ export function resolveBehaviours(
 
   const issues: ConfigIssue[] = [];
   const problem = (path: PropertyKey[], message: string) =>
-    issues.push({ ...(file.file !== undefined ? { file: file.file } : {}), ...(file.lineOf(path) !== undefined ? { line: file.lineOf(path)! } : {}), field: formatPath(path), message });
+    issues.push({
+      ...(file.file !== undefined ? { file: file.file } : {}),
+      ...(file.lineOf(path) !== undefined ? { line: file.lineOf(path)! } : {}),
+      field: formatPath(path),
+      message,
+    });
   const known = new Set(codes);
   for (const [code, override] of Object.entries(spec.units)) {
     if (!known.has(code)) {

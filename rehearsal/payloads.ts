@@ -51,7 +51,9 @@ export function samplePayload(phase: string, unit: SampleUnit, ctx: SampleContex
       return {
         confirmedBy: `${secretary}, Bí thư`,
         unitPlanNumber: `01-KH/${unit.code}, ngày ${day}`,
-        planText: `Kế hoạch của ${unit.name} triển khai học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trong năm, giao nhiệm vụ cụ thể cho từng chi bộ và đảng viên.`,
+        planText:
+          `Kế hoạch của ${unit.name} triển khai học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí ` +
+          `Minh trong năm, giao nhiệm vụ cụ thể cho từng chi bộ và đảng viên.`,
       };
     case 'study':
       return {
@@ -60,7 +62,9 @@ export function samplePayload(phase: string, unit: SampleUnit, ctx: SampleContex
         sessionDate: ctx.date,
         discussionTopic: 'Tự soi, tự sửa theo tấm gương đạo đức Hồ Chí Minh',
         discussionDate: ctx.date,
-        ...(studied < members ? { note: `Còn ${members - studied} đồng chí vắng vì công tác, ốm đau; đơn vị sẽ tổ chức quán triệt bổ sung.` } : {}),
+        ...(studied < members
+          ? { note: `Còn ${members - studied} đồng chí vắng vì công tác, ốm đau; đơn vị sẽ tổ chức quán triệt bổ sung.` }
+          : {}),
       };
     case 'study-makeup':
       return {
@@ -78,10 +82,16 @@ export function samplePayload(phase: string, unit: SampleUnit, ctx: SampleContex
     case 'models':
       return {
         models: [
-          { name: `Dân vận khéo trong cải cách hành chính tại ${unit.name}`, kind: 'tap-the', description: 'Rút ngắn thời gian giải quyết hồ sơ cho người dân và doanh nghiệp.' },
+          {
+            name: `Dân vận khéo trong cải cách hành chính tại ${unit.name}`,
+            kind: 'tap-the',
+            description: 'Rút ngắn thời gian giải quyết hồ sơ cho người dân và doanh nghiệp.',
+          },
           { name: `Đảng viên gương mẫu ${unit.code}`, kind: 'ca-nhan', description: 'Đi đầu trong chuyển đổi số và thực hành tiết kiệm.' },
         ],
-        proposals: [{ name: secretary, kind: 'ca-nhan', reason: 'Có nhiều đóng góp trong việc học tập và làm theo tấm gương đạo đức Hồ Chí Minh.' }],
+        proposals: [
+          { name: secretary, kind: 'ca-nhan', reason: 'Có nhiều đóng góp trong việc học tập và làm theo tấm gương đạo đức Hồ Chí Minh.' },
+        ],
       };
     case 'inspection':
       return {
@@ -111,7 +121,9 @@ export function samplePayload(phase: string, unit: SampleUnit, ctx: SampleContex
           membersDisciplined: members >= 100 ? 1 : 0,
         },
         narrative: {
-          results: `${unit.name} đã quán triệt đầy đủ chuyên đề năm; ${studied}/${members} đảng viên tham gia học tập, 100% đảng viên xây dựng kế hoạch cá nhân và cam kết.`,
+          results:
+            `${unit.name} đã quán triệt đầy đủ chuyên đề năm; ${studied}/${members} đảng viên tham gia học ` +
+            `tập, 100% đảng viên xây dựng kế hoạch cá nhân và cam kết.`,
           strengths: 'Cấp ủy quan tâm chỉ đạo, nhiều mô hình hay được nhân rộng trong cơ quan, đơn vị.',
           limitations: 'Một số đảng viên chưa thường xuyên tự liên hệ, việc đăng ký làm theo có nơi còn chung chung.',
           causes: 'Khối lượng công việc chuyên môn lớn, thời gian sinh hoạt chuyên đề còn hạn chế.',

@@ -33,7 +33,15 @@ import { startEmbeddedPostgres } from '../stack/postgres.js';
 import { startSmtpSink } from '../stack/smtp-sink.js';
 import { ensureTestServer } from '../stack/test-server.js';
 import { createWorker } from '../workers/worker.js';
-import { defaultBehaviourFile, loadBehaviourFile, resolveBehaviours, MAKEUP_PHASE, type Behaviour, type BehaviourFile, type PhaseBehaviour } from './behaviour.js';
+import {
+  defaultBehaviourFile,
+  loadBehaviourFile,
+  resolveBehaviours,
+  MAKEUP_PHASE,
+  type Behaviour,
+  type BehaviourFile,
+  type PhaseBehaviour,
+} from './behaviour.js';
 import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
 
 /** Units act at 10:00 local time: after the 08:00 messages of the day, as a secretary would. */
@@ -156,7 +164,15 @@ export interface RunRehearsalOptions {
 // The plan: every action at its calendar instant. Pure.
 
 function cycleRowFor(def: CycleDefinition): CycleRow {
-  return { id: makeCycleId(def.committee.code, def.year), committeeCode: def.committee.code, year: def.year, definition: def, clock: REAL_CLOCK, status: 'running', launchedUnits: 0 };
+  return {
+    id: makeCycleId(def.committee.code, def.year),
+    committeeCode: def.committee.code,
+    year: def.year,
+    definition: def,
+    clock: REAL_CLOCK,
+    status: 'running',
+    launchedUnits: 0,
+  };
 }
 
 /** The instant the cycle closes its units' workflows (the same rule the cycle workflow uses). */
@@ -169,7 +185,11 @@ export function closingInstant(def: CycleDefinition): number {
  * its opening day). A study report under the cycle's target opens a make-up obligation on the day of the report,
  * due `makeupDays` later; its actions follow the unit's `study-makeup` behaviour.
  */
-export function planActions(def: CycleDefinition, units: readonly Unit[], behaviours: Map<string, Map<string, PhaseBehaviour>>): PlannedAction[] {
+export function planActions(
+  def: CycleDefinition,
+  units: readonly Unit[],
+  behaviours: Map<string, Map<string, PhaseBehaviour>>,
+): PlannedAction[] {
   const tz = def.timezone;
   const cal = def.calendar;
   const at = (date: IsoDate) => localTimeToInstant(date, ACTION_HOUR, tz);
@@ -196,7 +216,13 @@ export function planActions(def: CycleDefinition, units: readonly Unit[], behavi
         const payload = samplePayload(phase, unit, { date, studyPercent: b.studyPercent });
         const members = reportedMembers(unit);
         const under = phase === 'study' ? isUnderTarget(studiedAt(members, b.studyPercent), members, studyTarget) : false;
-        push({ at: instant, action: 'submit', payload, expectLate: instant >= due, ...(phase === 'study' ? { expectUnderTarget: under } : {}) });
+        push({
+          at: instant,
+          action: 'submit',
+          payload,
+          expectLate: instant >= due,
+          ...(phase === 'study' ? { expectUnderTarget: under } : {}),
+        });
         if (phase === 'study' && under && makeupDays !== undefined) {
           obligation(MAKEUP_PHASE, date, addDays(date, makeupDays), instant);
         }
@@ -265,7 +291,11 @@ export function formatElapsed(ms: number): string {
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const sec = total % 60;
-  return h ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+  return h
+    ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s`
+    : m
+      ? `${m}m${String(sec).padStart(2, '0')}s`
+      : `${sec}s`;
 }
 
 /** A progress line: elapsed wall-clock time and the rehearsal's calendar day, then the message. */
@@ -277,18 +307,39 @@ export function progressLine(elapsedMs: number, calendarDay: IsoDate | undefined
 export function waitingLine(what: string, pending: readonly string[], shown = 8): string {
   if (!pending.length) return `waiting for ${what}`;
   const names = pending.slice(0, shown).join(', ');
-  return `waiting for ${what}: ${pending.length} still running (${names}${pending.length > shown ? `, … ${pending.length - shown} more` : ''})`;
+  return (
+    `waiting for ${what}: ${pending.length} still running ` +
+    `(${names}${pending.length > shown ? `, … ${pending.length - shown} more` : ''})`
+  );
 }
 
 async function perform(client: Client, cycleId: string, a: PlannedAction, receivedAt: number): Promise<TimelineAction> {
-  const base = { date: a.date, unit: a.unit, phase: a.phase, action: a.action, behaviour: a.behaviour, ...(a.newDeadline ? { newDeadline: a.newDeadline } : {}) };
+  const base = {
+    date: a.date,
+    unit: a.unit,
+    phase: a.phase,
+    action: a.action,
+    behaviour: a.behaviour,
+    ...(a.newDeadline ? { newDeadline: a.newDeadline } : {}),
+  };
   const requestId = `rehearsal/${a.action}/${a.unit}/${a.phase}`;
   try {
     switch (a.action) {
       case 'submit': {
         // Stamped with the rehearsal's clock, as the API stamps a real one with the real clock.
-        const receipt = await submit(client, cycleId, a.unit, { phase: a.phase, payload: a.payload, actor: { id: `unit:${a.unit}`, via: 'web' }, requestId }, receivedAt);
-        return { ...base, result: 'ok', late: receipt.late, ...(receipt.underTarget !== undefined ? { underTarget: receipt.underTarget } : {}) };
+        const receipt = await submit(
+          client,
+          cycleId,
+          a.unit,
+          { phase: a.phase, payload: a.payload, actor: { id: `unit:${a.unit}`, via: 'web' }, requestId },
+          receivedAt,
+        );
+        return {
+          ...base,
+          result: 'ok',
+          late: receipt.late,
+          ...(receipt.underTarget !== undefined ? { underTarget: receipt.underTarget } : {}),
+        };
       }
       case 'extend':
         await extendDeadline(client, cycleId, a.unit, {
@@ -300,7 +351,12 @@ async function perform(client: Client, cycleId: string, a: PlannedAction, receiv
         });
         return { ...base, result: 'ok' };
       case 'exempt':
-        await exempt(client, cycleId, a.unit, { phase: a.phase, reason: 'Đơn vị đang sáp nhập, được miễn nghĩa vụ này (diễn tập)', actor: OPERATOR, requestId });
+        await exempt(client, cycleId, a.unit, {
+          phase: a.phase,
+          reason: 'Đơn vị đang sáp nhập, được miễn nghĩa vụ này (diễn tập)',
+          actor: OPERATOR,
+          requestId,
+        });
         return { ...base, result: 'ok' };
     }
   } catch (err) {
@@ -333,7 +389,9 @@ async function startStack(log: (msg: string) => void): Promise<Stack> {
       ensureTestServer(log),
     ]);
     await migrate(pg.url);
-    const testEnv = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath } } });
+    const testEnv = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: testServerPath } },
+    });
     stops.push(() => testEnv.teardown());
     const db = createPool(pg.url, 20);
     stops.push(() => db.end());
@@ -364,7 +422,12 @@ async function readTimeline(db: Db, cycleId: string, tz: string) {
   return {
     emails: sent.map((r): TimelineEmail => ({ date: date(r.calendarAt), unit: r.unitCode, phase: r.phase, kind: r.kind, to: r.to })),
     notSent: emails.length - sent.length,
-    escalations: events.map((r): TimelineEscalation => ({ date: date(r.calendarAt), unit: r.unitCode, phase: r.phase, level: r.escalationLevel })),
+    escalations: events.map((r): TimelineEscalation => ({
+      date: date(r.calendarAt),
+      unit: r.unitCode,
+      phase: r.phase,
+      level: r.escalationLevel,
+    })),
     obligations,
   };
 }
@@ -381,8 +444,17 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
   const loaded = await loadCycleFileAsync(opts.configFile);
   const def = loaded.definition;
   const tz = def.timezone;
-  const behaviourFile = opts.behaviourFile === undefined ? defaultBehaviourFile() : typeof opts.behaviourFile === 'string' ? loadBehaviourFile(opts.behaviourFile) : opts.behaviourFile;
-  const behaviours = resolveBehaviours(loaded.units, unitPhases(def).map((p) => p.id), behaviourFile);
+  const behaviourFile =
+    opts.behaviourFile === undefined
+      ? defaultBehaviourFile()
+      : typeof opts.behaviourFile === 'string'
+        ? loadBehaviourFile(opts.behaviourFile)
+        : opts.behaviourFile;
+  const behaviours = resolveBehaviours(
+    loaded.units,
+    unitPhases(def).map((p) => p.id),
+    behaviourFile,
+  );
   const closesAt = closingInstant(def);
   const planned = planActions(def, loaded.units, behaviours);
   const actions = planned.filter((a) => a.at < closesAt);
@@ -404,7 +476,8 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
     void (async () => {
       // The worker holds the test server's connection: stop it first, then the services.
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      for (let i = 0; i < 100 && worker && worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED'; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && worker && worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED'; i++)
+        await new Promise((r) => setTimeout(r, 50));
       await stack.stop();
     })().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -440,7 +513,11 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       const now = await testEnv.currentTimeMs();
       calendarDay = instantToLocalDate(now, tz);
       if (firstOpening <= now) {
-        problems.push(`the cycle opens on ${instantToLocalDate(firstOpening, tz)}, before today (${instantToLocalDate(now, tz)}): a rehearsal runs the year from today, so earlier reminders are not sent`);
+        problems.push(
+          `the cycle opens on ${instantToLocalDate(firstOpening, tz)}, before today ` +
+            `(${instantToLocalDate(now, tz)}): a rehearsal runs the year from today, so earlier reminders ` +
+            `are not sent`,
+        );
         log(problems[problems.length - 1]!);
       }
       await startCycle({ db, client, taskQueue, configFile: opts.configFile });
@@ -458,18 +535,30 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
             done.push(result);
             if (result.result === 'refused') problems.push(`${a.date} ${a.unit} ${a.phase}: ${a.action} refused: ${result.message}`);
             else if (a.action === 'submit') {
-              if (a.expectLate !== undefined && result.late !== a.expectLate) problems.push(`${a.date} ${a.unit} ${a.phase}: expected ${a.expectLate ? 'late' : 'on time'}, the workflow said ${result.late ? 'late' : 'on time'}`);
-              if (a.expectUnderTarget !== undefined && result.underTarget !== a.expectUnderTarget) problems.push(`${a.date} ${a.unit} ${a.phase}: expected under target ${a.expectUnderTarget}, the workflow said ${String(result.underTarget)}`);
+              if (a.expectLate !== undefined && result.late !== a.expectLate)
+                problems.push(
+                  `${a.date} ${a.unit} ${a.phase}: expected ${a.expectLate ? 'late' : 'on time'}, the workflow ` +
+                    `said ${result.late ? 'late' : 'on time'}`,
+                );
+              if (a.expectUnderTarget !== undefined && result.underTarget !== a.expectUnderTarget)
+                problems.push(
+                  `${a.date} ${a.unit} ${a.phase}: expected under target ${a.expectUnderTarget}, the workflow ` +
+                    `said ${String(result.underTarget)}`,
+                );
             }
           }
         });
-        log(`${group[0]!.date}: ${group.length} action(s) (${[...groupBy(group, (a) => a.action)].map(([k, v]) => `${v.length} ${k}`).join(', ')})`);
+        log(
+          `${group[0]!.date}: ${group.length} action(s) ` +
+            `(${[...groupBy(group, (a) => a.action)].map(([k, v]) => `${v.length} ${k}`).join(', ')})`,
+        );
       }
 
       // When each submission was judged sent, as the unit workflows hold it (queried while they still run).
       await inPool(loaded.units, concurrency, async (u) => {
         for (const o of (await unitView(client, cycleId, u.code))?.obligations ?? []) {
-          if (o.submittedAt !== undefined) submissions.push({ unit: u.code, phase: o.phase, versions: o.versions, submittedAt: new Date(o.submittedAt).toISOString() });
+          if (o.submittedAt !== undefined)
+            submissions.push({ unit: u.code, phase: o.phase, versions: o.versions, submittedAt: new Date(o.submittedAt).toISOString() });
         }
       });
       log(`all actions sent; skipping to the end of the year (closing day ${closingDay(def)})`);
@@ -493,7 +582,9 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
               const { status } = await handle.describe();
               if (status.name === 'COMPLETED') return;
               if (status.name !== 'RUNNING' || Date.now() > until) {
-                problems.push(`${u.code}: unit workflow ${status.name === 'RUNNING' ? 'still running after the cycle closed' : status.name}`);
+                problems.push(
+                  `${u.code}: unit workflow ${status.name === 'RUNNING' ? 'still running after the cycle closed' : status.name}`,
+                );
                 return;
               }
               await new Promise((r) => setTimeout(r, 50));
@@ -525,7 +616,9 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
         code: u.code,
         name: u.name,
         members: u.members,
-        behaviours: Object.fromEntries([...(behaviours.get(u.code) ?? new Map<string, PhaseBehaviour>())].map(([phase, b]) => [phase, b.behaviour])),
+        behaviours: Object.fromEntries(
+          [...(behaviours.get(u.code) ?? new Map<string, PhaseBehaviour>())].map(([phase, b]) => [phase, b.behaviour]),
+        ),
       })),
       actions: done.sort((a, b) => compareDates(a.date, b.date) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0)),
       emails: read.emails,
@@ -534,7 +627,14 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       finalStatus,
       smtpMessages: stack.smtpCount(),
       problems,
-      summary: { byStatus, emailsByKind, emailsSent: read.emails.length, emailsNotSent: read.notSent, actions: done.length, elapsedMs: Date.now() - started },
+      summary: {
+        byStatus,
+        emailsByKind,
+        emailsSent: read.emails.length,
+        emailsNotSent: read.notSent,
+        actions: done.length,
+        elapsedMs: Date.now() - started,
+      },
     };
   } finally {
     process.removeListener('SIGINT', onSignal);

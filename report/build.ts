@@ -169,35 +169,66 @@ export function buildReport(input: BuildInput): ReportDocument {
   const subject =
     config.subject ??
     (multi
-      ? `sơ kết ${count(yearList.length)} năm triển khai thực hiện ${directive} về tiếp tục đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh (${span})`
+      ? `sơ kết ${count(yearList.length)} năm triển khai thực hiện ${directive} về tiếp tục đẩy mạnh ` +
+        `học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh (${span})`
       : `kết quả thực hiện ${directive} về tiếp tục đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm ${first}`);
-  w.p('body', [config.basis ?? `Thực hiện sự chỉ đạo của cấp trên, ${btv} báo cáo kết quả thực hiện ${directive} ${inPeriodLower} như sau:`], !config.basis);
+  w.p(
+    'body',
+    [config.basis ?? `Thực hiện sự chỉ đạo của cấp trên, ${btv} báo cáo kết quả thực hiện ${directive} ${inPeriodLower} như sau:`],
+    !config.basis,
+  );
 
   // ----------------------------------------------------------------------------------------------------------
   // I. Leadership and directive documents
   w.part(`I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TỔ CHỨC TRIỂN KHAI THỰC HIỆN ${directive.toUpperCase()}`);
   const plans = allRecords(years, 'document').filter((r) => r.payload.type === 'ke-hoach');
   const planRefs: Run[] = plans.length
-    ? [w.fn(plans.map((r) => `Kế hoạch số ${String(r.payload.number)}, ngày ${formatVietnameseDate(String(r.payload.issuedOn))}`).join('; ') + ` của ${btv}.`)]
+    ? [
+        w.fn(
+          plans.map((r) => `Kế hoạch số ${String(r.payload.number)}, ngày ${formatVietnameseDate(String(r.payload.issuedOn))}`).join('; ') +
+            ` của ${btv}.`,
+        ),
+      ]
     : [];
   if (own('leadership')) paragraphs('leadership', []);
   else
-    w.p('body', [`Sau khi có các văn bản hướng dẫn, chỉ đạo của cấp trên, ${btv} đã xây dựng kế hoạch thực hiện ${directive} để lãnh đạo, chỉ đạo và hướng dẫn tổ chức cơ sở đảng triển khai thực hiện; hằng năm cụ thể hóa bằng các kế hoạch để thực hiện`, ...planRefs, '.'], true);
+    w.p(
+      'body',
+      [
+        `Sau khi có các văn bản hướng dẫn, chỉ đạo của cấp trên, ${btv} đã xây dựng kế hoạch thực ` +
+          `hiện ${directive} để lãnh đạo, chỉ đạo và hướng dẫn tổ chức cơ sở đảng triển khai thực hiện; ` +
+          `hằng năm cụ thể hóa bằng các kế hoạch để thực hiện`,
+        ...planRefs,
+        '.',
+      ],
+      true,
+    );
   const docTotal = F.value('documents.total');
   if (docTotal > 0) {
-    const parts = DOCUMENT_TYPES.filter((t) => F.value(`documents.${t}`) > 0).map((t) => `${count(F.value(`documents.${t}`))} ${DOCUMENT_TYPE_LABEL_VI[t].toLowerCase()}`);
+    const parts = DOCUMENT_TYPES.filter((t) => F.value(`documents.${t}`) > 0).map(
+      (t) => `${count(F.value(`documents.${t}`))} ${DOCUMENT_TYPE_LABEL_VI[t].toLowerCase()}`,
+    );
     w.p('body', [
       `Nhằm cụ thể hóa việc thực hiện, ${btv} đã ban hành ${count(docTotal)} văn bản chỉ đạo, hướng dẫn thực hiện`,
       w.fn(`Gồm ${parts.join(', ')}.`),
-      `; giao ${committee.standingBody.name} làm cơ quan thường trực, tham mưu, giúp việc cho Ban Thường vụ trong việc chỉ đạo, hướng dẫn, theo dõi các tổ chức cơ sở đảng thực hiện ${directive}.`,
+      `; giao ${committee.standingBody.name} làm cơ quan thường trực, tham mưu, giúp việc cho Ban ` +
+        `Thường vụ trong việc chỉ đạo, hướng dẫn, theo dõi các tổ chức cơ sở đảng thực ` +
+        `hiện ${directive}.`,
     ]);
   }
   const plan = sumStanding(standings, 'plan');
   if (plan.total > 0) {
     const done = plan.onTime + plan.late;
-    const tail = [plan.late ? `${count(plan.late)} ${unitNoun} nộp chậm` : '', plan.missing ? `${count(plan.missing)} ${unitNoun} không nộp` : ''].filter(Boolean).join(', ');
+    const tail = [
+      plan.late ? `${count(plan.late)} ${unitNoun} nộp chậm` : '',
+      plan.missing ? `${count(plan.missing)} ${unitNoun} không nộp` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     w.p('body', [
-      `Các tổ chức cơ sở đảng đã xây dựng kế hoạch cụ thể để triển khai thực hiện: ${withBase(done, plan.total - plan.exempted, unitNoun)} đã gửi kế hoạch${tail ? `, trong đó ${tail} (Phụ lục 1)` : ''}.`,
+      `Các tổ chức cơ sở đảng đã xây dựng kế hoạch cụ thể để triển khai thực ` +
+        `hiện: ${withBase(done, plan.total - plan.exempted, unitNoun)} đã gửi kế ` +
+        `hoạch${tail ? `, trong đó ${tail} (Phụ lục 1)` : ''}.`,
     ]);
   }
 
@@ -214,7 +245,11 @@ export function buildReport(input: BuildInput): ReportDocument {
               const p = c.payload;
               const where = p.online ? `kết nối đường truyền đến ${count(Number(p.connectionPoints))} điểm cầu với ` : 'tổ chức cho ';
               const theme = String(p.theme);
-              return `tại ${/^hội nghị/iu.test(theme) ? theme : `Hội nghị ${theme}`} (ngày ${formatVietnameseDate(String(p.heldOn))}), ${short} đã ${where}${formatInt(Number(p.attendees))} đảng viên được học tập`;
+              return (
+                `tại ${/^hội nghị/iu.test(theme) ? theme : `Hội nghị ${theme}`} ` +
+                `(ngày ${formatVietnameseDate(String(p.heldOn))}), ${short} ` +
+                `đã ${where}${formatInt(Number(p.attendees))} đảng viên được học tập`
+              );
             })
             .map((s, i) => (i === 0 ? capitalise(s) : s))
             .join('; ') + '.',
@@ -223,17 +258,23 @@ export function buildReport(input: BuildInput): ReportDocument {
     : [];
   if (own('study')) paragraphs('study', []);
   w.p('body', [
-    `${btv} đã xây dựng kế hoạch học tập chuyên đề toàn khóa, chuyên đề hằng năm, chỉ đạo các đảng ủy, chi bộ cơ sở kết nối đường truyền tổ chức học tập, quán triệt bằng hình thức trực tuyến cho đội ngũ cốt cán, cán bộ, đảng viên`,
+    `${btv} đã xây dựng kế hoạch học tập chuyên đề toàn khóa, chuyên đề hằng năm, chỉ đạo các đảng ` +
+      `ủy, chi bộ cơ sở kết nối đường truyền tổ chức học tập, quán triệt bằng hình thức trực tuyến ` +
+      `cho đội ngũ cốt cán, cán bộ, đảng viên`,
     ...confRef,
     '.',
   ]);
   const members = F.value('unit.members');
   const studied = F.value('unit.studied');
   const makeupUnits = F.value('study.makeupUnits');
-  const studyPerYear = yearList.map((y) => `năm ${y}: ${withBase(F.value('unit.studied', y), F.value('unit.members', y), 'đảng viên')}`).join('; ');
+  const studyPerYear = yearList
+    .map((y) => `năm ${y}: ${withBase(F.value('unit.studied', y), F.value('unit.members', y), 'đảng viên')}`)
+    .join('; ');
   w.p('body', [
     makeupUnits > 0
-      ? `Sau hội nghị, ${committee.standingBody.name} đã rà soát, đôn đốc; ${count(makeupUnits)} ${unitNoun} đã tổ chức quán triệt bổ sung cho những đồng chí chưa được tham dự. `
+      ? `Sau hội nghị, ${committee.standingBody.name} đã rà soát, đôn ` +
+        `đốc; ${count(makeupUnits)} ${unitNoun} đã tổ chức quán triệt bổ sung cho những đồng chí chưa ` +
+        `được tham dự. `
       : '',
     `Toàn Đảng bộ có ${percent(studied, members)} đảng viên được học tập các chuyên đề hằng năm (${ofBase(studied, members, memberNoun)})`,
     ...(multi ? [w.fn(`${capitalise(studyPerYear)}.`)] : []),
@@ -247,27 +288,56 @@ export function buildReport(input: BuildInput): ReportDocument {
     const top = common[0];
     if (top) {
       refs.push({ text: `, đặc biệt là sinh hoạt chuyên đề “${top.display}”` });
-      refs.push(w.fn(`${capitalise(yearList.filter((y) => F.value(`discussion.topic.${top.key}`, y) > 0).map((y) => `năm ${y} có ${count(F.value(`discussion.topic.${top.key}`, y))} đơn vị`).join(', '))} tổ chức sinh hoạt chuyên đề “${top.display}”.`));
+      refs.push(
+        w.fn(
+          `${capitalise(
+            yearList
+              .filter((y) => F.value(`discussion.topic.${top.key}`, y) > 0)
+              .map((y) => `năm ${y} có ${count(F.value(`discussion.topic.${top.key}`, y))} đơn vị`)
+              .join(', '),
+          )} tổ chức sinh hoạt chuyên đề “${top.display}”.`,
+        ),
+      );
     }
     if (single.length > 0) {
       refs.push({ text: '; chuyên đề giải pháp thực hiện nhiệm vụ chính trị của cơ quan, đơn vị' });
-      refs.push(w.fn(`${single.slice(0, 6).map((t) => `${t.units[0]!} sinh hoạt chuyên đề “${t.display}”`).join('; ')}${single.length > 6 ? ',...' : '.'}`));
+      refs.push(
+        w.fn(
+          `${single
+            .slice(0, 6)
+            .map((t) => `${t.units[0]!} sinh hoạt chuyên đề “${t.display}”`)
+            .join('; ')}${single.length > 6 ? ',...' : '.'}`,
+        ),
+      );
     }
-    w.p('body', [`Sau các hội nghị học tập chuyên đề, ${count(F.value('discussion.units'))} ${unitNoun} đã tổ chức sinh hoạt, thảo luận theo chủ đề phù hợp với nhiệm vụ chính trị, xây dựng Đảng của từng cơ quan, đơn vị, doanh nghiệp`, ...refs, '.']);
+    w.p('body', [
+      `Sau các hội nghị học tập chuyên đề, ${count(F.value('discussion.units'))} ${unitNoun} đã tổ ` +
+        `chức sinh hoạt, thảo luận theo chủ đề phù hợp với nhiệm vụ chính trị, xây dựng Đảng của từng ` +
+        `cơ quan, đơn vị, doanh nghiệp`,
+      ...refs,
+      '.',
+    ]);
   }
   w.body.push(rateChart(input));
 
   w.section('2. Kết hợp giữa học tập với làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh');
   paragraphs('following', [
-    `${btv} xác định việc học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh là một nội dung quan trọng trong công tác xây dựng, chỉnh đốn Đảng; gắn với thực hiện các nghị quyết, quy định của Trung ương, của Tỉnh ủy về xây dựng, chỉnh đốn Đảng và trách nhiệm nêu gương.`,
+    `${btv} xác định việc học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh là một nội ` +
+      `dung quan trọng trong công tác xây dựng, chỉnh đốn Đảng; gắn với thực hiện các nghị quyết, quy ` +
+      `định của Trung ương, của Tỉnh ủy về xây dựng, chỉnh đốn Đảng và trách nhiệm nêu gương.`,
   ]);
   const withPlan = F.value('unit.withPersonalPlan');
   const kept = F.value('unit.keptPledge');
   const violated = F.value('unit.violatedPledge');
   w.p('body', [
-    'Cán bộ, đảng viên, nhất là bí thư cấp ủy, người đứng đầu cơ quan, đơn vị, doanh nghiệp đã xây dựng kế hoạch học tập và làm theo Bác với những việc làm và hành động cụ thể',
+    'Cán bộ, đảng viên, nhất là bí thư cấp ủy, người đứng đầu cơ quan, đơn vị, doanh nghiệp đã xây ' +
+      'dựng kế hoạch học tập và làm theo Bác với những việc làm và hành động cụ thể',
     w.fn(
-      `${inPeriod}, toàn đảng bộ có ${percent(withPlan, members)} cán bộ, đảng viên xây dựng kế hoạch học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh (${ofBase(withPlan, members, memberNoun)}), trong đó có ${percent(kept, withPlan)} cán bộ, đảng viên thực hiện tốt cam kết (${ofBase(kept, withPlan, memberNoun)}), có ${count(violated)} đảng viên vi phạm cam kết thực hiện.`,
+      `${inPeriod}, toàn đảng bộ có ${percent(withPlan, members)} cán bộ, đảng viên xây dựng kế ` +
+        `hoạch học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh ` +
+        `(${ofBase(withPlan, members, memberNoun)}), trong đó có ${percent(kept, withPlan)} cán bộ, ` +
+        `đảng viên thực hiện tốt cam kết (${ofBase(kept, withPlan, memberNoun)}), có ${count(violated)} ` +
+        `đảng viên vi phạm cam kết thực hiện.`,
     ),
     '. Từ đó, góp phần quan trọng vào việc thực hiện nhiệm vụ chính trị của mỗi tổ chức và cá nhân.',
   ]);
@@ -277,60 +347,100 @@ export function buildReport(input: BuildInput): ReportDocument {
   if (charity.length > 0 || unitCharity > 0) {
     const lines = yearList
       .map((y) => {
-        const items = charity.filter((r) => r.year === y).map((r) => `${String(r.payload.description)} ${money(Number(r.payload.amountVnd))}`);
+        const items = charity
+          .filter((r) => r.year === y)
+          .map((r) => `${String(r.payload.description)} ${money(Number(r.payload.amountVnd))}`);
         return items.length ? `năm ${y}: ${items.join('; ')}` : '';
       })
       .filter(Boolean);
-    const text = [lines.length ? capitalise(lines.join('; ')) : '', unitCharity > 0 ? `Các tổ chức cơ sở đảng báo cáo ủng hộ ${money(unitCharity)}` : ''].filter(Boolean).join('. ');
-    w.p('body', ['Các đơn vị trong Đảng bộ tích cực làm tốt công tác an sinh xã hội, từ thiện, xây dựng nông thôn mới, đô thị văn minh', w.fn(`${text}.`), '.']);
+    const text = [
+      lines.length ? capitalise(lines.join('; ')) : '',
+      unitCharity > 0 ? `Các tổ chức cơ sở đảng báo cáo ủng hộ ${money(unitCharity)}` : '',
+    ]
+      .filter(Boolean)
+      .join('. ');
+    w.p('body', [
+      'Các đơn vị trong Đảng bộ tích cực làm tốt công tác an sinh xã hội, từ thiện, xây dựng nông thôn mới, đô thị văn minh',
+      w.fn(`${text}.`),
+      '.',
+    ]);
   }
   const commend = commendationSentence(F, btv, yearList, inPeriod, w);
   if (commend) w.p('body', commend);
 
   w.section('3. Thực hiện trách nhiệm nêu gương trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh');
   paragraphs('example', [
-    `${btv} đã chỉ đạo các cấp ủy đảng, cán bộ, đảng viên tiếp tục thực hiện nghiêm túc quy định về trách nhiệm nêu gương của cán bộ, đảng viên, nhất là cán bộ lãnh đạo chủ chốt các cấp với phương châm “trên trước, dưới sau”, “trong trước, ngoài sau”.`,
+    `${btv} đã chỉ đạo các cấp ủy đảng, cán bộ, đảng viên tiếp tục thực hiện nghiêm túc quy định ` +
+      `về trách nhiệm nêu gương của cán bộ, đảng viên, nhất là cán bộ lãnh đạo chủ chốt các cấp với ` +
+      `phương châm “trên trước, dưới sau”, “trong trước, ngoài sau”.`,
   ]);
   const cOrgs = F.value('unit.commendedOrgs');
   const cMembers = F.value('unit.commendedMembers');
   if (cOrgs + cMembers > 0) {
-    w.p('body', [`${inPeriod}, các tổ chức cơ sở đảng đã khen thưởng, biểu dương ${count(cOrgs)} tập thể và ${count(cMembers)} đảng viên tiêu biểu trong học tập và làm theo Bác; đề nghị cấp trên khen thưởng ${count(F.value('unit.proposedOrgs'))} tập thể, ${count(F.value('unit.proposedMembers'))} cá nhân.`]);
+    w.p('body', [
+      `${inPeriod}, các tổ chức cơ sở đảng đã khen thưởng, biểu dương ${count(cOrgs)} tập thể ` +
+        `và ${count(cMembers)} đảng viên tiêu biểu trong học tập và làm theo Bác; đề nghị cấp trên khen ` +
+        `thưởng ${count(F.value('unit.proposedOrgs'))} tập ` +
+        `thể, ${count(F.value('unit.proposedMembers'))} cá nhân.`,
+    ]);
   }
 
   w.section('4. Công tác tuyên truyền về tư tưởng, đạo đức, phong cách Hồ Chí Minh');
   paragraphs('communication', [
-    'Phát huy hiệu quả trang thông tin điện tử của Đảng bộ và các đảng bộ, chi bộ trực thuộc để tuyên truyền các nội dung học tập, các bài viết, các gương điển hình về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.',
+    'Phát huy hiệu quả trang thông tin điện tử của Đảng bộ và các đảng bộ, chi bộ trực thuộc để ' +
+      'tuyên truyền các nội dung học tập, các bài viết, các gương điển hình về học tập và làm theo tư ' +
+      'tưởng, đạo đức, phong cách Hồ Chí Minh.',
   ]);
   const contests = allRecords(years, 'contest');
   if (contests.length > 0) {
     w.p('body', [
-      `Tuyên truyền, động viên cán bộ, đảng viên tích cực tham gia các cuộc thi; ${btv} đã tổ chức, phát động ${count(contests.length)} cuộc thi`,
+      `Tuyên truyền, động viên cán bộ, đảng viên tích cực tham gia các cuộc thi; ${btv} đã tổ chức, ` +
+        `phát động ${count(contests.length)} cuộc thi`,
       w.fn(
         contests
-          .map((c) => `${String(c.payload.name)} (năm ${c.year}), với ${formatInt(Number(c.payload.participants))} lượt người tham gia dự thi${typeof c.payload.prizes === 'string' && c.payload.prizes ? `; ${c.payload.prizes}` : ''}`)
+          .map(
+            (c) =>
+              `${String(c.payload.name)} (năm ${c.year}), với ${formatInt(Number(c.payload.participants))} ` +
+              `lượt người tham gia dự ` +
+              `thi${typeof c.payload.prizes === 'string' && c.payload.prizes ? `; ${c.payload.prizes}` : ''}`,
+          )
           .join('; ') + '.',
       ),
-      F.value('unit.contestParticipants') > 0 ? `; các tổ chức cơ sở đảng tổ chức, hưởng ứng ${count(F.value('unit.contests'))} cuộc thi với ${formatInt(F.value('unit.contestParticipants'))} lượt người tham gia` : '',
+      F.value('unit.contestParticipants') > 0
+        ? `; các tổ chức cơ sở đảng tổ chức, hưởng ứng ${count(F.value('unit.contests'))} cuộc thi ` +
+          `với ${formatInt(F.value('unit.contestParticipants'))} lượt người tham gia`
+        : '',
       '.',
     ]);
   }
   const models = F.value('models.built');
   const modelUnits = topModelUnits(years);
   w.p('body', [
-    'Chú trọng phát hiện, bồi dưỡng, nhân rộng các mô hình, điển hình tiêu biểu trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh',
-    w.fn(`${inPeriod} Đảng bộ có ${count(models)} mô hình tiêu biểu được xây dựng${multi ? ` (${byYear('models.built', (y, v) => `năm ${y}: ${count(v)}`)})` : ''}.`),
+    'Chú trọng phát hiện, bồi dưỡng, nhân rộng các mô hình, điển hình tiêu biểu trong học tập và ' +
+      'làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh',
+    w.fn(
+      `${inPeriod} Đảng bộ có ${count(models)} mô hình tiêu biểu được xây ` +
+        `dựng${multi ? ` (${byYear('models.built', (y, v) => `năm ${y}: ${count(v)}`)})` : ''}.`,
+    ),
     modelUnits.length ? `. Nhiều đơn vị có cách làm hay, hiệu quả như: ${modelUnits.slice(0, 6).join(', ')},...` : '.',
   ]);
 
-  w.section('5. Việc đổi mới, nâng cao chất lượng, hiệu quả nghiên cứu, giảng dạy, học tập, vận dụng và phát triển sáng tạo Chủ nghĩa Mác - Lênin, tư tưởng Hồ Chí Minh');
+  w.section(
+    '5. Việc đổi mới, nâng cao chất lượng, hiệu quả nghiên cứu, giảng dạy, học tập, vận dụng và ' +
+      'phát triển sáng tạo Chủ nghĩa Mác - Lênin, tư tưởng Hồ Chí Minh',
+  );
   paragraphs('theory', [
-    `${btv} đã quan tâm lãnh đạo, chỉ đạo việc đổi mới, nâng cao chất lượng nghiên cứu, giảng dạy Chủ nghĩa Mác - Lênin, tư tưởng Hồ Chí Minh, các chuyên đề toàn khóa và hằng năm; các lớp học tập chỉ thị, nghị quyết, bồi dưỡng đối tượng kết nạp Đảng, đảng viên mới phù hợp với từng đối tượng.`,
+    `${btv} đã quan tâm lãnh đạo, chỉ đạo việc đổi mới, nâng cao chất lượng nghiên cứu, giảng dạy ` +
+      `Chủ nghĩa Mác - Lênin, tư tưởng Hồ Chí Minh, các chuyên đề toàn khóa và hằng năm; các lớp học ` +
+      `tập chỉ thị, nghị quyết, bồi dưỡng đối tượng kết nạp Đảng, đảng viên mới phù hợp với từng đối tượng.`,
   ]);
 
   w.section(`6. Công tác kiểm tra, giám sát, biểu dương, khen thưởng việc thực hiện ${directive}`);
   w.p('dash', inspectionRuns(F, btv, short, inPeriodLower, years));
   paragraphs('inspection', [
-    `- Hằng năm ${btv} chỉ đạo các đảng ủy, chi bộ cơ sở nghiêm túc thực hiện việc sơ kết, từ việc xây dựng báo cáo, đề nghị vinh danh đến tổ chức hội nghị sơ kết; biểu dương, khen thưởng kịp thời những mô hình hay, các điển hình tiên tiến.`,
+    `- Hằng năm ${btv} chỉ đạo các đảng ủy, chi bộ cơ sở nghiêm túc thực hiện việc sơ kết, từ việc ` +
+      `xây dựng báo cáo, đề nghị vinh danh đến tổ chức hội nghị sơ kết; biểu dương, khen thưởng kịp ` +
+      `thời những mô hình hay, các điển hình tiên tiến.`,
   ]);
 
   // ----------------------------------------------------------------------------------------------------------
@@ -338,7 +448,8 @@ export function buildReport(input: BuildInput): ReportDocument {
   w.part('III. ĐÁNH GIÁ CHUNG');
   w.section('1. Ưu điểm');
   paragraphs('strengths', [
-    `${short} đã bám sát, cụ thể hóa nội dung ${directive}, các kế hoạch, hướng dẫn của cấp trên; kịp thời ban hành kế hoạch, hướng dẫn các tổ chức cơ sở đảng triển khai thực hiện.`,
+    `${short} đã bám sát, cụ thể hóa nội dung ${directive}, các kế hoạch, hướng dẫn của cấp trên; ` +
+      `kịp thời ban hành kế hoạch, hướng dẫn các tổ chức cơ sở đảng triển khai thực hiện.`,
   ]);
   groups('strengths', 4);
   w.section('2. Hạn chế, khuyết điểm và nguyên nhân');
@@ -346,11 +457,19 @@ export function buildReport(input: BuildInput): ReportDocument {
   const late = standings.reduce((n, s) => n + s.late.length, 0);
   const missing = standings.reduce((n, s) => n + s.missing.length, 0);
   if (late + missing > 0) {
-    w.p('dash', [`- Việc gửi kế hoạch, báo cáo của một số tổ chức cơ sở đảng còn chậm: ${inPeriodLower} có ${count(late)} ${unitNoun} nộp chậm và ${count(missing)} ${unitNoun} không nộp theo quy định (Phụ lục 1).`]);
+    w.p('dash', [
+      `- Việc gửi kế hoạch, báo cáo của một số tổ chức cơ sở đảng còn chậm: ${inPeriodLower} ` +
+        `có ${count(late)} ${unitNoun} nộp chậm và ${count(missing)} ${unitNoun} không nộp theo quy ` +
+        `định (Phụ lục 1).`,
+    ]);
   }
   const under = underTargetUnits(years, input.studyTargetPercent);
   if (under.length > 0) {
-    w.p('dash', [`- ${count(under.length)} ${unitNoun} có tỷ lệ đảng viên học tập ở đợt đầu dưới ${String(input.studyTargetPercent).replace('.', ',')}%, phải tổ chức quán triệt bổ sung (${nameList(under)}).`]);
+    w.p('dash', [
+      `- ${count(under.length)} ${unitNoun} có tỷ lệ đảng viên học tập ở đợt đầu ` +
+        `dưới ${String(input.studyTargetPercent).replace('.', ',')}%, phải tổ chức quán triệt bổ sung ` +
+        `(${nameList(under)}).`,
+    ]);
   }
   if (own('limitations')) paragraphs('limitations', []);
   groups('limitations', 6);
@@ -362,10 +481,15 @@ export function buildReport(input: BuildInput): ReportDocument {
   // IV. Directions and proposals
   w.part('IV. PHƯƠNG HƯỚNG, NHIỆM VỤ, GIẢI PHÁP VÀ KIẾN NGHỊ');
   const directions = own('directions') ?? [
-    `Tiếp tục quán triệt, nâng cao nhận thức cho cán bộ, đảng viên về thực hiện ${directive}, gắn với thực hiện các nghị quyết, quy định về xây dựng, chỉnh đốn Đảng và trách nhiệm nêu gương.`,
-    'Chỉ đạo các tổ chức cơ sở đảng xây dựng kế hoạch học tập và làm theo đúng thời hạn, cụ thể, gắn với nhiệm vụ chính trị của từng cơ quan, đơn vị; đưa kết quả thực hiện kế hoạch cá nhân vào đánh giá, xếp loại đảng viên cuối năm.',
-    'Chủ động phát hiện, xây dựng, biểu dương, nhân rộng các mô hình, điển hình tiêu biểu trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.',
-    `Thực hiện tốt công tác kiểm tra, giám sát đối với tổ chức đảng, đảng viên trong việc thực hiện ${directive}; kịp thời đôn đốc các đơn vị chậm, chưa đạt chỉ tiêu.`,
+    `Tiếp tục quán triệt, nâng cao nhận thức cho cán bộ, đảng viên về thực hiện ${directive}, gắn ` +
+      `với thực hiện các nghị quyết, quy định về xây dựng, chỉnh đốn Đảng và trách nhiệm nêu gương.`,
+    'Chỉ đạo các tổ chức cơ sở đảng xây dựng kế hoạch học tập và làm theo đúng thời hạn, cụ thể, ' +
+      'gắn với nhiệm vụ chính trị của từng cơ quan, đơn vị; đưa kết quả thực hiện kế hoạch cá nhân ' +
+      'vào đánh giá, xếp loại đảng viên cuối năm.',
+    'Chủ động phát hiện, xây dựng, biểu dương, nhân rộng các mô hình, điển hình tiêu biểu trong ' +
+      'học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.',
+    `Thực hiện tốt công tác kiểm tra, giám sát đối với tổ chức đảng, đảng viên trong việc thực ` +
+      `hiện ${directive}; kịp thời đôn đốc các đơn vị chậm, chưa đạt chỉ tiêu.`,
   ];
   directions.forEach((text, i) => w.p('body', [`${i + 1}. ${text}`], !own('directions')));
   w.section('Kiến nghị, đề xuất');
@@ -403,12 +527,22 @@ function signerTitle(committee: CommitteeInfo): string {
 
 function defaultRecipients(committee: CommitteeInfo): string[] {
   const short = committee.shortName ?? 'Đảng ủy';
-  return [`Ban Tuyên giáo cấp trên, (để báo cáo)`, `Ban Thường vụ ${short}, (để biết)`, `Các ban Đảng, UBKT và Văn phòng ${short},`, `Các tổ chức cơ sở đảng trực thuộc,`, `Lưu Văn phòng ${short}.`];
+  return [
+    `Ban Tuyên giáo cấp trên, (để báo cáo)`,
+    `Ban Thường vụ ${short}, (để biết)`,
+    `Các ban Đảng, UBKT và Văn phòng ${short},`,
+    `Các tổ chức cơ sở đảng trực thuộc,`,
+    `Lưu Văn phòng ${short}.`,
+  ];
 }
 
 type RecordRow = { id: number; year: number; payload: Record<string, unknown> };
 function allRecords(years: YearInput[], kind: string): RecordRow[] {
-  return years.flatMap(({ year, data }) => data.committeeRecords.filter((r) => r.kind === kind).map((r) => ({ id: r.id, year, payload: (r.payload ?? {}) as Record<string, unknown> })));
+  return years.flatMap(({ year, data }) =>
+    data.committeeRecords
+      .filter((r) => r.kind === kind)
+      .map((r) => ({ id: r.id, year, payload: (r.payload ?? {}) as Record<string, unknown> })),
+  );
 }
 
 function sumStanding(standings: PhaseStanding[], phase: string) {
@@ -440,7 +574,11 @@ export function topicGroups(years: YearInput[]): TopicGroup[] {
       if (!key) continue;
       let g = map.get(key);
       if (!g) map.set(key, (g = { wordings: new Map(), units: [] }));
-      const clean = topic.normalize('NFC').replace(/[“”"]/g, '').replace(/^\s*(sinh hoạt\s+)?chuyên đề\s+/iu, '').trim();
+      const clean = topic
+        .normalize('NFC')
+        .replace(/[“”"]/g, '')
+        .replace(/^\s*(sinh hoạt\s+)?chuyên đề\s+/iu, '')
+        .trim();
       g.wordings.set(clean, (g.wordings.get(clean) ?? 0) + 1);
       g.units.push(unit.name);
     }
@@ -473,7 +611,8 @@ function underTargetUnits(years: YearInput[], target: number): string[] {
   for (const { data } of years) {
     for (const unit of countedUnits(data)) {
       const p = unit.phases.study?.submission?.payload as { studied?: number; members?: number } | undefined;
-      if (p && typeof p.studied === 'number' && typeof p.members === 'number' && p.members > 0 && p.studied * 100 < target * p.members) out.push(unit.name);
+      if (p && typeof p.studied === 'number' && typeof p.members === 'number' && p.members > 0 && p.studied * 100 < target * p.members)
+        out.push(unit.name);
     }
   }
   return [...new Set(out)];
@@ -490,14 +629,31 @@ function commendationSentence(F: Figures, btv: string, yearList: number[], inPer
   const central = centralOrgs + centralMembers;
   const praised = v('commendation.tuyen-duong.ban-thuong-vu.members') + v('commendation.tuyen-duong.ban-thuong-vu.orgs');
   if (btvOrgs + btvMembers + upOrgs + upMembers + central + praised === 0) return undefined;
-  const runs: Run[] = [{ text: `${inPeriod}, nhiều tổ chức, cá nhân đã được các cấp khen thưởng. Trong đó, ${btv} đã khen thưởng đối với ${count(btvOrgs)} tổ chức cơ sở đảng` }];
+  const runs: Run[] = [
+    {
+      text:
+        `${inPeriod}, nhiều tổ chức, cá nhân đã được các cấp khen thưởng. Trong đó, ${btv} đã khen ` +
+        `thưởng đối với ${count(btvOrgs)} tổ chức cơ sở đảng`,
+    },
+  ];
   if (yearList.length > 1 && btvOrgs > 0) {
-    runs.push(w.fn(yearList.map((y) => `năm ${y} ${btv} khen thưởng ${count(F.value('commendation.khen-thuong.ban-thuong-vu.orgs', y))} tổ chức cơ sở đảng`).map((s, i) => (i === 0 ? capitalise(s) : s)).join(', ') + '.'));
+    runs.push(
+      w.fn(
+        yearList
+          .map((y) => `năm ${y} ${btv} khen thưởng ${count(F.value('commendation.khen-thuong.ban-thuong-vu.orgs', y))} tổ chức cơ sở đảng`)
+          .map((s, i) => (i === 0 ? capitalise(s) : s))
+          .join(', ') + '.',
+      ),
+    );
   }
   const rest: string[] = [];
   if (btvMembers) rest.push(`${count(btvMembers)} đảng viên`);
   if (upOrgs + upMembers) rest.push(`đề nghị cấp trên khen thưởng ${count(upOrgs)} tổ chức cơ sở đảng, ${count(upMembers)} cá nhân`);
-  if (central) rest.push(`${[centralOrgs ? `${count(centralOrgs)} tập thể` : '', centralMembers ? `${count(centralMembers)} cá nhân` : ''].filter(Boolean).join(', ')} được cấp Trung ương khen thưởng`);
+  if (central)
+    rest.push(
+      `${[centralOrgs ? `${count(centralOrgs)} tập thể` : '', centralMembers ? `${count(centralMembers)} cá nhân` : ''].filter(Boolean).join(', ')} ` +
+        `được cấp Trung ương khen thưởng`,
+    );
   if (praised) rest.push(`tuyên dương ${count(praised)} điển hình tiêu biểu`);
   runs.push({ text: `${rest.length ? ', ' + rest.join('; ') : ''}.` });
   return runs;
@@ -520,7 +676,12 @@ function inspectionRuns(F: Figures, btv: string, short: string, inPeriodLower: s
   };
   const grassroots = (subject: string, level: string) => {
     const g = (c: string) => F.value(`inspection.grassroots.${level}.${c}`);
-    const text = (orgs: number, members: number) => (members === 0 ? `${count(orgs)} tổ chức đảng` : orgs === 0 ? `${count(members)} đảng viên` : `${count(orgs)} tổ chức đảng và ${count(members)} đảng viên`);
+    const text = (orgs: number, members: number) =>
+      members === 0
+        ? `${count(orgs)} tổ chức đảng`
+        : orgs === 0
+          ? `${count(members)} đảng viên`
+          : `${count(orgs)} tổ chức đảng và ${count(members)} đảng viên`;
     const parts = [
       g('inspectedOrgs') + g('inspectedMembers') > 0 ? `kiểm tra ${text(g('inspectedOrgs'), g('inspectedMembers'))}` : '',
       g('supervisedOrgs') + g('supervisedMembers') > 0 ? `giám sát ${text(g('supervisedOrgs'), g('supervisedMembers'))}` : '',
@@ -535,12 +696,17 @@ function inspectionRuns(F: Figures, btv: string, short: string, inPeriodLower: s
   ].filter(Boolean);
   const origins = years.flatMap((y) => y.data.inspections).filter((r) => r.origin === 'escalation' || r.origin === 'under-target').length;
   const text = [
-    `- ${btv}, các đảng ủy, chi bộ đã đưa nội dung kiểm tra, giám sát việc thực hiện vào chương trình kiểm tra, giám sát toàn khóa và hằng năm. Kết quả, ${inPeriodLower} `,
+    `- ${btv}, các đảng ủy, chi bộ đã đưa nội dung kiểm tra, giám sát việc thực hiện vào chương ` +
+      `trình kiểm tra, giám sát toàn khóa và hằng năm. Kết quả, ${inPeriodLower} `,
     clauses.length ? `${clauses.join('; ')}` : `${btv} chưa tổ chức cuộc kiểm tra, giám sát nào`,
     origins > 0 ? ` (trong đó ${count(origins)} cuộc đối với đơn vị chậm nộp hoặc chưa đạt chỉ tiêu)` : '',
     '. ',
-    [grassroots('Cấp ủy cơ sở', 'committee'), grassroots('Ủy ban kiểm tra cơ sở', 'ubkt')].filter(Boolean).map((s) => `${s}.`).join(' '),
-    ` ${inPeriodLower.charAt(0).toUpperCase()}${inPeriodLower.slice(1)}, cấp ủy các cấp của Đảng bộ đã xử lý kỷ luật ${count(F.value('unit.membersDisciplined'))} đảng viên vi phạm.`,
+    [grassroots('Cấp ủy cơ sở', 'committee'), grassroots('Ủy ban kiểm tra cơ sở', 'ubkt')]
+      .filter(Boolean)
+      .map((s) => `${s}.`)
+      .join(' '),
+    ` ${inPeriodLower.charAt(0).toUpperCase()}${inPeriodLower.slice(1)}, cấp ủy các cấp của Đảng ` +
+      `bộ đã xử lý kỷ luật ${count(F.value('unit.membersDisciplined'))} đảng viên vi phạm.`,
   ];
   return [{ text: text.join('').replace(/\s+\./g, '.').replace(/ {2,}/g, ' ') }];
 }
@@ -567,8 +733,14 @@ function rateChart(input: BuildInput): ChartBlock {
         categories: years.map(String),
         series: [
           { name: 'Học tập chuyên đề', values: years.map((y) => pct(F.value('unit.studied', y), F.value('unit.members', y))) },
-          { name: 'Xây dựng kế hoạch cá nhân', values: years.map((y) => pct(F.value('unit.withPersonalPlan', y), F.value('unit.members', y))) },
-          { name: 'Thực hiện tốt cam kết', values: years.map((y) => pct(F.value('unit.keptPledge', y), F.value('unit.withPersonalPlan', y))) },
+          {
+            name: 'Xây dựng kế hoạch cá nhân',
+            values: years.map((y) => pct(F.value('unit.withPersonalPlan', y), F.value('unit.members', y))),
+          },
+          {
+            name: 'Thực hiện tốt cam kết',
+            values: years.map((y) => pct(F.value('unit.keptPledge', y), F.value('unit.withPersonalPlan', y))),
+          },
         ],
       },
       'Biểu đồ 1. Tỷ lệ đảng viên học tập, xây dựng kế hoạch cá nhân và thực hiện tốt cam kết qua các năm',
@@ -594,10 +766,13 @@ function bandChart(y: YearInput, label: string): ChartBlock {
   };
   const units = countedUnits(y.data);
   const bucket = (key: 'studied' | 'withPersonalPlan') =>
-    BANDS.map((b) => units.filter((u) => {
-      const r = rate(u, key);
-      return r !== undefined && (b.max === Infinity ? r >= 100 : r >= b.min && r < b.max);
-    }).length);
+    BANDS.map(
+      (b) =>
+        units.filter((u) => {
+          const r = rate(u, key);
+          return r !== undefined && (b.max === Infinity ? r >= 100 : r >= b.min && r < b.max);
+        }).length,
+    );
   return chartBlock(
     {
       id: `units-by-rate-${y.year}`,
@@ -618,7 +793,11 @@ function trendChart(input: BuildInput): ChartBlock {
   const years = input.years.map((y) => y.year);
   const sumIds = (ids: string[], y: number) => ids.reduce((n, id) => n + F.value(id, y), 0);
   const inspections = F.all()
-    .filter((f) => f.id.startsWith('inspection.') && f.id.endsWith('.orgs') || /inspection\.grassroots\.[a-z]+\.(inspected|supervised)Orgs$/.test(f.id))
+    .filter(
+      (f) =>
+        (f.id.startsWith('inspection.') && f.id.endsWith('.orgs')) ||
+        /inspection\.grassroots\.[a-z]+\.(inspected|supervised)Orgs$/.test(f.id),
+    )
     .map((f) => f.id);
   return chartBlock(
     {
@@ -628,7 +807,10 @@ function trendChart(input: BuildInput): ChartBlock {
       categories: years.map(String),
       series: [
         { name: 'Mô hình, điển hình', values: years.map((y) => F.value('models.built', y)) },
-        { name: 'Tổ chức đảng được khen thưởng', values: years.map((y) => sumIds(['commendation.khen-thuong.ban-thuong-vu.orgs', 'commendation.khen-thuong.cap-tren.orgs'], y)) },
+        {
+          name: 'Tổ chức đảng được khen thưởng',
+          values: years.map((y) => sumIds(['commendation.khen-thuong.ban-thuong-vu.orgs', 'commendation.khen-thuong.cap-tren.orgs'], y)),
+        },
         { name: 'Tổ chức đảng được kiểm tra, giám sát', values: years.map((y) => sumIds(inspections, y)) },
         { name: 'Đảng viên vi phạm cam kết', values: years.map((y) => F.value('unit.violatedPledge', y)) },
       ],
@@ -648,7 +830,15 @@ function buildAppendices(input: BuildInput): Block[] {
     kind: 'table',
     caption: 'Số đơn vị theo tình trạng, từng nội dung',
     header: ['Năm', 'Nội dung', 'Phải nộp', 'Đúng hạn', 'Nộp chậm', 'Không nộp', 'Được miễn'],
-    rows: standings.map((s) => [String(s.year), s.title, formatInt(s.total), formatInt(s.onTime.length), formatInt(s.late.length), formatInt(s.missing.length), formatInt(s.exempted.length)]),
+    rows: standings.map((s) => [
+      String(s.year),
+      s.title,
+      formatInt(s.total),
+      formatInt(s.onTime.length),
+      formatInt(s.late.length),
+      formatInt(s.missing.length),
+      formatInt(s.exempted.length),
+    ]),
     widths: [8, 40, 10, 10, 10, 10, 10],
     numeric: [2, 3, 4, 5, 6],
   });
@@ -697,7 +887,8 @@ function buildAppendices(input: BuildInput): Block[] {
 
   const lastYear = years[years.length - 1]!;
   heading(`PHỤ LỤC 3. SỐ LIỆU THEO ĐƠN VỊ NĂM ${lastYear.year}`);
-  const rate = (part: number | undefined, whole: number) => (part === undefined ? '—' : `${formatInt(part)} (${formatPercent(part, whole)})`);
+  const rate = (part: number | undefined, whole: number) =>
+    part === undefined ? '—' : `${formatInt(part)} (${formatPercent(part, whole)})`;
   blocks.push({
     kind: 'table',
     caption: 'Theo báo cáo của từng tổ chức cơ sở đảng',
@@ -719,4 +910,3 @@ function buildAppendices(input: BuildInput): Block[] {
   });
   return blocks;
 }
-

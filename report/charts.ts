@@ -63,7 +63,8 @@ const NO_DATA = 'Không có số liệu';
 function readAdvances(file: string): Map<number, number> {
   const b = fs.readFileSync(file);
   const tables = new Map<string, number>();
-  for (let i = 0, n = b.readUInt16BE(4); i < n; i++) tables.set(b.toString('latin1', 12 + i * 16, 16 + i * 16), b.readUInt32BE(20 + i * 16));
+  for (let i = 0, n = b.readUInt16BE(4); i < n; i++)
+    tables.set(b.toString('latin1', 12 + i * 16, 16 + i * 16), b.readUInt32BE(20 + i * 16));
   const table = (tag: string) => {
     const at = tables.get(tag);
     if (at === undefined) throw new Error(`${path.basename(file)}: no '${tag}' table`);
@@ -83,11 +84,16 @@ function readAdvances(file: string): Map<number, number> {
   }
   if (sub === undefined) throw new Error(`${path.basename(file)}: no Unicode BMP cmap`);
   const segs = b.readUInt16BE(sub + 6) / 2;
-  const ends = sub + 14, starts = ends + 2 * segs + 2, deltas = starts + 2 * segs, ranges = deltas + 2 * segs;
+  const ends = sub + 14,
+    starts = ends + 2 * segs + 2,
+    deltas = starts + 2 * segs,
+    ranges = deltas + 2 * segs;
   const widths = new Map<number, number>();
   for (let s = 0; s < segs; s++) {
-    const start = b.readUInt16BE(starts + 2 * s), end = b.readUInt16BE(ends + 2 * s);
-    const delta = b.readUInt16BE(deltas + 2 * s), range = b.readUInt16BE(ranges + 2 * s);
+    const start = b.readUInt16BE(starts + 2 * s),
+      end = b.readUInt16BE(ends + 2 * s);
+    const delta = b.readUInt16BE(deltas + 2 * s),
+      range = b.readUInt16BE(ranges + 2 * s);
     for (let c = start; c <= end && c !== 0xffff; c++) {
       let glyph = range === 0 ? c : b.readUInt16BE(ranges + 2 * s + range + 2 * (c - start));
       if (range !== 0 && glyph === 0) continue;
@@ -130,8 +136,13 @@ function formatNumber(value: number, maxDecimals: number): string {
 
 /** NFC so the SVG carries the precomposed letters DejaVu has glyphs for; control characters would break the XML. */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching the control characters is the point
-  return text.normalize('NFC').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return (
+    text
+      .normalize('NFC')
+      // eslint-disable-next-line no-control-regex -- matching the control characters is the point
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim()
+  );
 }
 
 /** Greedy word wrap, so the plot can be placed below however many lines the title takes. */
@@ -166,23 +177,39 @@ function fit(text: string, font: string, maxWidth: number): string {
 
 // ---- chart ------------------------------------------------------------------------------------------------------
 
-const TITLE_SIZE = 15, TITLE_LINE = 20, LABEL_SIZE = 11, AXIS_SIZE = 11, PAD = 12;
+const TITLE_SIZE = 15,
+  TITLE_LINE = 20,
+  LABEL_SIZE = 11,
+  AXIS_SIZE = 11,
+  PAD = 12;
 
 function buildOption(spec: ChartSpec, width: number, height: number): Record<string, unknown> {
   const titleLines = wrap(clean(spec.title), `bold ${TITLE_SIZE}px ${CSS_FONT}`, width - 2 * PAD);
-  const title = { text: titleLines.join('\n'), left: 'center', top: PAD, textStyle: { fontSize: TITLE_SIZE, lineHeight: TITLE_LINE, fontWeight: 'bold', color: TEXT } };
+  const title = {
+    text: titleLines.join('\n'),
+    left: 'center',
+    top: PAD,
+    textStyle: { fontSize: TITLE_SIZE, lineHeight: TITLE_LINE, fontWeight: 'bold', color: TEXT },
+  };
   const titleBottom = PAD + titleLines.length * TITLE_LINE;
   const base = { animation: false, backgroundColor: '#ffffff', textStyle: { fontFamily: CSS_FONT, color: TEXT }, title };
 
   const categories = spec.categories.map(clean);
-  const series = spec.series.map((s) => ({ name: clean(s.name), values: s.values.map((v) => (v === null || !Number.isFinite(v) ? null : v)) }));
+  const series = spec.series.map((s) => ({
+    name: clean(s.name),
+    values: s.values.map((v) => (v === null || !Number.isFinite(v) ? null : v)),
+  }));
   if (categories.length === 0 || series.every((s) => s.values.every((v) => v === null))) {
     return {
       ...base,
-      graphic: [{
-        type: 'text', left: 'center', top: (titleBottom + height) / 2 - 8,
-        style: { text: NO_DATA, fontSize: 14, fontFamily: CSS_FONT, fill: '#666666' },
-      }],
+      graphic: [
+        {
+          type: 'text',
+          left: 'center',
+          top: (titleBottom + height) / 2 - 8,
+          style: { text: NO_DATA, fontSize: 14, fontFamily: CSS_FONT, fill: '#666666' },
+        },
+      ],
     };
   }
 
@@ -223,7 +250,14 @@ function buildOption(spec: ChartSpec, width: number, height: number): Record<str
     ...base,
     color: PALETTE,
     legend: legend ? { top: titleBottom + 6, itemWidth: 18, itemHeight: 10, textStyle: { fontSize: AXIS_SIZE, color: TEXT } } : undefined,
-    grid: { left: PAD, right: PAD + (spec.horizontal ? 40 : 8), top, bottom: PAD, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    grid: {
+      left: PAD,
+      right: PAD + (spec.horizontal ? 40 : 8),
+      top,
+      bottom: PAD,
+      outerBoundsMode: 'same',
+      outerBoundsContain: 'axisLabel',
+    },
     xAxis: spec.horizontal ? valueAxis : categoryAxis,
     yAxis: spec.horizontal ? categoryAxis : valueAxis,
     labelLayout: { hideOverlap: true },
@@ -285,6 +319,8 @@ export function renderChart(spec: ChartSpec, size: { width?: number; height?: nu
       defaultFontFamily: FONT_FAMILY,
       sansSerifFamily: FONT_FAMILY,
     },
-  }).render().asPng();
+  })
+    .render()
+    .asPng();
   return { svg, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), width, height };
 }

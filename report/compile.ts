@@ -62,7 +62,8 @@ export async function resolveCycles(db: Db, sel: CycleSelection): Promise<{ cycl
     const missing = sel.cycleIds.filter((id) => !rows.some((r) => r.id === id));
     if (missing.length) throw new ReportError(`no such cycle: ${missing.join(', ')} (see \`chuky cycle list\`)`);
     const codes = new Set(rows.map((r) => r.committeeCode));
-    if (codes.size > 1) throw new ReportError(`the cycles belong to different committees (${[...codes].join(', ')}); a report is one committee's`);
+    if (codes.size > 1)
+      throw new ReportError(`the cycles belong to different committees (${[...codes].join(', ')}); a report is one committee's`);
     return rows.map((r) => ({ cycleId: r.id, year: r.year, committeeCode: r.committeeCode })).sort((a, b) => a.year - b.year);
   }
   const rows = await cyclesOfYears(db, sel.years, sel.committeeCode);
@@ -71,14 +72,23 @@ export async function resolveCycles(db: Db, sel: CycleSelection): Promise<{ cycl
   const complete = [...byCommittee.entries()].filter(([, list]) => sel.years.every((y) => list.some((r) => r.year === y)));
   if (complete.length === 0) {
     const have = [...byCommittee.entries()].map(([c, list]) => `${c}: ${list.map((r) => r.year).join(', ')}`).join('; ');
-    throw new ReportError(`no committee has a cycle for every year ${sel.years.join(', ')}${sel.committeeCode ? ` (committee ${sel.committeeCode})` : ''}${have ? `; found ${have}` : ''}`);
+    throw new ReportError(
+      `no committee has a cycle for every ` +
+        `year ${sel.years.join(', ')}${sel.committeeCode ? ` (committee ${sel.committeeCode})` : ''}${have ? `; found ${have}` : ''}`,
+    );
   }
-  if (complete.length > 1) throw new ReportError(`several committees have cycles for those years (${complete.map(([c]) => c).join(', ')}); name one with --committee`);
+  if (complete.length > 1)
+    throw new ReportError(
+      `several committees have cycles for those years (${complete.map(([c]) => c).join(', ')}); name one with --committee`,
+    );
   return complete[0]![1].map((r) => ({ cycleId: r.id, year: r.year, committeeCode: r.committeeCode }));
 }
 
 /** The snapshots of the selected cycles; every one must be frozen. */
-export async function loadYears(db: Db, sel: CycleSelection): Promise<{ years: YearInput[]; committeeCode: string; sha256: Record<string, string> }> {
+export async function loadYears(
+  db: Db,
+  sel: CycleSelection,
+): Promise<{ years: YearInput[]; committeeCode: string; sha256: Record<string, string> }> {
   const cycles = await resolveCycles(db, sel);
   const years: YearInput[] = [];
   const sha256: Record<string, string> = {};
@@ -94,7 +104,10 @@ export async function loadYears(db: Db, sel: CycleSelection): Promise<{ years: Y
     sha256[c.cycleId] = snap.sha256;
   }
   if (notFrozen.length) {
-    throw new ReportError(`not frozen yet: ${notFrozen.join(', ')}. A report is compiled from a closed year: run \`chuky cycle close --cycle ID --reason …\` first (\`chuky cycle export\` shows the data so far)`);
+    throw new ReportError(
+      `not frozen yet: ${notFrozen.join(', ')}. A report is compiled from a closed year: run \`chuky ` +
+        `cycle close --cycle ID --reason …\` first (\`chuky cycle export\` shows the data so far)`,
+    );
   }
   return { years, committeeCode: cycles[0]!.committeeCode, sha256 };
 }
@@ -183,11 +196,23 @@ export async function compileReport(
   const html = renderHtml(doc);
   const base = `${committeeCode}-${multi ? 'so-ket' : 'bao-cao'}-${span}`;
   fs.mkdirSync(p.outDir, { recursive: true });
-  const files = { docx: path.join(p.outDir, `${base}.docx`), html: path.join(p.outDir, `${base}.html`), json: path.join(p.outDir, `${base}.json`) };
+  const files = {
+    docx: path.join(p.outDir, `${base}.docx`),
+    html: path.join(p.outDir, `${base}.html`),
+    json: path.join(p.outDir, `${base}.json`),
+  };
   fs.writeFileSync(files.docx, docx);
   fs.writeFileSync(files.html, html);
   const data = {
-    report: { key: reportKey, number, date: entry.issuedOn, term: entry.term, committee: committeeCode, years: yearList, subject: doc.subject },
+    report: {
+      key: reportKey,
+      number,
+      date: entry.issuedOn,
+      term: entry.term,
+      committee: committeeCode,
+      years: yearList,
+      subject: doc.subject,
+    },
     cycles: years.map((y) => ({ cycleId: y.cycleId, year: y.year, frozenAt: y.data.frozenAt, snapshotSha256: sha256[y.cycleId] })),
     figures: analysis.figures.all(),
     standings: analysis.standings,

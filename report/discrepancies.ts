@@ -6,7 +6,14 @@
  * go after the appendices as drafted (highlighted) paragraphs, so the document cannot be signed with them unread.
  * Pure.
  */
-import { DEFAULT_MEMBERS_MARGIN_PERCENT, MEMBER_COUNT_PHASES, formatInt, formatTarget, membersBeyondMargin, reportedMembers } from '../domain/phases/common.js';
+import {
+  DEFAULT_MEMBERS_MARGIN_PERCENT,
+  MEMBER_COUNT_PHASES,
+  formatInt,
+  formatTarget,
+  membersBeyondMargin,
+  reportedMembers,
+} from '../domain/phases/common.js';
 import { countedUnits, type YearInput } from './figures.js';
 import type { Block, ParagraphBlock } from './model.js';
 

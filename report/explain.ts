@@ -28,12 +28,19 @@ export function originOf(c: Contribution, years: readonly YearInput[]): Contribu
   const data = years.find((y) => y.cycleId === c.cycleId)?.data;
   if (!data?.imported) return undefined;
   const s = c.source;
-  const withColumn = (o: FrozenOrigin | undefined, column: string | undefined): ContributionOrigin | undefined => (o ? { ...o, ...(column ? { column } : {}) } : undefined);
+  const withColumn = (o: FrozenOrigin | undefined, column: string | undefined): ContributionOrigin | undefined =>
+    o ? { ...o, ...(column ? { column } : {}) } : undefined;
   switch (s.kind) {
     case 'submission':
-      return withColumn(data.units.find((u) => u.code === s.unitCode)?.phases[s.phase]?.submission?.origin, unitColumns().find((col) => col.path === s.field)?.header);
+      return withColumn(
+        data.units.find((u) => u.code === s.unitCode)?.phases[s.phase]?.submission?.origin,
+        unitColumns().find((col) => col.path === s.field)?.header,
+      );
     case 'unit':
-      return withColumn(Object.values(data.units.find((u) => u.code === s.unitCode)?.phases ?? {}).find((o) => o.submission?.origin)?.submission?.origin, 'Mã đơn vị');
+      return withColumn(
+        Object.values(data.units.find((u) => u.code === s.unitCode)?.phases ?? {}).find((o) => o.submission?.origin)?.submission?.origin,
+        'Mã đơn vị',
+      );
     case 'record':
       return withColumn(
         data.committeeRecords.find((r) => r.id === s.recordId)?.origin,
@@ -52,22 +59,32 @@ export class UnknownFigureError extends Error {
 export function explainFigure(figures: Figures, query: string, years: readonly YearInput[] = []): Explanation {
   const [id, yearText] = query.trim().split('@') as [string, string | undefined];
   const year = yearText !== undefined ? Number(yearText) : undefined;
-  if (yearText !== undefined && !/^\d{4}$/.test(yearText)) throw new UnknownFigureError(`"${query}": the year after @ must be four digits, e.g. ${id}@2022`);
+  if (yearText !== undefined && !/^\d{4}$/.test(yearText))
+    throw new UnknownFigureError(`"${query}": the year after @ must be four digits, e.g. ${id}@2022`);
   if (!figures.has(id)) {
     const near = figures
       .all()
       .map((f) => f.id)
       .filter((f) => f.includes(id) || id.split('.').some((part) => part.length > 3 && f.includes(part)))
       .slice(0, 12);
-    throw new UnknownFigureError(`no figure "${id}"${near.length ? `; did you mean: ${near.join(', ')}` : ''}. \`chuky report figures\` lists them all`);
+    throw new UnknownFigureError(
+      `no figure "${id}"${near.length ? `; did you mean: ${near.join(', ')}` : ''}. \`chuky report figures\` lists them all`,
+    );
   }
   const f = figures.get(id);
-  const contributions = (year === undefined ? f.contributions : f.contributions.filter((c) => c.year === year)).map((c): ExplainedContribution => {
-    const origin = originOf(c, years);
-    return origin ? { ...c, origin } : c;
-  });
+  const contributions = (year === undefined ? f.contributions : f.contributions.filter((c) => c.year === year)).map(
+    (c): ExplainedContribution => {
+      const origin = originOf(c, years);
+      return origin ? { ...c, origin } : c;
+    },
+  );
   const total = contributions.reduce((n, c) => n + c.value, 0);
-  return { figure: { id: f.id, label: f.label, value: f.value, byYear: f.byYear }, ...(year !== undefined ? { year } : {}), total, contributions };
+  return {
+    figure: { id: f.id, label: f.label, value: f.value, byYear: f.byYear },
+    ...(year !== undefined ? { year } : {}),
+    total,
+    contributions,
+  };
 }
 
 /** One row per addend, for people. */
@@ -75,14 +92,36 @@ export function contributionRow(c: ExplainedContribution): Record<string, string
   const s = c.source;
   const o = c.origin;
   // An imported year: the workbook row first, then what chuky stored it as.
-  const from = (stored: string) => (o ? `workbook ${o.workbook}, sheet “${o.sheet}”, row ${o.row}${o.column ? `, column “${o.column}”` : ''} (${stored})` : stored);
+  const from = (stored: string) =>
+    o ? `workbook ${o.workbook}, sheet “${o.sheet}”, row ${o.row}${o.column ? `, column “${o.column}”` : ''} (${stored})` : stored;
   switch (s.kind) {
     case 'submission':
-      return { year: c.year, source: from(`submission ${s.submissionId} v${s.version}`), unit: `${s.unitCode} ${s.unitName}`, phase: s.phase, field: s.field, value: c.value };
+      return {
+        year: c.year,
+        source: from(`submission ${s.submissionId} v${s.version}`),
+        unit: `${s.unitCode} ${s.unitName}`,
+        phase: s.phase,
+        field: s.field,
+        value: c.value,
+      };
     case 'record':
-      return { year: c.year, source: from(`record ${s.recordId} (${s.recordKind})`), unit: s.description.slice(0, 80), phase: '', field: s.field, value: c.value };
+      return {
+        year: c.year,
+        source: from(`record ${s.recordId} (${s.recordKind})`),
+        unit: s.description.slice(0, 80),
+        phase: '',
+        field: s.field,
+        value: c.value,
+      };
     case 'inspection':
-      return { year: c.year, source: `inspection ${s.inspectionId}`, unit: `${s.unitCode} ${s.unitName}`, phase: '', field: 'concluded', value: c.value };
+      return {
+        year: c.year,
+        source: `inspection ${s.inspectionId}`,
+        unit: `${s.unitCode} ${s.unitName}`,
+        phase: '',
+        field: 'concluded',
+        value: c.value,
+      };
     case 'unit':
       return { year: c.year, source: from('units list'), unit: `${s.unitCode} ${s.unitName}`, phase: '', field: s.field, value: c.value };
   }

@@ -96,7 +96,10 @@ function at(payload: unknown, path: Path): unknown {
 }
 
 /** The first source with a number, with its provenance. */
-export function pickNumber(unit: FrozenUnit, sources: readonly Source[]): { value: number; phase: string; field: string; submissionId: number; version: number } | undefined {
+export function pickNumber(
+  unit: FrozenUnit,
+  sources: readonly Source[],
+): { value: number; phase: string; field: string; submissionId: number; version: number } | undefined {
   for (const [phase, path] of sources) {
     const s = unit.phases[phase]?.submission;
     if (!s) continue;
@@ -108,10 +111,22 @@ export function pickNumber(unit: FrozenUnit, sources: readonly Source[]): { valu
 
 /** Where each per-unit figure is read, latest word first. */
 export const UNIT_SOURCES = {
-  members: [['year-end-report', 'figures.members'], ['study-makeup', 'members'], ['study', 'members'], ['pledge', 'members']],
-  studied: [['year-end-report', 'figures.studied'], ['study-makeup', 'studiedTotal'], ['study', 'studied']],
+  members: [
+    ['year-end-report', 'figures.members'],
+    ['study-makeup', 'members'],
+    ['study', 'members'],
+    ['pledge', 'members'],
+  ],
+  studied: [
+    ['year-end-report', 'figures.studied'],
+    ['study-makeup', 'studiedTotal'],
+    ['study', 'studied'],
+  ],
   studiedFirst: [['study', 'studied']],
-  withPersonalPlan: [['year-end-report', 'figures.withPersonalPlan'], ['pledge', 'withPersonalPlan']],
+  withPersonalPlan: [
+    ['year-end-report', 'figures.withPersonalPlan'],
+    ['pledge', 'withPersonalPlan'],
+  ],
   keptPledge: [['year-end-report', 'figures.keptPledge']],
   violatedPledge: [['year-end-report', 'figures.violatedPledge']],
   discussionSessions: [['year-end-report', 'figures.discussionSessions']],
@@ -122,7 +137,10 @@ export const UNIT_SOURCES = {
   contests: [['year-end-report', 'figures.contests']],
   contestParticipants: [['year-end-report', 'figures.contestParticipants']],
   charityVnd: [['year-end-report', 'figures.charityVnd']],
-  membersDisciplined: [['year-end-report', 'figures.membersDisciplined'], ['inspection', 'membersDisciplined']],
+  membersDisciplined: [
+    ['year-end-report', 'figures.membersDisciplined'],
+    ['inspection', 'membersDisciplined'],
+  ],
 } as const satisfies Record<string, readonly Source[]>;
 
 export const UNIT_FIGURE_LABELS: Record<keyof typeof UNIT_SOURCES, string> = {
@@ -152,7 +170,11 @@ export const INSPECTION_COUNTS = {
 } as const;
 
 /** Committee-level inspections: by the level above on the committee's advice, the standing committee, its UBKT. */
-export const COMMITTEE_BODIES = { 'cap-tren': 'cấp trên (do Ban Thường vụ tham mưu)', 'ban-thuong-vu': 'Ban Thường vụ', ubkt: 'Ủy ban Kiểm tra' } as const;
+export const COMMITTEE_BODIES = {
+  'cap-tren': 'cấp trên (do Ban Thường vụ tham mưu)',
+  'ban-thuong-vu': 'Ban Thường vụ',
+  ubkt: 'Ủy ban Kiểm tra',
+} as const;
 /** An inspection workflow counts once its conclusion is given. */
 const CONCLUDED = new Set(['concluded', 'remedy_overdue', 'remedied', 'closed']);
 
@@ -193,7 +215,8 @@ export function computeFigures(years: YearInput[]): Figures {
   const yearList = years.map((y) => y.year);
   for (const key of Object.keys(UNIT_SOURCES) as (keyof typeof UNIT_SOURCES)[]) F.declare(`unit.${key}`, UNIT_FIGURE_LABELS[key], yearList);
   for (const [level, levelLabel] of Object.entries(GRASSROOTS_LEVELS)) {
-    for (const [count, label] of Object.entries(INSPECTION_COUNTS)) F.declare(`inspection.grassroots.${level}.${count}`, `${label} bởi ${levelLabel}`, yearList);
+    for (const [count, label] of Object.entries(INSPECTION_COUNTS))
+      F.declare(`inspection.grassroots.${level}.${count}`, `${label} bởi ${levelLabel}`, yearList);
   }
   for (const [body, bodyLabel] of Object.entries(COMMITTEE_BODIES)) {
     for (const kind of ['kiem-tra', 'giam-sat'] as const) {
@@ -209,19 +232,35 @@ export function computeFigures(years: YearInput[]): Figures {
   for (const { year, cycleId, data } of years) {
     const base = { year, cycleId };
     for (const unit of countedUnits(data)) {
-      F.add('units.counted', 'tổ chức cơ sở đảng', { ...base, value: 1, source: { kind: 'unit', unitCode: unit.code, unitName: unit.name, field: 'active' } });
+      F.add('units.counted', 'tổ chức cơ sở đảng', {
+        ...base,
+        value: 1,
+        source: { kind: 'unit', unitCode: unit.code, unitName: unit.name, field: 'active' },
+      });
       const fromSubmission = (id: string, label: string, p: NonNullable<ReturnType<typeof pickNumber>>) =>
         F.add(id, label, {
           ...base,
           value: p.value,
-          source: { kind: 'submission', unitCode: unit.code, unitName: unit.name, phase: p.phase, submissionId: p.submissionId, version: p.version, field: p.field },
+          source: {
+            kind: 'submission',
+            unitCode: unit.code,
+            unitName: unit.name,
+            phase: p.phase,
+            submissionId: p.submissionId,
+            version: p.version,
+            field: p.field,
+          },
         });
       for (const key of Object.keys(UNIT_SOURCES) as (keyof typeof UNIT_SOURCES)[]) {
         const p = pickNumber(unit, UNIT_SOURCES[key]);
         if (p) fromSubmission(`unit.${key}`, UNIT_FIGURE_LABELS[key], p);
         else if (key === 'members') {
           // A unit that reported nothing still has members: the registered count keeps the base honest.
-          F.add('unit.members', UNIT_FIGURE_LABELS.members, { ...base, value: unit.members, source: { kind: 'unit', unitCode: unit.code, unitName: unit.name, field: 'members' } });
+          F.add('unit.members', UNIT_FIGURE_LABELS.members, {
+            ...base,
+            value: unit.members,
+            source: { kind: 'unit', unitCode: unit.code, unitName: unit.name, field: 'members' },
+          });
         }
       }
       // Models: the year-end count, else the entries of the models phase.
@@ -231,7 +270,13 @@ export function computeFigures(years: YearInput[]): Figures {
         const s = unit.phases.models?.submission;
         const list = at(s?.payload, 'models');
         if (s && Array.isArray(list) && list.length > 0) {
-          fromSubmission('models.built', 'mô hình, điển hình được xây dựng', { value: list.length, phase: 'models', field: 'models', submissionId: s.id, version: s.version });
+          fromSubmission('models.built', 'mô hình, điển hình được xây dựng', {
+            value: list.length,
+            phase: 'models',
+            field: 'models',
+            submissionId: s.id,
+            version: s.version,
+          });
         }
       }
       for (const level of Object.keys(GRASSROOTS_LEVELS) as (keyof typeof GRASSROOTS_LEVELS)[]) {
@@ -240,7 +285,8 @@ export function computeFigures(years: YearInput[]): Figures {
             ['year-end-report', `figures.inspections.${level}.${count}`],
             ['inspection', `${level}.${count}`],
           ]);
-          if (p) fromSubmission(`inspection.grassroots.${level}.${count}`, `${INSPECTION_COUNTS[count]} bởi ${GRASSROOTS_LEVELS[level]}`, p);
+          if (p)
+            fromSubmission(`inspection.grassroots.${level}.${count}`, `${INSPECTION_COUNTS[count]} bởi ${GRASSROOTS_LEVELS[level]}`, p);
         }
       }
       // Study make-up sessions held.
@@ -249,7 +295,15 @@ export function computeFigures(years: YearInput[]): Figures {
         F.add('study.makeupUnits', 'đơn vị tổ chức quán triệt bổ sung', {
           ...base,
           value: 1,
-          source: { kind: 'submission', unitCode: unit.code, unitName: unit.name, phase: 'study-makeup', submissionId: makeup.id, version: makeup.version, field: 'makeupDate' },
+          source: {
+            kind: 'submission',
+            unitCode: unit.code,
+            unitName: unit.name,
+            phase: 'study-makeup',
+            submissionId: makeup.id,
+            version: makeup.version,
+            field: 'makeupDate',
+          },
         });
       }
       // Thematic sessions, counted in units per topic.
@@ -261,13 +315,29 @@ export function computeFigures(years: YearInput[]): Figures {
           F.add(`discussion.topic.${key}`, `đơn vị sinh hoạt chuyên đề “${topic}”`, {
             ...base,
             value: 1,
-            source: { kind: 'submission', unitCode: unit.code, unitName: unit.name, phase: 'study', submissionId: study.id, version: study.version, field: 'discussionTopic' },
+            source: {
+              kind: 'submission',
+              unitCode: unit.code,
+              unitName: unit.name,
+              phase: 'study',
+              submissionId: study.id,
+              version: study.version,
+              field: 'discussionTopic',
+            },
           });
         }
         F.add('discussion.units', 'đơn vị tổ chức sinh hoạt chuyên đề', {
           ...base,
           value: 1,
-          source: { kind: 'submission', unitCode: unit.code, unitName: unit.name, phase: 'study', submissionId: study.id, version: study.version, field: 'discussionTopic' },
+          source: {
+            kind: 'submission',
+            unitCode: unit.code,
+            unitName: unit.name,
+            phase: 'study',
+            submissionId: study.id,
+            version: study.version,
+            field: 'discussionTopic',
+          },
         });
       }
     }
@@ -295,13 +365,26 @@ export function computeFigures(years: YearInput[]): Figures {
         case 'document': {
           const desc = `${str(p.number)} ngày ${str(p.issuedOn)}: ${str(p.title)}`;
           rec('documents.total', 'văn bản chỉ đạo, hướng dẫn', 'type', 1, desc);
-          rec(`documents.${str(p.type)}`, `${(DOCUMENT_TYPE_LABEL_VI[str(p.type) as keyof typeof DOCUMENT_TYPE_LABEL_VI] ?? str(p.type)).toLowerCase()} (văn bản chỉ đạo)`, 'type', 1, desc);
+          rec(
+            `documents.${str(p.type)}`,
+            `${(DOCUMENT_TYPE_LABEL_VI[str(p.type) as keyof typeof DOCUMENT_TYPE_LABEL_VI] ?? str(p.type)).toLowerCase()} ` +
+              `(văn bản chỉ đạo)`,
+            'type',
+            1,
+            desc,
+          );
           break;
         }
         case 'conference': {
           const desc = `${str(p.heldOn)}: ${str(p.theme)}`;
           rec('conferences.count', 'hội nghị học tập, quán triệt', 'heldOn', 1, desc);
-          rec(`conference.${r.id}.connectionPoints`, `điểm cầu tại hội nghị “${str(p.theme)}”`, 'connectionPoints', num(p.connectionPoints), desc);
+          rec(
+            `conference.${r.id}.connectionPoints`,
+            `điểm cầu tại hội nghị “${str(p.theme)}”`,
+            'connectionPoints',
+            num(p.connectionPoints),
+            desc,
+          );
           rec(`conference.${r.id}.attendees`, `người dự hội nghị “${str(p.theme)}”`, 'attendees', num(p.attendees), desc);
           rec('conferences.attendees', 'lượt người dự các hội nghị học tập, quán triệt', 'attendees', num(p.attendees), desc);
           break;
@@ -311,7 +394,8 @@ export function computeFigures(years: YearInput[]): Figures {
           const level = str(p.level);
           const desc = `${str(p.decidedOn)}${p.decisionNumber ? ` (${str(p.decisionNumber)})` : ''}${p.note ? `: ${str(p.note)}` : ''}`;
           const by = `được ${COMMENDATION_LEVEL_LABEL_VI[level as keyof typeof COMMENDATION_LEVEL_LABEL_VI] ?? level} ${COMMENDATION_FORM_LABEL_VI[form as keyof typeof COMMENDATION_FORM_LABEL_VI] ?? form}`;
-          if (num(p.organisations) > 0) rec(`commendation.${form}.${level}.orgs`, `tập thể ${by}`, 'organisations', num(p.organisations), desc);
+          if (num(p.organisations) > 0)
+            rec(`commendation.${form}.${level}.orgs`, `tập thể ${by}`, 'organisations', num(p.organisations), desc);
           if (num(p.members) > 0) rec(`commendation.${form}.${level}.members`, `cá nhân ${by}`, 'members', num(p.members), desc);
           break;
         }
@@ -322,7 +406,13 @@ export function computeFigures(years: YearInput[]): Figures {
           break;
         }
         case 'charity':
-          rec('charity.committeeVnd', 'đồng do cấp ủy kêu gọi, ủng hộ', 'amountVnd', num(p.amountVnd), `${str(p.heldOn)} ${str(p.description)}`.trim());
+          rec(
+            'charity.committeeVnd',
+            'đồng do cấp ủy kêu gọi, ủng hộ',
+            'amountVnd',
+            num(p.amountVnd),
+            `${str(p.heldOn)} ${str(p.description)}`.trim(),
+          );
           break;
         case 'inspection': {
           const body = str(p.body);
@@ -330,8 +420,16 @@ export function computeFigures(years: YearInput[]): Figures {
           const verb = kind === 'kiem-tra' ? 'kiểm tra' : 'giám sát';
           const bodyLabel = COMMITTEE_BODIES[body as keyof typeof COMMITTEE_BODIES] ?? body;
           const desc = `${str(p.heldOn)}: ${str(p.subject)}`;
-          if (num(p.organisations) > 0) rec(`inspection.${body}.${kind}.orgs`, `tổ chức đảng được ${verb} bởi ${bodyLabel}`, 'organisations', num(p.organisations), desc);
-          if (num(p.members) > 0) rec(`inspection.${body}.${kind}.members`, `đảng viên được ${verb} bởi ${bodyLabel}`, 'members', num(p.members), desc);
+          if (num(p.organisations) > 0)
+            rec(
+              `inspection.${body}.${kind}.orgs`,
+              `tổ chức đảng được ${verb} bởi ${bodyLabel}`,
+              'organisations',
+              num(p.organisations),
+              desc,
+            );
+          if (num(p.members) > 0)
+            rec(`inspection.${body}.${kind}.members`, `đảng viên được ${verb} bởi ${bodyLabel}`, 'members', num(p.members), desc);
           break;
         }
       }

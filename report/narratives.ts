@@ -22,14 +22,54 @@ export interface NarrativeGroup {
   submissionIds: number[];
 }
 
-const STOP = new Set(['và', 'của', 'các', 'trong', 'một', 'số', 'có', 'được', 'là', 'với', 'cho', 'đã', 'còn', 'chưa', 'những', 'việc', 'để', 'theo', 'tại', 'từ', 'đến', 'này', 'như', 'thì', 'mà', 'ở', 'về', 'trên', 'nên', 'vẫn', 'do', 'bị', 'rất', 'cũng']);
+const STOP = new Set([
+  'và',
+  'của',
+  'các',
+  'trong',
+  'một',
+  'số',
+  'có',
+  'được',
+  'là',
+  'với',
+  'cho',
+  'đã',
+  'còn',
+  'chưa',
+  'những',
+  'việc',
+  'để',
+  'theo',
+  'tại',
+  'từ',
+  'đến',
+  'này',
+  'như',
+  'thì',
+  'mà',
+  'ở',
+  'về',
+  'trên',
+  'nên',
+  'vẫn',
+  'do',
+  'bị',
+  'rất',
+  'cũng',
+]);
 
 /** Sentences of a text: split at full stops, semicolons, line breaks and list dashes. */
 export function sentences(text: string): string[] {
   return text
     .normalize('NFC')
     .split(/(?<=[.!?;])\s+|\n+|^\s*[-•+]\s*/m)
-    .map((s) => s.replace(/^\s*[-•+*]\s*/, '').replace(/[\s.;]+$/, '').trim())
+    .map((s) =>
+      s
+        .replace(/^\s*[-•+*]\s*/, '')
+        .replace(/[\s.;]+$/, '')
+        .trim(),
+    )
     .filter((s) => s.length >= 12);
 }
 
@@ -49,8 +89,15 @@ const NEGATIONS = ['không', 'chưa', 'chẳng', 'chả', 'chớ', 'đừng', 't
 /** The negation words of a sentence, counted, in a fixed order: "chưa×1 không×2". */
 export function negations(sentence: string): string {
   const counts = new Map<string, number>();
-  for (const w of sentence.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (NEGATIONS.includes(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([w, n]) => `${w}×${n}`).join(' ');
+  for (const w of sentence
+    .normalize('NFC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u))
+    if (NEGATIONS.includes(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([w, n]) => `${w}×${n}`)
+    .join(' ');
 }
 
 /**
@@ -120,7 +167,18 @@ export function groupNarratives(years: YearInput[], field: NarrativeField): Narr
         const d: Draft =
           best && bestScore >= SAME_GROUP
             ? best
-            : (drafts[drafts.push({ year, key, words: w, wordings: new Map(), units: new Map(), years: new Set(), submissionIds: new Set(), first: order }) - 1] as Draft);
+            : (drafts[
+                drafts.push({
+                  year,
+                  key,
+                  words: w,
+                  wordings: new Map(),
+                  units: new Map(),
+                  years: new Set(),
+                  submissionIds: new Set(),
+                  first: order,
+                }) - 1
+              ] as Draft);
         d.wordings.set(sentence, (d.wordings.get(sentence) ?? 0) + 1);
         if (!d.units.has(unit.code)) d.units.set(unit.code, unit.name);
         d.years.add(year);
@@ -130,11 +188,10 @@ export function groupNarratives(years: YearInput[], field: NarrativeField): Narr
     }
     all.push(...drafts.sort((a, b) => b.units.size - a.units.size || a.first - b.first));
   }
-  return all
-    .map((d) => ({
-      text: [...d.wordings.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0],
-      units: [...d.units.entries()].map(([code, name]) => ({ code, name })),
-      years: [...d.years].sort(),
-      submissionIds: [...d.submissionIds].sort((a, b) => a - b),
-    }));
+  return all.map((d) => ({
+    text: [...d.wordings.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0],
+    units: [...d.units.entries()].map(([code, name]) => ({ code, name })),
+    years: [...d.years].sort(),
+    submissionIds: [...d.submissionIds].sort((a, b) => a - b),
+  }));
 }

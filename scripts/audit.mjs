@@ -8,7 +8,10 @@
 import { spawn } from 'node:child_process';
 
 const args = ['audit', '--audit-level=high', '--omit=dev', ...process.argv.slice(2)];
-const npm = process.env.npm_execpath && /\.c?js$/.test(process.env.npm_execpath) ? [process.execPath, [process.env.npm_execpath, ...args]] : ['npm', args];
+const npm =
+  process.env.npm_execpath && /\.c?js$/.test(process.env.npm_execpath)
+    ? [process.execPath, [process.env.npm_execpath, ...args]]
+    : ['npm', args];
 
 const child = spawn(npm[0], npm[1], { stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
@@ -26,14 +29,18 @@ child.on('error', (err) => {
 });
 child.on('close', (code) => {
   const unreachable =
-    /audit endpoint returned an error|advisories\/bulk|quick\/audit|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT|40[0-9] [A-Z][a-z]+|50[0-9] [A-Z][a-z]+/.test(output) &&
-    !/npm audit report|found \d+ vulnerabilit|\d+ (low|moderate|high|critical) severity vulnerabilit|"vulnerabilities"\s*:\s*\{\s*"/.test(output);
+    /audit endpoint returned an error|advisories\/bulk|quick\/audit|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT|40[0-9] [A-Z][a-z]+|50[0-9] [A-Z][a-z]+/.test(
+      output,
+    ) &&
+    !/npm audit report|found \d+ vulnerabilit|\d+ (low|moderate|high|critical) severity vulnerabilit|"vulnerabilities"\s*:\s*\{\s*"/.test(
+      output,
+    );
   if (code !== 0 && unreachable) {
     const why = /(\d{3} [A-Za-z ]+ - \S+ \S+|E[A-Z_]{4,}[^\n]*)/.exec(output)?.[1] ?? 'no answer';
     process.stderr.write(
       [
         '',
-        'npm run audit: NO RESULT. The registry\'s audit endpoint could not be used from this machine',
+        "npm run audit: NO RESULT. The registry's audit endpoint could not be used from this machine",
         `  (${why.trim()}).`,
         '  This says nothing about the dependencies, either way: no advisory was checked.',
         '  - Run it where https://registry.npmjs.org/-/npm/v1/security/advisories/bulk answers POST requests',

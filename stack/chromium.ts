@@ -14,7 +14,8 @@ let installing: Promise<string> | undefined;
 export function ensureChromium(log: StackLog = defaultLog, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const named = env.CHROMIUM_PATH?.trim();
   if (named) {
-    if (!fs.existsSync(named)) return Promise.reject(new Error(`CHROMIUM_PATH=${named} does not exist: point it at a Chromium or Chrome executable, or unset it`));
+    if (!fs.existsSync(named))
+      return Promise.reject(new Error(`CHROMIUM_PATH=${named} does not exist: point it at a Chromium or Chrome executable, or unset it`));
     return Promise.resolve(named);
   }
   if (fs.existsSync(DEFAULT_CHROMIUM)) return Promise.resolve(DEFAULT_CHROMIUM);

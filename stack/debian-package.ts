@@ -50,7 +50,9 @@ export function installDebianPackages(
 async function install(packages: string[], purpose: string, log: StackLog, opts: DebianInstallOptions): Promise<void> {
   if (packages.length === 0) return;
   const noRecommends = opts.noInstallRecommends ?? true;
-  const byHand = (`Install ${packages.length > 1 ? 'them' : 'it'} by hand ` + `(${handCommand(packages, noRecommends)})${opts.alternative ? ` ${opts.alternative}` : ''}.`);
+  const byHand =
+    `Install ${packages.length > 1 ? 'them' : 'it'} by hand ` +
+    `(${handCommand(packages, noRecommends)})${opts.alternative ? ` ${opts.alternative}` : ''}.`;
   const what = `Debian's ${packages.join(', ')} (for ${purpose})`;
   if (!findOnPath('apt-get')) {
     throw new Error(`cannot install ${what}: apt-get is not available on this machine. ${byHand}`);

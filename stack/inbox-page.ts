@@ -48,7 +48,8 @@ export function renderInboxPage(messages: StoredMail[], mode: string, opts: { pa
   const first = (page - 1) * size + 1;
   const pager =
     pages > 1
-      ? (`<nav class="pager">Trang ${page}/${pages} (thư ${first}–${first + newestFirst.length - 1} ` + `trên ${messages.length})${page > 1 ? ` · <a href="/?page=${page - 1}">← Mới hơn</a>` : ''}${page < pages ? ` · <a href="/?page=${page + 1}">Cũ hơn →</a>` : ''}</nav>`)
+      ? `<nav class="pager">Trang ${page}/${pages} (thư ${first}–${first + newestFirst.length - 1} ` +
+        `trên ${messages.length})${page > 1 ? ` · <a href="/?page=${page - 1}">← Mới hơn</a>` : ''}${page < pages ? ` · <a href="/?page=${page + 1}">Cũ hơn →</a>` : ''}</nav>`
       : '';
   const rows = newestFirst
     .map(

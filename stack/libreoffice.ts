@@ -35,7 +35,9 @@ export function ensureLibreOffice(log: StackLog = defaultLog, env: NodeJS.Proces
   const named = env.LIBREOFFICE_PATH?.trim();
   if (named) {
     if (!fs.existsSync(named)) {
-      return Promise.reject(new Error(`LIBREOFFICE_PATH=${named} does not exist: point it at LibreOffice's soffice executable, or unset it`));
+      return Promise.reject(
+        new Error(`LIBREOFFICE_PATH=${named} does not exist: point it at LibreOffice's soffice executable, or unset it`),
+      );
     }
     return Promise.resolve(named);
   }
@@ -50,7 +52,9 @@ export function ensureLibreOffice(log: StackLog = defaultLog, env: NodeJS.Proces
 
 function findInstalled(env: NodeJS.ProcessEnv): string | undefined {
   const pathVar = env.PATH ?? '';
-  return findOnPath('soffice', pathVar) ?? findOnPath('libreoffice', pathVar) ?? (fs.existsSync(DEFAULT_SOFFICE) ? DEFAULT_SOFFICE : undefined);
+  return (
+    findOnPath('soffice', pathVar) ?? findOnPath('libreoffice', pathVar) ?? (fs.existsSync(DEFAULT_SOFFICE) ? DEFAULT_SOFFICE : undefined)
+  );
 }
 
 async function install(log: StackLog, env: NodeJS.ProcessEnv): Promise<string> {
@@ -117,7 +121,7 @@ export async function convertDocument(input: string, format: ConvertFormat, outD
       const status = run.timedOut ? `timed out after ${run.timeoutMs} ms (process tree killed)` : run.status;
       const hint =
         format === 'png' && /no export filter/i.test(run.stderr)
-          ? '\nPNG export needs LibreOffice Draw\'s graphic filters: on Debian, apt-get install --no-install-recommends libreoffice-draw'
+          ? "\nPNG export needs LibreOffice Draw's graphic filters: on Debian, apt-get install --no-install-recommends libreoffice-draw"
           : '';
       throw new Error(
         `LibreOffice did not write ${output} (${status})\n$ ${soffice} ${args.join(' ')}\n` +

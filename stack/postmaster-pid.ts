@@ -93,7 +93,8 @@ export async function clearStalePostmaster(dataDir: string, log: StackLog): Prom
   const ppid = parentPid(pid);
   if (ppid !== undefined && ppid > 1 && processName(ppid) === 'node') {
     throw new Error(
-      (`PostgreSQL (pid ${pid}, port ${lock.port ?? '?'}) is already running on ${dataDir}, started ` + `by live process ${ppid} (${commandLine(ppid)}). `) +
+      `PostgreSQL (pid ${pid}, port ${lock.port ?? '?'}) is already running on ${dataDir}, started ` +
+        `by live process ${ppid} (${commandLine(ppid)}). ` +
         'Stop that process, or pass another dataDir.',
     );
   }

@@ -63,11 +63,7 @@ export function succeeded(r: CommandResult): boolean {
 
 /** One-paragraph summary of a command outcome, for "every route tried" errors. */
 export function describeResult(r: CommandResult): string {
-  const status = r.spawnError
-    ? `could not start: ${r.spawnError}`
-    : r.timedOut
-      ? 'timed out'
-      : `exit code ${String(r.code)}`;
+  const status = r.spawnError ? `could not start: ${r.spawnError}` : r.timedOut ? 'timed out' : `exit code ${String(r.code)}`;
   const output = `${r.stdout}\n${r.stderr}`.trim();
   const tail = output.length > 2000 ? `…${output.slice(-2000)}` : output;
   return `$ ${r.command}\n  → ${status}${tail ? `\n${tail.replace(/^/gm, '    ')}` : ''}`;

@@ -75,7 +75,8 @@ async function provision(log: StackLog): Promise<string> {
   }
 
   throw new Error(
-    (`Could not provision the Temporal CLI. Set TEMPORAL_CLI_PATH to an existing binary, or fix one ` + `of these routes:\n\n${tried.join('\n\n')}`),
+    `Could not provision the Temporal CLI. Set TEMPORAL_CLI_PATH to an existing binary, or fix one ` +
+      `of these routes:\n\n${tried.join('\n\n')}`,
   );
 }
 

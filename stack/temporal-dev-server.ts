@@ -153,11 +153,16 @@ async function launch(plan: LaunchPlan): Promise<WatchedChild> {
   const args = [
     'server',
     'start-dev',
-    '--db-filename', dbFile,
-    '--port', String(port),
-    '--ui-port', String(uiPort),
-    '--ip', ip,
-    '--log-level', 'warn',
+    '--db-filename',
+    dbFile,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--ip',
+    ip,
+    '--log-level',
+    'warn',
     // "default" always exists; naming it again is harmless but noisy.
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
@@ -230,7 +235,11 @@ export function temporalLogFile(dbFile: string): string {
 function logSince(logFile: string, offset: number, maxLines = 60): string {
   try {
     const text = readFileSync(logFile).subarray(offset).toString('utf8');
-    return text.split('\n').filter((l) => l.trim() !== '').slice(-maxLines).join('\n');
+    return text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-maxLines)
+      .join('\n');
   } catch {
     return '';
   }
@@ -330,7 +339,8 @@ export async function clearOrphanedTemporal(dbFile: string, log: StackLog): Prom
   if (parent !== undefined && parent === ownerPid && isAlive(ownerPid)) {
     const owner = (procText(ownerPid, 'cmdline') ?? '').split('\0').join(' ').trim();
     throw new Error(
-      (`Temporal (pid ${pid}, ${previous.address}, UI ${previous.uiUrl}) is already running ` + `on ${resolve(dbFile)}, started by live process ${ownerPid} (${owner}). `) +
+      `Temporal (pid ${pid}, ${previous.address}, UI ${previous.uiUrl}) is already running ` +
+        `on ${resolve(dbFile)}, started by live process ${ownerPid} (${owner}). ` +
         'Stop that process, or use another data folder (CHUKY_DATA_DIR).',
     );
   }
@@ -368,7 +378,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     const port = opts.port ?? (await freePort());
     let uiPort = opts.uiPort ?? (await freePort());
     while (uiPort === port) uiPort = await freePort();
-    for (const [what, p] of [['gRPC', port], ['UI', uiPort]] as const) {
+    for (const [what, p] of [
+      ['gRPC', port],
+      ['UI', uiPort],
+    ] as const) {
       if (!(await isPortFree(p, clientHost))) {
         throw new Error(`Cannot start Temporal dev server: ${what} port ${clientHost}:${p} is already in use`);
       }

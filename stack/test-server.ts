@@ -142,7 +142,8 @@ async function provision(log: StackLog): Promise<string> {
   }
 
   throw new Error(
-    (`Could not provision the Temporal test server. Set TEMPORAL_TEST_SERVER_PATH to an existing ` + `executable, or fix one of these routes:\n\n${tried.join('\n\n')}`),
+    `Could not provision the Temporal test server. Set TEMPORAL_TEST_SERVER_PATH to an existing ` +
+      `executable, or fix one of these routes:\n\n${tried.join('\n\n')}`,
   );
 }
 

@@ -48,7 +48,11 @@ function sdkVersion(): string {
 /** The cache key of the bundle built from `entry`: contents of its source closure, SDK version, `salt`. */
 export function bundleKey(entry: string, salt: string): string {
   const hash = createHash('sha256').update(`${sdkVersion()}\0${salt}\0`);
-  for (const file of sourceClosure(entry)) hash.update(`${path.basename(file)}\0`).update(fs.readFileSync(file)).update('\0');
+  for (const file of sourceClosure(entry))
+    hash
+      .update(`${path.basename(file)}\0`)
+      .update(fs.readFileSync(file))
+      .update('\0');
   return hash.digest('hex').slice(0, 32);
 }
 

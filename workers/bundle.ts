@@ -93,7 +93,13 @@ export function bundleInChildProcess(): Promise<string> {
     child.once('close', (code, signal) => {
       const text = Buffer.concat(out).toString('utf8');
       if (code === 0 && text.length > 0) resolve(text);
-      else reject(new Error((`bundling the workflows in a child process failed ` + `(${signal ?? `exit ${code}`}): ${err.trim().split('\n').slice(-5).join('\n')}`)));
+      else
+        reject(
+          new Error(
+            `bundling the workflows in a child process failed ` +
+              `(${signal ?? `exit ${code}`}): ${err.trim().split('\n').slice(-5).join('\n')}`,
+          ),
+        );
     });
   });
 }

@@ -34,6 +34,9 @@ export function devApiToken<E extends { apiToken: string | undefined }>(env: E, 
   }
   // A file left readable by others (copied, restored from a backup) is made the owner's again.
   fs.chmodSync(file, 0o600);
-  say((`chuky: the operator API (/api/v1) takes a token, kept in ${file}: send "Authorization: Bearer ` + `$(cat ${file})" (or set CHUKY_API_TOKEN)`));
+  say(
+    `chuky: the operator API (/api/v1) takes a token, kept in ${file}: send "Authorization: Bearer ` +
+      `$(cat ${file})" (or set CHUKY_API_TOKEN)`,
+  );
   return { ...env, apiToken: token };
 }

@@ -72,11 +72,18 @@ export function workerV8Flags(value: string | undefined = process.env.CHUKY_WORK
   if (text === 'none') return [];
   const flags = text.split(/\s+/);
   const bad = flags.filter((f) => !/^--[a-z0-9][a-z0-9_-]*(=\S+)?$/i.test(f));
-  if (bad.length) throw new Error((`CHUKY_WORKER_V8_FLAGS: ${bad.join(' ')} is not a V8 flag (flags look like --optimize-for-size ` + `or --max-semi-space-size=4; \`none\` for none)`));
+  if (bad.length)
+    throw new Error(
+      `CHUKY_WORKER_V8_FLAGS: ${bad.join(' ')} is not a V8 flag (flags look like --optimize-for-size ` +
+        `or --max-semi-space-size=4; \`none\` for none)`,
+    );
   return flags;
 }
 
-export async function runWorker(runtime: Runtime, addresses: ServiceAddresses): Promise<{ worker: Worker; done: Promise<void>; connection: NativeConnection }> {
+export async function runWorker(
+  runtime: Runtime,
+  addresses: ServiceAddresses,
+): Promise<{ worker: Worker; done: Promise<void>; connection: NativeConnection }> {
   for (const flag of workerV8Flags()) v8.setFlagsFromString(flag);
   const connection = await NativeConnection.connect({ address: addresses.temporalAddress });
   const worker = await createWorker({

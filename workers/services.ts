@@ -32,7 +32,12 @@ async function preferred(port: number): Promise<number | undefined> {
 
 export async function startServices(
   env: Env,
-  opts: { root?: string; log?: (m: string) => void; fixedPorts?: boolean; /** The sink's line per email (default: none). */ mailLog?: (m: string) => void } = {},
+  opts: {
+    root?: string;
+    log?: (m: string) => void;
+    fixedPorts?: boolean;
+    /** The sink's line per email (default: none). */ mailLog?: (m: string) => void;
+  } = {},
 ): Promise<Services> {
   const root = opts.root ?? dataDir();
   const log = opts.log ?? (() => undefined);
@@ -79,7 +84,12 @@ export async function startServices(
     if (!smtpUrl) {
       const port = await fixed(1025);
       const httpPort = await fixed(1080);
-      const sink = await startSmtpSink({ storeDir: path.join(root, 'mail'), log: opts.mailLog ?? (() => undefined), ...(port ? { port } : {}), ...(httpPort ? { httpPort } : {}) });
+      const sink = await startSmtpSink({
+        storeDir: path.join(root, 'mail'),
+        log: opts.mailLog ?? (() => undefined),
+        ...(port ? { port } : {}),
+        ...(httpPort ? { httpPort } : {}),
+      });
       stops.push(() => sink.stop());
       smtpUrl = sink.url;
       inboxUrl = sink.inboxUrl;
@@ -212,7 +222,8 @@ export async function servicesLiveness(file: ServicesFile): Promise<PartStatus[]
   parts.push({ part: 'PostgreSQL', where: redacted(file.databaseUrl), check: () => tcpAnswers(file.databaseUrl) });
   parts.push({ part: 'SMTP', where: file.smtpUrl, check: () => tcpAnswers(file.smtpUrl) });
   if (file.inboxUrl) parts.push({ part: 'Mail inbox', where: file.inboxUrl, check: () => tcpAnswers(file.inboxUrl!) });
-  if (file.workerPid !== undefined) parts.push({ part: 'worker', where: `pid ${file.workerPid}`, check: () => processAlive(file.workerPid) });
+  if (file.workerPid !== undefined)
+    parts.push({ part: 'worker', where: `pid ${file.workerPid}`, check: () => processAlive(file.workerPid) });
   if (file.apiUrl) parts.push({ part: 'API', where: file.apiUrl, check: () => tcpAnswers(file.apiUrl!) });
   return Promise.all(parts.map(async (p) => ({ part: p.part, where: p.where, alive: await p.check() })));
 }
@@ -225,7 +236,12 @@ export function describeDown(parts: readonly PartStatus[], file: Pick<ServicesFi
   const lead = dev && !dev.alive ? `\`chuky dev\` (pid ${file.pid}) is no longer running` : '`chuky dev` is running';
   const up = parts.filter((p) => p.alive && p.part !== 'chuky dev');
   return (
-    `${lead}; down: ${down.filter((p) => p.part !== 'chuky dev').map((p) => `${p.part} (${p.where})`).join(', ') || 'nothing else'}` +
+    `${lead}; down: ${
+      down
+        .filter((p) => p.part !== 'chuky dev')
+        .map((p) => `${p.part} (${p.where})`)
+        .join(', ') || 'nothing else'
+    }` +
     `${up.length ? `; still up: ${up.map((p) => p.part).join(', ')}` : ''}` +
     `${dev && !dev.alive ? '. Start it again with `npm start` (it takes over what was left running).' : ''}`
   );
@@ -250,7 +266,14 @@ export function resolveAddresses(env: Env): ServiceAddresses {
   if (missing.length) {
     throw new Error(`${missing.join(', ')} not set and ${NO_DEV}`);
   }
-  return { temporalAddress: temporalAddress!, temporalNamespace: env.temporalNamespace, databaseUrl: databaseUrl!, smtpUrl: smtpUrl!, temporalUiUrl: env.temporalUiUrl || dev?.temporalUiUrl, inboxUrl: dev?.inboxUrl };
+  return {
+    temporalAddress: temporalAddress!,
+    temporalNamespace: env.temporalNamespace,
+    databaseUrl: databaseUrl!,
+    smtpUrl: smtpUrl!,
+    temporalUiUrl: env.temporalUiUrl || dev?.temporalUiUrl,
+    inboxUrl: dev?.inboxUrl,
+  };
 }
 
 /** Which of a command's addresses came from `chuky dev`'s services file (not the environment). */

@@ -67,7 +67,10 @@ export class Supervisor {
       if (this.stopped) return;
       this.consecutive = Date.now() - startedAt >= (this.o.stableMs ?? 60_000) ? 1 : this.consecutive + 1;
       const wait = restartDelay(this.consecutive, this.o.baseDelayMs, this.o.maxDelayMs);
-      this.o.say((`worker (pid ${child.pid}) exited (${signal ? `signal ${signal}` : `code ${code}`}); ` + `restarting in ${(wait / 1000).toFixed(0)} s (log: ${this.o.logFile})`));
+      this.o.say(
+        `worker (pid ${child.pid}) exited (${signal ? `signal ${signal}` : `code ${code}`}); ` +
+          `restarting in ${(wait / 1000).toFixed(0)} s (log: ${this.o.logFile})`,
+      );
       this.timer = setTimeout(() => this.start(), wait);
     });
     this.child = child;

@@ -48,7 +48,9 @@ export async function createWorker(params: {
     taskQueue: params.deps.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(params.deps),
-    ...(params.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: params.maxConcurrentActivityTaskExecutions } : {}),
+    ...(params.maxConcurrentActivityTaskExecutions
+      ? { maxConcurrentActivityTaskExecutions: params.maxConcurrentActivityTaskExecutions }
+      : {}),
     // A cached unit workflow costs the worker under 1 MB (bench/README.md, "Worker memory"); the SDK's default
     // cache (sized from the heap, thousands of workflows) would hold a province's year in memory although a unit
     // workflow sleeps for days between reminders. A bounded cache keeps the worker's memory flat; a woken workflow

@@ -99,10 +99,26 @@ export async function inspectionWorkflow(input: InspectionWorkflowInput): Promis
       // reports are, not by when a worker got to it; reports recorded before were judged by the latter.
       const { late } = x.ladder!.judge(args.sentAt, () => patched('remedy-judged-by-sent-time'));
       const key = `${input.inspectionId}/${args.requestId}`;
-      const { version } = await acts.storeSubmission({ key, cycleId, unitCode, phase: REMEDY_PHASE, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: x.calendarNow() });
+      const { version } = await acts.storeSubmission({
+        key,
+        cycleId,
+        unitCode,
+        phase: REMEDY_PHASE,
+        payload,
+        actor: args.actor.id,
+        via: args.actor.via,
+        late,
+        calendarAt: x.calendarNow(),
+      });
       x.status = 'remedied';
       await x.record('remedied', args.actor.id, late ? 'Báo cáo khắc phục chậm' : undefined);
-      const receipt: SubmissionReceipt = { phase: REMEDY_PHASE, version, status: late ? 'late' : 'submitted', late, deadline: x.remedyDeadline! };
+      const receipt: SubmissionReceipt = {
+        phase: REMEDY_PHASE,
+        version,
+        status: late ? 'late' : 'submitted',
+        late,
+        deadline: x.remedyDeadline!,
+      };
       seen.set(args.requestId, receipt);
       // Added mid-year (docs/DEPLOYS.md): the unit is told its remedy report arrived, and whether it counts as
       // late, as for every other report it submits. Inspections remedied under the earlier code ended without

@@ -86,7 +86,12 @@ export class Ladder {
 
   /** The next step to run at calendar instant `now`, if any (domain/schedule.ts `nextStep`). */
   next(now: number, catchUp: boolean): ScheduledStep | undefined {
-    return nextStep({ deadline: this.deadline, dueAt: this.dueAt, steps: this.steps }, now, new Set(this.stepsDone), catchUp ? (this.since ?? now) : now);
+    return nextStep(
+      { deadline: this.deadline, dueAt: this.dueAt, steps: this.steps },
+      now,
+      new Set(this.stepsDone),
+      catchUp ? (this.since ?? now) : now,
+    );
   }
 
   /**

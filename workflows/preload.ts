@@ -13,4 +13,4 @@ import { z } from 'zod';
 const probe = z.object({ text: z.string(), count: z.number().int().min(0) });
 
 export const zodReady: boolean =
-  (z.util.allowsEval as { value: boolean }).value !== undefined && probe.safeParse({ text: 'a', count: 1 }).success && !probe.safeParse({ count: -1 }).success;
+  z.util.allowsEval.value !== undefined && probe.safeParse({ text: 'a', count: 1 }).success && !probe.safeParse({ count: -1 }).success;

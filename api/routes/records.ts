@@ -23,7 +23,8 @@ function invalid(c: Context, issues: RecordIssue[]) {
 
 function actorOf(raw: unknown): string | RecordIssue {
   if (raw === undefined || raw === null || raw === '') return 'operator:api';
-  if (typeof raw !== 'string' || raw.trim().length > 200) return { field: 'actor', message: 'Người thực hiện: cần là chuỗi ký tự (tối đa 200 ký tự)' };
+  if (typeof raw !== 'string' || raw.trim().length > 200)
+    return { field: 'actor', message: 'Người thực hiện: cần là chuỗi ký tự (tối đa 200 ký tự)' };
   const name = raw.normalize('NFC').trim();
   return name.includes(':') ? name : `operator:${name}`;
 }
@@ -60,7 +61,10 @@ export function registerRecordRoutes(api: Hono, deps: { db: Db }): void {
     const requestId = bodyRequestId ?? c.req.header('idempotency-key');
     const issues: RecordIssue[] = [];
     if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) {
-      issues.push({ field: 'requestId', message: 'Mã yêu cầu (requestId): cần 8–100 ký tự, không dấu cách; gửi lại cùng mã để không tạo hồ sơ trùng' });
+      issues.push({
+        field: 'requestId',
+        message: 'Mã yêu cầu (requestId): cần 8–100 ký tự, không dấu cách; gửi lại cùng mã để không tạo hồ sơ trùng',
+      });
     }
     const actor = actorOf(rawActor);
     if (typeof actor !== 'string') issues.push(actor);
@@ -71,7 +75,13 @@ export function registerRecordRoutes(api: Hono, deps: { db: Db }): void {
     const cycleId = await requireCycle(c);
     if (!cycleId) return noCycle(c);
     try {
-      const { record, created } = await addCommitteeRecord(deps.db, { cycleId, kind: parsed.record.kind, payload: parsed.record.data, actor, requestId });
+      const { record, created } = await addCommitteeRecord(deps.db, {
+        cycleId,
+        kind: parsed.record.kind,
+        payload: parsed.record.data,
+        actor,
+        requestId,
+      });
       return c.json({ created, record }, created ? 201 : 200);
     } catch (err) {
       if (err instanceof RecordStoreError) return c.json({ error: err.message }, err.httpStatus);
@@ -94,12 +104,18 @@ export function registerRecordRoutes(api: Hono, deps: { db: Db }): void {
     const actor = actorOf(body.actor ?? c.req.query('actor'));
     if (typeof actor !== 'string') return invalid(c, [actor]);
     const rawReason = body.reason ?? c.req.query('reason');
-    if (rawReason !== undefined && typeof rawReason !== 'string') return invalid(c, [{ field: 'reason', message: 'Lý do: cần là chuỗi ký tự' }]);
+    if (rawReason !== undefined && typeof rawReason !== 'string')
+      return invalid(c, [{ field: 'reason', message: 'Lý do: cần là chuỗi ký tự' }]);
     const reason = rawReason?.normalize('NFC').trim();
     const cycleId = await requireCycle(c);
     if (!cycleId) return noCycle(c);
     try {
-      const { record, alreadyDeleted } = await deleteCommitteeRecord(deps.db, { cycleId, id: Number(idText), actor, ...(reason ? { reason } : {}) });
+      const { record, alreadyDeleted } = await deleteCommitteeRecord(deps.db, {
+        cycleId,
+        id: Number(idText),
+        actor,
+        ...(reason ? { reason } : {}),
+      });
       return c.json({ deleted: true, alreadyDeleted, record });
     } catch (err) {
       if (err instanceof RecordStoreError) return c.json({ error: err.message }, err.httpStatus);

@@ -117,11 +117,13 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
 
   /** The unit workflow's view now (one query gives both the obligation shown and the facts checked). */
   const liveView = (scope: LinkScope) => unitView(deps.client, scope.cycleId, scope.unitCode);
-  const obligationIn = (view: UnitView | undefined, scope: LinkScope): ShownObligation | undefined => view?.obligations.find((o) => o.phase === scope.phase);
+  const obligationIn = (view: UnitView | undefined, scope: LinkScope): ShownObligation | undefined =>
+    view?.obligations.find((o) => o.phase === scope.phase);
   /** The obligation as the unit workflow has it now: a query, for pages drawn without a fresh receipt. */
   const liveObligation = async (scope: LinkScope) => obligationIn(await liveView(scope), scope);
 
-  const notFound = (c: Context) => c.html(messagePage('Không tìm thấy', 'Không tìm thấy đơn vị, chu kỳ hoặc biểu mẫu của đường dẫn này.'), 404);
+  const notFound = (c: Context) =>
+    c.html(messagePage('Không tìm thấy', 'Không tìm thấy đơn vị, chu kỳ hoặc biểu mẫu của đường dẫn này.'), 404);
 
   app.get('/f/:token', async (c) => {
     const scope = await deps.scopeOf(c);
@@ -143,7 +145,12 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       }
     }
     const top = h.top(obligationIn(view, scope));
-    return c.html(page(`${h.spec.title} — ${h.unit.name}`, html`${top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID(), fields: form })}`));
+    return c.html(
+      page(
+        `${h.spec.title} — ${h.unit.name}`,
+        html`${top}${renderPhaseForm(h.spec, { values, errors: {}, requestId: randomUUID(), fields: form })}`,
+      ),
+    );
   });
 
   app.post('/f/:token', async (c) => {
@@ -203,12 +210,15 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       return c.html(
         page(
           `${h.spec.title} — ${h.unit.name}`,
-          html`${top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(h.spec, {
-            values: fields,
-            errors: extra.errors ?? {},
-            requestId: status === 200 || extra.freshRequestId ? randomUUID() : requestId,
-            fields: form,
-          })}`,
+          html`${top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(
+            h.spec,
+            {
+              values: fields,
+              errors: extra.errors ?? {},
+              requestId: status === 200 || extra.freshRequestId ? randomUUID() : requestId,
+              fields: form,
+            },
+          )}`,
         ),
         status,
       );
@@ -224,15 +234,35 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     }
     try {
       // The unit and phase come from the signed link only; nothing in the form can point elsewhere.
-      const submission = { phase: scope.phase, payload: parsed.data, actor: { id: `unit:${scope.unitCode}`, via: 'web' as const }, requestId };
-      if (scope.phase === REMEDY_PHASE && !h.inspection) throw new ActionRefused('Đơn vị không có yêu cầu khắc phục nào đang chờ báo cáo', 409);
-      const receipt = h.inspection ? await reportRemedy(deps.client, h.inspection.id, submission) : await sendSubmission(deps.client, scope.cycleId, scope.unitCode, submission);
+      const submission = {
+        phase: scope.phase,
+        payload: parsed.data,
+        actor: { id: `unit:${scope.unitCode}`, via: 'web' as const },
+        requestId,
+      };
+      if (scope.phase === REMEDY_PHASE && !h.inspection)
+        throw new ActionRefused('Đơn vị không có yêu cầu khắc phục nào đang chờ báo cáo', 409);
+      const receipt = h.inspection
+        ? await reportRemedy(deps.client, h.inspection.id, submission)
+        : await sendSubmission(deps.client, scope.cycleId, scope.unitCode, submission);
       // The unit workflow's receipt is its obligation after this submission (a remedy is the inspection's: asked).
-      const top = h.inspection ? h.top(await liveObligation(scope)) : h.top({ deadline: receipt.deadline, status: receipt.status, versions: receipt.version });
-      const followUp = receipt.underTarget && scope.phase === 'study' ? ' Đơn vị chưa đạt chỉ tiêu: cần tổ chức quán triệt bổ sung; thư hướng dẫn sẽ được gửi tới đơn vị.' : '';
+      const top = h.inspection
+        ? h.top(await liveObligation(scope))
+        : h.top({ deadline: receipt.deadline, status: receipt.status, versions: receipt.version });
+      const followUp =
+        receipt.underTarget && scope.phase === 'study'
+          ? ' Đơn vị chưa đạt chỉ tiêu: cần tổ chức quán triệt bổ sung; thư hướng dẫn sẽ được gửi tới đơn vị.'
+          : '';
       return show(
         200,
-        { notice: { kind: 'ok', text: `Đã nhận (lần ${receipt.version}${receipt.late ? ', nộp chậm' : ', đúng hạn'}). Thư xác nhận sẽ được gửi tới email của đơn vị.${followUp}` } },
+        {
+          notice: {
+            kind: 'ok',
+            text:
+              `Đã nhận (lần ${receipt.version}${receipt.late ? ', nộp chậm' : ', đúng hạn'}). Thư xác nhận ` +
+              `sẽ được gửi tới email của đơn vị.${followUp}`,
+          },
+        },
         top,
       );
     } catch (err) {

@@ -55,7 +55,8 @@ export function registerUnitRoutes(api: Hono, deps: UnitRouteDeps): void {
     const actor = { id: actorName.includes(':') ? actorName : `operator:${actorName}`, via: 'api' as const };
     const removeMissing = yes(c.req.query('removeMissing'));
     const reason = c.req.query('reason');
-    if (removeMissing && !reason) return c.json({ error: 'removeMissing needs a reason: add &reason=… (why these units leave the cycle)' }, 400);
+    if (removeMissing && !reason)
+      return c.json({ error: 'removeMissing needs a reason: add &reason=… (why these units leave the cycle)' }, 400);
     try {
       const result = await importUnits(
         {

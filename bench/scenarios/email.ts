@@ -61,7 +61,15 @@ function sampleMail(i: number, domain: string, deadline: string): OutgoingMail {
       {
         filename: 'han-nop.ics',
         contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
-        content: deadlineIcs({ uid: `bench/${i}@chuky.local`, deadline, summary: `Hạn: ${vars.phaseTitle}`, description: link, url: link, timeZone: TIME_ZONE, sequence: 1 }),
+        content: deadlineIcs({
+          uid: `bench/${i}@chuky.local`,
+          deadline,
+          summary: `Hạn: ${vars.phaseTitle}`,
+          description: link,
+          url: link,
+          timeZone: TIME_ZONE,
+          sequence: 1,
+        }),
       },
     ],
     headers: { 'X-Chuky-Kind': 'reminder' },
@@ -105,7 +113,10 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
     const split = sampler.stop();
     const v = { name, count, concurrency, perSecond: count / wallS, wallS, delivered, split };
     variants.push(v);
-    log((`${name}: ${count} messages, ${concurrency} at a time: ${v.perSecond.toFixed(1)} msg/s ` + `(${delivered} delivered); ${describeCpu(split)}`));
+    log(
+      `${name}: ${count} messages, ${concurrency} at a time: ${v.perSecond.toFixed(1)} msg/s ` +
+        `(${delivered} delivered); ${describeCpu(split)}`,
+    );
     return v;
   };
 
@@ -120,14 +131,29 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
 
   // The transport alone.
   const domainA = 'mail-a.bench.example.vn';
-  await withTransport(smtp, (m) => measure('transport as SMTP_URL configures it (a connection per message)', Math.min(n, 200), 1, domainA, (i) => m.send(sampleMail(i, domainA, deadline))));
+  await withTransport(smtp, (m) =>
+    measure('transport as SMTP_URL configures it (a connection per message)', Math.min(n, 200), 1, domainA, (i) =>
+      m.send(sampleMail(i, domainA, deadline)),
+    ),
+  );
   const domainB = 'mail-b.bench.example.vn';
-  await withTransport(smtp, (m) => measure('transport, a connection per message', n, 10, domainB, (i) => m.send(sampleMail(i, domainB, deadline))));
+  await withTransport(smtp, (m) =>
+    measure('transport, a connection per message', n, 10, domainB, (i) => m.send(sampleMail(i, domainB, deadline))),
+  );
   const domainC = 'mail-c.bench.example.vn';
-  await withTransport(`${smtp}?pool=true&maxConnections=5`, (m) => measure('transport, pooled (pool=true&maxConnections=5)', n, 10, domainC, (i) => m.send(sampleMail(i, domainC, deadline))));
+  await withTransport(`${smtp}?pool=true&maxConnections=5`, (m) =>
+    measure('transport, pooled (pool=true&maxConnections=5)', n, 10, domainC, (i) => m.send(sampleMail(i, domainC, deadline))),
+  );
 
   // The worker's path: the sendUnitEmail activity against a registered cycle, as the worker's defaults allow.
-  const fx = writeBenchCycle({ dir: path.join(ctx.runDir, 'cycles'), code: 'BMAIL', year: dates.year, units: 100, issuedOn: dates.issuedOn, phases: dates.phases });
+  const fx = writeBenchCycle({
+    dir: path.join(ctx.runDir, 'cycles'),
+    code: 'BMAIL',
+    year: dates.year,
+    units: 100,
+    issuedOn: dates.issuedOn,
+    phases: dates.phases,
+  });
   const loaded = await loadCycleFileAsync(fx.file);
   const cycleId = makeCycleId(loaded.definition.committee.code, loaded.definition.year);
   await registerCycle(ctx.db, { id: cycleId, definition: loaded.definition, units: loaded.units, clock: REAL_CLOCK });
@@ -135,7 +161,13 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
   const activityPath = async (name: string, url: string, count: number) => {
     const db = createPool(ctx.stack.databaseUrl); // the worker's pool: 10 connections
     const mailer = createMailer(url);
-    const acts = createEmailActivities({ db, mailer, mailFrom: DEFAULT_MAIL_FROM, publicBaseUrl: 'https://chuky.example.vn', signingSecret: ctx.signingSecret });
+    const acts = createEmailActivities({
+      db,
+      mailer,
+      mailFrom: DEFAULT_MAIL_FROM,
+      publicBaseUrl: 'https://chuky.example.vn',
+      signingSecret: ctx.signingSecret,
+    });
     const run = activityRun++;
     try {
       return await measure(name, count, 100, fx.domain, (i) =>
@@ -164,9 +196,24 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
   );
 
   r.figures.push(
-    { id: 'email.activityOff', label: 'Emails per second through the sendUnitEmail activity, rate limit off', value: round(off.perSecond, 1), unit: 'msg/s' },
-    { id: 'email.activityOn', label: `Emails per second through the sendUnitEmail activity, nodemailer rate limit ${RATE_LIMIT_PER_SECOND}/s on`, value: round(on.perSecond, 1), unit: 'msg/s' },
-    { id: 'email.transportPooled', label: 'Emails per second through the transport alone, pooled', value: round(variants[2]!.perSecond, 1), unit: 'msg/s' },
+    {
+      id: 'email.activityOff',
+      label: 'Emails per second through the sendUnitEmail activity, rate limit off',
+      value: round(off.perSecond, 1),
+      unit: 'msg/s',
+    },
+    {
+      id: 'email.activityOn',
+      label: `Emails per second through the sendUnitEmail activity, nodemailer rate limit ${RATE_LIMIT_PER_SECOND}/s on`,
+      value: round(on.perSecond, 1),
+      unit: 'msg/s',
+    },
+    {
+      id: 'email.transportPooled',
+      label: 'Emails per second through the transport alone, pooled',
+      value: round(variants[2]!.perSecond, 1),
+      unit: 'msg/s',
+    },
   );
   r.tables.push({
     title: 'Email throughput (messages of ~the size of a reminder: HTML, text and an .ics attachment)',
@@ -175,13 +222,25 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
   });
   for (const v of variants) r.cpu.push({ window: v.name, split: v.split });
   r.findings.push(
-    ('chuky has no rate-limit setting of its own for email (config/env.ts, mail/transport.ts). What ' + 'exists is nodemailer\'s: the query of SMTP_URL is passed to nodemailer, whose pooled transport ' + 'limits the rate ') +
-      (`(\`?pool=true&rateLimit=${RATE_LIMIT_PER_SECOND}&rateDelta=1000\` ` + `measured ${on.perSecond.toFixed(1)} msg/s here). That limit is per worker process, not per ` + `provider account: N workers send N× the rate, so a fleet must divide the provider's quota by hand. `) +
-      ('While a message waits in nodemailer\'s queue its activity holds one of the worker\'s 10 ' + 'database connections (the outbox row is locked for the SMTP conversation), so a tight limit ' + 'also slows every other activity of that worker.'),
+    'chuky has no rate-limit setting of its own for email (config/env.ts, mail/transport.ts). What ' +
+      "exists is nodemailer's: the query of SMTP_URL is passed to nodemailer, whose pooled transport " +
+      'limits the rate ' +
+      (`(\`?pool=true&rateLimit=${RATE_LIMIT_PER_SECOND}&rateDelta=1000\` ` +
+        `measured ${on.perSecond.toFixed(1)} msg/s here). That limit is per worker process, not per ` +
+        `provider account: N workers send N× the rate, so a fleet must divide the provider's quota by hand. `) +
+      ("While a message waits in nodemailer's queue its activity holds one of the worker's 10 " +
+        'database connections (the outbox row is locked for the SMTP conversation), so a tight limit ' +
+        'also slows every other activity of that worker.'),
   );
   const undelivered = variants.filter((v) => v.delivered < v.count);
-  if (undelivered.length) r.findings.push(`Messages missing at the sink: ${undelivered.map((v) => `${v.name}: ${v.delivered}/${v.count}`).join('; ')}`);
-  r.data = { variants: variants.map(({ split: _s, ...v }) => v), rateLimitPerSecond: RATE_LIMIT_PER_SECOND, activityOff: off.perSecond, activityOn: on.perSecond };
+  if (undelivered.length)
+    r.findings.push(`Messages missing at the sink: ${undelivered.map((v) => `${v.name}: ${v.delivered}/${v.count}`).join('; ')}`);
+  r.data = {
+    variants: variants.map(({ split: _s, ...v }) => v),
+    rateLimitPerSecond: RATE_LIMIT_PER_SECOND,
+    activityOff: off.perSecond,
+    activityOn: on.perSecond,
+  };
   await clearSink(ctx.stack.sink);
   return r;
 }

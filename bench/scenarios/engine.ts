@@ -34,7 +34,11 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
       const t0 = Date.now();
       await pool(count, concurrency, async (i) => {
         const s = performance.now();
-        const handle = await ctx.client.workflow.start('emptyWorkflow', { taskQueue, workflowId: `bench-engine-${label}-${i}-${taskQueue}`, args: [] });
+        const handle = await ctx.client.workflow.start('emptyWorkflow', {
+          taskQueue,
+          workflowId: `bench-engine-${label}-${i}-${taskQueue}`,
+          args: [],
+        });
         await handle.result();
         latencies.push(performance.now() - s);
         show(++done);
@@ -63,26 +67,64 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
     r.figures.push(
       ...updates.map((u) => ({
         id: `engine.update.c${u.concurrency}.p95`,
-        label: (`Empty Update p95 latency, ${u.concurrency} concurrent sender${u.concurrency === 1 ? '' : 's'} ` + `(p50 ${round(u.latency.p50, 0)} ms; ${round(u.perSecond, 1)} updates/s)`),
+        label:
+          `Empty Update p95 latency, ${u.concurrency} concurrent sender${u.concurrency === 1 ? '' : 's'} ` +
+          `(p50 ${round(u.latency.p50, 0)} ms; ${round(u.perSecond, 1)} updates/s)`,
         value: round(u.latency.p95, 1),
         unit: 'ms',
       })),
-      { id: 'engine.rate', label: `Empty workflows started and completed per second (best of ${levels.map((l) => l.concurrency).join(', ')} in flight: ${c})`, value: round(wide.perSecond, 1), unit: 'wf/s' },
-      { id: 'engine.serialRate', label: 'Empty workflows per second, one at a time (one start + completion round trip each)', value: round(serial.perSecond, 1), unit: 'wf/s' },
+      {
+        id: 'engine.rate',
+        label: `Empty workflows started and completed per second (best of ${levels.map((l) => l.concurrency).join(', ')} in flight: ${c})`,
+        value: round(wide.perSecond, 1),
+        unit: 'wf/s',
+      },
+      {
+        id: 'engine.serialRate',
+        label: 'Empty workflows per second, one at a time (one start + completion round trip each)',
+        value: round(serial.perSecond, 1),
+        unit: 'wf/s',
+      },
       { id: 'engine.latencyP50', label: `Start-to-result latency p50 (${c} in flight)`, value: round(wide.latency.p50, 1), unit: 'ms' },
     );
     r.tables.push({
       title: 'Engine baseline',
       columns: ['run', 'workflows', 'in flight', 'wall s', 'wf/s', 'p50 ms', 'p95 ms', 'p99 ms'],
       rows: [
-        ...levels.map((l) => ['concurrent', n, l.concurrency, round(l.result.wallS, 2), round(l.result.perSecond, 1), round(l.result.latency.p50, 1), round(l.result.latency.p95, 1), round(l.result.latency.p99, 1)]),
-        ['one at a time', serialCount, 1, round(serial.wallS, 2), round(serial.perSecond, 1), round(serial.latency.p50, 1), round(serial.latency.p95, 1), round(serial.latency.p99, 1)],
+        ...levels.map((l) => [
+          'concurrent',
+          n,
+          l.concurrency,
+          round(l.result.wallS, 2),
+          round(l.result.perSecond, 1),
+          round(l.result.latency.p50, 1),
+          round(l.result.latency.p95, 1),
+          round(l.result.latency.p99, 1),
+        ]),
+        [
+          'one at a time',
+          serialCount,
+          1,
+          round(serial.wallS, 2),
+          round(serial.perSecond, 1),
+          round(serial.latency.p50, 1),
+          round(serial.latency.p95, 1),
+          round(serial.latency.p99, 1),
+        ],
       ],
     });
     r.tables.push({
       title: 'Engine baseline: empty Updates (the workflow answers with its argument; each sender has its own workflow)',
       columns: ['senders', 'updates', 'wall s', 'updates/s', 'p50 ms', 'p95 ms', 'p99 ms'],
-      rows: updates.map((u) => [u.concurrency, u.requests, round(u.wallS, 2), round(u.perSecond, 1), round(u.latency.p50, 1), round(u.latency.p95, 1), round(u.latency.p99, 1)]),
+      rows: updates.map((u) => [
+        u.concurrency,
+        u.requests,
+        round(u.wallS, 2),
+        round(u.perSecond, 1),
+        round(u.latency.p50, 1),
+        round(u.latency.p95, 1),
+        round(u.latency.p99, 1),
+      ]),
     });
     for (const l of levels) r.cpu.push({ window: `${n} empty workflows, ${l.concurrency} in flight`, split: l.result.split });
     for (const u of updates) r.cpu.push({ window: `empty Updates, ${u.concurrency} concurrent senders`, split: u.split });
@@ -96,7 +138,10 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
       updates: updates.map(({ split: _s, ...u }) => u),
       limitErrors: worker.limitErrors.count,
     };
-    if (worker.limitErrors.count) r.findings.push(`The engine baseline's worker logged ${worker.limitErrors.count} limit error(s), e.g. \`${worker.limitErrors.lines[0]}\``);
+    if (worker.limitErrors.count)
+      r.findings.push(
+        `The engine baseline's worker logged ${worker.limitErrors.count} limit error(s), e.g. \`${worker.limitErrors.lines[0]}\``,
+      );
     return r;
   } finally {
     await worker.stop();
@@ -120,7 +165,9 @@ export interface UpdateLevel {
 async function updateBaseline(ctx: BenchContext, taskQueue: string, log: (m: string) => void): Promise<UpdateLevel[]> {
   const targets = Math.max(...ctx.sizes.submitters.map((l) => l.concurrency));
   const handles = await Promise.all(
-    Array.from({ length: targets }, (_, i) => ctx.client.workflow.start('updateTargetWorkflow', { taskQueue, workflowId: `bench-engine-update-${i}-${taskQueue}`, args: [] })),
+    Array.from({ length: targets }, (_, i) =>
+      ctx.client.workflow.start('updateTargetWorkflow', { taskQueue, workflowId: `bench-engine-update-${i}-${taskQueue}`, args: [] }),
+    ),
   );
   try {
     const send = (i: number) => handles[i % targets]!.executeUpdate('echo', { args: [`cập nhật ${i}`] });
@@ -143,7 +190,14 @@ async function updateBaseline(ctx: BenchContext, taskQueue: string, log: (m: str
         latencies.push(performance.now() - s);
       });
       const wallS = (Date.now() - t0) / 1000;
-      out.push({ concurrency: level.concurrency, requests: level.requests, wallS, perSecond: level.requests / wallS, latency: summarise(latencies), split: sampler.stop() });
+      out.push({
+        concurrency: level.concurrency,
+        requests: level.requests,
+        wallS,
+        perSecond: level.requests / wallS,
+        latency: summarise(latencies),
+        split: sampler.stop(),
+      });
     }
     return out;
   } finally {

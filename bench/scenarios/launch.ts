@@ -51,7 +51,14 @@ export interface LaunchData {
 async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
   const log = (m: string) => ctx.log(`launch ${n}: ${m}`);
   const dates = launchDates();
-  const fx = writeBenchCycle({ dir: path.join(ctx.runDir, 'cycles'), code: `BL${n}`, year: dates.year, units: n, issuedOn: dates.issuedOn, phases: dates.phases });
+  const fx = writeBenchCycle({
+    dir: path.join(ctx.runDir, 'cycles'),
+    code: `BL${n}`,
+    year: dates.year,
+    units: n,
+    issuedOn: dates.issuedOn,
+    phases: dates.phases,
+  });
   const profileDir = ctx.profile ? path.join(ctx.keepDir, 'profiles', `launch-${n}-worker`) : undefined;
   log('starting a fresh chuky worker (bundling the workflows)');
   const worker = await ctx.startWorker(`worker-launch-${n}`, { profileDir });
@@ -78,7 +85,10 @@ async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
       show(notices.count, mem ? `worker RSS ${mem.rssMb.toFixed(0)} MB` : undefined);
       if (Date.now() - lastDescribe > 2_000) {
         lastDescribe = Date.now();
-        const d = await ctx.client.workflow.getHandle(started.workflowId).describe().catch(() => undefined);
+        const d = await ctx.client.workflow
+          .getHandle(started.workflowId)
+          .describe()
+          .catch(() => undefined);
         for (const a of d?.raw.pendingActivities ?? []) {
           const message = a.lastFailure?.message;
           if (message) failures.add(`${a.activityType?.name ?? 'activity'} attempt ${a.attempt}: ${message}`.slice(0, 300));
@@ -103,7 +113,11 @@ async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
     const allStartedAt = marked.scheduledAt[0] ?? batches.completedAt.at(-1);
     let openWorkflows: number | null = null;
     try {
-      openWorkflows = (await ctx.client.workflow.count(`WorkflowType = 'unitWorkflow' AND ExecutionStatus = 'Running' AND ChukyCycle = '${started.cycleId}'`)).count;
+      openWorkflows = (
+        await ctx.client.workflow.count(
+          `WorkflowType = 'unitWorkflow' AND ExecutionStatus = 'Running' AND ChukyCycle = '${started.cycleId}'`,
+        )
+      ).count;
     } catch {
       openWorkflows = null;
     }
@@ -119,7 +133,8 @@ async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
       allNoticesS: notices.count >= n ? s(notices.lastAt) : null,
       notices: notices.count,
       startRate: allStartedAt ? n / ((allStartedAt - t0) / 1000) : null,
-      noticeRate: notices.count > 1 && notices.lastAt > notices.firstAt ? notices.count / ((notices.lastAt - notices.firstAt) / 1000) : null,
+      noticeRate:
+        notices.count > 1 && notices.lastAt > notices.firstAt ? notices.count / ((notices.lastAt - notices.firstAt) / 1000) : null,
       limitErrors: worker.limitErrors.count + [...failures].filter((f) => LIMIT_ERROR.test(f)).length,
       limitErrorLines: limitLines.slice(0, 10),
       activityFailures: [...failures].slice(0, 10),
@@ -128,7 +143,10 @@ async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
         idleRssMb: idle?.rssMb ?? null,
         rssMb: end?.rssMb ?? null,
         peakMb: end?.peakMb ?? (rssMax || null),
-        afterGc: after && memory?.collected ? { rssMb: after.rss!, heapUsedMb: after.heapUsed!, heapTotalMb: after.heapTotal!, externalMb: after.external! } : null,
+        afterGc:
+          after && memory?.collected
+            ? { rssMb: after.rss!, heapUsedMb: after.heapUsed!, heapTotalMb: after.heapTotal!, externalMb: after.external! }
+            : null,
         maxCachedWorkflows: (worker.info.maxCachedWorkflows as number | undefined) ?? null,
         heapLimitMb: (worker.info.heapLimitMb as number | undefined) ?? null,
       },
@@ -138,7 +156,8 @@ async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
     window = { from: worker.monotonicUs(t0), to: worker.monotonicUs(tEnd) };
     ctx.launched.set(n, { cycleId: started.cycleId, units: n, unitCodes: fx.unitCodes, domain: fx.domain, configFile: fx.file });
     log(
-      (`all started at ${data.allStartedS?.toFixed(1) ?? '—'} s (${data.startRate?.toFixed(1) ?? '—'} ` + `units/s), all notices at ${data.allNoticesS?.toFixed(1) ?? '—'} s; `) +
+      `all started at ${data.allStartedS?.toFixed(1) ?? '—'} s (${data.startRate?.toFixed(1) ?? '—'} ` +
+        `units/s), all notices at ${data.allNoticesS?.toFixed(1) ?? '—'} s; ` +
         `worker RSS ${data.worker.rssMb?.toFixed(0)} MB (peak ${data.worker.peakMb?.toFixed(0)} MB); ${describeCpu(cpu)}`,
     );
   } finally {
@@ -147,7 +166,10 @@ async function launchOne(ctx: BenchContext, n: number): Promise<LaunchData> {
     await clearSink(ctx.stack.sink).catch(() => undefined);
   }
   if (profileDir && window?.from !== undefined && window.to !== undefined) {
-    data.profiles = summariseProfileDir(profileDir, `chuky worker, launch of ${n} units (start → last notice only)`, { fromUs: window.from, toUs: window.to });
+    data.profiles = summariseProfileDir(profileDir, `chuky worker, launch of ${n} units (start → last notice only)`, {
+      fromUs: window.from,
+      toUs: window.to,
+    });
   }
   return data;
 }
@@ -177,7 +199,13 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
       value: d.allNoticesS === null ? null : round(d.allNoticesS, 1),
       unit: 's',
       ...(n === t.launchSmall
-        ? { target: judge(d.allNoticesS, { text: quick ? '≤ 15 s (the target is for 150 units; judged at 50 in a quick run)' : '≤ 15 s for 150 units', op: '<=', threshold: 15 }) }
+        ? {
+            target: judge(d.allNoticesS, {
+              text: quick ? '≤ 15 s (the target is for 150 units; judged at 50 in a quick run)' : '≤ 15 s for 150 units',
+              op: '<=',
+              threshold: 15,
+            }),
+          }
         : {}),
       ...(d.completed ? {} : { note: `timed out: ${d.notices}/${n} delivered` }),
     });
@@ -187,15 +215,45 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
       value: d.limitErrors,
       unit: 'errors',
       ...(n === t.launchLarge
-        ? { target: judge(d.completed ? d.limitErrors : null, { text: quick ? 'none (the target is for 5,000 units; judged at 200 in a quick run)' : 'none at 5,000 units', op: '==', threshold: 0 }, d.completed ? undefined : 'the launch did not complete') }
+        ? {
+            target: judge(
+              d.completed ? d.limitErrors : null,
+              {
+                text: quick ? 'none (the target is for 5,000 units; judged at 200 in a quick run)' : 'none at 5,000 units',
+                op: '==',
+                threshold: 0,
+              },
+              d.completed ? undefined : 'the launch did not complete',
+            ),
+          }
         : {}),
     });
     r.cpu.push({ window: `launch of ${n} units (start → last notice)`, split: d.cpu });
   }
   r.tables.push({
     title: 'Launch timeline (seconds from the startCycle call)',
-    columns: ['units', 'registered + cycle started', 'all unit workflows started', 'first notice', 'all notices', 'units/s started', 'notices/s', 'limit errors', 'open unit workflows'],
-    rows: runs.map((d) => [d.units, round(d.registeredS, 2), d.allStartedS === null ? null : round(d.allStartedS, 1), d.firstNoticeS === null ? null : round(d.firstNoticeS, 1), d.allNoticesS === null ? null : round(d.allNoticesS, 1), d.startRate === null ? null : round(d.startRate, 1), d.noticeRate === null ? null : round(d.noticeRate, 1), d.limitErrors, d.openWorkflows]),
+    columns: [
+      'units',
+      'registered + cycle started',
+      'all unit workflows started',
+      'first notice',
+      'all notices',
+      'units/s started',
+      'notices/s',
+      'limit errors',
+      'open unit workflows',
+    ],
+    rows: runs.map((d) => [
+      d.units,
+      round(d.registeredS, 2),
+      d.allStartedS === null ? null : round(d.allStartedS, 1),
+      d.firstNoticeS === null ? null : round(d.firstNoticeS, 1),
+      d.allNoticesS === null ? null : round(d.allNoticesS, 1),
+      d.startRate === null ? null : round(d.startRate, 1),
+      d.noticeRate === null ? null : round(d.noticeRate, 1),
+      d.limitErrors,
+      d.openWorkflows,
+    ]),
   });
   r.data = { baseline, serialBaseline: engine?.serialRate ?? null, runs: runs.map(({ profiles: _p, ...d }) => d) };
 
@@ -206,8 +264,16 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
   if (threads && zod && zod.pct >= 5) {
     const domain = threads.areas.filter((a) => a.area.startsWith('chuky ')).reduce((n, a) => n + a.pct, 0);
     r.findings.push(
-      (`In the worker's workflow threads, zod took ${zod.pct.toFixed(0)}% of the sampled CPU of ` + `the ${runs.at(-1)!.units}-unit launch (chuky's own workflow and domain ` + `code ${domain.toFixed(0)}%, garbage ` + `collection ${(threads.areas.find((a) => a.area === '(garbage collector)')?.pct ?? 0).toFixed(0)}%). `) +
-        ('With reuseV8Context (the SDK default) each workflow has its own module cache, so every unit ' + 'workflow evaluates every module of the bundle when it starts, or is replayed after an ' + 'eviction, and keeps its own copy: workflows/unit.ts imports domain/submissions.ts and ' + 'domain/phases/*, whose zod schemas are all built at module load. Building them lazily (on the ' + 'first validation of an Update) would spare most unit workflows both the CPU and the memory ' + '(scenario 7).'),
+      `In the worker's workflow threads, zod took ${zod.pct.toFixed(0)}% of the sampled CPU of ` +
+        `the ${runs.at(-1)!.units}-unit launch (chuky's own workflow and domain ` +
+        `code ${domain.toFixed(0)}%, garbage ` +
+        `collection ${(threads.areas.find((a) => a.area === '(garbage collector)')?.pct ?? 0).toFixed(0)}%). ` +
+        ('With reuseV8Context (the SDK default) each workflow has its own module cache, so every unit ' +
+          'workflow evaluates every module of the bundle when it starts, or is replayed after an ' +
+          'eviction, and keeps its own copy: workflows/unit.ts imports domain/submissions.ts and ' +
+          'domain/phases/*, whose zod schemas are all built at module load. Building them lazily (on the ' +
+          'first validation of an Update) would spare most unit workflows both the CPU and the memory ' +
+          '(scenario 7).'),
     );
   }
   const serial = engine?.serialRate;
@@ -216,21 +282,45 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
       const bound = !serial
         ? ''
         : d.startRate < serial
-          ? (` It is even below the engine's one-at-a-time rate (${serial.toFixed(1)} ` + `wf/s, ${(d.startRate / serial).toFixed(1)}×): each start also waits behind the work the units ` + `already started cause (their workflow tasks, recordTransition and sendUnitEmail activities) on ` + `the same worker and server`)
+          ? ` It is even below the engine's one-at-a-time rate (${serial.toFixed(1)} ` +
+            `wf/s, ${(d.startRate / serial).toFixed(1)}×): each start also waits behind the work the units ` +
+            `already started cause (their workflow tasks, recordTransition and sendUnitEmail activities) on ` +
+            `the same worker and server`
           : ` It is ${(d.startRate / serial).toFixed(1)}× the engine's one-at-a-time rate (${serial.toFixed(1)} wf/s)`;
       r.findings.push(
-        (`Launch of ${d.units} units started ${d.startRate.toFixed(1)} unit ` + `workflows/s, ${((100 * d.startRate) / baseline).toFixed(0)}% of the engine baseline ` + `(${baseline.toFixed(1)} wf/s, empty workflows with many starts in flight).${bound}: `) +
-          ('`launchUnitBatch` (activities/cycle.ts) awaits each `client.workflow.start` in turn, and the ' + 'cycle workflow runs its batches of 200 one after another, so a launch has exactly one start ' + 'RPC in flight at any time. ') +
-          ('Starting a batch\'s workflows with bounded concurrency (e.g. 20–50 in flight, still ' + 'idempotent by workflow id), or running several batch activities at once, would lift the launch ' + 'towards the engine\'s rate. ') +
+        `Launch of ${d.units} units started ${d.startRate.toFixed(1)} unit ` +
+          `workflows/s, ${((100 * d.startRate) / baseline).toFixed(0)}% of the engine baseline ` +
+          `(${baseline.toFixed(1)} wf/s, empty workflows with many starts in flight).${bound}: ` +
+          ('`launchUnitBatch` (activities/cycle.ts) awaits each `client.workflow.start` in turn, and the ' +
+            'cycle workflow runs its batches of 200 one after another, so a launch has exactly one start ' +
+            'RPC in flight at any time. ') +
+          ("Starting a batch's workflows with bounded concurrency (e.g. 20–50 in flight, still " +
+            'idempotent by workflow id), or running several batch activities at once, would lift the launch ' +
+            "towards the engine's rate. ") +
           `CPU during the launch: ${describeCpu(d.cpu)}.`,
       );
     }
     if (d.allNoticesS !== null && d.units === t.launchSmall && d.allNoticesS > 15) {
-      r.findings.push(`${d.units} units took ${d.allNoticesS.toFixed(1)} s to receive every plan email (target 15 s); CPU: ${describeCpu(d.cpu)}.`);
+      r.findings.push(
+        `${d.units} units took ${d.allNoticesS.toFixed(1)} s to receive every plan email (target 15 s); CPU: ${describeCpu(d.cpu)}.`,
+      );
     }
-    if (d.limitErrors > 0) r.findings.push(`Launch of ${d.units} units hit ${d.limitErrors} limit error(s): ${d.limitErrorLines.slice(0, 3).map((l) => `\`${l}\``).join('; ')}`);
-    if (d.activityFailures.length) r.findings.push(`Launch of ${d.units} units saw activity failures (retried): ${d.activityFailures.slice(0, 3).map((l) => `\`${l}\``).join('; ')}`);
-    if (!d.completed) r.findings.push(`Launch of ${d.units} units did not complete within its time limit: ${d.notices}/${d.units} plan emails delivered.`);
+    if (d.limitErrors > 0)
+      r.findings.push(
+        `Launch of ${d.units} units hit ${d.limitErrors} limit error(s): ${d.limitErrorLines
+          .slice(0, 3)
+          .map((l) => `\`${l}\``)
+          .join('; ')}`,
+      );
+    if (d.activityFailures.length)
+      r.findings.push(
+        `Launch of ${d.units} units saw activity failures (retried): ${d.activityFailures
+          .slice(0, 3)
+          .map((l) => `\`${l}\``)
+          .join('; ')}`,
+      );
+    if (!d.completed)
+      r.findings.push(`Launch of ${d.units} units did not complete within its time limit: ${d.notices}/${d.units} plan emails delivered.`);
   }
   return r;
 }

@@ -42,7 +42,10 @@ async function readHistories(client: Client, cycleId: string, codes: string[]): 
     const code = codes[i]!;
     units.push({ code, facts: historyFacts(await fetchEvents(client, unitWorkflowId(cycleId, code))) });
   });
-  return { units: units.sort((a, b) => (a.code < b.code ? -1 : 1)), cycle: historyFacts(await fetchEvents(client, cycleWorkflowId(cycleId))) };
+  return {
+    units: units.sort((a, b) => (a.code < b.code ? -1 : 1)),
+    cycle: historyFacts(await fetchEvents(client, cycleWorkflowId(cycleId))),
+  };
 }
 
 export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResult> {
@@ -52,7 +55,17 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   // The year after this one, so that every phase lies ahead of the test server's clock (which starts at now).
   const year = Number(today().slice(0, 4)) + 1;
   const fy = fullYearPhases(year);
-  const fx = writeBenchCycle({ dir: path.join(ctx.runDir, 'cycles'), code: `BY${n}`, year, units: n, issuedOn: fy.issuedOn, phases: fy.phases, rollForward: true, holidays: fy.holidays, closesOn: fy.closesOn });
+  const fx = writeBenchCycle({
+    dir: path.join(ctx.runDir, 'cycles'),
+    code: `BY${n}`,
+    year,
+    units: n,
+    issuedOn: fy.issuedOn,
+    phases: fy.phases,
+    rollForward: true,
+    holidays: fy.holidays,
+    closesOn: fy.closesOn,
+  });
   const behaviourFile = path.join(path.dirname(fx.file), 'behaviour.yaml');
   fs.writeFileSync(behaviourFile, behaviour(fx.unitCodes));
   const cycleId = makeCycleId(fx.code, year);
@@ -85,7 +98,12 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   const rehearsalLog = (m: string) => {
     const ready = /stack ready in ([\d.]+) s/.exec(m);
     if (ready) stackS = Number(ready[1]);
-    for (const [key, re] of [['stack', /stack ready/], ['launched', /cycle started/], ['acted', /all actions sent/], ['closed', /year closed/]] as const) {
+    for (const [key, re] of [
+      ['stack', /stack ready/],
+      ['launched', /cycle started/],
+      ['acted', /all actions sent/],
+      ['closed', /year closed/],
+    ] as const) {
       if (re.test(m) && marks[key] === undefined) marks[key] = Date.now();
     }
     if (/stack ready|cycle started|all actions sent|year closed/.test(m)) log(m);
@@ -123,7 +141,11 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   const split = sampler.stop();
   r.cpu.push({ window: `the ${n}-unit year`, split });
   const yearS = stackS !== undefined ? wallS - stackS : null;
-  log((`${n} units: ${wallS.toFixed(1)} s in all (stack ${stackS?.toFixed(1) ?? '?'} ` + `s), ${timeline.emails.length} emails, ${timeline.actions.length} ` + `actions, ${timeline.problems.length} problems; ${describeCpu(split)}`));
+  log(
+    `${n} units: ${wallS.toFixed(1)} s in all (stack ${stackS?.toFixed(1) ?? '?'} ` +
+      `s), ${timeline.emails.length} emails, ${timeline.actions.length} ` +
+      `actions, ${timeline.problems.length} problems; ${describeCpu(split)}`,
+  );
 
   if (ctx.profile && wallS >= 60) {
     log('the year took 60 s or more: a second year, profiled, for the analysis (its time is not the figure)');
@@ -141,33 +163,112 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
     label: `${n} units: the whole year rehearsed (wall time, services' start included)`,
     value: round(wallS, 1),
     unit: 's',
-    ...(isTarget ? { target: judge(wallS, { text: ctx.mode === 'quick' ? '< 60 s (the target is for 150 units; judged at 20 in a quick run)' : '< 60 s for 150 units', op: '<', threshold: 60 }) } : {}),
+    ...(isTarget
+      ? {
+          target: judge(wallS, {
+            text: ctx.mode === 'quick' ? '< 60 s (the target is for 150 units; judged at 20 in a quick run)' : '< 60 s for 150 units',
+            op: '<',
+            threshold: 60,
+          }),
+        }
+      : {}),
   });
-  r.figures.push({ id: 'rehearsal.year', label: `${n} units: the year alone (without starting PostgreSQL, the sink and the test server)`, value: yearS === null ? null : round(yearS, 1), unit: 's' });
+  r.figures.push({
+    id: 'rehearsal.year',
+    label: `${n} units: the year alone (without starting PostgreSQL, the sink and the test server)`,
+    value: yearS === null ? null : round(yearS, 1),
+    unit: 's',
+  });
 
   const units = histories?.units ?? [];
   const events = units.map((u) => u.facts.events).sort((a, b) => a - b);
   const maxEvents = events.length ? events[events.length - 1]! : null;
-  const perUnit = (pick: (f: HistoryFacts) => number) => (units.length ? units.reduce((s, u) => s + pick(u.facts), 0) / units.length : null);
+  const perUnit = (pick: (f: HistoryFacts) => number) =>
+    units.length ? units.reduce((s, u) => s + pick(u.facts), 0) / units.length : null;
   const heaviest = [...units].sort((a, b) => b.facts.events - a.facts.events).slice(0, 5);
   r.tables.push({
     title: `Unit workflow histories after the year (${units.length} units)`,
-    columns: ['', 'events', 'history JSON KB', 'activities', 'sendUnitEmail', 'recordTransition', 'submissions stored (storeSubmission, acceptSubmission)', 'updates', 'timers'],
+    columns: [
+      '',
+      'events',
+      'history JSON KB',
+      'activities',
+      'sendUnitEmail',
+      'recordTransition',
+      'submissions stored (storeSubmission, acceptSubmission)',
+      'updates',
+      'timers',
+    ],
     rows: [
-      ['mean per unit', round(perUnit((f) => f.events) ?? NaN, 1), round((perUnit((f) => f.jsonBytes) ?? NaN) / 1024, 1), round(perUnit((f) => Object.values(f.activities).reduce((a, b) => a + b, 0)) ?? NaN, 1), round(perUnit((f) => f.activities.sendUnitEmail ?? 0) ?? NaN, 1), round(perUnit((f) => f.activities.recordTransition ?? 0) ?? NaN, 1), round(perUnit(storedSubmissions) ?? NaN, 1), round(perUnit((f) => f.updates) ?? NaN, 1), round(perUnit((f) => f.timers) ?? NaN, 1)],
-      ...heaviest.map((u) => [`${u.code} (heaviest)`, u.facts.events, round(u.facts.jsonBytes / 1024, 1), Object.values(u.facts.activities).reduce((a, b) => a + b, 0), u.facts.activities.sendUnitEmail ?? 0, u.facts.activities.recordTransition ?? 0, storedSubmissions(u.facts), u.facts.updates, u.facts.timers]),
-      ...(histories ? [['the cycle workflow', histories.cycle.events, round(histories.cycle.jsonBytes / 1024, 1), Object.values(histories.cycle.activities).reduce((a, b) => a + b, 0), 0, 0, 0, histories.cycle.updates, histories.cycle.timers]] : []),
+      [
+        'mean per unit',
+        round(perUnit((f) => f.events) ?? NaN, 1),
+        round((perUnit((f) => f.jsonBytes) ?? NaN) / 1024, 1),
+        round(perUnit((f) => Object.values(f.activities).reduce((a, b) => a + b, 0)) ?? NaN, 1),
+        round(perUnit((f) => f.activities.sendUnitEmail ?? 0) ?? NaN, 1),
+        round(perUnit((f) => f.activities.recordTransition ?? 0) ?? NaN, 1),
+        round(perUnit(storedSubmissions) ?? NaN, 1),
+        round(perUnit((f) => f.updates) ?? NaN, 1),
+        round(perUnit((f) => f.timers) ?? NaN, 1),
+      ],
+      ...heaviest.map((u) => [
+        `${u.code} (heaviest)`,
+        u.facts.events,
+        round(u.facts.jsonBytes / 1024, 1),
+        Object.values(u.facts.activities).reduce((a, b) => a + b, 0),
+        u.facts.activities.sendUnitEmail ?? 0,
+        u.facts.activities.recordTransition ?? 0,
+        storedSubmissions(u.facts),
+        u.facts.updates,
+        u.facts.timers,
+      ]),
+      ...(histories
+        ? [
+            [
+              'the cycle workflow',
+              histories.cycle.events,
+              round(histories.cycle.jsonBytes / 1024, 1),
+              Object.values(histories.cycle.activities).reduce((a, b) => a + b, 0),
+              0,
+              0,
+              0,
+              histories.cycle.updates,
+              histories.cycle.timers,
+            ],
+          ]
+        : []),
     ],
   });
   r.tables.push({
     title: 'What the year did',
     columns: ['units', 'actions', 'emails sent', 'SMTP messages', 'escalations', 'problems', 'emails by kind'],
-    rows: [[n, timeline.actions.length, timeline.emails.length, timeline.smtpMessages, timeline.escalations.length, timeline.problems.length, JSON.stringify(timeline.summary.emailsByKind)]],
+    rows: [
+      [
+        n,
+        timeline.actions.length,
+        timeline.emails.length,
+        timeline.smtpMessages,
+        timeline.escalations.length,
+        timeline.problems.length,
+        JSON.stringify(timeline.summary.emailsByKind),
+      ],
+    ],
   });
-  if (timeline.problems.length) r.findings.push(`The rehearsal reported ${timeline.problems.length} problem(s), e.g. ${timeline.problems.slice(0, 3).map((p) => `\`${p}\``).join('; ')}`);
+  if (timeline.problems.length)
+    r.findings.push(
+      `The rehearsal reported ${timeline.problems.length} problem(s), e.g. ${timeline.problems
+        .slice(0, 3)
+        .map((p) => `\`${p}\``)
+        .join('; ')}`,
+    );
   if (historyError) r.findings.push(`The unit workflows' histories could not be read from the test server: ${historyError}`);
-  if (isTarget && wallS >= 60) r.findings.push((`The ${n}-unit year took ${wallS.toFixed(1)} s (target 60 s), of ` + `which ${stackS?.toFixed(1) ?? '?'} s starting its services. CPU: ${describeCpu(split)}.`));
-  if (maxEvents !== null && maxEvents >= 2000) r.findings.push(`A unit workflow reached ${maxEvents} history events in a year (target < 2,000).`);
+  if (isTarget && wallS >= 60)
+    r.findings.push(
+      `The ${n}-unit year took ${wallS.toFixed(1)} s (target 60 s), of ` +
+        `which ${stackS?.toFixed(1) ?? '?'} s starting its services. CPU: ${describeCpu(split)}.`,
+    );
+  if (maxEvents !== null && maxEvents >= 2000)
+    r.findings.push(`A unit workflow reached ${maxEvents} history events in a year (target < 2,000).`);
   r.data = {
     units: n,
     wallS,

@@ -19,7 +19,14 @@ import { sinkCount } from '../stack.js';
 
 async function ownCycle(ctx: BenchContext, units: number): Promise<LaunchedCycle> {
   const dates = launchDates();
-  const fx = writeBenchCycle({ dir: path.join(ctx.runDir, 'cycles'), code: `BSUB${units}`, year: dates.year, units, issuedOn: dates.issuedOn, phases: dates.phases });
+  const fx = writeBenchCycle({
+    dir: path.join(ctx.runDir, 'cycles'),
+    code: `BSUB${units}`,
+    year: dates.year,
+    units,
+    issuedOn: dates.issuedOn,
+    phases: dates.phases,
+  });
   const started = await startCycle({ db: ctx.db, client: ctx.client, taskQueue: ctx.taskQueue, configFile: fx.file });
   const until = Date.now() + 300_000;
   while ((await sinkCount(ctx.stack.sink, fx.domain, 'notice')).count < units) {
@@ -38,7 +45,11 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
   const r = emptyResult('submission', 3, 'Submission path: form POST → Update accepted → row stored');
   const log = (m: string) => ctx.log(`submission: ${m}`);
   const levels = ctx.sizes.submitters;
-  const engineUpdates = (ctx.results.find((x) => x.id === 'engine')?.data as { updates?: { concurrency: number; latency: { p50: number; p95: number } }[] } | undefined)?.updates ?? [];
+  const engineUpdates =
+    (
+      ctx.results.find((x) => x.id === 'engine')?.data as
+        { updates?: { concurrency: number; latency: { p50: number; p95: number } }[] } | undefined
+    )?.updates ?? [];
   const maxConcurrency = Math.max(...levels.map((l) => l.concurrency));
   const profileRoot = ctx.profile ? path.join(ctx.keepDir, 'profiles') : undefined;
   log('starting a chuky worker and the API');
@@ -51,14 +62,18 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
     const cycle = reuse ?? (await ownCycle(ctx, maxConcurrency + 50));
     log(`cycle ${cycle.cycleId} (${cycle.units} units), API ${String(api.info.url)}`);
     const expires = Date.now() + 30 * 86_400_000;
-    const tokens = await Promise.all(cycle.unitCodes.map((unitCode) => signLink({ cycleId: cycle.cycleId, unitCode, phase: 'plan' }, ctx.signingSecret, expires)));
+    const tokens = await Promise.all(
+      cycle.unitCodes.map((unitCode) => signLink({ cycleId: cycle.cycleId, unitCode, phase: 'plan' }, ctx.signingSecret, expires)),
+    );
     let next = 0;
     const post = async (): Promise<{ ms: number; ok: boolean; status: number }> => {
       const i = next++ % cycle.units;
       const body = new URLSearchParams({
         confirmedBy: `Nguyễn Văn Bí Thư ${i + 1}, Bí thư`,
         unitPlanNumber: `01-KH/${cycle.unitCodes[i]}, bản ${next}`,
-        planText: ('Kế hoạch triển khai học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trong năm: ' + 'giao nhiệm vụ cho từng chi bộ, đảng viên; tổ chức sinh hoạt chuyên đề hằng quý.'),
+        planText:
+          'Kế hoạch triển khai học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trong năm: ' +
+          'giao nhiệm vụ cho từng chi bộ, đảng viên; tổ chức sinh hoạt chuyên đề hằng quý.',
         requestId: randomUUID(),
       });
       const s = performance.now();
@@ -99,9 +114,33 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       const stored = await storedRows(ctx, cycle.cycleId);
       expectedRows += level.requests - failures;
       const sum = summarise(latencies);
-      log((`${level.concurrency} concurrent: ${level.requests} requests in ${wallS.toFixed(1)} s, ` + `p50 ${sum.p50.toFixed(0)} ms, p95 ${sum.p95.toFixed(0)} ms, p99 ${sum.p99.toFixed(0)} ` + `ms, ${failures} failed; ${describeCpu(split)}`));
-      rows.push([level.concurrency, level.requests, round(wallS, 1), round(level.requests / wallS, 1), round(sum.p50, 1), round(sum.p95, 1), round(sum.p99, 1), round(sum.max, 1), failures, expectedRows - stored]);
-      perLevel.push({ ...level, wallS, perSecond: level.requests / wallS, latency: sum, failures, statuses, storedRows: stored, expectedRows });
+      log(
+        `${level.concurrency} concurrent: ${level.requests} requests in ${wallS.toFixed(1)} s, ` +
+          `p50 ${sum.p50.toFixed(0)} ms, p95 ${sum.p95.toFixed(0)} ms, p99 ${sum.p99.toFixed(0)} ` +
+          `ms, ${failures} failed; ${describeCpu(split)}`,
+      );
+      rows.push([
+        level.concurrency,
+        level.requests,
+        round(wallS, 1),
+        round(level.requests / wallS, 1),
+        round(sum.p50, 1),
+        round(sum.p95, 1),
+        round(sum.p99, 1),
+        round(sum.max, 1),
+        failures,
+        expectedRows - stored,
+      ]);
+      perLevel.push({
+        ...level,
+        wallS,
+        perSecond: level.requests / wallS,
+        latency: sum,
+        failures,
+        statuses,
+        storedRows: stored,
+        expectedRows,
+      });
       r.cpu.push({ window: `${level.concurrency} concurrent submitters`, split });
       const isTarget = level.concurrency === TARGET_SIZES[ctx.mode].submitters;
       // The engine's floor at this concurrency (scenario 1's empty Updates): the ratio says how many times it a
@@ -109,24 +148,61 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       const floor = engineUpdates.find((u) => u.concurrency === level.concurrency);
       r.figures.push({
         id: `submission.c${level.concurrency}.p95`,
-        label: (`p95 latency, ${level.concurrency} concurrent submitter${level.concurrency === 1 ? '' : 's'} ` + `(p50 ${round(sum.p50, 0)} ms, p99 ${round(sum.p99, 0)} ` + `ms${floor ? `; engine's empty Update p95 ${round(floor.latency.p95, 0)} ms` : ''})`),
+        label:
+          `p95 latency, ${level.concurrency} concurrent submitter${level.concurrency === 1 ? '' : 's'} ` +
+          `(p50 ${round(sum.p50, 0)} ms, p99 ${round(sum.p99, 0)} ` +
+          `ms${floor ? `; engine's empty Update p95 ${round(floor.latency.p95, 0)} ms` : ''})`,
         value: round(sum.p95, 1),
         unit: 'ms',
         ...(floor ? { ratio: { to: "engine's empty Update p95", value: round(sum.p95 / floor.latency.p95, 2) } } : {}),
-        ...(isTarget ? { target: judge(sum.p95, { text: ctx.mode === 'quick' ? '< 250 ms (the target is at 20 submitters; judged at 5 in a quick run)' : '< 250 ms at 20 concurrent submitters', op: '<', threshold: 250 }) } : {}),
+        ...(isTarget
+          ? {
+              target: judge(sum.p95, {
+                text:
+                  ctx.mode === 'quick'
+                    ? '< 250 ms (the target is at 20 submitters; judged at 5 in a quick run)'
+                    : '< 250 ms at 20 concurrent submitters',
+                op: '<',
+                threshold: 250,
+              }),
+            }
+          : {}),
       });
       if (isTarget && sum.p95 >= 250) {
         const first = perLevel[0] as { concurrency: number; perSecond: number } | undefined;
-        const scaling = first && first.concurrency < level.concurrency
-          ? (` Throughput went from ${first.perSecond.toFixed(1)} req/s with ${first.concurrency} ` + `submitter(s) to ${(level.requests / wallS).toFixed(1)} req/s with ${level.concurrency} ` + `(×${(level.requests / wallS / first.perSecond).toFixed(1)} for ` + `×${level.concurrency / first.concurrency} the submitters): requests mostly ` + `queue${split.utilisation + (split.machine?.others ?? 0) > 0.85 ? ' for CPU (the machine was saturated)' : ' behind something serial'}.`)
-          : '';
+        const scaling =
+          first && first.concurrency < level.concurrency
+            ? ` Throughput went from ${first.perSecond.toFixed(1)} req/s with ${first.concurrency} ` +
+              `submitter(s) to ${(level.requests / wallS).toFixed(1)} req/s with ${level.concurrency} ` +
+              `(×${(level.requests / wallS / first.perSecond).toFixed(1)} for ` +
+              `×${level.concurrency / first.concurrency} the submitters): requests mostly ` +
+              `queue${split.utilisation + (split.machine?.others ?? 0) > 0.85 ? ' for CPU (the machine was saturated)' : ' behind something serial'}.`
+            : '';
         const engineSays = floor
-          ? (` The engine alone, answering empty Updates from as many senders on the same server, had a p95 ` + `of ${floor.latency.p95.toFixed(0)} ms (p50 ${floor.latency.p50.toFixed(0)} ms): the submission ` + `took ${(sum.p95 / floor.latency.p95).toFixed(1)}× ` + `that${floor.latency.p95 >= 250 ? ', and the floor itself is above the target: on this machine no change of chuky\'s can meet it' : ''}.`)
+          ? ` The engine alone, answering empty Updates from as many senders on the same server, had a p95 ` +
+            `of ${floor.latency.p95.toFixed(0)} ms (p50 ${floor.latency.p50.toFixed(0)} ms): the submission ` +
+            `took ${(sum.p95 / floor.latency.p95).toFixed(1)}× ` +
+            `that${floor.latency.p95 >= 250 ? ", and the floor itself is above the target: on this machine no change of chuky's can meet it" : ''}.`
           : '';
-        r.findings.push((`At ${level.concurrency} concurrent submitters the p95 was ${sum.p95.toFixed(0)} ms (target ` + `250 ms).${scaling}${engineSays} CPU: ${describeCpu(split)}. Each POST verifies its link, reads ` + `the cycle and unit in one query and sends the Update; the unit workflow validates the form and ` + `stores it with its transition in one local activity (one workflow task), answers, and then ` + `sends the receipt by an activity, which costs the server and the worker a second activity task ` + `and workflow task while the next requests wait.`));
+        r.findings.push(
+          `At ${level.concurrency} concurrent submitters the p95 was ${sum.p95.toFixed(0)} ms (target ` +
+            `250 ms).${scaling}${engineSays} CPU: ${describeCpu(split)}. Each POST verifies its link, reads ` +
+            `the cycle and unit in one query and sends the Update; the unit workflow validates the form and ` +
+            `stores it with its transition in one local activity (one workflow task), answers, and then ` +
+            `sends the receipt by an activity, which costs the server and the worker a second activity task ` +
+            `and workflow task while the next requests wait.`,
+        );
       }
-      if (failures) r.findings.push((`${failures} of ${level.requests} submissions at ${level.concurrency} concurrent submitters ` + `were not accepted (HTTP statuses ${JSON.stringify(statuses)}).`));
-      if (stored !== expectedRows) r.findings.push((`After ${level.concurrency} concurrent submitters the database held ${stored} plan submissions ` + `for the cycle, ${expectedRows} expected.`));
+      if (failures)
+        r.findings.push(
+          `${failures} of ${level.requests} submissions at ${level.concurrency} concurrent submitters ` +
+            `were not accepted (HTTP statuses ${JSON.stringify(statuses)}).`,
+        );
+      if (stored !== expectedRows)
+        r.findings.push(
+          `After ${level.concurrency} concurrent submitters the database held ${stored} plan submissions ` +
+            `for the cycle, ${expectedRows} expected.`,
+        );
     }
     window = { from: measuredFrom, to: Date.now() };
     const receipts = await sinkCount(ctx.stack.sink, cycle.domain, 'receipt');
@@ -135,8 +211,21 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       columns: ['submitters', 'requests', 'wall s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'failed', 'rows missing'],
       rows,
     });
-    r.data = { cycleId: cycle.cycleId, units: cycle.units, warmFailures, levels: perLevel, receiptsDelivered: receipts.count, limitErrors: worker.limitErrors.count + api.limitErrors.count };
-    if (worker.limitErrors.count + api.limitErrors.count) r.findings.push(`Limit errors during submissions: ${[...worker.limitErrors.lines, ...api.limitErrors.lines].slice(0, 3).map((l) => `\`${l}\``).join('; ')}`);
+    r.data = {
+      cycleId: cycle.cycleId,
+      units: cycle.units,
+      warmFailures,
+      levels: perLevel,
+      receiptsDelivered: receipts.count,
+      limitErrors: worker.limitErrors.count + api.limitErrors.count,
+    };
+    if (worker.limitErrors.count + api.limitErrors.count)
+      r.findings.push(
+        `Limit errors during submissions: ${[...worker.limitErrors.lines, ...api.limitErrors.lines]
+          .slice(0, 3)
+          .map((l) => `\`${l}\``)
+          .join('; ')}`,
+      );
   } finally {
     await api.stop();
     await worker.stop(60_000);
@@ -150,7 +239,9 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       return fromUs !== undefined && toUs !== undefined ? { fromUs, toUs } : undefined;
     };
     r.profiles.push(...summariseProfileDir(path.join(profileRoot, 'submission-api'), 'chuky api, measured submissions only', w(api)));
-    r.profiles.push(...summariseProfileDir(path.join(profileRoot, 'submission-worker'), 'chuky worker, measured submissions only', w(worker)));
+    r.profiles.push(
+      ...summariseProfileDir(path.join(profileRoot, 'submission-worker'), 'chuky worker, measured submissions only', w(worker)),
+    );
   }
   return r;
 }

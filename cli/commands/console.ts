@@ -48,7 +48,11 @@ export function registerConsoleCommands(program: Command): void {
       action(async (o: { json?: boolean }) => {
         const users = await withDb((db) => listUsers(db));
         if (o.json) printJson(users);
-        else printTable(users.map((u) => ({ ...u, disabledAt: u.disabledAt ?? '', lastSignIn: u.lastSignIn ?? '' })), ['username', 'name', 'role', 'lastSignIn', 'disabledAt']);
+        else
+          printTable(
+            users.map((u) => ({ ...u, disabledAt: u.disabledAt ?? '', lastSignIn: u.lastSignIn ?? '' })),
+            ['username', 'name', 'role', 'lastSignIn', 'disabledAt'],
+          );
       }),
     );
 

@@ -38,7 +38,14 @@ export interface StartCycleResult {
  * Registers the cycle's definition and units in the database and starts its workflow. Both steps are
  * idempotent: a second start finds the running cycle and only refreshes unit details.
  */
-export async function startCycle(params: { db: Db; client: Client; taskQueue: string; configFile: string; secondsPerDay?: number; now?: number }): Promise<StartCycleResult> {
+export async function startCycle(params: {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  configFile: string;
+  secondsPerDay?: number;
+  now?: number;
+}): Promise<StartCycleResult> {
   const loaded = await loadCycleFileAsync(params.configFile);
   const def = loaded.definition;
   const id = makeCycleId(def.committee.code, def.year);
@@ -84,7 +91,7 @@ export const PHASE_COLUMNS = ['phase', 'total', 'on time', 'late', 'overdue', 'n
 export const NO_UI_LINK = "No link to Temporal's Web UI: its address is unknown (set TEMPORAL_UI_URL, or start `chuky dev`).";
 
 export function registerCycleCommands(program: Command): void {
-  const cycle = program.command('cycle').description('Launch and follow a committee\'s yearly cycle');
+  const cycle = program.command('cycle').description("Launch and follow a committee's yearly cycle");
   registerImportYearCommand(cycle);
 
   cycle
@@ -100,10 +107,19 @@ export function registerCycleCommands(program: Command): void {
         await migrate(addresses.databaseUrl);
         const runtime = await connectRuntime(env, addresses);
         try {
-          const result = await startCycle({ db: runtime.db, client: runtime.client, taskQueue: env.taskQueue, configFile: opts.config, ...(opts.secondsPerDay ? { secondsPerDay: opts.secondsPerDay } : {}) });
+          const result = await startCycle({
+            db: runtime.db,
+            client: runtime.client,
+            taskQueue: env.taskQueue,
+            configFile: opts.config,
+            ...(opts.secondsPerDay ? { secondsPerDay: opts.secondsPerDay } : {}),
+          });
           if (opts.json) printJson(result);
           else {
-            process.stdout.write(`${result.started ? 'Started' : 'Already running:'} cycle ${result.cycleId} (${result.units} units), workflow ${result.workflowId}\n`);
+            process.stdout.write(
+              `${result.started ? 'Started' : 'Already running:'} cycle ${result.cycleId} (${result.units} ` +
+                `units), workflow ${result.workflowId}\n`,
+            );
           }
         } finally {
           await runtime.close();
@@ -120,10 +136,14 @@ export function registerCycleCommands(program: Command): void {
     .action(
       action(async (opts: { cycle?: string; config?: string; json?: boolean }) => {
         const env = loadEnv();
-        const id = opts.cycle ?? (opts.config ? (() => {
-          const def = loadCycleFile(opts.config).definition;
-          return makeCycleId(def.committee.code, def.year);
-        })() : undefined);
+        const id =
+          opts.cycle ??
+          (opts.config
+            ? (() => {
+                const def = loadCycleFile(opts.config).definition;
+                return makeCycleId(def.committee.code, def.year);
+              })()
+            : undefined);
         if (!id) throw new Error('give --cycle ID or --config FILE');
         const runtime = await connectRuntime(env, resolveAddresses(env));
         try {
@@ -139,10 +159,22 @@ export function registerCycleCommands(program: Command): void {
             // The standing of each phase first (how many on time, late, overdue…), then each unit.
             printTable(phaseRows(phases), PHASE_COLUMNS);
             process.stdout.write('\n');
-            printTable(units as unknown as Record<string, unknown>[], ['unitCode', 'unitName', 'phase', 'deadline', 'status', 'escalationLevel', 'emailsSent', 'versions']);
+            printTable(units as unknown as Record<string, unknown>[], [
+              'unitCode',
+              'unitName',
+              'phase',
+              'deadline',
+              'status',
+              'escalationLevel',
+              'emailsSent',
+              'versions',
+            ]);
             if (bounces.length) {
               process.stdout.write(`\n${t("Undeliverable emails (correct the unit's address with `chuky units import`):")}\n`);
-              printTable(bounces.map((b) => ({ ...b, to: b.to.join(', ') })), ['unitCode', 'phase', 'kind', 'to', 'error']);
+              printTable(
+                bounces.map((b) => ({ ...b, to: b.to.join(', ') })),
+                ['unitCode', 'phase', 'kind', 'to', 'error'],
+              );
             }
           }
         } finally {
@@ -153,9 +185,15 @@ export function registerCycleCommands(program: Command): void {
 
   cycle
     .command('list')
-    .description("Every cycle in the database, newest first: status, units, obligations overdue now, frozen or not, and its workflow's page in Temporal's Web UI")
-    .option('--json', 'print as JSON (an array of cycles; temporalUrl when the Web UI\'s address is known)')
-    .addHelpText('after', "\nThe Web UI's address is TEMPORAL_UI_URL, else the one a running (or crashed) `chuky dev` wrote to .data/services.json.\n")
+    .description(
+      'Every cycle in the database, newest first: status, units, obligations overdue now, frozen or ' +
+        "not, and its workflow's page in Temporal's Web UI",
+    )
+    .option('--json', "print as JSON (an array of cycles; temporalUrl when the Web UI's address is known)")
+    .addHelpText(
+      'after',
+      "\nThe Web UI's address is TEMPORAL_UI_URL, else the one a running (or crashed) `chuky dev` wrote to .data/services.json.\n",
+    )
     .action(
       action(async (opts: { json?: boolean }) => {
         // Only PostgreSQL is needed: the list answers even when Temporal is down.
@@ -164,7 +202,12 @@ export function registerCycleCommands(program: Command): void {
         else if (!cycles.length) process.stdout.write(`${t('No cycles yet; start one with `chuky cycle start --config FILE`')}\n`);
         else {
           printTable(
-            cycles.map((c) => ({ ...c, frozenAt: c.frozenAt ?? '', createdAt: c.createdAt.slice(0, 10), imported: c.imported ? `${c.imported.at.slice(0, 10)} ${c.imported.by ?? ''}`.trim() : '' })),
+            cycles.map((c) => ({
+              ...c,
+              frozenAt: c.frozenAt ?? '',
+              createdAt: c.createdAt.slice(0, 10),
+              imported: c.imported ? `${c.imported.at.slice(0, 10)} ${c.imported.by ?? ''}`.trim() : '',
+            })),
             ['cycleId', 'committeeCode', 'year', 'status', 'units', 'overdue', 'frozenAt', 'createdAt', 'imported'],
           );
           // Each link on a line of its own: a link is long, and a terminal makes it clickable only whole.
@@ -211,7 +254,9 @@ export function registerCycleCommands(program: Command): void {
         const env = loadEnv();
         const runtime = await connectRuntime(env, resolveAddresses(env));
         try {
-          await runtime.client.workflow.getHandle(cycleWorkflowId(opts.cycle)).signal(closeCycleSignal, { reason: opts.reason, actor: `operator:${opts.actor}` });
+          await runtime.client.workflow
+            .getHandle(cycleWorkflowId(opts.cycle))
+            .signal(closeCycleSignal, { reason: opts.reason, actor: `operator:${opts.actor}` });
           if (opts.json) printJson({ cycleId: opts.cycle, closing: true });
           else process.stdout.write(`Closing cycle ${opts.cycle}\n`);
         } finally {

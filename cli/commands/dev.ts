@@ -13,7 +13,16 @@ import { freePort, isPortFree } from '../../stack/ports.js';
 import { getCycle, listUnits } from '../../db/cycles.js';
 import { formUrl, signLink } from '../../auth/links.js';
 import { connectRuntime, runApi } from '../../workers/runtime.js';
-import { describeDown, readServicesFile, removeServicesFile, servicesFile, servicesLiveness, startServices, writeServicesFile, type ServicesFile } from '../../workers/services.js';
+import {
+  describeDown,
+  readServicesFile,
+  removeServicesFile,
+  servicesFile,
+  servicesLiveness,
+  startServices,
+  writeServicesFile,
+  type ServicesFile,
+} from '../../workers/services.js';
 import { Supervisor } from '../../workers/supervise.js';
 import { startCycle } from './cycle.js';
 import { addUser, listUsers } from '../../console/users.js';
@@ -34,7 +43,9 @@ export function workerEnv(base: NodeJS.ProcessEnv, services: ServicesFile, publi
 }
 
 /** `chuky dev status`: each address of the stack in .data/services.json and whether it answers now. */
-export async function devStatus(): Promise<{ ok: boolean; file: string; parts: Awaited<ReturnType<typeof servicesLiveness>>; down?: string } | undefined> {
+export async function devStatus(): Promise<
+  { ok: boolean; file: string; parts: Awaited<ReturnType<typeof servicesLiveness>>; down?: string } | undefined
+> {
   const file = readServicesFile();
   if (!file) return undefined;
   const parts = await servicesLiveness(file);
@@ -60,7 +71,7 @@ export function registerDevCommand(program: Command): void {
   const dev = program.command('dev');
   dev
     .command('status')
-    .description("The addresses of the running `chuky dev` (from .data/services.json), and whether each part answers")
+    .description('The addresses of the running `chuky dev` (from .data/services.json), and whether each part answers')
     .option('--json', 'print as JSON: { ok, file, parts: [{ part, where, alive }], down? }')
     .addHelpText('after', '\nExit code: 0 when every part answers, 1 when one is down or no `chuky dev` has run here.\n')
     .action(
@@ -91,7 +102,9 @@ export function registerDevCommand(program: Command): void {
         const mailLogFile = path.join(dataDir(), 'mail.log');
         fs.mkdirSync(dataDir(), { recursive: true });
         const mailLogStream = o.mailLog ? undefined : fs.createWriteStream(mailLogFile, { flags: 'a' });
-        const mailLog = o.mailLog ? (m: string) => process.stdout.write(`  ${m}\n`) : (m: string) => mailLogStream!.write(`${new Date().toISOString()} ${m}\n`);
+        const mailLog = o.mailLog
+          ? (m: string) => process.stdout.write(`  ${m}\n`)
+          : (m: string) => mailLogStream!.write(`${new Date().toISOString()} ${m}\n`);
         const services = await startServices(env, { fixedPorts: true, log: (m) => process.stderr.write(`  ${m}\n`), mailLog });
         const apiPort = (await isPortFree(env.apiPort)) ? env.apiPort : await freePort();
         if (!process.env.PUBLIC_BASE_URL) env = { ...env, publicBaseUrl: `http://127.0.0.1:${apiPort}` };
@@ -116,14 +129,27 @@ export function registerDevCommand(program: Command): void {
 
         let sample = '';
         if (o.cycle) {
-          const result = await startCycle({ db: runtime.db, client: runtime.client, taskQueue: env.taskQueue, configFile: o.config, ...(o.secondsPerDay > 0 ? { secondsPerDay: o.secondsPerDay } : {}) });
+          const result = await startCycle({
+            db: runtime.db,
+            client: runtime.client,
+            taskQueue: env.taskQueue,
+            configFile: o.config,
+            ...(o.secondsPerDay > 0 ? { secondsPerDay: o.secondsPerDay } : {}),
+          });
           const [first] = await listUnits(runtime.db, result.cycleId, 0, 1);
           const firstPhase = (await getCycle(runtime.db, result.cycleId))?.definition.phases[0];
           if (first && firstPhase) {
-            const token = await signLink({ cycleId: result.cycleId, unitCode: first.code, phase: firstPhase.id }, env.signingSecret, Date.now() + 30 * 86_400_000);
+            const token = await signLink(
+              { cycleId: result.cycleId, unitCode: first.code, phase: firstPhase.id },
+              env.signingSecret,
+              Date.now() + 30 * 86_400_000,
+            );
             sample = formUrl(env.publicBaseUrl, token);
           }
-          say(`\nCycle ${result.cycleId}: ${result.units} units, ${result.started ? 'started' : 'already running'}${o.secondsPerDay > 0 ? `, one calendar day = ${o.secondsPerDay} s` : ''}`);
+          say(
+            `\nCycle ${result.cycleId}: ${result.units} ` +
+              `units, ${result.started ? 'started' : 'already running'}${o.secondsPerDay > 0 ? `, one calendar day = ${o.secondsPerDay} s` : ''}`,
+          );
         }
         const signIn = await localAdmin(runtime.db);
         say('\nOpen:');

@@ -48,32 +48,74 @@ export function registerInspectionCommands(program: Command): void {
     .option('--actor <name>', 'who decides', process.env.USER ?? 'operator')
     .option('--json', 'print as JSON')
     .action(
-      action(async (o: { cycle: string; unit: string; kind: string; by: string; reason: string; origin: string; actor: string; json?: boolean }) => {
-        const result = await withRuntime((rt, taskQueue) =>
-          startInspection({ db: rt.db, client: rt.client, taskQueue }, o.cycle, { unitCode: o.unit, kind: o.kind, body: o.by, origin: o.origin, reason: o.reason, actor: actor(o.actor) }),
-        );
-        if (o.json) printJson(result);
-        else process.stdout.write(`${result.started ? 'Started' : 'Already started'}: ${result.inspectionId}\n`);
-      }),
+      action(
+        async (o: {
+          cycle: string;
+          unit: string;
+          kind: string;
+          by: string;
+          reason: string;
+          origin: string;
+          actor: string;
+          json?: boolean;
+        }) => {
+          const result = await withRuntime((rt, taskQueue) =>
+            startInspection({ db: rt.db, client: rt.client, taskQueue }, o.cycle, {
+              unitCode: o.unit,
+              kind: o.kind,
+              body: o.by,
+              origin: o.origin,
+              reason: o.reason,
+              actor: actor(o.actor),
+            }),
+          );
+          if (o.json) printJson(result);
+          else process.stdout.write(`${result.started ? 'Started' : 'Already started'}: ${result.inspectionId}\n`);
+        },
+      ),
     );
 
-  const step = (name: 'schedule' | 'findings' | 'conclude' | 'close', description: string, build: (o: Record<string, unknown>) => Record<string, unknown>, options: (c: Command) => Command) =>
-    options(insp.command(name).description(description).requiredOption('--id <inspectionId>', 'inspection id (from `inspection start` or `inspection list`)'))
+  const step = (
+    name: 'schedule' | 'findings' | 'conclude' | 'close',
+    description: string,
+    build: (o: Record<string, unknown>) => Record<string, unknown>,
+    options: (c: Command) => Command,
+  ) =>
+    options(
+      insp
+        .command(name)
+        .description(description)
+        .requiredOption('--id <inspectionId>', 'inspection id (from `inspection start` or `inspection list`)'),
+    )
       .option('--actor <name>', 'who acts', process.env.USER ?? 'operator')
       .option('--request-id <id>', 'idempotency key')
       .option('--json', 'print as JSON')
       .action(
         action(async (o: Record<string, unknown>) => {
           const view = await withRuntime((rt) =>
-            actOnInspection(rt.client, String(o.id), name, { ...build(o), actor: actor(String(o.actor)), requestId: (o.requestId as string | undefined) ?? randomUUID() }),
+            actOnInspection(rt.client, String(o.id), name, {
+              ...build(o),
+              actor: actor(String(o.actor)),
+              requestId: (o.requestId as string | undefined) ?? randomUUID(),
+            }),
           );
           if (o.json) printJson(view);
           else process.stdout.write(`${view.inspectionId}: ${view.status}\n`);
         }),
       );
 
-  step('schedule', 'Set the date of the visit; the unit is emailed with a calendar entry', (o) => ({ date: o.date }), (c) => c.requiredOption('--date <YYYY-MM-DD>', 'date of the visit'));
-  step('findings', 'Record the findings', (o) => ({ findings: o.text }), (c) => c.requiredOption('--text <findings>', 'findings'));
+  step(
+    'schedule',
+    'Set the date of the visit; the unit is emailed with a calendar entry',
+    (o) => ({ date: o.date }),
+    (c) => c.requiredOption('--date <YYYY-MM-DD>', 'date of the visit'),
+  );
+  step(
+    'findings',
+    'Record the findings',
+    (o) => ({ findings: o.text }),
+    (c) => c.requiredOption('--text <findings>', 'findings'),
+  );
   step(
     'conclude',
     'Conclude, with remedies and their deadline; the unit is emailed and reminded until it reports',
@@ -84,7 +126,12 @@ export function registerInspectionCommands(program: Command): void {
         .option('--remedy <text>', 'a remedy the unit must carry out (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
         .option('--remedy-deadline <YYYY-MM-DD>', 'deadline of the remedy report'),
   );
-  step('close', 'Close the inspection (with a note)', (o) => ({ note: o.note }), (c) => c.requiredOption('--note <text>', 'why it is closed'));
+  step(
+    'close',
+    'Close the inspection (with a note)',
+    (o) => ({ note: o.note }),
+    (c) => c.requiredOption('--note <text>', 'why it is closed'),
+  );
 
   insp
     .command('list')
@@ -96,7 +143,17 @@ export function registerInspectionCommands(program: Command): void {
       action(async (o: { cycle: string; unit?: string; json?: boolean }) => {
         const rows = await withRuntime((rt) => listInspections(rt.db, o.cycle, o.unit));
         if (o.json) printJson(rows);
-        else printTable(rows as unknown as Record<string, unknown>[], ['id', 'kind', 'body', 'origin', 'status', 'scheduledOn', 'remedyDeadline', 'escalationLevel']);
+        else
+          printTable(rows as unknown as Record<string, unknown>[], [
+            'id',
+            'kind',
+            'body',
+            'origin',
+            'status',
+            'scheduledOn',
+            'remedyDeadline',
+            'escalationLevel',
+          ]);
       }),
     );
 }

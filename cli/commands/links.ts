@@ -26,9 +26,15 @@ export function registerLinkCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { cycle: string; unit: string; reason: string; actor: string; json?: boolean }) => {
-        const r = await withDb((db) => revokeLinks(db, { cycleId: o.cycle, unitCode: o.unit, reason: o.reason, actor: `operator:${o.actor}` }));
+        const r = await withDb((db) =>
+          revokeLinks(db, { cycleId: o.cycle, unitCode: o.unit, reason: o.reason, actor: `operator:${o.actor}` }),
+        );
         if (o.json) printJson(r);
-        else process.stdout.write(`Revoked: links of ${r.unitCode} in ${r.cycleId} issued before ${r.validFrom} are refused. Issue a new one with \`chuky link issue\`.\n`);
+        else
+          process.stdout.write(
+            `Revoked: links of ${r.unitCode} in ${r.cycleId} issued before ${r.validFrom} are refused. ` +
+              `Issue a new one with \`chuky link issue\`.\n`,
+          );
       }),
     );
 
@@ -42,13 +48,15 @@ export function registerLinkCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { cycle: string; unit: string; phase: string; days: number; json?: boolean }) => {
-        if (!Number.isFinite(o.days) || o.days <= 0 || o.days > 400) throw new Error(`--days must be a number of days between 1 and 400, got ${String(o.days)}`);
+        if (!Number.isFinite(o.days) || o.days <= 0 || o.days > 400)
+          throw new Error(`--days must be a number of days between 1 and 400, got ${String(o.days)}`);
         const issued = await withDb(async (db, env) => {
           const cycle = await getCycle(db, o.cycle);
           if (!cycle) throw new Error(`no cycle "${o.cycle}" in the database`);
           const unit = await getRegisteredUnit(db, o.cycle, o.unit);
           if (!unit) throw new Error(`no unit "${o.unit}" in cycle "${o.cycle}"`);
-          if (!unit.active) throw new Error(`unit "${o.unit}" was removed from the cycle (${unit.removedReason ?? ''}); it has nothing to submit`);
+          if (!unit.active)
+            throw new Error(`unit "${o.unit}" was removed from the cycle (${unit.removedReason ?? ''}); it has nothing to submit`);
           const phases = cycle.definition.phases.map((p) => p.id as string);
           if (!phases.includes(o.phase)) throw new Error(`no phase "${o.phase}" in cycle "${o.cycle}"; its phases: ${phases.join(', ')}`);
           const scope = { cycleId: cycle.id, unitCode: unit.code, phase: o.phase };
@@ -57,13 +65,22 @@ export function registerLinkCommands(program: Command): void {
             await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
           }
           const issuedAt = Date.now();
-          if (await isRevoked(db, scope, Math.floor(issuedAt / 1000) * 1000)) throw new Error('the unit\'s links are revoked until a time in the future; check the clocks of this machine and the database');
+          if (await isRevoked(db, scope, Math.floor(issuedAt / 1000) * 1000))
+            throw new Error("the unit's links are revoked until a time in the future; check the clocks of this machine and the database");
           const expiresAt = issuedAt + o.days * DAY_MS;
           const token = await signLink(scope, env.signingSecret, expiresAt, issuedAt);
-          return { ...scope, url: formUrl(env.publicBaseUrl, token), issuedAt: new Date(issuedAt).toISOString(), expiresAt: new Date(expiresAt).toISOString() };
+          return {
+            ...scope,
+            url: formUrl(env.publicBaseUrl, token),
+            issuedAt: new Date(issuedAt).toISOString(),
+            expiresAt: new Date(expiresAt).toISOString(),
+          };
         });
         if (o.json) printJson(issued);
-        else process.stdout.write(`${issued.url}\n(valid until ${issued.expiresAt}; only for unit ${issued.unitCode}, phase ${issued.phase})\n`);
+        else
+          process.stdout.write(
+            `${issued.url}\n(valid until ${issued.expiresAt}; only for unit ${issued.unitCode}, phase ${issued.phase})\n`,
+          );
       }),
     );
 }

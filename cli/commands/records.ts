@@ -18,18 +18,26 @@ async function requireCycle(db: Db, id: string): Promise<void> {
 }
 
 function readInput(o: { data?: string; file?: string }): { source: string; value: unknown } {
-  if ((o.data === undefined) === (o.file === undefined)) throw new Error('give the record with --data \'{…}\' or --file record.json (one of them)');
+  if ((o.data === undefined) === (o.file === undefined))
+    throw new Error("give the record with --data '{…}' or --file record.json (one of them)");
   const source = o.file ?? '--data';
   const text = o.file !== undefined ? readConfigText(o.file) : o.data!;
   try {
     return { source, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
   } catch (err) {
-    throw new ConfigError([{ file: source, field: '(JSON)', message: `không đọc được JSON: ${err instanceof Error ? err.message : String(err)}` }]);
+    throw new ConfigError([
+      { file: source, field: '(JSON)', message: `không đọc được JSON: ${err instanceof Error ? err.message : String(err)}` },
+    ]);
   }
 }
 
 export function registerRecordCommands(program: Command): void {
-  const records = program.command('records').description("The committee's own records for the year: documents, conferences, commendations, contests, charity, inspections decided above the grassroots");
+  const records = program
+    .command('records')
+    .description(
+      "The committee's own records for the year: documents, conferences, commendations, contests, " +
+        'charity, inspections decided above the grassroots',
+    );
 
   records
     .command('add')
@@ -42,19 +50,32 @@ export function registerRecordCommands(program: Command): void {
     .option('--actor <name>', 'who enters it, for the record', process.env.USER ?? 'operator')
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (o: { cycle: string; kind: string; data?: string; file?: string; requestId?: string; actor: string; json?: boolean }) => {
-        const { source, value } = readInput(o);
-        const parsed = safeParseRecord(o.kind, value);
-        if (!parsed.success) throw new ConfigError(parsed.issues.map((i) => ({ file: source, field: i.field || '(record)', message: i.message })));
-        const requestId = o.requestId ?? randomUUID();
-        if (!/^[\x21-\x7e]{8,100}$/.test(requestId)) throw new Error('--request-id must be 8–100 characters without spaces');
-        const result = await withDb(async (db) => {
-          await requireCycle(db, o.cycle);
-          return addCommitteeRecord(db, { cycleId: o.cycle, kind: parsed.record.kind, payload: parsed.record.data, actor: `operator:${o.actor}`, requestId });
-        });
-        if (o.json) printJson(result);
-        else process.stdout.write(`${result.created ? 'Added' : 'Already added'}: record ${result.record.id} (${result.record.kind}) ${describeRecord(result.record.kind as RecordKind, result.record.payload)}\n`);
-      }),
+      action(
+        async (o: { cycle: string; kind: string; data?: string; file?: string; requestId?: string; actor: string; json?: boolean }) => {
+          const { source, value } = readInput(o);
+          const parsed = safeParseRecord(o.kind, value);
+          if (!parsed.success)
+            throw new ConfigError(parsed.issues.map((i) => ({ file: source, field: i.field || '(record)', message: i.message })));
+          const requestId = o.requestId ?? randomUUID();
+          if (!/^[\x21-\x7e]{8,100}$/.test(requestId)) throw new Error('--request-id must be 8–100 characters without spaces');
+          const result = await withDb(async (db) => {
+            await requireCycle(db, o.cycle);
+            return addCommitteeRecord(db, {
+              cycleId: o.cycle,
+              kind: parsed.record.kind,
+              payload: parsed.record.data,
+              actor: `operator:${o.actor}`,
+              requestId,
+            });
+          });
+          if (o.json) printJson(result);
+          else
+            process.stdout.write(
+              `${result.created ? 'Added' : 'Already added'}: record ${result.record.id} ` +
+                `(${result.record.kind}) ${describeRecord(result.record.kind as RecordKind, result.record.payload)}\n`,
+            );
+        },
+      ),
     );
 
   records
@@ -65,7 +86,8 @@ export function registerRecordCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { cycle: string; kind?: string; json?: boolean }) => {
-        if (o.kind !== undefined && !isRecordKind(o.kind)) throw new Error(`unknown kind "${o.kind}"; use one of ${RECORD_KINDS.join(', ')}`);
+        if (o.kind !== undefined && !isRecordKind(o.kind))
+          throw new Error(`unknown kind "${o.kind}"; use one of ${RECORD_KINDS.join(', ')}`);
         const list = await withDb(async (db) => {
           await requireCycle(db, o.cycle);
           return listCommitteeRecords(db, o.cycle, o.kind);
@@ -73,7 +95,13 @@ export function registerRecordCommands(program: Command): void {
         if (o.json) printJson({ cycleId: o.cycle, ...(o.kind ? { kind: o.kind } : {}), records: list });
         else {
           printTable(
-            list.map((r) => ({ id: r.id, kind: r.kind, record: describeRecord(r.kind as RecordKind, r.payload), by: r.actor, at: r.createdAt.slice(0, 16) })),
+            list.map((r) => ({
+              id: r.id,
+              kind: r.kind,
+              record: describeRecord(r.kind as RecordKind, r.payload),
+              by: r.actor,
+              at: r.createdAt.slice(0, 16),
+            })),
             ['id', 'kind', 'record', 'by', 'at'],
           );
         }
@@ -93,10 +121,18 @@ export function registerRecordCommands(program: Command): void {
         if (!/^\d{1,15}$/.test(o.id)) throw new Error(`--id must be a record number, got "${o.id}"`);
         const result = await withDb(async (db) => {
           await requireCycle(db, o.cycle);
-          return deleteCommitteeRecord(db, { cycleId: o.cycle, id: Number(o.id), actor: `operator:${o.actor}`, ...(o.reason ? { reason: o.reason.normalize('NFC').trim() } : {}) });
+          return deleteCommitteeRecord(db, {
+            cycleId: o.cycle,
+            id: Number(o.id),
+            actor: `operator:${o.actor}`,
+            ...(o.reason ? { reason: o.reason.normalize('NFC').trim() } : {}),
+          });
         });
         if (o.json) printJson({ deleted: true, ...result });
-        else process.stdout.write(`${result.alreadyDeleted ? 'Already deleted' : 'Deleted'}: record ${result.record.id} (${result.record.kind})\n`);
+        else
+          process.stdout.write(
+            `${result.alreadyDeleted ? 'Already deleted' : 'Deleted'}: record ${result.record.id} (${result.record.kind})\n`,
+          );
       }),
     );
 }

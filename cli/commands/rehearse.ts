@@ -30,7 +30,10 @@ const RESPONSE_KINDS = new Set(['receipt', 'extension', 'exemption']);
 export function timelineRows(t: Timeline): Record<string, string>[] {
   const rows: Array<{ row: Record<string, string>; rank: number }> = [];
   for (const e of t.emails) {
-    rows.push({ rank: RESPONSE_KINDS.has(e.kind) ? 2 : 0, row: { date: e.date, unit: e.unit, phase: e.phase, what: `email ${e.kind}`, to: e.to.join(', ') } });
+    rows.push({
+      rank: RESPONSE_KINDS.has(e.kind) ? 2 : 0,
+      row: { date: e.date, unit: e.unit, phase: e.phase, what: `email ${e.kind}`, to: e.to.join(', ') },
+    });
   }
   for (const a of t.actions) {
     let what: string = a.action;
@@ -50,15 +53,26 @@ function printTimeline(t: Timeline): void {
   const order = ['plan', 'study', 'study-makeup', 'pledge', 'models', 'inspection', 'year-end-report'];
   phases.sort((a, b) => (order.indexOf(a) === -1 ? 99 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 99 : order.indexOf(b)));
 
-  out(`Rehearsal of ${t.cycleId} (${t.timeZone}): ${t.units.length} units, ${t.actions.length} unit actions, ${t.summary.emailsSent} emails sent, SMTP sink received ${t.smtpMessages}\n`);
+  out(
+    `Rehearsal of ${t.cycleId} (${t.timeZone}): ${t.units.length} units, ${t.actions.length} unit ` +
+      `actions, ${t.summary.emailsSent} emails sent, SMTP sink received ${t.smtpMessages}\n`,
+  );
   printTable(timelineRows(t), ['date', 'unit', 'phase', 'what', 'to']);
   out('\nFinal status');
   printTable(
     t.units.map((u) => ({ unit: u.code, ...Object.fromEntries(phases.map((p) => [p, t.finalStatus[u.code]?.[p] ?? ''])) })),
     ['unit', ...phases],
   );
-  out(`\nObligations: ${Object.entries(t.summary.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out(`Emails: ${Object.entries(t.summary.emailsByKind).map(([k, v]) => `${k} ${v}`).join(', ')}${t.summary.emailsNotSent ? `; not sent ${t.summary.emailsNotSent}` : ''}`);
+  out(
+    `\nObligations: ${Object.entries(t.summary.byStatus)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  out(
+    `Emails: ${Object.entries(t.summary.emailsByKind)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}${t.summary.emailsNotSent ? `; not sent ${t.summary.emailsNotSent}` : ''}`,
+  );
   out(`Escalations: ${[1, 2, 3].map((l) => `level ${l} ${t.escalations.filter((e) => e.level === l).length}`).join(', ')}`);
   out(`Ran in ${(t.summary.elapsedMs / 1000).toFixed(1)} s`);
   if (t.problems.length) {

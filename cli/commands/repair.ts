@@ -70,10 +70,22 @@ type Target = 'unit' | 'workflow';
 const SPECS: Record<RepairAction, { target: Target; description: string; bulk: boolean }> = {
   extend: { target: 'unit', bulk: true, description: "Move a unit's deadline for a phase (its reminders and escalations move with it)" },
   exempt: { target: 'unit', bulk: true, description: 'Exempt a unit from a phase: the obligation closes with the reason' },
-  remind: { target: 'unit', bulk: true, description: 'Send the unit its reminder now (the overdue notice when past the deadline); sent once per request id' },
+  remind: {
+    target: 'unit',
+    bulk: true,
+    description: 'Send the unit its reminder now (the overdue notice when past the deadline); sent once per request id',
+  },
   record: { target: 'unit', bulk: false, description: "Enter a submission on the unit's behalf (e.g. received on paper), with a note" },
-  retry: { target: 'workflow', bulk: true, description: "Retry a workflow's failing activity now (Temporal ResetActivity) instead of waiting for its next attempt" },
-  reset: { target: 'workflow', bulk: true, description: 'Reset a workflow whose task keeps failing (e.g. after a bad deploy, once the fix is deployed) to its last good task' },
+  retry: {
+    target: 'workflow',
+    bulk: true,
+    description: "Retry a workflow's failing activity now (Temporal ResetActivity) instead of waiting for its next attempt",
+  },
+  reset: {
+    target: 'workflow',
+    bulk: true,
+    description: 'Reset a workflow whose task keeps failing (e.g. after a bad deploy, once the fix is deployed) to its last good task',
+  },
   cancel: { target: 'workflow', bulk: true, description: "Cancel a unit's or an inspection's workflow (a cycle's only with --force)" },
 };
 
@@ -82,7 +94,10 @@ export function registerRepairCommands(program: Command): void {
     const cmd = program.command(name).description(`${spec.description}. Needs --reason; written to the audit log.`);
     cmd.option('--cycle <id>', 'cycle id (e.g. DUK-HT-2027)').option('--unit <code>', 'one unit');
     if (spec.target === 'unit') cmd.option('--phase <id>', 'phase id, e.g. plan (with --all: also filters the units)');
-    else cmd.option('--workflow <id>', 'the workflow (a unit, inspection or cycle workflow id); or --cycle with --unit for the unit workflow').option('--phase <id>', 'with --all: only units with this phase matching --status/--min-level');
+    else
+      cmd
+        .option('--workflow <id>', 'the workflow (a unit, inspection or cycle workflow id); or --cycle with --unit for the unit workflow')
+        .option('--phase <id>', 'with --all: only units with this phase matching --status/--min-level');
     if (spec.bulk) {
       cmd
         .option('--all', 'every unit of --cycle matching the filter below (one audit row per unit)')
@@ -96,7 +111,11 @@ export function registerRepairCommands(program: Command): void {
       cmd
         .option('--payload <json>', "the submission, as the phase's form sends it (JSON)")
         .option('--payload-file <file>', 'the submission from a JSON file')
-        .option('--note <text>', 'a note kept with the submission (e.g. "nhận bản giấy ngày 12/3"): in the audit log, and in the submission where the form has a note');
+        .option(
+          '--note <text>',
+          'a note kept with the submission (e.g. "nhận bản giấy ngày 12/3"): in the audit log, and in ' +
+            'the submission where the form has a note',
+        );
     }
     if (name === 'cancel') cmd.option('--force', "allow cancelling a cycle's workflow (it then never closes, freezes or reports)");
     cmd
@@ -135,7 +154,11 @@ async function runCommand(name: RepairAction, spec: (typeof SPECS)[RepairAction]
 }
 
 /** Checks the options before connecting to anything; a mistake is a UsageError that says what to add. */
-function planRequest(name: RepairAction, spec: (typeof SPECS)[RepairAction], o: CommonOptions): { request: Omit<RepairRequest, 'unitCode'> & { unitCode?: string }; bulk?: UnitFilter } {
+function planRequest(
+  name: RepairAction,
+  spec: (typeof SPECS)[RepairAction],
+  o: CommonOptions,
+): { request: Omit<RepairRequest, 'unitCode'> & { unitCode?: string }; bulk?: UnitFilter } {
   const usage = (m: string): never => {
     throw new UsageError(`chuky ${name}: ${m}. See \`chuky ${name} --help\`.`);
   };
@@ -144,8 +167,10 @@ function planRequest(name: RepairAction, spec: (typeof SPECS)[RepairAction], o: 
     if (o.unit || o.workflow) usage('use either --all (with a filter) or --unit/--workflow, not both');
   } else {
     if (o.status || o.minLevel || o.units) usage('--status, --min-level and --units filter units for --all; add --all, or name one --unit');
-    if (spec.target === 'unit' && (!o.cycle || !o.unit)) usage(`name the unit with --cycle and --unit${spec.bulk ? ', or select units with --cycle --all and a filter' : ''}`);
-    if (spec.target === 'workflow' && !o.workflow && !(o.cycle && o.unit)) usage('name the workflow with --workflow ID, or a unit with --cycle and --unit, or units with --cycle --all and a filter');
+    if (spec.target === 'unit' && (!o.cycle || !o.unit))
+      usage(`name the unit with --cycle and --unit${spec.bulk ? ', or select units with --cycle --all and a filter' : ''}`);
+    if (spec.target === 'workflow' && !o.workflow && !(o.cycle && o.unit))
+      usage('name the workflow with --workflow ID, or a unit with --cycle and --unit, or units with --cycle --all and a filter');
   }
   if (spec.target === 'unit' && !o.phase) usage('--phase is required (e.g. --phase plan)');
   let minLevel: number | undefined;
@@ -159,7 +184,8 @@ function planRequest(name: RepairAction, spec: (typeof SPECS)[RepairAction], o: 
   }
   let payload: unknown;
   if (name === 'record' && !o.dryRun) {
-    if (!o.payload && !o.payloadFile) usage('--payload JSON or --payload-file FILE is required (what the unit submits, as its form would send it)');
+    if (!o.payload && !o.payloadFile)
+      usage('--payload JSON or --payload-file FILE is required (what the unit submits, as its form would send it)');
     const text = o.payload ?? readFile(o.payloadFile!, usage);
     try {
       payload = JSON.parse(text);
@@ -207,7 +233,9 @@ async function dryRun(deps: OpsDeps, name: RepairAction, filter: UnitFilter, o: 
     return {
       unitCode: code,
       unitName: own[0]?.name ?? '',
-      obligations: own.filter((r) => r.phase).map((r) => ({ phase: r.phase, status: r.status, level: r.escalationLevel, deadline: r.deadline })),
+      obligations: own
+        .filter((r) => r.phase)
+        .map((r) => ({ phase: r.phase, status: r.status, level: r.escalationLevel, deadline: r.deadline })),
     };
   });
   if (o.json) {
@@ -219,7 +247,14 @@ async function dryRun(deps: OpsDeps, name: RepairAction, filter: UnitFilter, o: 
     printTable(
       units.flatMap((u) =>
         u.obligations.length
-          ? u.obligations.map((ob) => ({ unit: u.unitCode, name: u.unitName, phase: ob.phase, status: ob.status, level: ob.level, deadline: ob.deadline }))
+          ? u.obligations.map((ob) => ({
+              unit: u.unitCode,
+              name: u.unitName,
+              phase: ob.phase,
+              status: ob.status,
+              level: ob.level,
+              deadline: ob.deadline,
+            }))
           : [{ unit: u.unitCode, name: u.unitName }],
       ),
       ['unit', 'name', 'phase', 'status', 'level', 'deadline'],
@@ -245,7 +280,8 @@ function printResults(results: RepairResult[], o: CommonOptions, bulk: boolean):
       if (r.ok || bulk) process.stdout.write(line);
       else process.stderr.write(line);
     }
-    if (bulk) process.stdout.write(`${results.length} unit(s): ${count('ok')} ok, ${count('refused')} refused, ${count('failed')} failed\n`);
+    if (bulk)
+      process.stdout.write(`${results.length} unit(s): ${count('ok')} ok, ${count('refused')} refused, ${count('failed')} failed\n`);
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

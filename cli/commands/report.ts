@@ -45,7 +45,11 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--out <dir>', 'directory for the files')
     .option('--config <file>', "the report's settings (subject, basis, term, recipients, signer): see config/demo/report.yaml")
     .option('--actor <name>', 'who compiles it (kept in the document register)', process.env.USER ?? 'operator')
-    .option('--date <date>', "the report's date, YYYY-MM-DD or dd/mm/yyyy (default: the settings' date:, else the day it is first compiled; a recompiled report keeps its date unless one is given)")
+    .option(
+      '--date <date>',
+      "the report's date, YYYY-MM-DD or dd/mm/yyyy (default: the settings' date:, else the day it is " +
+        'first compiled; a recompiled report keeps its date unless one is given)',
+    )
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: SelectionOptions & { out: string; config?: string; actor: string; date?: string; json?: boolean }) => {
@@ -54,12 +58,20 @@ export function registerReportCommands(program: Command): void {
         const { compileReport, parseReportDate } = await compiler();
         const date = o.date === undefined ? undefined : parseReportDate(o.date);
         await withDb(async (db) => {
-          const result = await compileReport(db, { selection: sel, config, outDir: path.resolve(o.out), actor: o.actor, ...(date ? { date } : {}) });
+          const result = await compileReport(db, {
+            selection: sel,
+            config,
+            outDir: path.resolve(o.out),
+            actor: o.actor,
+            ...(date ? { date } : {}),
+          });
           if (o.json) return printJson(result);
           process.stdout.write(
-            `${result.number} (${result.numberCreated ? 'new number in the register' : 'number kept from the first compilation'}), dated ${result.date}${result.previousDate ? ` (was ${result.previousDate})` : ''}\n` +
+            `${result.number} (${result.numberCreated ? 'new number in the register' : 'number kept from the first compilation'}), ` +
+              `dated ${result.date}${result.previousDate ? ` (was ${result.previousDate})` : ''}\n` +
               `  ${result.files.docx}\n  ${result.files.html}\n  ${result.files.json}\n` +
-              `${result.figures} figures; each is traced by \`chuky report explain ID ${o.years ? `--years ${o.years}` : (o.cycle ?? []).map((c) => `--cycle ${c}`).join(' ')}\`\n`,
+              (`${result.figures} figures; each is traced by \`chuky report explain ` +
+                `ID ${o.years ? `--years ${o.years}` : (o.cycle ?? []).map((c) => `--cycle ${c}`).join(' ')}\`\n`),
           );
         });
       }),
@@ -78,8 +90,12 @@ export function registerReportCommands(program: Command): void {
           if (o.json) return printJson(e);
           process.stdout.write(`${e.figure.id}: ${e.figure.label}\n`);
           printTable(e.contributions.map(contributionRow), ['year', 'source', 'unit', 'phase', 'field', 'value']);
-          const per = Object.entries(e.figure.byYear).map(([y, v]) => `${y}: ${v}`).join(', ');
-          process.stdout.write(`total ${e.total}${e.year === undefined ? ` (${per})` : ` in ${e.year}`} from ${e.contributions.length} source(s)\n`);
+          const per = Object.entries(e.figure.byYear)
+            .map(([y, v]) => `${y}: ${v}`)
+            .join(', ');
+          process.stdout.write(
+            `total ${e.total}${e.year === undefined ? ` (${per})` : ` in ${e.year}`} from ${e.contributions.length} source(s)\n`,
+          );
         });
       }),
     );
@@ -97,7 +113,12 @@ export function registerReportCommands(program: Command): void {
           if (o.json) return printJson(figures.map(({ contributions: _c, ...f }) => f));
           const yearList = years.map((y) => y.year);
           printTable(
-            figures.map((f) => ({ id: f.id, total: f.value, ...Object.fromEntries(yearList.map((y) => [String(y), f.byYear[y] ?? 0])), label: f.label })),
+            figures.map((f) => ({
+              id: f.id,
+              total: f.value,
+              ...Object.fromEntries(yearList.map((y) => [String(y), f.byYear[y] ?? 0])),
+              label: f.label,
+            })),
             ['id', ...yearList.map(String), 'total', 'label'],
           );
         });
@@ -106,29 +127,50 @@ export function registerReportCommands(program: Command): void {
 
   report
     .command('template')
-    .description('Write the workbook to fill with a past year\'s data (units with their year-end report, one sheet per kind of committee record) for `chuky cycle import-year`')
+    .description(
+      "Write the workbook to fill with a past year's data (units with their year-end report, one " +
+        'sheet per kind of committee record) for `chuky cycle import-year`',
+    )
     .requiredOption('--year <year>', 'the year the workbook is for, e.g. 2024', (v) => Number(v))
     .requiredOption('--out <file>', 'the workbook to write (.xlsx)')
-    .option('--config <file>', "a cycle file: the committee's code and name, and its units file to prefill the units sheet (code, name, kind)")
+    .option(
+      '--config <file>',
+      "a cycle file: the committee's code and name, and its units file to prefill the units sheet (code, name, kind)",
+    )
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { year: number; out: string; config?: string; json?: boolean }) => {
-        const [{ writeTemplate }, { loadCycleFileAsync }] = await Promise.all([import('../../report/past-years/template.js'), import('../../config/cycle.js')]);
+        const [{ writeTemplate }, { loadCycleFileAsync }] = await Promise.all([
+          import('../../report/past-years/template.js'),
+          import('../../config/cycle.js'),
+        ]);
         const loaded = o.config ? await loadCycleFileAsync(o.config) : undefined;
         const out = path.resolve(o.out);
         await writeTemplate(out, {
           year: o.year,
-          ...(loaded ? { committeeCode: loaded.definition.committee.code, committeeName: loaded.definition.committee.name, units: loaded.units.map((u) => ({ code: u.code, name: u.name, kind: u.kind })) } : {}),
+          ...(loaded
+            ? {
+                committeeCode: loaded.definition.committee.code,
+                committeeName: loaded.definition.committee.name,
+                units: loaded.units.map((u) => ({ code: u.code, name: u.name, kind: u.kind })),
+              }
+            : {}),
         });
         const units = loaded?.units.length ?? 0;
         if (o.json) return printJson({ file: out, year: o.year, units });
-        process.stdout.write(`${out}: workbook for ${o.year}${units ? `, ${units} units prefilled` : ''}; fill it, then \`chuky cycle import-year --file ${o.out} --config ${o.config ?? 'CYCLE.yaml'} --dry-run\`\n`);
+        process.stdout.write(
+          `${out}: workbook for ${o.year}${units ? `, ${units} units prefilled` : ''}; fill it, then ` +
+            `\`chuky cycle import-year --file ${o.out} --config ${o.config ?? 'CYCLE.yaml'} --dry-run\`\n`,
+        );
       }),
     );
 
   report
     .command('example-data')
-    .description("Write three frozen example years (2021-2023) of a committee whose figures are the seed review's, to try `report compile --years 2021-2023`")
+    .description(
+      'Write three frozen example years (2021-2023) of a committee whose figures are the seed ' +
+        "review's, to try `report compile --years 2021-2023`",
+    )
     .option('--committee <code>', 'committee code of the example cycles', 'DUK-HT')
     .option('--units <n>', 'units in the last year', (v) => Number(v), 150)
     .option('--json', 'print as JSON')
@@ -138,7 +180,9 @@ export function registerReportCommands(program: Command): void {
         await withDb(async (db) => {
           const r = await writeSeedHistory(db, { committeeCode: o.committee, units: o.units });
           if (o.json) return printJson(r);
-          r.cycleIds.forEach((id, i) => process.stdout.write(`${id}: ${r.created[i] ? 'written and frozen' : 'already there, left as it was'}\n`));
+          r.cycleIds.forEach((id, i) =>
+            process.stdout.write(`${id}: ${r.created[i] ? 'written and frozen' : 'already there, left as it was'}\n`),
+          );
         });
       }),
     );

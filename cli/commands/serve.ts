@@ -47,7 +47,7 @@ export function registerServeCommands(program: Command): void {
 
   program
     .command('api')
-    .description('Run the HTTP API and the units\' web forms on API_PORT')
+    .description("Run the HTTP API and the units' web forms on API_PORT")
     .option('--port <n>', 'port (default API_PORT or 3000)', Number)
     .option('--host <address>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .action(
@@ -83,7 +83,10 @@ export function registerServeCommands(program: Command): void {
   const config = program.command('config').description('Check configuration files');
   config
     .command('check')
-    .description('Validate a cycle definition and its units file (errors name file, line and field); show each phase\'s deadline after roll-forward, with why')
+    .description(
+      'Validate a cycle definition and its units file (errors name file, line and field); show each ' +
+        "phase's deadline after roll-forward, with why",
+    )
     .requiredOption('-c, --config <file>', 'cycle definition (YAML)')
     .option('--json', 'print as JSON')
     .action(
@@ -103,8 +106,14 @@ export function registerServeCommands(program: Command): void {
         };
         if (o.json) printJson({ ok: true, ...summary });
         else {
-          process.stdout.write(`OK: ${summary.committee}, ${summary.year}: ${summary.phases.length} phase(s), ${summary.units} units, ${summary.members} members\n`);
-          process.stdout.write(`Deadlines units will have${calendar.rollForward ? ' (rolled forward past weekends and holidays)' : ' (calendar.rollForward is off: not moved)'}:\n`);
+          process.stdout.write(
+            `OK: ${summary.committee}, ${summary.year}: ${summary.phases.length} ` +
+              `phase(s), ${summary.units} units, ${summary.members} members\n`,
+          );
+          process.stdout.write(
+            `Deadlines units will ` +
+              `have${calendar.rollForward ? ' (rolled forward past weekends and holidays)' : ' (calendar.rollForward is off: not moved)'}:\n`,
+          );
           const width = Math.max(...summary.phases.map((p) => p.id.length));
           for (const p of summary.phases) {
             const r = p.rollForward;

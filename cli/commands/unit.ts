@@ -41,24 +41,40 @@ export function registerUnitCommands(program: Command): void {
     .option('--note <text>', 'note')
     .option('--reason <text>', 'why the operator records it (audit log); default: the confirmation by --by')
     .action(
-      action(async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; by: string; planNumber?: string; note?: string; reason?: string }) => {
-        // Through the 'record' repair, so the acknowledgement entered by an operator is in the audit log.
-        const result = await withOps((deps) =>
-          runRepair(deps, {
-            action: 'record',
-            cycleId: o.cycle,
-            unitCode: o.unit,
-            phase: 'plan',
-            payload: { confirmedBy: o.by, ...(o.planNumber ? { unitPlanNumber: o.planNumber } : {}) },
-            ...(o.note ? { note: o.note } : {}),
-            reason: o.reason ?? `Ghi nhận thay đơn vị: ${o.by} xác nhận đã tiếp nhận kế hoạch`,
-            actor: { id: o.actor, role: 'cli' },
-            ...(o.requestId ? { requestId: o.requestId } : {}),
-          }),
-        );
-        const receipt = succeeded(result).receipt as SubmissionReceipt;
-        show({ ...receipt, auditId: result.auditId }, o.json, `Recorded: ${o.unit} ${receipt.phase} version ${receipt.version}, ${receipt.status}${receipt.late ? ' (late)' : ''}`);
-      }),
+      action(
+        async (o: {
+          cycle: string;
+          unit: string;
+          actor: string;
+          requestId?: string;
+          json?: boolean;
+          by: string;
+          planNumber?: string;
+          note?: string;
+          reason?: string;
+        }) => {
+          // Through the 'record' repair, so the acknowledgement entered by an operator is in the audit log.
+          const result = await withOps((deps) =>
+            runRepair(deps, {
+              action: 'record',
+              cycleId: o.cycle,
+              unitCode: o.unit,
+              phase: 'plan',
+              payload: { confirmedBy: o.by, ...(o.planNumber ? { unitPlanNumber: o.planNumber } : {}) },
+              ...(o.note ? { note: o.note } : {}),
+              reason: o.reason ?? `Ghi nhận thay đơn vị: ${o.by} xác nhận đã tiếp nhận kế hoạch`,
+              actor: { id: o.actor, role: 'cli' },
+              ...(o.requestId ? { requestId: o.requestId } : {}),
+            }),
+          );
+          const receipt = succeeded(result).receipt as SubmissionReceipt;
+          show(
+            { ...receipt, auditId: result.auditId },
+            o.json,
+            `Recorded: ${o.unit} ${receipt.phase} version ${receipt.version}, ${receipt.status}${receipt.late ? ' (late)' : ''}`,
+          );
+        },
+      ),
     );
 
   common(unit.command('extend').description("Move the unit's deadline for a phase; reminders and escalations move with it"))
@@ -66,26 +82,56 @@ export function registerUnitCommands(program: Command): void {
     .requiredOption('--until <date>', 'new deadline, YYYY-MM-DD')
     .requiredOption('--reason <text>', 'reason, for the record and the unit')
     .action(
-      action(async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; phase: string; until: string; reason: string }) => {
-        const result = await withOps((deps) =>
-          runRepair(deps, { action: 'extend', cycleId: o.cycle, unitCode: o.unit, phase: o.phase, until: o.until, reason: o.reason, actor: { id: o.actor, role: 'cli' }, ...(o.requestId ? { requestId: o.requestId } : {}) }),
-        );
-        const view = succeeded(result).obligation as ObligationView;
-        show({ ...view, auditId: result.auditId }, o.json, `Extended: ${o.unit} ${view.phase} now due ${view.deadline}`);
-      }),
+      action(
+        async (o: {
+          cycle: string;
+          unit: string;
+          actor: string;
+          requestId?: string;
+          json?: boolean;
+          phase: string;
+          until: string;
+          reason: string;
+        }) => {
+          const result = await withOps((deps) =>
+            runRepair(deps, {
+              action: 'extend',
+              cycleId: o.cycle,
+              unitCode: o.unit,
+              phase: o.phase,
+              until: o.until,
+              reason: o.reason,
+              actor: { id: o.actor, role: 'cli' },
+              ...(o.requestId ? { requestId: o.requestId } : {}),
+            }),
+          );
+          const view = succeeded(result).obligation as ObligationView;
+          show({ ...view, auditId: result.auditId }, o.json, `Extended: ${o.unit} ${view.phase} now due ${view.deadline}`);
+        },
+      ),
     );
 
   common(unit.command('exempt').description('Exempt the unit from a phase, with a reason'))
     .requiredOption('--phase <id>', 'phase id, e.g. plan')
     .requiredOption('--reason <text>', 'reason, for the record and the unit')
     .action(
-      action(async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; phase: string; reason: string }) => {
-        const result = await withOps((deps) =>
-          runRepair(deps, { action: 'exempt', cycleId: o.cycle, unitCode: o.unit, phase: o.phase, reason: o.reason, actor: { id: o.actor, role: 'cli' }, ...(o.requestId ? { requestId: o.requestId } : {}) }),
-        );
-        const view = succeeded(result).obligation as ObligationView;
-        show({ ...view, auditId: result.auditId }, o.json, `Exempted: ${o.unit} ${view.phase}`);
-      }),
+      action(
+        async (o: { cycle: string; unit: string; actor: string; requestId?: string; json?: boolean; phase: string; reason: string }) => {
+          const result = await withOps((deps) =>
+            runRepair(deps, {
+              action: 'exempt',
+              cycleId: o.cycle,
+              unitCode: o.unit,
+              phase: o.phase,
+              reason: o.reason,
+              actor: { id: o.actor, role: 'cli' },
+              ...(o.requestId ? { requestId: o.requestId } : {}),
+            }),
+          );
+          const view = succeeded(result).obligation as ObligationView;
+          show({ ...view, auditId: result.auditId }, o.json, `Exempted: ${o.unit} ${view.phase}`);
+        },
+      ),
     );
 
   unit

@@ -25,12 +25,14 @@ async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>
 }
 
 function printImport(r: ImportResult): void {
-  const counts = `${r.added.length} added, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.missing.length} not in the file`;
+  const counts =
+    `${r.added.length} added, ${r.changed.length} changed, ${r.unchanged.length} ` + `unchanged, ${r.missing.length} not in the file`;
   process.stdout.write(`${r.dryRun ? 'Dry run (nothing changed)' : 'Imported'}: ${r.file} into ${r.cycleId}: ${counts}\n`);
   for (const line of describeDiff(r)) process.stdout.write(`  ${line}\n`);
   if (r.applied) {
     for (const s of r.applied.started) process.stdout.write(`  workflow ${s.workflow}: ${s.code}\n`);
-    for (const m of r.applied.removed) process.stdout.write(`  removed: ${m.code}${m.workflow === 'not-running' ? ` (no running workflow: ${m.note ?? ''})` : ''}\n`);
+    for (const m of r.applied.removed)
+      process.stdout.write(`  removed: ${m.code}${m.workflow === 'not-running' ? ` (no running workflow: ${m.note ?? ''})` : ''}\n`);
   }
   if (r.missing.length > 0 && !(r.applied && r.applied.removed.length > 0)) {
     process.stdout.write('  Units not in the file stay in the cycle; to remove them add --remove-missing --reason "…".\n');
@@ -42,7 +44,10 @@ export function registerUnitsCommands(program: Command): void {
 
   units
     .command('import')
-    .description('Compare a units file (Excel .xlsx or CSV) with the cycle and apply it: new units join (their year starts), changed details are updated')
+    .description(
+      'Compare a units file (Excel .xlsx or CSV) with the cycle and apply it: new units join (their ' +
+        'year starts), changed details are updated',
+    )
     .requiredOption('--cycle <id>', 'cycle id (e.g. DUK-HT-2027)')
     .requiredOption('--file <units.xlsx|units.csv>', 'units workbook or CSV (the same columns as for `cycle start`)')
     .option('--dry-run', 'only show what would change')
@@ -51,24 +56,34 @@ export function registerUnitsCommands(program: Command): void {
     .option('--actor <name>', 'who imports, for the record', process.env.USER ?? 'operator')
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (o: { cycle: string; file: string; dryRun?: boolean; removeMissing?: boolean; reason?: string; actor: string; json?: boolean }) => {
-        if (o.removeMissing && !o.reason) throw new Error('--remove-missing needs --reason "…" (why these units leave the cycle)');
-        const actor = { id: `operator:${o.actor}`, via: 'cli' as const };
-        const result = await withRuntime((rt, taskQueue) =>
-          importUnits(
-            { db: rt.db, client: rt.client, taskQueue, searchAttributes: rt.activityDeps.searchAttributes },
-            {
-              cycleId: o.cycle,
-              file: path.resolve(o.file),
-              dryRun: Boolean(o.dryRun),
-              actor,
-              ...(o.removeMissing && o.reason ? { removeMissing: { reason: o.reason, actor } } : {}),
-            },
-          ),
-        );
-        if (o.json) printJson(result);
-        else printImport(result);
-      }),
+      action(
+        async (o: {
+          cycle: string;
+          file: string;
+          dryRun?: boolean;
+          removeMissing?: boolean;
+          reason?: string;
+          actor: string;
+          json?: boolean;
+        }) => {
+          if (o.removeMissing && !o.reason) throw new Error('--remove-missing needs --reason "…" (why these units leave the cycle)');
+          const actor = { id: `operator:${o.actor}`, via: 'cli' as const };
+          const result = await withRuntime((rt, taskQueue) =>
+            importUnits(
+              { db: rt.db, client: rt.client, taskQueue, searchAttributes: rt.activityDeps.searchAttributes },
+              {
+                cycleId: o.cycle,
+                file: path.resolve(o.file),
+                dryRun: Boolean(o.dryRun),
+                actor,
+                ...(o.removeMissing && o.reason ? { removeMissing: { reason: o.reason, actor } } : {}),
+              },
+            ),
+          );
+          if (o.json) printJson(result);
+          else printImport(result);
+        },
+      ),
     );
 
   units
@@ -85,7 +100,11 @@ export function registerUnitsCommands(program: Command): void {
         if (o.json) printJson({ cycleId: o.cycle, units: list });
         else {
           printTable(
-            list.map((u) => ({ ...u, status: u.active ? 'active' : `removed ${u.removedAt?.slice(0, 10) ?? ''}: ${u.removedReason ?? ''}`, addedAt: u.addedAt.slice(0, 10) })),
+            list.map((u) => ({
+              ...u,
+              status: u.active ? 'active' : `removed ${u.removedAt?.slice(0, 10) ?? ''}: ${u.removedReason ?? ''}`,
+              addedAt: u.addedAt.slice(0, 10),
+            })),
             ['code', 'name', 'members', 'secretaryEmail', 'contactEmail', 'addedAt', 'status'],
           );
         }
@@ -106,7 +125,13 @@ export function registerUnitsCommands(program: Command): void {
         const [removed] = await withRuntime((rt) =>
           removeUnits(
             { db: rt.db, client: rt.client },
-            { cycleId: o.cycle, units: [o.unit], reason: o.reason, actor: { id: `operator:${o.actor}`, via: 'cli' }, ...(o.requestId ? { requestId: o.requestId } : {}) },
+            {
+              cycleId: o.cycle,
+              units: [o.unit],
+              reason: o.reason,
+              actor: { id: `operator:${o.actor}`, via: 'cli' },
+              ...(o.requestId ? { requestId: o.requestId } : {}),
+            },
           ),
         );
         if (o.json) printJson({ cycleId: o.cycle, ...removed });

@@ -21,7 +21,12 @@ export function registerAudit(router: ConsoleRouter, deps: ConsoleDeps): void {
     const unitCode = c.req.query('don-vi')?.trim() || undefined;
     const before = Number(c.req.query('truoc'));
     const beforeId = Number.isSafeInteger(before) && before > 0 ? before : undefined;
-    const entries = await listAudit(deps.db, { ...(cycleId ? { cycleId } : {}), ...(unitCode ? { unitCode } : {}), ...(beforeId ? { beforeId } : {}), limit: PAGE + 1 });
+    const entries = await listAudit(deps.db, {
+      ...(cycleId ? { cycleId } : {}),
+      ...(unitCode ? { unitCode } : {}),
+      ...(beforeId ? { beforeId } : {}),
+      limit: PAGE + 1,
+    });
     const page = entries.slice(0, PAGE);
     const more = entries.length > PAGE;
     const filters = { 'chu-ky': cycleId, 'don-vi': unitCode };

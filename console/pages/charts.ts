@@ -10,7 +10,11 @@ export function registerCharts(router: ConsoleRouter, deps: ConsoleDeps): void {
   router.get('/chu-ky/:cycle/bieu-do', 'cycle.view', async (c) => {
     const cycle = await getCycle(deps.db, param(c, 'cycle'));
     if (!cycle) return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này.');
-    const [completion, rates, escalations] = await Promise.all([completionChart(deps.db, cycle), ratesChart(deps.db, cycle), escalationsChart(deps.db, cycle)]);
+    const [completion, rates, escalations] = await Promise.all([
+      completionChart(deps.db, cycle),
+      ratesChart(deps.db, cycle),
+      escalationsChart(deps.db, cycle),
+    ]);
     const figure = (id: string, svg: string, caption: string) =>
       html`<figure class="card chart" id="${id}" aria-label="${caption}">${raw(svg)}<figcaption class="muted">${caption}</figcaption></figure>`;
     const body = html`<p class="muted"><a href="${BASE}/chu-ky/${seg(cycle.id)}">← ${cycle.id}</a></p>

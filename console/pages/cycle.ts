@@ -64,7 +64,15 @@ const SEGMENTS: Array<[keyof PhaseSummary['counts'], string]> = [
   ['pending', 'pending'],
   ['removed', 'removed'],
 ];
-const BAR_FILL: Record<string, string> = { submitted: '#4caf50', late: '#e0b400', overdue: '#f07a3c', not_submitted: '#8d1010', exempted: '#6d9bd1', pending: '#cfcfcf', removed: '#999999' };
+const BAR_FILL: Record<string, string> = {
+  submitted: '#4caf50',
+  late: '#e0b400',
+  overdue: '#f07a3c',
+  not_submitted: '#8d1010',
+  exempted: '#6d9bd1',
+  pending: '#cfcfcf',
+  removed: '#999999',
+};
 
 /** The phase's standing as a stacked bar: SVG geometry, not inline styles, so the page's CSP needs no exception. */
 function standingBar(s: PhaseSummary): Html {
@@ -90,7 +98,8 @@ function summaryCards(cycleId: string, summaries: PhaseSummary[]): Html {
 }
 
 function filterForm(cycleId: string, phases: string[], f: UnitFilters): Html {
-  const opt = (value: string, label: string, selected: boolean) => html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+  const opt = (value: string, label: string, selected: boolean) =>
+    html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
   return html`<form class="filters card" method="get" action="${BASE}/chu-ky/${seg(cycleId)}" id="filters">
 <label>Giai đoạn<select name="phase">${opt('', 'Tất cả', !f.phase)}${phases.map((p) => opt(p, phaseShort(p), f.phase === p))}</select></label>
 <label>Trạng thái<select name="status">${opt('', 'Tất cả', !f.status)}${FILTER_STATUSES.map((s) => opt(s, statusView(s).label, f.status === s))}</select></label>
@@ -110,11 +119,20 @@ export function unitCell(u: UnitTableRow, phase: string, configured: ReadonlySet
   return html`<td class="cell" data-unit="${u.code}" data-phase="${phase}" data-status="${status}">${chip(status)}<span class="lvl">${level > 0 ? `M${level}` : ''}</span><small>${o?.deadline ? `hạn ${viDate(o.deadline)}` : o ? '' : status === 'none' ? '' : 'chưa mở'}</small>${markCell(mark)}</td>`;
 }
 
-function unitTableHtml(cycle: CycleRow, units: UnitTableRow[], phases: string[], configured: ReadonlySet<string>, total: number, afterId: number, marks: SubmissionMarks): Html {
+function unitTableHtml(
+  cycle: CycleRow,
+  units: UnitTableRow[],
+  phases: string[],
+  configured: ReadonlySet<string>,
+  total: number,
+  afterId: number,
+  marks: SubmissionMarks,
+): Html {
   return html`<p class="muted" id="shown">Hiển thị ${viNumber(units.length)} / ${viNumber(total)} đơn vị</p>
 <div class="scroll"><table id="unit-table" data-stream="${BASE}/chu-ky/${seg(cycle.id)}/truc-tiep?sau=${afterId}"><thead><tr><th>Mã</th><th>Đơn vị</th>${phases.map((p) => html`<th>${phaseShort(p)}</th>`)}</tr></thead><tbody>
 ${units.map(
-  (u) => html`<tr data-unit="${u.code}"><td>${u.code}</td><td><a href="${BASE}/chu-ky/${seg(cycle.id)}/don-vi/${seg(u.code)}">${u.name}</a></td>${phases.map((p) => unitCell(u, p, configured, marks.get(u.code)?.get(p)))}</tr>`,
+  (u) =>
+    html`<tr data-unit="${u.code}"><td>${u.code}</td><td><a href="${BASE}/chu-ky/${seg(cycle.id)}/don-vi/${seg(u.code)}">${u.name}</a></td>${phases.map((p) => unitCell(u, p, configured, marks.get(u.code)?.get(p)))}</tr>`,
 )}
 </tbody></table></div>`;
 }
@@ -126,7 +144,12 @@ export function registerCycle(router: ConsoleRouter, deps: ConsoleDeps): void {
     const filters = parseFilters(c);
     // The event id is read first: an event written while the page is built is streamed again, never missed.
     const afterId = await lastEventId(deps.db, cycle.id);
-    const [summaries, table, banner, marks] = await Promise.all([phaseSummaries(deps.db, cycle.id), unitTable(deps.db, cycle.id), repairResultBanner(c, deps), submissionMarks(deps.db, cycle)]);
+    const [summaries, table, banner, marks] = await Promise.all([
+      phaseSummaries(deps.db, cycle.id),
+      unitTable(deps.db, cycle.id),
+      repairResultBanner(c, deps),
+      submissionMarks(deps.db, cycle),
+    ]);
     const phases = [...new Set([...summaries.map((s) => s.phase), ...table.phases])];
     const shownPhases = filters.phase ? phases.filter((p) => p === filters.phase) : phases;
     const configured = new Set<string>(unitPhases(cycle.definition).map((p) => p.id));

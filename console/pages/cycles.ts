@@ -15,7 +15,9 @@ export function registerCycles(router: ConsoleRouter, deps: ConsoleDeps): void {
 ${cycles.length === 0 ? html`<p class="muted">Chưa có chu kỳ nào. Khởi tạo bằng <code>chuky cycle start --config …</code>.</p>` : ''}
 <div class="scroll"><table id="cycles" class="cards"><thead><tr><th>Chu kỳ</th><th>Cấp ủy</th><th class="num">Năm</th><th>Trạng thái</th><th class="num">Đơn vị</th><th class="num">Quá hạn</th><th>Khởi tạo</th><th>Temporal</th></tr></thead><tbody>
 ${cycles.map(
-  (cy) => html`<tr data-cycle="${cy.cycleId}"><td data-label="Chu kỳ"><a href="${BASE}/chu-ky/${seg(cy.cycleId)}">${cy.cycleId}</a></td><td data-label="Cấp ủy">${names.get(cy.cycleId) ?? cy.committeeCode}</td>
+  (
+    cy,
+  ) => html`<tr data-cycle="${cy.cycleId}"><td data-label="Chu kỳ"><a href="${BASE}/chu-ky/${seg(cy.cycleId)}">${cy.cycleId}</a></td><td data-label="Cấp ủy">${names.get(cy.cycleId) ?? cy.committeeCode}</td>
 <td class="num" data-label="Năm">${cy.year}</td><td data-label="Trạng thái">${CYCLE_STATUS_LABEL[cy.status] ?? cy.status}${cy.frozenAt ? html` <span class="muted">(đã chốt)</span>` : ''}${cy.imported ? html` <span class="muted imported">(năm cũ nhập từ sổ ngày ${viDateTime(cy.imported.at)}${cy.imported.by ? html`, người nhập: ${cy.imported.by}` : ''})</span>` : ''}</td>
 <td class="num" data-label="Đơn vị">${viNumber(cy.units)}</td><td class="num" data-label="Quá hạn">${cy.overdue > 0 ? html`<a href="${BASE}/qua-han?chu-ky=${encodeURIComponent(cy.cycleId)}">${viNumber(cy.overdue)}</a>` : '0'}</td>
 <td data-label="Khởi tạo">${viDateTime(cy.createdAt)}</td><td data-label="Temporal">${temporalAnchor(cy.temporalUrl, 'Workflow')}</td></tr>`,

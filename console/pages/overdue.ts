@@ -34,7 +34,9 @@ ${banner}
 <p class="muted">${viNumber(rows.length)} nghĩa vụ quá hạn hoặc không nộp.</p>
 <div class="scroll"><table id="overdue" class="cards"><thead><tr><th>Chu kỳ</th><th>Đơn vị</th><th>Giai đoạn</th><th>Trạng thái</th><th class="num">Mức</th><th>Hạn</th><th class="num">Quá hạn</th><th>Sửa chữa</th></tr></thead><tbody>
 ${rows.map(
-  (r) => html`<tr data-unit="${r.unitCode}" data-phase="${r.phase}"><td data-label="Chu kỳ"><a href="${BASE}/chu-ky/${seg(r.cycleId)}">${r.cycleId}</a></td>
+  (
+    r,
+  ) => html`<tr data-unit="${r.unitCode}" data-phase="${r.phase}"><td data-label="Chu kỳ"><a href="${BASE}/chu-ky/${seg(r.cycleId)}">${r.cycleId}</a></td>
 <td data-label="Đơn vị"><span><a href="${BASE}/chu-ky/${seg(r.cycleId)}/don-vi/${seg(r.unitCode)}">${r.unitName}</a> <span class="muted">${r.unitCode}</span><br>${temporalAnchor(r.temporalUrl, 'Workflow')}</span></td>
 <td data-label="Giai đoạn">${phaseShort(r.phase)}</td><td data-label="Trạng thái"><span>${chip(r.status)}</span></td><td class="num" data-label="Mức">${r.level}</td><td data-label="Hạn">${viDate(r.deadline)}</td><td class="num" data-label="Quá hạn">${r.daysOverdue} ngày</td>
 <td data-label="">${repairForms(c, ['remind', 'extend', 'exempt', 'record'], { cycleId: r.cycleId, unitCode: r.unitCode, phase: r.phase }, { deadline: r.deadline })}</td></tr>`,

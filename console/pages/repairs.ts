@@ -33,7 +33,10 @@ function payloadFields(body: Record<string, unknown>): Record<string, string> {
 }
 
 function resultPage(c: Ctx, title: string, message: string, back: string, status: 400 | 422) {
-  return c.html(layout(c, title, html`<h1>${title}</h1>${messageBox('bad', message, 'repair-result')}<p><a href="${back}">Quay lại</a></p>`), status);
+  return c.html(
+    layout(c, title, html`<h1>${title}</h1>${messageBox('bad', message, 'repair-result')}<p><a href="${back}">Quay lại</a></p>`),
+    status,
+  );
 }
 
 export function registerRepairs(router: ConsoleRouter, deps: ConsoleDeps): void {
@@ -45,12 +48,20 @@ export function registerRepairs(router: ConsoleRouter, deps: ConsoleDeps): void 
       const back = safeBack(body.back);
       const label = REPAIR_LABEL[action] ?? action;
       const reason = str(body.reason);
-      if (!reason || reason.length < 3) return resultPage(c, `${label}: chưa thực hiện`, 'Cần ghi rõ lý do (ít nhất 3 ký tự): mọi thao tác sửa chữa được ghi vào nhật ký.', back, 400);
+      if (!reason || reason.length < 3)
+        return resultPage(
+          c,
+          `${label}: chưa thực hiện`,
+          'Cần ghi rõ lý do (ít nhất 3 ký tự): mọi thao tác sửa chữa được ghi vào nhật ký.',
+          back,
+          400,
+        );
       const session = c.get('session')!;
       const phase = str(body.phase);
       let payload: unknown;
       if (action === 'record') {
-        if (!phase || !isPhaseId(phase)) return resultPage(c, `${label}: chưa thực hiện`, 'Giai đoạn không có biểu mẫu để ghi nhận.', back, 400);
+        if (!phase || !isPhaseId(phase))
+          return resultPage(c, `${label}: chưa thực hiện`, 'Giai đoạn không có biểu mẫu để ghi nhận.', back, 400);
         payload = phaseSpec(phase).fromForm(payloadFields(body));
       }
       const request: RepairRequest = {

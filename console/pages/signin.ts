@@ -28,7 +28,11 @@ export function safeNext(raw: unknown): string {
 }
 
 /** Loads the session named by the cookie (if any) for every request; the live stream checks without touching. */
-export function sessionMiddleware(deps: ConsoleDeps, policy: SessionPolicy, isPassive: (path: string) => boolean): MiddlewareHandler<ConsoleEnv> {
+export function sessionMiddleware(
+  deps: ConsoleDeps,
+  policy: SessionPolicy,
+  isPassive: (path: string) => boolean,
+): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const raw = getCookie(c, SESSION_COOKIE);
     c.set('rawSessionId', raw);
@@ -59,7 +63,13 @@ function preToken(c: Ctx, deps: ConsoleDeps): string {
   return token;
 }
 
-export function registerSignin(router: ConsoleRouter, deps: ConsoleDeps, sessionPolicy: SessionPolicy, throttle: ThrottlePolicy, trustProxy: boolean): void {
+export function registerSignin(
+  router: ConsoleRouter,
+  deps: ConsoleDeps,
+  sessionPolicy: SessionPolicy,
+  throttle: ThrottlePolicy,
+  trustProxy: boolean,
+): void {
   router.get('/dang-nhap', PUBLIC, async (c) => {
     const next = safeNext(c.req.query('tiep'));
     if (c.get('session')) return c.redirect(next, 303);

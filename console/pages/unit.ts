@@ -93,7 +93,14 @@ export function registerUnit(router: ConsoleRouter, deps: ConsoleDeps): void {
         ...(marks.get(unit.code)?.get(phase) ? { mark: marks.get(unit.code)!.get(phase)! } : {}),
         ...(configured ? { configuredDeadline: effectiveDeadline(configured, def.calendar) } : {}),
         // The live view is a moment ahead of the projection (an extension just made), when it answers.
-        ...(view ? { deadline: view.deadline, status: row?.status === 'removed' ? row.status : view.status, escalationLevel: view.escalationLevel, stepsDone: view.stepsDone } : {}),
+        ...(view
+          ? {
+              deadline: view.deadline,
+              status: row?.status === 'removed' ? row.status : view.status,
+              escalationLevel: view.escalationLevel,
+              stepsDone: view.stepsDone,
+            }
+          : {}),
       };
     });
     const wf = unitWorkflowId(cycle.id, unit.code);
@@ -106,15 +113,19 @@ ${banner}
 ${unit.contactName || unit.contactEmail ? html`<dt>Người liên hệ</dt><dd>${unit.contactName ?? ''}<br>${unit.contactEmail ?? ''}</dd>` : ''}</dl></div>
 <h2>Nghĩa vụ</h2>
 ${lines.map((o) => obligationCard(c, cycle, unit.code, o))}
-${inspections.length
-  ? html`<h2>Kiểm tra, giám sát</h2><div class="scroll"><table id="inspections" class="cards"><thead><tr><th>Loại</th><th>Cơ quan</th><th>Trạng thái</th><th>Ngày</th><th>Hạn khắc phục</th><th>Temporal</th></tr></thead><tbody>${inspections.map(
-      (i) => html`<tr><td data-label="Loại">${i.kind === 'giam-sat' ? 'Giám sát' : 'Kiểm tra'}</td><td data-label="Cơ quan">${i.body === 'ubkt' ? 'UBKT' : 'Ban Thường vụ'}</td><td data-label="Trạng thái">${INSPECTION_STATUS_VI[i.status] ?? i.status}</td><td data-label="Ngày">${viDate(i.scheduledOn)}</td><td data-label="Hạn khắc phục">${viDate(i.remedyDeadline)}</td><td data-label="Temporal">${temporalAnchor(temporalLink(deps, i.id), 'Workflow')}</td></tr>`,
-    )}</tbody></table></div>`
-  : ''}
+${
+  inspections.length
+    ? html`<h2>Kiểm tra, giám sát</h2><div class="scroll"><table id="inspections" class="cards"><thead><tr><th>Loại</th><th>Cơ quan</th><th>Trạng thái</th><th>Ngày</th><th>Hạn khắc phục</th><th>Temporal</th></tr></thead><tbody>${inspections.map(
+        (i) =>
+          html`<tr><td data-label="Loại">${i.kind === 'giam-sat' ? 'Giám sát' : 'Kiểm tra'}</td><td data-label="Cơ quan">${i.body === 'ubkt' ? 'UBKT' : 'Ban Thường vụ'}</td><td data-label="Trạng thái">${INSPECTION_STATUS_VI[i.status] ?? i.status}</td><td data-label="Ngày">${viDate(i.scheduledOn)}</td><td data-label="Hạn khắc phục">${viDate(i.remedyDeadline)}</td><td data-label="Temporal">${temporalAnchor(temporalLink(deps, i.id), 'Workflow')}</td></tr>`,
+      )}</tbody></table></div>`
+    : ''
+}
 <h2>Dòng thời gian</h2>
 <p class="muted"><a href="${consoleUrl('/nhat-ky', { 'chu-ky': cycle.id, 'don-vi': unit.code })}">Các lần sửa chữa của đơn vị trong nhật ký</a></p>
 <ol class="timeline" id="timeline">${timeline.map(
-      (t) => html`<li class="k-${t.kind}"><span class="muted">${viDateTime(t.at)}${t.phase ? ` · ${phaseShort(t.phase)}` : ''}${t.actor ? ` · ${actorVi(t.actor)}` : ''}</span><br>${t.summary}${t.reason && !t.summary.includes(t.reason) ? html` <span class="muted">— ${t.reason}</span>` : ''}</li>`,
+      (t) =>
+        html`<li class="k-${t.kind}"><span class="muted">${viDateTime(t.at)}${t.phase ? ` · ${phaseShort(t.phase)}` : ''}${t.actor ? ` · ${actorVi(t.actor)}` : ''}</span><br>${t.summary}${t.reason && !t.summary.includes(t.reason) ? html` <span class="muted">— ${t.reason}</span>` : ''}</li>`,
     )}</ol>
 ${timeline.length === 0 ? html`<p class="muted">Chưa có gì.</p>` : ''}`;
     return c.html(layout(c, unit.name, body, { current: `${BASE}/` }));

@@ -15,7 +15,9 @@ async function usersPage(c: Ctx, deps: ConsoleDeps, notice?: { kind: 'ok' | 'bad
 ${notice ? messageBox(notice.kind, notice.text, 'users-result') : ''}
 <div class="scroll"><table id="users" class="cards"><thead><tr><th>Tên đăng nhập</th><th>Họ tên</th><th>Vai trò</th><th>Đăng nhập gần nhất</th><th>Trạng thái</th><th></th></tr></thead><tbody>
 ${users.map(
-  (u) => html`<tr data-user="${u.username}"><td data-label="Tên đăng nhập">${u.username}</td><td data-label="Họ tên">${u.name}</td><td data-label="Vai trò">${ROLE_LABEL_VI[u.role]}</td><td data-label="Đăng nhập gần nhất">${viDateTime(u.lastSignIn) || '—'}</td>
+  (
+    u,
+  ) => html`<tr data-user="${u.username}"><td data-label="Tên đăng nhập">${u.username}</td><td data-label="Họ tên">${u.name}</td><td data-label="Vai trò">${ROLE_LABEL_VI[u.role]}</td><td data-label="Đăng nhập gần nhất">${viDateTime(u.lastSignIn) || '—'}</td>
 <td data-label="Trạng thái"><span>${u.disabledAt ? html`<span class="chip st-removed">Đã khóa</span>` : html`<span class="chip st-ontime">Đang dùng</span>`}</span></td>
 <td data-label="">${u.username === me ? '' : html`<form method="post" action="${BASE}/nguoi-dung/${u.disabledAt ? 'mo-khoa' : 'khoa'}">${csrfField(c)}<input type="hidden" name="username" value="${u.username}"><button type="submit" class="secondary">${u.disabledAt ? 'Mở khóa' : 'Khóa'}</button></form>`}</td></tr>`,
 )}
@@ -46,13 +48,24 @@ export function registerUsers(router: ConsoleRouter, deps: ConsoleDeps): void {
     }
   });
 
-  for (const [path, enable] of [['khoa', false], ['mo-khoa', true]] as const) {
+  for (const [path, enable] of [
+    ['khoa', false],
+    ['mo-khoa', true],
+  ] as const) {
     router.post(`/nguoi-dung/${path}`, 'users.manage', async (c) => {
       const b = await c.req.parseBody();
       const username = typeof b.username === 'string' ? b.username : '';
-      if (!enable && username === c.get('session')!.username) return usersPage(c, deps, { kind: 'bad', text: 'Không tự khóa tài khoản của mình.' }, 400);
+      if (!enable && username === c.get('session')!.username)
+        return usersPage(c, deps, { kind: 'bad', text: 'Không tự khóa tài khoản của mình.' }, 400);
       const done = enable ? await enableUser(deps.db, username) : await disableUser(deps.db, username);
-      return usersPage(c, deps, done ? { kind: 'ok', text: `${enable ? 'Đã mở khóa' : 'Đã khóa'} ${username}.` } : { kind: 'bad', text: `Không có người dùng "${username}".` }, done ? 200 : 400);
+      return usersPage(
+        c,
+        deps,
+        done
+          ? { kind: 'ok', text: `${enable ? 'Đã mở khóa' : 'Đã khóa'} ${username}.` }
+          : { kind: 'bad', text: `Không có người dùng "${username}".` },
+        done ? 200 : 400,
+      );
     });
   }
 }

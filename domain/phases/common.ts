@@ -109,7 +109,11 @@ export function requiredText(label: string, max: number, min = 1) {
     .min(1, { error: `${label}: không được để trống`, abort: true })
     .max(max, { error: `${label}: quá dài (tối đa ${formatInt(max)} ký tự)` });
   if (min > 1) inner = inner.min(min, { error: `${label}: quá ngắn, cần viết ít nhất ${min} ký tự` });
-  return z.string({ error: stringError(label) }).transform(nfc).pipe(inner).register(FORM, { label });
+  return z
+    .string({ error: stringError(label) })
+    .transform(nfc)
+    .pipe(inner)
+    .register(FORM, { label });
 }
 
 /** Optional text, NFC-normalised and trimmed; blank text counts as absent. */
@@ -286,9 +290,7 @@ export function formatTarget(percent: number): string {
 
 /** The reason appended to "không được lớn hơn N" for member counts bounded by memberCap(facts). */
 export function memberCapReason(facts: { members: number }): string | undefined {
-  return facts.members > 0
-    ? `gấp đôi số đảng viên trong danh sách của đơn vị (${formatInt(facts.members)}), hãy kiểm tra lại`
-    : undefined;
+  return facts.members > 0 ? `gấp đôi số đảng viên trong danh sách của đơn vị (${formatInt(facts.members)}), hãy kiểm tra lại` : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -308,7 +310,9 @@ export const MAX_MEMBERS_REASON = 1000;
  */
 export function membersReasonField() {
   return form(optionalText(MEMBERS_REASON_LABEL, MAX_MEMBERS_REASON), {
-    help: 'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
+    help:
+      'Ô tổng số đảng viên đã điền sẵn số trong danh sách đơn vị. Nếu số thực tế khác nhiều (đảng ' +
+      'viên chuyển đi, chuyển đến, từ trần…), ghi rõ lý do ở đây.',
   });
 }
 
@@ -327,7 +331,12 @@ export function membersBeyondMargin(reported: number, registered: number, margin
  * unit's workflow was launched with it) is accepted only with a reason. Runs only when the facts carry a margin
  * (validators and forms do; the workflow's handler does not, so what was accepted once is accepted on replay).
  */
-export function checkMembersReason(ctx: z.RefinementCtx, members: unknown, reason: unknown, facts: { members: number; membersMarginPercent?: number }): void {
+export function checkMembersReason(
+  ctx: z.RefinementCtx,
+  members: unknown,
+  reason: unknown,
+  facts: { members: number; membersMarginPercent?: number },
+): void {
   const margin = facts.membersMarginPercent;
   if (margin === undefined || !isInt(members) || !membersBeyondMargin(members, facts.members, margin)) return;
   if (typeof reason === 'string' && reason !== '') return;
@@ -355,7 +364,8 @@ export const MEMBER_COUNT_PHASES = ['study', 'pledge', 'year-end-report'] as con
  */
 export function reportedMembers(phase: string, payload: unknown): { members: number; reason?: string } | undefined {
   if (!(MEMBER_COUNT_PHASES as readonly string[]).includes(phase) || typeof payload !== 'object' || payload === null) return undefined;
-  const holder = (phase === 'year-end-report' ? (payload as { figures?: unknown }).figures : payload) as { members?: unknown; membersReason?: unknown } | undefined;
+  const holder = (phase === 'year-end-report' ? (payload as { figures?: unknown }).figures : payload) as
+    { members?: unknown; membersReason?: unknown } | undefined;
   if (!holder || typeof holder.members !== 'number') return undefined;
   const reason = typeof holder.membersReason === 'string' && holder.membersReason.trim() !== '' ? holder.membersReason : undefined;
   return { members: holder.members, ...(reason ? { reason } : {}) };

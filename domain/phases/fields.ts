@@ -49,7 +49,8 @@ const bounded = (n: number | null | undefined): number | undefined =>
 
 /** The schema a value finally has to satisfy: through optional wrappers and pipes (a text is trimmed, then checked). */
 function innermost(schema: z.ZodType): z.ZodType[] {
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault) return innermost(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault)
+    return innermost(schema.unwrap() as z.ZodType);
   if (schema instanceof z.ZodPipe) return [...innermost(schema.out as z.ZodType), ...innermost(schema.in as z.ZodType)];
   return [schema];
 }
@@ -103,4 +104,3 @@ export function formOf(schema: z.ZodObject, where = ''): FieldSpec[] {
     }
   });
 }
-

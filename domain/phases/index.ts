@@ -15,7 +15,16 @@ export type { FieldSpec, Outcome, PhaseSpec, Targets, UnitFacts } from './types.
 export { DEFAULT_TARGETS } from './types.js';
 
 /** Phase ids in the order of the yearly cycle. */
-export const PHASE_IDS = ['plan', 'study', 'study-makeup', 'pledge', 'models', 'inspection', 'year-end-report', 'inspection-remedy'] as const;
+export const PHASE_IDS = [
+  'plan',
+  'study',
+  'study-makeup',
+  'pledge',
+  'models',
+  'inspection',
+  'year-end-report',
+  'inspection-remedy',
+] as const;
 export type PhaseId = (typeof PHASE_IDS)[number];
 
 export const PHASES: Record<string, PhaseSpec> = {

@@ -11,7 +11,9 @@ import { form } from './fields.js';
 const remedySchema = once(() =>
   z.object({
     /** Báo cáo khắc phục: what was done, remedy by remedy. */
-    report: form(requiredText('Báo cáo kết quả khắc phục', 20_000, 20), { label: 'Kết quả khắc phục từng nội dung theo kết luận kiểm tra, giám sát' }),
+    report: form(requiredText('Báo cáo kết quả khắc phục', 20_000, 20), {
+      label: 'Kết quả khắc phục từng nội dung theo kết luận kiểm tra, giám sát',
+    }),
     completedOn: optionalDateField('Ngày hoàn thành khắc phục'),
     note: optionalText('Ghi chú', MAX_NOTE),
   }),
@@ -23,5 +25,8 @@ export const inspectionRemedyPhase = definePhase({
   id: 'inspection-remedy',
   title: 'Báo cáo khắc phục sau kiểm tra, giám sát',
   schema: remedySchema,
-  outcome: (payload) => ({ underTarget: false, summary: `Đã báo cáo khắc phục${payload.completedOn ? `, hoàn thành ngày ${formatVietnameseDate(payload.completedOn)}` : ''}` }),
+  outcome: (payload) => ({
+    underTarget: false,
+    summary: `Đã báo cáo khắc phục${payload.completedOn ? `, hoàn thành ngày ${formatVietnameseDate(payload.completedOn)}` : ''}`,
+  }),
 });

@@ -47,7 +47,10 @@ export function inspectionCountsSchema(level: InspectionLevel, memberMax: number
       supervisedOrgs: orgs('supervisedOrgs'),
       supervisedMembers: members('supervisedMembers'),
     },
-    { error: (iss) => (iss.input === undefined ? `${INSPECTION_LEVELS[level]}: chưa nhập số liệu` : `${INSPECTION_LEVELS[level]}: số liệu không hợp lệ`) },
+    {
+      error: (iss) =>
+        iss.input === undefined ? `${INSPECTION_LEVELS[level]}: chưa nhập số liệu` : `${INSPECTION_LEVELS[level]}: số liệu không hợp lệ`,
+    },
   );
   return form(counts, { label: INSPECTION_GROUP_LABELS[level] });
 }
@@ -60,7 +63,9 @@ function inspectionSchema(facts: UnitFacts) {
   return z.object({
     committee: inspectionCountsSchema('committee', max, reason),
     ubkt: inspectionCountsSchema('ubkt', max, reason),
-    membersDisciplined: form(intField('Số đảng viên bị kỷ luật', { max, maxReason: reason }), { label: 'Số đảng viên bị kỷ luật trong năm' }),
+    membersDisciplined: form(intField('Số đảng viên bị kỷ luật', { max, maxReason: reason }), {
+      label: 'Số đảng viên bị kỷ luật trong năm',
+    }),
     note: form(optionalText('Ghi chú', MAX_NOTE), { label: 'Ghi chú (nếu chi bộ không có ủy ban kiểm tra, ghi 0 và nêu ở đây)' }),
   });
 }

@@ -73,8 +73,20 @@ interface LineListSpec {
   item: () => z.ZodType;
 }
 
-const MODELS_LIST: LineListSpec = { noun: 'mô hình', label: 'Danh sách mô hình, điển hình', third: 'mô tả', thirdKey: 'description', item: modelItem };
-const PROPOSALS_LIST: LineListSpec = { noun: 'đề nghị', label: 'Danh sách đề nghị khen thưởng', third: 'lý do', thirdKey: 'reason', item: proposalItem };
+const MODELS_LIST: LineListSpec = {
+  noun: 'mô hình',
+  label: 'Danh sách mô hình, điển hình',
+  third: 'mô tả',
+  thirdKey: 'description',
+  item: modelItem,
+};
+const PROPOSALS_LIST: LineListSpec = {
+  noun: 'đề nghị',
+  label: 'Danh sách đề nghị khen thưởng',
+  third: 'lý do',
+  thirdKey: 'reason',
+  item: proposalItem,
+};
 
 export interface LineError {
   line: number;
@@ -140,9 +152,7 @@ function listField<T extends z.ZodType>(spec: LineListSpec, item: T) {
       return errors.length ? z.NEVER : entries;
     })
     .pipe(
-      z
-        .array(item, { error: `${spec.label}: cần là danh sách` })
-        .max(MAX_ENTRIES, { error: `${spec.label}: tối đa ${MAX_ENTRIES} mục` }),
+      z.array(item, { error: `${spec.label}: cần là danh sách` }).max(MAX_ENTRIES, { error: `${spec.label}: tối đa ${MAX_ENTRIES} mục` }),
     )
     .optional()
     .transform((list) => list ?? []);
@@ -155,14 +165,18 @@ const modelsSchema = once(() =>
       label: 'Mô hình, điển hình đăng ký xây dựng (mỗi dòng một mô hình)',
       kind: 'textarea',
       maxLength: MAX_LIST_TEXT,
-      help: 'Mỗi dòng: Tên | tập thể hoặc cá nhân | mô tả ngắn. Ví dụ: Dân vận khéo trong cải cách hành chính | tập thể | Giảm 30% thời gian giải quyết hồ sơ',
+      help:
+        'Mỗi dòng: Tên | tập thể hoặc cá nhân | mô tả ngắn. Ví dụ: Dân vận khéo trong cải cách hành ' +
+        'chính | tập thể | Giảm 30% thời gian giải quyết hồ sơ',
     }),
     /** Proposals for commendation (đề nghị khen thưởng, tuyên dương). */
     proposals: form(listField(PROPOSALS_LIST, proposalItem()), {
       label: 'Đề nghị khen thưởng, tuyên dương (mỗi dòng một đề nghị)',
       kind: 'textarea',
       maxLength: MAX_LIST_TEXT,
-      help: 'Mỗi dòng: Tên tập thể hoặc cá nhân | tập thể hoặc cá nhân | lý do đề nghị. Ví dụ: Đồng chí Nguyễn Văn A | cá nhân | Điển hình trong chuyển đổi số',
+      help:
+        'Mỗi dòng: Tên tập thể hoặc cá nhân | tập thể hoặc cá nhân | lý do đề nghị. Ví dụ: Đồng chí ' +
+        'Nguyễn Văn A | cá nhân | Điển hình trong chuyển đổi số',
     }),
     note: optionalText('Ghi chú', MAX_NOTE),
   }),

@@ -10,7 +10,10 @@ import { form } from './fields.js';
 const planSchema = once(() =>
   z.object({
     /** Người xác nhận: who at the unit confirms receipt (name, position). */
-    confirmedBy: form(requiredText('Người xác nhận', 200), { label: 'Người xác nhận (họ tên, chức vụ)', placeholder: 'Ví dụ: Nguyễn Văn A, Bí thư' }),
+    confirmedBy: form(requiredText('Người xác nhận', 200), {
+      label: 'Người xác nhận (họ tên, chức vụ)',
+      placeholder: 'Ví dụ: Nguyễn Văn A, Bí thư',
+    }),
     /** Số, ngày kế hoạch thực hiện của đơn vị, e.g. "05-KH/ĐU, ngày 20/01/2027". */
     unitPlanNumber: form(optionalText('Số, ngày kế hoạch của đơn vị', 100), {
       label: 'Số, ngày kế hoạch thực hiện của đơn vị (nếu đã ban hành)',

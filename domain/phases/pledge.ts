@@ -27,11 +27,15 @@ function pledgeSchema(facts: UnitFacts) {
   const cap = memberCap(facts);
   return z
     .object({
-      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), { label: 'Tổng số đảng viên của đơn vị' }),
+      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), {
+        label: 'Tổng số đảng viên của đơn vị',
+      }),
       /** Why `members` differs from the registry's count by more than the cycle's margin (required then). */
       membersReason: membersReasonField(),
       /** Members who wrote a personal plan and pledge. */
-      withPersonalPlan: form(intField('Số đảng viên có kế hoạch cá nhân', { max: cap }), { label: 'Số đảng viên đã xây dựng kế hoạch cá nhân, cam kết' }),
+      withPersonalPlan: form(intField('Số đảng viên có kế hoạch cá nhân', { max: cap }), {
+        label: 'Số đảng viên đã xây dựng kế hoạch cá nhân, cam kết',
+      }),
       /** The uploaded list of members and their pledges (stored by the API; this is its id). */
       memberListFileId: form(optionalFileId('Tệp danh sách đảng viên', '.xlsx,.xls,.csv,.doc,.docx,.pdf'), {
         label: 'Danh sách đảng viên đăng ký (Excel, Word hoặc PDF)',
@@ -41,7 +45,13 @@ function pledgeSchema(facts: UnitFacts) {
     })
     .superRefine((v, ctx) => {
       checkMembersReason(ctx, v.members, v.membersReason, facts);
-      checkAtMost(ctx, v.withPersonalPlan, v.members, ['withPersonalPlan'], 'Số đảng viên có kế hoạch cá nhân không được lớn hơn tổng số đảng viên');
+      checkAtMost(
+        ctx,
+        v.withPersonalPlan,
+        v.members,
+        ['withPersonalPlan'],
+        'Số đảng viên có kế hoạch cá nhân không được lớn hơn tổng số đảng viên',
+      );
     }, ALWAYS);
 }
 

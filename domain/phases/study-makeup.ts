@@ -28,8 +28,12 @@ function studyMakeupSchema(facts: UnitFacts) {
       /** The date of the make-up session. */
       makeupDate: dateField('Ngày quán triệt bổ sung'),
       /** Members who have now studied, in total (first session and make-up). */
-      studiedTotal: form(intField('Tổng số đảng viên đã học tập', { max: cap }), { label: 'Tổng số đảng viên đã học tập (cả đợt đầu và đợt bổ sung)' }),
-      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), { label: 'Tổng số đảng viên của đơn vị' }),
+      studiedTotal: form(intField('Tổng số đảng viên đã học tập', { max: cap }), {
+        label: 'Tổng số đảng viên đã học tập (cả đợt đầu và đợt bổ sung)',
+      }),
+      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), {
+        label: 'Tổng số đảng viên của đơn vị',
+      }),
       note: form(optionalText('Ghi chú', MAX_NOTE), { label: 'Ghi chú (lý do đảng viên vắng, nếu còn)' }),
     })
     .superRefine((v, ctx) => {
@@ -45,7 +49,9 @@ export const studyMakeupPhase = definePhase({
   schema: studyMakeupSchema,
   outcome(payload, _facts, targets) {
     const underTarget = isUnderTarget(payload.studiedTotal, payload.members, targets.studyPercent);
-    let summary = `Quán triệt bổ sung ngày ${formatVietnameseDate(payload.makeupDate)}: tổng cộng đã học tập ${ratioText(payload.studiedTotal, payload.members)}`;
+    let summary =
+      `Quán triệt bổ sung ngày ${formatVietnameseDate(payload.makeupDate)}: tổng cộng đã học ` +
+      `tập ${ratioText(payload.studiedTotal, payload.members)}`;
     if (underTarget) summary += ` — vẫn chưa đạt chỉ tiêu ${formatTarget(targets.studyPercent)}`;
     return { underTarget, summary };
   },

@@ -30,7 +30,9 @@ function studySchema(facts: UnitFacts) {
   return z
     .object({
       /** Members of the unit now (may differ from the registered list). */
-      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), { label: 'Tổng số đảng viên của đơn vị' }),
+      members: form(intField('Tổng số đảng viên', { min: 1, max: cap, maxReason: memberCapReason(facts) }), {
+        label: 'Tổng số đảng viên của đơn vị',
+      }),
       /** Why `members` differs from the registry's count by more than the cycle's margin (required then). */
       membersReason: membersReasonField(),
       /** Members who studied. */
@@ -41,7 +43,10 @@ function studySchema(facts: UnitFacts) {
       /** When the unit's study session was held. */
       sessionDate: optionalDateField('Ngày học tập, quán triệt'),
       /** The unit's own thematic discussion session (sinh hoạt chuyên đề). */
-      discussionTopic: form(optionalText('Chủ đề sinh hoạt chuyên đề', 500), { label: 'Chủ đề sinh hoạt chuyên đề của đơn vị', placeholder: 'Ví dụ: Tự soi, tự sửa' }),
+      discussionTopic: form(optionalText('Chủ đề sinh hoạt chuyên đề', 500), {
+        label: 'Chủ đề sinh hoạt chuyên đề của đơn vị',
+        placeholder: 'Ví dụ: Tự soi, tự sửa',
+      }),
       discussionDate: form(optionalDateField('Ngày sinh hoạt chuyên đề'), { help: 'Bắt buộc khi đã ghi chủ đề sinh hoạt chuyên đề.' }),
       note: optionalText('Ghi chú', MAX_NOTE),
     })

@@ -63,8 +63,7 @@ export const NARRATIVE_LABELS = {
 type Figure = keyof typeof FIGURE_LABELS;
 const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 /** "Số đảng viên đã học tập không được lớn hơn tổng số đảng viên": labels only, never the fields' ids. */
-const notGreater = (_a: string, aLabel: string, _b: string, bLabel: string) =>
-  `${aLabel} không được lớn hơn ${lower(bLabel)}`;
+const notGreater = (_a: string, aLabel: string, _b: string, bLabel: string) => `${aLabel} không được lớn hơn ${lower(bLabel)}`;
 
 function figuresSchema(facts: UnitFacts) {
   const cap = memberCap(facts);
@@ -122,11 +121,13 @@ function figuresSchema(facts: UnitFacts) {
           }
         }
       }
-      if (isInt(v.keptPledge) && isInt(v.violatedPledge) && isInt(v.withPersonalPlan) && v.keptPledge + v.violatedPledge > v.withPersonalPlan) {
-        fail(
-          ['keptPledge'],
-          `Tổng số đảng viên thực hiện tốt cam kết và vi phạm cam kết không được lớn hơn ${lower(L.withPersonalPlan)}`,
-        );
+      if (
+        isInt(v.keptPledge) &&
+        isInt(v.violatedPledge) &&
+        isInt(v.withPersonalPlan) &&
+        v.keptPledge + v.violatedPledge > v.withPersonalPlan
+      ) {
+        fail(['keptPledge'], `Tổng số đảng viên thực hiện tốt cam kết và vi phạm cam kết không được lớn hơn ${lower(L.withPersonalPlan)}`);
       }
     }, ALWAYS);
   return form(figures, { label: 'Số liệu trong năm' });

@@ -83,13 +83,21 @@ export function schemaLabels(schema: z.ZodType, paths: readonly string[]): Map<s
 // ---------------------------------------------------------------------------------------------------------------
 // The units sheet
 
-const MEMBER_COUNTS = new Set(['figures.studied', 'figures.withPersonalPlan', 'figures.violatedPledge', 'figures.commendedMembers', 'figures.membersDisciplined']);
+const MEMBER_COUNTS = new Set([
+  'figures.studied',
+  'figures.withPersonalPlan',
+  'figures.violatedPledge',
+  'figures.commendedMembers',
+  'figures.membersDisciplined',
+]);
 
 /** Rules the year-end schema checks across fields, written for the note of the column they are reported on. */
 function crossRules(path: string, header: (p: string) => string): string[] {
   const out: string[] = [];
-  if (MEMBER_COUNTS.has(path) || /^figures\.inspections\.[a-z]+\.(inspected|supervised)Members$/.test(path)) out.push(`Không lớn hơn cột “${header('figures.members')}”.`);
-  if (path === 'figures.keptPledge') out.push(`Cộng với cột “${header('figures.violatedPledge')}” không lớn hơn cột “${header('figures.withPersonalPlan')}”.`);
+  if (MEMBER_COUNTS.has(path) || /^figures\.inspections\.[a-z]+\.(inspected|supervised)Members$/.test(path))
+    out.push(`Không lớn hơn cột “${header('figures.members')}”.`);
+  if (path === 'figures.keptPledge')
+    out.push(`Cộng với cột “${header('figures.violatedPledge')}” không lớn hơn cột “${header('figures.withPersonalPlan')}”.`);
   return out;
 }
 
@@ -98,7 +106,10 @@ function leafNote(f: LeafField, extra: string[]): string {
   lines.push(f.required ? 'Bắt buộc.' : 'Không bắt buộc (để trống nếu không có).');
   if (f.kind === 'number') {
     const min = f.min ?? 0;
-    lines.push(`Số nguyên${f.max !== undefined ? `, từ ${formatInt(min)} đến ${formatInt(f.max)}` : `, không nhỏ hơn ${formatInt(min)}`}; có thể viết 1.250 hoặc 1250.`);
+    lines.push(
+      `Số nguyên${f.max !== undefined ? `, từ ${formatInt(min)} đến ${formatInt(f.max)}` : `, không nhỏ hơn ${formatInt(min)}`}; ` +
+        `có thể viết 1.250 hoặc 1250.`,
+    );
   } else if (f.kind === 'textarea' || f.kind === 'text') {
     lines.push(`Văn bản, tối đa ${formatInt(f.maxLength)} ký tự${f.required ? '; viết thành câu (ít nhất 20 ký tự)' : ''}.`);
   }
@@ -118,9 +129,27 @@ export function unitColumns(): Column[] {
   );
   const header = (p: string) => labels.get(p) ?? leaves.find((l) => l.path === p)?.field.label ?? p;
   const cols: Column[] = [
-    { path: 'unit.code', header: 'Mã đơn vị', kind: 'text', required: true, note: 'Bắt buộc. Mã của tổ chức cơ sở đảng (chữ, số, "-", "_"), ví dụ SO-TC; mỗi đơn vị một dòng, không trùng mã.' },
-    { path: 'unit.name', header: 'Tên đơn vị', kind: 'text', required: true, note: 'Bắt buộc. Tên tổ chức cơ sở đảng như trong báo cáo năm, tối đa 300 ký tự.' },
-    { path: 'unit.kind', header: 'Loại đơn vị', kind: 'unitKind', required: false, note: 'Không bắt buộc. “Đảng bộ cơ sở” hoặc “Chi bộ cơ sở” (để trống: chi bộ cơ sở).' },
+    {
+      path: 'unit.code',
+      header: 'Mã đơn vị',
+      kind: 'text',
+      required: true,
+      note: 'Bắt buộc. Mã của tổ chức cơ sở đảng (chữ, số, "-", "_"), ví dụ SO-TC; mỗi đơn vị một dòng, không trùng mã.',
+    },
+    {
+      path: 'unit.name',
+      header: 'Tên đơn vị',
+      kind: 'text',
+      required: true,
+      note: 'Bắt buộc. Tên tổ chức cơ sở đảng như trong báo cáo năm, tối đa 300 ký tự.',
+    },
+    {
+      path: 'unit.kind',
+      header: 'Loại đơn vị',
+      kind: 'unitKind',
+      required: false,
+      note: 'Không bắt buộc. “Đảng bộ cơ sở” hoặc “Chi bộ cơ sở” (để trống: chi bộ cơ sở).',
+    },
   ];
   for (const { path, field } of leaves) {
     const extra = crossRules(path, header);
@@ -139,7 +168,8 @@ export function unitColumns(): Column[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The record sheets
 
-const enumValues = (codes: readonly string[], labels: Record<string, string>) => codes.map((code) => ({ code, label: labels[code] ?? code }));
+const enumValues = (codes: readonly string[], labels: Record<string, string>) =>
+  codes.map((code) => ({ code, label: labels[code] ?? code }));
 
 export const CONFERENCE_KIND_LABELS: Record<(typeof CONFERENCE_KINDS)[number], string> = {
   'chuyen-de-toan-khoa': 'Chuyên đề toàn khóa',
@@ -152,13 +182,19 @@ export const COMMENDATION_LEVEL_LABELS: Record<(typeof COMMENDATION_LEVELS)[numb
   'cap-tren': 'Cấp trên',
   'trung-uong': 'Trung ương',
 };
-export const COMMENDATION_FORM_LABELS: Record<(typeof COMMENDATION_FORMS)[number], string> = { 'khen-thuong': 'Khen thưởng', 'tuyen-duong': 'Tuyên dương' };
+export const COMMENDATION_FORM_LABELS: Record<(typeof COMMENDATION_FORMS)[number], string> = {
+  'khen-thuong': 'Khen thưởng',
+  'tuyen-duong': 'Tuyên dương',
+};
 export const INSPECTION_BODY_LABELS: Record<(typeof INSPECTION_RECORD_BODIES)[number], string> = {
   'cap-tren': 'Cấp trên (do Ban Thường vụ tham mưu)',
   'ban-thuong-vu': 'Ban Thường vụ',
   ubkt: 'Ủy ban Kiểm tra',
 };
-export const INSPECTION_KIND_LABELS: Record<(typeof INSPECTION_RECORD_KINDS)[number], string> = { 'kiem-tra': 'Kiểm tra', 'giam-sat': 'Giám sát' };
+export const INSPECTION_KIND_LABELS: Record<(typeof INSPECTION_RECORD_KINDS)[number], string> = {
+  'kiem-tra': 'Kiểm tra',
+  'giam-sat': 'Giám sát',
+};
 
 interface RecordColumnSpec {
   field: string;
@@ -191,7 +227,13 @@ export const RECORD_COLUMN_SPECS: Record<RecordKind, RecordColumnSpec[]> = {
     { field: 'decidedOn', kind: 'date', required: true, rule: DATE_RULE },
     { field: 'decisionNumber', kind: 'text', required: false, rule: 'Tối đa 100 ký tự.' },
     { field: 'level', kind: 'enum', required: true, values: enumValues(COMMENDATION_LEVELS, COMMENDATION_LEVEL_LABELS) },
-    { field: 'form', kind: 'enum', required: false, values: enumValues(COMMENDATION_FORMS, COMMENDATION_FORM_LABELS), rule: 'Để trống: khen thưởng.' },
+    {
+      field: 'form',
+      kind: 'enum',
+      required: false,
+      values: enumValues(COMMENDATION_FORMS, COMMENDATION_FORM_LABELS),
+      rule: 'Để trống: khen thưởng.',
+    },
     { field: 'organisations', kind: 'int', required: true, rule: COUNT_RULE },
     { field: 'members', kind: 'int', required: true, rule: `${COUNT_RULE} Cần ít nhất một tập thể hoặc một cá nhân.` },
     { field: 'note', kind: 'text', required: false, rule: 'Tối đa 5.000 ký tự.' },
@@ -224,13 +266,23 @@ export function recordColumns(kind: RecordKind): Column[] {
   const cached = recordColumnsCache.get(kind);
   if (cached) return cached;
   const specs = RECORD_COLUMN_SPECS[kind];
-  const labels = schemaLabels(RECORD_SCHEMAS[kind] as z.ZodType, specs.map((s) => s.field));
+  const labels = schemaLabels(
+    RECORD_SCHEMAS[kind] as z.ZodType,
+    specs.map((s) => s.field),
+  );
   const cols = specs.map((s): Column => {
     const lines = [s.required ? 'Bắt buộc.' : 'Không bắt buộc (để trống nếu không có).'];
     if (s.values) lines.push(`Một trong: ${s.values.map((v) => `“${v.label}” (${v.code})`).join(', ')}.`);
     if (s.kind === 'text' && !s.rule) lines.push('Văn bản.');
     if (s.rule) lines.push(s.rule);
-    return { path: s.field, header: labels.get(s.field) ?? s.field, kind: s.kind, required: s.required, ...(s.values ? { values: s.values } : {}), note: lines.join('\n') };
+    return {
+      path: s.field,
+      header: labels.get(s.field) ?? s.field,
+      kind: s.kind,
+      required: s.required,
+      ...(s.values ? { values: s.values } : {}),
+      note: lines.join('\n'),
+    };
   });
   recordColumnsCache.set(kind, cols);
   return cols;

@@ -77,7 +77,12 @@ export function importedDefinition(def: CycleDefinition, year: number, workbook:
     year,
     plan: { number: def.plan.number, title: `Số liệu năm ${year} nhập từ sổ ${workbook}`, issuedOn: mv(def.plan.issuedOn) },
     calendar: { ...def.calendar, holidays: [] },
-    phases: def.phases.map((p) => ({ ...p, title: p.title.replaceAll(String(def.year), String(year)), ...(p.opensOn ? { opensOn: mv(p.opensOn) } : {}), deadline: mv(p.deadline) })),
+    phases: def.phases.map((p) => ({
+      ...p,
+      title: p.title.replaceAll(String(def.year), String(year)),
+      ...(p.opensOn ? { opensOn: mv(p.opensOn) } : {}),
+      deadline: mv(p.deadline),
+    })),
     closesOn: `${year}-12-31`,
   };
 }
@@ -86,7 +91,9 @@ function refusal(id: string, e: NonNullable<Awaited<ReturnType<typeof existingYe
   const what = e.importedAt ? `đã được nhập ngày ${e.importedAt.slice(0, 10)} bởi ${e.importedBy ?? '?'}` : 'đã chạy trong chuky';
   return {
     sheet: '(sổ)',
-    message: `năm này đã có trong chuky: chu kỳ ${id} ${what}. Mỗi năm chỉ nhập một lần; dữ liệu đã đóng băng không sửa, không thay được (nhập cho cấp ủy khác cần tệp --config của cấp ủy đó)`,
+    message:
+      `năm này đã có trong chuky: chu kỳ ${id} ${what}. Mỗi năm chỉ nhập một lần; dữ liệu đã đóng ` +
+      `băng không sửa, không thay được (nhập cho cấp ủy khác cần tệp --config của cấp ủy đó)`,
   };
 }
 
@@ -234,8 +241,12 @@ export function describeImport(r: ImportYearResult): string {
   const verb = r.dryRun ? 'Sẽ nhập' : r.imported ? 'Đã nhập' : 'Không nhập';
   lines.push(`${verb} năm ${r.year || '?'} của ${r.committeeCode} (chu kỳ ${r.cycleId}) từ sổ ${r.workbook}:`);
   lines.push(`  trang “${UNITS_SHEET}”: ${formatInt(r.units)} đơn vị, ${formatInt(r.members)} đảng viên`);
-  for (const kind of RECORD_KINDS) lines.push(`  trang “${RECORD_SHEETS[kind]}”: ${formatInt(r.records[kind] ?? 0)} hồ sơ (${RECORD_KIND_LABEL_VI[kind].toLowerCase()})`);
-  if (r.imported) lines.push(`  đóng băng ngày ${r.importedAt?.slice(0, 10)}, người nhập: ${r.importedBy}; \`chuky report compile --years …\` đọc được năm này`);
+  for (const kind of RECORD_KINDS)
+    lines.push(`  trang “${RECORD_SHEETS[kind]}”: ${formatInt(r.records[kind] ?? 0)} hồ sơ (${RECORD_KIND_LABEL_VI[kind].toLowerCase()})`);
+  if (r.imported)
+    lines.push(
+      `  đóng băng ngày ${r.importedAt?.slice(0, 10)}, người nhập: ${r.importedBy}; \`chuky report compile --years …\` đọc được năm này`,
+    );
   for (const w of r.warnings) lines.push(`  Lưu ý: ${formatIssue(w)}`);
   if (r.errors.length) {
     lines.push(`${r.errors.length} lỗi${r.dryRun ? ' (sửa trước khi nhập; lần nhập thật sẽ không nhập gì khi còn lỗi)' : ''}:`);

@@ -90,7 +90,8 @@ export function cellText(value: ExcelJS.CellValue): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : isoOfDate(value);
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('formula' in value || 'sharedFormula' in value) return cellText(((value as { result?: unknown }).result ?? null) as ExcelJS.CellValue);
+    if ('formula' in value || 'sharedFormula' in value)
+      return cellText(((value as { result?: unknown }).result ?? null) as ExcelJS.CellValue);
     if ('text' in value && typeof value.text === 'string') return value.text;
     if ('error' in value) return String(value.error);
     return '';
@@ -153,7 +154,13 @@ function readTable(sheet: ExcelJS.Worksheet, columns: Column[], errors: ImportIs
     if (!text) continue;
     const col = byHeader.get(foldKey(text));
     if (!col) {
-      errors.push({ sheet: name, row: 1, column: text, cell: `${colLetter(c)}1`, message: `cột này không có trong mẫu; các cột của trang: ${columns.map((x) => `“${x.header}”`).join(', ')}` });
+      errors.push({
+        sheet: name,
+        row: 1,
+        column: text,
+        cell: `${colLetter(c)}1`,
+        message: `cột này không có trong mẫu; các cột của trang: ${columns.map((x) => `“${x.header}”`).join(', ')}`,
+      });
       bad = true;
       continue;
     }
@@ -168,7 +175,12 @@ function readTable(sheet: ExcelJS.Worksheet, columns: Column[], errors: ImportIs
   }
   for (const col of columns) {
     if (col.required && !seen.has(col.path)) {
-      errors.push({ sheet: name, row: 1, column: col.header, message: 'thiếu cột bắt buộc này (tạo lại mẫu bằng `chuky report template` và chép số liệu sang)' });
+      errors.push({
+        sheet: name,
+        row: 1,
+        column: col.header,
+        message: 'thiếu cột bắt buộc này (tạo lại mẫu bằng `chuky report template` và chép số liệu sang)',
+      });
       bad = true;
     }
   }
@@ -184,7 +196,13 @@ function readTable(sheet: ExcelJS.Worksheet, columns: Column[], errors: ImportIs
       const m = byIndex.get(c);
       if (m) cells.set(m.col.path, { text, cell: `${colLetter(c)}${rowNumber}`, header: m.header });
       else if (!cellText(header.getCell(c).value).trim()) {
-        errors.push({ sheet: name, row: rowNumber, cell: `${colLetter(c)}${rowNumber}`, column: `(cột ${colLetter(c)}, không có tiêu đề)`, message: 'ô có dữ liệu nhưng cột không có tiêu đề: ghi tiêu đề theo mẫu hoặc xóa dữ liệu' });
+        errors.push({
+          sheet: name,
+          row: rowNumber,
+          cell: `${colLetter(c)}${rowNumber}`,
+          column: `(cột ${colLetter(c)}, không có tiêu đề)`,
+          message: 'ô có dữ liệu nhưng cột không có tiêu đề: ghi tiêu đề theo mẫu hoặc xóa dữ liệu',
+        });
       }
     }
     if (any) rows.push({ row: rowNumber, cells });
@@ -193,7 +211,14 @@ function readTable(sheet: ExcelJS.Worksheet, columns: Column[], errors: ImportIs
 }
 
 /** The issue's column from the field path the schema names (the closest column above it when it names a group). */
-function issueAt(sheet: string, row: number, columns: Column[], cells: SheetTable['rows'][number]['cells'], field: string, message: string): ImportIssue {
+function issueAt(
+  sheet: string,
+  row: number,
+  columns: Column[],
+  cells: SheetTable['rows'][number]['cells'],
+  field: string,
+  message: string,
+): ImportIssue {
   const col = columns.find((c) => c.path === field);
   if (!col) return { sheet, row, message: field ? `${field}: ${message}` : message };
   const seen = cells.get(col.path);
@@ -209,7 +234,10 @@ function issueAt(sheet: string, row: number, columns: Column[], cells: SheetTabl
 function readInfo(wb: ExcelJS.Workbook, errors: ImportIssue[]): { year?: number; committeeCode?: string } {
   const sheet = wb.worksheets.find((s) => foldKey(s.name) === foldKey(INFO_SHEET));
   if (!sheet) {
-    errors.push({ sheet: INFO_SHEET, message: `không có trang “${INFO_SHEET}” (ô B1 ghi năm của số liệu); tạo sổ từ mẫu \`chuky report template --year NĂM\`` });
+    errors.push({
+      sheet: INFO_SHEET,
+      message: `không có trang “${INFO_SHEET}” (ô B1 ghi năm của số liệu); tạo sổ từ mẫu \`chuky report template --year NĂM\``,
+    });
     return {};
   }
   let year: number | undefined;
@@ -221,10 +249,18 @@ function readInfo(wb: ExcelJS.Workbook, errors: ImportIssue[]): { year?: number;
     if (label === foldKey(INFO_YEAR_LABEL) && yearRow === undefined) {
       yearRow = n;
       if (/^\d{4}$/.test(value) && Number(value) >= 2000 && Number(value) <= 2100) year = Number(value);
-      else errors.push({ sheet: sheet.name, row: n, column: 'B', cell: `B${n}`, message: `năm của số liệu cần là bốn chữ số, ví dụ 2023 (ô đang ghi “${value}”)` });
+      else
+        errors.push({
+          sheet: sheet.name,
+          row: n,
+          column: 'B',
+          cell: `B${n}`,
+          message: `năm của số liệu cần là bốn chữ số, ví dụ 2023 (ô đang ghi “${value}”)`,
+        });
     } else if (label === foldKey(INFO_COMMITTEE_LABEL) && value) committeeCode = value;
   });
-  if (yearRow === undefined) errors.push({ sheet: sheet.name, message: `không có dòng “${INFO_YEAR_LABEL}” (cột A) với năm của số liệu (cột B)` });
+  if (yearRow === undefined)
+    errors.push({ sheet: sheet.name, message: `không có dòng “${INFO_YEAR_LABEL}” (cột A) với năm của số liệu (cột B)` });
   return { ...(year !== undefined ? { year } : {}), ...(committeeCode ? { committeeCode } : {}) };
 }
 
@@ -253,7 +289,12 @@ function readUnits(sheet: ExcelJS.Worksheet, workbook: string, errors: ImportIss
     if (!kind) at('unit.kind', `“${kindText}” không hợp lệ: ghi “Đảng bộ cơ sở” hoặc “Chi bộ cơ sở”`);
 
     if (!reportColumns.some((c) => cells.has(c.path))) {
-      errors.push({ sheet: sheet.name, row, message: 'đơn vị chưa có số liệu báo cáo năm (mọi cột số liệu đều trống): điền số liệu, hoặc xóa dòng nếu đơn vị không có trong năm' });
+      errors.push({
+        sheet: sheet.name,
+        row,
+        message:
+          'đơn vị chưa có số liệu báo cáo năm (mọi cột số liệu đều trống): điền số liệu, hoặc xóa dòng nếu đơn vị không có trong năm',
+      });
       continue;
     }
     // The form's own conversion, then the phase's schema, as a unit's submission through its form.
@@ -313,7 +354,15 @@ export async function readPastYearWorkbook(content: Buffer | ArrayBuffer, workbo
   try {
     await wb.xlsx.load(content as ArrayBuffer);
   } catch (err) {
-    return { workbook, units: [], records: [], warnings, errors: [{ sheet: '(tệp)', message: `không đọc được sổ Excel (.xlsx): ${(err as Error).message}. Sổ .xls cũ cần lưu lại thành .xlsx` }] };
+    return {
+      workbook,
+      units: [],
+      records: [],
+      warnings,
+      errors: [
+        { sheet: '(tệp)', message: `không đọc được sổ Excel (.xlsx): ${(err as Error).message}. Sổ .xls cũ cần lưu lại thành .xlsx` },
+      ],
+    };
   }
   const info = readInfo(wb, errors);
   const find = (name: string) => wb.worksheets.find((s) => foldKey(s.name) === foldKey(name));
@@ -322,7 +371,8 @@ export async function readPastYearWorkbook(content: Buffer | ArrayBuffer, workbo
   if (!unitsSheet) errors.push({ sheet: UNITS_SHEET, message: `không có trang “${UNITS_SHEET}” (số liệu báo cáo năm của các đơn vị)` });
   else {
     units = readUnits(unitsSheet, workbook, errors);
-    if (units.length === 0 && !errors.some((e) => e.sheet === unitsSheet.name)) errors.push({ sheet: unitsSheet.name, message: 'trang chưa có đơn vị nào (mỗi đơn vị một dòng, từ dòng 2)' });
+    if (units.length === 0 && !errors.some((e) => e.sheet === unitsSheet.name))
+      errors.push({ sheet: unitsSheet.name, message: 'trang chưa có đơn vị nào (mỗi đơn vị một dòng, từ dòng 2)' });
   }
   const records: ImportedRecord[] = [];
   for (const kind of RECORD_KINDS) {
@@ -331,6 +381,7 @@ export async function readPastYearWorkbook(content: Buffer | ArrayBuffer, workbo
     else records.push(...readRecords(sheet, kind, workbook, errors));
   }
   const known = new Set([INFO_SHEET, UNITS_SHEET, ...Object.values(RECORD_SHEETS)].map(foldKey));
-  for (const s of wb.worksheets) if (!known.has(foldKey(s.name))) warnings.push({ sheet: s.name, message: 'trang không có trong mẫu, không được đọc' });
+  for (const s of wb.worksheets)
+    if (!known.has(foldKey(s.name))) warnings.push({ sheet: s.name, message: 'trang không có trong mẫu, không được đọc' });
   return { workbook, ...info, units, records, errors, warnings };
 }

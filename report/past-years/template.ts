@@ -50,11 +50,23 @@ function headerRow(sheet: ExcelJS.Worksheet, columns: Column[]): void {
   // A drop-down of the accepted words for columns with a fixed list (typing a code instead stays allowed).
   const validations = (sheet as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations;
   columns.forEach((c, i) => {
-    const words = c.kind === 'enum' ? (c.values ?? []).map((v) => v.label) : c.kind === 'bool' ? ['Có', 'Không'] : c.kind === 'unitKind' ? ['Đảng bộ cơ sở', 'Chi bộ cơ sở'] : [];
+    const words =
+      c.kind === 'enum'
+        ? (c.values ?? []).map((v) => v.label)
+        : c.kind === 'bool'
+          ? ['Có', 'Không']
+          : c.kind === 'unitKind'
+            ? ['Đảng bộ cơ sở', 'Chi bộ cơ sở']
+            : [];
     const list = words.join(',');
     if (!words.length || words.some((w) => w.includes(',') || w.includes('"')) || list.length > 250) return;
     const col = sheet.getColumn(i + 1).letter;
-    validations.add(`${col}2:${col}${VALIDATED_ROWS}`, { type: 'list', allowBlank: true, formulae: [`"${list}"`], showErrorMessage: false });
+    validations.add(`${col}2:${col}${VALIDATED_ROWS}`, {
+      type: 'list',
+      allowBlank: true,
+      formulae: [`"${list}"`],
+      showErrorMessage: false,
+    });
   });
 }
 
@@ -63,7 +75,8 @@ const VALIDATED_ROWS = 2000;
 
 /** The template as an ExcelJS workbook (write it with `workbook.xlsx.writeFile`). */
 export async function buildTemplate(o: TemplateOptions): Promise<ExcelJS.Workbook> {
-  if (!Number.isInteger(o.year) || o.year < 2000 || o.year > 2100) throw new RangeError(`--year: a year between 2000 and 2100, got ${o.year}`);
+  if (!Number.isInteger(o.year) || o.year < 2000 || o.year > 2100)
+    throw new RangeError(`--year: a year between 2000 and 2100, got ${o.year}`);
   const { default: Excel } = await import('exceljs');
   const wb = new Excel.Workbook();
   wb.creator = 'chuky';
@@ -75,7 +88,11 @@ export async function buildTemplate(o: TemplateOptions): Promise<ExcelJS.Workboo
   info.addRow([INFO_COMMITTEE_LABEL, o.committeeCode ?? '']);
   info.addRow(['Cấp ủy', o.committeeName ?? '']);
   info.addRow([]);
-  info.addRow(['Hướng dẫn', `Sổ số liệu năm ${o.year} để nhập vào chuky (chuky cycle import-year). Mỗi trang một loại số liệu; dòng 1 là tiêu đề cột, không sửa tiêu đề.`]);
+  info.addRow([
+    'Hướng dẫn',
+    `Sổ số liệu năm ${o.year} để nhập vào chuky (chuky cycle import-year). Mỗi trang một loại số ` +
+      `liệu; dòng 1 là tiêu đề cột, không sửa tiêu đề.`,
+  ]);
   info.addRow(['', 'Di chuột vào ô tiêu đề để xem quy định của cột (ghi chú). Cột tô màu cam là bắt buộc, màu xanh là không bắt buộc.']);
   info.addRow(['', `Trang “${UNITS_SHEET}”: mỗi tổ chức cơ sở đảng một dòng, với số liệu và đánh giá trong báo cáo năm của đơn vị.`]);
   for (const kind of RECORD_KINDS) info.addRow(['', `Trang “${RECORD_SHEETS[kind]}”: ${RECORD_KIND_LABEL_VI[kind]}, mỗi dòng một hồ sơ.`]);
@@ -88,7 +105,8 @@ export async function buildTemplate(o: TemplateOptions): Promise<ExcelJS.Workboo
 
   const units = wb.addWorksheet(UNITS_SHEET);
   headerRow(units, unitColumns());
-  for (const u of o.units ?? []) units.addRow({ 'unit.code': u.code, 'unit.name': u.name, 'unit.kind': u.kind ? (KIND_TEXT[u.kind] ?? u.kind) : '' });
+  for (const u of o.units ?? [])
+    units.addRow({ 'unit.code': u.code, 'unit.name': u.name, 'unit.kind': u.kind ? (KIND_TEXT[u.kind] ?? u.kind) : '' });
 
   for (const kind of RECORD_KINDS) {
     const sheet = wb.addWorksheet(RECORD_SHEETS[kind]);

@@ -77,8 +77,14 @@ function brokenValues(f: FieldSpec): fc.Arbitrary<{ value: Json | undefined; why
     if (f.required) options.push(named('', 'empty'));
   }
   if (f.kind === 'int') options.push(named(-1, 'negative'), named(1.5, 'a fraction'), named('12', 'a numeric string'), named(1e20, 'huge'));
-  if (f.kind === 'date') options.push(fc.constantFrom('2027-02-30', '2027-13-01', '15/03/2027', '2027-3-5', 'ngày mai', ...(f.required ? [''] : [])).map((value) => ({ value, why: 'a bad date' })));
-  if (f.kind === 'enum') options.push(fc.constantFrom('khong-co', 'PLAN', 'Kiểm tra').map((value) => ({ value, why: 'not one of the values' })));
+  if (f.kind === 'date')
+    options.push(
+      fc
+        .constantFrom('2027-02-30', '2027-13-01', '15/03/2027', '2027-3-5', 'ngày mai', ...(f.required ? [''] : []))
+        .map((value) => ({ value, why: 'a bad date' })),
+    );
+  if (f.kind === 'enum')
+    options.push(fc.constantFrom('khong-co', 'PLAN', 'Kiểm tra').map((value) => ({ value, why: 'not one of the values' })));
   if (f.kind === 'bool') options.push(named('có', 'a word'), named(1, 'a number'));
   void key;
   return fc.oneof(...options);
@@ -93,7 +99,10 @@ describe('the HTTP doors under arbitrary input', () => {
   let links = 0;
   /** A new link for each post: the form door counts posts per link (api/form-throttle.ts), not what is tested here. */
   const freshLink = async (phase: 'study' | 'plan') =>
-    formUrl(api.url, await signLink({ cycleId, unitCode: fx.unitCodes[2]!, phase }, h.env.signingSecret, Date.now() + 3_600_000 + 1000 * ++links));
+    formUrl(
+      api.url,
+      await signLink({ cycleId, unitCode: fx.unitCodes[2]!, phase }, h.env.signingSecret, Date.now() + 3_600_000 + 1000 * ++links),
+    );
   const members: Record<string, number> = {};
 
   const call = (method: string, path: string, body?: string | Uint8Array, contentType = 'application/json') =>
@@ -138,7 +147,13 @@ describe('the HTTP doors under arbitrary input', () => {
     cycleId = cycle.cycleId;
     for (const r of (await h.db.query('SELECT code, members FROM units WHERE cycle_id = $1', [cycleId])).rows) members[r.code] = r.members;
     const [a, b, c] = fx.unitCodes as [string, string, string];
-    const started = await answer(await call('POST', `/cycles/${cycleId}/inspections`, JSON.stringify({ unitCode: c, kind: 'kiem-tra', body: 'ubkt', reason: 'Theo chương trình kiểm tra năm', actor })));
+    const started = await answer(
+      await call(
+        'POST',
+        `/cycles/${cycleId}/inspections`,
+        JSON.stringify({ unitCode: c, kind: 'kiem-tra', body: 'ubkt', reason: 'Theo chương trình kiểm tra năm', actor }),
+      ),
+    );
     expect(started.status, started.text).toBe(200);
 
     const unitPath = (unit: string, action: string) => () => `/cycles/${cycleId}/units/${unit}/${action}`;
@@ -155,8 +170,21 @@ describe('the HTTP doors under arbitrary input', () => {
         name: 'acknowledge',
         method: 'POST',
         path: unitPath(a, 'acknowledge'),
-        body: () => ({ phase: 'plan', confirmedBy: 'Nguyễn Văn A, Bí thư', unitPlanNumber: '05-KH/ĐU', note: 'Đã phổ biến tới chi bộ', actor, requestId: requestId('ack') }),
-        fields: [{ path: ['phase'], kind: 'enum', required: true }, text(['confirmedBy'], 200), text(['unitPlanNumber'], 100, false), text(['note'], 5000, false), ...actorFields],
+        body: () => ({
+          phase: 'plan',
+          confirmedBy: 'Nguyễn Văn A, Bí thư',
+          unitPlanNumber: '05-KH/ĐU',
+          note: 'Đã phổ biến tới chi bộ',
+          actor,
+          requestId: requestId('ack'),
+        }),
+        fields: [
+          { path: ['phase'], kind: 'enum', required: true },
+          text(['confirmedBy'], 200),
+          text(['unitPlanNumber'], 100, false),
+          text(['note'], 5000, false),
+          ...actorFields,
+        ],
       },
       {
         name: 'submit',
@@ -164,7 +192,14 @@ describe('the HTTP doors under arbitrary input', () => {
         path: unitPath(a, 'submit'),
         body: () => ({
           phase: 'study',
-          payload: { members: members[a]!, studied: members[a]!, sessionDate: '2027-03-05', discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-06', note: 'Học tập trực tuyến' },
+          payload: {
+            members: members[a]!,
+            studied: members[a]!,
+            sessionDate: '2027-03-05',
+            discussionTopic: 'Tự soi, tự sửa',
+            discussionDate: '2027-03-06',
+            note: 'Học tập trực tuyến',
+          },
           actor,
           requestId: requestId('submit'),
         }),
@@ -184,8 +219,19 @@ describe('the HTTP doors under arbitrary input', () => {
         name: 'extend',
         method: 'POST',
         path: unitPath(b, 'extend'),
-        body: () => ({ phase: 'study', newDeadline: '2027-04-01', reason: 'Đơn vị đang kiện toàn cấp ủy', actor, requestId: requestId('extend') }),
-        fields: [{ path: ['phase'], kind: 'enum', required: true }, { path: ['newDeadline'], kind: 'date', required: true }, text(['reason'], 1000), ...actorFields],
+        body: () => ({
+          phase: 'study',
+          newDeadline: '2027-04-01',
+          reason: 'Đơn vị đang kiện toàn cấp ủy',
+          actor,
+          requestId: requestId('extend'),
+        }),
+        fields: [
+          { path: ['phase'], kind: 'enum', required: true },
+          { path: ['newDeadline'], kind: 'date', required: true },
+          text(['reason'], 1000),
+          ...actorFields,
+        ],
       },
       {
         name: 'exempt',
@@ -198,7 +244,14 @@ describe('the HTTP doors under arbitrary input', () => {
         name: 'inspection start',
         method: 'POST',
         path: () => `/cycles/${cycleId}/inspections`,
-        body: () => ({ unitCode: c, kind: 'giam-sat', body: 'ban-thuong-vu', origin: 'plan', reason: 'Giám sát chuyên đề theo kế hoạch', actor }),
+        body: () => ({
+          unitCode: c,
+          kind: 'giam-sat',
+          body: 'ban-thuong-vu',
+          origin: 'plan',
+          reason: 'Giám sát chuyên đề theo kế hoạch',
+          actor,
+        }),
         fields: [
           { path: ['unitCode'], kind: 'enum', required: true },
           { path: ['kind'], kind: 'enum', required: true },
@@ -226,14 +279,34 @@ describe('the HTTP doors under arbitrary input', () => {
         name: 'inspection conclude',
         method: 'POST',
         path: inspection('conclude'),
-        body: () => ({ conclusion: 'Đơn vị cần khắc phục hạn chế trong sinh hoạt chuyên đề', remedies: ['Tổ chức lại buổi sinh hoạt'], remedyDeadline: '2027-04-10', actor, requestId: requestId('conclude') }),
-        fields: [text(['conclusion'], 20_000), { path: ['remedies'], kind: 'list' }, text(['remedies', 0], 2000), { path: ['remedyDeadline'], kind: 'date', required: true }, ...actorFields],
+        body: () => ({
+          conclusion: 'Đơn vị cần khắc phục hạn chế trong sinh hoạt chuyên đề',
+          remedies: ['Tổ chức lại buổi sinh hoạt'],
+          remedyDeadline: '2027-04-10',
+          actor,
+          requestId: requestId('conclude'),
+        }),
+        fields: [
+          text(['conclusion'], 20_000),
+          { path: ['remedies'], kind: 'list' },
+          text(['remedies', 0], 2000),
+          { path: ['remedyDeadline'], kind: 'date', required: true },
+          ...actorFields,
+        ],
       },
       {
         name: 'record',
         method: 'POST',
         path: () => `/cycles/${cycleId}/records/conference`,
-        body: () => ({ heldOn: '2027-03-15', theme: 'Chuyên đề năm 2027', online: true, connectionPoints: 102, attendees: 4320, kind: 'chuyen-de-hang-nam', requestId: requestId('record') }),
+        body: () => ({
+          heldOn: '2027-03-15',
+          theme: 'Chuyên đề năm 2027',
+          online: true,
+          connectionPoints: 102,
+          attendees: 4320,
+          kind: 'chuyen-de-hang-nam',
+          requestId: requestId('record'),
+        }),
         fields: [
           { path: ['heldOn'], kind: 'date', required: true },
           text(['theme'], 1000),
@@ -259,12 +332,25 @@ describe('the HTTP doors under arbitrary input', () => {
       fc.object({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? '{}'),
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.uint8Array({ maxLength: 200 }),
-      fc.constantFrom('', '{', '[]', 'null', '"x"', '{"phase":"plan"}', '{"payload":{"__proto__":{"x":1}}}', '{"a":"\\u0000"}', '{"a":"\\ud800"}', JSON.stringify({ phase: 'study', payload: [] })),
+      fc.constantFrom(
+        '',
+        '{',
+        '[]',
+        'null',
+        '"x"',
+        '{"phase":"plan"}',
+        '{"payload":{"__proto__":{"x":1}}}',
+        '{"a":"\\u0000"}',
+        '{"a":"\\ud800"}',
+        JSON.stringify({ phase: 'study', payload: [] }),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...endpoints.map((e) => e.name), 'records delete'), body, async (name, raw) => {
         const endpoint = endpoints.find((e) => e.name === name);
-        const res = await answer(await call(endpoint?.method ?? 'DELETE', endpoint ? endpoint.path() : `/cycles/${cycleId}/records/999999`, raw));
+        const res = await answer(
+          await call(endpoint?.method ?? 'DELETE', endpoint ? endpoint.path() : `/cycles/${cycleId}/records/999999`, raw),
+        );
         expect(res.status, `${name} ${JSON.stringify(raw)}: ${res.text}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${name} ${JSON.stringify(raw)}: ${res.text}`).toBeLessThan(500);
         expect(typeof res.json?.error, res.text).toBe('string');
@@ -275,19 +361,27 @@ describe('the HTTP doors under arbitrary input', () => {
   });
 
   it('one broken field in a valid body: refused with a 4xx naming the field or its value', async () => {
-    const mutation = fc.constantFrom(...endpoints).chain((endpoint) =>
-      fc.constantFrom(...endpoint.fields).chain((field) => brokenValues(field).map((broken) => ({ endpoint, field, broken }))),
-    );
+    const mutation = fc
+      .constantFrom(...endpoints)
+      .chain((endpoint) =>
+        fc.constantFrom(...endpoint.fields).chain((field) => brokenValues(field).map((broken) => ({ endpoint, field, broken }))),
+      );
     await fc.assert(
       fc.asyncProperty(mutation, async ({ endpoint, field, broken }) => {
         const body = structuredClone(endpoint.body());
         setAt(body, field.path, broken.value);
         const res = await answer(await call(endpoint.method, endpoint.path(), JSON.stringify(body)));
-        const what = `${endpoint.name}: ${field.path.join('.')} ${broken.why} (${JSON.stringify(broken.value)?.slice(0, 40)}) → ${res.status} ${res.text.slice(0, 300)}`;
+        const what =
+          `${endpoint.name}: ${field.path.join('.')} ${broken.why} ` +
+          `(${JSON.stringify(broken.value)?.slice(0, 40)}) → ${res.status} ${res.text.slice(0, 300)}`;
         expect(res.status, what).toBeGreaterThanOrEqual(400);
         expect(res.status, what).toBeLessThan(500);
         const key = String(field.path[field.path.length - 1]);
-        const names = [key, field.path.join('.'), ...(typeof broken.value === 'string' && broken.value.length < 40 && broken.value !== '' ? [broken.value] : [])];
+        const names = [
+          key,
+          field.path.join('.'),
+          ...(typeof broken.value === 'string' && broken.value.length < 40 && broken.value !== '' ? [broken.value] : []),
+        ];
         // The message (or, for committee records, the per-field map) names the field, or shows the wrong value.
         const said = `${res.json?.error ?? ''} ${Object.keys(res.json?.fields ?? {}).join(' ')}`;
         expect(names.some((n) => said.includes(n)) || (field.path[0] === 'actor' && said.includes('actor')), what).toBe(true);
@@ -303,15 +397,31 @@ describe('the HTTP doors under arbitrary input', () => {
       fc.string({ maxLength: 30 }),
       fc.string({ unit: 'binary', maxLength: 30 }),
       fc.integer({ min: -10, max: 400 }).map(String),
-      fc.constantFrom('1.250', '2027-03-05', '05/03/2027', '2027-02-30', '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'; DROP TABLE units; --", 'ơ'.repeat(6000)),
+      fc.constantFrom(
+        '1.250',
+        '2027-03-05',
+        '05/03/2027',
+        '2027-02-30',
+        '<script>alert(1)</script>',
+        '"><img src=x onerror=alert(1)>',
+        "'; DROP TABLE units; --",
+        'ơ'.repeat(6000),
+      ),
     );
     const fields = fc.dictionary(fc.oneof(fc.constantFrom(...known), fc.string({ maxLength: 12 })), value, { maxKeys: 9 });
-    const file = fc.record({ name: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('ke-hoach.pdf', 'kế hoạch.docx', 'a.exe', 'x\u0000.pdf', '<b>.pdf')), size: fc.nat(3000) });
+    const file = fc.record({
+      name: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('ke-hoach.pdf', 'kế hoạch.docx', 'a.exe', 'x\u0000.pdf', '<b>.pdf')),
+      size: fc.nat(3000),
+    });
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('study', 'plan'), fields, fc.option(file, { nil: undefined }), async (phase, form, upload) => {
         let res: Response;
         if (phase === 'study') {
-          res = await fetch(await freshLink('study'), { method: 'POST', body: new URLSearchParams(form), signal: AbortSignal.timeout(60_000) });
+          res = await fetch(await freshLink('study'), {
+            method: 'POST',
+            body: new URLSearchParams(form),
+            signal: AbortSignal.timeout(60_000),
+          });
         } else {
           const data = new FormData();
           for (const [k, v] of Object.entries(form)) data.append(k === 'members' ? 'confirmedBy' : k, v);
@@ -343,7 +453,11 @@ describe('the HTTP doors under arbitrary input', () => {
   it('form bodies that are not forms, or not UTF-8, get a Vietnamese page, not a 500', async () => {
     const bodies: [string, RequestInit['body'], Record<string, string>][] = [
       ['invalid percent-escapes', 'members=%FF%FE&studied=1', { 'content-type': 'application/x-www-form-urlencoded' }],
-      ['raw bytes that are not UTF-8', Buffer.from([0x6d, 0x3d, 0xc3, 0x28, 0xff]), { 'content-type': 'application/x-www-form-urlencoded' }],
+      [
+        'raw bytes that are not UTF-8',
+        Buffer.from([0x6d, 0x3d, 0xc3, 0x28, 0xff]),
+        { 'content-type': 'application/x-www-form-urlencoded' },
+      ],
       ['a NUL', 'members=1%00&studied=1', { 'content-type': 'application/x-www-form-urlencoded' }],
       ['broken multipart', 'không phải multipart', { 'content-type': 'multipart/form-data; boundary=xyz' }],
       ['multipart without a boundary', '--x\r\n', { 'content-type': 'multipart/form-data' }],
@@ -361,27 +475,54 @@ describe('the HTTP doors under arbitrary input', () => {
   it('arbitrary units CSV sent to import: 200 or a 400 whose issues name file, line and field', async () => {
     const header = 'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư\n';
     const tokens = fc
-      .array(fc.constantFrom(';', ',', '"', '\n', '\r\n', ' ', 'U900', 'Đảng bộ', 'Chi bộ cơ sở', '12', '-3', 'a@b.vn', 'x@', '\uFEFF', 'e\u0301', '\u0000'), { maxLength: 60 })
+      .array(
+        fc.constantFrom(
+          ';',
+          ',',
+          '"',
+          '\n',
+          '\r\n',
+          ' ',
+          'U900',
+          'Đảng bộ',
+          'Chi bộ cơ sở',
+          '12',
+          '-3',
+          'a@b.vn',
+          'x@',
+          '\uFEFF',
+          'e\u0301',
+          '\u0000',
+        ),
+        { maxLength: 60 },
+      )
       .map((parts) => parts.join(''));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), tokens, tokens.map((t) => header + t)), async (csv) => {
-        const res = await answer(await call('POST', `/cycles/${cycleId}/units/import?dryRun=1&file=don-vi-moi.csv`, csv, 'text/csv'));
-        const what = `${JSON.stringify(csv)} → ${res.status} ${res.text.slice(0, 300)}`;
-        expect([200, 400], what).toContain(res.status);
-        if (res.status === 200) {
-          expect(res.json?.dryRun, what).toBe(true);
-          expect(res.json?.applied, what).toBeNull();
-          return;
-        }
-        expect(res.json?.error, what).toEqual(expect.any(String));
-        if (res.json?.issues) {
-          for (const i of res.json.issues) {
-            expect(i.file, what).toBe('don-vi-moi.csv');
-            expect(i.field, what).toEqual(expect.any(String));
-            if (i.field !== '(file)') expect(Number.isInteger(i.line), what).toBe(true);
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          tokens,
+          tokens.map((t) => header + t),
+        ),
+        async (csv) => {
+          const res = await answer(await call('POST', `/cycles/${cycleId}/units/import?dryRun=1&file=don-vi-moi.csv`, csv, 'text/csv'));
+          const what = `${JSON.stringify(csv)} → ${res.status} ${res.text.slice(0, 300)}`;
+          expect([200, 400], what).toContain(res.status);
+          if (res.status === 200) {
+            expect(res.json?.dryRun, what).toBe(true);
+            expect(res.json?.applied, what).toBeNull();
+            return;
           }
-        }
-      }),
+          expect(res.json?.error, what).toEqual(expect.any(String));
+          if (res.json?.issues) {
+            for (const i of res.json.issues) {
+              expect(i.file, what).toBe('don-vi-moi.csv');
+              expect(i.field, what).toEqual(expect.any(String));
+              if (i.field !== '(file)') expect(Number.isInteger(i.line), what).toBe(true);
+            }
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -396,7 +537,10 @@ describe('the HTTP doors under arbitrary input', () => {
     for (const unit of fx.unitCodes) {
       const handle = h.client.workflow.getHandle(unitWorkflowId(cycleId, unit));
       const history = await handle.fetchHistory();
-      expect((history.events ?? []).filter((e) => Number(e.eventType) === WORKFLOW_TASK_FAILED), unit).toHaveLength(0);
+      expect(
+        (history.events ?? []).filter((e) => Number(e.eventType) === WORKFLOW_TASK_FAILED),
+        unit,
+      ).toHaveLength(0);
       expect((await handle.describe()).status.name).toBe('RUNNING');
     }
   });

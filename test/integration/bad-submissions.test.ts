@@ -67,7 +67,11 @@ describe('bad submissions', () => {
       ['study', { members, studied: members, discussionTopic: 'Tự soi, tự sửa' }, /discussionDate: /],
       ['plan', { confirmedBy: 'A'.repeat(201) }, /confirmedBy: .*quá dài/],
       ['plan', { confirmedBy: 42 }, /confirmedBy: /],
-      ['year-end-report', { figures: { members, studied: 1, withPersonalPlan: 1, keptPledge: 2, violatedPledge: 0 }, narrative: {} }, /figures\.keptPledge: /],
+      [
+        'year-end-report',
+        { figures: { members, studied: 1, withPersonalPlan: 1, keptPledge: 2, violatedPledge: 0 }, narrative: {} },
+        /figures\.keptPledge: /,
+      ],
       ['no-such-phase', {}, /không có nghĩa vụ|Không có biểu mẫu/i],
     ];
     for (const [i, [phase, payload, message]] of cases.entries()) {
@@ -77,12 +81,22 @@ describe('bad submissions', () => {
       expect(body.error, JSON.stringify(payload)).toMatch(message);
     }
     // Not JSON at all.
-    const garbage = await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'studied=3' });
+    const garbage = await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'studied=3',
+    });
     expect(garbage.status).toBe(400);
     // Nor sent as JSON: refused for its type (api/request-guards.ts), before it is read.
-    expect((await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, { method: 'POST', body: 'studied=3' })).status).toBe(415);
+    expect((await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, { method: 'POST', body: 'studied=3' })).status).toBe(
+      415,
+    );
 
-    const good = await post('study', { members, studied: members, discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-05' }, 'good-request-1');
+    const good = await post(
+      'study',
+      { members, studied: members, discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-05' },
+      'good-request-1',
+    );
     expect(good.status).toBe(200);
     expect(await good.json()).toMatchObject({ phase: 'study', version: 1, status: 'submitted', underTarget: false });
 
@@ -99,12 +113,24 @@ describe('bad submissions', () => {
     expect(description.status.name).toBe('RUNNING');
   });
 
-  it("keeps each unit to its own link: a body naming another unit or phase changes nothing", async () => {
+  it('keeps each unit to its own link: a body naming another unit or phase changes nothing', async () => {
     const [a, b] = fx.unitCodes as [string, string];
     const link = formUrl(api.url, await signLink({ cycleId, unitCode: b, phase: 'plan' }, h.env.signingSecret, Date.now() + 3_600_000));
-    const res = await fetch(link, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Người của B', requestId: 'form-b-000001', unitCode: a, phase: 'study', cycleId: 'OTHER-2027' }) });
+    const res = await fetch(link, {
+      method: 'POST',
+      body: new URLSearchParams({
+        confirmedBy: 'Người của B',
+        requestId: 'form-b-000001',
+        unitCode: a,
+        phase: 'study',
+        cycleId: 'OTHER-2027',
+      }),
+    });
     expect(res.status).toBe(200);
-    const { rows } = await h.db.query("SELECT unit_code, phase FROM submissions WHERE cycle_id = $1 AND submission_key LIKE '%form-b-000001'", [cycleId]);
+    const { rows } = await h.db.query(
+      "SELECT unit_code, phase FROM submissions WHERE cycle_id = $1 AND submission_key LIKE '%form-b-000001'",
+      [cycleId],
+    );
     expect(rows).toEqual([{ unit_code: b, phase: 'plan' }]);
     // A token for another cycle or a made-up one opens nothing.
     const forged = await fetch(`${api.url}/f/${'x'.repeat(40)}`);

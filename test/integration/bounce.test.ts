@@ -37,8 +37,14 @@ describe('a refused address', () => {
   });
 
   afterAll(async () => {
-    await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
-    await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).result().catch(() => undefined);
+    await h.client.workflow
+      .getHandle(cycleWorkflowId(cycleId))
+      .signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' })
+      .catch(() => undefined);
+    await h.client.workflow
+      .getHandle(cycleWorkflowId(cycleId))
+      .result()
+      .catch(() => undefined);
     h.worker.shutdown();
     await running.catch(() => undefined);
     await h.close();
@@ -47,10 +53,14 @@ describe('a refused address', () => {
   it('delivers to the others, records the refusal and tells the standing body', async () => {
     const unit = fx.unitCodes[0]!;
     const secretary = fx.unitEmail(unit, 'secretary');
-    const notice = await waitFor('the bounce notice', async () => {
-      const inbox = await fetchInbox(h.inboxUrl);
-      return inbox.find((m) => m.subject.startsWith('Thư không gửi được') && m.to.includes(fx.standingBodyEmail));
-    }, 90_000);
+    const notice = await waitFor(
+      'the bounce notice',
+      async () => {
+        const inbox = await fetchInbox(h.inboxUrl);
+        return inbox.find((m) => m.subject.startsWith('Thư không gửi được') && m.to.includes(fx.standingBodyEmail));
+      },
+      90_000,
+    );
     expect(notice.cc).toContain(secretary);
     expect(notice.text).toContain(dead);
     // The notice itself reached the secretary, and only the dead address was refused.
@@ -58,7 +68,7 @@ describe('a refused address', () => {
     expect(delivered).toBeDefined();
     expect(delivered!.envelopeTo).not.toContain(dead);
 
-    const { rows } = await h.db.query("SELECT kind, status, last_error FROM emails WHERE cycle_id = $1 ORDER BY id", [cycleId]);
+    const { rows } = await h.db.query('SELECT kind, status, last_error FROM emails WHERE cycle_id = $1 ORDER BY id', [cycleId]);
     expect(rows[0]).toMatchObject({ kind: 'notice', status: 'partial' });
     expect(rows[0].last_error).toContain(dead);
     expect(rows.find((r) => r.kind === 'bounce')).toMatchObject({ status: 'sent' });
@@ -67,7 +77,11 @@ describe('a refused address', () => {
     expect(events[0].data.to).toEqual([dead]);
 
     // Operators see it in the cycle's status.
-    const status = await chuky(['cycle', 'status', '--cycle', cycleId, '--json'], { TEMPORAL_ADDRESS: services.temporalAddress, DATABASE_URL: services.databaseUrl, SMTP_URL: services.smtpUrl });
+    const status = await chuky(['cycle', 'status', '--cycle', cycleId, '--json'], {
+      TEMPORAL_ADDRESS: services.temporalAddress,
+      DATABASE_URL: services.databaseUrl,
+      SMTP_URL: services.smtpUrl,
+    });
     const parsed = JSON.parse(status.stdout);
     expect(parsed.bounces).toHaveLength(1);
     expect(parsed.bounces[0]).toMatchObject({ unitCode: unit, phase: 'plan', kind: 'notice' });

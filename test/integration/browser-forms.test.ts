@@ -43,16 +43,22 @@ describe('unit forms in a phone browser', () => {
 
   /** The emails of one kind for one unit and phase, as the SMTP server received them (oldest first). */
   async function mails(unit: string, phase: string, kind: string, count = 1, timeoutMs = 30_000): Promise<StoredMail[]> {
-    return waitFor(`${count} ${kind} email(s) for ${unit}/${phase}`, async () => {
-      const { rows } = await h.db.query<{ message_id: string }>(
-        "SELECT message_id FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 AND kind = $4 AND status = 'sent' ORDER BY id",
-        [cycleId, unit, phase, kind],
-      );
-      if (rows.length < count) return undefined;
-      const inbox = await fetchInbox(h.inboxUrl);
-      const found = rows.map((r) => inbox.find((m) => m.messageId === r.message_id));
-      return found.every((m): m is StoredMail => m !== undefined) ? found : undefined;
-    }, timeoutMs, 200);
+    return waitFor(
+      `${count} ${kind} email(s) for ${unit}/${phase}`,
+      async () => {
+        const { rows } = await h.db.query<{ message_id: string }>(
+          'SELECT message_id FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 AND kind ' +
+            "= $4 AND status = 'sent' ORDER BY id",
+          [cycleId, unit, phase, kind],
+        );
+        if (rows.length < count) return undefined;
+        const inbox = await fetchInbox(h.inboxUrl);
+        const found = rows.map((r) => inbox.find((m) => m.messageId === r.message_id));
+        return found.every((m): m is StoredMail => m !== undefined) ? found : undefined;
+      },
+      timeoutMs,
+      200,
+    );
   }
   const linkIn = (m: StoredMail, label: RegExp): string => {
     const link = label.exec(m.text)?.[1];
@@ -82,15 +88,23 @@ describe('unit forms in a phone browser', () => {
 
   async function expectFitsPhone(page: Page): Promise<void> {
     // A string, evaluated in the page: this project's TypeScript has no DOM library.
-    const m = await page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+    const m = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+    );
     expect(m.innerWidth).toBe(390);
     expect(m.scrollWidth, `page ${page.url()} overflows the phone's width`).toBeLessThanOrEqual(m.innerWidth);
   }
 
   const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
-  async function submissions(unit: string, phase: string): Promise<Array<{ version: number; payload: Record<string, unknown>; via: string; late: boolean }>> {
-    const { rows } = await h.db.query('SELECT version, payload, via, late FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 ORDER BY version', [cycleId, unit, phase]);
+  async function submissions(
+    unit: string,
+    phase: string,
+  ): Promise<Array<{ version: number; payload: Record<string, unknown>; via: string; late: boolean }>> {
+    const { rows } = await h.db.query(
+      'SELECT version, payload, via, late FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 ORDER BY version',
+      [cycleId, unit, phase],
+    );
     return rows;
   }
 
@@ -124,7 +138,8 @@ describe('unit forms in a phone browser', () => {
     if (cycleId) {
       for (const id of [cycleWorkflowId(cycleId), ...fx.unitCodes.map((u) => unitWorkflowId(cycleId, u))]) {
         const handle = h.client.workflow.getHandle(id);
-        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING') await handle.terminate('browser-forms test ended early').catch(() => undefined);
+        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING')
+          await handle.terminate('browser-forms test ended early').catch(() => undefined);
       }
     }
     await context?.close();
@@ -172,15 +187,28 @@ describe('unit forms in a phone browser', () => {
       expect(receipt.text).toContain('Bản nộp đúng hạn');
       expect(receipt.text).toContain('có tệp đính kèm');
 
-      const { rows: files } = await h.db.query('SELECT id, filename, content_type, size, content, phase, uploaded_by FROM files WHERE cycle_id = $1 AND unit_code = $2', [cycleId, first]);
+      const { rows: files } = await h.db.query(
+        'SELECT id, filename, content_type, size, content, phase, uploaded_by FROM files WHERE cycle_id = $1 AND unit_code = $2',
+        [cycleId, first],
+      );
       expect(files).toHaveLength(1);
       const file = files[0]!;
-      expect(file).toMatchObject({ filename: 'Kế hoạch 05-KH.pdf', content_type: 'application/pdf', size: PDF.length, phase: 'plan', uploaded_by: `unit:${first}` });
+      expect(file).toMatchObject({
+        filename: 'Kế hoạch 05-KH.pdf',
+        content_type: 'application/pdf',
+        size: PDF.length,
+        phase: 'plan',
+        uploaded_by: `unit:${first}`,
+      });
       expect(Buffer.compare(file.content, PDF)).toBe(0);
       const planSubs = await submissions(first, 'plan');
       expect(planSubs).toHaveLength(1);
       expect(planSubs[0]).toMatchObject({ version: 1, via: 'web', late: false });
-      expect(planSubs[0]!.payload).toMatchObject({ confirmedBy: 'Nguyễn Văn An, Bí thư', unitPlanNumber: '05-KH/ĐU, ngày 02/03/2027', fileId: file.id });
+      expect(planSubs[0]!.payload).toMatchObject({
+        confirmedBy: 'Nguyễn Văn An, Bí thư',
+        unitPlanNumber: '05-KH/ĐU, ngày 02/03/2027',
+        fileId: file.id,
+      });
       // The page that came back keeps the stored file, so a second send without choosing again keeps it.
       // The unit sees the file's own name, not its stored id.
       expect(await text(plan, `#current-fileId`)).toContain('Đã có tệp: Kế hoạch 05-KH.pdf');
@@ -253,7 +281,11 @@ describe('unit forms in a phone browser', () => {
       expect(await text(rev2, '#notice')).toContain('Đã nhận (lần 2, đúng hạn)');
       const revisions = await submissions(second, 'plan');
       expect(revisions.map((s) => s.version)).toEqual([1, 2]);
-      expect(revisions[1]!.payload).toEqual({ confirmedBy: 'Trần Thị Bình, Phó Bí thư', unitPlanNumber: '07-KH/ĐU, ngày 05/03/2027', planText: 'Kế hoạch thực hiện năm 2027 của đơn vị.' });
+      expect(revisions[1]!.payload).toEqual({
+        confirmedBy: 'Trần Thị Bình, Phó Bí thư',
+        unitPlanNumber: '07-KH/ĐU, ngày 05/03/2027',
+        planText: 'Kế hoạch thực hiện năm 2027 của đơn vị.',
+      });
       expect((await mails(second, 'plan', 'receipt', 2))[1]!.subject).toContain('(lần 2)');
 
       // --- A tampered link is refused ------------------------------------------------------------------------
@@ -277,16 +309,30 @@ describe('unit forms in a phone browser', () => {
       expect(Date.now() - started).toBeLessThan(38_000);
 
       // --- The year ends --------------------------------------------------------------------------------------
-      await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'Kết thúc kiểm thử trên trình duyệt', actor: 'test' });
+      await h.client.workflow
+        .getHandle(cycleWorkflowId(cycleId))
+        .signal(closeCycleSignal, { reason: 'Kết thúc kiểm thử trên trình duyệt', actor: 'test' });
       await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
       for (const unit of fx.unitCodes) await h.client.workflow.getHandle(unitWorkflowId(cycleId, unit)).result();
     });
     expect(Date.now() - started).toBeLessThan(60_000);
 
     // The first unit's mail, in order: one notice per phase, then the receipts and the make-up notice.
-    const { rows } = await h.db.query("SELECT phase, kind FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND status = 'sent' ORDER BY id", [cycleId, first]);
+    const { rows } = await h.db.query(
+      "SELECT phase, kind FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND status = 'sent' ORDER BY id",
+      [cycleId, first],
+    );
     const sent = rows.map((r) => `${r.phase}/${r.kind}`);
-    for (const e of ['plan/notice', 'study/notice', 'pledge/notice', 'plan/receipt', 'study/receipt', 'study-makeup/notice', 'study-makeup/receipt']) expect(sent).toContain(e);
+    for (const e of [
+      'plan/notice',
+      'study/notice',
+      'pledge/notice',
+      'plan/receipt',
+      'study/receipt',
+      'study-makeup/notice',
+      'study-makeup/receipt',
+    ])
+      expect(sent).toContain(e);
     const { rows: cycles } = await h.db.query('SELECT status FROM cycles WHERE id = $1', [cycleId]);
     expect(cycles[0]?.status).toBe('closed');
   });

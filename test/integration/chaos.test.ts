@@ -24,7 +24,11 @@ describe('the fault suite, short form', () => {
     fs.writeFileSync(path.join(artifacts, 'comparison.json'), JSON.stringify(result.comparison, null, 1));
     fs.rmSync(dir, { recursive: true, force: true });
     // Every planned fault was injected, and the services came back.
-    expect(result.faulty.faults.map((f) => f.kind).sort()).toEqual(plannedFaults(SHORT).map((f) => f.kind).sort());
+    expect(result.faulty.faults.map((f) => f.kind).sort()).toEqual(
+      plannedFaults(SHORT)
+        .map((f) => f.kind)
+        .sort(),
+    );
     expect(result.baseline.faults).toEqual([]);
   }, 1_200_000);
 

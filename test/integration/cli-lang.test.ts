@@ -26,7 +26,12 @@ describe('chuky --lang vi', () => {
   let h: Harness;
   let running: Promise<void>;
   let cycleId: string;
-  const env = () => ({ TEMPORAL_ADDRESS: services.temporalAddress, DATABASE_URL: services.databaseUrl, SMTP_URL: services.smtpUrl, CHUKY_TASK_QUEUE: QUEUE });
+  const env = () => ({
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    DATABASE_URL: services.databaseUrl,
+    SMTP_URL: services.smtpUrl,
+    CHUKY_TASK_QUEUE: QUEUE,
+  });
 
   beforeAll(async () => {
     h = await startHarness({ taskQueue: QUEUE });
@@ -48,7 +53,19 @@ describe('chuky --lang vi', () => {
       chuky(['overdue', '--cycle', cycleId, '--json'], env()),
     ]);
     expect(vi.code, vi.stderr).toBe(0);
-    for (const word of ['Chu kỳ', 'Mã ĐV', 'Giai đoạn', 'Trạng thái', 'Hạn nộp', 'Số ngày quá hạn', 'Kế hoạch', 'Quá hạn', 'Không nộp', '06/03/2024']) expect(vi.stdout).toContain(word);
+    for (const word of [
+      'Chu kỳ',
+      'Mã ĐV',
+      'Giai đoạn',
+      'Trạng thái',
+      'Hạn nộp',
+      'Số ngày quá hạn',
+      'Kế hoạch',
+      'Quá hạn',
+      'Không nộp',
+      '06/03/2024',
+    ])
+      expect(vi.stdout).toContain(word);
     expect(englishIn(vi.stdout, [cycleId])).toEqual([]);
     // English stays the default.
     expect(en.stdout).toMatch(/^cycleId\s+unitCode\s+unitName\s+phase\s+status/m);
@@ -60,7 +77,10 @@ describe('chuky --lang vi', () => {
   });
 
   it('also as CHUKY_LANG=vi, and after the subcommand', async () => {
-    const [byEnv, after] = await Promise.all([chuky(['overdue', '--cycle', cycleId], { ...env(), CHUKY_LANG: 'vi' }), chuky(['overdue', '--cycle', cycleId, '--lang', 'vi'], env())]);
+    const [byEnv, after] = await Promise.all([
+      chuky(['overdue', '--cycle', cycleId], { ...env(), CHUKY_LANG: 'vi' }),
+      chuky(['overdue', '--cycle', cycleId, '--lang', 'vi'], env()),
+    ]);
     for (const r of [byEnv, after]) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('Giai đoạn');
@@ -76,7 +96,16 @@ describe('chuky --lang vi', () => {
     expect(r.code, r.stderr).toBe(3);
     // Long causes are wrapped to the terminal's width under their stall: read them joined again.
     const flat = r.stdout.replace(/\n {2,}/g, ' ');
-    for (const word of ['việc bị kẹt', 'Quá hạn', 'Nguyên nhân: Kế hoạch: quá hạn', 'so với hạn 06/03/2024', 'Giai đoạn bị tắc', 'U006 (chưa mở)', 'Quá hạn khắc phục', 'Cách xử lý: Nhắc lại, Gia hạn, Miễn, Ghi nhận bản nộp'])
+    for (const word of [
+      'việc bị kẹt',
+      'Quá hạn',
+      'Nguyên nhân: Kế hoạch: quá hạn',
+      'so với hạn 06/03/2024',
+      'Giai đoạn bị tắc',
+      'U006 (chưa mở)',
+      'Quá hạn khắc phục',
+      'Cách xử lý: Nhắc lại, Gia hạn, Miễn, Ghi nhận bản nộp',
+    ])
       expect(flat).toContain(word);
     expect(englishIn(r.stdout, [cycleId])).toEqual([]);
   });
@@ -89,7 +118,8 @@ describe('chuky --lang vi', () => {
     ]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`Chu kỳ ${cycleId}: đang chạy;`);
-    for (const word of ['Đúng hạn', 'Nộp chậm', 'Không nộp', 'Được miễn', 'Chưa đến hạn', 'Học tập', 'Tên đơn vị', 'Số lần nộp']) expect(status.stdout).toContain(word);
+    for (const word of ['Đúng hạn', 'Nộp chậm', 'Không nộp', 'Được miễn', 'Chưa đến hạn', 'Học tập', 'Tên đơn vị', 'Số lần nộp'])
+      expect(status.stdout).toContain(word);
     expect(englishIn(status.stdout, [cycleId])).toEqual([]);
 
     expect(list.code, list.stderr).toBe(0);

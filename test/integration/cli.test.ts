@@ -6,7 +6,31 @@ import { describe, expect, it } from 'vitest';
 import { chuky } from '../support/processes.js';
 import { projectRoot } from '../../config/paths.js';
 
-const SUBCOMMANDS = [[], ['dev'], ['cycle'], ['cycle', 'start'], ['cycle', 'status'], ['cycle', 'close'], ['unit'], ['unit', 'ack'], ['unit', 'extend'], ['unit', 'exempt'], ['unit', 'show'], ['worker'], ['api'], ['migrate'], ['config'], ['config', 'check'], ['cycle', 'list'], ['overdue'], ['stalled'], ['doctor'], ['remind'], ['report', 'compile'], ['console', 'user']];
+const SUBCOMMANDS = [
+  [],
+  ['dev'],
+  ['cycle'],
+  ['cycle', 'start'],
+  ['cycle', 'status'],
+  ['cycle', 'close'],
+  ['unit'],
+  ['unit', 'ack'],
+  ['unit', 'extend'],
+  ['unit', 'exempt'],
+  ['unit', 'show'],
+  ['worker'],
+  ['api'],
+  ['migrate'],
+  ['config'],
+  ['config', 'check'],
+  ['cycle', 'list'],
+  ['overdue'],
+  ['stalled'],
+  ['doctor'],
+  ['remind'],
+  ['report', 'compile'],
+  ['console', 'user'],
+];
 
 describe('chuky CLI', () => {
   it.each(SUBCOMMANDS.map((c) => [c.join(' ') || '(root)', c]))('%s --help', async (_name, cmd) => {
@@ -36,7 +60,12 @@ describe('chuky CLI', () => {
   it('says which setting is missing when no stack is running', async () => {
     // An empty data folder: no running `chuky dev` to fall back on.
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-nodev-'));
-    const r = await chuky(['cycle', 'status', '--cycle', 'X-2027', '--json'], { TEMPORAL_ADDRESS: '', DATABASE_URL: '', SMTP_URL: '', CHUKY_DATA_DIR: empty });
+    const r = await chuky(['cycle', 'status', '--cycle', 'X-2027', '--json'], {
+      TEMPORAL_ADDRESS: '',
+      DATABASE_URL: '',
+      SMTP_URL: '',
+      CHUKY_DATA_DIR: empty,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL not set');
   });

@@ -31,7 +31,10 @@ const UNITS =
 describe('chuky config check', () => {
   it("shows each phase's deadline after roll-forward, with the reason, in text and JSON", async () => {
     const { dir, file } = cycleWith(UNITS);
-    const [text, json] = await Promise.all([chuky(['config', 'check', '--config', file], {}), chuky(['config', 'check', '--config', file, '--json'], {})]);
+    const [text, json] = await Promise.all([
+      chuky(['config', 'check', '--config', file], {}),
+      chuky(['config', 'check', '--config', file, '--json'], {}),
+    ]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^OK: .*2027: 7 phase\(s\), 2 units, 118 members$/m);
     expect(text.stdout).toMatch(/^ {2}plan +11\/02\/2027 \(Thứ Năm\) {2}08\/02 → 11\/02: Tết$/m);
@@ -39,12 +42,24 @@ describe('chuky config check', () => {
     expect(text.stdout).toMatch(/^ {2}study +15\/04\/2027 \(Thứ Năm\)$/m);
 
     expect(json.code, json.stderr).toBe(0);
-    const out = JSON.parse(json.stdout) as { ok: boolean; phases: { id: string; deadline: string; effectiveDeadline: string; rollForward: { rolled: boolean; reason: string; skipped: { date: string; label: string }[] } }[] };
+    const out = JSON.parse(json.stdout) as {
+      ok: boolean;
+      phases: {
+        id: string;
+        deadline: string;
+        effectiveDeadline: string;
+        rollForward: { rolled: boolean; reason: string; skipped: { date: string; label: string }[] };
+      }[];
+    };
     expect(out.ok).toBe(true);
     const plan = out.phases.find((p) => p.id === 'plan')!;
     expect(plan).toMatchObject({ deadline: '2027-02-08', effectiveDeadline: '2027-02-11', rollForward: { rolled: true, reason: 'Tết' } });
     expect(plan.rollForward.skipped.map((s) => s.date)).toEqual(['2027-02-08', '2027-02-09', '2027-02-10']);
-    expect(out.phases.find((p) => p.id === 'study')).toMatchObject({ deadline: '2027-04-15', effectiveDeadline: '2027-04-15', rollForward: { rolled: false, reason: '' } });
+    expect(out.phases.find((p) => p.id === 'study')).toMatchObject({
+      deadline: '2027-04-15',
+      effectiveDeadline: '2027-04-15',
+      rollForward: { rolled: false, reason: '' },
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -61,7 +76,11 @@ describe('chuky config check', () => {
     const { dir: dir2, file: file2 } = cycleWith('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Mail Bí Thư;Email Liên Hệ\n');
     const missing = await chuky(['config', 'check', '--config', file2], {});
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`${path.join(dir2, 'units.csv')}:1: Email bí thư: thiếu cột bắt buộc "Email bí thư" (tên cột được nhận: "Email bí thư", "Thư điện tử bí thư"; tiếng Anh: "secretaryEmail", "secretary email"); có phải cột "Mail Bí Thư"? Hãy sửa tên cột đó`);
+    expect(missing.stderr).toContain(
+      `${path.join(dir2, 'units.csv')}:1: Email bí thư: thiếu cột bắt buộc "Email bí thư" (tên cột ` +
+        `được nhận: "Email bí thư", "Thư điện tử bí thư"; tiếng Anh: "secretaryEmail", "secretary ` +
+        `email"); có phải cột "Mail Bí Thư"? Hãy sửa tên cột đó`,
+    );
     for (const d of [dir, dir2]) fs.rmSync(d, { recursive: true, force: true });
   });
 });

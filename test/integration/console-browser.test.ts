@@ -49,7 +49,8 @@ describe('the console in a phone browser', () => {
 
   const actor = (unit: string) => ({ id: `unit:${unit}`, via: 'api' as const });
   const rid = () => `test-${randomUUID()}`;
-  const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  const text = async (page: Page, selector: string) =>
+    ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
   /** The unit codes of the rows the unit table shows. */
   async function shownUnits(page: Page): Promise<string[]> {
@@ -61,7 +62,9 @@ describe('the console in a phone browser', () => {
 
   async function expectFitsPhone(page: Page): Promise<void> {
     // A string, evaluated in the page: this project's TypeScript has no DOM library.
-    const m = await page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+    const m = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+    );
     expect(m.scrollWidth, `page ${page.url()} overflows the phone's width`).toBeLessThanOrEqual(m.innerWidth);
   }
 
@@ -129,7 +132,8 @@ describe('the console in a phone browser', () => {
       const { rows } = await h.db.query('SELECT id FROM inspections WHERE cycle_id = $1', [cycleId]);
       for (const id of [...ids, ...rows.map((r) => r.id as string)]) {
         const handle = h.client.workflow.getHandle(id);
-        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING') await handle.terminate('console-browser test ended').catch(() => undefined);
+        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING')
+          await handle.terminate('console-browser test ended').catch(() => undefined);
       }
     }
     await context?.close();
@@ -149,29 +153,83 @@ describe('the console in a phone browser', () => {
     await h.db.query('UPDATE units SET name = $3 WHERE cycle_id = $1 AND code = $2', [cycleId, u7, `${HOSTILE} Chi bộ Thử`]);
 
     // --- The year so far: some on time, one exempted, one late, two never ----------------------------------------
-    await waitFor('every unit to open its phases', async () => {
-      const { rows } = await h.db.query('SELECT count(*)::int AS n FROM obligations WHERE cycle_id = $1', [cycleId]);
-      return rows[0].n === fx.unitCodes.length * 3;
-    }, 60_000, 200);
+    await waitFor(
+      'every unit to open its phases',
+      async () => {
+        const { rows } = await h.db.query('SELECT count(*)::int AS n FROM obligations WHERE cycle_id = $1', [cycleId]);
+        return rows[0].n === fx.unitCodes.length * 3;
+      },
+      60_000,
+      200,
+    );
     // Member counts as the units list has them (20, 57, 94, … from the fixture): a count far from it needs a reason.
-    for (const u of [u1, u2, u7]) await acknowledgePlan(h.client, cycleId, u, { phase: 'plan', actor: actor(u), confirmedBy: 'Nguyễn Văn Bí Thư', requestId: rid() });
-    await submit(h.client, cycleId, u1, { phase: 'study', payload: { members: 20, studied: 20, sessionDate: '2027-03-02' }, actor: actor(u1), requestId: rid() });
-    await submit(h.client, cycleId, u1, { phase: 'pledge', payload: { members: 20, withPersonalPlan: 19 }, actor: actor(u1), requestId: rid() });
-    await submit(h.client, cycleId, u2, { phase: 'study', payload: { members: 57, studied: 18, sessionDate: '2027-03-02' }, actor: actor(u2), requestId: rid() });
-    await submit(h.client, cycleId, u7, { phase: 'pledge', payload: { members: 242, withPersonalPlan: 242 }, actor: actor(u7), requestId: rid() });
-    await exempt(h.client, cycleId, u3, { phase: 'plan', reason: 'Đơn vị mới thành lập, đã có kế hoạch của cấp trên', actor: { id: 'operator:test', via: 'api' }, requestId: rid() });
-    await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, { unitCode: u4, kind: 'kiem-tra', body: 'ubkt', origin: 'escalation', reason: 'Không nộp kế hoạch thực hiện', actor: { id: 'operator:test', via: 'api' } });
+    for (const u of [u1, u2, u7])
+      await acknowledgePlan(h.client, cycleId, u, { phase: 'plan', actor: actor(u), confirmedBy: 'Nguyễn Văn Bí Thư', requestId: rid() });
+    await submit(h.client, cycleId, u1, {
+      phase: 'study',
+      payload: { members: 20, studied: 20, sessionDate: '2027-03-02' },
+      actor: actor(u1),
+      requestId: rid(),
+    });
+    await submit(h.client, cycleId, u1, {
+      phase: 'pledge',
+      payload: { members: 20, withPersonalPlan: 19 },
+      actor: actor(u1),
+      requestId: rid(),
+    });
+    await submit(h.client, cycleId, u2, {
+      phase: 'study',
+      payload: { members: 57, studied: 18, sessionDate: '2027-03-02' },
+      actor: actor(u2),
+      requestId: rid(),
+    });
+    await submit(h.client, cycleId, u7, {
+      phase: 'pledge',
+      payload: { members: 242, withPersonalPlan: 242 },
+      actor: actor(u7),
+      requestId: rid(),
+    });
+    await exempt(h.client, cycleId, u3, {
+      phase: 'plan',
+      reason: 'Đơn vị mới thành lập, đã có kế hoạch của cấp trên',
+      actor: { id: 'operator:test', via: 'api' },
+      requestId: rid(),
+    });
+    await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, {
+      unitCode: u4,
+      kind: 'kiem-tra',
+      body: 'ubkt',
+      origin: 'escalation',
+      reason: 'Không nộp kế hoạch thực hiện',
+      actor: { id: 'operator:test', via: 'api' },
+    });
     // Day 6 has begun: the plan deadline (5 March) has passed; u5 sends its plan late.
-    await waitFor('the plan deadline to pass', async () => {
-      const { rows } = await h.db.query("SELECT status FROM obligations WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'plan'", [cycleId, u5]);
-      return rows[0]?.status === 'overdue';
-    }, 60_000, 200);
+    await waitFor(
+      'the plan deadline to pass',
+      async () => {
+        const { rows } = await h.db.query("SELECT status FROM obligations WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'plan'", [
+          cycleId,
+          u5,
+        ]);
+        return rows[0]?.status === 'overdue';
+      },
+      60_000,
+      200,
+    );
     await acknowledgePlan(h.client, cycleId, u5, { phase: 'plan', actor: actor(u5), confirmedBy: 'Lê Văn Chậm', requestId: rid() });
     // u4 and u6 never send it: recorded as not submitted (level 3) on day 8.
-    await waitFor('level 3 for the units that never sent their plan', async () => {
-      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM obligations WHERE cycle_id = $1 AND phase = 'plan' AND status = 'not_submitted'", [cycleId]);
-      return rows[0].n === 2;
-    }, 60_000, 200);
+    await waitFor(
+      'level 3 for the units that never sent their plan',
+      async () => {
+        const { rows } = await h.db.query(
+          "SELECT count(*)::int AS n FROM obligations WHERE cycle_id = $1 AND phase = 'plan' AND status = 'not_submitted'",
+          [cycleId],
+        );
+        return rows[0].n === 2;
+      },
+      60_000,
+      200,
+    );
 
     // --- Sign in ---------------------------------------------------------------------------------------------------
     const page = await context.newPage();
@@ -206,7 +264,15 @@ describe('the console in a phone browser', () => {
     expect(await cell(u2, 'study-makeup').textContent()).toBe('Chưa đến hạn');
     expect(await cell(u1, 'study-makeup').textContent()).toBe('—');
     expect(await page.locator(`#unit-table td.cell[data-unit="${u4}"][data-phase="plan"] .lvl`).textContent()).toBe('M3');
-    expect(await page.locator('#unit-table th').allTextContents()).toEqual(['Mã', 'Đơn vị', 'Kế hoạch', 'Học tập', 'Học bù', 'Cam kết', 'Khắc phục']);
+    expect(await page.locator('#unit-table th').allTextContents()).toEqual([
+      'Mã',
+      'Đơn vị',
+      'Kế hoạch',
+      'Học tập',
+      'Học bù',
+      'Cam kết',
+      'Khắc phục',
+    ]);
     expect(await text(page, '#phase-summary [data-phase="plan"]')).toContain('Không nộp: 2 (28,6%)');
     await page.locator('#live-state', { hasText: 'đang theo dõi' }).waitFor();
     await expectFitsPhone(page);
@@ -237,7 +303,9 @@ describe('the console in a phone browser', () => {
     // Reminders 7, 3 and 1 days before 30 April: today is in March, so the next is 23 April at 08:00.
     expect(await text(page, 'section.obligation[data-phase="study"] .next-reminder time')).toBe(reminderAt('2027-04-23'));
     expect(await text(page, 'section.obligation[data-phase="study"] .deadline')).toBe('30/04/2027');
-    expect(await page.locator('a.temporal', { hasText: 'Workflow của đơn vị' }).getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(unitWorkflowId(cycleId, u6))}`);
+    expect(await page.locator('a.temporal', { hasText: 'Workflow của đơn vị' }).getAttribute('href')).toBe(
+      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(unitWorkflowId(cycleId, u6))}`,
+    );
     await expectFitsPhone(page);
 
     await study.locator('details[data-action="extend"] summary').tap();
@@ -245,7 +313,11 @@ describe('the console in a phone browser', () => {
     // The reason is required: the browser will not send the form without it.
     await form.locator('input[name="until"]').fill('2027-05-14');
     await form.getByRole('button', { name: 'Gia hạn' }).tap();
-    expect(await form.locator('textarea[name="reason"]').evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
+    expect(
+      await form
+        .locator('textarea[name="reason"]')
+        .evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing),
+    ).toBe(true);
     expect(page.url()).not.toMatch(/ket-qua/);
     await form.locator('textarea[name="reason"]').fill('Đơn vị đang sắp xếp tổ chức bộ máy, xin lùi hạn báo cáo học tập');
     await Promise.all([page.waitForURL(/ket-qua=\d+/), form.getByRole('button', { name: 'Gia hạn' }).tap()]);
@@ -255,8 +327,14 @@ describe('the console in a phone browser', () => {
     expect(await text(page, 'section.obligation[data-phase="study"] .next-reminder time')).toBe(reminderAt(addDays('2027-05-14', -7)));
     // The timeline shows the extension with who made it and why.
     expect(await text(page, '#timeline')).toContain('Đơn vị đang sắp xếp tổ chức bộ máy');
-    const { rows: ext } = await h.db.query("SELECT actor, reason, to_char(deadline, 'YYYY-MM-DD') AS deadline FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'extended'", [cycleId, u6]);
-    expect(ext).toEqual([{ actor: `operator:${username}`, reason: 'Đơn vị đang sắp xếp tổ chức bộ máy, xin lùi hạn báo cáo học tập', deadline: '2027-05-14' }]);
+    const { rows: ext } = await h.db.query(
+      "SELECT actor, reason, to_char(deadline, 'YYYY-MM-DD') AS deadline FROM events WHERE cycle_id " +
+        "= $1 AND unit_code = $2 AND kind = 'extended'",
+      [cycleId, u6],
+    );
+    expect(ext).toEqual([
+      { actor: `operator:${username}`, reason: 'Đơn vị đang sắp xếp tổ chức bộ máy, xin lùi hạn báo cáo học tập', deadline: '2027-05-14' },
+    ]);
     await expectFitsPhone(page);
     await shoot(page, 'unit-phone');
     await shootDesktop(page.url(), 'unit');
@@ -266,14 +344,28 @@ describe('the console in a phone browser', () => {
     await page.locator('#live-state', { hasText: 'đang theo dõi' }).waitFor();
     expect(await cell(u3, 'study').textContent()).toBe('Chưa đến hạn');
     expect(await page.locator('#live-banner').isHidden()).toBe(true);
-    await submit(h.client, cycleId, u3, { phase: 'study', payload: { members: 94, studied: 94, sessionDate: '2027-03-10' }, actor: actor(u3), requestId: rid() });
-    await page.locator(`#unit-table td.cell[data-unit="${u3}"][data-phase="study"] .chip`, { hasText: 'Đúng hạn' }).waitFor({ timeout: 15_000 });
+    await submit(h.client, cycleId, u3, {
+      phase: 'study',
+      payload: { members: 94, studied: 94, sessionDate: '2027-03-10' },
+      actor: actor(u3),
+      requestId: rid(),
+    });
+    await page
+      .locator(`#unit-table td.cell[data-unit="${u3}"][data-phase="study"] .chip`, { hasText: 'Đúng hạn' })
+      .waitFor({ timeout: 15_000 });
     expect(await page.locator('#live-banner').isVisible()).toBe(true);
     expect(await text(page, '#live-banner')).toContain('Có cập nhật: Đảng bộ Sở Y tế 3 — Học tập: đã nộp (Đúng hạn).');
     expect(await page.locator(`#unit-table tr[data-unit="${u3}"]`).getAttribute('class')).toBe('flash');
     // And as the clerk's colleagues repair: an exemption made elsewhere shows up too.
-    await exempt(h.client, cycleId, u6, { phase: 'pledge', reason: 'Đơn vị giải thể theo quyết định', actor: { id: 'operator:other', via: 'api' }, requestId: rid() });
-    await page.locator(`#unit-table td.cell[data-unit="${u6}"][data-phase="pledge"] .chip`, { hasText: 'Được miễn' }).waitFor({ timeout: 15_000 });
+    await exempt(h.client, cycleId, u6, {
+      phase: 'pledge',
+      reason: 'Đơn vị giải thể theo quyết định',
+      actor: { id: 'operator:other', via: 'api' },
+      requestId: rid(),
+    });
+    await page
+      .locator(`#unit-table td.cell[data-unit="${u6}"][data-phase="pledge"] .chip`, { hasText: 'Được miễn' })
+      .waitFor({ timeout: 15_000 });
     await shoot(page, 'cycle-phone');
     await shootDesktop(page.url(), 'cycle');
 
@@ -303,7 +395,9 @@ describe('the console in a phone browser', () => {
     await shootDesktop(page.url(), 'charts');
 
     await page.goto(`${api.url}/console/chu-ky/${cycleId}/don-vi/${u4}`, { waitUntil: 'load' });
-    expect(await page.locator('#inspections a.temporal').getAttribute('href')).toContain(encodeURIComponent(`chuky/inspection/${cycleId}/${u4}`));
+    expect(await page.locator('#inspections a.temporal').getAttribute('href')).toContain(
+      encodeURIComponent(`chuky/inspection/${cycleId}/${u4}`),
+    );
     await shootDesktop(page.url(), 'unit-inspected');
 
     // Nothing of the hostile name ever ran, and the console's own style and script were never refused.

@@ -34,7 +34,11 @@ class Client {
     readonly headers: Record<string, string> = {},
   ) {}
 
-  async request(method: 'GET' | 'POST', path: string, opts: { form?: Record<string, string>; headers?: Record<string, string>; origin?: string | null } = {}): Promise<Response> {
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    opts: { form?: Record<string, string>; headers?: Record<string, string>; origin?: string | null } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...this.headers, ...opts.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (method === 'POST' && opts.origin !== null) headers.origin = opts.origin ?? this.base;
@@ -64,9 +68,17 @@ class Client {
     return token;
   }
 
-  async post(path: string, form: Record<string, string>, opts: { csrf?: string | false; origin?: string | null; headers?: Record<string, string> } = {}): Promise<Response> {
+  async post(
+    path: string,
+    form: Record<string, string>,
+    opts: { csrf?: string | false; origin?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const token = opts.csrf === false ? undefined : (opts.csrf ?? (await this.csrf()));
-    return this.request('POST', path, { form: { ...form, ...(token ? { _csrf: token } : {}) }, ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.headers ? { headers: opts.headers } : {}) });
+    return this.request('POST', path, {
+      form: { ...form, ...(token ? { _csrf: token } : {}) },
+      ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
+      ...(opts.headers ? { headers: opts.headers } : {}),
+    });
   }
 
   async signIn(username: string, password = PASSWORD): Promise<Response> {
@@ -107,7 +119,14 @@ describe('console: sign-in, roles, CSRF, headers', () => {
     worker = h.worker.run();
     // Every phase due on calendar day 40 at 20 s a day: the plan opens ~7 s after the start (08:00 on day one),
     // and nothing else moves by itself while the test runs.
-    fx = writeFixture({ code: 'ITCONROLES', issuedOn: '2027-03-01', deadline: '2027-04-09', closesOn: '2027-06-30', units: 4, phases: [{ id: 'plan', deadline: '2027-04-09' }] });
+    fx = writeFixture({
+      code: 'ITCONROLES',
+      issuedOn: '2027-03-01',
+      deadline: '2027-04-09',
+      closesOn: '2027-06-30',
+      units: 4,
+      phases: [{ id: 'plan', deadline: '2027-04-09' }],
+    });
     const started = await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 20 });
     cycleId = started.cycleId;
     await h.db.query('UPDATE units SET name = $3 WHERE cycle_id = $1 AND code = $2', [cycleId, fx.unitCodes[0], HOSTILE]);
@@ -129,7 +148,8 @@ describe('console: sign-in, roles, CSRF, headers', () => {
     if (cycleId) {
       for (const id of [cycleWorkflowId(cycleId), ...fx.unitCodes.map((u) => unitWorkflowId(cycleId, u))]) {
         const handle = h.client.workflow.getHandle(id);
-        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING') await handle.terminate('console-roles test done').catch(() => undefined);
+        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING')
+          await handle.terminate('console-roles test done').catch(() => undefined);
       }
     }
     h?.worker.shutdown();
@@ -183,10 +203,16 @@ describe('console: sign-in, roles, CSRF, headers', () => {
 
   it('a Secure cookie when PUBLIC_BASE_URL is https', async () => {
     const app = new Hono();
-    app.route('/', createConsole({ db: h.db, client: h.client, namespace: 'default', taskQueue: QUEUE, publicBaseUrl: 'https://chuky.example.vn' }).app);
+    app.route(
+      '/',
+      createConsole({ db: h.db, client: h.client, namespace: 'default', taskQueue: QUEUE, publicBaseUrl: 'https://chuky.example.vn' }).app,
+    );
     const page = await app.request('https://chuky.example.vn/console/dang-nhap');
     const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-    const pre = page.headers.getSetCookie().find((c) => c.startsWith('chuky_console_pre='))!.split(';')[0]!;
+    const pre = page.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('chuky_console_pre='))!
+      .split(';')[0]!;
     const res = await app.request('https://chuky.example.vn/console/dang-nhap', {
       method: 'POST',
       headers: { origin: 'https://chuky.example.vn', cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
@@ -246,7 +272,10 @@ describe('console: sign-in, roles, CSRF, headers', () => {
 
     const busy = new Client(base);
     expect((await busy.signIn(users.leader)).status).toBe(303);
-    await h.db.query("UPDATE console_sessions SET created_at = now() - interval '12 hours', expires_at = now() - interval '1 second' WHERE id_hash = $1", [await idHash(busy)]);
+    await h.db.query(
+      "UPDATE console_sessions SET created_at = now() - interval '12 hours', expires_at = now() - interval '1 second' WHERE id_hash = $1",
+      [await idHash(busy)],
+    );
     expect((await busy.get('/console/')).status).toBe(303);
     // A POST with an expired session is refused, not redirected.
     const post = await busy.post('/console/dang-xuat', {}, { csrf: 'anything' });
@@ -259,7 +288,14 @@ describe('console: sign-in, roles, CSRF, headers', () => {
     const repair = (a: string, form: Record<string, string>) => ({
       method: 'POST' as const,
       path: `/console/sua-chua/${a}`,
-      form: { cycleId, phase: 'plan', reason: `Kiểm thử quyền ${a} ${n}`, requestId: `roles-${a}-${n}-${suffix}`, back: `/console/chu-ky/${cycleId}`, ...form },
+      form: {
+        cycleId,
+        phase: 'plan',
+        reason: `Kiểm thử quyền ${a} ${n}`,
+        requestId: `roles-${a}-${n}-${suffix}`,
+        back: `/console/chu-ky/${cycleId}`,
+        ...form,
+      },
     });
     const samples: Record<Action, ReturnType<typeof sample>> = {
       'cycle.view': { method: 'GET', path: `/console/chu-ky/${cycleId}` },
@@ -274,7 +310,11 @@ describe('console: sign-in, roles, CSRF, headers', () => {
       'repair.reset': repair('reset', { workflowId: unitWorkflowId(cycleId, second) }),
       'repair.cancel': repair('cancel', { workflowId: `chuky/unit/${cycleId}/NO-SUCH-UNIT` }),
       'users.view': { method: 'GET', path: '/console/nguoi-dung' },
-      'users.manage': { method: 'POST', path: '/console/nguoi-dung/them', form: { username: `roles-new-${n}-${suffix}`, name: 'Người mới', role: 'leader', password: PASSWORD } },
+      'users.manage': {
+        method: 'POST',
+        path: '/console/nguoi-dung/them',
+        form: { username: `roles-new-${n}-${suffix}`, name: 'Người mới', role: 'leader', password: PASSWORD },
+      },
       'session.end': { method: 'POST', path: '/console/dang-xuat', form: {} },
     };
     return samples[action];
@@ -319,7 +359,10 @@ describe('console: sign-in, roles, CSRF, headers', () => {
       expect(res.status, `anonymous → ${action}`).toBe(s.method === 'GET' ? 303 : 401);
     }
     // The clerk's extension really happened (the first allowed role for repair.extend is the admin, then the clerk).
-    const { rows } = await h.db.query("SELECT kind, actor, reason FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'extended' ORDER BY id", [cycleId, fx.unitCodes[1]]);
+    const { rows } = await h.db.query(
+      "SELECT kind, actor, reason FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'extended' ORDER BY id",
+      [cycleId, fx.unitCodes[1]],
+    );
     expect(rows.map((r) => r.actor)).toEqual([`operator:${users.admin}`, `operator:${users.clerk}`]);
   });
 
@@ -338,11 +381,18 @@ describe('console: sign-in, roles, CSRF, headers', () => {
     expect(evil.status).toBe(403);
     expect(await evil.text()).toContain('Yêu cầu không đến từ trang của bảng điều hành');
     expect((await clerk.post('/console/sua-chua/remind', form, { csrf: token, origin: null })).status).toBe(403);
-    expect((await clerk.post('/console/sua-chua/remind', form, { csrf: token, origin: null, headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+    expect(
+      (await clerk.post('/console/sua-chua/remind', form, { csrf: token, origin: null, headers: { 'sec-fetch-site': 'cross-site' } }))
+        .status,
+    ).toBe(403);
     // Nothing was done or recorded.
     expect((await listAudit(h.db, { limit: 1 }))[0]?.id ?? 0).toBe(before);
     // A browser's own form post under `Referrer-Policy: no-referrer` says `Origin: null` and `Sec-Fetch-Site: same-origin`.
-    const browserLike = await clerk.post('/console/sua-chua/remind', { ...form, requestId: `roles-csrf-${suffix}` }, { csrf: token, origin: 'null', headers: { 'sec-fetch-site': 'same-origin' } });
+    const browserLike = await clerk.post(
+      '/console/sua-chua/remind',
+      { ...form, requestId: `roles-csrf-${suffix}` },
+      { csrf: token, origin: 'null', headers: { 'sec-fetch-site': 'same-origin' } },
+    );
     expect(browserLike.status).toBe(303);
     // The sign-in form has its own token (no session yet).
     const anon = new Client(base);
@@ -366,7 +416,9 @@ describe('console: sign-in, roles, CSRF, headers', () => {
     expect(clerkPage).toContain('action="/console/sua-chua/extend"');
     expect(clerkPage).not.toContain('/console/sua-chua/cancel');
     // A return address outside the console is not followed.
-    const away = await clients.clerk.get(`/console/chu-ky/${cycleId}/don-vi/${fx.unitCodes[3]}/ghi-nhan/plan?quay-lai=${encodeURIComponent('https://evil.example/')}`);
+    const away = await clients.clerk.get(
+      `/console/chu-ky/${cycleId}/don-vi/${fx.unitCodes[3]}/ghi-nhan/plan?quay-lai=${encodeURIComponent('https://evil.example/')}`,
+    );
     expect(await away.text()).toContain('name="back" value="/console/"');
   });
 
@@ -382,12 +434,19 @@ describe('console: sign-in, roles, CSRF, headers', () => {
         child.on('close', (code) => resolve({ code: code ?? 1, out }));
       });
     const name = `cli-${suffix}`;
-    const added = await run(['add', '--username', name, '--role', 'leader', '--name', 'Lãnh Đạo Dòng Lệnh', '--password-stdin'], `${PASSWORD}\n`);
+    const added = await run(
+      ['add', '--username', name, '--role', 'leader', '--name', 'Lãnh Đạo Dòng Lệnh', '--password-stdin'],
+      `${PASSWORD}\n`,
+    );
     expect(added, added.out).toMatchObject({ code: 0 });
     expect(added.out).not.toContain(PASSWORD);
     expect((await new Client(base).signIn(name)).status).toBe(303);
     const list = await run(['list', '--json']);
-    expect(JSON.parse(list.out).find((u: { username: string }) => u.username === name)).toMatchObject({ role: 'leader', name: 'Lãnh Đạo Dòng Lệnh', disabledAt: null });
+    expect(JSON.parse(list.out).find((u: { username: string }) => u.username === name)).toMatchObject({
+      role: 'leader',
+      name: 'Lãnh Đạo Dòng Lệnh',
+      disabledAt: null,
+    });
     const short = await run(['add', '--username', `${name}-2`, '--role', 'clerk', '--name', 'X', '--password-stdin'], 'ngan\n');
     expect(short.code).toBe(1);
     expect(short.out).toContain('Mật khẩu cần ít nhất 10 ký tự');
@@ -421,7 +480,12 @@ describe('console: sign-in, roles, CSRF, headers', () => {
   });
 
   it('sends the security headers on pages, refusals and redirects', async () => {
-    const responses = [await new Client(base).get('/console/dang-nhap'), await clients.clerk.get(`/console/chu-ky/${cycleId}`), await clients.leader.get('/console/nguoi-dung'), await new Client(base).get('/console/')];
+    const responses = [
+      await new Client(base).get('/console/dang-nhap'),
+      await clients.clerk.get(`/console/chu-ky/${cycleId}`),
+      await clients.leader.get('/console/nguoi-dung'),
+      await new Client(base).get('/console/'),
+    ];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 403, 303]);
     for (const res of responses) {
       const csp = res.headers.get('content-security-policy') ?? '';
@@ -446,7 +510,12 @@ describe('console: sign-in, roles, CSRF, headers', () => {
 
   it('renders hostile unit names inert', async () => {
     const hostileCode = fx.unitCodes[0]!;
-    for (const path of [`/console/chu-ky/${cycleId}`, `/console/chu-ky/${cycleId}/don-vi/${hostileCode}`, `/console/chu-ky/${cycleId}?q=${encodeURIComponent('<script>')}`, `/console/chu-ky/${cycleId}/bieu-do`]) {
+    for (const path of [
+      `/console/chu-ky/${cycleId}`,
+      `/console/chu-ky/${cycleId}/don-vi/${hostileCode}`,
+      `/console/chu-ky/${cycleId}?q=${encodeURIComponent('<script>')}`,
+      `/console/chu-ky/${cycleId}/bieu-do`,
+    ]) {
       const res = await clients.clerk.get(path);
       expect(res.status, path).toBe(200);
       const html = await res.text();

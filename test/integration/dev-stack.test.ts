@@ -45,10 +45,15 @@ function startDev(): Dev {
 }
 
 async function ready(dev: Dev): Promise<void> {
-  await waitFor(`chuky dev to start:\n${dev.output()}`, async () => {
-    if (dev.exitCode !== null) throw new Error(`chuky dev exited (${dev.exitCode}):\n${dev.output()}`);
-    return dev.output().includes('Ctrl-C stops everything');
-  }, 180_000, 500);
+  await waitFor(
+    `chuky dev to start:\n${dev.output()}`,
+    async () => {
+      if (dev.exitCode !== null) throw new Error(`chuky dev exited (${dev.exitCode}):\n${dev.output()}`);
+      return dev.output().includes('Ctrl-C stops everything');
+    },
+    180_000,
+    500,
+  );
 }
 
 interface ServicesJson {
@@ -129,17 +134,27 @@ describe('chuky dev: a supervised worker, status, and a crash', { timeout: 600_0
     process.kill(before.workerPid, 'SIGKILL');
     await waitFor('the worker to die', async () => !alive(before.workerPid), 10_000, 100);
     expect(await healthy(before.apiUrl)).toBe(true);
-    const restarted = await waitFor('a new worker', async () => {
-      const s = servicesJson();
-      return s.workerPid !== before.workerPid && alive(s.workerPid) ? s : undefined;
-    }, 30_000, 200);
+    const restarted = await waitFor(
+      'a new worker',
+      async () => {
+        const s = servicesJson();
+        return s.workerPid !== before.workerPid && alive(s.workerPid) ? s : undefined;
+      },
+      30_000,
+      200,
+    );
     expect(first!.output()).toMatch(new RegExp(`worker \\(pid ${before.workerPid}\\) exited \\(signal SIGKILL\\); restarting in \\d+ s`));
     // The new worker polls the task queue again (doctor's worker check).
-    await waitFor('the new worker to poll', async () => {
-      const doctor = await cli(['doctor', '--json']);
-      const checks = JSON.parse(doctor.stdout).checks as Array<{ name: string; ok: boolean }>;
-      return checks.find((c) => c.name === 'worker')?.ok;
-    }, 60_000, 2_000);
+    await waitFor(
+      'the new worker to poll',
+      async () => {
+        const doctor = await cli(['doctor', '--json']);
+        const checks = JSON.parse(doctor.stdout).checks as Array<{ name: string; ok: boolean }>;
+        return checks.find((c) => c.name === 'worker')?.ok;
+      },
+      60_000,
+      2_000,
+    );
     expect(alive(restarted.workerPid)).toBe(true);
     expect(first!.exitCode).toBeNull();
   });
@@ -155,8 +170,18 @@ describe('chuky dev: a supervised worker, status, and a crash', { timeout: 600_0
 
     const status = await cli(['dev', 'status', '--json']);
     expect(status.code).toBe(1);
-    const parts = Object.fromEntries((JSON.parse(status.stdout).parts as Array<{ part: string; alive: boolean }>).map((p) => [p.part, p.alive]));
-    expect(parts).toMatchObject({ 'chuky dev': false, Temporal: true, PostgreSQL: true, SMTP: false, 'Mail inbox': false, worker: false, API: false });
+    const parts = Object.fromEntries(
+      (JSON.parse(status.stdout).parts as Array<{ part: string; alive: boolean }>).map((p) => [p.part, p.alive]),
+    );
+    expect(parts).toMatchObject({
+      'chuky dev': false,
+      Temporal: true,
+      PostgreSQL: true,
+      SMTP: false,
+      'Mail inbox': false,
+      worker: false,
+      API: false,
+    });
 
     const stalled = await cli(['stalled', '--json']);
     expect(stalled.stderr).not.toMatch(/not found|no running/);
@@ -234,14 +259,26 @@ describe('commands after a crash whose services are gone too', { timeout: 120_00
       await new Promise((r) => gone.once('exit', r));
       fs.writeFileSync(
         path.join(dir, 'services.json'),
-        JSON.stringify({ pid: gone.pid, temporalAddress: `127.0.0.1:${t}`, temporalNamespace: 'default', databaseUrl: `postgres://postgres:pw@127.0.0.1:${p}/chuky`, smtpUrl: `smtp://127.0.0.1:${s}`, apiUrl: `http://127.0.0.1:${a}`, workerPid: gone.pid }),
+        JSON.stringify({
+          pid: gone.pid,
+          temporalAddress: `127.0.0.1:${t}`,
+          temporalNamespace: 'default',
+          databaseUrl: `postgres://postgres:pw@127.0.0.1:${p}/chuky`,
+          smtpUrl: `smtp://127.0.0.1:${s}`,
+          apiUrl: `http://127.0.0.1:${a}`,
+          workerPid: gone.pid,
+        }),
         { mode: 0o600 },
       );
       const env = { ...devEnv(), CHUKY_DATA_DIR: dir };
       const call = async (args: string[]) =>
         run(process.execPath, [chukyBin(), ...args], { env, timeout: 60_000 }).then(
           (r) => ({ ...r, code: 0 }),
-          (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 }),
+          (e: { stdout?: string; stderr?: string; code?: number }) => ({
+            stdout: e.stdout ?? '',
+            stderr: e.stderr ?? '',
+            code: e.code ?? 1,
+          }),
         );
       const stalled = await call(['stalled']);
       expect(stalled.code).toBe(1);
@@ -252,7 +289,8 @@ describe('commands after a crash whose services are gone too', { timeout: 120_00
 
       const status = await call(['dev', 'status']);
       expect(status.code).toBe(1);
-      for (const part of ['chuky dev', 'Temporal', 'PostgreSQL', 'SMTP', 'worker', 'API']) expect(status.stdout).toMatch(new RegExp(`^DOWN +${part} `, 'm'));
+      for (const part of ['chuky dev', 'Temporal', 'PostgreSQL', 'SMTP', 'worker', 'API'])
+        expect(status.stdout).toMatch(new RegExp(`^DOWN +${part} `, 'm'));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -58,7 +58,12 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
   let cycleId: string;
   let send: (input: SendUnitEmailInput) => Promise<SendUnitEmailResult>;
 
-  const input = (unitCode: string, kind: SendUnitEmailInput['kind'], purpose: string, extra: Partial<SendUnitEmailInput> = {}): SendUnitEmailInput => ({
+  const input = (
+    unitCode: string,
+    kind: SendUnitEmailInput['kind'],
+    purpose: string,
+    extra: Partial<SendUnitEmailInput> = {},
+  ): SendUnitEmailInput => ({
     key: emailKey({ cycle: cycleId, unit: unitCode, phase: 'plan', kind: `${purpose}`, deadline: DEADLINE, seq: RUN }),
     cycleId,
     unitCode,
@@ -69,11 +74,15 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     ...extra,
   });
   const row = async (key: string): Promise<EmailRow> => {
-    const { rows } = await db.query<EmailRow>('SELECT status, attempts, last_error, message_id, sent_at, to_addrs, cc_addrs, subject, reason FROM emails WHERE email_key = $1', [key]);
+    const { rows } = await db.query<EmailRow>(
+      'SELECT status, attempts, last_error, message_id, sent_at, to_addrs, cc_addrs, subject, reason FROM emails WHERE email_key = $1',
+      [key],
+    );
     expect(rows, `outbox row for ${key}`).toHaveLength(1);
     return rows[0]!;
   };
-  const received = async (messageId: string): Promise<StoredMail[]> => (await fetchInbox(services.inboxUrl)).filter((m) => m.messageId === messageId);
+  const received = async (messageId: string): Promise<StoredMail[]> =>
+    (await fetchInbox(services.inboxUrl)).filter((m) => m.messageId === messageId);
 
   beforeAll(async () => {
     db = createPool(services.databaseUrl);
@@ -81,8 +90,20 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     fx = writeFixture({ code: 'OUTBOX', issuedOn: '2027-01-11', deadline: DEADLINE, units: 6 });
     const loaded = loadCycleFile(fx.file);
     cycleId = makeCycleId(loaded.definition.committee.code, loaded.definition.year);
-    await registerCycle(db, { id: cycleId, definition: loaded.definition, units: loaded.units, clock: REAL_CLOCK, sourceFile: loaded.sourceFile });
-    send = createEmailActivities({ db, mailer, mailFrom: env.mailFrom, publicBaseUrl: env.publicBaseUrl, signingSecret: env.signingSecret }).sendUnitEmail;
+    await registerCycle(db, {
+      id: cycleId,
+      definition: loaded.definition,
+      units: loaded.units,
+      clock: REAL_CLOCK,
+      sourceFile: loaded.sourceFile,
+    });
+    send = createEmailActivities({
+      db,
+      mailer,
+      mailFrom: env.mailFrom,
+      publicBaseUrl: env.publicBaseUrl,
+      signingSecret: env.signingSecret,
+    }).sendUnitEmail;
     await setInboxMode(services.inboxUrl, 'accept');
   });
 
@@ -109,7 +130,14 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
 
     expect(await received(first.messageId)).toHaveLength(1);
     const r = await row(email.key);
-    expect(r).toMatchObject({ status: 'sent', attempts: 1, last_error: null, message_id: first.messageId, cc_addrs: [], reason: 'nhắc hạn tự động 3 ngày trước hạn 15/02/2027' });
+    expect(r).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      last_error: null,
+      message_id: first.messageId,
+      cc_addrs: [],
+      reason: 'nhắc hạn tự động 3 ngày trước hạn 15/02/2027',
+    });
     expect(r.to_addrs).toEqual(first.to);
     expect(r.sent_at).toBeInstanceOf(Date);
   });
@@ -130,7 +158,12 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
 
       // The refusal is recorded on the row (committed although the call throws), its reason with it.
       const pending = await row(email.key);
-      expect(pending).toMatchObject({ status: 'pending', attempts: 1, sent_at: null, reason: 'nhắc hạn tự động 1 ngày trước hạn 15/02/2027' });
+      expect(pending).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        sent_at: null,
+        reason: 'nhắc hạn tự động 1 ngày trước hạn 15/02/2027',
+      });
       expect(pending.last_error).toMatch(/451/);
 
       // Still refusing: a second attempt counts, and still sends nothing.
@@ -231,11 +264,15 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
 
     // Correct diacritics, in NFC, in subject, text and HTML.
     const unitName = 'Đảng bộ Công ty Điện lực 6';
-    expect(mail.subject).toBe(`Nhắc hạn: còn 3 ngày — Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị (${unitName}, hạn 15/02/2027)`);
+    expect(mail.subject).toBe(
+      `Nhắc hạn: còn 3 ngày — Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị (${unitName}, hạn 15/02/2027)`,
+    );
     expect(await row(email.key)).toMatchObject({ subject: mail.subject });
     for (const part of [mail.subject, mail.text, mail.html]) expect(part).toBe(part.normalize('NFC'));
     expect(mail.text).toContain('Kính gửi đồng chí Trần Thị Liên Hệ 6,');
-    expect(mail.text).toContain(`Đơn vị ${unitName} chưa hoàn thành: Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị theo 64-KH/ĐUK.`);
+    expect(mail.text).toContain(
+      `Đơn vị ${unitName} chưa hoàn thành: Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị theo 64-KH/ĐUK.`,
+    );
     expect(mail.text).toContain('Còn 3 ngày — hạn 15/02/2027.');
     expect(mail.html).toContain(`Đơn vị <b>${unitName}</b> chưa hoàn thành`);
     expect(mail.html).toContain('ĐẢNG ỦY KHỐI THỬ NGHIỆM OUTBOX');
@@ -247,7 +284,11 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     const link = /Xác nhận và nộp tại: (\S+)/.exec(mail.text)?.[1];
     expect(link).toBeDefined();
     expect(link!.startsWith(`${env.publicBaseUrl}/f/`)).toBe(true);
-    await expect(verifyLink(link!.slice(`${env.publicBaseUrl}/f/`.length), env.signingSecret)).resolves.toEqual({ cycleId, unitCode: 'U006', phase: 'plan' });
+    await expect(verifyLink(link!.slice(`${env.publicBaseUrl}/f/`.length), env.signingSecret)).resolves.toEqual({
+      cycleId,
+      unitCode: 'U006',
+      phase: 'plan',
+    });
 
     // The deadline as an all-day calendar event, replacing any earlier one for the same obligation.
     expect(mail.attachments).toHaveLength(1);
@@ -260,7 +301,9 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     expect(ics.content).toContain(`UID:${cycleId}/U006/plan@localhost\r\n`);
     expect(ics.content).toContain('SEQUENCE:270215\r\n');
     expect(ics.content).toContain('BEGIN:VALARM\r\n');
-    expect(ics.content.replace(/\r\n[ \t]/g, '')).toContain(`SUMMARY:Hạn: Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị (${unitName})`);
+    expect(ics.content.replace(/\r\n[ \t]/g, '')).toContain(
+      `SUMMARY:Hạn: Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị (${unitName})`,
+    );
     expect(ics.content.endsWith('END:VCALENDAR\r\n')).toBe(true);
   });
 
@@ -277,7 +320,9 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     expect(mail.raw).not.toMatch(/text\/calendar/i);
     expect(mail.to).toEqual(fx.leaderEmails);
     expect(mail.cc).toEqual([fx.standingBodyEmail]);
-    expect(mail.subject).toBe('Báo cáo: Đảng bộ Công ty Điện lực 6 quá hạn 7 ngày — Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị');
+    expect(mail.subject).toBe(
+      'Báo cáo: Đảng bộ Công ty Điện lực 6 quá hạn 7 ngày — Tiếp nhận kế hoạch và nộp kế hoạch thực hiện của đơn vị',
+    );
     expect(mail.text).toContain('Kính gửi Thường trực Đảng ủy Khối,');
     expect(mail.text).toContain('(bí thư: đồng chí Nguyễn Văn Bí Thư 6) đã quá hạn 7 ngày');
     expect(mail.html).toContain('đã quá hạn <b>7 ngày</b>');
@@ -286,13 +331,25 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
 
   it('writes why each email is sent on its row: the operator and reason of a repair, the days of an escalation', async () => {
     const cases: Array<[SendUnitEmailInput & { actor?: string }, string]> = [
-      [{ ...input('U001', 'extension', 'extension'), reason: 'Đơn vị đang kiện toàn cấp ủy', actor: 'operator:tester' }, 'gia hạn đến 15/02/2027 — tester: Đơn vị đang kiện toàn cấp ủy'],
+      [
+        { ...input('U001', 'extension', 'extension'), reason: 'Đơn vị đang kiện toàn cấp ủy', actor: 'operator:tester' },
+        'gia hạn đến 15/02/2027 — tester: Đơn vị đang kiện toàn cấp ủy',
+      ],
       [{ ...input('U002', 'exemption', 'exemption'), reason: 'Sáp nhập, chờ quyết định' }, 'miễn nghĩa vụ: Sáp nhập, chờ quyết định'],
       [
-        { ...input('U003', 'reminder', 'reminder-manual'), key: emailKey({ cycle: cycleId, unit: 'U003', phase: 'plan', kind: 'reminder-manual', deadline: `req-${RUN}` }), days: 2, reason: 'Đơn vị báo chưa nhận được thư', actor: 'operator:tester' },
+        {
+          ...input('U003', 'reminder', 'reminder-manual'),
+          key: emailKey({ cycle: cycleId, unit: 'U003', phase: 'plan', kind: 'reminder-manual', deadline: `req-${RUN}` }),
+          days: 2,
+          reason: 'Đơn vị báo chưa nhận được thư',
+          actor: 'operator:tester',
+        },
         'nhắc hạn thủ công (chuky remind) — tester: Đơn vị báo chưa nhận được thư',
       ],
-      [input('U004', 'escalation3', 'escalation-3', { days: 30 }), 'quá hạn 15/02/2027 30 ngày, đến mức 3: ghi nhận không nộp, đề nghị kiểm tra'],
+      [
+        input('U004', 'escalation3', 'escalation-3', { days: 30 }),
+        'quá hạn 15/02/2027 30 ngày, đến mức 3: ghi nhận không nộp, đề nghị kiểm tra',
+      ],
       [input('U005', 'receipt', 'receipt', { version: 2, late: true }), 'xác nhận đã nhận bản nộp lần 2 (nộp chậm)'],
     ];
     for (const [email, reason] of cases) {

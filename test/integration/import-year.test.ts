@@ -73,8 +73,20 @@ function unitFigures(year: SEED.SeedYear): Record<string, unknown>[] {
 function recordRows(year: SEED.SeedYear): Record<keyof typeof RECORD_SHEETS, Record<string, unknown>[]> {
   const vnDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
   return {
-    document: SEED.SEED_DOCUMENTS.filter((d) => d.cycleYear === year).map((d) => ({ type: d.type, number: d.number, issuedOn: vnDate(d.issuedOn), title: d.title })),
-    conference: SEED.SEED_CONFERENCES.filter((c) => c.cycleYear === year).map((c) => ({ heldOn: c.heldOn, theme: c.theme, kind: c.kind, online: 'Có', connectionPoints: c.connectionPoints, attendees: c.attendees })),
+    document: SEED.SEED_DOCUMENTS.filter((d) => d.cycleYear === year).map((d) => ({
+      type: d.type,
+      number: d.number,
+      issuedOn: vnDate(d.issuedOn),
+      title: d.title,
+    })),
+    conference: SEED.SEED_CONFERENCES.filter((c) => c.cycleYear === year).map((c) => ({
+      heldOn: c.heldOn,
+      theme: c.theme,
+      kind: c.kind,
+      online: 'Có',
+      connectionPoints: c.connectionPoints,
+      attendees: c.attendees,
+    })),
     commendation: SEED.SEED_COMMENDATIONS.filter((c) => c.cycleYear === year).map((c) => ({
       decidedOn: c.decidedOn,
       decisionNumber: c.decisionNumber ?? '',
@@ -84,8 +96,17 @@ function recordRows(year: SEED.SeedYear): Record<keyof typeof RECORD_SHEETS, Rec
       members: c.members,
       note: c.note,
     })),
-    contest: SEED.SEED_CONTESTS.filter((c) => c.cycleYear === year).map((c) => ({ name: c.name, heldOn: c.heldOn, participants: c.participants, prizes: c.prizes ?? '' })),
-    charity: SEED.SEED_CHARITY.filter((c) => c.cycleYear === year).map((c) => ({ description: c.description, amountVnd: c.amountVnd, heldOn: c.heldOn })),
+    contest: SEED.SEED_CONTESTS.filter((c) => c.cycleYear === year).map((c) => ({
+      name: c.name,
+      heldOn: c.heldOn,
+      participants: c.participants,
+      prizes: c.prizes ?? '',
+    })),
+    charity: SEED.SEED_CHARITY.filter((c) => c.cycleYear === year).map((c) => ({
+      description: c.description,
+      amountVnd: c.amountVnd,
+      heldOn: c.heldOn,
+    })),
     inspection: SEED.COMMITTEE_INSPECTIONS.filter((c) => c.orgs[year] + c.members[year] > 0).map((c) => ({
       body: c.body,
       kind: c.kind,
@@ -113,8 +134,15 @@ async function openTemplate(file: string): Promise<ExcelJS.Workbook> {
   const wb = new Excel.Workbook();
   await wb.xlsx.readFile(file);
   const keyed = (sheet: ExcelJS.Worksheet, paths: string[]) => paths.forEach((p, i) => (sheet.getColumn(i + 1).key = p));
-  keyed(wb.getWorksheet(UNITS_SHEET)!, unitColumns().map((c) => c.path));
-  for (const [kind, name] of Object.entries(RECORD_SHEETS)) keyed(wb.getWorksheet(name)!, recordColumns(kind as keyof typeof RECORD_SHEETS).map((c) => c.path));
+  keyed(
+    wb.getWorksheet(UNITS_SHEET)!,
+    unitColumns().map((c) => c.path),
+  );
+  for (const [kind, name] of Object.entries(RECORD_SHEETS))
+    keyed(
+      wb.getWorksheet(name)!,
+      recordColumns(kind as keyof typeof RECORD_SHEETS).map((c) => c.path),
+    );
   return wb;
 }
 
@@ -129,7 +157,16 @@ describe('past years imported from workbooks', () => {
   beforeAll(async () => {
     db = createPool(services.databaseUrl);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-import-year-'));
-    config = writeFixture({ code: COMMITTEE, issuedOn: '2027-01-11', deadline: '2027-02-15', units: UNITS, phases: [{ id: 'plan', deadline: '2027-02-15' }, { id: 'year-end-report', opensOn: '2027-11-01', deadline: '2027-12-15' }] }).file;
+    config = writeFixture({
+      code: COMMITTEE,
+      issuedOn: '2027-01-11',
+      deadline: '2027-02-15',
+      units: UNITS,
+      phases: [
+        { id: 'plan', deadline: '2027-02-15' },
+        { id: 'year-end-report', opensOn: '2027-11-01', deadline: '2027-12-15' },
+      ],
+    }).file;
     for (const year of SEED.SEED_YEARS) {
       const out = path.join(dir, `so-lieu-${year}.xlsx`);
       const r = await chuky(['report', 'template', '--year', String(year), '--out', out, '--config', config], env());
@@ -168,14 +205,24 @@ describe('past years imported from workbooks', () => {
     expect(dry.stdout).toMatch(/Trang “Hội nghị học tập, quán triệt”, dòng 2, cột “Ngày tổ chức” \(ô A2\): ngày không hợp lệ/);
     expect(dry.stdout).toContain('2 lỗi');
     const json = await chuky(['cycle', 'import-year', '--file', bad, '--config', config, '--dry-run', '--json'], env());
-    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, imported: false, units: UNITS - 1, errors: [{ sheet: UNITS_SHEET, row: 5, column: 'Số đảng viên vi phạm cam kết' }, { sheet: RECORD_SHEETS.conference, row: 2, column: 'Ngày tổ chức' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      dryRun: true,
+      imported: false,
+      units: UNITS - 1,
+      errors: [
+        { sheet: UNITS_SHEET, row: 5, column: 'Số đảng viên vi phạm cam kết' },
+        { sheet: RECORD_SHEETS.conference, row: 2, column: 'Ngày tổ chức' },
+      ],
+    });
 
     const real = await chuky(['cycle', 'import-year', '--file', bad, '--config', config, '--by', BY], env());
     expect(real.code).toBe(1);
     expect(real.stderr).toContain('so-lieu-2022-loi.xlsx: 2 lỗi, không nhập gì');
     expect(real.stderr).toMatch(/Trang “Đơn vị”, dòng 5, cột “Số đảng viên vi phạm cam kết”/);
     for (const table of ['cycles', 'frozen_snapshots']) {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${table === 'cycles' ? 'id' : 'cycle_id'} LIKE $1`, [`${COMMITTEE}-%`]);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${table === 'cycles' ? 'id' : 'cycle_id'} LIKE $1`, [
+        `${COMMITTEE}-%`,
+      ]);
       expect(rows[0].n).toBe(0);
     }
     for (const table of ['units', 'submissions', 'committee_records', 'obligations']) {
@@ -197,9 +244,19 @@ describe('past years imported from workbooks', () => {
       const r = await chuky(['cycle', 'import-year', '--file', files[year]!, '--config', config, '--by', BY, '--json'], env());
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ cycleId: `${COMMITTEE}-${year}`, imported: true, units: UNITS, members: SEED.MEMBERS[year], importedBy: BY, errors: [] });
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        cycleId: `${COMMITTEE}-${year}`,
+        imported: true,
+        units: UNITS,
+        members: SEED.MEMBERS[year],
+        importedBy: BY,
+        errors: [],
+      });
     }
-    const { rows } = await db.query('SELECT id, status, frozen_at, imported_at, imported_by, imported_from FROM cycles WHERE committee_code = $1 ORDER BY year', [COMMITTEE]);
+    const { rows } = await db.query(
+      'SELECT id, status, frozen_at, imported_at, imported_by, imported_from FROM cycles WHERE committee_code = $1 ORDER BY year',
+      [COMMITTEE],
+    );
     expect(rows.map((r) => r.id)).toEqual(['PYI-2021', 'PYI-2022', 'PYI-2023']);
     for (const r of rows) {
       expect(r.status).toBe('closed');
@@ -210,7 +267,11 @@ describe('past years imported from workbooks', () => {
       const snap = await loadFrozenSnapshot(db, r.id);
       expect(snap?.data.imported).toMatchObject({ by: BY, workbook: `so-lieu-${r.id.slice(-4)}.xlsx` });
       // The secretaries' contacts came from the cycle file's units list.
-      expect(snap?.data.units[0]?.phases['year-end-report']?.submission?.origin).toEqual({ workbook: `so-lieu-${r.id.slice(-4)}.xlsx`, sheet: UNITS_SHEET, row: 2 });
+      expect(snap?.data.units[0]?.phases['year-end-report']?.submission?.origin).toEqual({
+        workbook: `so-lieu-${r.id.slice(-4)}.xlsx`,
+        sheet: UNITS_SHEET,
+        row: 2,
+      });
     }
     const { rows: secretaries } = await db.query("SELECT secretary_email FROM units WHERE cycle_id = 'PYI-2021' AND code = 'U001'");
     expect(secretaries[0].secretary_email).toBe(`bithu.u001@${COMMITTEE.toLowerCase()}.example.vn`);
@@ -220,7 +281,9 @@ describe('past years imported from workbooks', () => {
     // `cycle list` tells an imported year from one run in chuky, and links no workflow for it (none ever ran).
     const list = await chuky(['cycle', 'list', '--json'], { ...env(), TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
     expect(list.code, list.stderr).toBe(0);
-    const listed = (JSON.parse(list.stdout) as { cycleId: string; imported: { at: string; by: string | null } | null; temporalUrl?: string }[]).filter((c) => c.cycleId.startsWith(`${COMMITTEE}-`));
+    const listed = (
+      JSON.parse(list.stdout) as { cycleId: string; imported: { at: string; by: string | null } | null; temporalUrl?: string }[]
+    ).filter((c) => c.cycleId.startsWith(`${COMMITTEE}-`));
     expect(listed.map((c) => c.cycleId).sort()).toEqual(['PYI-2021', 'PYI-2022', 'PYI-2023']);
     for (const c of listed) {
       expect(c.imported?.by).toBe(BY);
@@ -242,7 +305,12 @@ describe('past years imported from workbooks', () => {
   it('compiles the three imported years with the seed’s figures', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-import-year-report-'));
     const reportConfig = { ...loadReportConfig(path.join(projectRoot(), 'config', 'demo', 'report.yaml')), date: '2024-01-15' };
-    const r = await compileReport(db, { selection: { committeeCode: COMMITTEE, years: [2021, 2022, 2023] }, config: reportConfig, outDir: out, actor: 'test' });
+    const r = await compileReport(db, {
+      selection: { committeeCode: COMMITTEE, years: [2021, 2022, 2023] },
+      config: reportConfig,
+      outDir: out,
+      actor: 'test',
+    });
     expect(fs.existsSync(r.files.docx)).toBe(true);
     const data = JSON.parse(fs.readFileSync(r.files.json, 'utf8'));
     const fig = (id: string) => data.figures.find((f: { id: string }) => f.id === id);
@@ -254,7 +322,11 @@ describe('past years imported from workbooks', () => {
     expect(value('unit.withPersonalPlan')).toBe(SEED.MEMBER_YEARS_TOTAL);
     expect(value('unit.keptPledge')).toBe(SEED.KEPT_PLEDGE_TOTAL);
     expect(value('unit.violatedPledge')).toBe(SEED.VIOLATED_PLEDGE_TOTAL);
-    expect(fig('unit.violatedPledge').byYear).toEqual({ 2021: SEED.VIOLATED_PLEDGE[2021], 2022: SEED.VIOLATED_PLEDGE[2022], 2023: SEED.VIOLATED_PLEDGE[2023] });
+    expect(fig('unit.violatedPledge').byYear).toEqual({
+      2021: SEED.VIOLATED_PLEDGE[2021],
+      2022: SEED.VIOLATED_PLEDGE[2022],
+      2023: SEED.VIOLATED_PLEDGE[2023],
+    });
     expect(value('unit.membersDisciplined')).toBe(SEED.MEMBERS_DISCIPLINED_TOTAL);
     expect(value('models.built')).toBe(SEED.MODELS_TOTAL);
     expect(value('unit.charityVnd')).toBe(SEED.sumYears(SEED.UNIT_CHARITY_VND));
@@ -278,7 +350,8 @@ describe('past years imported from workbooks', () => {
     }
     const G = SEED.GRASSROOTS_INSPECTION_TOTALS;
     for (const level of ['committee', 'ubkt'] as const) {
-      for (const key of ['inspectedOrgs', 'inspectedMembers', 'supervisedOrgs', 'supervisedMembers'] as const) expect(value(`inspection.grassroots.${level}.${key}`)).toBe(G[level][key]);
+      for (const key of ['inspectedOrgs', 'inspectedMembers', 'supervisedOrgs', 'supervisedMembers'] as const)
+        expect(value(`inspection.grassroots.${level}.${key}`)).toBe(G[level][key]);
     }
     // The same figures from the command line, as an operator runs it.
     const cli = await chuky(['report', 'figures', '--years', '2021-2023', '--committee', COMMITTEE, '--json'], env());
@@ -286,7 +359,10 @@ describe('past years imported from workbooks', () => {
   });
 
   it('explains a figure of an imported year down to the workbook, sheet, row and column it was read from', async () => {
-    const r = await chuky(['report', 'explain', 'unit.violatedPledge@2022', '--years', '2021-2023', '--committee', COMMITTEE, '--json'], env());
+    const r = await chuky(
+      ['report', 'explain', 'unit.violatedPledge@2022', '--years', '2021-2023', '--committee', COMMITTEE, '--json'],
+      env(),
+    );
     expect(r.stderr).toBe('');
     const e = JSON.parse(r.stdout);
     expect(e.total).toBe(SEED.VIOLATED_PLEDGE[2022]);
@@ -301,11 +377,20 @@ describe('past years imported from workbooks', () => {
       expect(units.getRow(c.origin.row).getCell(1).value).toBe(c.source.unitCode);
     }
     const human = await chuky(['report', 'explain', 'conferences.attendees@2023', '--years', '2021-2023', '--committee', COMMITTEE], env());
-    expect(human.stdout).toContain('workbook so-lieu-2023.xlsx, sheet “Hội nghị học tập, quán triệt”, row 2, column “Số người tham dự” (record');
-    expect(human.stdout).toContain('workbook so-lieu-2023.xlsx, sheet “Hội nghị học tập, quán triệt”, row 3, column “Số người tham dự” (record');
-    const docs = await chuky(['report', 'explain', 'documents.total@2021', '--years', '2021-2023', '--committee', COMMITTEE, '--json'], env());
+    expect(human.stdout).toContain(
+      'workbook so-lieu-2023.xlsx, sheet “Hội nghị học tập, quán triệt”, row 2, column “Số người tham dự” (record',
+    );
+    expect(human.stdout).toContain(
+      'workbook so-lieu-2023.xlsx, sheet “Hội nghị học tập, quán triệt”, row 3, column “Số người tham dự” (record',
+    );
+    const docs = await chuky(
+      ['report', 'explain', 'documents.total@2021', '--years', '2021-2023', '--committee', COMMITTEE, '--json'],
+      env(),
+    );
     const d = JSON.parse(docs.stdout);
     expect(d.total).toBe(SEED.SEED_DOCUMENTS.filter((x) => x.cycleYear === 2021).length);
-    expect(d.contributions.map((c: { origin: { sheet: string; row: number } }) => `${c.origin.sheet}:${c.origin.row}`)).toEqual(d.contributions.map((_: unknown, i: number) => `${RECORD_SHEETS.document}:${i + 2}`));
+    expect(d.contributions.map((c: { origin: { sheet: string; row: number } }) => `${c.origin.sheet}:${c.origin.row}`)).toEqual(
+      d.contributions.map((_: unknown, i: number) => `${RECORD_SHEETS.document}:${i + 2}`),
+    );
   });
 });

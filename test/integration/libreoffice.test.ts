@@ -87,6 +87,8 @@ describe('LibreOffice conversion', () => {
   }, 60_000);
 
   it('names the file it could not convert', async () => {
-    await expect(convertDocument(join(scratch, 'missing.docx'), 'pdf', scratch, { soffice })).rejects.toThrow(/missing\.docx: no such file/);
+    await expect(convertDocument(join(scratch, 'missing.docx'), 'pdf', scratch, { soffice })).rejects.toThrow(
+      /missing\.docx: no such file/,
+    );
   });
 });

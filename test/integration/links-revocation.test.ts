@@ -30,9 +30,16 @@ describe('link revocation', () => {
     await db?.end();
   });
 
-  it('counts a link issued in the revocation\'s second as revoked, and one from the next second as valid', async () => {
+  it("counts a link issued in the revocation's second as revoked, and one from the next second as valid", async () => {
     const at = Date.UTC(2030, 0, 1, 12, 0, 0, 400);
-    const r = await revokeLinks(db, { cycleId, unitCode: 'U001', reason: 'Thư bị chuyển tiếp', actor: 'operator:test', now: at, wait: false });
+    const r = await revokeLinks(db, {
+      cycleId,
+      unitCode: 'U001',
+      reason: 'Thư bị chuyển tiếp',
+      actor: 'operator:test',
+      now: at,
+      wait: false,
+    });
     expect(r.revokedBefore).toBe('2030-01-01T12:00:00.400Z');
     expect(r.validFrom).toBe('2030-01-01T12:00:01.000Z');
     const scope = { cycleId, unitCode: 'U001' };
@@ -58,14 +65,20 @@ describe('link revocation', () => {
     const before = await signLink(scope, secret, Date.now() + 60_000);
     expect(await check(before)).toEqual(scope);
     await revokeLinks(db, { cycleId, unitCode: 'U002', reason: 'Lộ đường dẫn', actor: 'operator:test' });
-    await expect(check(before)).rejects.toThrow(new LinkError('Đường dẫn này đã bị thu hồi. Xin liên hệ Ban Tuyên giáo để nhận đường dẫn mới.'));
+    await expect(check(before)).rejects.toThrow(
+      new LinkError('Đường dẫn này đã bị thu hồi. Xin liên hệ Ban Tuyên giáo để nhận đường dẫn mới.'),
+    );
     // What an email sent now carries: a link signed at send time.
     const after = await signLink(scope, secret, Date.now() + 60_000);
     expect(await check(after)).toEqual(scope);
   });
 
   it('refuses an unknown unit and a missing reason', async () => {
-    await expect(revokeLinks(db, { cycleId, unitCode: 'NOPE', reason: 'Lý do đủ dài', actor: 'operator:test' })).rejects.toThrow(RevocationError);
-    await expect(revokeLinks(db, { cycleId, unitCode: 'U001', reason: ' ', actor: 'operator:test' })).rejects.toThrow('Lý do: cần ghi rõ lý do thu hồi');
+    await expect(revokeLinks(db, { cycleId, unitCode: 'NOPE', reason: 'Lý do đủ dài', actor: 'operator:test' })).rejects.toThrow(
+      RevocationError,
+    );
+    await expect(revokeLinks(db, { cycleId, unitCode: 'U001', reason: ' ', actor: 'operator:test' })).rejects.toThrow(
+      'Lý do: cần ghi rõ lý do thu hồi',
+    );
   });
 });

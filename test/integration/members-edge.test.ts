@@ -60,13 +60,22 @@ describe('a member count beyond the margin, whichever side refuses it', () => {
   const ports = { asking: 0, blind: 0 };
 
   const link = async (api: 'asking' | 'blind', phase: string) =>
-    formUrl(`http://127.0.0.1:${ports[api]}`, await signLink({ cycleId, unitCode: UNIT, phase }, h.env.signingSecret, Date.now() + 3_600_000));
+    formUrl(
+      `http://127.0.0.1:${ports[api]}`,
+      await signLink({ cycleId, unitCode: UNIT, phase }, h.env.signingSecret, Date.now() + 3_600_000),
+    );
   const post = async (api: 'asking' | 'blind', phase: string, fields: Record<string, string>) => {
     const res = await fetch(await link(api, phase), { method: 'POST', body: new URLSearchParams({ requestId: randomUUID(), ...fields }) });
     return { status: res.status, html: await res.text() };
   };
   const stored = async (phase: string) =>
-    (await h.db.query('SELECT version, payload FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 ORDER BY version', [cycleId, UNIT, phase])).rows;
+    (
+      await h.db.query('SELECT version, payload FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 ORDER BY version', [
+        cycleId,
+        UNIT,
+        phase,
+      ])
+    ).rows;
 
   beforeAll(async () => {
     ports.asking = await freePort();
@@ -89,7 +98,19 @@ describe('a member count beyond the margin, whichever side refuses it', () => {
     // The units list says 95 members for U001.
     const csv = path.join(path.dirname(fx.file), 'units.csv');
     const lines = fs.readFileSync(csv, 'utf8').split('\n');
-    fs.writeFileSync(csv, lines.map((l) => (l.startsWith(`${UNIT};`) ? l.split(';').map((v, i) => (i === 3 ? '95' : v)).join(';') : l)).join('\n'));
+    fs.writeFileSync(
+      csv,
+      lines
+        .map((l) =>
+          l.startsWith(`${UNIT};`)
+            ? l
+                .split(';')
+                .map((v, i) => (i === 3 ? '95' : v))
+                .join(';')
+            : l,
+        )
+        .join('\n'),
+    );
     cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 4, timeoutMs: 90_000 });
     cycleId = cycle.cycleId;
   }, 180_000);
@@ -101,15 +122,20 @@ describe('a member count beyond the margin, whichever side refuses it', () => {
     await h?.close();
   });
 
-  it('is refused under the reason field in the same words by the form (with the workflow\'s facts) and by the validator', async () => {
-    for (const [phase, part] of [['study', 'studied'], ['pledge', 'withPersonalPlan']] as const) {
+  it("is refused under the reason field in the same words by the form (with the workflow's facts) and by the validator", async () => {
+    for (const [phase, part] of [
+      ['study', 'studied'],
+      ['pledge', 'withPersonalPlan'],
+    ] as const) {
       const fields = { members: '5', [part]: '5' };
       const byForm = await post('asking', phase, fields);
       const byValidator = await post('blind', phase, fields);
       expect(byForm.status, phase).toBe(400);
       expect(byValidator.status, phase).toBe(400);
       const message = reasonError(byForm.html);
-      expect(message, phase).toContain(`${MEMBERS_REASON_LABEL}: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo (5) khác số trong danh sách đơn vị (95 đảng viên) quá 10%`);
+      expect(message, phase).toContain(
+        `${MEMBERS_REASON_LABEL}: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo (5) khác số trong danh sách đơn vị (95 đảng viên) quá 10%`,
+      );
       expect(reasonError(byValidator.html), phase).toBe(message);
       // Both pages say so in their summary, name no field id, and keep what the unit typed.
       for (const html of [byForm.html, byValidator.html]) {

@@ -33,7 +33,13 @@ const PASSWORD = 'mat-khau-du-dai-2027';
 const REASON = 'Chi bộ mới tách khỏi đảng bộ, danh sách chưa cập nhật';
 
 /** Decodes the few entities hono's html escapes, so page text can be compared with plain strings. */
-const text = (html: string) => html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const text = (html: string) =>
+  html
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 describe('member counts against the units list', () => {
   let h: Harness;
@@ -44,13 +50,20 @@ describe('member counts against the units list', () => {
   let base = '';
   const unit = 'U001';
 
-  const link = async (phase: string) => formUrl(base, await signLink({ cycleId, unitCode: unit, phase }, h.env.signingSecret, Date.now() + 3_600_000));
+  const link = async (phase: string) =>
+    formUrl(base, await signLink({ cycleId, unitCode: unit, phase }, h.env.signingSecret, Date.now() + 3_600_000));
   const postForm = async (phase: string, fields: Record<string, string>) => {
     const res = await fetch(await link(phase), { method: 'POST', body: new URLSearchParams({ requestId: randomUUID(), ...fields }) });
     return { status: res.status, html: text(await res.text()) };
   };
   const stored = async (phase: string) =>
-    (await h.db.query('SELECT version, payload FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 ORDER BY version', [cycleId, unit, phase])).rows;
+    (
+      await h.db.query('SELECT version, payload FROM submissions WHERE cycle_id = $1 AND unit_code = $2 AND phase = $3 ORDER BY version', [
+        cycleId,
+        unit,
+        phase,
+      ])
+    ).rows;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -83,7 +96,19 @@ describe('member counts against the units list', () => {
     // The units list says 95 members for U001.
     const csv = path.join(path.dirname(fx.file), 'units.csv');
     const lines = fs.readFileSync(csv, 'utf8').split('\n');
-    fs.writeFileSync(csv, lines.map((l) => (l.startsWith(`${unit};`) ? l.split(';').map((v, i) => (i === 3 ? '95' : v)).join(';') : l)).join('\n'));
+    fs.writeFileSync(
+      csv,
+      lines
+        .map((l) =>
+          l.startsWith(`${unit};`)
+            ? l
+                .split(';')
+                .map((v, i) => (i === 3 ? '95' : v))
+                .join(';')
+            : l,
+        )
+        .join('\n'),
+    );
     cycle = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 8, timeoutMs: 90_000 });
     cycleId = cycle.cycleId;
   }, 180_000);
@@ -109,14 +134,21 @@ describe('member counts against the units list', () => {
   it('refuses 5 of 5 without a reason, on the form and at the workflow, and accepts it with one', async () => {
     const refused = await postForm('study', { members: '5', studied: '5', sessionDate: '2027-03-05' });
     expect(refused.status).toBe(400);
-    expect(refused.html).toContain(`${MEMBERS_REASON_LABEL}: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo (5) khác số trong danh sách đơn vị (95 đảng viên) quá 10%`);
+    expect(refused.html).toContain(
+      `${MEMBERS_REASON_LABEL}: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo (5) khác số trong danh sách đơn vị (95 đảng viên) quá 10%`,
+    );
     // The message sits under the reason's own field, and the count the unit typed is kept.
     expect(refused.html).toMatch(/<input[^>]*name="members"[^>]*value="5"/);
     // The workflow's validator refuses it too (the operator API has no form of its own), and nothing is stored.
     const viaApi = await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${unit}/submit`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ phase: 'study', payload: { members: 5, studied: 5 }, actor: { id: 'operator:test', via: 'api' }, requestId: randomUUID() }),
+      body: JSON.stringify({
+        phase: 'study',
+        payload: { members: 5, studied: 5 },
+        actor: { id: 'operator:test', via: 'api' },
+        requestId: randomUUID(),
+      }),
     });
     expect([400, 422]).toContain(viaApi.status);
     expect(((await viaApi.json()) as { error: string }).error).toContain(`${MEMBERS_REASON_LABEL}: cần ghi rõ`);
@@ -125,13 +157,18 @@ describe('member counts against the units list', () => {
     const accepted = await postForm('study', { members: '5', studied: '5', sessionDate: '2027-03-05', membersReason: REASON });
     expect(accepted.status).toBe(200);
     expect(accepted.html).toContain('Đã nhận (lần 1, đúng hạn)');
-    expect(await stored('study')).toEqual([{ version: 1, payload: { members: 5, studied: 5, sessionDate: '2027-03-05', membersReason: REASON } }]);
+    expect(await stored('study')).toEqual([
+      { version: 1, payload: { members: 5, studied: 5, sessionDate: '2027-03-05', membersReason: REASON } },
+    ]);
     // The receipt's summary names the list's count and the reason.
-    const { rows } = await h.db.query("SELECT data FROM events WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'study' AND kind = 'submitted'", [cycleId, unit]);
+    const { rows } = await h.db.query(
+      "SELECT data FROM events WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'study' AND kind = 'submitted'",
+      [cycleId, unit],
+    );
     expect(String(rows[0]?.data?.summary)).toContain(`danh sách đơn vị: 95 đảng viên, lý do chênh lệch: ${REASON}`);
   });
 
-  it("checks against the count the workflow was launched with, not a registry row changed since", async () => {
+  it('checks against the count the workflow was launched with, not a registry row changed since', async () => {
     // A mid-year edit of the row (as `units import` does) does not move the workflow's count: form and workflow agree.
     await h.db.query('UPDATE units SET members = 5 WHERE cycle_id = $1 AND code = $2', [cycleId, unit]);
     try {
@@ -159,7 +196,11 @@ describe('member counts against the units list', () => {
     await addUser(h.db, { username, name: 'Nguyễn Thị Lan', role: 'clerk', password: PASSWORD });
     const cookies = new Map<string, string>();
     const get = async (p: string, init: RequestInit = {}) => {
-      const res = await fetch(base + p, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      const res = await fetch(base + p, {
+        ...init,
+        redirect: 'manual',
+        headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      });
       for (const c of res.headers.getSetCookie()) {
         const [name, ...rest] = c.split(';')[0]!.split('=');
         cookies.set(name!.trim(), rest.join('='));
@@ -168,7 +209,11 @@ describe('member counts against the units list', () => {
     };
     const signInPage = await (await get('/console/dang-nhap')).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(signInPage)?.[1] ?? '';
-    const signedIn = await get('/console/dang-nhap', { method: 'POST', headers: { origin: base }, body: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD, tiep: '/console/' }) });
+    const signedIn = await get('/console/dang-nhap', {
+      method: 'POST',
+      headers: { origin: base },
+      body: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD, tiep: '/console/' }),
+    });
     expect(signedIn.status).toBe(303);
 
     const table = text(await (await get(`/console/chu-ky/${cycleId}`)).text());
@@ -180,19 +225,30 @@ describe('member counts against the units list', () => {
     expect(row.match(/mark-members/g)).toHaveLength(1);
 
     const page = text(await (await get(`/console/chu-ky/${cycleId}/don-vi/${unit}`)).text());
-    expect(page).toContain(`Đơn vị báo cáo 5 đảng viên, danh sách đơn vị có 95 đảng viên (chênh lệch quá 10% thì cần lý do). Lý do đơn vị ghi: ${REASON}.`);
+    expect(page).toContain(
+      `Đơn vị báo cáo 5 đảng viên, danh sách đơn vị có 95 đảng viên (chênh lệch quá 10% thì cần lý do). Lý do đơn vị ghi: ${REASON}.`,
+    );
     expect(page).toContain('Đã nộp, không có mô hình');
   });
 
   it("lists the count in the compiled report's working notes", async () => {
-    await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test: compile the year', actor: 'operator:test' });
-    await waitFor('the year to be frozen', async () => (await h.db.query('SELECT frozen_at FROM cycles WHERE id = $1', [cycleId])).rows[0]?.frozen_at ?? undefined, 90_000, 500);
+    await h.client.workflow
+      .getHandle(cycleWorkflowId(cycleId))
+      .signal(closeCycleSignal, { reason: 'test: compile the year', actor: 'operator:test' });
+    await waitFor(
+      'the year to be frozen',
+      async () => (await h.db.query('SELECT frozen_at FROM cycles WHERE id = $1', [cycleId])).rows[0]?.frozen_at ?? undefined,
+      90_000,
+      500,
+    );
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-members-report-'));
     const config = { ...loadReportConfig(path.join(projectRoot(), 'config', 'demo', 'report.yaml')), date: '2027-05-15' };
     const result = await compileReport(h.db, { selection: { cycleIds: [cycleId] }, config, outDir: out, actor: 'test' });
     const html = text(fs.readFileSync(result.files.html, 'utf8'));
     expect(html).toContain(NOTES_HEADING);
-    const note = `(U001), báo cáo học tập, quán triệt: đơn vị báo cáo 5 đảng viên, danh sách đơn vị có 95 đảng viên (chênh lệch quá 10%); lý do đơn vị ghi: “${REASON}”.`;
+    const note =
+      `(U001), báo cáo học tập, quán triệt: đơn vị báo cáo 5 đảng viên, danh sách đơn vị có 95 đảng ` +
+      `viên (chênh lệch quá 10%); lý do đơn vị ghi: “${REASON}”.`;
     expect(html).toContain(note);
     // Highlighted as a draft, so it cannot be signed unread.
     expect(html).toMatch(new RegExp(`<p class="[^"]*draft[^"]*"[^>]*>[^<]*${note.slice(0, 30).replace(/[()]/g, '\\$&')}`));

@@ -84,7 +84,8 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
   /** What the unit typed into its forms, removed before reading (the user's own words are theirs). */
   const typed: string[] = [];
 
-  const link = async (unit: string, phase: string) => formUrl(base, await signLink({ cycleId, unitCode: unit, phase }, h.env.signingSecret, Date.now() + 3_600_000)).slice(base.length);
+  const link = async (unit: string, phase: string) =>
+    formUrl(base, await signLink({ cycleId, unitCode: unit, phase }, h.env.signingSecret, Date.now() + 3_600_000)).slice(base.length);
 
   beforeAll(async () => {
     const port = await freePort();
@@ -104,7 +105,14 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     );
     worker = h.worker.run();
     // The plan opens on the first compressed day and is due on day 40: nothing else moves while the test reads.
-    fx = writeFixture({ code: `ITNORAW${suffix.toUpperCase()}`, issuedOn: '2027-03-01', deadline: '2027-04-09', closesOn: '2027-06-30', units: 3, phases: [{ id: 'plan', deadline: '2027-04-09' }] });
+    fx = writeFixture({
+      code: `ITNORAW${suffix.toUpperCase()}`,
+      issuedOn: '2027-03-01',
+      deadline: '2027-04-09',
+      closesOn: '2027-06-30',
+      units: 3,
+      phases: [{ id: 'plan', deadline: '2027-04-09' }],
+    });
     cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 20 })).cycleId;
     seeded = await seedOpsCycle(h.db, `ITNORAWDB${suffix.toUpperCase()}`);
     for (const role of ROLES) {
@@ -124,7 +132,8 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     if (cycleId) {
       for (const id of [cycleWorkflowId(cycleId), ...fx.unitCodes.map((u) => unitWorkflowId(cycleId, u))]) {
         const handle = h.client.workflow.getHandle(id);
-        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING') await handle.terminate('no-raw-ids test done').catch(() => undefined);
+        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING')
+          await handle.terminate('no-raw-ids test done').catch(() => undefined);
       }
     }
     h?.worker.shutdown();
@@ -157,7 +166,11 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
       check(`form ${phase} with errors`, page, typed);
     }
     // A field the browser mangled: the refusal names the field by its label.
-    const mangled = await fetch(base + (await link(u1, 'plan')), { method: 'POST', headers: { origin: base }, body: new URLSearchParams({ confirmedBy: 'Nguyễn\u0000Văn A' }) });
+    const mangled = await fetch(base + (await link(u1, 'plan')), {
+      method: 'POST',
+      headers: { origin: base },
+      body: new URLSearchParams({ confirmedBy: 'Nguyễn\u0000Văn A' }),
+    });
     expect(mangled.status).toBe(400);
     const mangledText = await mangled.text();
     expect(mangledText).toContain('Người xác nhận');
@@ -181,9 +194,22 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     // Requests to the operator API with broken fields, as scripts send them: refused, with answers naming the
     // fields by their ids (for whoever fixes the script), and audited; the console's audit log names them in words.
     const apiPost = (action: string, body: unknown) =>
-      fetch(`${base}/api/v1/cycles/${cycleId}/units/${u1}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${base}/api/v1/cycles/${cycleId}/units/${u1}/${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const brokenBodies: [string, unknown][] = [
-      ['extend', { phase: ['plan'], newDeadline: '2027-02-30', reason: 'Thử yêu cầu sai', actor: { id: 'operator:script', via: 'system2' }, requestId: ['x'] }],
+      [
+        'extend',
+        {
+          phase: ['plan'],
+          newDeadline: '2027-02-30',
+          reason: 'Thử yêu cầu sai',
+          actor: { id: 'operator:script', via: 'system2' },
+          requestId: ['x'],
+        },
+      ],
       ['exempt', { phase: 'plan', actor: { id: 'operator:script', via: 'api' }, requestId: 'x'.repeat(101) }],
     ];
     for (const [action, body] of brokenBodies) {
@@ -215,7 +241,8 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
       requestId: `noraw-remind-study-${suffix}`,
       back: `/console/chu-ky/${cycleId}/don-vi/${u2}`,
     });
-    const notOwedPage = notOwed.status === 303 ? await (await clerk.request('GET', notOwed.headers.get('location')!)).text() : await notOwed.text();
+    const notOwedPage =
+      notOwed.status === 303 ? await (await clerk.request('GET', notOwed.headers.get('location')!)).text() : await notOwed.text();
     expect(notOwedPage).toContain('chưa có nghĩa vụ “Học tập” đang mở');
     check('remind refused: result', notOwedPage, typed);
     for (const until of ['2027-04-20', '2027-04-01']) {
@@ -287,10 +314,16 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
   }, 180_000);
 
   it('every email template, rendered with realistic data', () => {
-    const kinds = fs.readdirSync(defaultTemplatesDir()).filter((f) => f.endsWith('.subject.txt')).map((f) => f.replace(/\.subject\.txt$/, ''));
+    const kinds = fs
+      .readdirSync(defaultTemplatesDir())
+      .filter((f) => f.endsWith('.subject.txt'))
+      .map((f) => f.replace(/\.subject\.txt$/, ''));
     expect(kinds.length).toBeGreaterThanOrEqual(12);
     for (const kind of kinds) {
-      for (const variant of [{ late: false, final: false }, { late: true, final: true }]) {
+      for (const variant of [
+        { late: false, final: false },
+        { late: true, final: true },
+      ]) {
         const phase = kind.startsWith('inspection') ? 'inspection-remedy' : 'study';
         const vars = {
           recipientGreeting: 'đồng chí Nguyễn Văn Bí Thư 1',
@@ -302,7 +335,11 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
           planTitle: 'Kế hoạch học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm 2027',
           planUrl: 'https://dukhoi.example.vn/ke-hoach-15.pdf',
           phaseTitle: PHASES[phase]!.title,
-          summary: PHASES.study!.outcome({ members: 95, studied: 90, discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-12' }, { members: 95 }, { studyPercent: 98, pledgePercent: 100 }).summary,
+          summary: PHASES.study!.outcome(
+            { members: 95, studied: 90, discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-12' },
+            { members: 95 },
+            { studyPercent: 98, pledgePercent: 100 },
+          ).summary,
           inspectionKind: 'kiểm tra',
           inspectionBody: 'Ủy ban Kiểm tra',
           inspectionReason: 'Không nộp kế hoạch',
@@ -325,7 +362,11 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
           final: variant.final,
         };
         const mail = renderEmail(kind, vars);
-        const remedy = PHASES['inspection-remedy']!.outcome({ report: 'Đã ban hành kế hoạch và tổ chức học tập bổ sung.', completedOn: '2027-06-15' }, { members: 95 }, { studyPercent: 98, pledgePercent: 100 }).summary;
+        const remedy = PHASES['inspection-remedy']!.outcome(
+          { report: 'Đã ban hành kế hoạch và tổ chức học tập bổ sung.', completedOn: '2027-06-15' },
+          { members: 95 },
+          { studyPercent: 98, pledgePercent: 100 },
+        ).summary;
         check(`email ${kind} subject`, mail.subject);
         check(`email ${kind} html`, mail.html);
         check(`email ${kind} text`, mail.text);

@@ -15,10 +15,14 @@ describe('obligation row order', () => {
   const db = createPool(inject('services').databaseUrl, 2);
 
   beforeAll(async () => {
-    await db.query(`INSERT INTO cycles (id, committee_code, year, definition, clock) VALUES ($1, 'ITORDER', 2027, '{}', '{}') ON CONFLICT DO NOTHING`, [CYCLE]);
+    await db.query(
+      `INSERT INTO cycles (id, committee_code, year, definition, clock) VALUES ($1, 'ITORDER', 2027, '{}', '{}') ON CONFLICT DO NOTHING`,
+      [CYCLE],
+    );
     for (const code of ['A', 'B', 'C'])
       await db.query(
-        `INSERT INTO units (cycle_id, code, name, kind, members, secretary_name, secretary_email) VALUES ($1, $2, $3, 'chi-bo', 10, 'Bí thư', 'bt@example.vn') ON CONFLICT DO NOTHING`,
+        `INSERT INTO units (cycle_id, code, name, kind, members, secretary_name, secretary_email) ` +
+          `VALUES ($1, $2, $3, 'chi-bo', 10, 'Bí thư', 'bt@example.vn') ON CONFLICT DO NOTHING`,
         [CYCLE, code, `Chi bộ ${code}`],
       );
   });
@@ -57,7 +61,12 @@ describe('obligation row order', () => {
       data: {},
     });
   const statusOf = async (unitCode: string) =>
-    (await db.query("SELECT status, last_event FROM obligations WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'study'", [CYCLE, unitCode])).rows[0];
+    (
+      await db.query("SELECT status, last_event FROM obligations WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'study'", [
+        CYCLE,
+        unitCode,
+      ])
+    ).rows[0];
 
   it('an opening recorded first (seq 1) that lands after the submission (seq 2) at the same calendar time does not undo it', async () => {
     await accept('A', 2);

@@ -45,11 +45,22 @@ describe('operations commands in a terminal', () => {
   });
 
   it('stalled: every line fits 100 columns but a link, which has a line of its own', async () => {
-    const [text, json] = await Promise.all([chuky(['stalled', '--cycle', cycleId], env()), chuky(['stalled', '--cycle', cycleId, '--json'], env())]);
+    const [text, json] = await Promise.all([
+      chuky(['stalled', '--cycle', cycleId], env()),
+      chuky(['stalled', '--cycle', cycleId, '--json'], env()),
+    ]);
     expect(text.code, text.stderr).toBe(3);
     const stalls = (JSON.parse(json.stdout) as { stalls: Stall[] }).stalls;
     // Realistic: overdue units at each level, a remedy overdue, two phases blocked, no worker on the queue.
-    expect(stalls.map((s) => s.kind)).toEqual(['overdue', 'overdue', 'overdue', 'remedy-overdue', 'phase-blocked', 'phase-blocked', 'worker-missing']);
+    expect(stalls.map((s) => s.kind)).toEqual([
+      'overdue',
+      'overdue',
+      'overdue',
+      'remedy-overdue',
+      'phase-blocked',
+      'phase-blocked',
+      'worker-missing',
+    ]);
     expect(Math.max(...stalls.map((s) => s.cause.length))).toBeGreaterThan(WIDTH);
 
     const lines = text.stdout.trimEnd().split('\n');
@@ -64,9 +75,17 @@ describe('operations commands in a terminal', () => {
     const u004 = lines.findIndex((l) => new RegExp(`^overdue\\s+${cycleId}\\s+U004\\s+plan\\s+3\\s`).test(l));
     expect(u004).toBeGreaterThan(0);
     const u004Stall = stalls.find((s) => s.kind === 'overdue' && s.unitCode === 'U004')!;
-    const block = lines.slice(u004 + 1, lines.findIndex((l, i) => i > u004 && !l.startsWith('    ')));
+    const block = lines.slice(
+      u004 + 1,
+      lines.findIndex((l, i) => i > u004 && !l.startsWith('    ')),
+    );
     // The cause wrapped under its row is the whole cause, word for word; then the repairs; then the link.
-    expect(block.slice(0, -2).map((l) => l.trim()).join(' ')).toBe(u004Stall.cause.replace(/\s+/g, ' '));
+    expect(
+      block
+        .slice(0, -2)
+        .map((l) => l.trim())
+        .join(' '),
+    ).toBe(u004Stall.cause.replace(/\s+/g, ' '));
     expect(block.at(-2)!.trim()).toBe(`repairs: ${u004Stall.repairs.join(', ')}`);
     expect(block.at(-1)).toBe(`    ${UI}/namespaces/default/workflows/${encodeURIComponent(`chuky/unit/${cycleId}/U004`)}`);
     // The header and the first lines, as an operator sees them.
@@ -86,7 +105,10 @@ describe('operations commands in a terminal', () => {
     const link = `${UI}/namespaces/default/workflows/${encodeURIComponent(`chuky/cycle/${cycleId}`)}`;
     const [json, text] = await Promise.all([chuky(['cycle', 'list', '--json'], env()), chuky(['cycle', 'list'], env())]);
     expect(json.code, json.stderr).toBe(0);
-    expect((JSON.parse(json.stdout) as CycleSummary[]).find((c) => c.cycleId === cycleId)).toMatchObject({ workflowId: `chuky/cycle/${cycleId}`, temporalUrl: link });
+    expect((JSON.parse(json.stdout) as CycleSummary[]).find((c) => c.cycleId === cycleId)).toMatchObject({
+      workflowId: `chuky/cycle/${cycleId}`,
+      temporalUrl: link,
+    });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain("\nIn Temporal's Web UI:\n");
     expect(text.stdout).toMatch(new RegExp(`^  ${cycleId}\\s+${link.replace(/[.?*+^$[\]\\(){}|-]/g, '\\$&')}$`, 'm'));
@@ -96,10 +118,20 @@ describe('operations commands in a terminal', () => {
     const devUi = 'http://127.0.0.1:28233';
     fs.writeFileSync(
       path.join(dataDir, 'services.json'),
-      JSON.stringify({ pid: process.pid, temporalAddress: services.temporalAddress, temporalNamespace: 'default', databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, temporalUiUrl: devUi }),
+      JSON.stringify({
+        pid: process.pid,
+        temporalAddress: services.temporalAddress,
+        temporalNamespace: 'default',
+        databaseUrl: services.databaseUrl,
+        smtpUrl: services.smtpUrl,
+        temporalUiUrl: devUi,
+      }),
     );
     const link = `${devUi}/namespaces/default/workflows/${encodeURIComponent(`chuky/cycle/${cycleId}`)}`;
-    const [json, text] = await Promise.all([chuky(['cycle', 'list', '--json'], env({ TEMPORAL_UI_URL: '' })), chuky(['cycle', 'list'], env({ TEMPORAL_UI_URL: '' }))]);
+    const [json, text] = await Promise.all([
+      chuky(['cycle', 'list', '--json'], env({ TEMPORAL_UI_URL: '' })),
+      chuky(['cycle', 'list'], env({ TEMPORAL_UI_URL: '' })),
+    ]);
     expect(json.code, json.stderr).toBe(0);
     expect((JSON.parse(json.stdout) as CycleSummary[]).find((c) => c.cycleId === cycleId)?.temporalUrl).toBe(link);
     expect(text.stdout.split('\n')).toContain(`  ${cycleId}  ${link}`);

@@ -20,7 +20,12 @@ describe('operations commands', () => {
   let h: Harness;
   let running: Promise<void>;
   let cycleId: string;
-  const env = () => ({ TEMPORAL_ADDRESS: services.temporalAddress, DATABASE_URL: services.databaseUrl, SMTP_URL: services.smtpUrl, CHUKY_TASK_QUEUE: QUEUE });
+  const env = () => ({
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    DATABASE_URL: services.databaseUrl,
+    SMTP_URL: services.smtpUrl,
+    CHUKY_TASK_QUEUE: QUEUE,
+  });
 
   beforeAll(async () => {
     h = await startHarness({ taskQueue: QUEUE });
@@ -64,7 +69,10 @@ describe('operations commands', () => {
   });
 
   it('cycle status: the standing of each phase, in counts and percentages, before the units', async () => {
-    const [r, text] = await Promise.all([chuky(['cycle', 'status', '--cycle', cycleId, '--json'], env()), chuky(['cycle', 'status', '--cycle', cycleId], env())]);
+    const [r, text] = await Promise.all([
+      chuky(['cycle', 'status', '--cycle', cycleId, '--json'], env()),
+      chuky(['cycle', 'status', '--cycle', cycleId], env()),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const status = JSON.parse(r.stdout) as { phases: PhaseSummary[] } & Record<string, unknown>;
     // The keys scripts already read are all still there.
@@ -107,7 +115,12 @@ describe('operations commands', () => {
       ['U004', 'not_submitted', 3, SEEDED.planDeadline, days],
       ['U003', 'overdue', 2, SEEDED.planDeadline, days],
     ]);
-    expect(rows[0]).toMatchObject({ cycleId, phase: 'plan', unitName: 'Đảng bộ Sở Giáo dục và Đào tạo 4', workflowId: `chuky/unit/${cycleId}/U004` });
+    expect(rows[0]).toMatchObject({
+      cycleId,
+      phase: 'plan',
+      unitName: 'Đảng bộ Sở Giáo dục và Đào tạo 4',
+      workflowId: `chuky/unit/${cycleId}/U004`,
+    });
     const all = JSON.parse(allRun.stdout) as OverdueRow[];
     expect(all.map((o) => o.unitCode)).toEqual(['U004', 'U003', 'U002']);
     expect(studyRun.stdout.trim()).toBe('[]');

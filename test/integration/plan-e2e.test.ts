@@ -26,14 +26,25 @@ describe('plan obligation on the real stack', () => {
   const services = inject('services');
 
   const mailFor = async (unit: string): Promise<StoredMail[]> =>
-    (await fetchInbox(h.inboxUrl)).filter((m) => [...m.to, ...m.cc].some((a) => a === fx.unitEmail(unit, 'secretary')) || m.subject.includes(`${unit} `));
+    (await fetchInbox(h.inboxUrl)).filter(
+      (m) => [...m.to, ...m.cc].some((a) => a === fx.unitEmail(unit, 'secretary')) || m.subject.includes(`${unit} `),
+    );
   const linkIn = (m: StoredMail) => /Xác nhận và nộp tại: (\S+)/.exec(m.text)?.[1] ?? /Nộp tại: (\S+)/.exec(m.text)?.[1];
 
   beforeAll(async () => {
     const port = await freePort();
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: `http://127.0.0.1:${port}` });
     api = await startApi({ db: h.db, client: h.client, signingSecret: h.env.signingSecret }, port);
-    fx = writeFixture({ code: 'ITE2E', issuedOn: '2027-03-01', deadline: '2027-03-05', closesOn: '2027-03-09', units: 3, reminders: [2, 1], level2AfterDays: 2, level3AfterDays: 3 });
+    fx = writeFixture({
+      code: 'ITE2E',
+      issuedOn: '2027-03-01',
+      deadline: '2027-03-05',
+      closesOn: '2027-03-09',
+      units: 3,
+      reminders: [2, 1],
+      level2AfterDays: 2,
+      level3AfterDays: 3,
+    });
   });
 
   afterAll(async () => {
@@ -48,7 +59,9 @@ describe('plan obligation on the real stack', () => {
       cycleId = started.cycleId;
 
       // The notice reaches each unit's contact and secretary, with a link to its own form.
-      const notice = await waitFor('notice to the on-time unit', async () => (await mailFor(onTime)).find((m) => m.subject.includes('hạn 05/03/2027')));
+      const notice = await waitFor('notice to the on-time unit', async () =>
+        (await mailFor(onTime)).find((m) => m.subject.includes('hạn 05/03/2027')),
+      );
       expect(notice.to.sort()).toEqual([fx.unitEmail(onTime, 'contact'), fx.unitEmail(onTime, 'secretary')].sort());
       const link = linkIn(notice)!;
       expect(link).toContain(`http://127.0.0.1:`);
@@ -65,20 +78,40 @@ describe('plan obligation on the real stack', () => {
       expect(await bad.text()).toContain('Người xác nhận: không được để trống');
 
       // A link signed by anyone else is refused.
-      const forged = formUrl(`http://127.0.0.1:${new URL(link).port}`, await signLink({ cycleId, unitCode: onTime, phase: 'plan' }, 'x'.repeat(40), Date.now() + 60_000));
+      const forged = formUrl(
+        `http://127.0.0.1:${new URL(link).port}`,
+        await signLink({ cycleId, unitCode: onTime, phase: 'plan' }, 'x'.repeat(40), Date.now() + 60_000),
+      );
       expect((await fetch(forged)).status).toBe(403);
 
       // A good one is accepted; a field naming another unit is ignored: the link decides the unit.
-      const ok = await fetch(link, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Nguyễn Văn An, Bí thư', unitPlanNumber: '05-KH/ĐU', requestId: 'form-ok-0000001', unitCode: never }) });
+      const ok = await fetch(link, {
+        method: 'POST',
+        body: new URLSearchParams({
+          confirmedBy: 'Nguyễn Văn An, Bí thư',
+          unitPlanNumber: '05-KH/ĐU',
+          requestId: 'form-ok-0000001',
+          unitCode: never,
+        }),
+      });
       expect(ok.status).toBe(200);
       expect(await ok.text()).toContain('Đã nhận (lần 1, đúng hạn)');
 
       // Revisions change no search attribute: the first records the patch that skips unchanged upserts, the
       // second upserts nothing, and visibility still shows the unit as submitted.
       const upserts = async () =>
-        (await h.client.workflow.getHandle(unitWorkflowId(cycleId, onTime)).fetchHistory()).events!.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+        (await h.client.workflow.getHandle(unitWorkflowId(cycleId, onTime)).fetchHistory()).events!.filter(
+          (e) => e.upsertWorkflowSearchAttributesEventAttributes,
+        ).length;
       const revise = async (n: number) => {
-        const res = await fetch(link, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Nguyễn Văn An, Bí thư', unitPlanNumber: `05-KH/ĐU, bản ${n}`, requestId: `form-rev-00000${n}` }) });
+        const res = await fetch(link, {
+          method: 'POST',
+          body: new URLSearchParams({
+            confirmedBy: 'Nguyễn Văn An, Bí thư',
+            unitPlanNumber: `05-KH/ĐU, bản ${n}`,
+            requestId: `form-rev-00000${n}`,
+          }),
+        });
         expect(await res.text()).toContain(`Đã nhận (lần ${n}`);
       };
       await revise(2);
@@ -89,17 +122,26 @@ describe('plan obligation on the real stack', () => {
       expect(desc.searchAttributes.ChukyStatus).toEqual(['submitted']);
 
       // The late unit answers only after its overdue notice.
-      const overdue = await waitFor('overdue notice to the late unit', async () => (await mailFor(late)).find((m) => m.subject.startsWith('QUÁ HẠN')), 90_000);
+      const overdue = await waitFor(
+        'overdue notice to the late unit',
+        async () => (await mailFor(late)).find((m) => m.subject.startsWith('QUÁ HẠN')),
+        90_000,
+      );
       expect(overdue.to).toEqual([fx.unitEmail(late, 'secretary')]);
       expect(overdue.cc).toContain(fx.standingBodyEmail);
       const lateLink = /Nộp tại: (\S+)/.exec(overdue.text)![1]!;
-      const lateOk = await fetch(lateLink, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Trần Thị Bình', requestId: 'form-late-000001' }) });
+      const lateOk = await fetch(lateLink, {
+        method: 'POST',
+        body: new URLSearchParams({ confirmedBy: 'Trần Thị Bình', requestId: 'form-late-000001' }),
+      });
       expect(await lateOk.text()).toContain('nộp chậm');
 
       await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
     });
 
-    const { rows } = await h.db.query("SELECT unit_code, email_key FROM emails WHERE cycle_id = $1 AND status = 'sent' ORDER BY id", [cycleId]);
+    const { rows } = await h.db.query("SELECT unit_code, email_key FROM emails WHERE cycle_id = $1 AND status = 'sent' ORDER BY id", [
+      cycleId,
+    ]);
     const kinds = (u: string) => rows.filter((r) => r.unit_code === u).map((r) => r.email_key.split('/')[3].split('@')[0]);
     expect(kinds(onTime)).toEqual(['notice', 'receipt', 'receipt', 'receipt']);
 
@@ -121,14 +163,16 @@ describe('plan obligation on the real stack', () => {
     // The server's list query answers "who did not submit" from the search attributes.
     const notSubmitted = await waitFor('visibility to catch up', async () => {
       const found: string[] = [];
-      for await (const wf of h.client.workflow.list({ query: `ChukyCycle = '${cycleId}' AND ChukyStatus = 'not_submitted'` })) found.push(wf.workflowId);
+      for await (const wf of h.client.workflow.list({ query: `ChukyCycle = '${cycleId}' AND ChukyStatus = 'not_submitted'` }))
+        found.push(wf.workflowId);
       return found.length === 1 ? found : undefined;
     });
     expect(notSubmitted[0]).toContain(never);
     // "Who is overdue in phase plan": the unit still owing it, not the one that submitted late.
     const overdueInPlan = await waitFor('overdue phases in visibility', async () => {
       const found: string[] = [];
-      for await (const wf of h.client.workflow.list({ query: `ChukyCycle = '${cycleId}' AND ChukyOverduePhases = 'plan'` })) found.push(wf.workflowId);
+      for await (const wf of h.client.workflow.list({ query: `ChukyCycle = '${cycleId}' AND ChukyOverduePhases = 'plan'` }))
+        found.push(wf.workflowId);
       return found.length === 1 ? found : undefined;
     });
     expect(overdueInPlan[0]).toContain(never);
@@ -142,7 +186,11 @@ describe('plan obligation on the real stack', () => {
     expect(status.stderr).toBe('');
     const parsed = JSON.parse(status.stdout);
     expect(parsed.status).toBe('closed');
-    expect(Object.fromEntries(parsed.units.map((u: { unitCode: string; status: string }) => [u.unitCode, u.status]))).toEqual({ [onTime]: 'submitted', [late]: 'late', [never]: 'not_submitted' });
+    expect(Object.fromEntries(parsed.units.map((u: { unitCode: string; status: string }) => [u.unitCode, u.status]))).toEqual({
+      [onTime]: 'submitted',
+      [late]: 'late',
+      [never]: 'not_submitted',
+    });
     expect(parsed.summary).toEqual({ submitted: 1, late: 1, not_submitted: 1 });
   });
 });

@@ -43,7 +43,8 @@ function run(cwd: string, script: string): Promise<{ code: number | null; stdout
 
 /** Removes a cluster placed outside the checkout (the next start would remove it too, as an orphan). */
 function removePlacedCluster(link: string): void {
-  if (fs.existsSync(link) && fs.lstatSync(link).isSymbolicLink()) fs.rmSync(path.dirname(fs.realpathSync(link)), { recursive: true, force: true });
+  if (fs.existsSync(link) && fs.lstatSync(link).isSymbolicLink())
+    fs.rmSync(path.dirname(fs.realpathSync(link)), { recursive: true, force: true });
 }
 
 afterAll(() => {
@@ -115,7 +116,11 @@ process.stdout.write(JSON.stringify({ count, dataDirectory }));`;
     const before = ancestorModes(parent);
     const started = startEmbeddedPostgres({ dataDir, log: () => undefined });
     if (asRoot) {
-      await expect(started).rejects.toThrow(new RegExp(`^PostgreSQL's data in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be reached by the "postgres" account[^\\n]*$`));
+      await expect(started).rejects.toThrow(
+        new RegExp(
+          `^PostgreSQL's data in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be reached by the "postgres" account[^\\n]*$`,
+        ),
+      );
     } else {
       // Not root: the server runs as us and reaches it, and fails on the fake cluster, naming the folder.
       await expect(started).rejects.toThrow(dataDir);

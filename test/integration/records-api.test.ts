@@ -50,7 +50,12 @@ describe('committee records API', () => {
   it('adds a record once per request id, lists it by kind, and deletes it softly', async () => {
     expect((await fetch(`${api.url}/api/v1/cycles/${cycleId}/records`)).status).toBe(401);
 
-    const first = await call('POST', `/cycles/${cycleId}/records/document`, { ...plan, title: `  ${plan.title.normalize('NFD')} `, requestId: 'rec-plan-0001', actor: 'Trần Văn Thư' });
+    const first = await call('POST', `/cycles/${cycleId}/records/document`, {
+      ...plan,
+      title: `  ${plan.title.normalize('NFD')} `,
+      requestId: 'rec-plan-0001',
+      actor: 'Trần Văn Thư',
+    });
     expect(first.status).toBe(201);
     const created = (await first.json()) as { created: boolean; record: { id: number; kind: string; payload: unknown; actor: string } };
     expect(created).toMatchObject({ created: true, record: { kind: 'document', payload: plan, actor: 'operator:Trần Văn Thư' } });
@@ -65,13 +70,23 @@ describe('committee records API', () => {
     expect(((await clash.json()) as { error: string }).error).toContain('đã được dùng cho một hồ sơ khác');
 
     // The Idempotency-Key header works as the request id.
-    const conference = { heldOn: '2027-03-15', theme: 'Chuyên đề năm 2027', online: true, connectionPoints: 102, attendees: 4320, kind: 'chuyen-de-hang-nam' };
+    const conference = {
+      heldOn: '2027-03-15',
+      theme: 'Chuyên đề năm 2027',
+      online: true,
+      connectionPoints: 102,
+      attendees: 4320,
+      kind: 'chuyen-de-hang-nam',
+    };
     const conf = await call('POST', `/cycles/${cycleId}/records/conference`, conference, { 'idempotency-key': 'rec-conf-0001' });
     expect(conf.status).toBe(201);
 
     const all = (await (await call('GET', `/cycles/${cycleId}/records`)).json()) as { records: { id: number; kind: string }[] };
     expect(all.records.map((r) => r.kind)).toEqual(['document', 'conference']);
-    const docs = (await (await call('GET', `/cycles/${cycleId}/records?kind=document`)).json()) as { kind: string; records: { id: number }[] };
+    const docs = (await (await call('GET', `/cycles/${cycleId}/records?kind=document`)).json()) as {
+      kind: string;
+      records: { id: number }[];
+    };
     expect(docs.records.map((r) => r.id)).toEqual([created.record.id]);
     expect((await call('GET', `/cycles/${cycleId}/records?kind=meeting`)).status).toBe(400);
 
@@ -81,7 +96,9 @@ describe('committee records API', () => {
     const left = (await (await call('GET', `/cycles/${cycleId}/records`)).json()) as { records: { kind: string }[] };
     expect(left.records.map((r) => r.kind)).toEqual(['conference']);
     expect(await (await call('DELETE', `/cycles/${cycleId}/records/${created.record.id}`)).json()).toMatchObject({ alreadyDeleted: true });
-    const { rows } = await db.query('SELECT deleted_at, deleted_by, deleted_reason FROM committee_records WHERE id = $1', [created.record.id]);
+    const { rows } = await db.query('SELECT deleted_at, deleted_by, deleted_reason FROM committee_records WHERE id = $1', [
+      created.record.id,
+    ]);
     expect(rows[0]).toMatchObject({ deleted_by: 'operator:Trần Văn Thư', deleted_reason: 'Nhập nhầm' });
     expect(rows[0].deleted_at).toBeInstanceOf(Date);
     expect((await call('DELETE', `/cycles/${cycleId}/records/999999999`)).status).toBe(404);
@@ -90,7 +107,15 @@ describe('committee records API', () => {
 
   it('refuses bad input with 400 and Vietnamese messages per field, and stores nothing', async () => {
     const before = (await db.query('SELECT count(*)::int AS n FROM committee_records WHERE cycle_id = $1', [cycleId])).rows[0].n;
-    const bad = await call('POST', `/cycles/${cycleId}/records/conference`, { heldOn: '2027-02-30', theme: '', online: 'có', connectionPoints: -1, attendees: 10, kind: 'khac', requestId: 'rec-bad-00001' });
+    const bad = await call('POST', `/cycles/${cycleId}/records/conference`, {
+      heldOn: '2027-02-30',
+      theme: '',
+      online: 'có',
+      connectionPoints: -1,
+      attendees: 10,
+      kind: 'khac',
+      requestId: 'rec-bad-00001',
+    });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: string; fields: Record<string, string>; issues: { field: string; message: string }[] };
     expect(body.fields).toEqual({
@@ -108,47 +133,81 @@ describe('committee records API', () => {
     expect(((await kind.json()) as { fields: Record<string, string> }).fields.kind).toContain('Loại hồ sơ không hợp lệ');
     const notJson = await call('POST', `/cycles/${cycleId}/records/charity`, '{not json');
     expect(notJson.status).toBe(400);
-    const typo = await call('POST', `/cycles/${cycleId}/records/contest`, { name: 'Cuộc thi', heldOn: '2027-08-01', participant: 5, requestId: 'rec-typo-00001' });
+    const typo = await call('POST', `/cycles/${cycleId}/records/contest`, {
+      name: 'Cuộc thi',
+      heldOn: '2027-08-01',
+      participant: 5,
+      requestId: 'rec-typo-00001',
+    });
     expect(((await typo.json()) as { fields: Record<string, string> }).fields).toEqual({
       participants: 'Số người tham gia: không được để trống',
       participant: 'Trường "participant" không có trong loại hồ sơ này (kiểm tra chính tả)',
     });
-    expect((await call('POST', '/cycles/NO-SUCH-2027/records/charity', { description: 'Quỹ', amountVnd: 1, requestId: 'rec-nocycle-01' })).status).toBe(404);
+    expect(
+      (await call('POST', '/cycles/NO-SUCH-2027/records/charity', { description: 'Quỹ', amountVnd: 1, requestId: 'rec-nocycle-01' }))
+        .status,
+    ).toBe(404);
     expect((await db.query('SELECT count(*)::int AS n FROM committee_records WHERE cycle_id = $1', [cycleId])).rows[0].n).toBe(before);
   });
 
-  it.each([['units'], ['units', 'import'], ['units', 'list'], ['units', 'remove'], ['link'], ['link', 'revoke'], ['link', 'issue'], ['records'], ['records', 'add'], ['records', 'list'], ['records', 'delete']])(
-    'chuky %s … --help',
-    async (...cmd) => {
-      const r = await chuky([...cmd, '--help'], {});
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^Usage: chuky/m);
-    },
-  );
+  it.each([
+    ['units'],
+    ['units', 'import'],
+    ['units', 'list'],
+    ['units', 'remove'],
+    ['link'],
+    ['link', 'revoke'],
+    ['link', 'issue'],
+    ['records'],
+    ['records', 'add'],
+    ['records', 'list'],
+    ['records', 'delete'],
+  ])('chuky %s … --help', async (...cmd) => {
+    const r = await chuky([...cmd, '--help'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: chuky/m);
+  });
 
   it('works from the CLI: add (idempotent), list, delete, and a refused record exits 2', async () => {
     const env = { TEMPORAL_ADDRESS: services.temporalAddress, DATABASE_URL: services.databaseUrl, SMTP_URL: services.smtpUrl };
     const data = JSON.stringify({ name: 'Cuộc thi tìm hiểu 95 năm Ngày thành lập Đảng', heldOn: '2027-08-01', participants: 1500 });
-    const add = await chuky(['records', 'add', '--cycle', cycleId, '--kind', 'contest', '--data', data, '--request-id', 'cli-contest-0001', '--json'], env);
+    const add = await chuky(
+      ['records', 'add', '--cycle', cycleId, '--kind', 'contest', '--data', data, '--request-id', 'cli-contest-0001', '--json'],
+      env,
+    );
     expect(add.stderr).toBe('');
     const added = JSON.parse(add.stdout) as { created: boolean; record: { id: number } };
     expect(added.created).toBe(true);
-    const again = JSON.parse((await chuky(['records', 'add', '--cycle', cycleId, '--kind', 'contest', '--data', data, '--request-id', 'cli-contest-0001', '--json'], env)).stdout);
+    const again = JSON.parse(
+      (
+        await chuky(
+          ['records', 'add', '--cycle', cycleId, '--kind', 'contest', '--data', data, '--request-id', 'cli-contest-0001', '--json'],
+          env,
+        )
+      ).stdout,
+    );
     expect(again).toMatchObject({ created: false, record: { id: added.record.id } });
 
-    const list = JSON.parse((await chuky(['records', 'list', '--cycle', cycleId, '--kind', 'contest', '--json'], env)).stdout) as { records: { id: number }[] };
+    const list = JSON.parse((await chuky(['records', 'list', '--cycle', cycleId, '--kind', 'contest', '--json'], env)).stdout) as {
+      records: { id: number }[];
+    };
     expect(list.records.map((r) => r.id)).toEqual([added.record.id]);
     const text = await chuky(['records', 'list', '--cycle', cycleId], env);
     expect(text.stdout).toContain('Cuộc thi tìm hiểu 95 năm Ngày thành lập Đảng, 1500 người tham gia');
 
-    const bad = await chuky(['records', 'add', '--cycle', cycleId, '--kind', 'charity', '--data', '{"description":"Quỹ","amountVnd":-1}'], env);
+    const bad = await chuky(
+      ['records', 'add', '--cycle', cycleId, '--kind', 'charity', '--data', '{"description":"Quỹ","amountVnd":-1}'],
+      env,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--data: amountVnd: Số tiền (đồng): không được là số âm');
 
     const del = await chuky(['records', 'delete', '--cycle', cycleId, '--id', String(added.record.id), '--reason', 'Trùng'], env);
     expect(del.code).toBe(0);
     expect(del.stdout).toContain(`Deleted: record ${added.record.id}`);
-    const after = JSON.parse((await chuky(['records', 'list', '--cycle', cycleId, '--kind', 'contest', '--json'], env)).stdout) as { records: unknown[] };
+    const after = JSON.parse((await chuky(['records', 'list', '--cycle', cycleId, '--kind', 'contest', '--json'], env)).stdout) as {
+      records: unknown[];
+    };
     expect(after.records).toEqual([]);
   });
 });

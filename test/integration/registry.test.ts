@@ -37,18 +37,37 @@ describe('unit registry and revocable links on the real stack', () => {
   let dir: string;
   let cliEnv: Record<string, string>;
 
-  const inbox = async (): Promise<StoredMail[]> => (await fetchInbox(services.inboxUrl)).filter((m) => [...m.to, ...m.cc].some((a) => a.endsWith(`@${fx.domain}`)));
+  const inbox = async (): Promise<StoredMail[]> =>
+    (await fetchInbox(services.inboxUrl)).filter((m) => [...m.to, ...m.cc].some((a) => a.endsWith(`@${fx.domain}`)));
   const linkIn = (m: StoredMail) => /Xác nhận và nộp tại: (\S+)/.exec(m.text)?.[1] ?? /Nộp tại: (\S+)/.exec(m.text)?.[1];
-  const unitRow = async (code: string) => (await h.db.query('SELECT * FROM units WHERE cycle_id = $1 AND code = $2', [cycleId, code])).rows[0];
-  const unitCount = async () => (await h.db.query('SELECT count(*)::int AS n FROM units WHERE cycle_id = $1', [cycleId])).rows[0].n as number;
+  const unitRow = async (code: string) =>
+    (await h.db.query('SELECT * FROM units WHERE cycle_id = $1 AND code = $2', [cycleId, code])).rows[0];
+  const unitCount = async () =>
+    (await h.db.query('SELECT count(*)::int AS n FROM units WHERE cycle_id = $1', [cycleId])).rows[0].n as number;
   const importApi = (csv: string, query: string) =>
-    fetch(`${api.url}/api/v1/cycles/${cycleId}/units/import?${query}`, { method: 'POST', headers: { 'content-type': 'text/csv; charset=utf-8' }, body: csv });
+    fetch(`${api.url}/api/v1/cycles/${cycleId}/units/import?${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv; charset=utf-8' },
+      body: csv,
+    });
 
   beforeAll(async () => {
     const port = await freePort();
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: `http://127.0.0.1:${port}` });
-    api = await startApi({ db: h.db, client: h.client, signingSecret: h.env.signingSecret, taskQueue: QUEUE, searchAttributes: true }, port);
-    fx = writeFixture({ code: 'ITREG', issuedOn: '2027-03-01', deadline: '2027-03-15', closesOn: '2027-12-31', units: 3, reminders: [3, 1], level2AfterDays: 2, level3AfterDays: 3 });
+    api = await startApi(
+      { db: h.db, client: h.client, signingSecret: h.env.signingSecret, taskQueue: QUEUE, searchAttributes: true },
+      port,
+    );
+    fx = writeFixture({
+      code: 'ITREG',
+      issuedOn: '2027-03-01',
+      deadline: '2027-03-15',
+      closesOn: '2027-12-31',
+      units: 3,
+      reminders: [3, 1],
+      level2AfterDays: 2,
+      level3AfterDays: 3,
+    });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-registry-'));
     cliEnv = {
       TEMPORAL_ADDRESS: services.temporalAddress,
@@ -64,7 +83,10 @@ describe('unit registry and revocable links on the real stack', () => {
     // Whatever happened above, leave nothing running on the shared dev server.
     if (h && cycleId) {
       for (const id of [cycleWorkflowId(cycleId), ...['U001', 'U002', 'U003', 'U004'].map((u) => unitWorkflowId(cycleId, u))]) {
-        await h.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+        await h.client.workflow
+          .getHandle(id)
+          .terminate('test cleanup')
+          .catch(() => undefined);
       }
     }
     await api?.close();
@@ -78,16 +100,25 @@ describe('unit registry and revocable links on the real stack', () => {
     await h.run(async () => {
       const started = await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 3 });
       cycleId = started.cycleId;
-      const notices = await waitFor('the three notices', async () => {
-        const found = (await inbox()).filter((m) => m.subject.includes('hạn 15/03/2027') && !m.subject.startsWith('Nhắc'));
-        return found.length === 3 ? found : undefined;
-      }, 60_000);
+      const notices = await waitFor(
+        'the three notices',
+        async () => {
+          const found = (await inbox()).filter((m) => m.subject.includes('hạn 15/03/2027') && !m.subject.startsWith('Nhắc'));
+          return found.length === 3 ? found : undefined;
+        },
+        60_000,
+      );
       const noticeOf = (code: string) => notices.find((m) => isAddressedTo(m, fx.unitEmail(code, 'secretary')))!;
 
       // The new list: U001 as it was, U002 with a new contact email, U003 gone, U004 new.
-      const original = fs.readFileSync(path.join(path.dirname(fx.file), 'units.csv'), 'utf8').trim().split('\n');
+      const original = fs
+        .readFileSync(path.join(path.dirname(fx.file), 'units.csv'), 'utf8')
+        .trim()
+        .split('\n');
       const [header, row1, row2] = original as [string, string, string, string];
-      const row4 = `${u4};Đảng bộ Sở Khoa học và Công nghệ;Đảng bộ cơ sở;55;Phạm Văn Mới;${fx.unitEmail(u4, 'secretary')};Lê Thị Mới;${fx.unitEmail(u4, 'contact')}`;
+      const row4 =
+        `${u4};Đảng bộ Sở Khoa học và Công nghệ;Đảng bộ cơ sở;55;Phạm Văn ` +
+        `Mới;${fx.unitEmail(u4, 'secretary')};Lê Thị Mới;${fx.unitEmail(u4, 'contact')}`;
       const csv = [header, row1, row2.replace(fx.unitEmail(u2, 'contact'), newContact), row4].join('\n') + '\n';
       const file = path.join(dir, 'units-new.csv');
       fs.writeFileSync(file, csv);
@@ -118,13 +149,18 @@ describe('unit registry and revocable links on the real stack', () => {
       const badCsv = csv.replace(fx.unitEmail(u4, 'secretary'), 'bithu.u004(at)example');
       const badFile = path.join(dir, 'bad.csv');
       fs.writeFileSync(badFile, badCsv);
-      const badCli = await chuky(['units', 'import', '--cycle', cycleId, '--file', badFile, '--remove-missing', '--reason', 'Sáp nhập'], cliEnv);
+      const badCli = await chuky(
+        ['units', 'import', '--cycle', cycleId, '--file', badFile, '--remove-missing', '--reason', 'Sáp nhập'],
+        cliEnv,
+      );
       expect(badCli.code).toBe(2);
       expect(badCli.stderr).toContain(`${badFile}:4: Email bí thư: địa chỉ email không hợp lệ: "bithu.u004(at)example"`);
       const badApi = await importApi(badCsv, 'file=bad.csv');
       expect(badApi.status).toBe(400);
       const badJson = (await badApi.json()) as { issues: { file: string; line: number; field: string; message: string }[] };
-      expect(badJson.issues).toEqual([{ file: 'bad.csv', line: 4, field: 'Email bí thư', message: 'địa chỉ email không hợp lệ: "bithu.u004(at)example"' }]);
+      expect(badJson.issues).toEqual([
+        { file: 'bad.csv', line: 4, field: 'Email bí thư', message: 'địa chỉ email không hợp lệ: "bithu.u004(at)example"' },
+      ]);
       expect(await unitCount()).toBe(3);
       expect((await unitRow(u3)).active).toBe(true);
       // Removing without a reason is refused before anything happens.
@@ -132,7 +168,23 @@ describe('unit registry and revocable links on the real stack', () => {
 
       // The real import, from the CLI: U004 joins, U002's contact changes, U003 leaves with a reason.
       const reason = 'Sáp nhập vào Đảng bộ Sở Y tế';
-      const applied = await chuky(['units', 'import', '--cycle', cycleId, '--file', file, '--remove-missing', '--reason', reason, '--actor', 'Nguyễn Thị Văn Thư', '--json'], cliEnv);
+      const applied = await chuky(
+        [
+          'units',
+          'import',
+          '--cycle',
+          cycleId,
+          '--file',
+          file,
+          '--remove-missing',
+          '--reason',
+          reason,
+          '--actor',
+          'Nguyễn Thị Văn Thư',
+          '--json',
+        ],
+        cliEnv,
+      );
       expect(applied.stderr).toBe('');
       expect(applied.code).toBe(0);
       const result = JSON.parse(applied.stdout) as ImportResult;
@@ -148,7 +200,11 @@ describe('unit registry and revocable links on the real stack', () => {
       });
 
       // The new unit's year has started: its notice arrives, to its own addresses.
-      const newNotice = await waitFor('the new unit\'s notice', async () => (await inbox()).find((m) => isAddressedTo(m, fx.unitEmail(u4, 'secretary')) && m.subject.includes('hạn 15/03/2027')), 60_000);
+      const newNotice = await waitFor(
+        "the new unit's notice",
+        async () => (await inbox()).find((m) => isAddressedTo(m, fx.unitEmail(u4, 'secretary')) && m.subject.includes('hạn 15/03/2027')),
+        60_000,
+      );
       expect(newNotice.to.sort()).toEqual([fx.unitEmail(u4, 'contact'), fx.unitEmail(u4, 'secretary')].sort());
       expect(newNotice.subject).toContain('Đảng bộ Sở Khoa học và Công nghệ');
 
@@ -157,9 +213,14 @@ describe('unit registry and revocable links on the real stack', () => {
       expect(removedRow.active).toBe(false);
       expect(removedRow.removed_reason).toBe(reason);
       expect(removedRow.removed_at).toBeInstanceOf(Date);
-      const { rows: obligations } = await h.db.query('SELECT unit_code, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code', [cycleId]);
+      const { rows: obligations } = await h.db.query('SELECT unit_code, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code', [
+        cycleId,
+      ]);
       expect(obligations.find((o) => o.unit_code === u3)?.status).toBe('removed');
-      const { rows: removal } = await h.db.query("SELECT actor, reason FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'unit_removed'", [cycleId, u3]);
+      const { rows: removal } = await h.db.query(
+        "SELECT actor, reason FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'unit_removed'",
+        [cycleId, u3],
+      );
       expect(removal).toEqual([{ actor: 'operator:Nguyễn Thị Văn Thư', reason }]);
       expect((await h.client.workflow.getHandle(unitWorkflowId(cycleId, u3)).describe()).status.name).toBe('COMPLETED');
       expect(new Date((await unitRow(u4)).added_at).getTime()).toBeGreaterThan(new Date((await unitRow(u1)).added_at).getTime());
@@ -174,24 +235,40 @@ describe('unit registry and revocable links on the real stack', () => {
 
       const list = await chuky(['units', 'list', '--cycle', cycleId, '--json'], cliEnv);
       expect(list.code).toBe(0);
-      const listed = JSON.parse(list.stdout) as { units: { code: string; active: boolean; removedReason: string | null; contactEmail: string }[] };
-      expect(listed.units.map((u) => [u.code, u.active])).toEqual([[u1, true], [u2, true], [u3, false], [u4, true]]);
+      const listed = JSON.parse(list.stdout) as {
+        units: { code: string; active: boolean; removedReason: string | null; contactEmail: string }[];
+      };
+      expect(listed.units.map((u) => [u.code, u.active])).toEqual([
+        [u1, true],
+        [u2, true],
+        [u3, false],
+        [u4, true],
+      ]);
       expect(listed.units.find((u) => u.code === u2)?.contactEmail).toBe(newContact);
 
       // Revoking U001's links: its old link is refused in Vietnamese; other units' links still work.
       const oldLink = linkIn(noticeOf(u1))!;
       expect((await fetch(oldLink)).status).toBe(200);
-      const revoked = await chuky(['link', 'revoke', '--cycle', cycleId, '--unit', u1, '--reason', 'Thư bị chuyển tiếp nhầm', '--json'], cliEnv);
+      const revoked = await chuky(
+        ['link', 'revoke', '--cycle', cycleId, '--unit', u1, '--reason', 'Thư bị chuyển tiếp nhầm', '--json'],
+        cliEnv,
+      );
       expect(revoked.stderr).toBe('');
       expect(JSON.parse(revoked.stdout)).toMatchObject({ cycleId, unitCode: u1, reason: 'Thư bị chuyển tiếp nhầm' });
       const refused = await fetch(oldLink);
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain(REVOKED_LINK_MESSAGE);
-      expect((await fetch(oldLink, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Người lạ', requestId: 'form-revoked-0001' }) })).status).toBe(403);
+      expect(
+        (await fetch(oldLink, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Người lạ', requestId: 'form-revoked-0001' }) }))
+          .status,
+      ).toBe(403);
       expect((await fetch(linkIn(noticeOf(u2))!)).status).toBe(200);
 
       // An email sent after the revocation signs its link then: that link works.
-      const fresh = formUrl(h.env.publicBaseUrl, await signLink({ cycleId, unitCode: u1, phase: 'plan' }, h.env.signingSecret, Date.now() + 86_400_000));
+      const fresh = formUrl(
+        h.env.publicBaseUrl,
+        await signLink({ cycleId, unitCode: u1, phase: 'plan' }, h.env.signingSecret, Date.now() + 86_400_000),
+      );
       expect((await fetch(fresh)).status).toBe(200);
       // And so does a link issued by hand for the operator to send.
       const issued = await chuky(['link', 'issue', '--cycle', cycleId, '--unit', u1, '--phase', 'plan', '--days', '5', '--json'], cliEnv);
@@ -199,12 +276,22 @@ describe('unit registry and revocable links on the real stack', () => {
       const { url } = JSON.parse(issued.stdout) as { url: string };
       expect(url.startsWith(`${cliEnv.PUBLIC_BASE_URL}/f/`)).toBe(true);
       expect((await fetch(url)).status).toBe(200);
-      expect((await chuky(['link', 'issue', '--cycle', cycleId, '--unit', u3, '--phase', 'plan'], cliEnv)).stderr).toContain('was removed from the cycle');
+      expect((await chuky(['link', 'issue', '--cycle', cycleId, '--unit', u3, '--phase', 'plan'], cliEnv)).stderr).toContain(
+        'was removed from the cycle',
+      );
 
       // The next email to U002 goes to its new contact; the removed unit gets nothing more.
-      const reminder = await waitFor('the reminder to the changed unit', async () => (await inbox()).find((m) => m.subject.startsWith('Nhắc hạn') && isAddressedTo(m, fx.unitEmail(u2, 'secretary'))), 90_000);
+      const reminder = await waitFor(
+        'the reminder to the changed unit',
+        async () => (await inbox()).find((m) => m.subject.startsWith('Nhắc hạn') && isAddressedTo(m, fx.unitEmail(u2, 'secretary'))),
+        90_000,
+      );
       expect(reminder.to.sort()).toEqual([newContact, fx.unitEmail(u2, 'secretary')].sort());
-      await waitFor('the other reminders', async () => (await inbox()).filter((m) => m.subject.startsWith('Nhắc hạn: còn 3 ngày')).length >= 3, 30_000);
+      await waitFor(
+        'the other reminders',
+        async () => (await inbox()).filter((m) => m.subject.startsWith('Nhắc hạn: còn 3 ngày')).length >= 3,
+        30_000,
+      );
       const { rows: u3Emails } = await h.db.query('SELECT kind FROM emails WHERE cycle_id = $1 AND unit_code = $2', [cycleId, u3]);
       expect(u3Emails.map((e) => e.kind)).toEqual(['notice']);
 
@@ -213,22 +300,42 @@ describe('unit registry and revocable links on the real stack', () => {
       expect(noReason.code).toBe(1);
       expect(noReason.stderr).toContain('Lý do: cần ghi rõ lý do');
       expect((await unitRow(u4)).active).toBe(true);
-      const removedByHand = await chuky(['units', 'remove', '--cycle', cycleId, '--unit', u4, '--reason', 'Giải thể theo quyết định của Tỉnh ủy', '--json'], cliEnv);
+      const removedByHand = await chuky(
+        ['units', 'remove', '--cycle', cycleId, '--unit', u4, '--reason', 'Giải thể theo quyết định của Tỉnh ủy', '--json'],
+        cliEnv,
+      );
       expect(removedByHand.stderr).toBe('');
-      expect(JSON.parse(removedByHand.stdout)).toEqual({ cycleId, code: u4, workflow: 'removed', obligations: [{ phase: 'plan', status: 'removed' }] });
-      const removedAgain = await chuky(['units', 'remove', '--cycle', cycleId, '--unit', u4, '--reason', 'Giải thể theo quyết định của Tỉnh ủy', '--json'], cliEnv);
+      expect(JSON.parse(removedByHand.stdout)).toEqual({
+        cycleId,
+        code: u4,
+        workflow: 'removed',
+        obligations: [{ phase: 'plan', status: 'removed' }],
+      });
+      const removedAgain = await chuky(
+        ['units', 'remove', '--cycle', cycleId, '--unit', u4, '--reason', 'Giải thể theo quyết định của Tỉnh ủy', '--json'],
+        cliEnv,
+      );
       // The same removal is the same update (its id derives from cycle and unit): the same answer, nothing more.
       expect(JSON.parse(removedAgain.stdout)).toEqual(JSON.parse(removedByHand.stdout));
-      const { rows: removals } = await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'unit_removed'", [cycleId, u4]);
+      const { rows: removals } = await h.db.query(
+        "SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'unit_removed'",
+        [cycleId, u4],
+      );
       expect(removals[0].n).toBe(1);
       expect((await unitRow(u4)).removed_reason).toBe('Giải thể theo quyết định của Tỉnh ủy');
-      expect((await chuky(['units', 'remove', '--cycle', cycleId, '--unit', 'U999', '--reason', 'Không có'], cliEnv)).stderr).toContain('no unit "U999"');
+      expect((await chuky(['units', 'remove', '--cycle', cycleId, '--unit', 'U999', '--reason', 'Không có'], cliEnv)).stderr).toContain(
+        'no unit "U999"',
+      );
 
       // Close the year: every unit workflow ends, the one added mid-year included.
       await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'Kết thúc kiểm thử', actor: 'test' });
       await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
       for (const code of [u1, u2, u3, u4]) {
-        await waitFor(`${code}'s workflow to end`, async () => (await h.client.workflow.getHandle(unitWorkflowId(cycleId, code)).describe()).status.name === 'COMPLETED', 30_000);
+        await waitFor(
+          `${code}'s workflow to end`,
+          async () => (await h.client.workflow.getHandle(unitWorkflowId(cycleId, code)).describe()).status.name === 'COMPLETED',
+          30_000,
+        );
       }
     });
 

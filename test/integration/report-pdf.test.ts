@@ -26,7 +26,13 @@ import { chuky } from '../support/processes.js';
 const COMMITTEE = 'PDFR';
 const ARTIFACTS = path.join(projectRoot(), 'test', 'artifacts', 'report-pdf');
 
-const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** The document's paragraphs outside tables (headings, body, captions), as a reader sees them. */
 async function paragraphsOutsideTables(docx: string): Promise<string[]> {
@@ -91,7 +97,10 @@ describe('the three-year review printed through LibreOffice', () => {
     });
 
   beforeAll(async () => {
-    const [soffice] = await Promise.all([ensureLibreOffice((m) => console.log(`[libreoffice] ${m}`)), ensurePoppler((m) => console.log(`[poppler] ${m}`))]);
+    const [soffice] = await Promise.all([
+      ensureLibreOffice((m) => console.log(`[libreoffice] ${m}`)),
+      ensurePoppler((m) => console.log(`[poppler] ${m}`)),
+    ]);
     db = createPool(services.databaseUrl);
     // The demo's settings, with a register that starts at 1 and no date: the first compilation is dated today.
     const { date: _date, ...demo } = loadReportConfig(path.join(projectRoot(), 'config', 'demo', 'report.yaml'));
@@ -102,7 +111,12 @@ describe('the three-year review printed through LibreOffice', () => {
     fs.rmSync(ARTIFACTS, { recursive: true, force: true });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     pdf = await convertDocument(first.files.docx, 'pdf', ARTIFACTS, { soffice });
-    [text, layout, paragraphs, footnotes] = await Promise.all([pdfText(pdf), pdfLayout(pdf), paragraphsOutsideTables(first.files.docx), docxText(fs.readFileSync(first.files.docx)).then((d) => d.footnotes)]);
+    [text, layout, paragraphs, footnotes] = await Promise.all([
+      pdfText(pdf),
+      pdfLayout(pdf),
+      paragraphsOutsideTables(first.files.docx),
+      docxText(fs.readFileSync(first.files.docx)).then((d) => d.footnotes),
+    ]);
   }, 20 * 60_000);
 
   afterAll(async () => {
@@ -119,14 +133,22 @@ describe('the three-year review printed through LibreOffice', () => {
   it('prints every paragraph, each figure’s sentence among them, and every chart’s caption', () => {
     // Every paragraph of the document, against the lines set in the text's sizes (13–16 pt): footnotes (12 pt),
     // which fall between the two halves of a paragraph that runs onto the next page, and footnote marks are left out.
-    const body = tokens(layout.texts.filter((t) => t.size >= 19).map((t) => t.text).join(' '));
+    const body = tokens(
+      layout.texts
+        .filter((t) => t.size >= 19)
+        .map((t) => t.text)
+        .join(' '),
+    );
     expect(paragraphs.length).toBeGreaterThan(40);
     const missing = paragraphs.filter((p) => !findsInOrder(body, p, 3));
     expect(missing, 'paragraphs of the DOCX not found in the PDF').toEqual([]);
     // And each figure's sentence in pdftotext's reading of the whole PDF: the footnotes, which state most of them.
     const words = tokens(text);
     expect(footnotes.length).toBeGreaterThan(5);
-    expect(footnotes.filter((f) => !findsInOrder(words, f, 3)), 'footnotes of the DOCX not found in the PDF').toEqual([]);
+    expect(
+      footnotes.filter((f) => !findsInOrder(words, f, 3)),
+      'footnotes of the DOCX not found in the PDF',
+    ).toEqual([]);
     // The sentence Biểu đồ 1 used to hide, with the count of units the figures give.
     const data = JSON.parse(fs.readFileSync(first.files.json, 'utf8')) as { figures: { id: string; value: number }[] };
     const units = data.figures.find((f) => f.id === 'discussion.units')!.value;
@@ -155,7 +177,10 @@ describe('the three-year review printed through LibreOffice', () => {
     expect(covered).toEqual([]);
     for (const img of layout.images) {
       // Its caption (one to three lines, bold) starts just above it, on the same page.
-      const caption = layout.texts.filter((t) => t.page === img.page && t.top + t.height <= img.top + 2).sort((a, b) => b.top - a.top).find((t) => t.text.startsWith('Biểu đồ'));
+      const caption = layout.texts
+        .filter((t) => t.page === img.page && t.top + t.height <= img.top + 2)
+        .sort((a, b) => b.top - a.top)
+        .find((t) => t.text.startsWith('Biểu đồ'));
       expect(caption, `the caption above the image on page ${img.page}`).toBeDefined();
       expect(img.top - caption!.top, `from "${caption!.text}" to its chart`).toBeLessThan(4 * caption!.height);
       expect(img.left + img.width).toBeLessThanOrEqual(layout.texts.reduce((m, t) => Math.max(m, t.left + t.width), 0) + 2);
@@ -180,10 +205,16 @@ describe('the three-year review printed through LibreOffice', () => {
     // From the command line, as a clerk writes it.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-report-pdf-cli-'));
     const env = { DATABASE_URL: services.databaseUrl };
-    const cli = await chuky(['report', 'compile', '--years', '2021-2023', '--committee', COMMITTEE, '--out', dir, '--date', '20/01/2024'], env);
+    const cli = await chuky(
+      ['report', 'compile', '--years', '2021-2023', '--committee', COMMITTEE, '--out', dir, '--date', '20/01/2024'],
+      env,
+    );
     expect(cli.stderr).toBe('');
     expect(cli.stdout).toMatch(/^Số 01-BC\/ĐUK \(number kept from the first compilation\), dated 2024-01-20 \(was 2024-01-16\)/);
-    const bad = await chuky(['report', 'compile', '--years', '2021-2023', '--committee', COMMITTEE, '--out', dir, '--date', '30/02/2024'], env);
+    const bad = await chuky(
+      ['report', 'compile', '--years', '2021-2023', '--committee', COMMITTEE, '--out', dir, '--date', '30/02/2024'],
+      env,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--date: 30/02/2024 is not a day of the calendar');
   });

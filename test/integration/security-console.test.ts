@@ -47,11 +47,20 @@ class Browser {
     readonly headers: Record<string, string> = {},
   ) {}
 
-  async request(method: string, path: string, opts: { form?: Record<string, string>; headers?: Record<string, string>; origin?: string | null } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    opts: { form?: Record<string, string>; headers?: Record<string, string>; origin?: string | null } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...this.headers, ...opts.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (method === 'POST' && opts.origin !== null) headers.origin = opts.origin ?? this.base;
-    const res = await fetch(this.base + path, { method, headers, redirect: 'manual', ...(opts.form ? { body: new URLSearchParams(opts.form) } : {}) });
+    const res = await fetch(this.base + path, {
+      method,
+      headers,
+      redirect: 'manual',
+      ...(opts.form ? { body: new URLSearchParams(opts.form) } : {}),
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(';');
       const [name, ...rest] = pair!.split('=');
@@ -137,7 +146,12 @@ describe('console, forms and API: what console-roles does not cover', () => {
     // Every route names an action of the table (or is the public sign-in), and every action has a route.
     for (const r of routes) expect(r.action === PUBLIC || (ACTIONS as string[]).includes(r.action), `${r.method} ${r.path}`).toBe(true);
     expect(new Set(routes.map((r) => r.action).filter((a) => a !== PUBLIC))).toEqual(new Set(ACTIONS));
-    expect(routes.filter((r) => r.action === PUBLIC).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /dang-nhap', 'POST /dang-nhap']);
+    expect(
+      routes
+        .filter((r) => r.action === PUBLIC)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(['GET /dang-nhap', 'POST /dang-nhap']);
     expect(routes.length).toBeGreaterThanOrEqual(20);
 
     let checked = 0;
@@ -191,7 +205,7 @@ describe('console, forms and API: what console-roles does not cover', () => {
     expect((await db.query("SELECT count(*)::int AS n FROM audit_log WHERE actor LIKE 'sec-%'")).rows[0].n).toBe(0);
   });
 
-  it('refuses the CSRF token of the same user\'s other session, of an ended session, in the URL, and the sign-in token against another cookie', async () => {
+  it("refuses the CSRF token of the same user's other session, of an ended session, in the URL, and the sign-in token against another cookie", async () => {
     // The target of the user actions below: locking a user ends its sessions, so not one of the role browsers.
     const target = `sec-target-${suffix}`;
     await addUser(db, { username: target, name: 'Mục tiêu', role: 'leader', password: PASSWORD });
@@ -208,7 +222,10 @@ describe('console, forms and API: what console-roles does not cover', () => {
     expect(crossed.status).toBe(403);
     expect(await crossed.text()).toContain(BAD_CSRF);
     // A token only in the URL: refused.
-    expect((await first.request('POST', `/console/nguoi-dung/khoa?_csrf=${encodeURIComponent(firstToken)}`, { form: { username: target } })).status).toBe(403);
+    expect(
+      (await first.request('POST', `/console/nguoi-dung/khoa?_csrf=${encodeURIComponent(firstToken)}`, { form: { username: target } }))
+        .status,
+    ).toBe(403);
     // The second session ends; its token is refused in the first session, and (with its cookie) in no session.
     expect((await second.request('POST', '/console/dang-xuat', { form: { _csrf: secondToken } })).status).toBe(303);
     expect((await first.request('POST', '/console/nguoi-dung/khoa', { form: { ...form, _csrf: secondToken } })).status).toBe(403);
@@ -226,23 +243,39 @@ describe('console, forms and API: what console-roles does not cover', () => {
     const attacker = new Browser(base);
     const attackerToken = /name="_csrf" value="([^"]+)"/.exec(await (await attacker.get('/console/dang-nhap')).text())![1]!;
     await victim.get('/console/dang-nhap');
-    const forcedSignIn = await victim.request('POST', '/console/dang-nhap', { form: { _csrf: attackerToken, username: users.clerk, password: PASSWORD } });
+    const forcedSignIn = await victim.request('POST', '/console/dang-nhap', {
+      form: { _csrf: attackerToken, username: users.clerk, password: PASSWORD },
+    });
     expect(forcedSignIn.status).toBe(403);
     expect(victim.cookies.has('chuky_console')).toBe(false);
     // The cookie's own value without the form field, or the field without the cookie: refused.
     const pre = victim.cookies.get('chuky_console_pre')!;
     expect((await victim.request('POST', '/console/dang-nhap', { form: { username: users.clerk, password: PASSWORD } })).status).toBe(403);
-    expect((await new Browser(base).request('POST', '/console/dang-nhap', { form: { _csrf: pre, username: users.clerk, password: PASSWORD } })).status).toBe(403);
-    expect((await victim.request('POST', '/console/dang-nhap', { form: { _csrf: pre, username: users.clerk, password: PASSWORD } })).status).toBe(303);
+    expect(
+      (await new Browser(base).request('POST', '/console/dang-nhap', { form: { _csrf: pre, username: users.clerk, password: PASSWORD } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await victim.request('POST', '/console/dang-nhap', { form: { _csrf: pre, username: users.clerk, password: PASSWORD } })).status,
+    ).toBe(303);
   });
 
-  it('refuses origins that only look like the console\'s, and accepts PUBLIC_BASE_URL\'s', async () => {
+  it("refuses origins that only look like the console's, and accepts PUBLIC_BASE_URL's", async () => {
     const admin = browsers.admin;
     const token = await admin.csrf();
     const port = new URL(base).port;
     const post = (origin: string | null, headers: Record<string, string> = {}) =>
       admin.request('POST', '/console/nguoi-dung/mo-khoa', { form: { _csrf: token, username: `sec-target-${suffix}` }, origin, headers });
-    for (const origin of [`http://127.0.0.1:${port}.evil.example`, `http://127.0.0.1:${port}@evil.example`, `https://127.0.0.1:${port}`, 'http://127.0.0.1', `http://127.0.0.1:${Number(port) + 1}`, `http://localhost:${port}.evil.example`, 'null', '']) {
+    for (const origin of [
+      `http://127.0.0.1:${port}.evil.example`,
+      `http://127.0.0.1:${port}@evil.example`,
+      `https://127.0.0.1:${port}`,
+      'http://127.0.0.1',
+      `http://127.0.0.1:${Number(port) + 1}`,
+      `http://localhost:${port}.evil.example`,
+      'null',
+      '',
+    ]) {
       const res = await post(origin);
       expect(res.status, origin).toBe(403);
       expect(await res.text(), origin).toContain(BAD_ORIGIN);
@@ -260,10 +293,14 @@ describe('console, forms and API: what console-roles does not cover', () => {
     await addUser(db, { username, name: 'Bị khóa', role: 'clerk', password: PASSWORD });
     const from = (server: { url: string }, ip: string) => new Browser(server.url, { 'x-forwarded-for': ip });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await from(i % 2 ? proxiedB : proxiedA, `192.0.2.${10 + i}`).signIn(username, `sai-${i}`)).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await from(i % 2 ? proxiedB : proxiedA, `192.0.2.${10 + i}`).signIn(username, `sai-${i}`)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
     // Locked for every address and every process, the right password included.
-    for (const [server, ip] of [[proxiedA, '192.0.2.99'], [proxiedB, '192.0.2.98']] as const) {
+    for (const [server, ip] of [
+      [proxiedA, '192.0.2.99'],
+      [proxiedB, '192.0.2.98'],
+    ] as const) {
       const res = await from(server, ip).signIn(username);
       expect(res.status).toBe(429);
       expect(await res.text()).toContain('Tài khoản tạm khóa do đăng nhập sai nhiều lần');
@@ -284,7 +321,8 @@ describe('console, forms and API: what console-roles does not cover', () => {
   it('locks an address out in every API process, and ignores X-Forwarded-For unless the proxy is trusted', async () => {
     const attackerIp = `203.0.113.${Math.floor(Math.random() * 200) + 20}`;
     const attacker = (server: { url: string }) => new Browser(server.url, { 'x-forwarded-for': attackerIp });
-    for (let i = 0; i < 20; i++) expect((await attacker(i % 2 ? proxiedA : proxiedB).signIn(`guess-${i}-${suffix}`, 'x')).status).toBe(i < 19 ? 401 : 429);
+    for (let i = 0; i < 20; i++)
+      expect((await attacker(i % 2 ? proxiedA : proxiedB).signIn(`guess-${i}-${suffix}`, 'x')).status).toBe(i < 19 ? 401 : 429);
     for (const server of [proxiedA, proxiedB]) {
       const res = await attacker(server).signIn(users.admin);
       expect(res.status).toBe(429);
@@ -315,8 +353,21 @@ describe('console, forms and API: what console-roles does not cover', () => {
       ['API without token', () => fetch(`${base}/api/v1/cycles`), 401],
       ['API', () => fetch(`${base}/api/v1/cycles`, { headers: auth }), 200],
       ['API not found', () => fetch(`${base}/api/v1/cycles/NO-CYCLE/status`, { headers: auth }), 404],
-      ['API bad body', () => fetch(`${base}/api/v1/cycles/${cycleId}/units/U001/submit`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: 'x' }), 400],
-      ['API body not JSON', () => fetch(`${base}/api/v1/cycles/${cycleId}/units/U001/submit`, { method: 'POST', headers: auth, body: 'x' }), 415],
+      [
+        'API bad body',
+        () =>
+          fetch(`${base}/api/v1/cycles/${cycleId}/units/U001/submit`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: 'x',
+          }),
+        400,
+      ],
+      [
+        'API body not JSON',
+        () => fetch(`${base}/api/v1/cycles/${cycleId}/units/U001/submit`, { method: 'POST', headers: auth, body: 'x' }),
+        415,
+      ],
       ['health', () => fetch(`${base}/healthz`), 200],
       ['unknown path', () => fetch(`${base}/nothing-here`), 404],
     ];
@@ -344,9 +395,19 @@ describe('console, forms and API: what console-roles does not cover', () => {
   });
 
   it('opens the operator API to its exact bearer token only, and closes it when production has no token', async () => {
-    const status = async (authorization?: string) => (await fetch(`${base}/api/v1/cycles`, { headers: authorization === undefined ? {} : { authorization } })).status;
+    const status = async (authorization?: string) =>
+      (await fetch(`${base}/api/v1/cycles`, { headers: authorization === undefined ? {} : { authorization } })).status;
     expect(await status(`Bearer ${API_TOKEN}`)).toBe(200);
-    for (const wrong of [undefined, '', API_TOKEN, `bearer ${API_TOKEN}`, `Bearer ${API_TOKEN.slice(0, -1)}`, `Bearer ${API_TOKEN}x`, `Bearer  ${API_TOKEN}`, `Basic ${Buffer.from(`x:${API_TOKEN}`).toString('base64')}`]) {
+    for (const wrong of [
+      undefined,
+      '',
+      API_TOKEN,
+      `bearer ${API_TOKEN}`,
+      `Bearer ${API_TOKEN.slice(0, -1)}`,
+      `Bearer ${API_TOKEN}x`,
+      `Bearer  ${API_TOKEN}`,
+      `Basic ${Buffer.from(`x:${API_TOKEN}`).toString('base64')}`,
+    ]) {
       expect(await status(wrong), String(wrong)).toBe(401);
     }
     // A unit's link is no operator credential either.
@@ -357,7 +418,9 @@ describe('console, forms and API: what console-roles does not cover', () => {
     const refused = await closed.request('http://127.0.0.1/api/v1/cycles');
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ error: 'the operator API is closed: set CHUKY_API_TOKEN to open it' });
-    expect((await closed.request(`http://127.0.0.1/api/v1/cycles/${cycleId}/units/U001/extend`, { method: 'POST', body: '{}' })).status).toBe(503);
+    expect(
+      (await closed.request(`http://127.0.0.1/api/v1/cycles/${cycleId}/units/U001/extend`, { method: 'POST', body: '{}' })).status,
+    ).toBe(503);
     expect((await closed.request(`http://127.0.0.1/f/${link}`)).status).toBe(200);
     expect((await closed.request('http://127.0.0.1/console/dang-nhap')).status).toBe(200);
     // Outside production, no token means an open API, as before (development, tests).
@@ -368,7 +431,13 @@ describe('console, forms and API: what console-roles does not cover', () => {
     const valid = await signLink({ cycleId, unitCode: 'U001', phase: 'plan' }, SECRET, Date.now() + 3_600_000);
     const https = createApp({ ...apiDeps, publicBaseUrl: 'https://chuky.example.vn' });
     const at = (path: string, init?: RequestInit) => https.request(`https://chuky.example.vn${path}`, init);
-    for (const [path, status] of [['/console/dang-nhap', 200], [`/f/${valid}`, 200], ['/f/bad', 403], ['/api/v1/cycles', 401], ['/healthz', 200]] as const) {
+    for (const [path, status] of [
+      ['/console/dang-nhap', 200],
+      [`/f/${valid}`, 200],
+      ['/f/bad', 403],
+      ['/api/v1/cycles', 401],
+      ['/healthz', 200],
+    ] as const) {
       const res = await at(path);
       expect(res.status, path).toBe(status);
       expect(res.headers.get('strict-transport-security'), path).toBe('max-age=31536000');
@@ -380,7 +449,11 @@ describe('console, forms and API: what console-roles does not cover', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
     const signedIn = await at('/console/dang-nhap', {
       method: 'POST',
-      headers: { origin: 'https://chuky.example.vn', cookie: preCookie.split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        origin: 'https://chuky.example.vn',
+        cookie: preCookie.split(';')[0]!,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ _csrf: token, username: users.leader, password: PASSWORD }).toString(),
     });
     expect(signedIn.status).toBe(303);
@@ -466,7 +539,9 @@ describe('console, forms and API: what console-roles does not cover', () => {
       await expect(app.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change')).rejects.toThrow(/must be owner/);
       await expect(app.query('DROP TRIGGER audit_log_no_change ON audit_log')).rejects.toThrow(/must be owner/);
       await expect(app.query("SET session_replication_role = 'replica'")).rejects.toThrow(/permission denied/);
-      await expect(app.query('CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$')).rejects.toThrow(/must be owner|permission denied/);
+      await expect(
+        app.query('CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$'),
+      ).rejects.toThrow(/must be owner|permission denied/);
       expect((await app.query('SELECT reason FROM audit_log WHERE id = $1', [id])).rows[0].reason).toBe('Kiểm thử quyền ghi nhật ký');
     } finally {
       await app.end();

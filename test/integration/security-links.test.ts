@@ -30,7 +30,12 @@ const HOUR = 3_600_000;
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** A JWT signed by hand: any header, any claims, HMAC with any hash (or no signature at all). */
-function handMade(header: Record<string, unknown>, claims: Record<string, unknown>, hmac: 'sha256' | 'sha384' | 'sha512' | 'none', secret = SECRET): string {
+function handMade(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  hmac: 'sha256' | 'sha384' | 'sha512' | 'none',
+  secret = SECRET,
+): string {
   const input = `${b64(header)}.${b64(claims)}`;
   return `${input}.${hmac === 'none' ? '' : createHmac(hmac, secret).update(input).digest('base64url')}`;
 }
@@ -51,10 +56,23 @@ describe('signed unit links through the form route', () => {
   const link = (scope: Partial<LinkScope> & { unitCode: string }, expiresAt = Date.now() + HOUR, issuedAt?: number) =>
     signLink({ cycleId, phase: 'plan', ...scope }, SECRET, expiresAt, issuedAt);
   const get = (token: string, base = api.url) => fetch(formUrl(base, token));
-  const post = (token: string, form: Record<string, string> | FormData, init: { base?: string; query?: string; headers?: Record<string, string> } = {}) =>
-    fetch(`${formUrl(init.base ?? api.url, token)}${init.query ?? ''}`, { method: 'POST', body: form instanceof FormData ? form : new URLSearchParams(form), ...(init.headers ? { headers: init.headers } : {}) });
+  const post = (
+    token: string,
+    form: Record<string, string> | FormData,
+    init: { base?: string; query?: string; headers?: Record<string, string> } = {},
+  ) =>
+    fetch(`${formUrl(init.base ?? api.url, token)}${init.query ?? ''}`, {
+      method: 'POST',
+      body: form instanceof FormData ? form : new URLSearchParams(form),
+      ...(init.headers ? { headers: init.headers } : {}),
+    });
   const submissions = async () =>
-    (await h.db.query('SELECT unit_code, phase, version, actor, payload, submission_key FROM submissions WHERE cycle_id = $1 ORDER BY id', [cycleId])).rows as {
+    (
+      await h.db.query(
+        'SELECT unit_code, phase, version, actor, payload, submission_key FROM submissions WHERE cycle_id = $1 ORDER BY id',
+        [cycleId],
+      )
+    ).rows as {
       unit_code: string;
       phase: string;
       version: number;
@@ -73,10 +91,20 @@ describe('signed unit links through the form route', () => {
   beforeAll(async () => {
     const port = await freePort();
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: `http://127.0.0.1:${port}` });
-    const deps = { db: h.db, client: h.client, signingSecret: SECRET, apiToken: API_TOKEN, taskQueue: QUEUE, publicBaseUrl: `http://127.0.0.1:${port}` };
+    const deps = {
+      db: h.db,
+      client: h.client,
+      signingSecret: SECRET,
+      apiToken: API_TOKEN,
+      taskQueue: QUEUE,
+      publicBaseUrl: `http://127.0.0.1:${port}`,
+    };
     api = await startApi(deps, port);
     // The same server with a tight limit on form posts, behind a (pretend) proxy to play several addresses.
-    limited = await startApi({ ...deps, formThrottle: { perToken: 3, perIp: 5, windowSeconds: 600 }, console: { trustProxy: true } }, await freePort());
+    limited = await startApi(
+      { ...deps, formThrottle: { perToken: 3, perIp: 5, windowSeconds: 600 }, console: { trustProxy: true } },
+      await freePort(),
+    );
     worker = h.worker.run();
     // Two phases open on day one, due on day 40 at 20 s a day: nothing falls due while the test runs.
     fx = writeFixture({
@@ -95,7 +123,8 @@ describe('signed unit links through the form route', () => {
     for (const r of (await h.db.query('SELECT code, name FROM units WHERE cycle_id = $1', [cycleId])).rows) names[r.code] = r.name;
     await waitFor(
       'every phase of every unit to open',
-      async () => (await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened'", [cycleId])).rows[0].n === 6,
+      async () =>
+        (await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened'", [cycleId])).rows[0].n === 6,
       90_000,
     );
   });
@@ -104,7 +133,8 @@ describe('signed unit links through the form route', () => {
     if (cycleId) {
       for (const id of [cycleWorkflowId(cycleId), ...fx.unitCodes.map((u) => unitWorkflowId(cycleId, u))]) {
         const handle = h.client.workflow.getHandle(id);
-        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING') await handle.terminate('security-links test done').catch(() => undefined);
+        if ((await handle.describe().catch(() => undefined))?.status.name === 'RUNNING')
+          await handle.terminate('security-links test done').catch(() => undefined);
       }
     }
     h?.worker.shutdown();
@@ -143,7 +173,15 @@ describe('signed unit links through the form route', () => {
       await expectRefused(await get(token.slice(0, last) + ch), 403, TAMPERED, `last character ${ch}`);
     }
     // Cut short, lengthened, padded, a segment missing or added, whitespace.
-    for (const bad of [token.slice(0, -1), `${token}A`, `${token}=`, token.split('.').slice(0, 2).join('.'), `${token}.${token.split('.')[2]}`, `${token.split('.').slice(0, 2).join('.')}.`, ` ${token}`]) {
+    for (const bad of [
+      token.slice(0, -1),
+      `${token}A`,
+      `${token}=`,
+      token.split('.').slice(0, 2).join('.'),
+      `${token}.${token.split('.')[2]}`,
+      `${token.split('.').slice(0, 2).join('.')}.`,
+      ` ${token}`,
+    ]) {
       const res = await get(encodeURIComponent(bad));
       expect(res.status, bad).toBe(403);
     }
@@ -153,12 +191,22 @@ describe('signed unit links through the form route', () => {
       const payload = { ...JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()), ...claims };
       const forged = `${head}.${b64(payload)}.${sig}`;
       await expectRefused(await get(forged), 403, TAMPERED, JSON.stringify(claims));
-      await expectRefused(await post(forged, { confirmedBy: 'Kẻ giả mạo', requestId: `forged-${randomUUID()}` }), 403, TAMPERED, JSON.stringify(claims));
+      await expectRefused(
+        await post(forged, { confirmedBy: 'Kẻ giả mạo', requestId: `forged-${randomUUID()}` }),
+        403,
+        TAMPERED,
+        JSON.stringify(claims),
+      );
     }
     // Posts with a changed character in each part are refused as well.
     for (const i of [3, head!.length + 5, token.length - 5]) {
       const other = B64URL[(B64URL.indexOf(token[i]!) + 7) % 64]!;
-      await expectRefused(await post(token.slice(0, i) + other + token.slice(i + 1), { confirmedBy: 'Kẻ giả mạo', requestId: `tamper-${i}-${randomUUID()}` }), 403, TAMPERED, `post, character ${i}`);
+      await expectRefused(
+        await post(token.slice(0, i) + other + token.slice(i + 1), { confirmedBy: 'Kẻ giả mạo', requestId: `tamper-${i}-${randomUUID()}` }),
+        403,
+        TAMPERED,
+        `post, character ${i}`,
+      );
     }
     expect((await submissions()).length).toBe(before);
   });
@@ -199,7 +247,7 @@ describe('signed unit links through the form route', () => {
     expect((await submissions()).length).toBe(before);
   });
 
-  it("keeps a link to its own unit, phase and cycle, whatever the URL, the form fields or the body name", async () => {
+  it('keeps a link to its own unit, phase and cycle, whatever the URL, the form fields or the body name', async () => {
     const tokenA = await link({ unitCode: A });
     const tokenB = await link({ unitCode: B });
     // B submits first, through its own link, with a file and a request id A will try to reuse.
@@ -253,7 +301,14 @@ describe('signed unit links through the form route', () => {
     const json = await fetch(formUrl(api.url, tokenA), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ cycleId, unitCode: B, phase: 'study', payload: { members: 10, studied: 10 }, requestId: `json-${randomUUID()}`, confirmedBy: 'JSON' }),
+      body: JSON.stringify({
+        cycleId,
+        unitCode: B,
+        phase: 'study',
+        payload: { members: 10, studied: 10 },
+        requestId: `json-${randomUUID()}`,
+        confirmedBy: 'JSON',
+      }),
     });
     expect(json.status).toBe(400);
     expect(await json.text()).toContain('aria-invalid="true"');
@@ -262,12 +317,25 @@ describe('signed unit links through the form route', () => {
     const asBearer = await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${B}/submit`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ phase: 'plan', payload: { confirmedBy: 'qua API' }, actor: { id: 'x', via: 'api' }, requestId: `bearer-${randomUUID()}` }),
+      body: JSON.stringify({
+        phase: 'plan',
+        payload: { confirmedBy: 'qua API' },
+        actor: { id: 'x', via: 'api' },
+        requestId: `bearer-${randomUUID()}`,
+      }),
     });
     expect(asBearer.status).toBe(401);
-    expect((await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${B}/events`, { headers: { authorization: `Bearer ${tokenA}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${api.url}/api/v1/cycles/${cycleId}/units/${B}/events`, { headers: { authorization: `Bearer ${tokenA}` } })).status,
+    ).toBe(401);
     // A's study link submits A's study; B's study stays empty.
-    const study = await post(await link({ unitCode: A, phase: 'study' }), { members: '20', studied: '20', unitCode: B, phase: 'plan', requestId: `study-${randomUUID()}` });
+    const study = await post(await link({ unitCode: A, phase: 'study' }), {
+      members: '20',
+      studied: '20',
+      unitCode: B,
+      phase: 'plan',
+      requestId: `study-${randomUUID()}`,
+    });
     expect(study.status).toBe(200);
     expect((await submissions()).map((r) => `${r.unit_code}/${r.phase}`)).toEqual([`${B}/plan`, `${A}/plan`, `${A}/study`]);
     // A link to a unit or cycle that does not exist (signed with the right secret) finds nothing: 404, not 500.
@@ -287,17 +355,30 @@ describe('signed unit links through the form route', () => {
   });
 
   it('refuses a revoked link (chuky link revoke), and the newly issued one (chuky link issue) works', async () => {
-    const cliEnv = { DATABASE_URL: services.databaseUrl, TEMPORAL_ADDRESS: services.temporalAddress, CHUKY_SIGNING_SECRET: SECRET, PUBLIC_BASE_URL: api.url, CHUKY_TASK_QUEUE: QUEUE };
+    const cliEnv = {
+      DATABASE_URL: services.databaseUrl,
+      TEMPORAL_ADDRESS: services.temporalAddress,
+      CHUKY_SIGNING_SECRET: SECRET,
+      PUBLIC_BASE_URL: api.url,
+      CHUKY_TASK_QUEUE: QUEUE,
+    };
     const old = await link({ unitCode: C }, Date.now() + HOUR, Date.now() - 5_000);
     const oldStudy = await link({ unitCode: C, phase: 'study' }, Date.now() + HOUR, Date.now() - 5_000);
     const otherUnit = await link({ unitCode: A }, Date.now() + HOUR, Date.now() - 5_000);
     expect((await get(old)).status).toBe(200);
-    const revoked = await chuky(['link', 'revoke', '--cycle', cycleId, '--unit', C, '--reason', 'Thư bị chuyển tiếp nhầm', '--json'], cliEnv);
+    const revoked = await chuky(
+      ['link', 'revoke', '--cycle', cycleId, '--unit', C, '--reason', 'Thư bị chuyển tiếp nhầm', '--json'],
+      cliEnv,
+    );
     expect(revoked.code, revoked.stderr).toBe(0);
     // Every earlier link of the unit, every phase, is refused; another unit's links still work.
     await expectRefused(await get(old), 403, REVOKED_LINK_MESSAGE);
     await expectRefused(await get(oldStudy), 403, REVOKED_LINK_MESSAGE);
-    await expectRefused(await post(old, { confirmedBy: 'Người nhận thư chuyển tiếp', requestId: `revoked-${randomUUID()}` }), 403, REVOKED_LINK_MESSAGE);
+    await expectRefused(
+      await post(old, { confirmedBy: 'Người nhận thư chuyển tiếp', requestId: `revoked-${randomUUID()}` }),
+      403,
+      REVOKED_LINK_MESSAGE,
+    );
     expect((await get(otherUnit)).status).toBe(200);
     expect((await submissions()).filter((r) => r.unit_code === C)).toEqual([]);
 
@@ -306,7 +387,10 @@ describe('signed unit links through the form route', () => {
     const { url } = JSON.parse(issued.stdout) as { url: string };
     expect(url.startsWith(`${api.url}/f/`)).toBe(true);
     expect((await fetch(url)).status).toBe(200);
-    const sent = await fetch(url, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Bí thư đơn vị C', requestId: `reissued-${randomUUID()}` }) });
+    const sent = await fetch(url, {
+      method: 'POST',
+      body: new URLSearchParams({ confirmedBy: 'Bí thư đơn vị C', requestId: `reissued-${randomUUID()}` }),
+    });
     expect(sent.status).toBe(200);
     expect((await submissions()).filter((r) => r.unit_code === C).map((r) => [r.phase, r.version])).toEqual([['plan', 1]]);
     // The old link stays refused.
@@ -333,7 +417,8 @@ describe('signed unit links through the form route', () => {
     // The same link from another address: the link's own count is what refuses it.
     await tooMany(await post(tokenA, { confirmedBy: 'Địa chỉ khác' }, from(ip2)), 'the link from another address');
     // Reading the form is not limited.
-    for (let i = 0; i < 5; i++) expect((await fetch(formUrl(limited.url, tokenA), { headers: { 'x-forwarded-for': ip1 } })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await fetch(formUrl(limited.url, tokenA), { headers: { 'x-forwarded-for': ip1 } })).status).toBe(200);
     // Another link from the first address: two more posts reach the address's limit of 5, the next is refused.
     expect((await post(tokenB, { requestId: `limit-b1-${randomUUID()}` }, from(ip1))).status).toBe(400);
     expect((await post(tokenB, { requestId: `limit-b2-${randomUUID()}` }, from(ip1))).status).toBe(400);
@@ -344,6 +429,8 @@ describe('signed unit links through the form route', () => {
     await tooMany(await post('made-up-6', {}, from(ip3)), 'made-up tokens from one address');
     // The server with the default limits took every post of this file without refusing one.
     expect((await post(tokenB, { requestId: `default-${randomUUID()}` })).status).toBe(400);
-    expect((await submissions()).filter((r) => r.payload.confirmedBy === 'Lần thứ tư' || r.payload.confirmedBy === 'Địa chỉ khác')).toEqual([]);
+    expect((await submissions()).filter((r) => r.payload.confirmedBy === 'Lần thứ tư' || r.payload.confirmedBy === 'Địa chỉ khác')).toEqual(
+      [],
+    );
   });
 });

@@ -164,7 +164,11 @@ describe('secrets never logged nor stored', () => {
     await Promise.all([stop(worker), stop(api)]);
     // Stop the workflows: without a worker they would wait on their task queue for ever.
     if (cycleId) {
-      for (const id of [cycleWorkflowId(cycleId), unitWorkflowId(cycleId, 'U001')]) await temporal.workflow.getHandle(id).terminate('secrets test done').catch(() => undefined);
+      for (const id of [cycleWorkflowId(cycleId), unitWorkflowId(cycleId, 'U001')])
+        await temporal.workflow
+          .getHandle(id)
+          .terminate('secrets test done')
+          .catch(() => undefined);
     }
     await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
     const { rows } = await db.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
@@ -181,7 +185,16 @@ describe('secrets never logged nor stored', () => {
     try {
       const file = path.join(root, 'services.json');
       fs.writeFileSync(file, '{}', { mode: 0o644 }); // left by an older version
-      writeServicesFile({ temporalAddress: 'x:1', temporalNamespace: 'default', databaseUrl: `postgres://postgres:${SECRETS.dbPassword}@127.0.0.1:5433/chuky`, smtpUrl: 'smtp://127.0.0.1:1025', pid: 1 }, root);
+      writeServicesFile(
+        {
+          temporalAddress: 'x:1',
+          temporalNamespace: 'default',
+          databaseUrl: `postgres://postgres:${SECRETS.dbPassword}@127.0.0.1:5433/chuky`,
+          smtpUrl: 'smtp://127.0.0.1:1025',
+          pid: 1,
+        },
+        root,
+      );
       expect(fs.readFileSync(file, 'utf8')).toContain(SECRETS.dbPassword);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     } finally {
@@ -190,7 +203,13 @@ describe('secrets never logged nor stored', () => {
   });
 
   it('drives the processes through failures and successes, and finds no secret written anywhere', async () => {
-    const fx = writeFixture({ code: `ITSECRET${tag.toUpperCase()}`, issuedOn: '2027-03-01', deadline: '2027-04-09', closesOn: '2027-06-30', units: 1 });
+    const fx = writeFixture({
+      code: `ITSECRET${tag.toUpperCase()}`,
+      issuedOn: '2027-03-01',
+      deadline: '2027-04-09',
+      closesOn: '2027-06-30',
+      units: 1,
+    });
     const cli = async (name: string, args: string[], extra: Record<string, string> = {}) => {
       const r = await chuky(args, { ...env, ...extra });
       outputs[name] = `${r.stdout}\n${r.stderr}`;
@@ -214,7 +233,11 @@ describe('secrets never logged nor stored', () => {
     // A console user, its password read from standard input; the cycle, whose first email meets the relay's
     // refusals (the worker retries); `chuky doctor`, which meets one too.
     const username = `secrets-${tag}`;
-    const added = start(['console', 'user', 'add', '--username', username, '--role', 'admin', '--name', 'Quản trị thử', '--password-stdin'], env, `${SECRETS.consolePassword}\n`);
+    const added = start(
+      ['console', 'user', 'add', '--username', username, '--role', 'admin', '--name', 'Quản trị thử', '--password-stdin'],
+      env,
+      `${SECRETS.consolePassword}\n`,
+    );
     const [started, doctor] = await Promise.all([
       cli('cycle start', ['cycle', 'start', '--config', fx.file, '--seconds-per-day', '10', '--json']),
       cli('doctor', ['doctor', '--json']),
@@ -225,8 +248,15 @@ describe('secrets never logged nor stored', () => {
     expect(started.code, started.stderr).toBe(0);
     cycleId = (JSON.parse(started.stdout) as { cycleId: string }).cycleId;
     expect(doctor.code).toBe(1);
-    expect(JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'smtp')).toMatchObject({ ok: false, detail: expect.stringContaining('454') });
-    await waitFor('the relay to refuse the worker', async () => (await db.query("SELECT 1 FROM emails WHERE cycle_id = $1 AND last_error LIKE '%454%'", [cycleId])).rows.length > 0, 90_000);
+    expect(JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'smtp')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('454'),
+    });
+    await waitFor(
+      'the relay to refuse the worker',
+      async () => (await db.query("SELECT 1 FROM emails WHERE cycle_id = $1 AND last_error LIKE '%454%'", [cycleId])).rows.length > 0,
+      90_000,
+    );
     auth.refuse = false;
     await waitFor('the notice to be sent', async () => mails.length > 0, 60_000);
     expect(auth.refused).toBeGreaterThanOrEqual(2);
@@ -238,19 +268,33 @@ describe('secrets never logged nor stored', () => {
     const link = /http:\/\/127\.0\.0\.1:\d+\/f\/[A-Za-z0-9_.-]+/.exec(mail.text ?? '')?.[0];
     expect(link, mail.text).toBeDefined();
     expect((await fetch(link!)).status).toBe(200);
-    const submitted = await fetch(link!, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'Bí thư thử', requestId: `secrets-${randomUUID()}` }) });
+    const submitted = await fetch(link!, {
+      method: 'POST',
+      body: new URLSearchParams({ confirmedBy: 'Bí thư thử', requestId: `secrets-${randomUUID()}` }),
+    });
     const submittedPage = await submitted.text();
     expect(submitted.status, /id="notice"[^>]*>([^<]*)/.exec(submittedPage)?.[1]).toBe(200);
-    expect((await fetch(link!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ confirmedBy: 'x' }) })).status).toBe(400);
+    expect(
+      (await fetch(link!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ confirmedBy: 'x' }) }))
+        .status,
+    ).toBe(400);
     expect((await fetch(`${apiUrl}/f/not-a-link`)).status).toBe(403);
-    const forged = await signLink({ cycleId, unitCode: 'U001', phase: 'plan' }, 'another-secret-that-is-long-enough-0000', Date.now() + 3_600_000);
+    const forged = await signLink(
+      { cycleId, unitCode: 'U001', phase: 'plan' },
+      'another-secret-that-is-long-enough-0000',
+      Date.now() + 3_600_000,
+    );
     expect((await fetch(`${apiUrl}/f/${forged}`, { method: 'POST', body: new URLSearchParams({ confirmedBy: 'x' }) })).status).toBe(403);
 
     // The operator API: a wrong token, the right one, a refused (audited) repair.
     expect((await fetch(`${apiUrl}/api/v1/cycles`, { headers: { authorization: `Bearer ${SECRETS.wrongApiToken}` } })).status).toBe(401);
     const bearer = { authorization: `Bearer ${SECRETS.apiToken}`, 'content-type': 'application/json' };
     expect((await fetch(`${apiUrl}/api/v1/cycles/${cycleId}/status`, { headers: bearer })).status).toBe(200);
-    const extend = await fetch(`${apiUrl}/api/v1/cycles/${cycleId}/units/U001/extend`, { method: 'POST', headers: bearer, body: JSON.stringify({ phase: 'plan', reason: 'Kiểm thử bí mật' }) });
+    const extend = await fetch(`${apiUrl}/api/v1/cycles/${cycleId}/units/U001/extend`, {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({ phase: 'plan', reason: 'Kiểm thử bí mật' }),
+    });
     expect(extend.status).toBe(400);
 
     // The console: a wrong password, the right one, a page, a POST with a bad CSRF token, sign-out.
@@ -270,12 +314,31 @@ describe('secrets never logged nor stored', () => {
       return res;
     };
     const csrfOf = async (path: string) => /name="_csrf" value="([^"]+)"/.exec(await (await browse('GET', path)).text())![1]!;
-    expect((await browse('POST', '/console/dang-nhap', { _csrf: await csrfOf('/console/dang-nhap'), username, password: SECRETS.wrongConsolePassword })).status).toBe(401);
-    expect((await browse('POST', '/console/dang-nhap', { _csrf: await csrfOf('/console/dang-nhap'), username, password: SECRETS.consolePassword })).status).toBe(303);
+    expect(
+      (
+        await browse('POST', '/console/dang-nhap', {
+          _csrf: await csrfOf('/console/dang-nhap'),
+          username,
+          password: SECRETS.wrongConsolePassword,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await browse('POST', '/console/dang-nhap', {
+          _csrf: await csrfOf('/console/dang-nhap'),
+          username,
+          password: SECRETS.consolePassword,
+        })
+      ).status,
+    ).toBe(303);
     const sessionCookie = jar.get('chuky_console')!;
     expect(sessionCookie).toBeTruthy();
     expect((await browse('GET', '/console/nhat-ky')).status).toBe(200);
-    expect((await browse('POST', '/console/sua-chua/remind', { _csrf: 'wrong', cycleId, unitCode: 'U001', phase: 'plan', reason: 'Thử' })).status).toBe(403);
+    expect(
+      (await browse('POST', '/console/sua-chua/remind', { _csrf: 'wrong', cycleId, unitCode: 'U001', phase: 'plan', reason: 'Thử' }))
+        .status,
+    ).toBe(403);
     expect((await browse('POST', '/console/dang-xuat', { _csrf: await csrfOf('/console/') })).status).toBe(303);
 
     const [refusedDb, migrateWrong, badConfig] = await refusals;
@@ -293,7 +356,9 @@ describe('secrets never logged nor stored', () => {
     expect(outputs.worker).toMatch(/454|Temporary authentication failure/);
 
     // Every table of the database, as text.
-    const { rows: tables } = await db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'");
+    const { rows: tables } = await db.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    );
     const places: Record<string, string> = { ...outputs };
     for (const { table_name: table } of tables) {
       const { rows } = await db.query(`SELECT coalesce(string_agg(t::text, E'\\n'), '') AS text FROM "${table}" t`);
@@ -309,7 +374,11 @@ describe('secrets never logged nor stored', () => {
     }
     expect(places[`history ${unitWorkflowId(cycleId, 'U001')}`]).toMatch(/454/);
 
-    const secrets: [string, string][] = [...Object.entries(SECRETS).flatMap(([n, v]) => spellings(n, v)), ['session cookie', sessionCookie], ['session cookie (URL-encoded)', encodeURIComponent(sessionCookie)]];
+    const secrets: [string, string][] = [
+      ...Object.entries(SECRETS).flatMap(([n, v]) => spellings(n, v)),
+      ['session cookie', sessionCookie],
+      ['session cookie (URL-encoded)', encodeURIComponent(sessionCookie)],
+    ];
     const leaks: string[] = [];
     for (const [where, text] of Object.entries(places)) {
       for (const [name, value] of secrets) if (text.includes(value)) leaks.push(`${name} in ${where}`);

@@ -62,8 +62,12 @@ describe('seed history fixture', () => {
     if (!d) throw new Error(`no snapshot for ${y}`);
     return d;
   };
-  const records = (y: F.SeedYear, kind: string): Rec['payload'][] => data(y).committeeRecords.filter((r) => r.kind === kind).map((r) => r.payload);
-  const allRecords = (kind: string): Record<string, unknown>[] => F.SEED_YEARS.flatMap((y) => records(y, kind) as Record<string, unknown>[]);
+  const records = (y: F.SeedYear, kind: string): Rec['payload'][] =>
+    data(y)
+      .committeeRecords.filter((r) => r.kind === kind)
+      .map((r) => r.payload);
+  const allRecords = (kind: string): Record<string, unknown>[] =>
+    F.SEED_YEARS.flatMap((y) => records(y, kind) as Record<string, unknown>[]);
 
   beforeAll(async () => {
     db = createPool(services.databaseUrl);
@@ -84,7 +88,10 @@ describe('seed history fixture', () => {
   it('writes three closed, frozen cycles with valid definitions, in seconds', async () => {
     expect(first).toEqual({ cycleIds: [`${CODE}-2021`, `${CODE}-2022`, `${CODE}-2023`], created: [true, true, true] });
     expect(elapsedMs).toBeLessThan(30_000);
-    const { rows } = await db.query("SELECT id, committee_code, year, status, closed_at, frozen_at, definition FROM cycles WHERE committee_code = $1 ORDER BY year", [CODE]);
+    const { rows } = await db.query(
+      'SELECT id, committee_code, year, status, closed_at, frozen_at, definition FROM cycles WHERE committee_code = $1 ORDER BY year',
+      [CODE],
+    );
     expect(rows.map((r) => r.id)).toEqual(first.cycleIds);
     for (const r of rows) {
       expect(r.status).toBe('closed');
@@ -92,7 +99,10 @@ describe('seed history fixture', () => {
       expect(r.frozen_at).toBeInstanceOf(Date);
       expect(new Date(r.frozen_at).getTime()).toBeGreaterThanOrEqual(Date.parse(`${r.year + 1}-01-10T00:00:00+07:00`));
       const def = CycleDefinitionSchema.parse(r.definition);
-      expect(def).toMatchObject({ year: r.year, committee: { code: CODE, superior: F.SEED_COMMITTEE.superior, name: F.SEED_COMMITTEE.name, documentCode: 'ĐUK' } });
+      expect(def).toMatchObject({
+        year: r.year,
+        committee: { code: CODE, superior: F.SEED_COMMITTEE.superior, name: F.SEED_COMMITTEE.name, documentCode: 'ĐUK' },
+      });
       expect(def.plan).toMatchObject(F.CYCLE_PLANS[r.year as F.SeedYear]);
       for (const p of def.phases) expect([p.opensOn.slice(0, 4), p.deadline.slice(0, 4)]).toEqual([String(r.year), String(r.year)]);
     }
@@ -108,7 +118,19 @@ describe('seed history fixture', () => {
     }
     // The units the seed names are there, under its names.
     const names = new Set(data(2023).units.map((u) => u.name));
-    for (const n of ['Đảng bộ Công ty Điện lực Hà Tĩnh', 'Đảng bộ Bưu điện tỉnh Hà Tĩnh', 'Đảng bộ Công ty Cổ phần Dược Hà Tĩnh', 'Đảng bộ Báo Hà Tĩnh', 'Đảng bộ Sở Y tế', 'Đảng bộ Viễn thông Hà Tĩnh', 'Đảng bộ Trường THPT Chuyên Hà Tĩnh', 'Chi bộ Cơ quan Hội Chữ thập đỏ tỉnh', 'Đảng bộ Liên đoàn Lao động tỉnh', 'Đảng bộ Công ty Cổ phần Cấp nước Hà Tĩnh', ...F.NAMED_UNIT_TOPICS.map((t) => t.name)]) {
+    for (const n of [
+      'Đảng bộ Công ty Điện lực Hà Tĩnh',
+      'Đảng bộ Bưu điện tỉnh Hà Tĩnh',
+      'Đảng bộ Công ty Cổ phần Dược Hà Tĩnh',
+      'Đảng bộ Báo Hà Tĩnh',
+      'Đảng bộ Sở Y tế',
+      'Đảng bộ Viễn thông Hà Tĩnh',
+      'Đảng bộ Trường THPT Chuyên Hà Tĩnh',
+      'Chi bộ Cơ quan Hội Chữ thập đỏ tỉnh',
+      'Đảng bộ Liên đoàn Lao động tỉnh',
+      'Đảng bộ Công ty Cổ phần Cấp nước Hà Tĩnh',
+      ...F.NAMED_UNIT_TOPICS.map((t) => t.name),
+    ]) {
       expect(names.has(n), n).toBe(true);
     }
   });
@@ -163,7 +185,9 @@ describe('seed history fixture', () => {
   it('has exactly 80 units with “Tự soi, tự sửa” in 2022 and 2023, spelt in several ways, and the seed’s named topics', () => {
     const target = normaliseTopic(F.TU_SOI_TU_SUA_TOPIC);
     for (const y of F.SEED_YEARS) {
-      const topics = data(y).units.map((u) => payload<StudyPayload>(u, 'study')?.discussionTopic).filter((t): t is string => typeof t === 'string');
+      const topics = data(y)
+        .units.map((u) => payload<StudyPayload>(u, 'study')?.discussionTopic)
+        .filter((t): t is string => typeof t === 'string');
       const tuSoi = topics.filter((t) => normaliseTopic(t) === target);
       expect(tuSoi.length, String(y)).toBe(F.TU_SOI_TU_SUA_UNITS[y]);
       if (tuSoi.length) expect(new Set(tuSoi).size).toBeGreaterThanOrEqual(4);
@@ -213,7 +237,12 @@ describe('seed history fixture', () => {
       }
       for (const p of phases.filter((x) => x.status === 'submitted')) expect(p.submission?.late).toBe(false);
       // Every unit owes plan, study, pledge, models, inspection and the year-end report.
-      for (const u of units) expect(Object.keys(u.phases).filter((k) => k !== 'study-makeup').sort()).toEqual(['inspection', 'models', 'plan', 'pledge', 'study', 'year-end-report']);
+      for (const u of units)
+        expect(
+          Object.keys(u.phases)
+            .filter((k) => k !== 'study-makeup')
+            .sort(),
+        ).toEqual(['inspection', 'models', 'plan', 'pledge', 'study', 'year-end-report']);
     }
     // Revisions: version 2 is the one in the snapshot, and it came before the deadline.
     const { rows } = await db.query(
@@ -229,14 +258,21 @@ describe('seed history fixture', () => {
       expect(u?.phases[r.phase]?.submission?.version).toBe(2);
     }
     // The exemption and the ladder left their reasons.
-    const { rows: events } = await db.query("SELECT kind, count(*)::int AS n FROM events WHERE cycle_id = ANY($1) AND kind IN ('exempted', 'escalation3', 'under_target') GROUP BY kind ORDER BY kind", [first.cycleIds]);
+    const { rows: events } = await db.query(
+      "SELECT kind, count(*)::int AS n FROM events WHERE cycle_id = ANY($1) AND kind IN ('exempted', " +
+        "'escalation3', 'under_target') GROUP BY kind ORDER BY kind",
+      [first.cycleIds],
+    );
     expect(Object.fromEntries(events.map((e) => [e.kind, e.n]))).toMatchObject({ exempted: 3 });
   });
 
   it('sums the grassroots inspections and discipline, from the inspection phase and from the year-end report alike', () => {
     const levels = ['committee', 'ubkt'] as const;
     const counts = ['inspectedOrgs', 'inspectedMembers', 'supervisedOrgs', 'supervisedMembers'] as const;
-    const totals = { fromPhase: { committee: {} as Record<string, number>, ubkt: {} as Record<string, number> }, fromYearEnd: { committee: {} as Record<string, number>, ubkt: {} as Record<string, number> } };
+    const totals = {
+      fromPhase: { committee: {} as Record<string, number>, ubkt: {} as Record<string, number> },
+      fromYearEnd: { committee: {} as Record<string, number>, ubkt: {} as Record<string, number> },
+    };
     let disciplined = 0;
     for (const y of F.SEED_YEARS) {
       for (const u of data(y).units) {
@@ -301,11 +337,14 @@ describe('seed history fixture', () => {
 
   it('holds the seed’s commendations, documents, conferences, contests and charity', () => {
     const comm = allRecords('commendation') as { level: string; form?: string; organisations: number; members: number }[];
-    const sumBy = (pred: (c: (typeof comm)[number]) => boolean, key: 'organisations' | 'members') => total(comm.filter(pred).map((c) => c[key]));
+    const sumBy = (pred: (c: (typeof comm)[number]) => boolean, key: 'organisations' | 'members') =>
+      total(comm.filter(pred).map((c) => c[key]));
     const kt = (c: (typeof comm)[number]) => (c.form ?? 'khen-thuong') === 'khen-thuong';
     for (const y of F.SEED_YEARS) {
       const ys = records(y, 'commendation') as typeof comm;
-      expect(total(ys.filter((c) => c.level === 'ban-thuong-vu' && kt(c)).map((c) => c.organisations))).toBe(F.COMMENDATION_TOTALS.banThuongVuOrgsByYear[y]);
+      expect(total(ys.filter((c) => c.level === 'ban-thuong-vu' && kt(c)).map((c) => c.organisations))).toBe(
+        F.COMMENDATION_TOTALS.banThuongVuOrgsByYear[y],
+      );
     }
     expect(sumBy((c) => c.level === 'ban-thuong-vu' && kt(c), 'organisations')).toBe(F.COMMENDATION_TOTALS.banThuongVuOrgs);
     expect(sumBy((c) => c.level === 'ban-thuong-vu' && kt(c), 'members')).toBe(F.COMMENDATION_TOTALS.banThuongVuMembers);
@@ -326,9 +365,17 @@ describe('seed history fixture', () => {
       '60-KH/ĐUK 2023-12-26',
       '64-KH/ĐUK 2024-01-16',
     ]);
-    expect((records(2023, 'document') as { number: string }[]).map((d) => d.number)).toEqual(expect.arrayContaining(['46-KH/ĐUK', '60-KH/ĐUK', '64-KH/ĐUK']));
+    expect((records(2023, 'document') as { number: string }[]).map((d) => d.number)).toEqual(
+      expect.arrayContaining(['46-KH/ĐUK', '60-KH/ĐUK', '64-KH/ĐUK']),
+    );
 
-    const conf = (y: F.SeedYear) => (records(y, 'conference') as { heldOn: string; connectionPoints: number; attendees: number; kind: string }[]).map((c) => [c.heldOn.slice(0, 7), c.kind, c.connectionPoints, c.attendees]);
+    const conf = (y: F.SeedYear) =>
+      (records(y, 'conference') as { heldOn: string; connectionPoints: number; attendees: number; kind: string }[]).map((c) => [
+        c.heldOn.slice(0, 7),
+        c.kind,
+        c.connectionPoints,
+        c.attendees,
+      ]);
     expect(conf(2021)).toEqual([['2021-06', 'chuyen-de-toan-khoa', 102, 4320]]);
     expect(conf(2022)).toEqual([['2022-03', 'chu-de-nam', 132, 4686]]);
     expect(conf(2023)).toEqual([
@@ -336,9 +383,17 @@ describe('seed history fixture', () => {
       ['2024-01', 'chu-de-nam', 115, 6325],
     ]);
 
-    expect(records(2021, 'contest')).toEqual([{ name: 'Hội thi Báo cáo viên Đảng ủy Khối', heldOn: '2021-10-27', participants: 70, prizes: '01 giải Nhất, 03 giải Nhì, 05 giải Ba, 09 giải Khuyến khích' }]);
+    expect(records(2021, 'contest')).toEqual([
+      {
+        name: 'Hội thi Báo cáo viên Đảng ủy Khối',
+        heldOn: '2021-10-27',
+        participants: 70,
+        prizes: '01 giải Nhất, 03 giải Nhì, 05 giải Ba, 09 giải Khuyến khích',
+      },
+    ]);
     expect(records(2022, 'contest')).toMatchObject([{ name: 'Bác Hồ với Hà Tĩnh - Hà Tĩnh làm theo Bác', participants: 148_140 }]);
-    for (const [y, n] of Object.entries(F.UNIT_CONTEST_PARTICIPANTS)) expect(total(data(Number(y) as F.SeedYear).units.map((u) => yearEnd(u).contestParticipants))).toBe(n);
+    for (const [y, n] of Object.entries(F.UNIT_CONTEST_PARTICIPANTS))
+      expect(total(data(Number(y) as F.SeedYear).units.map((u) => yearEnd(u).contestParticipants))).toBe(n);
 
     const charity = (y: F.SeedYear) => (records(y, 'charity') as { amountVnd: number }[]).map((c) => c.amountVnd).sort((a, b) => a - b);
     expect(charity(2021)).toEqual([500_000_000, 20_150_000_000]);
@@ -383,7 +438,8 @@ describe('seed history fixture', () => {
   });
 
   it('creates nothing the second time, keeps committees apart, and writes the same data for the same options', async () => {
-    const count = async () => (await db.query('SELECT count(*)::int AS n FROM submissions WHERE cycle_id = ANY($1)', [first.cycleIds])).rows[0].n as number;
+    const count = async () =>
+      (await db.query('SELECT count(*)::int AS n FROM submissions WHERE cycle_id = ANY($1)', [first.cycleIds])).rows[0].n as number;
     const before = await count();
     expect(await writeSeedHistory(db, { committeeCode: CODE })).toEqual({ cycleIds: first.cycleIds, created: [false, false, false] });
     expect(await count()).toBe(before);

@@ -38,7 +38,9 @@ describe('sign-in lock-out shared by API processes', () => {
     for (const db of [a, b]) {
       const st = await lockState(db, user, `198.51.100.1-${s}`, policy);
       expect(st).toEqual({ locked: true, retryAfterMinutes: 15, by: 'username' });
-      expect(lockMessage(st)).toBe('Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút hoặc liên hệ quản trị viên.');
+      expect(lockMessage(st)).toBe(
+        'Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút hoặc liên hệ quản trị viên.',
+      );
     }
     // A locked attempt is recorded for review but not counted: the window ends when it would have.
     await fail(a, user, `192.0.2.9-${s}`);

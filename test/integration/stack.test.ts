@@ -88,8 +88,7 @@ describe('SMTP sink', { timeout: 60_000 }, () => {
     await sink?.stop();
   });
 
-  const transport = () =>
-    nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+  const transport = () => nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
 
   it('receives a real SMTP message with Vietnamese text and serves it over HTTP', async () => {
     const subject = 'Kế hoạch số 64-KH/ĐUK — hạn nộp';
@@ -138,13 +137,19 @@ describe('SMTP sink', { timeout: 60_000 }, () => {
     sink.setMode('tempfail');
     const temp = await transport()
       .sendMail({ from: 'a@example.vn', to: 'b@example.vn', subject: 'thử lại', text: 'x' })
-      .then(() => undefined, (err: { responseCode?: number }) => err);
+      .then(
+        () => undefined,
+        (err: { responseCode?: number }) => err,
+      );
     expect(temp?.responseCode).toBe(451);
 
     await setInboxMode(sink.inboxUrl, 'permfail');
     const perm = await transport()
       .sendMail({ from: 'a@example.vn', to: 'b@example.vn', subject: 'từ chối', text: 'x' })
-      .then(() => undefined, (err: { responseCode?: number }) => err);
+      .then(
+        () => undefined,
+        (err: { responseCode?: number }) => err,
+      );
     expect(perm?.responseCode).toBe(550);
 
     await setInboxMode(sink.inboxUrl, 'accept');

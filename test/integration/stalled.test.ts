@@ -69,7 +69,12 @@ describe('stalled workflows, for real', () => {
   const startWorker = async (env: Record<string, string>): Promise<Spawned> => {
     const w = spawnWorker(env);
     workers.push(w);
-    await waitFor('the worker to poll', async () => w.output().includes('worker polling') || (w.exitCode !== null && Promise.reject(new Error(`worker exited:\n${w.output()}`))), 120_000);
+    await waitFor(
+      'the worker to poll',
+      async () =>
+        w.output().includes('worker polling') || (w.exitCode !== null && Promise.reject(new Error(`worker exited:\n${w.output()}`))),
+      120_000,
+    );
     return w;
   };
   const stopWorker = async (w: Spawned): Promise<void> => {
@@ -79,9 +84,11 @@ describe('stalled workflows, for real', () => {
   };
   /** CHUKY_TEST_VERBOSE=1 prints what the detector said, for a person reading the run. */
   const note = (what: string, found: Stall[]) => {
-    if (process.env.CHUKY_TEST_VERBOSE) for (const s of found) console.log(`[${what}] ${s.kind} ${s.workflowId ?? s.cycleId ?? ''} since ${s.since}: ${s.cause}`);
+    if (process.env.CHUKY_TEST_VERBOSE)
+      for (const s of found) console.log(`[${what}] ${s.kind} ${s.workflowId ?? s.cycleId ?? ''} since ${s.since}: ${s.cause}`);
   };
-  const mine = (messages: StoredMail[], domain: string) => messages.filter((m) => [...m.to, ...m.envelopeTo].some((a) => a.endsWith(`@${domain}`)));
+  const mine = (messages: StoredMail[], domain: string) =>
+    messages.filter((m) => [...m.to, ...m.envelopeTo].some((a) => a.endsWith(`@${domain}`)));
   /** Each Message-ID received once, and the received ones are exactly the outbox's sent rows. */
   const expectSentOnce = async (pool: Db, cycleId: string, received: StoredMail[]) => {
     const ids = received.map((m) => m.messageId);
@@ -107,7 +114,11 @@ describe('stalled workflows, for real', () => {
     // Leave no running workflow behind on the shared server: their task queues have no worker any more.
     for (const cycleId of cycles) {
       for await (const w of client.workflow.list({ query: `ExecutionStatus = "Running" AND WorkflowId STARTS_WITH "chuky/"` })) {
-        if (w.workflowId.includes(`/${cycleId}`)) await client.workflow.getHandle(w.workflowId).terminate('test finished').catch(() => undefined);
+        if (w.workflowId.includes(`/${cycleId}`))
+          await client.workflow
+            .getHandle(w.workflowId)
+            .terminate('test finished')
+            .catch(() => undefined);
       }
     }
     for (const s of sinks) await s.stop().catch(() => undefined);
@@ -143,7 +154,14 @@ describe('stalled workflows, for real', () => {
     expect(found.map((s) => s.unitCode)).toEqual(fx.unitCodes);
     for (const s of found) {
       const workflowId = unitWorkflowId(cycleId, s.unitCode!);
-      expect(s).toMatchObject({ kind: 'activity-retrying', cycleId, phase: 'plan', activityType: 'sendUnitEmail', workflowId, repairs: ['retry'] });
+      expect(s).toMatchObject({
+        kind: 'activity-retrying',
+        cycleId,
+        phase: 'plan',
+        activityType: 'sendUnitEmail',
+        workflowId,
+        repairs: ['retry'],
+      });
       expect(s.cause).toMatch(new RegExp(`^sendUnitEmail attempt ${s.attempt}: .*ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
       expect(s.unitName).toMatch(/^Đảng bộ/);
       expect(Date.parse(s.since!)).toBeLessThan(Date.now());
@@ -151,21 +169,31 @@ describe('stalled workflows, for real', () => {
     }
 
     // The command line says the same, and exits 3 for a monitoring probe.
-    const cli = await chuky(['stalled', '--cycle', cycleId, '--kind', 'activity-retrying', '--json'], workerEnv(QA, { TEMPORAL_UI_URL: UI }));
+    const cli = await chuky(
+      ['stalled', '--cycle', cycleId, '--kind', 'activity-retrying', '--json'],
+      workerEnv(QA, { TEMPORAL_UI_URL: UI }),
+    );
     expect(cli.code, cli.stderr).toBe(3);
     const parsed = JSON.parse(cli.stdout) as { ok: boolean; stalls: Stall[] };
     expect(parsed.ok).toBe(false);
-    expect(parsed.stalls.map((s) => [s.kind, s.unitCode, s.activityType])).toEqual(fx.unitCodes.map((u) => ['activity-retrying', u, 'sendUnitEmail']));
+    expect(parsed.stalls.map((s) => [s.kind, s.unitCode, s.activityType])).toEqual(
+      fx.unitCodes.map((u) => ['activity-retrying', u, 'sendUnitEmail']),
+    );
     expect(parsed.stalls[0]!.cause).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
     expect(parsed.stalls[0]!.temporalUrl).toBe(found[0]!.temporalUrl);
 
     // SMTP back on the same port: the next retry delivers.
     sink = await startSmtpSink({ port });
     sinks.push(sink);
-    await waitFor('both notices sent', async () => {
-      const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND status = 'sent'", [cycleId]);
-      return rows[0].n === 2;
-    }, 120_000, 1_000);
+    await waitFor(
+      'both notices sent',
+      async () => {
+        const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND status = 'sent'", [cycleId]);
+        return rows[0].n === 2;
+      },
+      120_000,
+      1_000,
+    );
     await waitFor('the stall to clear', async () => (await stalls(QA, { cycleId, kinds: ['activity-retrying'] })).length === 0, 30_000);
     // Give a duplicate every chance to show up before counting.
     await new Promise((r) => setTimeout(r, 2_000));
@@ -193,10 +221,14 @@ describe('stalled workflows, for real', () => {
     // One calendar day per minute: the notices (08:00 on day one) go ~20 s after the start.
     const { cycleId } = await startCycle({ db: ownDb, client, taskQueue: QB, configFile: fx.file, secondsPerDay: 60 });
     cycles.push(cycleId);
-    await waitFor('the units launched', async () => {
-      const { rows } = await ownDb.query('SELECT launched_units FROM cycles WHERE id = $1', [cycleId]);
-      return rows[0]?.launched_units === 2;
-    }, 30_000);
+    await waitFor(
+      'the units launched',
+      async () => {
+        const { rows } = await ownDb.query('SELECT launched_units FROM cycles WHERE id = $1', [cycleId]);
+        return rows[0]?.launched_units === 2;
+      },
+      30_000,
+    );
     const { rows: before } = await ownDb.query('SELECT count(*)::int AS n FROM events WHERE cycle_id = $1', [cycleId]);
     expect(before[0].n).toBe(0);
     await ownPg.stop();
@@ -226,14 +258,26 @@ describe('stalled workflows, for real', () => {
     expect((partial as StallScanError).stalls.filter((s) => s.kind === 'activity-retrying')).toHaveLength(2);
 
     ownPg = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, log: () => undefined });
-    await waitFor('both notices sent', async () => {
-      const { rows } = await ownDb.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'notice' AND status = 'sent'", [cycleId]);
-      return rows[0].n === 2;
-    }, 120_000, 1_000);
-    await waitFor('the stall to clear', async () => (await stalls(QB, { cycleId, kinds: ['activity-retrying'] }, ownDb)).length === 0, 30_000);
+    await waitFor(
+      'both notices sent',
+      async () => {
+        const { rows } = await ownDb.query(
+          "SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'notice' AND status = 'sent'",
+          [cycleId],
+        );
+        return rows[0].n === 2;
+      },
+      120_000,
+      1_000,
+    );
+    await waitFor(
+      'the stall to clear',
+      async () => (await stalls(QB, { cycleId, kinds: ['activity-retrying'] }, ownDb)).length === 0,
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 2_000));
     // Nothing lost, nothing twice: one opening per unit, one notice per unit, each received once.
-    const { rows: events } = await ownDb.query("SELECT unit_code, kind FROM events WHERE cycle_id = $1 ORDER BY unit_code, id", [cycleId]);
+    const { rows: events } = await ownDb.query('SELECT unit_code, kind FROM events WHERE cycle_id = $1 ORDER BY unit_code, id', [cycleId]);
     expect(events.map((e) => [e.unit_code, e.kind])).toEqual(fx.unitCodes.map((u) => [u, 'opened']));
     const received = mine(await fetchInbox(services.inboxUrl), fx.domain);
     expect(received).toHaveLength(2);
@@ -242,12 +286,31 @@ describe('stalled workflows, for real', () => {
   });
 
   it('c) a non-deterministic deploy: the workflow task fails and is named; the right code back, it goes on', async () => {
-    const fx = writeFixture({ code: 'ITSTNDE', issuedOn: '2027-03-01', deadline: '2027-03-06', units: 1, reminders: [3], overdueNotice: false, level2AfterDays: 20, level3AfterDays: 21, closesOn: '2027-12-31' });
+    const fx = writeFixture({
+      code: 'ITSTNDE',
+      issuedOn: '2027-03-01',
+      deadline: '2027-03-06',
+      units: 1,
+      reminders: [3],
+      overdueNotice: false,
+      level2AfterDays: 20,
+      level3AfterDays: 21,
+      closesOn: '2027-12-31',
+    });
     const env = loadEnv({});
     // The wrong deploy is bundled first (seconds of webpack), so it is ready when the right worker stops.
     const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
     const mailer = createMailer(services.smtpUrl);
-    const activities = createActivities({ db, mailer, client, taskQueue: QC, mailFrom: env.mailFrom, publicBaseUrl: env.publicBaseUrl, signingSecret: env.signingSecret, searchAttributes: true });
+    const activities = createActivities({
+      db,
+      mailer,
+      client,
+      taskQueue: QC,
+      mailFrom: env.mailFrom,
+      publicBaseUrl: env.publicBaseUrl,
+      signingSecret: env.signingSecret,
+      searchAttributes: true,
+    });
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: 'default',
@@ -264,10 +327,17 @@ describe('stalled workflows, for real', () => {
     cycles.push(cycleId);
     const unit = fx.unitCodes[0]!;
     const workflowId = unitWorkflowId(cycleId, unit);
-    await waitFor('the notice sent', async () => {
-      const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'notice' AND status = 'sent'", [cycleId]);
-      return rows[0].n === 1;
-    }, 60_000);
+    await waitFor(
+      'the notice sent',
+      async () => {
+        const { rows } = await db.query(
+          "SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'notice' AND status = 'sent'",
+          [cycleId],
+        );
+        return rows[0].n === 1;
+      },
+      60_000,
+    );
     // The unit now waits on its reminder's timer. Deploy the wrong code in place of the right one.
     await stopWorker(right);
     badWorker.running = worker.run();
@@ -290,10 +360,18 @@ describe('stalled workflows, for real', () => {
     worker.shutdown();
     await badWorker.running;
     await startWorker(workerEnv(QC));
-    await waitFor('the reminder sent', async () => {
-      const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'reminder' AND status = 'sent'", [cycleId]);
-      return rows[0].n === 1;
-    }, 180_000, 1_000);
+    await waitFor(
+      'the reminder sent',
+      async () => {
+        const { rows } = await db.query(
+          "SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'reminder' AND status = 'sent'",
+          [cycleId],
+        );
+        return rows[0].n === 1;
+      },
+      180_000,
+      1_000,
+    );
     await waitFor('the stall to clear', async () => (await stalls(QC, { cycleId, kinds: ['workflow-task-failing'] })).length === 0, 30_000);
     await new Promise((r) => setTimeout(r, 2_000));
     const received = mine(await fetchInbox(services.inboxUrl), fx.domain);
@@ -316,13 +394,22 @@ describe('stalled workflows, for real', () => {
     expect(found.kind).toBe('worker-missing');
     // The two task queue types lose their last poll a few seconds apart: whichever passes the grace first is
     // named first (both, once the second one has too).
-    expect(found.cause).toMatch(new RegExp(`^no worker is polling task queue "${QA}" for (workflow and activity|workflow|activity) tasks \\((workflow|activity): last poll \\d+ (s|min) ago`));
+    expect(found.cause).toMatch(
+      new RegExp(
+        `^no worker is polling task queue "${QA}" for (workflow and activity|workflow|activity) tasks ` +
+          `\\((workflow|activity): last poll \\d+ (s|min) ago`,
+      ),
+    );
     expect(found.cause).toContain(`CHUKY_TASK_QUEUE=${QA}`);
     expect(found.repairs).toEqual([]);
     expect(Date.parse(found.since!)).toBeLessThanOrEqual(queueAStoppedAt);
     // A queue nobody ever polled is missing too, and says the server remembers no poll.
     const never = await stalls('it-stall-never-polled', { kinds: ['worker-missing'] });
-    expect(never[0]!.cause).toBe(`no worker is polling task queue "it-stall-never-polled" for workflow and activity tasks (the server remembers no poll: none for at least a few minutes, or never); start one with \`chuky worker\` and CHUKY_TASK_QUEUE=it-stall-never-polled`);
+    expect(never[0]!.cause).toBe(
+      `no worker is polling task queue "it-stall-never-polled" for workflow and activity tasks (the ` +
+        `server remembers no poll: none for at least a few minutes, or never); start one with \`chuky ` +
+        `worker\` and CHUKY_TASK_QUEUE=it-stall-never-polled`,
+    );
   });
 
   it('e) overdue units, an overdue remedy and blocked phases, from PostgreSQL', async () => {
@@ -343,16 +430,37 @@ describe('stalled workflows, for real', () => {
     ]);
     note('database', found);
     const [l1, l2, l3, remedy, plan, study] = found as [Stall, Stall, Stall, Stall, Stall, Stall];
-    expect(l1.cause).toBe(`plan overdue: ${planDays} days past the deadline ${SEEDED.planDeadline}, level 1 (overdue notice sent to the secretary)`);
-    expect(l2.cause).toBe(`plan overdue: ${planDays} days past the deadline ${SEEDED.planDeadline}, level 2 (the committee's leaders were told)`);
-    expect(l3.cause).toBe(`plan not submitted: ${planDays} days past the deadline ${SEEDED.planDeadline}, level 3 (recorded as not submitted (không nộp), proposed for inspection)`);
-    expect(l1).toMatchObject({ unitName: 'Đảng bộ Sở Tư pháp 2', workflowId: unitWorkflowId(cycleId, 'U002'), repairs: ['remind', 'extend', 'exempt', 'record'], since: '2024-03-06T17:00:00.000Z' });
+    expect(l1.cause).toBe(
+      `plan overdue: ${planDays} days past the deadline ${SEEDED.planDeadline}, level 1 (overdue notice sent to the secretary)`,
+    );
+    expect(l2.cause).toBe(
+      `plan overdue: ${planDays} days past the deadline ${SEEDED.planDeadline}, level 2 (the committee's leaders were told)`,
+    );
+    expect(l3.cause).toBe(
+      `plan not submitted: ${planDays} days past the deadline ${SEEDED.planDeadline}, level 3 ` +
+        `(recorded as not submitted (không nộp), proposed for inspection)`,
+    );
+    expect(l1).toMatchObject({
+      unitName: 'Đảng bộ Sở Tư pháp 2',
+      workflowId: unitWorkflowId(cycleId, 'U002'),
+      repairs: ['remind', 'extend', 'exempt', 'record'],
+      since: '2024-03-06T17:00:00.000Z',
+    });
     expect(l1.temporalUrl).toBe(`${UI}/namespaces/default/workflows/${encodeURIComponent(unitWorkflowId(cycleId, 'U002'))}`);
     expect(remedy).toMatchObject({ workflowId: inspectionId, repairs: ['remind', 'extend', 'exempt', 'record'] });
-    expect(remedy.cause).toBe(`remedy report after kiem-tra by ubkt overdue ${remedyDays} days past the remedy deadline ${SEEDED.remedyDeadline}, level 2 (the committee's leaders were told)`);
+    expect(remedy.cause).toBe(
+      `remedy report after kiem-tra by ubkt overdue ${remedyDays} days past the remedy ` +
+        `deadline ${SEEDED.remedyDeadline}, level 2 (the committee's leaders were told)`,
+    );
     expect(plan).toMatchObject({ repairs: ['exempt', 'record', 'extend'], since: '2024-03-20T01:00:00.000Z' });
-    expect(plan.cause).toBe("4 units still pending or overdue after the plan ladder ran out (level 3 due 2024-03-20 on the cycle's calendar): U002 (overdue), U003 (overdue), U005 (pending), U006 (never opened)");
-    expect(study.cause).toBe("1 unit still pending or overdue after the study ladder ran out (level 3 due 2024-05-24 on the cycle's calendar): U006 (never opened)");
+    expect(plan.cause).toBe(
+      '4 units still pending or overdue after the plan ladder ran out (level 3 due 2024-03-20 on the ' +
+        "cycle's calendar): U002 (overdue), U003 (overdue), U005 (pending), U006 (never opened)",
+    );
+    expect(study.cause).toBe(
+      '1 unit still pending or overdue after the study ladder ran out (level 3 due 2024-05-24 on the ' +
+        "cycle's calendar): U006 (never opened)",
+    );
 
     // Filtering by kind, and a closed cycle's leftovers are not stalls (its workflows are done).
     expect((await stalls(QA, { cycleId, kinds: ['remedy-overdue'] })).map((s) => s.kind)).toEqual(['remedy-overdue']);

@@ -55,7 +55,10 @@ describe('a submission handled with its phase opening in one workflow task', () 
 
   afterAll(async () => {
     for (const id of [cycleId, lateCycleId, deadlineCycleId].filter(Boolean)) {
-      await h.client.workflow.getHandle(cycleWorkflowId(id)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+      await h.client.workflow
+        .getHandle(cycleWorkflowId(id))
+        .signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' })
+        .catch(() => undefined);
     }
     await h?.close();
   });
@@ -63,10 +66,19 @@ describe('a submission handled with its phase opening in one workflow task', () 
   it('keeps the obligation submitted, sends its notice as without the outage, and no reminder', async () => {
     // Worker one: the cycle launches and its plan phase opens.
     const first = h.worker.run();
-    const launched = await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: SECONDS_PER_DAY });
+    const launched = await startCycle({
+      db: h.db,
+      client: h.client,
+      taskQueue: QUEUE,
+      configFile: fx.file,
+      secondsPerDay: SECONDS_PER_DAY,
+    });
     cycleId = launched.cycleId;
     await waitFor('the plan phase to open for both units', async () => {
-      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened' AND phase = 'plan'", [cycleId]);
+      const { rows } = await h.db.query(
+        "SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened' AND phase = 'plan'",
+        [cycleId],
+      );
       return rows[0].n === 2;
     });
     h.worker.shutdown();
@@ -78,7 +90,12 @@ describe('a submission handled with its phase opening in one workflow task', () 
     const unit = h.client.workflow.getHandle(unitWorkflowId(cycleId, 'U001'));
     const sample = { code: 'U001', name: 'Đảng bộ thử', members: 20 }; // the units list's count: a far one needs a reason
     // Through the API's own call, which stamps when it received the submission.
-    const submitted = submit(h.client, cycleId, 'U001', { phase: 'study', payload: samplePayload('study', sample, { date: '2027-03-03' }), actor: { id: 'unit:U001', via: 'api' }, requestId: 'claim-U001-study-1' });
+    const submitted = submit(h.client, cycleId, 'U001', {
+      phase: 'study',
+      payload: samplePayload('study', sample, { date: '2027-03-03' }),
+      actor: { id: 'unit:U001', via: 'api' },
+      requestId: 'claim-U001-study-1',
+    });
 
     // Worker two takes the opening's timer and the submission in one task.
     const second = await createWorker({ connection: h.nativeConnection, namespace: 'default', deps: h.deps });
@@ -86,7 +103,10 @@ describe('a submission handled with its phase opening in one workflow task', () 
       const r = await submitted;
       // The other unit's opening proves the task ran past the opening; give U001's own a moment to act too.
       await waitFor('U002 to open its study phase', async () => {
-        const { rows } = await h.db.query("SELECT 1 FROM events WHERE cycle_id = $1 AND unit_code = 'U002' AND phase = 'study' AND kind = 'opened'", [cycleId]);
+        const { rows } = await h.db.query(
+          "SELECT 1 FROM events WHERE cycle_id = $1 AND unit_code = 'U002' AND phase = 'study' AND kind = 'opened'",
+          [cycleId],
+        );
         return rows.length > 0;
       });
       await new Promise((res) => setTimeout(res, 2_000));
@@ -95,13 +115,24 @@ describe('a submission handled with its phase opening in one workflow task', () 
     expect(receipt.status).toBe('submitted');
     expect(receipt.view.obligations.find((o) => o.phase === 'study')?.status).toBe('submitted');
 
-    const row = (await h.db.query("SELECT status, last_event FROM obligations WHERE cycle_id = $1 AND unit_code = 'U001' AND phase = 'study'", [cycleId])).rows[0];
+    const row = (
+      await h.db.query("SELECT status, last_event FROM obligations WHERE cycle_id = $1 AND unit_code = 'U001' AND phase = 'study'", [
+        cycleId,
+      ])
+    ).rows[0];
     expect(row.status).toBe('submitted');
     // The opening ran after the submission was taken, and recorded the unit as it was: submitted.
-    const events = (await h.db.query("SELECT kind, status FROM events WHERE cycle_id = $1 AND unit_code = 'U001' AND phase = 'study' ORDER BY calendar_at, id", [cycleId])).rows;
+    const events = (
+      await h.db.query(
+        "SELECT kind, status FROM events WHERE cycle_id = $1 AND unit_code = 'U001' AND phase = 'study' ORDER BY calendar_at, id",
+        [cycleId],
+      )
+    ).rows;
     expect(events.map((e) => e.kind)).toEqual(['submitted', 'opened']);
     expect(events.map((e) => e.status)).toEqual(['submitted', 'submitted']);
-    const emails = (await h.db.query("SELECT kind FROM emails WHERE cycle_id = $1 AND unit_code = 'U001' AND phase = 'study' ORDER BY id", [cycleId])).rows.map((r) => r.kind);
+    const emails = (
+      await h.db.query("SELECT kind FROM emails WHERE cycle_id = $1 AND unit_code = 'U001' AND phase = 'study' ORDER BY id", [cycleId])
+    ).rows.map((r) => r.kind);
     expect(emails.sort()).toEqual(['notice', 'receipt']);
 
     // The case under test happened: the opening's timer fired before the task that accepted the submission,
@@ -113,16 +144,30 @@ describe('a submission handled with its phase opening in one workflow task', () 
     const fired = historyEvents.slice(0, started).findLastIndex((e) => e.timerFiredEventAttributes);
     const completedBefore = historyEvents.slice(0, started).findLastIndex((e) => e.workflowTaskCompletedEventAttributes);
     expect(fired).toBeGreaterThan(completedBefore);
-    const markers = historyEvents.flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => d.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString()));
+    const markers = historyEvents.flatMap((e) =>
+      Object.values(e.markerRecordedEventAttributes?.details ?? {})
+        .flatMap((d) => d.payloads ?? [])
+        .map((p) => Buffer.from(p.data ?? []).toString()),
+    );
     expect(markers.join('\n')).toContain('submission-claims-obligation-before-store');
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, unitWorkflowId(cycleId, 'U001'));
   }, 120_000);
 
   it('sends a reminder a mail server outage held past its moment, before the deadline', async () => {
-    const lateFx = writeFixture({ code: 'ITLATEREM', issuedOn: '2027-03-01', deadline: '2027-03-08', closesOn: '2027-03-31', units: 1, reminders: [4, 2] });
+    const lateFx = writeFixture({
+      code: 'ITLATEREM',
+      issuedOn: '2027-03-01',
+      deadline: '2027-03-08',
+      closesOn: '2027-03-31',
+      units: 1,
+      reminders: [4, 2],
+    });
     const secondsPerDay = 5;
     const tz = 'Asia/Ho_Chi_Minh';
-    const sentKeys = async () => (await h.db.query("SELECT email_key FROM emails WHERE cycle_id = $1 AND status = 'sent' ORDER BY sent_at", [lateCycleId])).rows.map((r) => String(r.email_key));
+    const sentKeys = async () =>
+      (await h.db.query("SELECT email_key FROM emails WHERE cycle_id = $1 AND status = 'sent' ORDER BY sent_at", [lateCycleId])).rows.map(
+        (r) => String(r.email_key),
+      );
 
     // Its own task queue, so that this test's workers are its own whatever ran before.
     const deps = { ...h.deps, taskQueue: `${QUEUE}-late` };
@@ -148,20 +193,31 @@ describe('a submission handled with its phase opening in one workflow task', () 
     await back.runUntil(() => waitFor('both reminders', async () => (await sentKeys()).some((k) => k.includes('reminder-2d')), 30_000));
     const keys = await sentKeys();
     expect(keys.map((k) => k.replace(/^.*\/plan\//, '').replace(/@.*$/, ''))).toEqual(['notice', 'reminder-4d', 'reminder-2d']);
-    const sentAt = (await h.db.query("SELECT sent_at FROM emails WHERE cycle_id = $1 AND email_key LIKE '%reminder-2d%'", [lateCycleId])).rows[0].sent_at as Date;
+    const sentAt = (await h.db.query("SELECT sent_at FROM emails WHERE cycle_id = $1 AND email_key LIKE '%reminder-2d%'", [lateCycleId]))
+      .rows[0].sent_at as Date;
     expect(sentAt.getTime()).toBeGreaterThan(real('2027-03-06'));
     expect(sentAt.getTime()).toBeLessThan(calendarToReal(launched.clock, localTimeToInstant('2027-03-09', 0, tz)));
   }, 120_000);
 
   it('takes a submission the API received before the deadline as on time, though no worker ran until after it', async () => {
-    const fx3 = writeFixture({ code: 'ITSENTAT', issuedOn: '2027-03-01', deadline: '2027-03-03', closesOn: '2027-03-31', units: 1, reminders: [1] });
+    const fx3 = writeFixture({
+      code: 'ITSENTAT',
+      issuedOn: '2027-03-01',
+      deadline: '2027-03-03',
+      closesOn: '2027-03-31',
+      units: 1,
+      reminders: [1],
+    });
     const tz = 'Asia/Ho_Chi_Minh';
     const deps = { ...h.deps, taskQueue: `${QUEUE}-sentat` };
     const first3 = await createWorker({ connection: h.nativeConnection, namespace: 'default', deps });
     const launched = await first3.runUntil(async () => {
       const l = await startCycle({ db: h.db, client: h.client, taskQueue: deps.taskQueue, configFile: fx3.file, secondsPerDay: 5 });
       deadlineCycleId = l.cycleId;
-      await waitFor('the plan phase to open', async () => (await h.db.query("SELECT 1 FROM events WHERE cycle_id = $1 AND kind = 'opened'", [l.cycleId])).rows.length > 0);
+      await waitFor(
+        'the plan phase to open',
+        async () => (await h.db.query("SELECT 1 FROM events WHERE cycle_id = $1 AND kind = 'opened'", [l.cycleId])).rows.length > 0,
+      );
       return l;
     });
     // 00:00 on the day after the deadline: from then on a submission is late.
@@ -170,19 +226,31 @@ describe('a submission handled with its phase opening in one workflow task', () 
 
     // No worker from here; the unit sends its plan a second before the deadline passes.
     await new Promise((r) => setTimeout(r, dueAt - Date.now() - 1_000));
-    const sent = submit(h.client, deadlineCycleId, 'U001', { phase: 'plan', payload: samplePayload('plan', { code: 'U001', name: 'Đảng bộ thử', members: 30 }, { date: '2027-03-03' }), actor: { id: 'unit:U001', via: 'web' }, requestId: 'sentat-U001-plan-1' });
+    const sent = submit(h.client, deadlineCycleId, 'U001', {
+      phase: 'plan',
+      payload: samplePayload('plan', { code: 'U001', name: 'Đảng bộ thử', members: 30 }, { date: '2027-03-03' }),
+      actor: { id: 'unit:U001', via: 'web' },
+      requestId: 'sentat-U001-plan-1',
+    });
     await new Promise((r) => setTimeout(r, 2_500));
     expect(Date.now()).toBeGreaterThan(dueAt);
 
     const next = await createWorker({ connection: h.nativeConnection, namespace: 'default', deps });
     const receipt = await next.runUntil(async () => {
       const r = await sent;
-      await waitFor('the receipt', async () => (await h.db.query("SELECT 1 FROM emails WHERE cycle_id = $1 AND kind = 'receipt' AND status = 'sent'", [deadlineCycleId])).rows.length > 0);
+      await waitFor(
+        'the receipt',
+        async () =>
+          (await h.db.query("SELECT 1 FROM emails WHERE cycle_id = $1 AND kind = 'receipt' AND status = 'sent'", [deadlineCycleId])).rows
+            .length > 0,
+      );
       return r;
     });
     expect(receipt).toMatchObject({ status: 'submitted', late: false });
     const stored = (await h.db.query('SELECT late FROM submissions WHERE cycle_id = $1', [deadlineCycleId])).rows;
     expect(stored).toEqual([{ late: false }]);
-    expect((await h.db.query("SELECT status FROM obligations WHERE cycle_id = $1 AND phase = 'plan'", [deadlineCycleId])).rows[0].status).toBe('submitted');
+    expect(
+      (await h.db.query("SELECT status FROM obligations WHERE cycle_id = $1 AND phase = 'plan'", [deadlineCycleId])).rows[0].status,
+    ).toBe('submitted');
   }, 120_000);
 });

@@ -27,11 +27,20 @@ let seq = 0;
 const rid = (what: string) => `${what}-${(seq++).toString().padStart(6, '0')}`;
 
 /** The outcome of an update: its result, or the refusal's message; a hang fails the test. */
-async function send(handle: WorkflowHandle, update: string, args: unknown[]): Promise<{ ok: true; result: unknown } | { ok: false; message: string }> {
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`update ${update} did not answer in 30 s: ${JSON.stringify(args).slice(0, 200)}`)), 30_000));
+async function send(
+  handle: WorkflowHandle,
+  update: string,
+  args: unknown[],
+): Promise<{ ok: true; result: unknown } | { ok: false; message: string }> {
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`update ${update} did not answer in 30 s: ${JSON.stringify(args).slice(0, 200)}`)), 30_000),
+  );
   try {
     // Any number of arguments, as a client could send (the SDK's types ask for at least one).
-    return { ok: true, result: await Promise.race([handle.executeUpdate(update, { args: args as [unknown], updateId: rid('upd') }), timeout]) };
+    return {
+      ok: true,
+      result: await Promise.race([handle.executeUpdate(update, { args: args as [unknown], updateId: rid('upd') }), timeout]),
+    };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) return { ok: false, message: err.cause?.message ?? err.message };
     throw err;
@@ -78,9 +87,19 @@ describe('workflow updates under arbitrary arguments', () => {
     const [a, b] = fx.unitCodes as [string, string];
     members = (await h.db.query('SELECT members FROM units WHERE cycle_id = $1 AND code = $2', [cycleId, a])).rows[0].members;
     unit = h.client.workflow.getHandle(unitWorkflowId(cycleId, a));
-    const started = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, { unitCode: b, kind: 'kiem-tra', body: 'ubkt', reason: 'Theo chương trình kiểm tra năm', actor });
+    const started = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, {
+      unitCode: b,
+      kind: 'kiem-tra',
+      body: 'ubkt',
+      reason: 'Theo chương trình kiểm tra năm',
+      actor,
+    });
     inspection = h.client.workflow.getHandle(started.inspectionId);
-    await waitFor('the inspection to open', async () => (await h.db.query("SELECT 1 FROM events WHERE cycle_id = $1 AND kind = 'inspection_opened'", [cycleId])).rows.length > 0, 60_000);
+    await waitFor(
+      'the inspection to open',
+      async () => (await h.db.query("SELECT 1 FROM events WHERE cycle_id = $1 AND kind = 'inspection_opened'", [cycleId])).rows.length > 0,
+      60_000,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -91,7 +110,12 @@ describe('workflow updates under arbitrary arguments', () => {
   const unitTemplates = (): Template[] => [
     {
       update: 'submit',
-      valid: () => ({ phase: 'study', payload: { members, studied: members, discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-05', note: 'Học trực tuyến' }, actor, requestId: rid('submit') }),
+      valid: () => ({
+        phase: 'study',
+        payload: { members, studied: members, discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-03-05', note: 'Học trực tuyến' },
+        actor,
+        requestId: rid('submit'),
+      }),
       broken: {
         phase: ['', 'khong-co', 'pledge', 'x'.repeat(51), 5, null],
         payload: [null, 'báo cáo', 42, [], true],
@@ -106,8 +130,22 @@ describe('workflow updates under arbitrary arguments', () => {
     },
     {
       update: 'acknowledgePlan',
-      valid: () => ({ phase: 'plan', confirmedBy: 'Nguyễn Văn A, Bí thư', unitPlanNumber: '05-KH/ĐU', note: 'Đã nhận', actor, requestId: rid('ack') }),
-      broken: { phase: ['study', '', null], confirmedBy: ['', '   ', 'x'.repeat(201), ...TEXT_BROKEN], unitPlanNumber: ['x'.repeat(101), ...TEXT_BROKEN], note: ['x'.repeat(5001), ...TEXT_BROKEN], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN },
+      valid: () => ({
+        phase: 'plan',
+        confirmedBy: 'Nguyễn Văn A, Bí thư',
+        unitPlanNumber: '05-KH/ĐU',
+        note: 'Đã nhận',
+        actor,
+        requestId: rid('ack'),
+      }),
+      broken: {
+        phase: ['study', '', null],
+        confirmedBy: ['', '   ', 'x'.repeat(201), ...TEXT_BROKEN],
+        unitPlanNumber: ['x'.repeat(101), ...TEXT_BROKEN],
+        note: ['x'.repeat(5001), ...TEXT_BROKEN],
+        actor: ACTOR_BROKEN,
+        requestId: REQUEST_BROKEN,
+      },
     },
     {
       update: 'extendDeadline',
@@ -123,7 +161,12 @@ describe('workflow updates under arbitrary arguments', () => {
     {
       update: 'exempt',
       valid: () => ({ phase: 'plan', reason: 'Đơn vị mới thành lập', actor, requestId: rid('exempt') }),
-      broken: { phase: ['', 'khong-co', null, 3], reason: ['', 'ab', 'x'.repeat(1001), ...TEXT_BROKEN], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN },
+      broken: {
+        phase: ['', 'khong-co', null, 3],
+        reason: ['', 'ab', 'x'.repeat(1001), ...TEXT_BROKEN],
+        actor: ACTOR_BROKEN,
+        requestId: REQUEST_BROKEN,
+      },
     },
     {
       update: 'removeUnit',
@@ -133,16 +176,49 @@ describe('workflow updates under arbitrary arguments', () => {
   ];
 
   const inspectionTemplates = (): Template[] => [
-    { update: 'scheduleInspection', valid: () => ({ date: '2027-03-12', actor, requestId: rid('schedule') }), broken: { date: ['2027-02-30', '12/03/2027', '', 5, null], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN } },
-    { update: 'recordFindings', valid: () => ({ findings: 'Đơn vị thực hiện đầy đủ các nội dung', actor, requestId: rid('findings') }), broken: { findings: ['', 'ngắn', 'x'.repeat(20_001), ...TEXT_BROKEN], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN } },
+    {
+      update: 'scheduleInspection',
+      valid: () => ({ date: '2027-03-12', actor, requestId: rid('schedule') }),
+      broken: { date: ['2027-02-30', '12/03/2027', '', 5, null], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN },
+    },
+    {
+      update: 'recordFindings',
+      valid: () => ({ findings: 'Đơn vị thực hiện đầy đủ các nội dung', actor, requestId: rid('findings') }),
+      broken: { findings: ['', 'ngắn', 'x'.repeat(20_001), ...TEXT_BROKEN], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN },
+    },
     {
       update: 'concludeInspection',
-      valid: () => ({ conclusion: 'Đơn vị cần khắc phục hạn chế', remedies: ['Tổ chức lại buổi sinh hoạt'], remedyDeadline: '2027-04-10', actor, requestId: rid('conclude') }),
-      broken: { conclusion: ['', 'ngắn', ...TEXT_BROKEN], remedies: ['một việc', [''], [1], ['a\u0000']], remedyDeadline: ['2027-04-31', 'sau', null], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN },
+      valid: () => ({
+        conclusion: 'Đơn vị cần khắc phục hạn chế',
+        remedies: ['Tổ chức lại buổi sinh hoạt'],
+        remedyDeadline: '2027-04-10',
+        actor,
+        requestId: rid('conclude'),
+      }),
+      broken: {
+        conclusion: ['', 'ngắn', ...TEXT_BROKEN],
+        remedies: ['một việc', [''], [1], ['a\u0000']],
+        remedyDeadline: ['2027-04-31', 'sau', null],
+        actor: ACTOR_BROKEN,
+        requestId: REQUEST_BROKEN,
+      },
     },
-    { update: 'closeInspection', valid: () => ({ note: 'Đơn vị đã khắc phục', actor, requestId: rid('close') }), broken: { note: ['', 'x'.repeat(2001), ...TEXT_BROKEN], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN } },
+    {
+      update: 'closeInspection',
+      valid: () => ({ note: 'Đơn vị đã khắc phục', actor, requestId: rid('close') }),
+      broken: { note: ['', 'x'.repeat(2001), ...TEXT_BROKEN], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN },
+    },
     // Before a conclusion, a remedy report is refused whatever it says; its envelope is checked first.
-    { update: 'reportRemedy', valid: () => ({ phase: 'inspection-remedy', payload: { summary: 'Đã tổ chức lại buổi sinh hoạt chuyên đề' }, actor, requestId: rid('remedy') }), broken: { phase: [null, 5], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN } },
+    {
+      update: 'reportRemedy',
+      valid: () => ({
+        phase: 'inspection-remedy',
+        payload: { summary: 'Đã tổ chức lại buổi sinh hoạt chuyên đề' },
+        actor,
+        requestId: rid('remedy'),
+      }),
+      broken: { phase: [null, 5], actor: ACTOR_BROKEN, requestId: REQUEST_BROKEN },
+    },
   ];
 
   function setPath(obj: Record<string, Json>, path: string, value: Json): void {
@@ -155,15 +231,18 @@ describe('workflow updates under arbitrary arguments', () => {
 
   /** Arbitrary arguments: any JSON, any number of them, or a valid argument with one field broken. */
   function argsFor(templates: () => Template[]) {
-    const mutated = fc.constantFrom(...templates()).chain((t) =>
-      fc
-        .constantFrom(...Object.keys(t.broken))
-        .chain((field) => fc.constantFrom(...t.broken[field]!).map((value) => ({ update: t.update, field, value, valid: t.valid }))),
-    ).map(({ update, field, value, valid }) => {
-      const arg = structuredClone(valid());
-      setPath(arg, field, value);
-      return { update, args: [arg] as unknown[], field: field.split('.').pop()! };
-    });
+    const mutated = fc
+      .constantFrom(...templates())
+      .chain((t) =>
+        fc
+          .constantFrom(...Object.keys(t.broken))
+          .chain((field) => fc.constantFrom(...t.broken[field]!).map((value) => ({ update: t.update, field, value, valid: t.valid }))),
+      )
+      .map(({ update, field, value, valid }) => {
+        const arg = structuredClone(valid());
+        setPath(arg, field, value);
+        return { update, args: [arg] as unknown[], field: field.split('.').pop()! };
+      });
     const arbitrary = fc
       .tuple(fc.constantFrom(...templates().map((t) => t.update)), fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 2 }))
       .map(([update, args]) => ({ update, args, field: undefined as string | undefined }));
@@ -184,13 +263,22 @@ describe('workflow updates under arbitrary arguments', () => {
         if (r.ok) return;
         expect(r.message.length, what).toBeGreaterThan(5);
         // A payload that is not an object at all is refused by the phase's schema as a whole ("expected object").
-        if (field !== undefined) expect(r.message, what).toMatch(new RegExp(`${field}|không có nghĩa vụ|Không có biểu mẫu|chưa mở|Hạn mới${field === 'payload' ? '|expected object' : ''}`));
+        if (field !== undefined)
+          expect(r.message, what).toMatch(
+            new RegExp(`${field}|không có nghĩa vụ|Không có biểu mẫu|chưa mở|Hạn mới${field === 'payload' ? '|expected object' : ''}`),
+          );
       }),
       {
         ...RUNS,
         // Text PostgreSQL cannot store: accepted, it would make the storing activity fail on every retry.
         examples: [
-          [{ update: 'submit', args: [{ ...unitTemplates()[0]!.valid(), payload: { members, studied: members, note: 'x\u0000y' } }], field: 'note' }],
+          [
+            {
+              update: 'submit',
+              args: [{ ...unitTemplates()[0]!.valid(), payload: { members, studied: members, note: 'x\u0000y' } }],
+              field: 'note',
+            },
+          ],
           [{ update: 'acknowledgePlan', args: [{ ...unitTemplates()[1]!.valid(), confirmedBy: 'Nguyễn\ud800' }], field: 'confirmedBy' }],
           [{ update: 'exempt', args: [{ ...unitTemplates()[3]!.valid(), reason: 'Sáp nhập\u0000' }], field: 'reason' }],
         ],

@@ -23,7 +23,12 @@ describe('worker killed mid-phase', () => {
   let client: Client;
   let db: Db;
   const workers: ReturnType<typeof spawnWorker>[] = [];
-  const workerEnv = { TEMPORAL_ADDRESS: services.temporalAddress, DATABASE_URL: services.databaseUrl, SMTP_URL: services.smtpUrl, CHUKY_TASK_QUEUE: QUEUE };
+  const workerEnv = {
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    DATABASE_URL: services.databaseUrl,
+    SMTP_URL: services.smtpUrl,
+    CHUKY_TASK_QUEUE: QUEUE,
+  };
 
   beforeAll(async () => {
     connection = await Connection.connect({ address: services.temporalAddress });
@@ -38,18 +43,34 @@ describe('worker killed mid-phase', () => {
   });
 
   it('delivers the pending reminder exactly once after a restart', async () => {
-    const fx = writeFixture({ code: 'ITKILL', issuedOn: '2027-03-01', deadline: '2027-03-06', units: 2, reminders: [3], overdueNotice: false, level2AfterDays: 20, level3AfterDays: 21, closesOn: '2027-12-31' });
+    const fx = writeFixture({
+      code: 'ITKILL',
+      issuedOn: '2027-03-01',
+      deadline: '2027-03-06',
+      units: 2,
+      reminders: [3],
+      overdueNotice: false,
+      level2AfterDays: 20,
+      level3AfterDays: 21,
+      closesOn: '2027-12-31',
+    });
     const first = spawnWorker(workerEnv);
     workers.push(first);
     const started = await startCycle({ db, client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 6 });
     const mine = async () => (await fetchInbox(services.inboxUrl)).filter((m) => m.to.some((a) => a.endsWith(`@${fx.domain}`)));
 
     // Both notices out: the worker is mid-phase, its next step the 3-day reminder on 03/03 at 08:00.
-    await waitFor('both notices', async () => (await mine()).filter((m) => m.subject.includes('hạn 06/03/2027') && !m.subject.startsWith('Nhắc')).length === 2, 90_000);
+    await waitFor(
+      'both notices',
+      async () => (await mine()).filter((m) => m.subject.includes('hạn 06/03/2027') && !m.subject.startsWith('Nhắc')).length === 2,
+      90_000,
+    );
     // Kill it between steps (both notices recorded as sent): what must survive is the pending reminder's timer.
     // A kill in the middle of an SMTP conversation is the fault suite's business, not this test's.
     await waitFor('both notices recorded', async () => {
-      const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'notice' AND status = 'sent'", [started.cycleId]);
+      const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND kind = 'notice' AND status = 'sent'", [
+        started.cycleId,
+      ]);
       return rows[0].n === 2;
     });
     await new Promise((r) => setTimeout(r, 1_500));
@@ -64,15 +85,25 @@ describe('worker killed mid-phase', () => {
 
     const second = spawnWorker(workerEnv);
     workers.push(second);
-    const reminders = await waitFor('the reminders after restart', async () => {
-      const found = (await mine()).filter((m) => m.subject.startsWith('Nhắc hạn: còn 3 ngày'));
-      return found.length >= 2 ? found : undefined;
-    }, 120_000).catch(async (err) => {
-      const { rows: emails } = await db.query('SELECT unit_code, email_key, status, attempts, last_error FROM emails WHERE cycle_id = $1 ORDER BY id', [started.cycleId]);
+    const reminders = await waitFor(
+      'the reminders after restart',
+      async () => {
+        const found = (await mine()).filter((m) => m.subject.startsWith('Nhắc hạn: còn 3 ngày'));
+        return found.length >= 2 ? found : undefined;
+      },
+      120_000,
+    ).catch(async (err) => {
+      const { rows: emails } = await db.query(
+        'SELECT unit_code, email_key, status, attempts, last_error FROM emails WHERE cycle_id = $1 ORDER BY id',
+        [started.cycleId],
+      );
       const { rows: events } = await db.query('SELECT unit_code, kind, at FROM events WHERE cycle_id = $1 ORDER BY id', [started.cycleId]);
       const history = await client.workflow.getHandle(`chuky/unit/${started.cycleId}/${fx.unitCodes[0]}`).fetchHistory();
       const kinds = history.events?.map((e) => `${e.eventType}`).join(',');
-      throw new Error(`${err.message}\nemails ${JSON.stringify(emails)}\nevents ${JSON.stringify(events)}\nhistory ${kinds}\nsecond worker:\n${second.output().slice(-3000)}`);
+      throw new Error(
+        `${err.message}\nemails ${JSON.stringify(emails)}\nevents ${JSON.stringify(events)}\nhistory ${kinds}\nsecond ` +
+          `worker:\n${second.output().slice(-3000)}`,
+      );
     });
     // Give a duplicate every chance to show up before counting.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -80,10 +111,15 @@ describe('worker killed mid-phase', () => {
     expect(again).toHaveLength(2);
     expect(new Set(again.map((m) => m.messageId)).size).toBe(2);
     expect(reminders.map((m) => m.to.length)).toEqual([2, 2]);
-    const { rows } = await db.query("SELECT unit_code, status, attempts FROM emails WHERE cycle_id = $1 AND kind = 'reminder' ORDER BY unit_code", [started.cycleId]);
+    const { rows } = await db.query(
+      "SELECT unit_code, status, attempts FROM emails WHERE cycle_id = $1 AND kind = 'reminder' ORDER BY unit_code",
+      [started.cycleId],
+    );
     expect(rows.map((r) => [r.unit_code, r.status, r.attempts])).toEqual(fx.unitCodes.map((u) => [u, 'sent', 1]));
 
-    await client.workflow.getHandle(cycleWorkflowId(started.cycleId)).signal(closeCycleSignal, { reason: 'test finished', actor: 'operator:test' });
+    await client.workflow
+      .getHandle(cycleWorkflowId(started.cycleId))
+      .signal(closeCycleSignal, { reason: 'test finished', actor: 'operator:test' });
     await client.workflow.getHandle(cycleWorkflowId(started.cycleId)).result();
     second.kill('SIGTERM');
   });

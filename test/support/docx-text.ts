@@ -1,7 +1,13 @@
 /** Reads a DOCX back as text, paragraph by paragraph (body and footnotes), the way a reader of the document sees it. */
 import JSZip from 'jszip';
 
-const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 function paragraphs(xml: string): string[] {
   const out: string[] = [];
@@ -16,5 +22,10 @@ export async function docxText(bytes: Uint8Array): Promise<{ body: string[]; foo
   const zip = await JSZip.loadAsync(bytes);
   const xml = (await zip.file('word/document.xml')?.async('string')) ?? '';
   const footnotesXml = (await zip.file('word/footnotes.xml')?.async('string')) ?? '';
-  return { body: paragraphs(xml), footnotes: paragraphs(footnotesXml), xml, media: Object.keys(zip.files).filter((f) => f.startsWith('word/media/')) };
+  return {
+    body: paragraphs(xml),
+    footnotes: paragraphs(footnotesXml),
+    xml,
+    media: Object.keys(zip.files).filter((f) => f.startsWith('word/media/')),
+  };
 }

@@ -50,14 +50,24 @@ export interface Fixture {
   leaderEmails: string[];
 }
 
-const NAMES = ['Sở Tài chính', 'Sở Tư pháp', 'Sở Y tế', 'Sở Giáo dục và Đào tạo', 'Kho bạc Nhà nước tỉnh', 'Công ty Điện lực', 'Ngân hàng Nhà nước chi nhánh tỉnh', 'Sở Nông nghiệp và Môi trường'];
+const NAMES = [
+  'Sở Tài chính',
+  'Sở Tư pháp',
+  'Sở Y tế',
+  'Sở Giáo dục và Đào tạo',
+  'Kho bạc Nhà nước tỉnh',
+  'Công ty Điện lực',
+  'Ngân hàng Nhà nước chi nhánh tỉnh',
+  'Sở Nông nghiệp và Môi trường',
+];
 
 export function writeFixture(o: FixtureOptions): Fixture {
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `chuky-fixture-${o.code}-`));
   fs.mkdirSync(dir, { recursive: true });
   const domain = o.domain ?? `${o.code.toLowerCase()}.example.vn`;
   const unitCodes = Array.from({ length: o.units }, (_, i) => `U${String(i + 1).padStart(3, '0')}`);
-  const unitEmail = (code: string, role: 'secretary' | 'contact') => `${role === 'secretary' ? 'bithu' : 'vanphong'}.${code.toLowerCase()}@${domain}`;
+  const unitEmail = (code: string, role: 'secretary' | 'contact') =>
+    `${role === 'secretary' ? 'bithu' : 'vanphong'}.${code.toLowerCase()}@${domain}`;
   const rows = unitCodes.map((code, i) => [
     code,
     `Đảng bộ ${NAMES[i % NAMES.length]} ${i + 1}`,
@@ -68,7 +78,10 @@ export function writeFixture(o: FixtureOptions): Fixture {
     `Trần Thị Liên Hệ ${i + 1}`,
     unitEmail(code, 'contact'),
   ]);
-  const csv = ['Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người liên hệ;Email liên hệ', ...rows.map((r) => r.join(';'))].join('\n');
+  const csv = [
+    'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người liên hệ;Email liên hệ',
+    ...rows.map((r) => r.join(';')),
+  ].join('\n');
   fs.writeFileSync(path.join(dir, 'units.csv'), `${csv}\n`);
   const standingBodyEmail = `btg@${domain}`;
   const leaderEmails = [`pbttt@${domain}`];
@@ -86,10 +99,18 @@ export function writeFixture(o: FixtureOptions): Fixture {
     },
     year,
     timezone: 'Asia/Ho_Chi_Minh',
-    plan: { number: '64-KH/ĐUK', title: `Kế hoạch học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm ${year}`, issuedOn: o.issuedOn },
+    plan: {
+      number: '64-KH/ĐUK',
+      title: `Kế hoạch học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm ${year}`,
+      issuedOn: o.issuedOn,
+    },
     calendar: { rollForward: o.rollForward ?? false, weekend: [6, 0], holidays: o.holidays ?? [] },
     reminders: { daysBefore: o.reminders ?? [7, 3, 1] },
-    escalation: { overdueNotice: o.overdueNotice ?? true, level2AfterDays: o.level2AfterDays ?? 7, level3AfterDays: o.level3AfterDays ?? 14 },
+    escalation: {
+      overdueNotice: o.overdueNotice ?? true,
+      level2AfterDays: o.level2AfterDays ?? 7,
+      level3AfterDays: o.level3AfterDays ?? 14,
+    },
     phases: (o.phases ?? [{ id: 'plan', opensOn: o.issuedOn, deadline: o.deadline }]).map((p) => ({
       id: p.id,
       title: p.title ?? PHASE_TITLES[p.id] ?? p.id,

@@ -29,7 +29,14 @@ export default async function setup(project: TestProject) {
     ensureTestServer(log),
   ]);
   await migrate(pg.url);
-  project.provide('services', { temporalAddress: temporal.address, databaseUrl: pg.url, smtpUrl: sink.url, inboxUrl: sink.inboxUrl, testServerPath, tmpDir });
+  project.provide('services', {
+    temporalAddress: temporal.address,
+    databaseUrl: pg.url,
+    smtpUrl: sink.url,
+    inboxUrl: sink.inboxUrl,
+    testServerPath,
+    tmpDir,
+  });
   return async () => {
     await Promise.allSettled([temporal.stop(), pg.stop(), sink.stop()]);
     fs.rmSync(tmpDir, { recursive: true, force: true });

@@ -43,7 +43,9 @@ export async function startHarness(opts: { taskQueue: string; timeSkipping?: boo
   let testEnv: TestWorkflowEnvironment | undefined;
   let closeConnections: () => Promise<void>;
   if (opts.timeSkipping) {
-    testEnv = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+    testEnv = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: services.testServerPath } },
+    });
     client = testEnv.client;
     nativeConnection = testEnv.nativeConnection;
     closeConnections = () => testEnv!.teardown();

@@ -19,16 +19,24 @@ export interface OpenCycle {
  * Runs the harness's worker for the whole file (the tests send updates from their own bodies), starts the
  * fixture's cycle and waits until `opened` obligations (units × phases open at once) are recorded.
  */
-export async function openCycle(h: Harness, p: { taskQueue: string; fixture: Fixture; opened: number; timeoutMs?: number }): Promise<OpenCycle> {
+export async function openCycle(
+  h: Harness,
+  p: { taskQueue: string; fixture: Fixture; opened: number; timeoutMs?: number },
+): Promise<OpenCycle> {
   const running = h.worker.run();
   let cycleId = '';
   const stop = async () => {
-    if (cycleId) await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+    if (cycleId)
+      await h.client.workflow
+        .getHandle(cycleWorkflowId(cycleId))
+        .signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' })
+        .catch(() => undefined);
     h.worker.shutdown();
     await running.catch(() => undefined);
   };
   try {
-    cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: p.taskQueue, configFile: p.fixture.file, secondsPerDay: 60 })).cycleId;
+    cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: p.taskQueue, configFile: p.fixture.file, secondsPerDay: 60 }))
+      .cycleId;
     await waitFor(
       'the units to open their phases',
       async () => {

@@ -21,7 +21,11 @@ export const SEEDED = {
   remedyDeadline: '2024-10-15',
 } as const;
 
-export async function seedOpsCycle(db: Db, code: string, opts: { closed?: boolean } = {}): Promise<{ cycleId: string; unitCodes: string[]; inspectionId: string }> {
+export async function seedOpsCycle(
+  db: Db,
+  code: string,
+  opts: { closed?: boolean } = {},
+): Promise<{ cycleId: string; unitCodes: string[]; inspectionId: string }> {
   const fx = writeFixture({
     code,
     year: 2024,

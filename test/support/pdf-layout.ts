@@ -75,14 +75,28 @@ export async function pdfLayout(pdf: string): Promise<PdfLayout> {
       const n = num(page[1]!, 'number');
       pages = Math.max(pages, n);
       for (const m of page[2]!.matchAll(/<image ([^>]*)\/>/g)) {
-        images.push({ page: n, top: num(m[1]!, 'top'), left: num(m[1]!, 'left'), width: num(m[1]!, 'width'), height: num(m[1]!, 'height') });
+        images.push({
+          page: n,
+          top: num(m[1]!, 'top'),
+          left: num(m[1]!, 'left'),
+          width: num(m[1]!, 'width'),
+          height: num(m[1]!, 'height'),
+        });
       }
       for (const m of page[2]!.matchAll(/<text ([^>]*)>([\s\S]*?)<\/text>/g)) {
         const text = decode(m[2]!).normalize('NFC');
         if (!text.trim()) continue;
         const size = sizes.get(num(m[1]!, 'font'));
         if (size === undefined) throw new Error(`pdftohtml -xml: no fontspec for <text ${m[1]}>`);
-        texts.push({ page: n, top: num(m[1]!, 'top'), left: num(m[1]!, 'left'), width: num(m[1]!, 'width'), height: num(m[1]!, 'height'), size, text });
+        texts.push({
+          page: n,
+          top: num(m[1]!, 'top'),
+          left: num(m[1]!, 'left'),
+          width: num(m[1]!, 'width'),
+          height: num(m[1]!, 'height'),
+          size,
+          text,
+        });
       }
     }
     return { pages, texts, images };

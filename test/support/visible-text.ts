@@ -6,7 +6,17 @@
 import { PHASES, PHASE_IDS } from '../../domain/phases/index.js';
 import { formLeaves } from '../../domain/phases/common.js';
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'", '#x27': "'", '#34': '"' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+  '#x27': "'",
+  '#34': '"',
+};
 
 /**
  * The visible text of an HTML document: no script or style content, no comments, no tags (so no attributes),
@@ -19,7 +29,16 @@ export function visibleText(htmlOrText: string, typed: readonly string[] = []): 
     .replace(/<style\b[\s\S]*?<\/style>/gi, ' ')
     .replace(/<!--[\s\S]*?-->/g, ' ')
     .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#?\w+);/g, (m, e: string) => ENTITIES[e] ?? (e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : m));
+    .replace(
+      /&(#?\w+);/g,
+      (m, e: string) =>
+        ENTITIES[e] ??
+        (e.startsWith('#x')
+          ? String.fromCodePoint(parseInt(e.slice(2), 16))
+          : e.startsWith('#')
+            ? String.fromCodePoint(Number(e.slice(1)))
+            : m),
+    );
   for (const v of typed) if (v) t = t.split(v).join(' ');
   return t
     .replace(/https?:\/\/\S+/g, ' ')
@@ -107,13 +126,24 @@ export interface Leak {
 /** The internal ids, ISO dates and English words in a visible text. */
 export function leaks(text: string, opts: { fieldIds?: readonly string[]; phaseIds?: readonly string[] } = {}): Leak[] {
   const out: Leak[] = [];
-  const context = (i: number, n: number) => text.slice(Math.max(0, i - 40), i + n + 40).replace(/\s+/g, ' ').trim();
+  const context = (i: number, n: number) =>
+    text
+      .slice(Math.max(0, i - 40), i + n + 40)
+      .replace(/\s+/g, ' ')
+      .trim();
   const scan = (what: Leak['what'], re: RegExp) => {
     for (const m of text.matchAll(re)) out.push({ what, found: m[0], context: context(m.index ?? 0, m[0].length) });
   };
   // Whole words only: a letter, digit, '-', '_' or '.' next to the id makes it part of another word.
-  const word = (ids: readonly string[], flags: string) => new RegExp(`(?<![\\p{L}\\p{N}_.-])(?:${ids.map(escape).join('|')})(?![\\p{L}\\p{N}_-])`, `gu${flags}`);
-  scan('phase id', word([...(opts.phaseIds ?? [...PHASE_IDS, 'compile'])].sort((a, b) => b.length - a.length), ''));
+  const word = (ids: readonly string[], flags: string) =>
+    new RegExp(`(?<![\\p{L}\\p{N}_.-])(?:${ids.map(escape).join('|')})(?![\\p{L}\\p{N}_-])`, `gu${flags}`);
+  scan(
+    'phase id',
+    word(
+      [...(opts.phaseIds ?? [...PHASE_IDS, 'compile'])].sort((a, b) => b.length - a.length),
+      '',
+    ),
+  );
   scan('field id', word(opts.fieldIds ?? fieldIds(), ''));
   scan('ISO date', /\b\d{4}-\d{2}-\d{2}\b/g);
   scan('English word', word(ENGLISH_WORDS, 'i'));

@@ -88,12 +88,30 @@ async function perform(client: Client, cycleId: string, a: PlannedAction, receiv
   const requestId = `rehearsal/${a.action}/${a.unit}/${a.phase}`;
   try {
     if (a.action === 'submit') {
-      const receipt = await submit(client, cycleId, a.unit, { phase: a.phase, payload: a.payload, actor: { id: `unit:${a.unit}`, via: 'web' }, requestId }, receivedAt);
-      if (a.expectLate !== undefined && receipt.late !== a.expectLate) return `expected ${a.expectLate ? 'late' : 'on time'}, the workflow said ${receipt.late ? 'late' : 'on time'}`;
+      const receipt = await submit(
+        client,
+        cycleId,
+        a.unit,
+        { phase: a.phase, payload: a.payload, actor: { id: `unit:${a.unit}`, via: 'web' }, requestId },
+        receivedAt,
+      );
+      if (a.expectLate !== undefined && receipt.late !== a.expectLate)
+        return `expected ${a.expectLate ? 'late' : 'on time'}, the workflow said ${receipt.late ? 'late' : 'on time'}`;
     } else if (a.action === 'extend') {
-      await extendDeadline(client, cycleId, a.unit, { phase: a.phase, newDeadline: a.newDeadline, reason: 'Đơn vị đang kiện toàn cấp ủy, đề nghị gia hạn (diễn tập)', actor: OPERATOR, requestId });
+      await extendDeadline(client, cycleId, a.unit, {
+        phase: a.phase,
+        newDeadline: a.newDeadline,
+        reason: 'Đơn vị đang kiện toàn cấp ủy, đề nghị gia hạn (diễn tập)',
+        actor: OPERATOR,
+        requestId,
+      });
     } else {
-      await exempt(client, cycleId, a.unit, { phase: a.phase, reason: 'Đơn vị đang sáp nhập, được miễn nghĩa vụ này (diễn tập)', actor: OPERATOR, requestId });
+      await exempt(client, cycleId, a.unit, {
+        phase: a.phase,
+        reason: 'Đơn vị đang sáp nhập, được miễn nghĩa vụ này (diễn tập)',
+        actor: OPERATOR,
+        requestId,
+      });
     }
     return undefined;
   } catch (err) {
@@ -102,7 +120,10 @@ async function perform(client: Client, cycleId: string, a: PlannedAction, receiv
 }
 
 async function readEmails(db: Db, cycleId: string, tz: string): Promise<YearEmail[]> {
-  const { rows } = await db.query('SELECT email_key, message_id, unit_code, phase, kind, status, calendar_at FROM emails WHERE cycle_id = $1 ORDER BY calendar_at, id', [cycleId]);
+  const { rows } = await db.query(
+    'SELECT email_key, message_id, unit_code, phase, kind, status, calendar_at FROM emails WHERE cycle_id = $1 ORDER BY calendar_at, id',
+    [cycleId],
+  );
   return rows.map((r) => ({
     key: r.email_key,
     purpose: String(r.email_key).startsWith(`${cycleId}/`) ? String(r.email_key).slice(cycleId.length + 1) : String(r.email_key),
@@ -127,11 +148,18 @@ const CAUSES: Record<number, string> = { 14: 'WORKFLOW_WORKER_UNHANDLED_FAILURE'
 async function failedWorkflowTasks(client: Client, ids: readonly string[]): Promise<string[]> {
   const found: string[] = [];
   for (const id of ids) {
-    const history = await client.workflow.getHandle(id).fetchHistory().catch(() => undefined);
+    const history = await client.workflow
+      .getHandle(id)
+      .fetchHistory()
+      .catch(() => undefined);
     for (const e of history?.events ?? []) {
       const failed = e.workflowTaskFailedEventAttributes;
       const cause = Number(failed?.cause ?? 0);
-      if (failed && !(cause in BENIGN_TASK_FAILURES)) found.push(`${id}: workflow task failed at event ${String(e.eventId)} (${CAUSES[cause] ?? `cause ${cause}`}): ${failed.failure?.message ?? ''}`);
+      if (failed && !(cause in BENIGN_TASK_FAILURES))
+        found.push(
+          `${id}: workflow task failed at event ${String(e.eventId)} ` +
+            `(${CAUSES[cause] ?? `cause ${cause}`}): ${failed.failure?.message ?? ''}`,
+        );
     }
   }
   return found;
@@ -141,11 +169,17 @@ async function failedWorkflowTasks(client: Client, ids: readonly string[]): Prom
 async function pendingWork(client: Client, ids: readonly string[]): Promise<string> {
   const busy: string[] = [];
   for (const id of ids) {
-    const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
+    const d = await client.workflow
+      .getHandle(id)
+      .describe()
+      .catch(() => undefined);
     if (!d || d.status.name !== 'RUNNING') continue;
     const task = d.raw.pendingWorkflowTask;
     const activities = d.raw.pendingActivities?.length ?? 0;
-    if (task || activities) busy.push(`${id.split('/').at(-1)}${task ? ` task(${String(task.state)}, attempt ${String(task.attempt)})` : ''}${activities ? ` ${activities} activities` : ''}`);
+    if (task || activities)
+      busy.push(
+        `${id.split('/').at(-1)}${task ? ` task(${String(task.state)}, attempt ${String(task.attempt)})` : ''}${activities ? ` ${activities} activities` : ''}`,
+      );
   }
   return busy.length ? `pending: ${busy.join(', ')}` : 'nothing pending';
 }
@@ -183,14 +217,20 @@ export async function runYearOnBundles(opts: {
   const def = loaded.definition;
   const tz = def.timezone;
   const cycleId = makeCycleId(def.committee.code, def.year);
-  const behaviours = resolveBehaviours(loaded.units, unitPhases(def).map((p) => p.id), loadBehaviourFile(opts.behaviourFile));
+  const behaviours = resolveBehaviours(
+    loaded.units,
+    unitPhases(def).map((p) => p.id),
+    loadBehaviourFile(opts.behaviourFile),
+  );
   const closesAt = closingInstant(def);
   const actions = planActions(def, loaded.units, behaviours).filter((a) => a.at < closesAt);
   const workflowIds = [cycleWorkflowId(cycleId), ...loaded.units.map((u) => unitWorkflowId(cycleId, u.code))];
   const problems: string[] = [];
   const env = loadEnv({});
 
-  const testEnv = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('services').testServerPath } } });
+  const testEnv = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('services').testServerPath } },
+  });
   const client = testEnv.client;
   const activities = createActivities({
     db: opts.db,
@@ -229,7 +269,11 @@ export async function runYearOnBundles(opts: {
             const failed = await failedWorkflowTasks(client, workflowIds);
             if (failed.length) throw new Error(`stage ${stage.name}: ${failed.join('\n')}`);
             // Every 15 s, where the year is and what it waits for: a stage that stops moving says where.
-            if (round % 15 === 0) log(`${cycleId}: ${stage.name} on ${instantToLocalDate(await testEnv.currentTimeMs(), tz)}, ${await pendingWork(client, workflowIds)}`);
+            if (round % 15 === 0)
+              log(
+                `${cycleId}: ${stage.name} ` +
+                  `on ${instantToLocalDate(await testEnv.currentTimeMs(), tz)}, ${await pendingWork(client, workflowIds)}`,
+              );
             await new Promise((r) => setTimeout(r, 1_000));
           }
         })();
@@ -244,7 +288,7 @@ export async function runYearOnBundles(opts: {
             }
           }
           const end = last ? Infinity : stage.until!;
-          for (; next < actions.length && actions[next]!.at < end; ) {
+          for (; next < actions.length && actions[next]!.at < end;) {
             const at = actions[next]!.at;
             const now = await testEnv.currentTimeMs();
             if (at > now) await testEnv.sleep(at - now);
@@ -295,7 +339,9 @@ export async function runYearOnBundles(opts: {
       });
       log(`${cycleId}: stage ${stage.name} ends on ${instantToLocalDate(await testEnv.currentTimeMs(), tz)}`);
       if (!last && opts.onStageEnd) {
-        const { rows } = await opts.db.query('SELECT unit_code, phase FROM submissions WHERE cycle_id = $1 ORDER BY unit_code, phase', [cycleId]);
+        const { rows } = await opts.db.query('SELECT unit_code, phase FROM submissions WHERE cycle_id = $1 ORDER BY unit_code, phase', [
+          cycleId,
+        ]);
         await opts.onStageEnd({
           stage,
           next: opts.stages[index + 1]!,
@@ -309,12 +355,29 @@ export async function runYearOnBundles(opts: {
     }
     const failed = await failedWorkflowTasks(client, workflowIds);
     problems.push(...failed);
-    const { rows } = await opts.db.query('SELECT unit_code, phase, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code, phase', [cycleId]);
+    const { rows } = await opts.db.query('SELECT unit_code, phase, status FROM obligations WHERE cycle_id = $1 ORDER BY unit_code, phase', [
+      cycleId,
+    ]);
     const statuses: Record<string, Record<string, string>> = {};
     for (const r of rows) (statuses[r.unit_code] ??= {})[r.phase] = r.status;
     const frozen = (await frozenDataset(opts.db, cycleId))!;
-    const figures = Object.fromEntries(computeFigures([{ year: def.year, cycleId, data: frozen }]).all().map((f) => [f.id, f.value]));
-    return { cycleId, emails: await readEmails(opts.db, cycleId, tz), statuses, frozen, figures, problems, actions: actions.length, workflowIds, client, teardown: () => testEnv.teardown() };
+    const figures = Object.fromEntries(
+      computeFigures([{ year: def.year, cycleId, data: frozen }])
+        .all()
+        .map((f) => [f.id, f.value]),
+    );
+    return {
+      cycleId,
+      emails: await readEmails(opts.db, cycleId, tz),
+      statuses,
+      frozen,
+      figures,
+      problems,
+      actions: actions.length,
+      workflowIds,
+      client,
+      teardown: () => testEnv.teardown(),
+    };
   } catch (err) {
     await testEnv.teardown().catch(() => undefined);
     throw err;

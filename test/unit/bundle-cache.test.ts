@@ -27,7 +27,11 @@ describe('the workflow bundle cache key', () => {
   });
 
   it('changes when any file the workflows import changes, not when an unrelated one does', () => {
-    const dir = tree({ 'wf/index.ts': "import { x } from '../domain/a.js';\nexport const y = x;\n", 'domain/a.ts': 'export const x = 1;\n', 'other.ts': 'export const z = 1;\n' });
+    const dir = tree({
+      'wf/index.ts': "import { x } from '../domain/a.js';\nexport const y = x;\n",
+      'domain/a.ts': 'export const x = 1;\n',
+      'other.ts': 'export const z = 1;\n',
+    });
     const entry = path.join(dir, 'wf/index.ts');
     const before = bundleKey(entry, 's');
     fs.writeFileSync(path.join(dir, 'other.ts'), 'export const z = 2;\n');
@@ -39,7 +43,9 @@ describe('the workflow bundle cache key', () => {
 
   it("covers chuky's workflows and the domain code they run", () => {
     const closure = sourceClosure(workflowsPath()).map((f) => path.basename(path.dirname(f)) + '/' + path.basename(f));
-    expect(closure).toEqual(expect.arrayContaining(['workflows/unit.ts', 'workflows/cycle.ts', 'domain/schedule.ts', 'domain/submissions.ts']));
+    expect(closure).toEqual(
+      expect.arrayContaining(['workflows/unit.ts', 'workflows/cycle.ts', 'domain/schedule.ts', 'domain/submissions.ts']),
+    );
   });
 
   it('stores and reads a bundle under its key, keeping only the newest few', () => {

@@ -3,11 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { effectiveDeadline, explainRollForward, formatRollForward, vietnameseHolidayName, type WorkingCalendar } from '../../domain/calendar.js';
+import {
+  effectiveDeadline,
+  explainRollForward,
+  formatRollForward,
+  vietnameseHolidayName,
+  type WorkingCalendar,
+} from '../../domain/calendar.js';
 
 /** The demo committee's calendar for 2027 (Tết Đinh Mùi 05/02–10/02, Giỗ Tổ 16/04, …), read from the file. */
-const demo = parse(fs.readFileSync(path.join(import.meta.dirname, '../../config/demo/cycle.yaml'), 'utf8')) as { calendar: { weekend: number[]; holidays: unknown[] } };
-const CAL: WorkingCalendar = { rollForward: true, weekend: demo.calendar.weekend, holidays: demo.calendar.holidays.map((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d))) };
+const demo = parse(fs.readFileSync(path.join(import.meta.dirname, '../../config/demo/cycle.yaml'), 'utf8')) as {
+  calendar: { weekend: number[]; holidays: unknown[] };
+};
+const CAL: WorkingCalendar = {
+  rollForward: true,
+  weekend: demo.calendar.weekend,
+  holidays: demo.calendar.holidays.map((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d))),
+};
 
 describe('explainRollForward', () => {
   it('a deadline in Tết rolls to the first working day after it, because of Tết', () => {
@@ -48,7 +60,9 @@ describe('explainRollForward', () => {
 
   it('a roll across the new year writes the years; a calendar without roll-forward says what the day is', () => {
     const cal: WorkingCalendar = { ...CAL, holidays: [...CAL.holidays, '2027-12-31', '2028-01-01'] };
-    expect(formatRollForward(explainRollForward('2027-12-31', cal))).toBe('31/12/2027 → 03/01/2028: ngày nghỉ lễ, Tết Dương lịch, Chủ nhật');
+    expect(formatRollForward(explainRollForward('2027-12-31', cal))).toBe(
+      '31/12/2027 → 03/01/2028: ngày nghỉ lễ, Tết Dương lịch, Chủ nhật',
+    );
     const off = explainRollForward('2027-02-08', { ...CAL, rollForward: false });
     expect(off).toMatchObject({ effective: '2027-02-08', rolled: false, nonWorkingDay: 'Tết' });
   });

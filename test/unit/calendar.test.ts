@@ -10,7 +10,11 @@ import {
   zoneOffsetMinutes,
 } from '../../domain/calendar.js';
 
-const tet2027 = { rollForward: true, weekend: [6, 0], holidays: ['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10'] };
+const tet2027 = {
+  rollForward: true,
+  weekend: [6, 0],
+  holidays: ['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10'],
+};
 
 describe('calendar', () => {
   it('rejects impossible dates', () => {

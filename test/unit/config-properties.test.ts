@@ -26,7 +26,8 @@ function load(text: string): { ok: true; def: CycleDefinition } | { ok: false; i
   try {
     return { ok: true, def: parseCycleYaml(text, FILE) };
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw new Error(`not a ConfigError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+    if (!(e instanceof ConfigError))
+      throw new Error(`not a ConfigError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
     return { ok: false, issues: e.issues, message: e.message };
   }
 }
@@ -102,7 +103,13 @@ function allPaths(v: unknown, prefix: Path = []): Path[] {
 }
 
 const PATHS = allPaths(DEMO);
-const MAP_PATHS: Path[] = [[], ...PATHS.filter((p) => { const v = getAt(DEMO, p); return v !== null && typeof v === 'object' && !Array.isArray(v); })];
+const MAP_PATHS: Path[] = [
+  [],
+  ...PATHS.filter((p) => {
+    const v = getAt(DEMO, p);
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  }),
+];
 const KEY_PATHS = PATHS.filter((p) => typeof p[p.length - 1] === 'string');
 const DATE_PATHS = PATHS.filter((p) => typeof getAt(DEMO, p) === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(getAt(DEMO, p) as string));
 const PHASE_COUNT = (DEMO.phases as unknown[]).length;
@@ -129,11 +136,40 @@ function wrongTypeFor(original: unknown): fc.Arbitrary<unknown> {
 const someText = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
-  fc.constantFrom('<script>alert(1)</script>', "'; DROP TABLE units; --", '{{mustache}}', 'Nguyễn Văn Hùng'.normalize('NFD'), 'a: b', '- x', '#', '"', "'", '|', '>', '&x', '*x', '!!str'),
+  fc.constantFrom(
+    '<script>alert(1)</script>',
+    "'; DROP TABLE units; --",
+    '{{mustache}}',
+    'Nguyễn Văn Hùng'.normalize('NFD'),
+    'a: b',
+    '- x',
+    '#',
+    '"',
+    "'",
+    '|',
+    '>',
+    '&x',
+    '*x',
+    '!!str',
+  ),
 );
 
 const badDate = fc.oneof(
-  fc.constantFrom('2027-02-29', '2027-02-30', '2027-04-31', '2027-13-01', '2027-00-10', '2027-01-00', '2027-1-5', '15/02/2027', '20270215', 'ngày mai', '2027-02-15T08:00:00Z', ' ', '2027-02-15 '),
+  fc.constantFrom(
+    '2027-02-29',
+    '2027-02-30',
+    '2027-04-31',
+    '2027-13-01',
+    '2027-00-10',
+    '2027-01-00',
+    '2027-1-5',
+    '15/02/2027',
+    '20270215',
+    'ngày mai',
+    '2027-02-15T08:00:00Z',
+    ' ',
+    '2027-02-15 ',
+  ),
   fc.string({ maxLength: 12 }).filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s.trim())),
 );
 
@@ -141,7 +177,51 @@ describe('cycle YAML: arbitrary text', () => {
   it('never throws anything but a ConfigError naming file, line and field', () => {
     const yamlish = fc
       .array(
-        fc.constantFrom('committee:', 'phases:', '  - id: plan', 'year: 2027', 'a:', ' ', '  ', '\n', '\r\n', '\t', '- ', '&x ', '*x', '*nope', '<<: *x', '!!str ', '!!binary ', '!!set ', '!foo ', '{', '}', '[', ']', ',', '"', "'", '|', '>-', '# c', '---', '...', '? ', '%YAML 1.2', '2027-01-01', '~', 'null', '.nan', '0x1F', '\uFEFF', 'Đảng', 'e\u0301', '\u0000', '\u00a0'),
+        fc.constantFrom(
+          'committee:',
+          'phases:',
+          '  - id: plan',
+          'year: 2027',
+          'a:',
+          ' ',
+          '  ',
+          '\n',
+          '\r\n',
+          '\t',
+          '- ',
+          '&x ',
+          '*x',
+          '*nope',
+          '<<: *x',
+          '!!str ',
+          '!!binary ',
+          '!!set ',
+          '!foo ',
+          '{',
+          '}',
+          '[',
+          ']',
+          ',',
+          '"',
+          "'",
+          '|',
+          '>-',
+          '# c',
+          '---',
+          '...',
+          '? ',
+          '%YAML 1.2',
+          '2027-01-01',
+          '~',
+          'null',
+          '.nan',
+          '0x1F',
+          '\uFEFF',
+          'Đảng',
+          'e\u0301',
+          '\u0000',
+          '\u00a0',
+        ),
         { maxLength: 60 },
       )
       .map((parts) => parts.join(''));
@@ -159,7 +239,13 @@ describe('cycle YAML: arbitrary text', () => {
   });
 
   it('refuses alias bombs and unknown aliases with a ConfigError, not a crash', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', `d: [${Array(60).fill('*c').join(', ')}]`, ''].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      `d: [${Array(60).fill('*c').join(', ')}]`,
+      '',
+    ].join('\n');
     for (const [text, line] of [
       [bomb, 2],
       ['year: 2027\nplan: *nope\n', 2],
@@ -227,20 +313,43 @@ describe('cycle YAML: mutations of the demo cycle', () => {
     const known = new Set(PATHS.map((p) => p[p.length - 1]));
     const key = fc.oneof(
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
-      fc.constantFrom('__proto__', 'constructor', 'toString', 'deadLine', 'Year', 'phase', 'unitFile', '1', 'true', 'null', '<script>', "'; DROP TABLE units; --"),
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'toString',
+        'deadLine',
+        'Year',
+        'phase',
+        'unitFile',
+        '1',
+        'true',
+        'null',
+        '<script>',
+        "'; DROP TABLE units; --",
+      ),
     );
     fc.assert(
-      fc.property(fc.constantFrom(...MAP_PATHS), key.filter((k) => !known.has(k) && k.trim() !== '' && k === k.normalize('NFC')), fc.jsonValue({ maxDepth: 2 }), (p, k, value) => {
-        const doc = clone(DEMO);
-        Object.defineProperty(getAt(doc, p), k, { value, enumerable: true, writable: true, configurable: true });
-        const text = stringify(doc);
-        const r = load(text);
-        expect(r.ok, `${formatPath([...p, k])} was accepted`).toBe(false);
-        if (r.ok) return;
-        expectWellFormed(text, r);
-        const line = lineInText(text, [...p, k]);
-        expect(r.issues).toContainEqual({ file: FILE, line, field: formatPath([...p, k]), message: 'unknown field (check the spelling)' });
-      }),
+      fc.property(
+        fc.constantFrom(...MAP_PATHS),
+        key.filter((k) => !known.has(k) && k.trim() !== '' && k === k.normalize('NFC')),
+        fc.jsonValue({ maxDepth: 2 }),
+        (p, k, value) => {
+          const doc = clone(DEMO);
+          Object.defineProperty(getAt(doc, p), k, { value, enumerable: true, writable: true, configurable: true });
+          const text = stringify(doc);
+          const r = load(text);
+          expect(r.ok, `${formatPath([...p, k])} was accepted`).toBe(false);
+          if (r.ok) return;
+          expectWellFormed(text, r);
+          const line = lineInText(text, [...p, k]);
+          expect(r.issues).toContainEqual({
+            file: FILE,
+            line,
+            field: formatPath([...p, k]),
+            message: 'unknown field (check the spelling)',
+          });
+        },
+      ),
       RUNS,
     );
   });
@@ -262,28 +371,39 @@ describe('cycle YAML: mutations of the demo cycle', () => {
   });
 
   it('an unknown or repeated phase is refused at its id', () => {
-    const unknownPhase = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('Plan', 'PLAN', 'study ', 'year_end_report', 'study-makeup', 'inspection-remedy', 'kế hoạch'));
+    const unknownPhase = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom('Plan', 'PLAN', 'study ', 'year_end_report', 'study-makeup', 'inspection-remedy', 'kế hoạch'),
+    );
     fc.assert(
-      fc.property(fc.nat(PHASE_COUNT - 1), fc.nat(PHASE_COUNT - 1), fc.oneof(unknownPhase.map((id) => ({ id })), fc.constant({ id: undefined })), (i, j, { id }) => {
-        const doc = clone(DEMO) as { phases: { id: string }[] };
-        let field: string;
-        if (id === undefined) {
-          if (i === j) return;
-          doc.phases[j]!.id = doc.phases[i]!.id; // a repeat: reported at the later one
-          field = `phases[${Math.max(i, j)}].id`;
-        } else {
-          if ((PHASE_IDS as readonly string[]).includes(id)) return;
-          doc.phases[i]!.id = id;
-          field = `phases[${i}].id`;
-        }
-        const text = stringify(doc);
-        const r = load(text);
-        expect(r.ok).toBe(false);
-        if (r.ok) return;
-        expectWellFormed(text, r);
-        const at = Number(/\[(\d+)\]/.exec(field)![1]);
-        expect(r.issues).toContainEqual(expect.objectContaining({ field, line: lineInText(text, ['phases', at, 'id']) }));
-      }),
+      fc.property(
+        fc.nat(PHASE_COUNT - 1),
+        fc.nat(PHASE_COUNT - 1),
+        fc.oneof(
+          unknownPhase.map((id) => ({ id })),
+          fc.constant({ id: undefined }),
+        ),
+        (i, j, { id }) => {
+          const doc = clone(DEMO) as { phases: { id: string }[] };
+          let field: string;
+          if (id === undefined) {
+            if (i === j) return;
+            doc.phases[j]!.id = doc.phases[i]!.id; // a repeat: reported at the later one
+            field = `phases[${Math.max(i, j)}].id`;
+          } else {
+            if ((PHASE_IDS as readonly string[]).includes(id)) return;
+            doc.phases[i]!.id = id;
+            field = `phases[${i}].id`;
+          }
+          const text = stringify(doc);
+          const r = load(text);
+          expect(r.ok).toBe(false);
+          if (r.ok) return;
+          expectWellFormed(text, r);
+          const at = Number(/\[(\d+)\]/.exec(field)![1]);
+          expect(r.issues).toContainEqual(expect.objectContaining({ field, line: lineInText(text, ['phases', at, 'id']) }));
+        },
+      ),
       RUNS,
     );
   });
@@ -310,7 +430,9 @@ describe('cycle YAML: mutations of the demo cycle', () => {
   it('valid changes still load, with the new values (text NFC and trimmed)', () => {
     const zones = fc.constantFrom('Asia/Ho_Chi_Minh', 'Asia/Bangkok', 'UTC', 'Europe/Paris');
     const title = someText.filter((s) => s.normalize('NFC').trim() !== '' && !isUnsafeText(s));
-    const holiday = fc.date({ min: new Date('2027-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    const holiday = fc
+      .date({ min: new Date('2027-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
     fc.assert(
       fc.property(
         fc.record({
@@ -360,18 +482,24 @@ describe('cycle YAML: mutations of the demo cycle', () => {
 describe('report settings YAML (the same loader)', () => {
   it('never throws anything but a ConfigError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue({ maxDepth: 3 }).map((v) => stringify(v))), (text) => {
-        try {
-          parseReportYaml(text, FILE);
-        } catch (e) {
-          expect(e).toBeInstanceOf(ConfigError);
-          for (const i of (e as ConfigError).issues) {
-            expect(i.file).toBe(FILE);
-            expect(i.line).toBeGreaterThanOrEqual(1);
-            expect(i.field.length).toBeGreaterThan(0);
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.jsonValue({ maxDepth: 3 }).map((v) => stringify(v)),
+        ),
+        (text) => {
+          try {
+            parseReportYaml(text, FILE);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ConfigError);
+            for (const i of (e as ConfigError).issues) {
+              expect(i.file).toBe(FILE);
+              expect(i.line).toBeGreaterThanOrEqual(1);
+              expect(i.field.length).toBeGreaterThan(0);
+            }
           }
-        }
-      }),
+        },
+      ),
       RUNS,
     );
   });

@@ -121,7 +121,12 @@ describe('cycle YAML', () => {
     const text = BASE_YAML.replace('deadline: 2027-02-15', 'deadline: 2027-02-30');
     const issues = issuesOf(() => parseCycleYaml(text, 'cycle.yaml'));
     expect(issues).toEqual([
-      { file: 'cycle.yaml', line: lineOf(text, 'deadline: 2027-02-30'), field: 'phases[0].deadline', message: 'not a real calendar date: 2027-02-30' },
+      {
+        file: 'cycle.yaml',
+        line: lineOf(text, 'deadline: 2027-02-30'),
+        field: 'phases[0].deadline',
+        message: 'not a real calendar date: 2027-02-30',
+      },
     ]);
   });
 
@@ -145,7 +150,10 @@ describe('cycle YAML', () => {
     expect(issuesOf(() => parseCycleYaml(text, 'c.yaml'))).toEqual([
       expect.objectContaining({ line: lineOf(text, 'level3AfterDays: 10'), field: 'escalation.level3AfterDays' }),
     ]);
-    const phaseText = BASE_YAML.replace('    deadline: 2027-02-15\n', '    deadline: 2027-02-15\n    escalation:\n      level2AfterDays: 20\n');
+    const phaseText = BASE_YAML.replace(
+      '    deadline: 2027-02-15\n',
+      '    deadline: 2027-02-15\n    escalation:\n      level2AfterDays: 20\n',
+    );
     expect(issuesOf(() => parseCycleYaml(phaseText, 'c.yaml'))).toEqual([
       expect.objectContaining({ line: lineOf(phaseText, 'level2AfterDays: 20'), field: 'phases[0].escalation.level2AfterDays' }),
     ]);
@@ -154,7 +162,8 @@ describe('cycle YAML', () => {
   it('rejects duplicate phase ids, deadlines before opening or outside the year', () => {
     const text = BASE_YAML.replace(
       'unitsFile:',
-      ('  - id: plan\n    title: Again\n    opensOn: 2027-03-01\n    deadline: 2027-02-01\n  - id: ' + 'compile\n    title: Late\n    deadline: 2028-02-01\nunitsFile:'),
+      '  - id: plan\n    title: Again\n    opensOn: 2027-03-01\n    deadline: 2027-02-01\n  - id: ' +
+        'compile\n    title: Late\n    deadline: 2028-02-01\nunitsFile:',
     );
     const issues = issuesOf(() => parseCycleYaml(text, 'c.yaml'));
     expect(issues.map((i) => [i.field, i.line])).toEqual([
@@ -203,7 +212,12 @@ describe('cycle YAML', () => {
     writeFileSync(file, BASE_YAML.replace('unitsFile: units.csv', 'unitsFile: missing.csv'));
     const issues = issuesOf(() => loadCycleFile(file));
     expect(issues).toEqual([
-      expect.objectContaining({ file, line: lineOf(BASE_YAML, 'unitsFile'), field: 'unitsFile', message: expect.stringContaining('file not found') }),
+      expect.objectContaining({
+        file,
+        line: lineOf(BASE_YAML, 'unitsFile'),
+        field: 'unitsFile',
+        message: expect.stringContaining('file not found'),
+      }),
     ]);
     copyFileSync(resolve(import.meta.dirname, '../../config/demo/units.csv'), join(dir, 'other.csv'));
     writeFileSync(file, BASE_YAML.replace('unitsFile: units.csv', 'unitsFile: other.csv'));
@@ -216,11 +230,19 @@ describe('units CSV', () => {
 
   it('parses English headers, a comma delimiter and optional contacts', () => {
     const units = parseUnitsCsv(
-      (`${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,Lê Văn B,b@example.vn,,\nA2,"Đảng bộ B, ` + `C",dang-bo-co-so,"1,250",Lê Văn C,C@Example.vn,Võ Thị D,d@example.vn\n`),
+      `${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,Lê Văn B,b@example.vn,,\nA2,"Đảng bộ B, ` +
+        `C",dang-bo-co-so,"1,250",Lê Văn C,C@Example.vn,Võ Thị D,d@example.vn\n`,
       'u.csv',
     );
     expect(units).toEqual([
-      { code: 'A1', name: 'Chi bộ A', kind: 'chi-bo-co-so', members: 15, secretary: { name: 'Lê Văn B', email: 'b@example.vn' }, contact: null },
+      {
+        code: 'A1',
+        name: 'Chi bộ A',
+        kind: 'chi-bo-co-so',
+        members: 15,
+        secretary: { name: 'Lê Văn B', email: 'b@example.vn' },
+        contact: null,
+      },
       {
         code: 'A2',
         name: 'Đảng bộ B, C',
@@ -275,7 +297,9 @@ describe('units CSV', () => {
   });
 
   it('reports a duplicate code on both lines', () => {
-    const text = (`${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,L,a@example.vn,,\nA2,Chi bộ ` + `B,chi-bo-co-so,15,L,a@example.vn,,\na1,Chi bộ C,chi-bo-co-so,15,L,a@example.vn,,\n`);
+    const text =
+      `${HEADER}\nA1,Chi bộ A,chi-bo-co-so,15,L,a@example.vn,,\nA2,Chi bộ ` +
+      `B,chi-bo-co-so,15,L,a@example.vn,,\na1,Chi bộ C,chi-bo-co-so,15,L,a@example.vn,,\n`;
     const issues = issuesOf(() => parseUnitsCsv(text, 'u.csv'));
     expect(issues).toEqual([
       { file: 'u.csv', line: 2, field: 'code', message: 'trùng mã đơn vị "A1" (cũng có ở dòng 4)' },
@@ -315,7 +339,10 @@ describe('units CSV', () => {
 
   it('rejects an empty file and an Excel file', () => {
     expect(issuesOf(() => parseUnitsCsv('', 'u.csv'))[0]).toMatchObject({ line: 1 });
-    expect(issuesOf(() => parseUnitsCsv(`${HEADER}\n`, 'u.csv'))[0]).toMatchObject({ line: 1, message: expect.stringContaining('chưa có đơn vị nào') });
+    expect(issuesOf(() => parseUnitsCsv(`${HEADER}\n`, 'u.csv'))[0]).toMatchObject({
+      line: 1,
+      message: expect.stringContaining('chưa có đơn vị nào'),
+    });
     expect(issuesOf(() => loadUnitsFile('units.xlsx'))[0]?.message).toContain('CSV');
   });
 });
@@ -385,14 +412,23 @@ describe('environment', () => {
     expect(issues[0]?.message).toContain('smtp://');
     expect(issuesOf(() => loadEnv({ SMTP_URL: 'not a url' }))).toEqual([expect.objectContaining({ field: 'SMTP_URL' })]);
     expect(issuesOf(() => loadEnv({ CHUKY_WORKER_CACHE: '0' }))).toEqual([expect.objectContaining({ field: 'CHUKY_WORKER_CACHE' })]);
-    expect(issuesOf(() => loadEnv({ TEMPORAL_UI_URL: 'temporal-ui:8080' }))).toEqual([expect.objectContaining({ field: 'TEMPORAL_UI_URL' })]);
-    expect(loadEnv({ CHUKY_WORKER_CACHE: '400', TEMPORAL_UI_URL: 'http://ui.example.vn:8080/' })).toMatchObject({ workerCache: 400, temporalUiUrl: 'http://ui.example.vn:8080' });
-    expect(issuesOf(() => loadEnv({ CHUKY_FORM_POSTS_PER_LINK: '0', CHUKY_FORM_POSTS_PER_IP: 'many', CHUKY_FORM_POSTS_WINDOW_SECONDS: '1.5' })).map((i) => i.field)).toEqual([
-      'CHUKY_FORM_POSTS_PER_LINK',
-      'CHUKY_FORM_POSTS_PER_IP',
-      'CHUKY_FORM_POSTS_WINDOW_SECONDS',
+    expect(issuesOf(() => loadEnv({ TEMPORAL_UI_URL: 'temporal-ui:8080' }))).toEqual([
+      expect.objectContaining({ field: 'TEMPORAL_UI_URL' }),
     ]);
-    expect(loadEnv({ CHUKY_FORM_POSTS_PER_LINK: '5', CHUKY_FORM_POSTS_WINDOW_SECONDS: '60' }).formThrottle).toEqual({ perToken: 5, perIp: 300, windowSeconds: 60 });
+    expect(loadEnv({ CHUKY_WORKER_CACHE: '400', TEMPORAL_UI_URL: 'http://ui.example.vn:8080/' })).toMatchObject({
+      workerCache: 400,
+      temporalUiUrl: 'http://ui.example.vn:8080',
+    });
+    expect(
+      issuesOf(() =>
+        loadEnv({ CHUKY_FORM_POSTS_PER_LINK: '0', CHUKY_FORM_POSTS_PER_IP: 'many', CHUKY_FORM_POSTS_WINDOW_SECONDS: '1.5' }),
+      ).map((i) => i.field),
+    ).toEqual(['CHUKY_FORM_POSTS_PER_LINK', 'CHUKY_FORM_POSTS_PER_IP', 'CHUKY_FORM_POSTS_WINDOW_SECONDS']);
+    expect(loadEnv({ CHUKY_FORM_POSTS_PER_LINK: '5', CHUKY_FORM_POSTS_WINDOW_SECONDS: '60' }).formThrottle).toEqual({
+      perToken: 5,
+      perIp: 300,
+      windowSeconds: 60,
+    });
     expect(loadEnv({ CHUKY_TRUST_PROXY: '1' }).trustProxy).toBe(true);
     expect(loadEnv({ CHUKY_TRUST_PROXY: 'no' }).trustProxy).toBe(false);
     expect(issuesOf(() => loadEnv({ CHUKY_TRUST_PROXY: 'nginx' }))).toEqual([expect.objectContaining({ field: 'CHUKY_TRUST_PROXY' })]);

@@ -17,7 +17,9 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, its UI, a PostgreSQL, a mail catcher, and the worker and API from the Dockerfile', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'mailpit', 'worker', 'api']));
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'mailpit', 'worker', 'api']),
+    );
     expect(compose.services.temporal.environment.DB).toBe('postgres12');
     expect(compose.services.worker.build).toBe('.');
     expect(compose.services.api.build).toBe('.');
@@ -37,7 +39,9 @@ describe('docker-compose.yml', () => {
     const command: string = compose.services['temporal-search-attributes'].command.join(' ');
     const registered = Object.fromEntries([...command.matchAll(/(Chuky\w+)=(\w+)/g)].map((m) => [m[1], m[2]]));
     expect(registered).toEqual(SEARCH_ATTRIBUTES);
-    const used = Object.values(attributes).map((k) => k.name).sort();
+    const used = Object.values(attributes)
+      .map((k) => k.name)
+      .sort();
     expect(Object.keys(registered).sort()).toEqual(used);
   });
 });

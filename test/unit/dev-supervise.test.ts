@@ -19,8 +19,19 @@ describe('worker supervision', () => {
     const pids: number[] = [];
     // The child exits at once, three times; from then on it stays up.
     const counter = path.join(dir, 'count');
-    const script = (`const fs=require('fs');const ` + `n=Number(fs.existsSync(${JSON.stringify(counter)})?fs.readFileSync(${JSON.stringify(counter)},'utf8'):0)+1;fs.writeFileSync(${JSON.stringify(counter)},String(n));console.log('run',n);if(n<=3)process.exit(3);setInterval(()=>{},1000);`);
-    const s = new Supervisor({ command: process.execPath, args: ['-e', script], env: process.env, logFile: path.join(dir, 'worker.log'), say: (l) => lines.push(l), onStart: (pid) => pids.push(pid), baseDelayMs: 50, maxDelayMs: 1_000 });
+    const script =
+      `const fs=require('fs');const ` +
+      `n=Number(fs.existsSync(${JSON.stringify(counter)})?fs.readFileSync(${JSON.stringify(counter)},'utf8'):0)+1;fs.writeFileSync(${JSON.stringify(counter)},String(n));console.log('run',n);if(n<=3)process.exit(3);setInterval(()=>{},1000);`;
+    const s = new Supervisor({
+      command: process.execPath,
+      args: ['-e', script],
+      env: process.env,
+      logFile: path.join(dir, 'worker.log'),
+      say: (l) => lines.push(l),
+      onStart: (pid) => pids.push(pid),
+      baseDelayMs: 50,
+      maxDelayMs: 1_000,
+    });
     const started = Date.now();
     s.start();
     while (s.starts < 4 && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
@@ -29,7 +40,8 @@ describe('worker supervision', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
     expect(lines.map((l) => /restarting in/.test(l) && /code 3/.test(l))).toEqual([true, true, true]);
     expect(new Set(pids).size).toBe(4);
-    while (!fs.readFileSync(path.join(dir, 'worker.log'), 'utf8').includes('run 4') && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
+    while (!fs.readFileSync(path.join(dir, 'worker.log'), 'utf8').includes('run 4') && Date.now() - started < 20_000)
+      await new Promise((r) => setTimeout(r, 20));
     const last = s.pid!;
     await s.stop();
     expect(() => process.kill(last, 0)).toThrow();
@@ -51,10 +63,22 @@ describe('what is down in a dev stack', () => {
       { part: 'API' as const, where: 'http://127.0.0.1:3000', alive: false },
     ];
     expect(describeDown(parts, { pid: 12 })).toBe(
-      ('`chuky dev` (pid 12) is no longer running; down: SMTP (smtp://127.0.0.1:1025), worker (pid ' + '13), API (http://127.0.0.1:3000); still up: Temporal, PostgreSQL. Start it again with `npm ' + 'start` (it takes over what was left running).'),
+      '`chuky dev` (pid 12) is no longer running; down: SMTP (smtp://127.0.0.1:1025), worker (pid ' +
+        '13), API (http://127.0.0.1:3000); still up: Temporal, PostgreSQL. Start it again with `npm ' +
+        'start` (it takes over what was left running).',
     );
-    expect(describeDown(parts.map((p) => ({ ...p, alive: true })), { pid: 12 })).toBeUndefined();
-    expect(describeDown(parts.map((p) => ({ ...p, alive: p.part !== 'worker' })), { pid: 12 })).toBe('`chuky dev` is running; down: worker (pid 13); still up: Temporal, PostgreSQL, SMTP, API');
+    expect(
+      describeDown(
+        parts.map((p) => ({ ...p, alive: true })),
+        { pid: 12 },
+      ),
+    ).toBeUndefined();
+    expect(
+      describeDown(
+        parts.map((p) => ({ ...p, alive: p.part !== 'worker' })),
+        { pid: 12 },
+      ),
+    ).toBe('`chuky dev` is running; down: worker (pid 13); still up: Temporal, PostgreSQL, SMTP, API');
   });
 
   it('reads host and port from every kind of address', () => {

@@ -29,7 +29,12 @@ function unit(code: string, members: number, phases: Record<string, unknown>, ac
     phases: Object.fromEntries(
       Object.entries(phases).map(([phase, payload], i) => [
         phase,
-        { status: 'submitted', escalationLevel: 0, deadline: '2027-03-20', submission: { id: 100 + i, version: 1, late: false, submittedAt: '2027-03-10T01:00:00.000Z', payload } },
+        {
+          status: 'submitted',
+          escalationLevel: 0,
+          deadline: '2027-03-20',
+          submission: { id: 100 + i, version: 1, late: false, submittedAt: '2027-03-10T01:00:00.000Z', payload },
+        },
       ]),
     ),
   };
@@ -39,7 +44,14 @@ function year(units: Unit[], margin?: number): YearInput {
   return {
     year: 2027,
     cycleId: 'T-2027',
-    data: { cycleId: 'T-2027', frozenAt: null, definition: margin === undefined ? {} : { targets: { membersMarginPercent: margin } }, units, committeeRecords: [], inspections: [] },
+    data: {
+      cycleId: 'T-2027',
+      frozenAt: null,
+      definition: margin === undefined ? {} : { targets: { membersMarginPercent: margin } },
+      units,
+      committeeRecords: [],
+      inspections: [],
+    },
   };
 }
 
@@ -66,7 +78,13 @@ describe('the report working notes', () => {
     const near = unit('F', 95, { 'year-end-report': { figures: { members: 94, studied: 94 }, narrative: {} } });
     const list = membersDiscrepancies([year([far, near])]);
     expect(list.map((d) => [d.unitCode, d.phase, d.reported, d.registry])).toEqual([['E', 'year-end-report', 40, 95]]);
-    expect(markOf('year-end-report', { figures: { members: 40, membersReason: 'Tách chi bộ' } }, 95, 10)).toEqual({ kind: 'members', registry: 95, reported: 40, marginPercent: 10, reason: 'Tách chi bộ' });
+    expect(markOf('year-end-report', { figures: { members: 40, membersReason: 'Tách chi bộ' } }, 95, 10)).toEqual({
+      kind: 'members',
+      registry: 95,
+      reported: 40,
+      marginPercent: 10,
+      reason: 'Tách chi bộ',
+    });
     expect(markOf('year-end-report', { figures: { members: 94 } }, 95, 10)).toBeUndefined();
   });
 

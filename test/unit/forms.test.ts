@@ -43,7 +43,9 @@ describe('renderPhaseForm', () => {
     const plan = await render('plan');
     expect(plan).toContain('enctype="multipart/form-data"');
     expect(plan).toContain('<input id="fileId" name="fileId" type="file" accept=".pdf,.doc,.docx,.odt,image/*"');
-    expect(plan).toMatch(/<input id="confirmedBy" name="confirmedBy" required type="text" maxlength="200" value="" placeholder="Ví dụ: Nguyễn Văn A, Bí thư">/);
+    expect(plan).toMatch(
+      /<input id="confirmedBy" name="confirmedBy" required type="text" maxlength="200" value="" placeholder="Ví dụ: Nguyễn Văn A, Bí thư">/,
+    );
 
     const report = await render('year-end-report');
     expect(report).toContain('<fieldset id="group-figures"');
@@ -82,7 +84,10 @@ describe('renderPhaseForm', () => {
   });
 
   it('shows a cross-check error on the field it names', async () => {
-    const errors = { 'figures.keptPledge': 'Tổng số đảng viên thực hiện tốt cam kết và vi phạm cam kết không được lớn hơn số đảng viên có kế hoạch cá nhân' };
+    const errors = {
+      'figures.keptPledge':
+        'Tổng số đảng viên thực hiện tốt cam kết và vi phạm cam kết không được lớn hơn số đảng viên có kế hoạch cá nhân',
+    };
     const out = await render('year-end-report', { errors });
     expect(out).toContain(`<div class="err" id="err-figures.keptPledge" role="alert">${errors['figures.keptPledge']}</div>`);
     expect(out).toContain('vui lòng sửa 1 chỗ');
@@ -97,14 +102,19 @@ describe('renderPhaseForm', () => {
     expect(out).toContain('<div class="err" id="err-models" role="alert">Dòng 2: thiếu tên mô hình');
     expect(out).toContain('A | tập thể | x\n | cá nhân | y</textarea>');
 
-    const nested = await render('models', { errors: { 'proposals.0.reason': 'Lý do đề nghị khen thưởng: không được để trống', '': 'Chung', other: 'Lạ' } });
+    const nested = await render('models', {
+      errors: { 'proposals.0.reason': 'Lý do đề nghị khen thưởng: không được để trống', '': 'Chung', other: 'Lạ' },
+    });
     expect(nested).toContain('<div class="err" id="err-proposals" role="alert">Lý do đề nghị khen thưởng: không được để trống</div>');
     expect(nested).toContain('<li>Chung</li>');
     expect(nested).toContain('<li>Lạ</li>');
   });
 
   it('keeps an uploaded file across a refused submission', async () => {
-    const out = await render('plan', { values: { confirmedBy: '', fileId: 'file-<1>', 'fileId:name': 'Kế hoạch <1>.pdf' }, errors: { confirmedBy: 'Người xác nhận: không được để trống' } });
+    const out = await render('plan', {
+      values: { confirmedBy: '', fileId: 'file-<1>', 'fileId:name': 'Kế hoạch <1>.pdf' },
+      errors: { confirmedBy: 'Người xác nhận: không được để trống' },
+    });
     expect(out).toContain('<input type="hidden" name="fileId:current" value="file-&lt;1&gt;">');
     // The unit sees the file's name (escaped), never the stored id.
     expect(out).toContain('Đã có tệp: Kế hoạch &lt;1&gt;.pdf');
@@ -121,7 +131,9 @@ describe('renderPhaseForm', () => {
 
 describe('errorsByField', () => {
   it('keeps the first message per dotted path', () => {
-    const r = phaseSpec('inspection').schema({ members: 10 }).safeParse({ committee: { inspectedOrgs: -1 }, membersDisciplined: 'x' });
+    const r = phaseSpec('inspection')
+      .schema({ members: 10 })
+      .safeParse({ committee: { inspectedOrgs: -1 }, membersDisciplined: 'x' });
     const errors = errorsByField(r.error as z.ZodError);
     expect(errors['committee.inspectedOrgs']).toBe('Cấp ủy cơ sở, số tổ chức đảng được kiểm tra: không được là số âm');
     expect(errors['committee.inspectedMembers']).toBe('Cấp ủy cơ sở, số đảng viên được kiểm tra: không được để trống');
@@ -130,13 +142,16 @@ describe('errorsByField', () => {
   });
 });
 
-describe('refusalErrors: a validator\'s refusal shown as the form\'s own parse shows it', () => {
+describe("refusalErrors: a validator's refusal shown as the form's own parse shows it", () => {
   const margin = { members: 95, membersMarginPercent: 10 };
 
   it('puts a member count beyond the margin under the reason field, in the same words, whichever parsed it', () => {
     for (const id of ['study', 'pledge', 'year-end-report']) {
       const spec = phaseSpec(id);
-      const input = id === 'year-end-report' ? spec.fromForm({ 'figures.members': '5', 'figures.studied': '9' }) : spec.fromForm({ members: '5', studied: '5', withPersonalPlan: '5' });
+      const input =
+        id === 'year-end-report'
+          ? spec.fromForm({ 'figures.members': '5', 'figures.studied': '9' })
+          : spec.fromForm({ members: '5', studied: '5', withPersonalPlan: '5' });
       const edge = safeParsePayload(spec.schema(margin), input);
       expect(edge.success, id).toBe(false);
       const atEdge = errorsByField(edge.error as z.ZodError);
@@ -144,7 +159,9 @@ describe('refusalErrors: a validator\'s refusal shown as the form\'s own parse s
       const atValidator = refusalErrors(describeIssues(edge.error as z.ZodError), spec.formFor(margin));
       expect(atValidator, id).toEqual(atEdge);
       const reasonPath = id === 'year-end-report' ? 'figures.membersReason' : 'membersReason';
-      expect(atValidator?.[reasonPath], id).toMatch(new RegExp(`^${MEMBERS_REASON_LABEL}: cần ghi rõ .*\\(95 đảng viên\\) quá 10%; nếu danh sách đúng`));
+      expect(atValidator?.[reasonPath], id).toMatch(
+        new RegExp(`^${MEMBERS_REASON_LABEL}: cần ghi rõ .*\\(95 đảng viên\\) quá 10%; nếu danh sách đúng`),
+      );
     }
   });
 
@@ -152,10 +169,12 @@ describe('refusalErrors: a validator\'s refusal shown as the form\'s own parse s
     const spec = phaseSpec('models');
     const r = safeParsePayload(spec.schema(margin), { models: [{ name: '', kind: 'tap-the' }], proposals: 'Đồng chí B | cá nhân' });
     expect(refusalErrors(describeIssues(r.error as z.ZodError), spec.form)).toEqual(errorsByField(r.error as z.ZodError));
-    expect(refusalErrors('sessionDate: Ngày học tập: hạn 2027-03-05', phaseSpec('study').form)).toEqual({ sessionDate: 'Ngày học tập: hạn 05/03/2027' });
+    expect(refusalErrors('sessionDate: Ngày học tập: hạn 2027-03-05', phaseSpec('study').form)).toEqual({
+      sessionDate: 'Ngày học tập: hạn 05/03/2027',
+    });
   });
 
-  it('leaves a refusal that is not about the form\'s fields to the notice on top', () => {
+  it("leaves a refusal that is not about the form's fields to the notice on top", () => {
     const form = phaseSpec('study').form;
     expect(refusalErrors('Đã quá hạn (20/03/2027); bản đã nộp không thể sửa.', form)).toBeUndefined();
     expect(refusalErrors('requestId: Đầu vào không hợp lệ', form)).toBeUndefined();

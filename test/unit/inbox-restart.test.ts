@@ -14,7 +14,14 @@ afterAll(async () => {
 });
 
 async function send(sink: SmtpSink, n: number, from: number): Promise<void> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 2 });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sink.port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 2,
+  });
   try {
     for (let i = from; i < from + n; i++) {
       await transport.sendMail({
@@ -79,7 +86,21 @@ describe('SMTP sink inbox across a restart', { timeout: 60_000 }, () => {
   });
 
   it('renders a page number past the end as the last page, and one page with no pager', () => {
-    const mail = (id: number) => ({ id, receivedAt: new Date(0).toISOString(), envelopeFrom: 'a@x.vn', envelopeTo: ['b@x.vn'], messageId: '', subject: `s${id}`, from: 'a@x.vn', to: ['b@x.vn'], cc: [], text: '', html: '', attachments: [], raw: '' });
+    const mail = (id: number) => ({
+      id,
+      receivedAt: new Date(0).toISOString(),
+      envelopeFrom: 'a@x.vn',
+      envelopeTo: ['b@x.vn'],
+      messageId: '',
+      subject: `s${id}`,
+      from: 'a@x.vn',
+      to: ['b@x.vn'],
+      cc: [],
+      text: '',
+      html: '',
+      attachments: [],
+      raw: '',
+    });
     const five = [1, 2, 3, 4, 5].map(mail);
     expect(renderInboxPage(five, 'accept', { pageSize: 2, page: 9 })).toContain('Trang 3/3');
     expect(renderInboxPage(five, 'accept', { pageSize: 2, page: 9 })).toContain('href="/messages/1"');

@@ -103,7 +103,8 @@ describe('dependencies flow one way', () => {
         }
         // Workflows name their activities' interface as a type (proxyActivities<Activities>): no code crosses.
         if (from === 'workflows' && to === 'activities' && imp.typeOnly) continue;
-        if (layerTo > LAYER[from]!) upward.push(`${file}:${imp.line} (${from}, layer ${LAYER[from]}) imports ${imp.target} (${to}, layer ${layerTo})`);
+        if (layerTo > LAYER[from]!)
+          upward.push(`${file}:${imp.line} (${from}, layer ${LAYER[from]}) imports ${imp.target} (${to}, layer ${layerTo})`);
       }
     }
     expect(upward).toEqual([]);
@@ -125,7 +126,8 @@ describe('dependencies flow one way', () => {
 
 describe('SQL lives in db/', () => {
   // A statement's opening words inside a string or template literal; prose in comments is not code.
-  const SQL = /\b(SELECT\s+(?:DISTINCT\s+)?[\w*(]|INSERT\s+INTO\s|UPDATE\s+[a-z_]+\s+SET\s|DELETE\s+FROM\s|CREATE\s+TABLE\s|ALTER\s+TABLE\s)/;
+  const SQL =
+    /\b(SELECT\s+(?:DISTINCT\s+)?[\w*(]|INSERT\s+INTO\s|UPDATE\s+[a-z_]+\s+SET\s|DELETE\s+FROM\s|CREATE\s+TABLE\s|ALTER\s+TABLE\s)/;
 
   it('the rule is tested on SQL it must find', () => {
     expect(SQL.test("await db.query('SELECT code FROM units WHERE cycle_id = $1')")).toBe(true);

@@ -62,26 +62,56 @@ function vars(overrides: Record<string, unknown> = {}): Record<string, unknown> 
 
 /** Per kind: words each of subject and text must contain besides the unit name. */
 const KINDS: Record<EmailKind, { subject: string[]; text: string[] }> = {
-  notice: { subject: ['[64-KH/ĐUK]', 'hạn 15/02/2027', 'Tiếp nhận kế hoạch'], text: ['Kính gửi đồng chí Trần Thị Liên Hệ', 'đã ban hành Kế hoạch học tập', 'Hạn nộp: 15/02/2027', `Xác nhận và nộp tại: ${LINK}`] },
-  reminder: { subject: ['Nhắc hạn: còn 3 ngày', 'hạn 15/02/2027'], text: ['chưa hoàn thành', 'Còn 3 ngày — hạn 15/02/2027', `Xác nhận và nộp tại: ${LINK}`] },
-  overdue: { subject: ['QUÁ HẠN:', 'chưa Tiếp nhận kế hoạch', '(hạn 15/02/2027)'], text: ['Kính gửi đồng chí Nguyễn Văn Bí Thư, Bí thư', 'Quá hạn 7 ngày sẽ báo cáo Thường trực Đảng ủy Khối', 'quá hạn 14 ngày', `Nộp tại: ${LINK}`] },
-  escalation2: { subject: ['Báo cáo:', 'quá hạn 3 ngày'], text: ['bí thư: đồng chí Nguyễn Văn Bí Thư', 'Đề nghị Thường trực chỉ đạo', 'hạn 15/02/2027'] },
+  notice: {
+    subject: ['[64-KH/ĐUK]', 'hạn 15/02/2027', 'Tiếp nhận kế hoạch'],
+    text: ['Kính gửi đồng chí Trần Thị Liên Hệ', 'đã ban hành Kế hoạch học tập', 'Hạn nộp: 15/02/2027', `Xác nhận và nộp tại: ${LINK}`],
+  },
+  reminder: {
+    subject: ['Nhắc hạn: còn 3 ngày', 'hạn 15/02/2027'],
+    text: ['chưa hoàn thành', 'Còn 3 ngày — hạn 15/02/2027', `Xác nhận và nộp tại: ${LINK}`],
+  },
+  overdue: {
+    subject: ['QUÁ HẠN:', 'chưa Tiếp nhận kế hoạch', '(hạn 15/02/2027)'],
+    text: [
+      'Kính gửi đồng chí Nguyễn Văn Bí Thư, Bí thư',
+      'Quá hạn 7 ngày sẽ báo cáo Thường trực Đảng ủy Khối',
+      'quá hạn 14 ngày',
+      `Nộp tại: ${LINK}`,
+    ],
+  },
+  escalation2: {
+    subject: ['Báo cáo:', 'quá hạn 3 ngày'],
+    text: ['bí thư: đồng chí Nguyễn Văn Bí Thư', 'Đề nghị Thường trực chỉ đạo', 'hạn 15/02/2027'],
+  },
   escalation3: { subject: ['Ghi nhận không nộp:', '(quá hạn 3 ngày)'], text: ['KHÔNG NỘP', 'nộp chậm'] },
   receipt: { subject: ['Đã nhận:', '(lần 2)'], text: ['lần nộp thứ 2', 'Bản nộp đúng hạn (15/02/2027)', `Xem lại hoặc bổ sung: ${LINK}`] },
-  extension: { subject: ['Gia hạn:', 'hạn mới 15/02/2027'], text: ['đồng ý gia hạn', 'Hạn mới: 15/02/2027', 'Lý do: Đơn vị đang kiện toàn cấp ủy', `Xác nhận và nộp tại: ${LINK}`] },
+  extension: {
+    subject: ['Gia hạn:', 'hạn mới 15/02/2027'],
+    text: ['đồng ý gia hạn', 'Hạn mới: 15/02/2027', 'Lý do: Đơn vị đang kiện toàn cấp ủy', `Xác nhận và nộp tại: ${LINK}`],
+  },
   exemption: { subject: ['Miễn:'], text: ['được miễn', 'Lý do: Đơn vị đang kiện toàn cấp ủy'] },
   'inspection-notice': { subject: ['Thông báo'], text: ['Bí thư', 'Lịch làm việc cụ thể sẽ được thông báo sau'] },
   'inspection-scheduled': { subject: ['Lịch'], text: ['sẽ làm việc với đơn vị'] },
   'inspection-conclusion': { subject: ['Kết luận'], text: ['kết luận'] },
-  bounce: { subject: ['Thư không gửi được:'], text: ['không gửi được tới địa chỉ: Đơn vị đang kiện toàn cấp ủy', 'Bí thư đơn vị', `Đường dẫn nộp của đơn vị: ${LINK}`] },
+  bounce: {
+    subject: ['Thư không gửi được:'],
+    text: ['không gửi được tới địa chỉ: Đơn vị đang kiện toàn cấp ủy', 'Bí thư đơn vị', `Đường dẫn nộp của đơn vị: ${LINK}`],
+  },
 };
 
 describe('renderEmail', () => {
   it('has templates for every kind of email, and nothing else', () => {
     const dir = path.resolve(import.meta.dirname, '../../mail/templates');
-    const kinds = new Set(fs.readdirSync(dir).filter((f) => !f.startsWith('_')).map((f) => f.split('.')[0]));
+    const kinds = new Set(
+      fs
+        .readdirSync(dir)
+        .filter((f) => !f.startsWith('_'))
+        .map((f) => f.split('.')[0]),
+    );
     expect([...kinds].sort()).toEqual(Object.keys(KINDS).sort());
-    for (const kind of kinds) for (const suffix of ['.subject.txt', '.html', '.txt']) expect(fs.existsSync(path.join(dir, `${kind}${suffix}`)), `${kind}${suffix}`).toBe(true);
+    for (const kind of kinds)
+      for (const suffix of ['.subject.txt', '.html', '.txt'])
+        expect(fs.existsSync(path.join(dir, `${kind}${suffix}`)), `${kind}${suffix}`).toBe(true);
   });
 
   for (const [kind, expected] of Object.entries(KINDS)) {
@@ -345,13 +375,27 @@ describe('withTimeouts', () => {
     expect(q.get('connectionTimeout')).toBe('10000');
     expect(q.get('greetingTimeout')).toBe('10000');
     expect(q.get('socketTimeout')).toBe('30000');
-    expect(parseConnectionUrl(url)).toMatchObject({ host: '127.0.0.1', port: 2525, secure: false, connectionTimeout: 10000, greetingTimeout: 10000, socketTimeout: 30000 });
+    expect(parseConnectionUrl(url)).toMatchObject({
+      host: '127.0.0.1',
+      port: 2525,
+      secure: false,
+      connectionTimeout: 10000,
+      greetingTimeout: 10000,
+      socketTimeout: 30000,
+    });
   });
 
   it('keeps timeouts and credentials given in the URL', () => {
     const url = withTimeouts('smtps://btg%40example.vn:p%40ss%5Ew0rd@mail.example.vn:465?socketTimeout=5000&connectionTimeout=2500');
     const parsed = parseConnectionUrl(url);
-    expect(parsed).toMatchObject({ host: 'mail.example.vn', port: 465, secure: true, connectionTimeout: 2500, greetingTimeout: 10000, socketTimeout: 5000 });
+    expect(parsed).toMatchObject({
+      host: 'mail.example.vn',
+      port: 465,
+      secure: true,
+      connectionTimeout: 2500,
+      greetingTimeout: 10000,
+      socketTimeout: 5000,
+    });
     expect(parsed.auth).toEqual({ user: 'btg@example.vn', pass: 'p@ss^w0rd' });
     expect(new URL(url).searchParams.getAll('socketTimeout')).toEqual(['5000']);
   });
@@ -381,7 +425,15 @@ describe('recipientsFor', () => {
     phases: [{ id: 'plan', title: 'Nộp kế hoạch', deadline: '2027-02-15' }],
     unitsFile: 'units.csv',
   });
-  const cycle: CycleRow = { id: 'DUK-HT-2027', committeeCode: 'DUK-HT', year: 2027, definition, clock: REAL_CLOCK, status: 'running', launchedUnits: 1 };
+  const cycle: CycleRow = {
+    id: 'DUK-HT-2027',
+    committeeCode: 'DUK-HT',
+    year: 2027,
+    definition,
+    clock: REAL_CLOCK,
+    status: 'running',
+    launchedUnits: 1,
+  };
   const unit: UnitRow = {
     code: 'U001',
     name: 'Đảng bộ Sở Tài chính',
@@ -398,39 +450,76 @@ describe('recipientsFor', () => {
 
   it('sends notices, reminders, receipts, extensions and exemptions to the unit', () => {
     for (const kind of ['notice', 'reminder', 'receipt', 'extension', 'exemption'] as const) {
-      expect(recipientsFor(kind, cycle, unit), kind).toEqual({ to: ['vanphong@stc.example.vn', 'bithu@stc.example.vn'], cc: [], greeting: 'đồng chí Trần Thị Liên Hệ' });
-      expect(recipientsFor(kind, cycle, noContact), kind).toEqual({ to: ['bithu@stc.example.vn'], cc: [], greeting: 'đồng chí Nguyễn Văn Bí Thư' });
+      expect(recipientsFor(kind, cycle, unit), kind).toEqual({
+        to: ['vanphong@stc.example.vn', 'bithu@stc.example.vn'],
+        cc: [],
+        greeting: 'đồng chí Trần Thị Liên Hệ',
+      });
+      expect(recipientsFor(kind, cycle, noContact), kind).toEqual({
+        to: ['bithu@stc.example.vn'],
+        cc: [],
+        greeting: 'đồng chí Nguyễn Văn Bí Thư',
+      });
       // The same person as contact and secretary (addresses differing in case) gets one copy.
       expect(recipientsFor(kind, cycle, sameContact).to, kind).toEqual(['BiThu@STC.example.vn']);
     }
   });
 
   it('sends the overdue notice to the secretary, copied to the contact and the standing body', () => {
-    expect(recipientsFor('overdue', cycle, unit)).toEqual({ to: ['bithu@stc.example.vn'], cc: ['vanphong@stc.example.vn', 'btg@example.vn'], greeting: 'đồng chí Nguyễn Văn Bí Thư' });
-    expect(recipientsFor('overdue', cycle, noContact)).toEqual({ to: ['bithu@stc.example.vn'], cc: ['btg@example.vn'], greeting: 'đồng chí Nguyễn Văn Bí Thư' });
+    expect(recipientsFor('overdue', cycle, unit)).toEqual({
+      to: ['bithu@stc.example.vn'],
+      cc: ['vanphong@stc.example.vn', 'btg@example.vn'],
+      greeting: 'đồng chí Nguyễn Văn Bí Thư',
+    });
+    expect(recipientsFor('overdue', cycle, noContact)).toEqual({
+      to: ['bithu@stc.example.vn'],
+      cc: ['btg@example.vn'],
+      greeting: 'đồng chí Nguyễn Văn Bí Thư',
+    });
     // The secretary is not copied on their own notice, whatever the case of the address.
-    expect(recipientsFor('overdue', cycle, sameContact)).toEqual({ to: ['bithu@stc.example.vn'], cc: ['btg@example.vn'], greeting: 'đồng chí Nguyễn Văn Bí Thư' });
+    expect(recipientsFor('overdue', cycle, sameContact)).toEqual({
+      to: ['bithu@stc.example.vn'],
+      cc: ['btg@example.vn'],
+      greeting: 'đồng chí Nguyễn Văn Bí Thư',
+    });
   });
 
   it('sends level 2 to the leaders, copied to the standing body', () => {
-    expect(recipientsFor('escalation2', cycle, unit)).toEqual({ to: ['pbttt@example.vn', 'pbt@example.vn'], cc: ['btg@example.vn'], greeting: 'Thường trực Đảng ủy Khối' });
+    expect(recipientsFor('escalation2', cycle, unit)).toEqual({
+      to: ['pbttt@example.vn', 'pbt@example.vn'],
+      cc: ['btg@example.vn'],
+      greeting: 'Thường trực Đảng ủy Khối',
+    });
     const noShortName: CycleRow = { ...cycle, definition: { ...definition, committee: { ...definition.committee, shortName: undefined } } };
     expect(recipientsFor('escalation2', noShortName, unit).greeting).toBe('Thường trực ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH');
   });
 
   it('sends level 3 to the standing body, copied to the leaders', () => {
-    expect(recipientsFor('escalation3', cycle, unit)).toEqual({ to: ['btg@example.vn'], cc: ['pbttt@example.vn', 'pbt@example.vn'], greeting: 'Ban Tuyên giáo và Dân vận Đảng ủy Khối' });
+    expect(recipientsFor('escalation3', cycle, unit)).toEqual({
+      to: ['btg@example.vn'],
+      cc: ['pbttt@example.vn', 'pbt@example.vn'],
+      greeting: 'Ban Tuyên giáo và Dân vận Đảng ủy Khối',
+    });
   });
 
   it('never sends one person both To and Cc when the standing body is also a leader', () => {
     const leaderIsStanding: CycleRow = {
       ...cycle,
-      definition: { ...definition, committee: { ...definition.committee, leaders: [...definition.committee.leaders, { name: 'Ban', title: 'Trưởng ban', email: 'BTG@example.vn' }] } },
+      definition: {
+        ...definition,
+        committee: {
+          ...definition.committee,
+          leaders: [...definition.committee.leaders, { name: 'Ban', title: 'Trưởng ban', email: 'BTG@example.vn' }],
+        },
+      },
     };
     for (const kind of ['escalation2', 'escalation3'] as const) {
       const { to, cc } = recipientsFor(kind, leaderIsStanding, unit);
       const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
-      expect(lower(cc).filter((a) => lower(to).includes(a)), kind).toEqual([]);
+      expect(
+        lower(cc).filter((a) => lower(to).includes(a)),
+        kind,
+      ).toEqual([]);
       expect(to.length, kind).toBeGreaterThan(0);
       expect(new Set(lower([...to, ...cc])), kind).toEqual(new Set(['pbttt@example.vn', 'pbt@example.vn', 'btg@example.vn']));
     }
@@ -442,7 +531,10 @@ describe('recipientsFor', () => {
         const { to, cc } = recipientsFor(kind, cycle, u);
         const all = [...to, ...cc].map((a) => a.toLowerCase());
         expect(to.length, kind).toBeGreaterThan(0);
-        expect(all.every((a) => a.includes('@')), kind).toBe(true);
+        expect(
+          all.every((a) => a.includes('@')),
+          kind,
+        ).toBe(true);
         expect(new Set(all).size, kind).toBe(all.length);
       }
     }
@@ -450,7 +542,8 @@ describe('recipientsFor', () => {
 });
 
 describe('which SMTP failures are a bounce', () => {
-  const err = (responseCode: number, code: string, command: string) => Object.assign(new Error(`${responseCode}`), { responseCode, code, command });
+  const err = (responseCode: number, code: string, command: string) =>
+    Object.assign(new Error(`${responseCode}`), { responseCode, code, command });
   it('a 5xx to a recipient, the sender or the message is permanent', () => {
     expect(isPermanentSmtpFailure(err(550, 'EENVELOPE', 'RCPT TO'))).toBe(true);
     expect(isPermanentSmtpFailure(err(553, 'EENVELOPE', 'MAIL FROM'))).toBe(true);

@@ -12,7 +12,12 @@ describe('wrapText', () => {
       expect(width(l)).toBeLessThanOrEqual(60);
       expect(l.startsWith('    ')).toBe(true);
     }
-    expect(lines.map((l) => l.trim()).join(' ').replace(/x /g, 'x')).toBe(text);
+    expect(
+      lines
+        .map((l) => l.trim())
+        .join(' ')
+        .replace(/x /g, 'x'),
+    ).toBe(text);
     expect(wrapText('', 40, '  ')).toEqual(['']);
     expect(wrapText('một\nhai', 40)).toEqual(['một', 'hai']);
   });
@@ -45,7 +50,9 @@ describe('formatStalls', () => {
       phase: 'year-end-report',
       attempt: 12,
       since: '2027-03-01T08:00:04.123Z',
-      cause: ('sendUnitEmail attempt 12: Invalid login: 535-5.7.8 Username and Password not accepted. Learn ' + 'more at https://support.example.com/mail/?p=BadCredentials a640c23a62f3a-ab7b1c1e7c5sm12345'),
+      cause:
+        'sendUnitEmail attempt 12: Invalid login: 535-5.7.8 Username and Password not accepted. Learn ' +
+        'more at https://support.example.com/mail/?p=BadCredentials a640c23a62f3a-ab7b1c1e7c5sm12345',
       repairs: ['retry'],
       temporalUrl: url,
     },
@@ -61,7 +68,12 @@ describe('formatStalls', () => {
     expect(lines[at - 1]).toBe('    repairs: retry');
     // Too wide for 100 columns: the kind, attempt and time stay whole, the cycle, unit and phase are cut.
     expect(lines[2]).toMatch(/^activity-retrying {2}DANG-UY-KHOI-\S*… +SO-GIAO-\S*… +year-end-report +12 +2027-03-01 08:00$/);
-    expect(lines.slice(3, at - 1).map((l) => l.trim()).join(' ')).toBe(stalls[0]!.cause);
+    expect(
+      lines
+        .slice(3, at - 1)
+        .map((l) => l.trim())
+        .join(' '),
+    ).toBe(stalls[0]!.cause);
     expect(lines.at(-2)).toBe('worker-missing');
     expect(lines.at(-1)).toBe('    no worker is polling task queue "chuky"');
   });

@@ -40,7 +40,7 @@ describe.each(PHASE_IDS.map((id) => [id]))('the form of "%s"', (id) => {
   const schema = spec.schema(facts) as z.ZodObject;
   const leaves = formLeaves(spec.formFor(facts));
 
-  it('has one input per payload field, in the schema\'s order', () => {
+  it("has one input per payload field, in the schema's order", () => {
     expect(leaves.map((l) => l.path)).toEqual(schemaPaths(schema));
   });
 
@@ -52,7 +52,8 @@ describe.each(PHASE_IDS.map((id) => [id]))('the form of "%s"', (id) => {
   });
 
   it("gives each number input the schema's own min and max, and each text input the schema's own length", () => {
-    const checked = (f: LeafField) => f.kind === 'number' || f.kind === 'text' || (f.kind === 'textarea' && !['models', 'proposals'].includes(f.name));
+    const checked = (f: LeafField) =>
+      f.kind === 'number' || f.kind === 'text' || (f.kind === 'textarea' && !['models', 'proposals'].includes(f.name));
     for (const { path, field } of leaves.filter((l) => checked(l.field))) {
       const s = fieldAt(schema, path);
       if (field.kind === 'number') {
@@ -75,8 +76,8 @@ describe.each(PHASE_IDS.map((id) => [id]))('the form of "%s"', (id) => {
   });
 });
 
-describe('a unit\'s own form', () => {
-  it('bounds member counts by the unit\'s facts, as its schema does', async () => {
+describe("a unit's own form", () => {
+  it("bounds member counts by the unit's facts, as its schema does", async () => {
     const study = phaseSpec('study');
     const members = study.formFor(facts).find((f) => f.name === 'members');
     expect(members).toMatchObject({ kind: 'number', min: 1, max: 190, label: 'Tổng số đảng viên của đơn vị', required: true });
@@ -102,7 +103,12 @@ describe('a unit\'s own form', () => {
     expect(plan[0]).toMatchObject({ maxLength: 200, required: true, placeholder: 'Ví dụ: Nguyễn Văn A, Bí thư' });
     expect(plan[3]).toMatchObject({ accept: '.pdf,.doc,.docx,.odt,image/*', help: 'Không bắt buộc. Tối đa một tệp.', required: false });
     const study = phaseSpec('study').form;
-    expect(study.find((f) => f.name === 'sessionDate')).toEqual({ kind: 'date', name: 'sessionDate', label: 'Ngày học tập, quán triệt', required: false });
+    expect(study.find((f) => f.name === 'sessionDate')).toEqual({
+      kind: 'date',
+      name: 'sessionDate',
+      label: 'Ngày học tập, quán triệt',
+      required: false,
+    });
     // The messages keep their shorter names: the form's label lengthens the name without changing what refusals say.
     const r = phaseSpec('study').schema(facts).safeParse({ studied: 1 });
     expect(r.error?.issues.find((i) => i.path[0] === 'members')?.message).toBe('Tổng số đảng viên: không được để trống');
@@ -117,12 +123,31 @@ describe('a unit\'s own form', () => {
 
 describe('the payload parsed at the form is the payload every later check reads', () => {
   const text = 'Đơn vị đã quán triệt đầy đủ, đúng kế hoạch đề ra.';
-  const counts = (level: string) => ({ [`${level}.inspectedOrgs`]: '2', [`${level}.inspectedMembers`]: '5', [`${level}.supervisedOrgs`]: '1', [`${level}.supervisedMembers`]: '3' });
+  const counts = (level: string) => ({
+    [`${level}.inspectedOrgs`]: '2',
+    [`${level}.inspectedMembers`]: '5',
+    [`${level}.supervisedOrgs`]: '1',
+    [`${level}.supervisedMembers`]: '3',
+  });
   const figures = Object.fromEntries(
     Object.entries({
-      members: '95', studied: '93', withPersonalPlan: '95', keptPledge: '90', violatedPledge: '1', modelsBuilt: '3', discussionSessions: '4',
-      commendedOrgs: '1', commendedMembers: '2', proposedOrgs: '0', proposedMembers: '1', contests: '2', contestParticipants: '1.250',
-      charityVnd: '15.000.000', membersDisciplined: '0', ...counts('inspections.committee'), ...counts('inspections.ubkt'),
+      members: '95',
+      studied: '93',
+      withPersonalPlan: '95',
+      keptPledge: '90',
+      violatedPledge: '1',
+      modelsBuilt: '3',
+      discussionSessions: '4',
+      commendedOrgs: '1',
+      commendedMembers: '2',
+      proposedOrgs: '0',
+      proposedMembers: '1',
+      contests: '2',
+      contestParticipants: '1.250',
+      charityVnd: '15.000.000',
+      membersDisciplined: '0',
+      ...counts('inspections.committee'),
+      ...counts('inspections.ubkt'),
     }).map(([k, v]) => [`figures.${k}`, v]),
   );
   const forms: Record<string, Record<string, string>> = {
@@ -136,16 +161,19 @@ describe('the payload parsed at the form is the payload every later check reads'
     'inspection-remedy': { report: text, completedOn: '20/05/2027' },
   };
 
-  it.each(PHASE_IDS.map((id) => [id]))('%s: parsing the parsed payload again (the validator, the handler on replay) changes nothing', (id) => {
-    const spec = phaseSpec(id);
-    const values = forms[id];
-    expect(values, id).toBeDefined();
-    const edge = spec.schema(facts).safeParse(spec.fromForm(values!));
-    expect(edge.error?.issues ?? [], id).toEqual([]);
-    const again = spec.schema(facts).safeParse(edge.data);
-    expect(again.success).toBe(true);
-    expect(again.data).toEqual(edge.data);
-    // The handler replaying an older history parses without the margin: the same payload again.
-    expect(spec.schema({ members: facts.members }).parse(edge.data)).toEqual(edge.data);
-  });
+  it.each(PHASE_IDS.map((id) => [id]))(
+    '%s: parsing the parsed payload again (the validator, the handler on replay) changes nothing',
+    (id) => {
+      const spec = phaseSpec(id);
+      const values = forms[id];
+      expect(values, id).toBeDefined();
+      const edge = spec.schema(facts).safeParse(spec.fromForm(values!));
+      expect(edge.error?.issues ?? [], id).toEqual([]);
+      const again = spec.schema(facts).safeParse(edge.data);
+      expect(again.success).toBe(true);
+      expect(again.data).toEqual(edge.data);
+      // The handler replaying an older history parses without the margin: the same payload again.
+      expect(spec.schema({ members: facts.members }).parse(edge.data)).toEqual(edge.data);
+    },
+  );
 });

@@ -74,7 +74,10 @@ describe('plan', () => {
   const spec = phaseSpec('plan');
 
   it('accepts a valid payload, NFC and trimmed', () => {
-    const p = ok(PHASES.plan!, { confirmedBy: `  ${NFD_NAME}, Bí thư `, unitPlanNumber: '05-KH/ĐU', fileId: 'file-abc' }) as Record<string, unknown>;
+    const p = ok(PHASES.plan!, { confirmedBy: `  ${NFD_NAME}, Bí thư `, unitPlanNumber: '05-KH/ĐU', fileId: 'file-abc' }) as Record<
+      string,
+      unknown
+    >;
     expect(p.confirmedBy).toBe(`${NFC_NAME}, Bí thư`);
     expect(p.unitPlanNumber).toBe('05-KH/ĐU');
     expect(p.note).toBeUndefined();
@@ -108,7 +111,13 @@ describe('study', () => {
   const spec = phaseSpec('study');
 
   it('accepts a valid payload', () => {
-    const p = ok(spec, { members: 100, studied: 95, sessionDate: '2027-03-10', discussionTopic: 'Tự soi, tự sửa', discussionDate: '2027-04-02' });
+    const p = ok(spec, {
+      members: 100,
+      studied: 95,
+      sessionDate: '2027-03-10',
+      discussionTopic: 'Tự soi, tự sửa',
+      discussionDate: '2027-04-02',
+    });
     expect(p).toMatchObject({ members: 100, studied: 95, discussionTopic: 'Tự soi, tự sửa' });
   });
 
@@ -128,15 +137,22 @@ describe('study', () => {
     expect(errorsOf(spec, { members: 0, studied: 0 }).members).toBe('Tổng số đảng viên: cần ít nhất 1');
     expect(errorsOf(spec, { members: 10, studied: -1 }).studied).toBe('Số đảng viên đã học tập: không được là số âm');
     expect(errorsOf(spec, { members: 10, studied: 2.5 }).studied).toMatch(/cần là số nguyên/);
-    expect(errorsOf(spec, { members: 10, studied: 5, sessionDate: '2027-02-30' }).sessionDate).toMatch(/^Ngày học tập, quán triệt: ngày không hợp lệ/);
-    expect(errorsOf(spec, { members: 10, studied: 5, discussionTopic: 'x'.repeat(501), discussionDate: '2027-04-02' }).discussionTopic).toBe(
-      'Chủ đề sinh hoạt chuyên đề: quá dài (tối đa 500 ký tự)',
+    expect(errorsOf(spec, { members: 10, studied: 5, sessionDate: '2027-02-30' }).sessionDate).toMatch(
+      /^Ngày học tập, quán triệt: ngày không hợp lệ/,
     );
+    expect(
+      errorsOf(spec, { members: 10, studied: 5, discussionTopic: 'x'.repeat(501), discussionDate: '2027-04-02' }).discussionTopic,
+    ).toBe('Chủ đề sinh hoạt chuyên đề: quá dài (tối đa 500 ký tự)');
     expect(errorsOf(spec, { studied: 5 }).members).toBe('Tổng số đảng viên: không được để trống');
   });
 
   it('normalises NFD to NFC', () => {
-    const p = ok(PHASES.study!, { members: 10, studied: 10, discussionTopic: `T\u01b0\u0323 soi ${NFD_NAME}`, discussionDate: '2027-04-02' }) as Record<string, unknown>;
+    const p = ok(PHASES.study!, {
+      members: 10,
+      studied: 10,
+      discussionTopic: `T\u01b0\u0323 soi ${NFD_NAME}`,
+      discussionDate: '2027-04-02',
+    }) as Record<string, unknown>;
     expect(p.discussionTopic).toBe(`Tự soi ${NFC_NAME}`);
   });
 
@@ -152,7 +168,13 @@ describe('study', () => {
 
   it('fromForm parses numbers with thousands separators and refuses words', () => {
     const bigFacts = { members: 5000 };
-    const payload = spec.fromForm({ members: '4.320', studied: '4 300', sessionDate: '10/03/2027', discussionTopic: ' ', discussionDate: '' });
+    const payload = spec.fromForm({
+      members: '4.320',
+      studied: '4 300',
+      sessionDate: '10/03/2027',
+      discussionTopic: ' ',
+      discussionDate: '',
+    });
     expect(payload).toEqual({ members: 4320, studied: 4300, sessionDate: '2027-03-10' });
     ok(spec, payload, bigFacts);
     const e = errorsOf(spec, spec.fromForm({ members: 'abc', studied: '1,5' }), bigFacts);
@@ -186,7 +208,9 @@ describe('study-makeup', () => {
     expect(payload).toEqual({ makeupDate: '2027-05-20', studiedTotal: 1000, members: 1020, note: NFC_NAME });
     const p = ok(PHASES['study-makeup']!, { ...(payload as object), note: ` ${NFD_NAME} ` }, { members: 1020 }) as Record<string, unknown>;
     expect(p.note).toBe(NFC_NAME);
-    expect(errorsOf(spec, { ...(payload as object), note: 'x'.repeat(5001) }, { members: 1020 }).note).toBe('Ghi chú: quá dài (tối đa 5.000 ký tự)');
+    expect(errorsOf(spec, { ...(payload as object), note: 'x'.repeat(5001) }, { members: 1020 }).note).toBe(
+      'Ghi chú: quá dài (tối đa 5.000 ký tự)',
+    );
   });
 });
 
@@ -208,7 +232,10 @@ describe('pledge', () => {
   });
 
   it('fromForm', () => {
-    expect(spec.fromForm({ members: '50', withPersonalPlan: '50', memberListFileId: '', note: '' })).toEqual({ members: 50, withPersonalPlan: 50 });
+    expect(spec.fromForm({ members: '50', withPersonalPlan: '50', memberListFileId: '', note: '' })).toEqual({
+      members: 50,
+      withPersonalPlan: 50,
+    });
     expect(errorsOf(spec, { members: 50, withPersonalPlan: 50, memberListFileId: 'x'.repeat(201) }).memberListFileId).toMatch(/quá dài/);
   });
 });
@@ -218,7 +245,10 @@ describe('models', () => {
 
   it('accepts valid lists and an absent list as empty', () => {
     const p = ok(PHASES.models!, {
-      models: [{ name: 'Dân vận khéo', kind: 'tap-the', description: 'Cải cách hành chính' }, { name: NFD_NAME, kind: 'ca-nhan' }],
+      models: [
+        { name: 'Dân vận khéo', kind: 'tap-the', description: 'Cải cách hành chính' },
+        { name: NFD_NAME, kind: 'ca-nhan' },
+      ],
     }) as ModelsPayload;
     expect(p.models[1]).toEqual({ name: NFC_NAME, kind: 'ca-nhan' });
     expect(p.proposals).toEqual([]);
@@ -229,7 +259,10 @@ describe('models', () => {
 
   it('refuses oversized entries, a proposal without a reason, and more than 200 entries', () => {
     const e = errorsOf(spec, {
-      models: [{ name: 'x'.repeat(301), kind: 'tap-the' }, { name: 'A', kind: 'nhóm' }],
+      models: [
+        { name: 'x'.repeat(301), kind: 'tap-the' },
+        { name: 'A', kind: 'nhóm' },
+      ],
       proposals: [{ name: 'B', kind: 'ca-nhan', reason: '' }],
     });
     expect(e['models.0.name']).toBe('Tên mô hình, điển hình: quá dài (tối đa 300 ký tự)');
@@ -276,14 +309,18 @@ describe('models', () => {
     });
     const e = errorsOf(spec, payload);
     expect(e.models).toBe('Dòng 3: thiếu tên mô hình (cần dạng: Tên | tập thể/cá nhân | mô tả)');
-    expect(e.proposals).toBe('Lý do đề nghị khen thưởng: không được để trống'.replace(/^/, 'Dòng 1: ') + ' (cần dạng: Tên | tập thể/cá nhân | lý do)');
+    expect(e.proposals).toBe(
+      'Lý do đề nghị khen thưởng: không được để trống'.replace(/^/, 'Dòng 1: ') + ' (cần dạng: Tên | tập thể/cá nhân | lý do)',
+    );
     const all = parse(spec, payload);
     const modelMessages = all.success ? [] : all.error.issues.filter((i) => i.path.join('.') === 'models').map((i) => i.message);
     expect(modelMessages).toEqual([
       'Dòng 3: thiếu tên mô hình (cần dạng: Tên | tập thể/cá nhân | mô tả)',
       'Dòng 4: loại “nhóm nhỏ” không rõ, cần ghi “tập thể” hoặc “cá nhân” (cần dạng: Tên | tập thể/cá nhân | mô tả)',
     ]);
-    expect(errorsOf(spec, spec.fromForm({ models: `Tên | tập thể | ${'x'.repeat(2001)}` })).models).toBe('Dòng 1: Mô tả mô hình: quá dài (tối đa 2.000 ký tự)');
+    expect(errorsOf(spec, spec.fromForm({ models: `Tên | tập thể | ${'x'.repeat(2001)}` })).models).toBe(
+      'Dòng 1: Mô tả mô hình: quá dài (tối đa 2.000 ký tự)',
+    );
   });
 });
 
@@ -292,18 +329,29 @@ describe('inspection', () => {
   const counts = { inspectedOrgs: 2, inspectedMembers: 5, supervisedOrgs: 1, supervisedMembers: 3 };
 
   it('accepts a valid payload and summarises it', () => {
-    const p = ok(spec, { committee: counts, ubkt: { inspectedOrgs: 0, inspectedMembers: 0, supervisedOrgs: 0, supervisedMembers: 0 }, membersDisciplined: 1 });
+    const p = ok(spec, {
+      committee: counts,
+      ubkt: { inspectedOrgs: 0, inspectedMembers: 0, supervisedOrgs: 0, supervisedMembers: 0 },
+      membersDisciplined: 1,
+    });
     const o = spec.outcome(p, facts, targets);
     expect(o.underTarget).toBe(false);
     expect(o.summary).toBe(
-      'Kiểm tra, giám sát — cấp ủy: kiểm tra 2 tổ chức, 5 đảng viên; giám sát 1 tổ chức, 3 đảng viên; UBKT: kiểm tra 0 tổ chức, 0 đảng viên; giám sát 0 tổ chức, 0 đảng viên; kỷ luật 1 đảng viên',
+      'Kiểm tra, giám sát — cấp ủy: kiểm tra 2 tổ chức, 5 đảng viên; giám sát 1 tổ chức, 3 đảng ' +
+        'viên; UBKT: kiểm tra 0 tổ chức, 0 đảng viên; giám sát 0 tổ chức, 0 đảng viên; kỷ luật 1 đảng viên',
     );
   });
 
   it('refuses negative and implausible counts on the right path', () => {
-    const e = errorsOf(spec, { committee: { ...counts, inspectedOrgs: -1, supervisedMembers: 101 }, ubkt: { ...counts, supervisedOrgs: 1001 }, membersDisciplined: 101 });
+    const e = errorsOf(spec, {
+      committee: { ...counts, inspectedOrgs: -1, supervisedMembers: 101 },
+      ubkt: { ...counts, supervisedOrgs: 1001 },
+      membersDisciplined: 101,
+    });
     expect(e['committee.inspectedOrgs']).toBe('Cấp ủy cơ sở, số tổ chức đảng được kiểm tra: không được là số âm');
-    expect(e['committee.supervisedMembers']).toBe('Cấp ủy cơ sở, số đảng viên được giám sát: không được lớn hơn 100 (số đảng viên của đơn vị)');
+    expect(e['committee.supervisedMembers']).toBe(
+      'Cấp ủy cơ sở, số đảng viên được giám sát: không được lớn hơn 100 (số đảng viên của đơn vị)',
+    );
     expect(e['ubkt.supervisedOrgs']).toBe('Ủy ban kiểm tra cơ sở, số tổ chức đảng được giám sát: không được lớn hơn 1.000');
     expect(e.membersDisciplined).toMatch(/^Số đảng viên bị kỷ luật: không được lớn hơn 100/);
     expect(errorsOf(spec, { committee: counts, membersDisciplined: 0 }).ubkt).toBe('Ủy ban kiểm tra cơ sở: chưa nhập số liệu');
@@ -356,16 +404,39 @@ describe('year-end-report', () => {
 
   it('takes a member count far from the units list only with a reason, named as the form names it', () => {
     const facts95 = { members: 95, membersMarginPercent: 10 };
-    const refused = spec.schema(facts95).safeParse(withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 }));
+    const refused = spec
+      .schema(facts95)
+      .safeParse(withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 }));
     expect(refused.success).toBe(false);
     const issue = refused.error!.issues.find((i) => i.path.join('.') === 'figures.membersReason');
-    expect(issue?.message).toMatch(/^Lý do số đảng viên khác danh sách: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo \(40\) khác số trong danh sách đơn vị \(95 đảng viên\)/);
-    const withReason = spec.schema(facts95).safeParse({ ...withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 }), figures: { ...figures, members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5, membersReason: 'Chi bộ tách làm hai' } });
+    expect(issue?.message).toMatch(
+      /^Lý do số đảng viên khác danh sách: cần ghi rõ vì tổng số đảng viên đơn vị báo cáo \(40\) khác số trong danh sách đơn vị \(95 đảng viên\)/,
+    );
+    const withReason = spec.schema(facts95).safeParse({
+      ...withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 }),
+      figures: {
+        ...figures,
+        members: 40,
+        studied: 40,
+        withPersonalPlan: 40,
+        keptPledge: 39,
+        violatedPledge: 1,
+        commendedMembers: 5,
+        membersReason: 'Chi bộ tách làm hai',
+      },
+    });
     expect(withReason.success, JSON.stringify(withReason.error?.issues)).toBe(true);
-    expect(spec.outcome(withReason.data as YearEndReportPayload, facts95, targets).summary).toContain('danh sách đơn vị: 95 đảng viên, lý do chênh lệch: Chi bộ tách làm hai');
+    expect(spec.outcome(withReason.data as YearEndReportPayload, facts95, targets).summary).toContain(
+      'danh sách đơn vị: 95 đảng viên, lý do chênh lệch: Chi bộ tách làm hai',
+    );
     // Within the margin, or without a margin in the facts (a handler replaying an older history): no reason needed.
     expect(spec.schema(facts95).safeParse(withFigures({ members: 100 })).success).toBe(true);
-    expect(spec.schema({ members: 95 }).safeParse(withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 })).success).toBe(true);
+    expect(
+      spec
+        .schema({ members: 95 })
+        .safeParse(withFigures({ members: 40, studied: 40, withPersonalPlan: 40, keptPledge: 39, violatedPledge: 1, commendedMembers: 5 }))
+        .success,
+    ).toBe(true);
     const group = spec.form.find((f) => f.name === 'figures');
     const names = group && group.kind === 'group' ? group.fields.map((f) => f.name) : [];
     expect(names.indexOf('membersReason')).toBe(names.indexOf('members') + 1);
@@ -377,11 +448,17 @@ describe('year-end-report', () => {
     expect(p.narrative.strengths).toBeUndefined();
     const o = spec.outcome(p, facts, targets);
     expect(o.underTarget).toBe(false);
-    expect(o.summary).toMatch(/^Báo cáo năm: học tập 99\/100 đảng viên \(99,0%\); kế hoạch cá nhân 100\/100 đảng viên \(100,0%\); thực hiện tốt cam kết 97, vi phạm 1/);
+    expect(o.summary).toMatch(
+      /^Báo cáo năm: học tập 99\/100 đảng viên \(99,0%\); kế hoạch cá nhân 100\/100 đảng viên \(100,0%\); thực hiện tốt cam kết 97, vi phạm 1/,
+    );
   });
 
   it('is under target when study or pledge share is under target', () => {
-    const study = spec.outcome(ok(spec, { figures: { ...figures, members: 1000, studied: 979, withPersonalPlan: 1000 }, narrative }, { members: 1000 }), facts, targets);
+    const study = spec.outcome(
+      ok(spec, { figures: { ...figures, members: 1000, studied: 979, withPersonalPlan: 1000 }, narrative }, { members: 1000 }),
+      facts,
+      targets,
+    );
     expect(study.underTarget).toBe(true);
     expect(study.summary).toContain('chưa đạt chỉ tiêu: học tập dưới 98%');
     const pledge = spec.outcome(ok(spec, withFigures({ withPersonalPlan: 99, keptPledge: 90 })), facts, targets);
@@ -405,9 +482,13 @@ describe('year-end-report', () => {
       'Số đảng viên được khen thưởng, biểu dương không được lớn hơn tổng số đảng viên',
     );
     expect(
-      errorsOf(spec, withFigures({ inspections: { committee: { ...zero, supervisedMembers: 120 }, ubkt: zero } }))['figures.inspections.committee.supervisedMembers'],
+      errorsOf(spec, withFigures({ inspections: { committee: { ...zero, supervisedMembers: 120 }, ubkt: zero } }))[
+        'figures.inspections.committee.supervisedMembers'
+      ],
     ).toBe('Cấp ủy cơ sở, số đảng viên được giám sát không được lớn hơn tổng số đảng viên');
-    expect(errorsOf(spec, withFigures({ membersDisciplined: 101 }))['figures.membersDisciplined']).toMatch(/^Số đảng viên bị kỷ luật[^(]* không được lớn hơn/);
+    expect(errorsOf(spec, withFigures({ membersDisciplined: 101 }))['figures.membersDisciplined']).toMatch(
+      /^Số đảng viên bị kỷ luật[^(]* không được lớn hơn/,
+    );
   });
 
   it('runs the cross-checks even when another field is wrong', () => {
@@ -426,7 +507,10 @@ describe('year-end-report', () => {
   });
 
   it('normalises the narrative to NFC', () => {
-    const p = ok(PHASES['year-end-report']!, { figures, narrative: { ...narrative, strengths: `  Đồng chí ${NFD_NAME} gương mẫu, tận tụy.  ` } }) as YearEndReportPayload;
+    const p = ok(PHASES['year-end-report']!, {
+      figures,
+      narrative: { ...narrative, strengths: `  Đồng chí ${NFD_NAME} gương mẫu, tận tụy.  ` },
+    }) as YearEndReportPayload;
     expect(p.narrative.strengths).toBe(`Đồng chí ${NFC_NAME} gương mẫu, tận tụy.`);
   });
 

@@ -87,10 +87,21 @@ describe('diffUnits', () => {
   });
 
   it('an empty registry adds everything; the diff of a parsed CSV against itself is empty', () => {
-    const csv = ('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người liên hệ;Email liên hệ\nU1;Sở ' + 'Y tế;Đảng bộ cơ sở;1.250;Nguyễn Văn A;a@x.vn;;\n');
+    const csv =
+      'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người liên hệ;Email liên hệ\nU1;Sở ' +
+      'Y tế;Đảng bộ cơ sở;1.250;Nguyễn Văn A;a@x.vn;;\n';
     const parsed = parseUnitsCsv(csv, 'units.csv');
     expect(diffUnits([], parsed).added).toHaveLength(1);
-    const registered = [row('U1', { name: 'Sở Y tế', members: 1250, secretaryName: 'Nguyễn Văn A', secretaryEmail: 'a@x.vn', contactName: null, contactEmail: null })];
+    const registered = [
+      row('U1', {
+        name: 'Sở Y tế',
+        members: 1250,
+        secretaryName: 'Nguyễn Văn A',
+        secretaryEmail: 'a@x.vn',
+        contactName: null,
+        contactEmail: null,
+      }),
+    ];
     expect(diffUnits(registered, parsed)).toEqual({ added: [], changed: [], unchanged: ['U1'], missing: [], inactive: [] });
   });
 

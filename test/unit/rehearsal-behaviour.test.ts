@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/errors.js';
-import { defaultBehaviourFile, loadBehaviourFile, mixCounts, parseBehaviourYaml, resolveBehaviours, type BehaviourFile } from '../../rehearsal/behaviour.js';
+import {
+  defaultBehaviourFile,
+  loadBehaviourFile,
+  mixCounts,
+  parseBehaviourYaml,
+  resolveBehaviours,
+  type BehaviourFile,
+} from '../../rehearsal/behaviour.js';
 
 const PHASES = ['plan', 'study', 'pledge', 'models', 'inspection', 'year-end-report'];
 const codes = (n: number) => Array.from({ length: n }, (_, i) => `U${String(i + 1).padStart(3, '0')}`);
@@ -47,7 +54,16 @@ describe('behaviour file', () => {
     const resolved = resolveBehaviours(codes(3), PHASES, file);
     for (const perPhase of resolved.values()) {
       expect([...perPhase.keys()]).toEqual([...PHASES, 'study-makeup']);
-      for (const b of perPhase.values()) expect(b).toEqual({ behaviour: 'on-time', onTimeDaysBefore: 3, lateDays: 5, extendDays: 10, extendAtDaysBefore: 2, exemptAtDaysBefore: 5, studyPercent: 100 });
+      for (const b of perPhase.values())
+        expect(b).toEqual({
+          behaviour: 'on-time',
+          onTimeDaysBefore: 3,
+          lateDays: 5,
+          extendDays: 10,
+          extendAtDaysBefore: 2,
+          exemptAtDaysBefore: 5,
+          studyPercent: 100,
+        });
     }
     expect(resolveBehaviours(codes(1), PHASES)).toEqual(resolveBehaviours(codes(1), PHASES, defaultBehaviourFile()));
   });
@@ -55,7 +71,9 @@ describe('behaviour file', () => {
   it('resolves the documented example: overrides, then the mix in unit-code order, then the default', () => {
     const file = parseBehaviourYaml(EXAMPLE, 'b.yaml');
     // Given in a shuffled order: the mix follows the codes, not the file's order.
-    const units = codes(20).reverse().map((code) => ({ code }));
+    const units = codes(20)
+      .reverse()
+      .map((code) => ({ code }));
     const r = resolveBehaviours(units, PHASES, file);
     const unitLevel = (code: string) => r.get(code)!.get('plan')!.behaviour;
     expect(unitLevel('U001')).toBe('late');
@@ -68,8 +86,20 @@ describe('behaviour file', () => {
   });
 
   it('counts the mix by largest remainder; percentages under 100 leave the rest to the default', () => {
-    expect(Object.fromEntries(mixCounts({ 'on-time': 60, late: 20, never: 10, extended: 5, exempted: 5 }, 7))).toEqual({ 'on-time': 4, late: 2, never: 1, extended: 0, exempted: 0 });
-    expect(Object.fromEntries(mixCounts({ 'on-time': 50, late: 20, never: 10, extended: 10, exempted: 10 }, 150))).toEqual({ 'on-time': 75, late: 30, never: 15, extended: 15, exempted: 15 });
+    expect(Object.fromEntries(mixCounts({ 'on-time': 60, late: 20, never: 10, extended: 5, exempted: 5 }, 7))).toEqual({
+      'on-time': 4,
+      late: 2,
+      never: 1,
+      extended: 0,
+      exempted: 0,
+    });
+    expect(Object.fromEntries(mixCounts({ 'on-time': 50, late: 20, never: 10, extended: 10, exempted: 10 }, 150))).toEqual({
+      'on-time': 75,
+      late: 30,
+      never: 15,
+      extended: 15,
+      exempted: 15,
+    });
     const file = parseBehaviourYaml('default: never\nmix: { late: 50 }\n', 'b.yaml');
     const r = resolveBehaviours(codes(4), ['plan'], file);
     expect(codes(4).map((c) => r.get(c)!.get('plan')!.behaviour)).toEqual(['late', 'late', 'never', 'never']);
@@ -116,7 +146,9 @@ units:
     const good = path.join(dir, 'good.yaml');
     fs.writeFileSync(good, '\uFEFFdefault: never\n');
     expect(loadBehaviourFile(good).spec.default).toBe('never');
-    expect(errorsOf(() => loadBehaviourFile(path.join(dir, 'missing.yaml')))).toEqual([`${path.join(dir, 'missing.yaml')}: (file): file not found`]);
+    expect(errorsOf(() => loadBehaviourFile(path.join(dir, 'missing.yaml')))).toEqual([
+      `${path.join(dir, 'missing.yaml')}: (file): file not found`,
+    ]);
   });
 });
 
@@ -161,7 +193,7 @@ units:
     ]);
   });
 
-  it('reports unknown phases and the committee\'s own phase', () => {
+  it("reports unknown phases and the committee's own phase", () => {
     const text = `units:
   U001:
     phases:
@@ -169,7 +201,8 @@ units:
       compile: never
 `;
     expect(errorsOf(() => parseBehaviourYaml(text, 'b.yaml'))).toEqual([
-      ('b.yaml:4: units.U001.phases.studdy: unknown phase "studdy" (phases: plan, study, ' + 'study-makeup, pledge, models, inspection, year-end-report)'),
+      'b.yaml:4: units.U001.phases.studdy: unknown phase "studdy" (phases: plan, study, ' +
+        'study-makeup, pledge, models, inspection, year-end-report)',
       'b.yaml:5: units.U001.phases.compile: "compile" is the committee\'s own phase; units have no behaviour in it',
     ]);
   });
@@ -194,8 +227,12 @@ units:
   });
 
   it('reports YAML syntax errors and duplicate keys with their line', () => {
-    expect(errorsOf(() => parseBehaviourYaml('default: on-time\nunits:\n  U001: late\n  U001: never\n', 'b.yaml'))[0]).toMatch(/^b\.yaml:4: YAML syntax: Map keys must be unique/);
+    expect(errorsOf(() => parseBehaviourYaml('default: on-time\nunits:\n  U001: late\n  U001: never\n', 'b.yaml'))[0]).toMatch(
+      /^b\.yaml:4: YAML syntax: Map keys must be unique/,
+    );
     expect(errorsOf(() => parseBehaviourYaml('mix: { on-time: 60\n', 'b.yaml'))[0]).toMatch(/^b\.yaml:\d+: YAML syntax: /);
-    expect(errorsOf(() => parseBehaviourYaml('- on-time\n', 'b.yaml'))).toEqual(['b.yaml:1: (document): expected a mapping (key: value), got a list']);
+    expect(errorsOf(() => parseBehaviourYaml('- on-time\n', 'b.yaml'))).toEqual([
+      'b.yaml:1: (document): expected a mapping (key: value), got a list',
+    ]);
   });
 });

@@ -23,6 +23,8 @@ describe('rehearsal progress messages', () => {
   it('names what it waits for, the first few and how many more', () => {
     expect(waitingLine('the cycle workflow to close the year', [])).toBe('waiting for the cycle workflow to close the year');
     const pending = Array.from({ length: 11 }, (_, i) => `U${String(i + 1).padStart(3, '0')}`);
-    expect(waitingLine("the units' workflows to finish", pending, 3)).toBe("waiting for the units' workflows to finish: 11 still running (U001, U002, U003, … 8 more)");
+    expect(waitingLine("the units' workflows to finish", pending, 3)).toBe(
+      "waiting for the units' workflows to finish: 11 still running (U001, U002, U003, … 8 more)",
+    );
   });
 });

@@ -50,7 +50,9 @@ describe('rehearsal plan', () => {
 
   it('never acts before the obligation opens', () => {
     const { actions } = plan('onTimeDaysBefore: 30\nexemptAtDaysBefore: 40\nunits: { U002: exempted, U003: never }\n');
-    expect(actions.map(brief)).toEqual(['2027-01-16 U001 plan submit', '2027-01-11 U002 plan exempt', '2027-04-20 U001 study submit', '2027-04-20 U002 study exempt'].sort());
+    expect(actions.map(brief)).toEqual(
+      ['2027-01-16 U001 plan submit', '2027-01-11 U002 plan exempt', '2027-04-20 U001 study submit', '2027-04-20 U002 study exempt'].sort(),
+    );
   });
 
   it('follows a study report under the target with the make-up session, in order, even on the same instant', () => {

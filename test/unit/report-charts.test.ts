@@ -73,7 +73,13 @@ describe('renderChart', () => {
   it('formats values the Vietnamese way', () => {
     expect(renderChart(byYear).svg).toContain('>98,5%</text>');
     expect(renderChart(byYear).svg).toContain('>99,1%</text>');
-    const counts = renderChart({ id: 'members', title: 'Số đảng viên', kind: 'line', categories: ['2024', '2025'], series: [{ name: 'Đảng viên', values: [1234, 12345.6] }] });
+    const counts = renderChart({
+      id: 'members',
+      title: 'Số đảng viên',
+      kind: 'line',
+      categories: ['2024', '2025'],
+      series: [{ name: 'Đảng viên', values: [1234, 12345.6] }],
+    });
     expect(counts.svg).toContain('>1.234</text>');
     expect(counts.svg).toContain('>12.345,6</text>');
   });
@@ -94,7 +100,10 @@ describe('renderChart', () => {
       title: 'Báo cáo <script>alert("x")</script> & Co',
       kind: 'bar',
       categories: ['"><img src=x onerror=alert(1)>', 'A & B'],
-      series: [{ name: '</text><script>', values: [1, 2] }, { name: 'Ổn', values: [2, 3] }],
+      series: [
+        { name: '</text><script>', values: [1, 2] },
+        { name: 'Ổn', values: [2, 3] },
+      ],
     });
     expect(svg).not.toMatch(/<script|<img|<\/text><script/i);
     expect(svg).toContain('&lt;script&gt;');

@@ -15,7 +15,10 @@ import { phaseStandings } from '../../report/standings.js';
 
 let nextId = 1;
 const sub = (payload: unknown, late = false) => ({ id: nextId++, version: 1, late, submittedAt: '2023-03-01T01:00:00.000Z', payload });
-const ob = (submission: ReturnType<typeof sub> | null, status = submission ? (submission.late ? 'late' : 'submitted') : 'not_submitted') => ({
+const ob = (
+  submission: ReturnType<typeof sub> | null,
+  status = submission ? (submission.late ? 'late' : 'submitted') : 'not_submitted',
+) => ({
   status,
   escalationLevel: submission ? 0 : 3,
   deadline: '2023-02-15',
@@ -39,7 +42,16 @@ const data: FrozenDataset = {
       pledge: ob(sub({ members: 20, withPersonalPlan: 20 })),
       'year-end-report': ob(
         sub({
-          figures: { members: 21, studied: 21, withPersonalPlan: 21, keptPledge: 20, violatedPledge: 1, modelsBuilt: 2, inspections: { committee: { inspectedOrgs: 1, inspectedMembers: 2, supervisedOrgs: 0, supervisedMembers: 0 } }, membersDisciplined: 1 },
+          figures: {
+            members: 21,
+            studied: 21,
+            withPersonalPlan: 21,
+            keptPledge: 20,
+            violatedPledge: 1,
+            modelsBuilt: 2,
+            inspections: { committee: { inspectedOrgs: 1, inspectedMembers: 2, supervisedOrgs: 0, supervisedMembers: 0 } },
+            membersDisciplined: 1,
+          },
           narrative: narrative('Một số đảng viên xây dựng kế hoạch cá nhân còn chung chung. Công tác tuyên truyền chưa thường xuyên.'),
         }),
       ),
@@ -48,14 +60,33 @@ const data: FrozenDataset = {
       plan: ob(null),
       study: ob(sub({ members: 30, studied: 30, discussionTopic: 'chuyên đề tự soi tự sửa', discussionDate: '2023-04-02' }, true)),
       pledge: ob(sub({ members: 30, withPersonalPlan: 29 })),
-      inspection: ob(sub({ committee: { inspectedOrgs: 2, inspectedMembers: 0, supervisedOrgs: 1, supervisedMembers: 3 }, ubkt: { inspectedOrgs: 0, inspectedMembers: 0, supervisedOrgs: 0, supervisedMembers: 0 }, membersDisciplined: 2 })),
-      'year-end-report': ob(sub({ figures: { violatedPledge: 0 }, narrative: narrative('- Một số đảng viên xây dựng kế hoạch cá nhân còn chung chung\n- Đơn vị thiếu kinh phí tổ chức.') })),
+      inspection: ob(
+        sub({
+          committee: { inspectedOrgs: 2, inspectedMembers: 0, supervisedOrgs: 1, supervisedMembers: 3 },
+          ubkt: { inspectedOrgs: 0, inspectedMembers: 0, supervisedOrgs: 0, supervisedMembers: 0 },
+          membersDisciplined: 2,
+        }),
+      ),
+      'year-end-report': ob(
+        sub({
+          figures: { violatedPledge: 0 },
+          narrative: narrative('- Một số đảng viên xây dựng kế hoạch cá nhân còn chung chung\n- Đơn vị thiếu kinh phí tổ chức.'),
+        }),
+      ),
     }),
     unit('C', 'Chi bộ C (đã sáp nhập)', { study: ob(sub({ members: 99, studied: 99 })) }, false),
   ],
   committeeRecords: [
-    { id: 7, kind: 'conference', payload: { heldOn: '2023-03-01', theme: 'Chủ đề năm 2023', online: true, connectionPoints: 150, attendees: 6124, kind: 'chu-de-nam' } },
-    { id: 8, kind: 'inspection', payload: { body: 'ban-thuong-vu', kind: 'kiem-tra', heldOn: '2023-09-01', subject: 'x', organisations: 0, members: 2 } },
+    {
+      id: 7,
+      kind: 'conference',
+      payload: { heldOn: '2023-03-01', theme: 'Chủ đề năm 2023', online: true, connectionPoints: 150, attendees: 6124, kind: 'chu-de-nam' },
+    },
+    {
+      id: 8,
+      kind: 'inspection',
+      payload: { body: 'ban-thuong-vu', kind: 'kiem-tra', heldOn: '2023-09-01', subject: 'x', organisations: 0, members: 2 },
+    },
   ],
   inspections: [
     { id: 'insp-1', unit_code: 'B', kind: 'kiem-tra', body: 'ban-thuong-vu', status: 'closed', origin: 'escalation' },
@@ -91,7 +122,9 @@ describe('report figures', () => {
   it('record every addend, so a figure can be explained', () => {
     const e = explainFigure(F, 'unit.studied@2023');
     expect(e.total).toBe(51);
-    expect(e.contributions.map((c) => (c.source.kind === 'submission' ? [c.source.unitCode, c.source.phase, c.source.field, c.value] : []))).toEqual([
+    expect(
+      e.contributions.map((c) => (c.source.kind === 'submission' ? [c.source.unitCode, c.source.phase, c.source.field, c.value] : [])),
+    ).toEqual([
       ['A', 'year-end-report', 'figures.studied', 21],
       ['B', 'study', 'studied', 30],
     ]);
@@ -117,7 +150,11 @@ describe('report standings and narratives', () => {
   });
 
   it('group sentences units share and name the units', () => {
-    expect(sentences('- Một. Câu thứ nhất đủ dài.\n- Câu thứ hai cũng đủ dài; câu ba đủ dài nữa')).toEqual(['Câu thứ nhất đủ dài', 'Câu thứ hai cũng đủ dài', 'câu ba đủ dài nữa']);
+    expect(sentences('- Một. Câu thứ nhất đủ dài.\n- Câu thứ hai cũng đủ dài; câu ba đủ dài nữa')).toEqual([
+      'Câu thứ nhất đủ dài',
+      'Câu thứ hai cũng đủ dài',
+      'câu ba đủ dài nữa',
+    ]);
     const groups = groupNarratives(years, 'limitations');
     expect(groups[0]!.text).toMatch(/kế hoạch cá nhân còn chung chung/);
     expect(groups[0]!.units.map((u) => u.code)).toEqual(['A', 'B']);

@@ -62,11 +62,20 @@ const committee: CommitteeInfo = {
 };
 
 function build(years: YearInput[], config: ReportConfig = DEFAULT_REPORT_CONFIG) {
-  return buildReport({ years, committee, config, ...analyse(years), number: documentNumber(1, 'BC', 'ĐUK'), date: '2024-01-15', studyTargetPercent: 98 });
+  return buildReport({
+    years,
+    committee,
+    config,
+    ...analyse(years),
+    number: documentNumber(1, 'BC', 'ĐUK'),
+    date: '2024-01-15',
+    studyTargetPercent: 98,
+  });
 }
 
 const textOf = (b: Block): string => (b.kind === 'paragraph' ? b.runs.map((r) => ('text' in r ? r.text : '')).join('') : '');
-const headings = (blocks: Block[]) => blocks.filter((b): b is ParagraphBlock => b.kind === 'paragraph' && b.style !== 'body' && b.style !== 'dash').map(textOf);
+const headings = (blocks: Block[]) =>
+  blocks.filter((b): b is ParagraphBlock => b.kind === 'paragraph' && b.style !== 'body' && b.style !== 'dash').map(textOf);
 
 describe('the document number', () => {
   it('has two digits at least, as Party documents write it', () => {
@@ -84,7 +93,17 @@ describe('headings with nothing under them', () => {
     expect(headings(none.body)).toContain('2.1. Về hạn chế, khuyết điểm');
     expect(headings(none.body)).not.toContain('2.2. Nguyên nhân');
     expect(headings(none.body)).not.toContain('Kiến nghị, đề xuất');
-    const some = build([yearOf(2023, [['A', { causes: 'Nhận thức của một số cấp ủy về việc học tập chưa đầy đủ.', proposals: 'Đề nghị cấp trên mở lớp bồi dưỡng cho bí thư chi bộ.' }]])]);
+    const some = build([
+      yearOf(2023, [
+        [
+          'A',
+          {
+            causes: 'Nhận thức của một số cấp ủy về việc học tập chưa đầy đủ.',
+            proposals: 'Đề nghị cấp trên mở lớp bồi dưỡng cho bí thư chi bộ.',
+          },
+        ],
+      ]),
+    ]);
     expect(headings(some.body)).toContain('2.2. Nguyên nhân');
     expect(headings(some.body)).toContain('Kiến nghị, đề xuất');
     // The committee's own text for a section counts as content too.
@@ -106,7 +125,14 @@ describe('headings with nothing under them', () => {
       { kind: 'table', caption: 'Bảng', header: ['a'], rows: [] },
       h('part', 'III'),
     ];
-    expect(dropEmptyHeadings(blocks).map((b) => (b.kind === 'paragraph' ? textOf(b) : b.kind))).toEqual(['I', '1', '1.1', 'nội dung', 'II', 'table']);
+    expect(dropEmptyHeadings(blocks).map((b) => (b.kind === 'paragraph' ? textOf(b) : b.kind))).toEqual([
+      'I',
+      '1',
+      '1.1',
+      'nội dung',
+      'II',
+      'table',
+    ]);
   });
 });
 
@@ -115,8 +141,16 @@ describe('Phụ lục 2', () => {
     const records = [
       { id: 1, kind: 'document', payload: { type: 'bao-cao', number: '12-BC/ĐUK', issuedOn: '2023-05-01', title: 'Báo cáo' } },
       { id: 2, kind: 'document', payload: { type: 'ke-hoach', number: '25-KH/ĐUK', issuedOn: '2023-01-10', title: 'Kế hoạch' } },
-      { id: 3, kind: 'commendation', payload: { form: 'khen-thuong', level: 'ban-thuong-vu', organisations: 3, members: 5, decidedOn: '2023-12-01' } },
-      { id: 4, kind: 'commendation', payload: { form: 'tuyen-duong', level: 'cap-tren', organisations: 0, members: 2, decidedOn: '2023-12-02' } },
+      {
+        id: 3,
+        kind: 'commendation',
+        payload: { form: 'khen-thuong', level: 'ban-thuong-vu', organisations: 3, members: 5, decidedOn: '2023-12-01' },
+      },
+      {
+        id: 4,
+        kind: 'commendation',
+        payload: { form: 'tuyen-duong', level: 'cap-tren', organisations: 0, members: 2, decidedOn: '2023-12-02' },
+      },
       { id: 5, kind: 'charity', payload: { heldOn: '2023-10-01', description: 'Ủng hộ quỹ vì người nghèo', amountVnd: 20_150_000_000 } },
     ];
     const doc = build([yearOf(2022, [['A', {}]]), yearOf(2023, [['A', {}]], records)]);
@@ -129,7 +163,9 @@ describe('Phụ lục 2', () => {
     }
     expect(table.rows.map((r) => r[0])).toEqual(table.rows.map((_, i) => String(i + 1)));
     // Amounts in đồng are given in millions.
-    expect(table.rows.find((r) => r[1] === 'Triệu đồng do cấp ủy kêu gọi, ủng hộ')).toEqual(['', 'Triệu đồng do cấp ủy kêu gọi, ủng hộ', '0', '20.150', '20.150'].map((c, i) => (i === 0 ? expect.any(String) : c)));
+    expect(table.rows.find((r) => r[1] === 'Triệu đồng do cấp ủy kêu gọi, ủng hộ')).toEqual(
+      ['', 'Triệu đồng do cấp ủy kêu gọi, ủng hộ', '0', '20.150', '20.150'].map((c, i) => (i === 0 ? expect.any(String) : c)),
+    );
     expect(formatMillions(20_150_000_000)).toBe('20.150');
     expect(formatMillions(1_500_000)).toBe('1,5');
     expect(formatMillions(0)).toBe('0');
@@ -165,7 +201,15 @@ describe("the report's date", () => {
   });
 
   it('is printed in the header as given', () => {
-    const doc = buildReport({ years: [yearOf(2023, [['A', {}]])], committee, config: DEFAULT_REPORT_CONFIG, ...analyse([yearOf(2023, [['A', {}]])]), number: 'Số 01-BC/ĐUK', date: '2024-01-05', studyTargetPercent: 98 });
+    const doc = buildReport({
+      years: [yearOf(2023, [['A', {}]])],
+      committee,
+      config: DEFAULT_REPORT_CONFIG,
+      ...analyse([yearOf(2023, [['A', {}]])]),
+      number: 'Số 01-BC/ĐUK',
+      date: '2024-01-05',
+      studyTargetPercent: 98,
+    });
     expect(doc.header.placeAndDate).toBe('Hà Tĩnh, ngày 05 tháng 01 năm 2024');
     expect(doc.meta.date).toBe('2024-01-05');
   });
@@ -183,15 +227,41 @@ describe('the drafted narrative', () => {
 
   it('never merges sentences whose negations or numbers differ, however many words they share', () => {
     const pairs: [string, string][] = [
-      ['Chi bộ đã tổ chức sinh hoạt chuyên đề đầy đủ theo kế hoạch năm.', 'Chi bộ chưa tổ chức sinh hoạt chuyên đề đầy đủ theo kế hoạch năm.'],
-      ['Đơn vị có kinh phí tổ chức các hoạt động học tập và làm theo Bác.', 'Đơn vị không có kinh phí tổ chức các hoạt động học tập và làm theo Bác.'],
-      ['Đảng viên chẳng ngại khó khăn khi thực hiện cam kết học tập và làm theo.', 'Đảng viên ngại khó khăn khi thực hiện cam kết học tập và làm theo.'],
-      ['Tỷ lệ đảng viên học tập chuyên đề đạt 98,9% so với kế hoạch đề ra.', 'Tỷ lệ đảng viên học tập chuyên đề đạt 97,5% so với kế hoạch đề ra.'],
-      ['Chi bộ đã vận động ủng hộ 1.234 triệu đồng cho quỹ vì người nghèo.', 'Chi bộ đã vận động ủng hộ 1.243 triệu đồng cho quỹ vì người nghèo.'],
+      [
+        'Chi bộ đã tổ chức sinh hoạt chuyên đề đầy đủ theo kế hoạch năm.',
+        'Chi bộ chưa tổ chức sinh hoạt chuyên đề đầy đủ theo kế hoạch năm.',
+      ],
+      [
+        'Đơn vị có kinh phí tổ chức các hoạt động học tập và làm theo Bác.',
+        'Đơn vị không có kinh phí tổ chức các hoạt động học tập và làm theo Bác.',
+      ],
+      [
+        'Đảng viên chẳng ngại khó khăn khi thực hiện cam kết học tập và làm theo.',
+        'Đảng viên ngại khó khăn khi thực hiện cam kết học tập và làm theo.',
+      ],
+      [
+        'Tỷ lệ đảng viên học tập chuyên đề đạt 98,9% so với kế hoạch đề ra.',
+        'Tỷ lệ đảng viên học tập chuyên đề đạt 97,5% so với kế hoạch đề ra.',
+      ],
+      [
+        'Chi bộ đã vận động ủng hộ 1.234 triệu đồng cho quỹ vì người nghèo.',
+        'Chi bộ đã vận động ủng hộ 1.243 triệu đồng cho quỹ vì người nghèo.',
+      ],
     ];
     for (const [a, b] of pairs) {
-      const groups = groupNarratives([yearOf(2023, [['A', { limitations: a }], ['B', { limitations: b }]])], 'limitations');
-      expect(groups.map((g) => g.text), `${a} / ${b}`).toHaveLength(2);
+      const groups = groupNarratives(
+        [
+          yearOf(2023, [
+            ['A', { limitations: a }],
+            ['B', { limitations: b }],
+          ]),
+        ],
+        'limitations',
+      );
+      expect(
+        groups.map((g) => g.text),
+        `${a} / ${b}`,
+      ).toHaveLength(2);
       expect(groups.map((g) => g.units.map((u) => u.code))).toEqual([['A'], ['B']]);
     }
     // The same statement written two ways is still one group: "1.234" and "1234", "không" in both.
@@ -210,7 +280,14 @@ describe('the drafted narrative', () => {
 
   it('groups per year: the same sentence in two years is two groups, each of one year', () => {
     const text = 'Một số đảng viên xây dựng kế hoạch cá nhân còn chung chung.';
-    const years = [yearOf(2021, [['A', { limitations: text }], ['B', { limitations: text }]]), yearOf(2022, [['A', { limitations: text }]]), yearOf(2023, [['C', { limitations: 'Công tác tuyên truyền chưa thường xuyên, liên tục.' }]])];
+    const years = [
+      yearOf(2021, [
+        ['A', { limitations: text }],
+        ['B', { limitations: text }],
+      ]),
+      yearOf(2022, [['A', { limitations: text }]]),
+      yearOf(2023, [['C', { limitations: 'Công tác tuyên truyền chưa thường xuyên, liên tục.' }]]),
+    ];
     const groups = groupNarratives(years, 'limitations');
     expect(groups.map((g) => [g.years, g.units.map((u) => u.code)])).toEqual([
       [[2021], ['A', 'B']],

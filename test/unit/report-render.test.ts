@@ -14,7 +14,9 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts/report-render'
 const PNG = Uint8Array.from(
   Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'),
 );
-const SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60"><rect ' + 'id="bar-2021" x="10" y="20" width="30" height="40" fill="#c00"/></svg>');
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60"><rect ' +
+  'id="bar-2021" x="10" y="20" width="30" height="40" fill="#c00"/></svg>';
 
 /** A unit name as a user might type it, to prove neither output lets it through as markup. */
 const HOSTILE = '<script>alert(1)</script> & "x"';
@@ -191,7 +193,7 @@ describe('report rendering', () => {
       expect(core).toContain('<dc:title>Báo cáo sơ kết 03 năm Kết luận 01-KL/TW</dc:title>');
       for (const entry of Object.values(zip.files)) expect(entry.date.toISOString(), entry.name).toBe('2024-12-15T00:00:00.000Z');
       // Zip times have 2-second steps and core.xml dates 1-second steps: wait past both.
-      await sleep(2100); 
+      await sleep(2100);
       const again = await renderDocx(fixture());
       expect(Buffer.from(again).equals(Buffer.from(docx))).toBe(true);
     });
@@ -204,7 +206,16 @@ describe('report rendering', () => {
       expect(html).toContain('<meta charset="utf-8">');
       expect(html).toContain('@page { size: A4;');
       expect(html).toContain('Times New Roman');
-      for (const text of ['ĐẢNG BỘ TỈNH HÀ TĨNH', 'Số 12-BC/ĐUK', 'ĐẢNG CỘNG SẢN VIỆT NAM', 'BÁO CÁO', 'I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO', 'Nơi nhận:', 'Hà Thị Sâm', 'PHỤ LỤC 1. ĐƠN VỊ NỘP CHẬM']) {
+      for (const text of [
+        'ĐẢNG BỘ TỈNH HÀ TĨNH',
+        'Số 12-BC/ĐUK',
+        'ĐẢNG CỘNG SẢN VIỆT NAM',
+        'BÁO CÁO',
+        'I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO',
+        'Nơi nhận:',
+        'Hà Thị Sâm',
+        'PHỤ LỤC 1. ĐƠN VỊ NỘP CHẬM',
+      ]) {
         expect(html, text).toContain(text);
       }
     });

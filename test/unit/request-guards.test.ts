@@ -16,7 +16,8 @@ import { devApiToken, devApiTokenFile } from '../../workers/dev-token.js';
 describe('Host check', () => {
   const at3000 = { localPort: 3000 };
   it('accepts loopback names on the port the server listens on, and PUBLIC_BASE_URL', () => {
-    for (const host of ['127.0.0.1:3000', 'localhost:3000', 'LOCALHOST:3000', '[::1]:3000']) expect(isOwnHost(host, at3000), host).toBe(true);
+    for (const host of ['127.0.0.1:3000', 'localhost:3000', 'LOCALHOST:3000', '[::1]:3000'])
+      expect(isOwnHost(host, at3000), host).toBe(true);
     expect(isOwnHost('chuky.example.vn', { ...at3000, publicBaseUrl: 'https://chuky.example.vn', https: true })).toBe(true);
     expect(isOwnHost('chuky.example.vn:443', { ...at3000, publicBaseUrl: 'https://chuky.example.vn', https: true })).toBe(true);
     // Behind a proxy the public address's port is not the server's own.
@@ -55,7 +56,8 @@ describe('Host check', () => {
     const api = await app.request('http://evil.example:3000/api/v1/cycles', {}, env);
     expect(api.status).toBe(421);
     expect(((await api.json()) as { error: string }).error).toBe(
-      'Host "evil.example:3000" is not this server\'s: address it as 127.0.0.1:3000, localhost:3000, [::1]:3000 (set PUBLIC_BASE_URL to the address users open)',
+      'Host "evil.example:3000" is not this server\'s: address it as 127.0.0.1:3000, localhost:3000, ' +
+        '[::1]:3000 (set PUBLIC_BASE_URL to the address users open)',
     );
     const page = await app.request('http://evil.example/console', {}, env);
     expect(page.status).toBe(421);
@@ -76,9 +78,13 @@ describe('cross-origin writes', () => {
   });
 
   it('refuses what a browser marks as another site or origin', () => {
-    expect(crossOriginWrite({ origin: 'http://localhost:5000', secFetchSite: 'cross-site' }, own, 'as-absent')).toBe('Sec-Fetch-Site: cross-site');
+    expect(crossOriginWrite({ origin: 'http://localhost:5000', secFetchSite: 'cross-site' }, own, 'as-absent')).toBe(
+      'Sec-Fetch-Site: cross-site',
+    );
     // Another port of the same host is the same site but another origin.
-    expect(crossOriginWrite({ origin: 'http://127.0.0.1:5000', secFetchSite: 'same-site' }, own, 'as-absent')).toBe('Sec-Fetch-Site: same-site');
+    expect(crossOriginWrite({ origin: 'http://127.0.0.1:5000', secFetchSite: 'same-site' }, own, 'as-absent')).toBe(
+      'Sec-Fetch-Site: same-site',
+    );
     expect(crossOriginWrite({ origin: 'http://127.0.0.1:5000' }, own, 'as-absent')).toBe('Origin: http://127.0.0.1:5000');
     expect(crossOriginWrite({ origin: 'null' }, own, 'refuse')).toBe('Origin: null');
     expect(crossOriginWrite({ origin: 'null', secFetchSite: 'cross-site' }, own, 'as-absent')).toBe('Sec-Fetch-Site: cross-site');
@@ -97,7 +103,9 @@ describe('cross-origin writes', () => {
     const form = await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: evil, body: 'a=b' });
     expect(form.status).toBe(403);
     expect(await form.text()).toContain('yêu cầu này đến từ một trang web khác nên đã bị từ chối');
-    expect((await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: { origin: 'http://127.0.0.1' }, body: 'a=b' })).status).toBe(200);
+    expect(
+      (await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: { origin: 'http://127.0.0.1' }, body: 'a=b' })).status,
+    ).toBe(200);
   });
 
   it('through hono/csrf: passes clients that send neither header, and judges JSON bodies that hono/csrf leaves to CORS', async () => {
@@ -108,17 +116,44 @@ describe('cross-origin writes', () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     // curl or the CLI posting a form body: no browser, no Origin, no Sec-Fetch-Site (hono/csrf alone refuses it).
     expect((await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: form, body: 'a=b' })).status).toBe(200);
-    expect((await app.request('http://127.0.0.1/api/v1/x/extend', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })).status).toBe(200);
+    expect(
+      (await app.request('http://127.0.0.1/api/v1/x/extend', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }))
+        .status,
+    ).toBe(200);
     // The unit's own page: Origin: null (no-referrer) and same-origin.
-    expect((await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: { ...form, origin: 'null', 'sec-fetch-site': 'same-origin' }, body: 'a=b' })).status).toBe(200);
+    expect(
+      (
+        await app.request('http://127.0.0.1/f/token', {
+          method: 'POST',
+          headers: { ...form, origin: 'null', 'sec-fetch-site': 'same-origin' },
+          body: 'a=b',
+        })
+      ).status,
+    ).toBe(200);
     // A same-origin Sec-Fetch-Site does not excuse a foreign Origin (hono/csrf alone passes when either is good).
-    const mixed = await app.request('http://127.0.0.1/f/token', { method: 'POST', headers: { ...form, origin: 'http://evil.example', 'sec-fetch-site': 'same-origin' }, body: 'a=b' });
+    const mixed = await app.request('http://127.0.0.1/f/token', {
+      method: 'POST',
+      headers: { ...form, origin: 'http://evil.example', 'sec-fetch-site': 'same-origin' },
+      body: 'a=b',
+    });
     expect(mixed.status).toBe(403);
     // A JSON write naming another origin: hono/csrf lets it through to CORS, the rule refuses it.
-    const json = await app.request('http://127.0.0.1/api/v1/x/extend', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: '{}' });
+    const json = await app.request('http://127.0.0.1/api/v1/x/extend', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: '{}',
+    });
     expect(json.status).toBe(403);
     expect(((await json.json()) as { error: string }).error).toMatch(/^cross-origin write refused \(Origin: http:\/\/evil\.example\)/);
-    expect((await app.request('http://127.0.0.1/api/v1/x/extend', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1' }, body: '{}' })).status).toBe(200);
+    expect(
+      (
+        await app.request('http://127.0.0.1/api/v1/x/extend', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -127,7 +162,11 @@ describe('JSON writes', () => {
   app.use('*', jsonWrites());
   app.all('*', (c) => c.text('served'));
   const post = (p: string, contentType?: string, method = 'POST') =>
-    app.request(`http://127.0.0.1/api/v1${p}`, { method, ...(contentType ? { headers: { 'content-type': contentType } } : {}), body: method === 'DELETE' && !contentType ? null : '{}' });
+    app.request(`http://127.0.0.1/api/v1${p}`, {
+      method,
+      ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+      body: method === 'DELETE' && !contentType ? null : '{}',
+    });
 
   it('takes application/json (with parameters), and a units CSV as text/csv', async () => {
     expect((await post('/cycles/C/units/U/extend', 'application/json')).status).toBe(200);
@@ -138,11 +177,18 @@ describe('JSON writes', () => {
   });
 
   it('refuses every body a page can send without a preflight with 415 and a JSON error', async () => {
-    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/csv']) {
+    for (const type of [
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'text/csv',
+    ]) {
       const res = await post('/cycles/C/units/U/exempt', type);
       expect(res.status, type).toBe(415);
       expect(((await res.json()) as { error: string }).error).toBe(
-        `unsupported Content-Type "${mediaType(type)}": POST /api/v1/cycles/C/units/U/exempt takes a JSON body sent as Content-Type: application/json`,
+        `unsupported Content-Type "${mediaType(type)}": POST /api/v1/cycles/C/units/U/exempt takes a ` +
+          `JSON body sent as Content-Type: application/json`,
       );
     }
     const csvAsJson = await post('/cycles/C/units/import', 'application/json');

@@ -29,7 +29,12 @@ describe('obligation schedule', () => {
   });
 
   it('leaves out the overdue notice when configured so, and respects per-phase offsets', () => {
-    const t = obligationTimes({ deadline: '2027-02-15', calendar, timeZone: tz, policy: { reminders: { daysBefore: [2] }, escalation: { overdueNotice: false, level2AfterDays: 3, level3AfterDays: 5 } } });
+    const t = obligationTimes({
+      deadline: '2027-02-15',
+      calendar,
+      timeZone: tz,
+      policy: { reminders: { daysBefore: [2] }, escalation: { overdueNotice: false, level2AfterDays: 3, level3AfterDays: 5 } },
+    });
     expect(t.steps.map((s) => s.name)).toEqual(['reminder-2d', 'escalation-2', 'escalation-3']);
   });
 
@@ -38,15 +43,28 @@ describe('obligation schedule', () => {
     const afterDeadline = Date.parse('2027-02-17T00:00:00Z');
     expect(remainingSteps(t, afterDeadline, new Set()).map((s) => s.name)).toEqual(['overdue', 'escalation-2', 'escalation-3']);
     const midFeb = Date.parse('2027-02-10T00:00:00Z');
-    expect(remainingSteps(t, midFeb, new Set(['reminder-3d'])).map((s) => s.name)).toEqual(['reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
+    expect(remainingSteps(t, midFeb, new Set(['reminder-3d'])).map((s) => s.name)).toEqual([
+      'reminder-1d',
+      'overdue',
+      'escalation-2',
+      'escalation-3',
+    ]);
   });
 
   it('sends the latest reminder an outage held up, once, while the deadline has not passed', () => {
     const t = obligationTimes({ deadline: '2027-02-15', calendar, timeZone: tz, policy });
     const opened = Date.parse('2027-02-01T01:00:00Z');
-    const names = (now: string, done: string[], since = opened) => remainingStepsSince(t, Date.parse(now), new Set(done), since).map((s) => s.name);
+    const names = (now: string, done: string[], since = opened) =>
+      remainingStepsSince(t, Date.parse(now), new Set(done), since).map((s) => s.name);
     // On time: the same steps as remainingSteps.
-    expect(names('2027-02-05T00:00:00Z', [])).toEqual(['reminder-7d', 'reminder-3d', 'reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
+    expect(names('2027-02-05T00:00:00Z', [])).toEqual([
+      'reminder-7d',
+      'reminder-3d',
+      'reminder-1d',
+      'overdue',
+      'escalation-2',
+      'escalation-3',
+    ]);
     // The 7-day reminder held up past its moment (the 3-day one not yet due): still sent.
     expect(names('2027-02-09T00:00:00Z', [])[0]).toBe('reminder-7d');
     // Held up past two moments: only the later one is sent, and the earlier one never after it.
@@ -55,12 +73,22 @@ describe('obligation schedule', () => {
     // Once the deadline has passed, no reminder: the overdue notice speaks instead.
     expect(names('2027-02-16T00:00:00Z', [])).toEqual(['overdue', 'escalation-2', 'escalation-3']);
     // Reminders due before the ladder started (a late opening, an extension) are dropped, as remainingSteps does.
-    expect(names('2027-02-13T00:00:00Z', [], Date.parse('2027-02-12T12:00:00Z'))).toEqual(['reminder-1d', 'overdue', 'escalation-2', 'escalation-3']);
+    expect(names('2027-02-13T00:00:00Z', [], Date.parse('2027-02-12T12:00:00Z'))).toEqual([
+      'reminder-1d',
+      'overdue',
+      'escalation-2',
+      'escalation-3',
+    ]);
   });
 });
 
 describe('compressed clock', () => {
-  const clock: ClockMap = { kind: 'compressed', calendarOrigin: Date.parse('2027-01-10T00:00:00Z'), realOrigin: 1_000_000, secondsPerDay: 2 };
+  const clock: ClockMap = {
+    kind: 'compressed',
+    calendarOrigin: Date.parse('2027-01-10T00:00:00Z'),
+    realOrigin: 1_000_000,
+    secondsPerDay: 2,
+  };
   it('maps calendar days to seconds and back', () => {
     expect(calendarToReal(clock, Date.parse('2027-01-11T00:00:00Z'))).toBe(1_002_000);
     expect(calendarToReal(clock, Date.parse('2027-01-10T12:00:00Z'))).toBe(1_001_000);
@@ -74,7 +102,9 @@ describe('ids', () => {
     expect(unitWorkflowId('DUK-HT-2027', 'SO-TC')).toBe('chuky/unit/DUK-HT-2027/SO-TC');
     const k = emailKey({ cycle: 'DUK-HT-2027', unit: 'SO-TC', phase: 'plan', kind: 'reminder-3d', deadline: '2027-02-15' });
     expect(k).toBe('DUK-HT-2027/SO-TC/plan/reminder-3d@2027-02-15');
-    expect(emailKey({ cycle: 'c', unit: 'u', phase: 'plan', kind: 'receipt', deadline: '2027-02-15', seq: 2 })).toBe('c/u/plan/receipt@2027-02-15#2');
+    expect(emailKey({ cycle: 'c', unit: 'u', phase: 'plan', kind: 'receipt', deadline: '2027-02-15', seq: 2 })).toBe(
+      'c/u/plan/receipt@2027-02-15#2',
+    );
   });
   it('makes a valid, stable Message-ID from a key', () => {
     const id = messageIdFor('DUK-HT-2027/SO-TC/plan/reminder-3d@2027-02-15', 'example.vn');

@@ -85,7 +85,10 @@ describe('withDirLock', () => {
   it('breaks a lock whose owner process is dead', async () => {
     const lock = join(scratch, 'stale.lock');
     await mkdir(lock);
-    await writeFile(join(lock, 'owner.json'), JSON.stringify({ pid: 2 ** 22 + 1, host: (await import('node:os')).hostname(), since: Date.now() }));
+    await writeFile(
+      join(lock, 'owner.json'),
+      JSON.stringify({ pid: 2 ** 22 + 1, host: (await import('node:os')).hostname(), since: Date.now() }),
+    );
     expect(await withDirLock(lock, async () => 'got it', { timeoutMs: 2_000 })).toBe('got it');
   });
 });
@@ -229,9 +232,17 @@ describe('inbox HTTP app', () => {
   });
 
   it('switches mode only to a known value, and clears', async () => {
-    const bad = await app.request('/api/mode', { method: 'POST', body: JSON.stringify({ mode: 'explode' }), headers: { 'content-type': 'application/json' } });
+    const bad = await app.request('/api/mode', {
+      method: 'POST',
+      body: JSON.stringify({ mode: 'explode' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
-    const ok = await app.request('/api/mode', { method: 'POST', body: JSON.stringify({ mode: 'tempfail' }), headers: { 'content-type': 'application/json' } });
+    const ok = await app.request('/api/mode', {
+      method: 'POST',
+      body: JSON.stringify({ mode: 'tempfail' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(ok.status).toBe(200);
     expect(mode).toBe('tempfail');
     await app.request('/api/messages', { method: 'DELETE' });

@@ -43,46 +43,107 @@ const INTERNAL = /contactName|contactEmail|secretaryEmail|secretaryName|needs it
 
 describe('a contact email without a contact-name column', () => {
   it('CSV: "contact_email" alone is accepted (the name is optional), emails kept in lower case', () => {
-    const units = parseUnitsCsv(('code,name,kind,members,secretary,secretary email,contact_email\nA1,Chi bộ A,Chi bộ cơ ' + 'sở,15,Lê Văn B,BiThu@Example.VN,VanPhong.A1@Example.vn\nA2,Chi bộ B,Chi bộ cơ sở,9,Lê Văn ' + 'C,c@example.vn,\n'), 'u.csv');
+    const units = parseUnitsCsv(
+      'code,name,kind,members,secretary,secretary email,contact_email\nA1,Chi bộ A,Chi bộ cơ ' +
+        'sở,15,Lê Văn B,BiThu@Example.VN,VanPhong.A1@Example.vn\nA2,Chi bộ B,Chi bộ cơ sở,9,Lê Văn ' +
+        'C,c@example.vn,\n',
+      'u.csv',
+    );
     expect(units).toEqual([
-      { code: 'A1', name: 'Chi bộ A', kind: 'chi-bo-co-so', members: 15, secretary: { name: 'Lê Văn B', email: 'bithu@example.vn' }, contact: { name: null, email: 'vanphong.a1@example.vn' } },
-      { code: 'A2', name: 'Chi bộ B', kind: 'chi-bo-co-so', members: 9, secretary: { name: 'Lê Văn C', email: 'c@example.vn' }, contact: null },
+      {
+        code: 'A1',
+        name: 'Chi bộ A',
+        kind: 'chi-bo-co-so',
+        members: 15,
+        secretary: { name: 'Lê Văn B', email: 'bithu@example.vn' },
+        contact: { name: null, email: 'vanphong.a1@example.vn' },
+      },
+      {
+        code: 'A2',
+        name: 'Chi bộ B',
+        kind: 'chi-bo-co-so',
+        members: 9,
+        secretary: { name: 'Lê Văn C', email: 'c@example.vn' },
+        contact: null,
+      },
     ]);
   });
 
   it('CSV as Excel saves it: BOM, ";", CRLF, a decomposed "Email Liên Hệ" header, upper-case emails', () => {
-    const header = ['STT', 'MÃ ĐƠN VỊ', 'Tên đơn vị', 'Loại', 'Số đảng viên', 'Bí thư', 'Email bí thư', 'Email Liên Hệ'].map((h) => h.normalize('NFD')).join(';');
-    const text = (`\uFEFF${header}\r\n1;SO-TC;Đảng bộ Sở Tài chính;Đảng bộ cơ sở;1.250;Lê Văn ` + `Thành;BITHU.STC@EXAMPLE.VN;VP.STC@EXAMPLE.VN\r\n`);
+    const header = ['STT', 'MÃ ĐƠN VỊ', 'Tên đơn vị', 'Loại', 'Số đảng viên', 'Bí thư', 'Email bí thư', 'Email Liên Hệ']
+      .map((h) => h.normalize('NFD'))
+      .join(';');
+    const text =
+      `\uFEFF${header}\r\n1;SO-TC;Đảng bộ Sở Tài chính;Đảng bộ cơ sở;1.250;Lê Văn ` + `Thành;BITHU.STC@EXAMPLE.VN;VP.STC@EXAMPLE.VN\r\n`;
     expect(parseUnitsCsv(text, 'u.csv')).toEqual([
-      { code: 'SO-TC', name: 'Đảng bộ Sở Tài chính', kind: 'dang-bo-co-so', members: 1250, secretary: { name: 'Lê Văn Thành', email: 'bithu.stc@example.vn' }, contact: { name: null, email: 'vp.stc@example.vn' } },
+      {
+        code: 'SO-TC',
+        name: 'Đảng bộ Sở Tài chính',
+        kind: 'dang-bo-co-so',
+        members: 1250,
+        secretary: { name: 'Lê Văn Thành', email: 'bithu.stc@example.vn' },
+        contact: { name: null, email: 'vp.stc@example.vn' },
+      },
     ]);
   });
 
   it('Excel: the same sheet loads, from a file on disk too', async () => {
     const rows = [
       ['Mã đơn vị', 'Tên đơn vị', 'Loại', 'Số đảng viên', 'Bí thư', 'Email bí thư', 'Email Liên Hệ'],
-      ['SO-TP', 'Chi bộ Sở Tư pháp', 'Chi bộ cơ sở', 32, 'Nguyễn Thị Lan', { text: 'BiThu.STP@example.vn', hyperlink: 'mailto:BiThu.STP@example.vn' }, 'VanPhong.STP@Example.vn'],
+      [
+        'SO-TP',
+        'Chi bộ Sở Tư pháp',
+        'Chi bộ cơ sở',
+        32,
+        'Nguyễn Thị Lan',
+        { text: 'BiThu.STP@example.vn', hyperlink: 'mailto:BiThu.STP@example.vn' },
+        'VanPhong.STP@Example.vn',
+      ],
     ];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-units-'));
     fs.writeFileSync(path.join(dir, 'don-vi.xlsx'), await workbook(rows));
     const units = await loadUnitsFileAsync(path.join(dir, 'don-vi.xlsx'));
     expect(units).toEqual([
-      { code: 'SO-TP', name: 'Chi bộ Sở Tư pháp', kind: 'chi-bo-co-so', members: 32, secretary: { name: 'Nguyễn Thị Lan', email: 'bithu.stp@example.vn' }, contact: { name: null, email: 'vanphong.stp@example.vn' } },
+      {
+        code: 'SO-TP',
+        name: 'Chi bộ Sở Tư pháp',
+        kind: 'chi-bo-co-so',
+        members: 32,
+        secretary: { name: 'Nguyễn Thị Lan', email: 'bithu.stp@example.vn' },
+        contact: { name: null, email: 'vanphong.stp@example.vn' },
+      },
     ]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('a contact name on a row still needs the email beside it, said in Vietnamese at the header as written', () => {
-    const issues = issuesOf(() => parseUnitsCsv(('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người Liên Hệ;Email Liên ' + 'Hệ\nA1;Chi bộ A;Chi bộ cơ sở;15;Lê A;a@example.vn;Trần Thị B;\n'), 'u.csv'));
-    expect(issues).toEqual([{ file: 'u.csv', line: 2, field: 'Email Liên Hệ', message: 'ô trống: đã ghi người liên hệ "Trần Thị B" thì cần cả email của người đó' }]);
+    const issues = issuesOf(() =>
+      parseUnitsCsv(
+        'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người Liên Hệ;Email Liên ' +
+          'Hệ\nA1;Chi bộ A;Chi bộ cơ sở;15;Lê A;a@example.vn;Trần Thị B;\n',
+        'u.csv',
+      ),
+    );
+    expect(issues).toEqual([
+      {
+        file: 'u.csv',
+        line: 2,
+        field: 'Email Liên Hệ',
+        message: 'ô trống: đã ghi người liên hệ "Trần Thị B" thì cần cả email của người đó',
+      },
+    ]);
   });
 });
 
 describe('header problems name the header as written and list the accepted spellings', () => {
   it('a bad email under "Email Liên Hệ" is reported at that header, as written, in Vietnamese', async () => {
-    const csv = ('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Email  Liên Hệ\nA1;Chi bộ A;Chi bộ ' + 'cơ sở;15;Lê A;a@example.vn;VP(at)example.vn\n');
+    const csv =
+      'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Email  Liên Hệ\nA1;Chi bộ A;Chi bộ ' +
+      'cơ sở;15;Lê A;a@example.vn;VP(at)example.vn\n';
     const issues = issuesOf(() => parseUnitsCsv(csv, 'don-vi.csv'));
-    expect(issues).toEqual([{ file: 'don-vi.csv', line: 2, field: 'Email  Liên Hệ', message: 'địa chỉ email không hợp lệ: "VP(at)example.vn"' }]);
+    expect(issues).toEqual([
+      { file: 'don-vi.csv', line: 2, field: 'Email  Liên Hệ', message: 'địa chỉ email không hợp lệ: "VP(at)example.vn"' },
+    ]);
     expect(new ConfigError(issues).message).toBe('don-vi.csv:2: Email  Liên Hệ: địa chỉ email không hợp lệ: "VP(at)example.vn"');
 
     const xlsx = await workbook([
@@ -90,29 +151,52 @@ describe('header problems name the header as written and list the accepted spell
       ['A1', 'Chi bộ A', 'Chi bộ cơ sở', 15, 'Lê A', 'a@example.vn', 'khong-phai-email'],
     ]);
     const err = await issuesOfAsync(parseUnitsXlsx(xlsx, 'don-vi.xlsx'));
-    expect(err.issues).toEqual([{ file: 'don-vi.xlsx', line: 2, field: 'Email Liên Hệ', message: 'địa chỉ email không hợp lệ: "khong-phai-email"' }]);
+    expect(err.issues).toEqual([
+      { file: 'don-vi.xlsx', line: 2, field: 'Email Liên Hệ', message: 'địa chỉ email không hợp lệ: "khong-phai-email"' },
+    ]);
   });
 
   it('two headers for the same column: the second is named as written, with the first', () => {
-    const issues = issuesOf(() => parseUnitsCsv('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Email người liên hệ;Email Liên Hệ\n', 'u.csv'));
-    expect(issues).toEqual([{ file: 'u.csv', line: 1, field: 'Email Liên Hệ', message: 'cột này trùng với cột "Email người liên hệ" (cùng là "Email liên hệ"); chỉ giữ một trong hai cột' }]);
+    const issues = issuesOf(() =>
+      parseUnitsCsv('Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Email người liên hệ;Email Liên Hệ\n', 'u.csv'),
+    );
+    expect(issues).toEqual([
+      {
+        file: 'u.csv',
+        line: 1,
+        field: 'Email Liên Hệ',
+        message: 'cột này trùng với cột "Email người liên hệ" (cùng là "Email liên hệ"); chỉ giữ một trong hai cột',
+      },
+    ]);
   });
 
   it('a misspelt required header: the missing column, every accepted spelling, and the header the file wrote', () => {
-    const issues = issuesOf(() => parseUnitsCsv('STT;Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Mail Bí Thư\n1;A1;Chi bộ A;Chi bộ cơ sở;15;Lê A;a@example.vn\n', 'u.csv'));
+    const issues = issuesOf(() =>
+      parseUnitsCsv(
+        'STT;Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Mail Bí Thư\n1;A1;Chi bộ A;Chi bộ cơ sở;15;Lê A;a@example.vn\n',
+        'u.csv',
+      ),
+    );
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ file: 'u.csv', line: 1, field: 'Email bí thư' });
     const message = issues[0]!.message;
-    expect(message).toMatch(/^thiếu cột bắt buộc "Email bí thư" \(tên cột được nhận: "Email bí thư", "Thư điện tử bí thư"; tiếng Anh: "secretaryEmail", "secretary email"\)/);
+    expect(message).toMatch(
+      /^thiếu cột bắt buộc "Email bí thư" \(tên cột được nhận: "Email bí thư", "Thư điện tử bí thư"; tiếng Anh: "secretaryEmail", "secretary email"\)/,
+    );
     expect(message).toContain('có phải cột "Mail Bí Thư"? Hãy sửa tên cột đó');
     // With no near spelling, the headers the file has that were not recognised are named instead.
     const other = issuesOf(() => parseUnitsCsv('STT;Mã đơn vị;Tên đơn vị;Loại;Bí thư;Email bí thư;Ghi chú\n', 'u.csv'));
-    expect(other).toEqual([expect.objectContaining({ field: 'Số đảng viên', message: expect.stringContaining('các cột chưa nhận ra trong tệp: "STT", "Ghi chú"') })]);
+    expect(other).toEqual([
+      expect.objectContaining({
+        field: 'Số đảng viên',
+        message: expect.stringContaining('các cột chưa nhận ra trong tệp: "STT", "Ghi chú"'),
+      }),
+    ]);
     expect(other[0]!.message).toContain('"Số lượng đảng viên"');
     expect(other[0]!.message).toContain('tiếng Anh: "members", "member count"');
   });
 
-  it('an English file gets readable English column names, never the loader\'s ids', () => {
+  it("an English file gets readable English column names, never the loader's ids", () => {
     const issues = issuesOf(() => parseUnitsCsv('code,name,kind,members,secretary\n', 'u.csv'));
     expect(issues.map((i) => i.field)).toEqual(['secretary email']);
     // The accepted spellings are listed (English ones among them); outside that list, only Vietnamese.
@@ -127,7 +211,9 @@ describe('header problems name the header as written and list the accepted spell
         line: 1,
         field: 'Cán Bộ Liên Hệ',
         message:
-          ('có cột người liên hệ nhưng không có cột email liên hệ: thêm cột "Email liên hệ" (tên cột được ' + 'nhận: "Email liên hệ", "Email người liên hệ", "Email cán bộ liên hệ"; tiếng Anh: ' + '"contactEmail", "contact email"), hoặc bỏ cột "Cán Bộ Liên Hệ"'),
+          'có cột người liên hệ nhưng không có cột email liên hệ: thêm cột "Email liên hệ" (tên cột được ' +
+          'nhận: "Email liên hệ", "Email người liên hệ", "Email cán bộ liên hệ"; tiếng Anh: ' +
+          '"contactEmail", "contact email"), hoặc bỏ cột "Cán Bộ Liên Hệ"',
       },
     ]);
   });
@@ -167,7 +253,17 @@ describe('header problems name the header as written and list the accepted spell
 
 describe('the row schema', () => {
   it('is the zod schema the loader uses: a good row parses, a bad one names its columns', () => {
-    const good = { code: 'A1', name: 'Chi bộ A', kind: 'CBCS', members: '1 250', secretaryName: 'Lê A', secretaryEmail: 'A@B.VN', contactName: '', contactEmail: '', parent: '' };
+    const good = {
+      code: 'A1',
+      name: 'Chi bộ A',
+      kind: 'CBCS',
+      members: '1 250',
+      secretaryName: 'Lê A',
+      secretaryEmail: 'A@B.VN',
+      contactName: '',
+      contactEmail: '',
+      parent: '',
+    };
     expect(UnitRowSchema.parse(good)).toEqual({ ...good, kind: 'chi-bo-co-so', members: 1250, secretaryEmail: 'a@b.vn' });
     const bad = UnitRowSchema.safeParse({ ...good, code: '', members: '-1', secretaryEmail: 'x' });
     expect(bad.error?.issues.map((i) => [i.path[0], i.message])).toEqual([

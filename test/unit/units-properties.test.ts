@@ -45,17 +45,37 @@ const text = (maxLength: number) =>
   fc
     .oneof(
       { weight: 4, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength }) },
-      { weight: 1, arbitrary: fc.constantFrom('<script>alert(1)</script>', "'; DROP TABLE units; --", 'Đảng bộ "Sở" Tài chính; Kho bạc, tỉnh', 'Nguyễn Văn Hùng'.normalize('NFD'), 'dòng một\ndòng hai', '{{mustache}}', '  Chi bộ  ', 'a'.repeat(5000), 'Tổ 1\u037e Tổ 2') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '<script>alert(1)</script>',
+          "'; DROP TABLE units; --",
+          'Đảng bộ "Sở" Tài chính; Kho bạc, tỉnh',
+          'Nguyễn Văn Hùng'.normalize('NFD'),
+          'dòng một\ndòng hai',
+          '{{mustache}}',
+          '  Chi bộ  ',
+          'a'.repeat(5000),
+          'Tổ 1\u037e Tổ 2',
+        ),
+      },
     )
     .filter((s) => !/[\p{Cc}\p{Cs}\u2028\u2029]/u.test(s.replace(/\n/g, '')) && s.normalize('NFC').trim() !== '');
 
 const emailGood = fc
-  .tuple(fc.stringMatching(/^[a-z0-9]{1,8}(\.[a-z0-9]{1,5})?$/), fc.stringMatching(/^[a-z0-9]{1,8}$/), fc.constantFrom('vn', 'com', 'gov.vn', 'org.vn'), fc.boolean())
+  .tuple(
+    fc.stringMatching(/^[a-z0-9]{1,8}(\.[a-z0-9]{1,5})?$/),
+    fc.stringMatching(/^[a-z0-9]{1,8}$/),
+    fc.constantFrom('vn', 'com', 'gov.vn', 'org.vn'),
+    fc.boolean(),
+  )
   .map(([local, domain, tld, upper]) => {
     const e = `${local}@${domain}.${tld}`;
     return good(upper ? e.toUpperCase() : e, e);
   });
-const emailBad = fc.constantFrom('not-an-email', 'a@', '@b.vn', 'a b@c.vn', 'nguyễn@x.vn', 'a@@b.vn', 'a@b', 'a..b@c.vn', '<a@b.vn>').map(bad);
+const emailBad = fc
+  .constantFrom('not-an-email', 'a@', '@b.vn', 'a b@c.vn', 'nguyễn@x.vn', 'a@@b.vn', 'a@b', 'a..b@c.vn', '<a@b.vn>')
+  .map(bad);
 
 const KINDS: [string, UnitKind][] = [
   ['Đảng bộ cơ sở', 'dang-bo-co-so'],
@@ -69,7 +89,12 @@ const KINDS: [string, UnitKind][] = [
 ];
 
 const members = fc.oneof(
-  { weight: 4, arbitrary: fc.integer({ min: 0, max: 250_000 }).chain((n) => fc.constantFrom('', '.', ' ', '\u00a0', ',').map((sep) => good(n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, sep), n))) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .integer({ min: 0, max: 250_000 })
+      .chain((n) => fc.constantFrom('', '.', ' ', '\u00a0', ',').map((sep) => good(n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, sep), n))),
+  },
   { weight: 1, arbitrary: fc.constantFrom('-3', '12.5', '1,5', 'nhiều', '1.2345', '99999999999999999999', '+7', '0x10', '1e3').map(bad) },
 );
 
@@ -81,33 +106,49 @@ interface RowSpec {
   extra: string;
 }
 
-const rowSpec: fc.Arbitrary<RowSpec> = fc.record({
-  cells: fc.record({
-    code: fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^[A-Za-z0-9._-]{1,10}$/).map((c) => good(c)) }, { weight: 1, arbitrary: fc.constantFrom('', 'SO TC', 'Sở-TC', 'A/B', "'; DROP TABLE units; --", 'a,b;c', 'x"y').map(bad) }),
-    name: fc.oneof({ weight: 6, arbitrary: text(80).map((s) => good(s, s.normalize('NFC').trim())) }, { weight: 1, arbitrary: fc.constantFrom('', '   ').map(bad) }),
-    kind: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...KINDS).map(([raw, kind]) => good(raw, kind)) }, { weight: 1, arbitrary: fc.constantFrom('', 'abc', 'Đảng bộ bộ phận', 'chi-bo-bo-phan').map(bad) }),
-    members,
-    secretaryName: fc.oneof({ weight: 6, arbitrary: text(40).map((s) => good(s, s.normalize('NFC').trim())) }, { weight: 1, arbitrary: fc.constant(bad('')) }),
-    secretaryEmail: fc.oneof({ weight: 5, arbitrary: emailGood }, { weight: 1, arbitrary: fc.oneof(emailBad, fc.constant(bad(''))) }),
-    contactName: fc.constant(good('')),
-    contactEmail: fc.constant(good('')),
-  }),
-  contact: fc.constantFrom('none', 'both', 'both', 'nameOnly', 'emailOnly', 'badEmail'),
-  contactName: text(40),
-  contactEmail: emailGood,
-  contactBadEmail: emailBad,
-  duplicateOf: fc.option(fc.nat(20), { nil: undefined }),
-  blankLinesBefore: fc.constantFrom(0, 0, 0, 1, 2),
-  extra: fc.oneof(fc.constant(''), text(20)),
-}).map(({ contact, contactName, contactEmail, contactBadEmail, ...r }) => {
-  const cells = { ...r.cells };
-  if (contact === 'both') Object.assign(cells, { contactName: good(contactName, contactName.normalize('NFC').trim()), contactEmail });
-  if (contact === 'nameOnly') Object.assign(cells, { contactName: good(contactName, contactName.normalize('NFC').trim()), contactEmail: bad('') });
-  // A contact's email alone is enough: many lists have no name for the contact.
-  if (contact === 'emailOnly') Object.assign(cells, { contactName: good(''), contactEmail });
-  if (contact === 'badEmail') Object.assign(cells, { contactName: good(contactName, contactName.normalize('NFC').trim()), contactEmail: contactBadEmail });
-  return { ...r, cells, duplicateOf: r.duplicateOf };
-});
+const rowSpec: fc.Arbitrary<RowSpec> = fc
+  .record({
+    cells: fc.record({
+      code: fc.oneof(
+        { weight: 6, arbitrary: fc.stringMatching(/^[A-Za-z0-9._-]{1,10}$/).map((c) => good(c)) },
+        { weight: 1, arbitrary: fc.constantFrom('', 'SO TC', 'Sở-TC', 'A/B', "'; DROP TABLE units; --", 'a,b;c', 'x"y').map(bad) },
+      ),
+      name: fc.oneof(
+        { weight: 6, arbitrary: text(80).map((s) => good(s, s.normalize('NFC').trim())) },
+        { weight: 1, arbitrary: fc.constantFrom('', '   ').map(bad) },
+      ),
+      kind: fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom(...KINDS).map(([raw, kind]) => good(raw, kind)) },
+        { weight: 1, arbitrary: fc.constantFrom('', 'abc', 'Đảng bộ bộ phận', 'chi-bo-bo-phan').map(bad) },
+      ),
+      members,
+      secretaryName: fc.oneof(
+        { weight: 6, arbitrary: text(40).map((s) => good(s, s.normalize('NFC').trim())) },
+        { weight: 1, arbitrary: fc.constant(bad('')) },
+      ),
+      secretaryEmail: fc.oneof({ weight: 5, arbitrary: emailGood }, { weight: 1, arbitrary: fc.oneof(emailBad, fc.constant(bad(''))) }),
+      contactName: fc.constant(good('')),
+      contactEmail: fc.constant(good('')),
+    }),
+    contact: fc.constantFrom('none', 'both', 'both', 'nameOnly', 'emailOnly', 'badEmail'),
+    contactName: text(40),
+    contactEmail: emailGood,
+    contactBadEmail: emailBad,
+    duplicateOf: fc.option(fc.nat(20), { nil: undefined }),
+    blankLinesBefore: fc.constantFrom(0, 0, 0, 1, 2),
+    extra: fc.oneof(fc.constant(''), text(20)),
+  })
+  .map(({ contact, contactName, contactEmail, contactBadEmail, ...r }) => {
+    const cells = { ...r.cells };
+    if (contact === 'both') Object.assign(cells, { contactName: good(contactName, contactName.normalize('NFC').trim()), contactEmail });
+    if (contact === 'nameOnly')
+      Object.assign(cells, { contactName: good(contactName, contactName.normalize('NFC').trim()), contactEmail: bad('') });
+    // A contact's email alone is enough: many lists have no name for the contact.
+    if (contact === 'emailOnly') Object.assign(cells, { contactName: good(''), contactEmail });
+    if (contact === 'badEmail')
+      Object.assign(cells, { contactName: good(contactName, contactName.normalize('NFC').trim()), contactEmail: contactBadEmail });
+    return { ...r, cells, duplicateOf: r.duplicateOf };
+  });
 
 interface SheetSpec {
   vietnamese: boolean;
@@ -121,7 +162,10 @@ interface SheetSpec {
 const sheetSpec: fc.Arbitrary<SheetSpec> = fc.record({
   vietnamese: fc.boolean(),
   headerChoice: fc.array(fc.nat(3), { minLength: 8, maxLength: 8 }),
-  order: fc.shuffledSubarray(['code', 'name', 'kind', 'members', 'secretaryName', 'secretaryEmail', 'contactName', 'contactEmail'] as Col[], { minLength: 8 }),
+  order: fc.shuffledSubarray(
+    ['code', 'name', 'kind', 'members', 'secretaryName', 'secretaryEmail', 'contactName', 'contactEmail'] as Col[],
+    { minLength: 8 },
+  ),
   withContact: fc.boolean(),
   extraColumn: fc.boolean(),
   rows: fc.array(rowSpec, { minLength: 1, maxLength: 8 }),
@@ -212,7 +256,8 @@ function checkOutcome(result: { units?: Unit[]; error?: unknown }, exp: ReturnTy
 /** CSV text of a table: quotes where needed (and sometimes where not), a separator, BOM and line ends. */
 function toCsv(t: ReturnType<typeof buildTable>, s: SheetSpec, fmt: { sep: string; bom: boolean; crlf: boolean; quoteAll: boolean }) {
   const nl = fmt.crlf ? '\r\n' : '\n';
-  const cell = (v: string) => (fmt.quoteAll || v.includes(fmt.sep) || /["\n\r]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v);
+  const cell = (v: string) =>
+    fmt.quoteAll || v.includes(fmt.sep) || /["\n\r]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
   const lines: string[] = [t.header.map(cell).join(fmt.sep)];
   const rowLines: number[] = [];
   let line = 2;
@@ -266,13 +311,31 @@ describe('units CSV: generated sheets', () => {
         const r = parseCsv(text);
         expect(r.error).toBeInstanceOf(ConfigError);
         const issues = (r.error as ConfigError).issues;
-        const expected = (s.vietnamese
-          ? { code: 'Mã đơn vị', name: 'Tên đơn vị', kind: 'Loại', members: 'Số đảng viên', secretaryName: 'Bí thư', secretaryEmail: 'Email bí thư' }
-          : { code: 'code', name: 'name', kind: 'kind', members: 'members', secretaryName: 'secretary name', secretaryEmail: 'secretary email' })[missing as string]!;
+        const expected = (
+          s.vietnamese
+            ? {
+                code: 'Mã đơn vị',
+                name: 'Tên đơn vị',
+                kind: 'Loại',
+                members: 'Số đảng viên',
+                secretaryName: 'Bí thư',
+                secretaryEmail: 'Email bí thư',
+              }
+            : {
+                code: 'code',
+                name: 'name',
+                kind: 'kind',
+                members: 'members',
+                secretaryName: 'secretary name',
+                secretaryEmail: 'secretary email',
+              }
+        )[missing as string]!;
         const issue = issues.find((i) => i.field === expected);
         expect(issue).toMatchObject({ file: FILE, line: 1, message: expect.stringMatching(/^thiếu cột bắt buộc/) });
         // The message lists the spellings accepted for the column, in Vietnamese and in English.
-        for (const spelling of [...HEADERS[missing].vi, ...HEADERS[missing].en].filter((h) => h === h.normalize('NFC') && h !== h.toUpperCase())) {
+        for (const spelling of [...HEADERS[missing].vi, ...HEADERS[missing].en].filter(
+          (h) => h === h.normalize('NFC') && h !== h.toUpperCase(),
+        )) {
           expect(issue!.message.toLowerCase()).toContain(`"${spelling.toLowerCase()}"`);
         }
       }),
@@ -285,25 +348,58 @@ describe('units CSV: arbitrary text', () => {
   it('never throws anything but a ConfigError naming file, line and field', () => {
     const header = 'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư;Người liên hệ;Email liên hệ\n';
     const tokens = fc
-      .array(fc.constantFrom(';', ',', '\t', '"', '""', '\n', '\r\n', '\r', ' ', 'SO-TC', 'Đảng bộ', 'Chi bộ cơ sở', '12', '1.250', '-3', 'a@b.vn', 'x@', '\uFEFF', '\u0000', 'e\u0301', '#', "'"), { maxLength: 80 })
+      .array(
+        fc.constantFrom(
+          ';',
+          ',',
+          '\t',
+          '"',
+          '""',
+          '\n',
+          '\r\n',
+          '\r',
+          ' ',
+          'SO-TC',
+          'Đảng bộ',
+          'Chi bộ cơ sở',
+          '12',
+          '1.250',
+          '-3',
+          'a@b.vn',
+          'x@',
+          '\uFEFF',
+          '\u0000',
+          'e\u0301',
+          '#',
+          "'",
+        ),
+        { maxLength: 80 },
+      )
       .map((parts) => parts.join(''));
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), tokens, tokens.map((t) => header + t)), (text) => {
-        const r = parseCsv(text);
-        if (r.error === undefined) {
-          expect(Array.isArray(r.units)).toBe(true);
-          return;
-        }
-        expect(r.error, errorText(r.error)).toBeInstanceOf(ConfigError);
-        const maxLine = text.split(/\r\n|\r|\n/).length;
-        for (const i of (r.error as ConfigError).issues) {
-          expect(i.file).toBe(FILE);
-          expect(Number.isInteger(i.line), JSON.stringify(i)).toBe(true);
-          expect(i.line!).toBeGreaterThanOrEqual(1);
-          expect(i.line!).toBeLessThanOrEqual(maxLine);
-          expect(i.field.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 400 }),
+          tokens,
+          tokens.map((t) => header + t),
+        ),
+        (text) => {
+          const r = parseCsv(text);
+          if (r.error === undefined) {
+            expect(Array.isArray(r.units)).toBe(true);
+            return;
+          }
+          expect(r.error, errorText(r.error)).toBeInstanceOf(ConfigError);
+          const maxLine = text.split(/\r\n|\r|\n/).length;
+          for (const i of (r.error as ConfigError).issues) {
+            expect(i.file).toBe(FILE);
+            expect(Number.isInteger(i.line), JSON.stringify(i)).toBe(true);
+            expect(i.line!).toBeGreaterThanOrEqual(1);
+            expect(i.line!).toBeLessThanOrEqual(maxLine);
+            expect(i.field.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -329,7 +425,9 @@ describe('units CSV: arbitrary text', () => {
   it('reads a very long cell, and many rows, without trouble', () => {
     const header = 'Mã đơn vị;Tên đơn vị;Loại;Số đảng viên;Bí thư;Email bí thư\n';
     const long = 'Đảng bộ '.repeat(250_000).trim(); // ~2.5 MB in one cell
-    const rows = Array.from({ length: 5000 }, (_, i) => `U${i};Đơn vị ${i};Chi bộ cơ sở;${i % 300};Bí thư ${i};bt${i}@example.vn`).join('\n');
+    const rows = Array.from({ length: 5000 }, (_, i) => `U${i};Đơn vị ${i};Chi bộ cơ sở;${i % 300};Bí thư ${i};bt${i}@example.vn`).join(
+      '\n',
+    );
     const started = Date.now();
     const units = parseUnitsCsv(`${header}L1;"${long}";Đảng bộ cơ sở;10;A;a@example.vn\n${rows}\n`, FILE);
     expect(units).toHaveLength(5001);

@@ -86,12 +86,29 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
         actor: op,
       });
       inspectionId = started.inspectionId;
-      const again = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, { unitCode: c, kind: 'kiem-tra', body: 'ubkt', reason: 'lần hai', actor: op });
+      const again = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, {
+        unitCode: c,
+        kind: 'kiem-tra',
+        body: 'ubkt',
+        reason: 'lần hai',
+        actor: op,
+      });
       expect(again).toEqual({ inspectionId, started: false });
       await actOnInspection(h.client, inspectionId, 'schedule', { date: '2027-05-05', actor: op, requestId: 'insp-sched-01' });
-      await expect(reportRemedy(h.client, inspectionId, { phase: 'inspection-remedy', payload: { report: 'Đơn vị đã khắc phục toàn bộ các nội dung.' }, actor: { id: `unit:${c}`, via: 'web' }, requestId: 'remedy-early-1' })).rejects.toThrow(/Chưa có kết luận/);
+      await expect(
+        reportRemedy(h.client, inspectionId, {
+          phase: 'inspection-remedy',
+          payload: { report: 'Đơn vị đã khắc phục toàn bộ các nội dung.' },
+          actor: { id: `unit:${c}`, via: 'web' },
+          requestId: 'remedy-early-1',
+        }),
+      ).rejects.toThrow(/Chưa có kết luận/);
       await sleepUntil(at('2027-05-06'));
-      await actOnInspection(h.client, inspectionId, 'findings', { findings: 'Đơn vị chưa xây dựng kế hoạch thực hiện, chưa tổ chức học tập chuyên đề.', actor: op, requestId: 'insp-find-001' });
+      await actOnInspection(h.client, inspectionId, 'findings', {
+        findings: 'Đơn vị chưa xây dựng kế hoạch thực hiện, chưa tổ chức học tập chuyên đề.',
+        actor: op,
+        requestId: 'insp-find-001',
+      });
       const concluded = await actOnInspection(h.client, inspectionId, 'conclude', {
         conclusion: 'Cấp ủy đơn vị chưa quan tâm lãnh đạo thực hiện Kết luận 01-KL/TW.',
         remedies: ['Xây dựng kế hoạch thực hiện năm 2027', 'Tổ chức học tập chuyên đề cho toàn thể đảng viên'],
@@ -102,7 +119,12 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
       expect(concluded.status).toBe('concluded');
 
       await sleepUntil(at('2027-05-23'));
-      const remedy = await reportRemedy(h.client, inspectionId, { phase: 'inspection-remedy', payload: { report: 'Đơn vị đã ban hành kế hoạch và tổ chức học tập chuyên đề ngày 22/5.' }, actor: { id: `unit:${c}`, via: 'web' }, requestId: 'remedy-c-0001' });
+      const remedy = await reportRemedy(h.client, inspectionId, {
+        phase: 'inspection-remedy',
+        payload: { report: 'Đơn vị đã ban hành kế hoạch và tổ chức học tập chuyên đề ngày 22/5.' },
+        actor: { id: `unit:${c}`, via: 'web' },
+        requestId: 'remedy-c-0001',
+      });
       expect(remedy).toMatchObject({ late: true, status: 'late' });
 
       await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
@@ -118,7 +140,11 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
 
   it('opens a make-up obligation for attendance under target, and closes it when reported', async () => {
     const a = fx.unitCodes[0]!;
-    const { rows } = await h.db.query("SELECT phase, status, to_char(deadline, 'YYYY-MM-DD') AS deadline FROM obligations WHERE cycle_id = $1 AND unit_code = $2 ORDER BY phase", [cycleId, a]);
+    const { rows } = await h.db.query(
+      "SELECT phase, status, to_char(deadline, 'YYYY-MM-DD') AS deadline FROM obligations WHERE " +
+        'cycle_id = $1 AND unit_code = $2 ORDER BY phase',
+      [cycleId, a],
+    );
     // Ten days from 10/03 (the fixture does not roll weekends forward).
     expect(rows).toContainEqual({ phase: 'study-makeup', status: 'submitted', deadline: '2027-03-20' });
     const mail = (await fetchInbox(h.inboxUrl)).filter((m) => m.to.includes(fx.unitEmail(a, 'secretary')));
@@ -126,19 +152,46 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
   });
 
   it('proposes inspection for a pledge under target and for a unit that never submitted', async () => {
-    const { rows } = await h.db.query("SELECT unit_code, phase FROM events WHERE cycle_id = $1 AND kind = 'inspection_proposed' ORDER BY id", [cycleId]);
+    const { rows } = await h.db.query(
+      "SELECT unit_code, phase FROM events WHERE cycle_id = $1 AND kind = 'inspection_proposed' ORDER BY id",
+      [cycleId],
+    );
     const [, b, c] = fx.unitCodes as [string, string, string];
     expect(rows).toContainEqual({ unit_code: b, phase: 'pledge' });
-    expect(rows.filter((r) => r.unit_code === c).map((r) => r.phase).sort()).toEqual(['plan', 'pledge', 'study']);
+    expect(
+      rows
+        .filter((r) => r.unit_code === c)
+        .map((r) => r.phase)
+        .sort(),
+    ).toEqual(['plan', 'pledge', 'study']);
   });
 
   it('runs the inspection: notice, visit, conclusion with remedies, reminders and overdue, remedy report', async () => {
     const c = fx.unitCodes[2]!;
     const [row] = await listInspections(h.db, cycleId, c);
-    expect(row).toMatchObject({ id: inspectionId, status: 'remedied', scheduledOn: '2027-05-05', remedyDeadline: '2027-05-20', escalationLevel: 1, origin: 'escalation' });
-    const { rows } = await h.db.query("SELECT kind, email_key FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'inspection-remedy' ORDER BY id", [cycleId, c]);
+    expect(row).toMatchObject({
+      id: inspectionId,
+      status: 'remedied',
+      scheduledOn: '2027-05-05',
+      remedyDeadline: '2027-05-20',
+      escalationLevel: 1,
+      origin: 'escalation',
+    });
+    const { rows } = await h.db.query(
+      "SELECT kind, email_key FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND phase = 'inspection-remedy' ORDER BY id",
+      [cycleId, c],
+    );
     // The receipt for the remedy report came with the 'remedy-receipt' patch (docs/DEPLOYS.md).
-    expect(rows.map((r) => r.kind)).toEqual(['inspection-notice', 'inspection-scheduled', 'inspection-conclusion', 'reminder', 'reminder', 'reminder', 'overdue', 'receipt']);
+    expect(rows.map((r) => r.kind)).toEqual([
+      'inspection-notice',
+      'inspection-scheduled',
+      'inspection-conclusion',
+      'reminder',
+      'reminder',
+      'reminder',
+      'overdue',
+      'receipt',
+    ]);
     const inbox = await fetchInbox(h.inboxUrl);
     const receipt = inbox.find((m) => m.subject.startsWith('Đã nhận: Báo cáo khắc phục') && m.to.includes(fx.unitEmail(c, 'secretary')))!;
     expect(receipt.text).toContain('nộp chậm so với hạn 20/05/2027');
@@ -156,7 +209,11 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
     const unitA = data.units.find((u) => u.code === a)!;
     expect(unitA.phases.study!.submission!.payload).toMatchObject({ studied: Math.floor(members[a]! * 0.9) });
     expect(unitA.phases['study-makeup']!.status).toBe('submitted');
-    expect(data.units.find((u) => u.code === c)!.phases.plan).toMatchObject({ status: 'not_submitted', escalationLevel: 3, submission: null });
+    expect(data.units.find((u) => u.code === c)!.phases.plan).toMatchObject({
+      status: 'not_submitted',
+      escalationLevel: 3,
+      submission: null,
+    });
     const { rows } = await h.db.query('SELECT id FROM submissions WHERE cycle_id = $1', [cycleId]);
     const ids = new Set(rows.map((r) => Number(r.id)));
     for (const u of data.units) for (const p of Object.values(u.phases)) if (p.submission) expect(ids.has(p.submission.id)).toBe(true);
@@ -165,6 +222,8 @@ describe('follow-ups: make-up sessions, proposals, inspections, freeze (time ski
     expect(snapshot.data).toEqual(JSON.parse(JSON.stringify(data)));
     expect(snapshot.sha256).toMatch(/^[0-9a-f]{64}$/);
     // After the close nothing more is accepted.
-    await expect(submit(h.client, cycleId, a, { phase: 'plan', payload: { confirmedBy: 'x' }, actor: op, requestId: 'after-close-1' })).rejects.toThrow(ActionRefused);
+    await expect(
+      submit(h.client, cycleId, a, { phase: 'plan', payload: { confirmedBy: 'x' }, actor: op, requestId: 'after-close-1' }),
+    ).rejects.toThrow(ActionRefused);
   });
 });

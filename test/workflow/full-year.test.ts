@@ -78,7 +78,8 @@ const DEFAULTS = { onTimeDaysBefore: 3, lateDays: 5, extendDays: 10, extendAtDay
 function behaviourOf(index: number, phase: string): Tuning {
   const code = `U${String(index).padStart(3, '0')}`;
   // The mix, in code order: 75 on time, 30 late, 15 never, 15 extended, 15 exempted.
-  const mixed: Tuning['behaviour'] = index <= 75 ? 'on-time' : index <= 105 ? 'late' : index <= 120 ? 'never' : index <= 135 ? 'extended' : 'exempted';
+  const mixed: Tuning['behaviour'] =
+    index <= 75 ? 'on-time' : index <= 105 ? 'late' : index <= 120 ? 'never' : index <= 135 ? 'extended' : 'exempted';
   const t: Tuning = { behaviour: mixed, ...DEFAULTS };
   const studyLike = phase === 'study' || phase === 'study-makeup';
   switch (code) {
@@ -95,7 +96,12 @@ function behaviourOf(index: number, phase: string): Tuning {
     case 'U006':
       return studyLike ? { ...t, behaviour: 'extended', studyPercent: 80 } : t;
     case 'U007':
-      return { ...t, behaviour: ({ plan: 'late', pledge: 'never', models: 'exempted', inspection: 'extended' } as Record<string, Tuning['behaviour']>)[phase] ?? t.behaviour };
+      return {
+        ...t,
+        behaviour:
+          ({ plan: 'late', pledge: 'never', models: 'exempted', inspection: 'extended' } as Record<string, Tuning['behaviour']>)[phase] ??
+          t.behaviour,
+      };
     case 'U008':
       return { ...t, onTimeDaysBefore: 10 };
     case 'U009':
@@ -155,7 +161,11 @@ function expectations(unitCount: number, membersOf: (index: number) => number): 
           // Reminders whose moment passed before the obligation opened (or moved) are not sent.
           if (t > from && t < to && t < CLOSE) mail(t, 'reminder');
         }
-        for (const [kind, days, level] of [['overdue', 1, 1], ['escalation2', LEVEL2, 2], ['escalation3', LEVEL3, 3]] as const) {
+        for (const [kind, days, level] of [
+          ['overdue', 1, 1],
+          ['escalation2', LEVEL2, 2],
+          ['escalation3', LEVEL3, 3],
+        ] as const) {
           const t = at(addDays(deadline, days), 8);
           if (t > from && t < to && t < CLOSE) {
             mail(t, kind);
@@ -256,7 +266,8 @@ describe('a committee of 150 units over a whole year (rehearsal, time skipping)'
     });
     elapsedMs = Date.now() - started;
     console.log(
-      `full year: ${t.units.length} units, ${t.actions.length} actions, ${t.emails.length} emails, ${t.escalations.length} escalations in ${(elapsedMs / 1000).toFixed(1)} s`,
+      `full year: ${t.units.length} units, ${t.actions.length} actions, ${t.emails.length} ` +
+        `emails, ${t.escalations.length} escalations in ${(elapsedMs / 1000).toFixed(1)} s`,
     );
     // The fixture's member counts (fixtures.ts): 20 + (i·37 mod 300) for the unit at 0-based position i.
     const members = new Map(t.units.map((u) => [u.code, u.members]));
@@ -283,7 +294,10 @@ describe('a committee of 150 units over a whole year (rehearsal, time skipping)'
     let compared = 0;
     for (const [unit, phases] of expected) {
       for (const [phase, e] of phases) {
-        expect((actual.get(`${unit}/${phase}`) ?? []).sort(), `${unit} ${phase} (${behaviourOf(Number(unit.slice(1)), phase).behaviour})`).toEqual([...e.emails].sort());
+        expect(
+          (actual.get(`${unit}/${phase}`) ?? []).sort(),
+          `${unit} ${phase} (${behaviourOf(Number(unit.slice(1)), phase).behaviour})`,
+        ).toEqual([...e.emails].sort());
         actual.delete(`${unit}/${phase}`);
         compared += e.emails.length;
       }
@@ -295,7 +309,10 @@ describe('a committee of 150 units over a whole year (rehearsal, time skipping)'
   it('addresses every email to the people its kind is for', () => {
     for (const e of t.emails) {
       const unitPeople = [fx.unitEmail(e.unit, 'contact'), fx.unitEmail(e.unit, 'secretary')];
-      const want = { overdue: [fx.unitEmail(e.unit, 'secretary')], escalation2: fx.leaderEmails, escalation3: [fx.standingBodyEmail] }[e.kind as 'overdue'] ?? unitPeople;
+      const want =
+        { overdue: [fx.unitEmail(e.unit, 'secretary')], escalation2: fx.leaderEmails, escalation3: [fx.standingBodyEmail] }[
+          e.kind as 'overdue'
+        ] ?? unitPeople;
       expect(e.to, `${e.date} ${e.unit} ${e.phase} ${e.kind}`).toEqual(want);
     }
   });
@@ -311,7 +328,9 @@ describe('a committee of 150 units over a whole year (rehearsal, time skipping)'
         expect((actual.get(`${unit}/${phase}`) ?? []).sort(), `${unit} ${phase}`).toEqual([...e.escalations].sort());
       }
     }
-    expect(t.escalations).toHaveLength([...expected.values()].flatMap((p) => [...p.values()]).reduce((n, e) => n + e.escalations.length, 0));
+    expect(t.escalations).toHaveLength(
+      [...expected.values()].flatMap((p) => [...p.values()]).reduce((n, e) => n + e.escalations.length, 0),
+    );
   });
 
   it('ends the year with the final status the behaviour implies: submitted, late, not_submitted or exempted', () => {
@@ -321,10 +340,14 @@ describe('a committee of 150 units over a whole year (rehearsal, time skipping)'
     // The scenario covers every outcome, including make-up sessions.
     const statuses = new Set(Object.values(t.finalStatus).flatMap((p) => Object.values(p)));
     expect([...statuses].sort()).toEqual(['exempted', 'late', 'not_submitted', 'submitted']);
-    const makeups = Object.entries(t.finalStatus).filter(([, p]) => p['study-makeup']).map(([u, p]) => `${u}:${p['study-makeup']}`);
+    const makeups = Object.entries(t.finalStatus)
+      .filter(([, p]) => p['study-makeup'])
+      .map(([u, p]) => `${u}:${p['study-makeup']}`);
     expect(makeups.sort()).toEqual(['U003:submitted', 'U004:late', 'U005:not_submitted', 'U006:submitted', 'U080:late', 'U110:submitted']);
     expect(t.summary.byStatus).toEqual(
-      Object.values(t.finalStatus).flatMap((p) => Object.values(p)).reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {}),
+      Object.values(t.finalStatus)
+        .flatMap((p) => Object.values(p))
+        .reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {}),
     );
   });
 
@@ -333,6 +356,8 @@ describe('a committee of 150 units over a whole year (rehearsal, time skipping)'
     expect(t.smtpMessages).toBe(t.emails.length);
     expect(t.summary.emailsSent).toBe(t.emails.length);
     expect(Object.values(t.summary.emailsByKind).reduce((a, b) => a + b, 0)).toBe(t.emails.length);
-    console.log(`full year: measured ${(elapsedMs / 1000).toFixed(1)} s for ${t.emails.length} emails (${JSON.stringify(t.summary.emailsByKind)})`);
+    console.log(
+      `full year: measured ${(elapsedMs / 1000).toFixed(1)} s for ${t.emails.length} emails (${JSON.stringify(t.summary.emailsByKind)})`,
+    );
   });
 });

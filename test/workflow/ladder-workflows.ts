@@ -23,8 +23,17 @@ export const exemptSignal = defineSignal('exempt');
 export const finishSignal = defineSignal('finish');
 export const runQuery = defineQuery<LadderRun>('run');
 
-export async function ladderWorkflow(input: { deadline: string; policy: ObligationPolicy; catchUp: boolean; bySentTime: boolean; holdFirstStepMs?: number }): Promise<LadderRun> {
-  const ladder = new Ladder({ clock: REAL_CLOCK, calendar: { rollForward: false, weekend: [], holidays: [] }, timeZone: 'Asia/Ho_Chi_Minh', policy: input.policy }, input.deadline);
+export async function ladderWorkflow(input: {
+  deadline: string;
+  policy: ObligationPolicy;
+  catchUp: boolean;
+  bySentTime: boolean;
+  holdFirstStepMs?: number;
+}): Promise<LadderRun> {
+  const ladder = new Ladder(
+    { clock: REAL_CLOCK, calendar: { rollForward: false, weekend: [], holidays: [] }, timeZone: 'Asia/Ho_Chi_Minh', policy: input.policy },
+    input.deadline,
+  );
   const run: LadderRun = { deadline: ladder.deadline, dueAt: ladder.dueAt, steps: [], stopped: undefined };
   let finished = false;
   const view = (): LadderRun => ({ ...run, deadline: ladder.deadline, dueAt: ladder.dueAt, steps: [...run.steps] });

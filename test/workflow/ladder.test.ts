@@ -18,7 +18,10 @@ import { exemptSignal, finishSignal, moveUpdate, runQuery, submitUpdate, type La
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const QUEUE = 'ts-ladder';
-const POLICY: ObligationPolicy = { reminders: { daysBefore: [7, 3, 1] }, escalation: { overdueNotice: true, level2AfterDays: 5, level3AfterDays: 10 } };
+const POLICY: ObligationPolicy = {
+  reminders: { daysBefore: [7, 3, 1] },
+  escalation: { overdueNotice: true, level2AfterDays: 5, level3AfterDays: 10 },
+};
 const DAY = 86_400_000;
 const at8 = (date: string) => localTimeToInstant(date, 8, TZ);
 
@@ -28,8 +31,13 @@ describe('the obligation ladder (time skipping)', () => {
   let n = 0;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('services').testServerPath } } });
-    bundle = await bundleWorkflowCode({ ...bundleOptions(), workflowsPath: fileURLToPath(new URL('./ladder-workflows.ts', import.meta.url)) });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('services').testServerPath } },
+    });
+    bundle = await bundleWorkflowCode({
+      ...bundleOptions(),
+      workflowsPath: fileURLToPath(new URL('./ladder-workflows.ts', import.meta.url)),
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -44,7 +52,11 @@ describe('the obligation ladder (time skipping)', () => {
     if (ms > now) await env.sleep(ms - now);
   };
   const start = (deadline: string, opts: { catchUp?: boolean; bySentTime?: boolean; holdFirstStepMs?: number } = {}) =>
-    env.client.workflow.start('ladderWorkflow', { taskQueue: QUEUE, workflowId: `ladder-${++n}`, args: [{ deadline, policy: POLICY, catchUp: opts.catchUp ?? true, bySentTime: opts.bySentTime ?? true, ...opts }] });
+    env.client.workflow.start('ladderWorkflow', {
+      taskQueue: QUEUE,
+      workflowId: `ladder-${++n}`,
+      args: [{ deadline, policy: POLICY, catchUp: opts.catchUp ?? true, bySentTime: opts.bySentTime ?? true, ...opts }],
+    });
   /** When each step ran, to the minute: a timer fires a few milliseconds after its moment. */
   const minutes = (ms: number) => Math.floor(ms / 60_000);
   const names = (run: LadderRun) => run.steps.map((s) => s.name);

@@ -17,7 +17,9 @@ const REGISTRY = 95;
 /** The recorded history with its launch input's `members` replaced. */
 function withLaunchMembers(file: string, members: number): { events: RawHistoryEvent[] } {
   const history = structuredClone(readHistoryFile(file));
-  const started = history.events[0] as RawHistoryEvent & { workflowExecutionStartedEventAttributes: { input: { payloads: Array<{ data: string }> } } };
+  const started = history.events[0] as RawHistoryEvent & {
+    workflowExecutionStartedEventAttributes: { input: { payloads: Array<{ data: string }> } };
+  };
   const payload = started.workflowExecutionStartedEventAttributes.input.payloads[0]!;
   const input = decodePayload(payload) as { members?: number };
   expect(input.members).toBe(20);
@@ -28,7 +30,11 @@ function withLaunchMembers(file: string, members: number): { events: RawHistoryE
 /** The study and pledge payloads the history's updates carried. */
 function memberPayloads(history: { events: RawHistoryEvent[] }): Array<{ phase: string; payload: Record<string, unknown> }> {
   const out: Array<{ phase: string; payload: Record<string, unknown> }> = [];
-  for (const e of history.events as Array<RawHistoryEvent & { workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { args: { payloads: Array<{ data: string }> } } } } }>) {
+  for (const e of history.events as Array<
+    RawHistoryEvent & {
+      workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { args: { payloads: Array<{ data: string }> } } } };
+    }
+  >) {
     const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
     if (!accepted) continue;
     for (const p of accepted.acceptedRequest.input.args.payloads) {

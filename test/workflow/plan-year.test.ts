@@ -45,29 +45,83 @@ describe('plan obligation over a year (time skipping)', () => {
       const [onTime, late, never, extended, exempted, lateAfterLevel3] = fx.unitCodes as [string, string, string, string, string, string];
 
       await sleepUntil(at('2027-01-20', 10));
-      const receipt = await acknowledgePlan(h.client, cycleId, onTime, { phase: 'plan', actor: { id: `unit:${onTime}`, via: 'web' }, confirmedBy: 'Nguyễn Văn A, Bí thư', requestId: 'req-ontime-0001' });
+      const receipt = await acknowledgePlan(h.client, cycleId, onTime, {
+        phase: 'plan',
+        actor: { id: `unit:${onTime}`, via: 'web' },
+        confirmedBy: 'Nguyễn Văn A, Bí thư',
+        requestId: 'req-ontime-0001',
+      });
       expect(receipt).toMatchObject({ version: 1, status: 'submitted', late: false });
       // The same request again is the same submission, not a second version.
-      const retried = await acknowledgePlan(h.client, cycleId, onTime, { phase: 'plan', actor: { id: `unit:${onTime}`, via: 'web' }, confirmedBy: 'Nguyễn Văn A, Bí thư', requestId: 'req-ontime-0001' });
+      const retried = await acknowledgePlan(h.client, cycleId, onTime, {
+        phase: 'plan',
+        actor: { id: `unit:${onTime}`, via: 'web' },
+        confirmedBy: 'Nguyễn Văn A, Bí thư',
+        requestId: 'req-ontime-0001',
+      });
       expect(retried.version).toBe(1);
-      const view = await extendDeadline(h.client, cycleId, extended, { phase: 'plan', newDeadline: '2027-02-26', reason: 'Đơn vị đang kiện toàn cấp ủy', actor: operator, requestId: 'req-extend-0001' });
+      const view = await extendDeadline(h.client, cycleId, extended, {
+        phase: 'plan',
+        newDeadline: '2027-02-26',
+        reason: 'Đơn vị đang kiện toàn cấp ủy',
+        actor: operator,
+        requestId: 'req-extend-0001',
+      });
       expect(view.deadline).toBe('2027-02-26');
-      await exempt(h.client, cycleId, exempted, { phase: 'plan', reason: 'Đơn vị đang giải thể, sáp nhập', actor: operator, requestId: 'req-exempt-0001' });
+      await exempt(h.client, cycleId, exempted, {
+        phase: 'plan',
+        reason: 'Đơn vị đang giải thể, sáp nhập',
+        actor: operator,
+        requestId: 'req-exempt-0001',
+      });
 
       // Bad requests are refused with their Vietnamese message and change nothing.
-      await expect(acknowledgePlan(h.client, cycleId, never, { phase: 'plan', actor: operator, confirmedBy: '', requestId: 'req-bad-00001' })).rejects.toThrow(/Người xác nhận: không được để trống/);
-      await expect(extendDeadline(h.client, cycleId, never, { phase: 'plan', newDeadline: '2027-02-01', reason: 'lùi hạn', actor: operator, requestId: 'req-bad-00002' })).rejects.toThrow(ActionRefused);
+      await expect(
+        acknowledgePlan(h.client, cycleId, never, { phase: 'plan', actor: operator, confirmedBy: '', requestId: 'req-bad-00001' }),
+      ).rejects.toThrow(/Người xác nhận: không được để trống/);
+      await expect(
+        extendDeadline(h.client, cycleId, never, {
+          phase: 'plan',
+          newDeadline: '2027-02-01',
+          reason: 'lùi hạn',
+          actor: operator,
+          requestId: 'req-bad-00002',
+        }),
+      ).rejects.toThrow(ActionRefused);
       // A deadline whose ladder could not finish before the cycle closes (31/12, ladder of 14 days) is refused.
-      await expect(extendDeadline(h.client, cycleId, never, { phase: 'plan', newDeadline: '2027-12-20', reason: 'lùi hạn rất xa', actor: operator, requestId: 'req-bad-00005' })).rejects.toThrow(/quá muộn.*hạn chậm nhất là 16\/12\/2027/);
-      await expect(exempt(h.client, cycleId, exempted, { phase: 'plan', reason: 'lần hai', actor: operator, requestId: 'req-bad-00003' })).rejects.toThrow(/đã đóng/);
-      await expect(acknowledgePlan(h.client, cycleId, exempted, { phase: 'plan', actor: operator, confirmedBy: 'Ai đó', requestId: 'req-bad-00004' })).rejects.toThrow(/miễn/);
+      await expect(
+        extendDeadline(h.client, cycleId, never, {
+          phase: 'plan',
+          newDeadline: '2027-12-20',
+          reason: 'lùi hạn rất xa',
+          actor: operator,
+          requestId: 'req-bad-00005',
+        }),
+      ).rejects.toThrow(/quá muộn.*hạn chậm nhất là 16\/12\/2027/);
+      await expect(
+        exempt(h.client, cycleId, exempted, { phase: 'plan', reason: 'lần hai', actor: operator, requestId: 'req-bad-00003' }),
+      ).rejects.toThrow(/đã đóng/);
+      await expect(
+        acknowledgePlan(h.client, cycleId, exempted, { phase: 'plan', actor: operator, confirmedBy: 'Ai đó', requestId: 'req-bad-00004' }),
+      ).rejects.toThrow(/miễn/);
 
       await sleepUntil(at('2027-02-18', 9));
-      const lateReceipt = await acknowledgePlan(h.client, cycleId, late, { phase: 'plan', actor: { id: `unit:${late}`, via: 'web' }, confirmedBy: 'Trần Thị B', note: 'Xin lỗi vì nộp chậm', requestId: 'req-late-00001' });
+      const lateReceipt = await acknowledgePlan(h.client, cycleId, late, {
+        phase: 'plan',
+        actor: { id: `unit:${late}`, via: 'web' },
+        confirmedBy: 'Trần Thị B',
+        note: 'Xin lỗi vì nộp chậm',
+        requestId: 'req-late-00001',
+      });
       expect(lateReceipt).toMatchObject({ status: 'late', late: true });
 
       await sleepUntil(at('2027-03-03', 9));
-      const afterLevel3 = await acknowledgePlan(h.client, cycleId, lateAfterLevel3, { phase: 'plan', actor: { id: `unit:${lateAfterLevel3}`, via: 'web' }, confirmedBy: 'Lê Văn C', requestId: 'req-l3-000001' });
+      const afterLevel3 = await acknowledgePlan(h.client, cycleId, lateAfterLevel3, {
+        phase: 'plan',
+        actor: { id: `unit:${lateAfterLevel3}`, via: 'web' },
+        confirmedBy: 'Lê Văn C',
+        requestId: 'req-l3-000001',
+      });
       expect(afterLevel3).toMatchObject({ status: 'late', late: true });
 
       // The year ends: the cycle closes every open unit workflow.
@@ -84,7 +138,11 @@ describe('plan obligation over a year (time skipping)', () => {
       });
     });
     mail = (await fetchInbox(h.inboxUrl)).filter((m) => [...m.envelopeTo, ...m.to, ...m.cc].some((a) => a.endsWith(`@${fx.domain}`)));
-    const { rows } = await h.db.query("SELECT unit_code, kind, email_key AS key, message_id, to_addrs, cc_addrs FROM emails WHERE cycle_id = $1 AND status = 'sent' ORDER BY id", [cycleId]);
+    const { rows } = await h.db.query(
+      'SELECT unit_code, kind, email_key AS key, message_id, to_addrs, cc_addrs FROM emails WHERE ' +
+        "cycle_id = $1 AND status = 'sent' ORDER BY id",
+      [cycleId],
+    );
     emailsByUnit = new Map();
     for (const r of rows) emailsByUnit.set(r.unit_code, [...(emailsByUnit.get(r.unit_code) ?? []), r]);
   });
@@ -154,10 +212,15 @@ describe('plan obligation over a year (time skipping)', () => {
       [exempted]: ['exempted', 0],
       [lateAfterLevel3]: ['late', 3],
     });
-    const { rows: events } = await h.db.query("SELECT kind, actor, reason FROM events WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id", [cycleId, extended]);
+    const { rows: events } = await h.db.query('SELECT kind, actor, reason FROM events WHERE cycle_id = $1 AND unit_code = $2 ORDER BY id', [
+      cycleId,
+      extended,
+    ]);
     expect(events.map((e) => e.kind)).toEqual(['opened', 'extended', 'overdue', 'escalation2', 'escalation3', 'inspection_proposed']);
     expect(events[1]).toMatchObject({ actor: 'operator:test', reason: 'Đơn vị đang kiện toàn cấp ủy' });
-    const { rows: subs } = await h.db.query('SELECT unit_code, version, late, payload FROM submissions WHERE cycle_id = $1 ORDER BY id', [cycleId]);
+    const { rows: subs } = await h.db.query('SELECT unit_code, version, late, payload FROM submissions WHERE cycle_id = $1 ORDER BY id', [
+      cycleId,
+    ]);
     expect(subs.map((s) => [s.unit_code, s.version, s.late])).toEqual([
       [onTime, 1, false],
       [late, 1, true],

@@ -44,10 +44,14 @@ describe('a rehearsal on its own clock', { timeout: 300_000 }, () => {
     const actionLines = lines.filter((l) => /\] \d{4}-\d\d-\d\d: \d+ action/.test(l));
     expect(actionLines.length, lines.join('\n')).toBeGreaterThan(0);
     // The day in the prefix is the rehearsal's calendar day: the day the actions were taken.
-    for (const l of actionLines) expect(/^\[\+\S+ (\S+)\] (\S+):/.exec(l)!.slice(1, 3)).toEqual([/\] (\S+):/.exec(l)![1], /\] (\S+):/.exec(l)![1]]);
+    for (const l of actionLines)
+      expect(/^\[\+\S+ (\S+)\] (\S+):/.exec(l)!.slice(1, 3)).toEqual([/\] (\S+):/.exec(l)![1], /\] (\S+):/.exec(l)![1]]);
   });
 
   it('reports what it waits for while the last workflows finish', () => {
-    expect(lines.some((l) => /waiting for (the cycle workflow .* to close the year on 2027-12-31|the units' workflows to finish)/.test(l)), lines.join('\n')).toBe(true);
+    expect(
+      lines.some((l) => /waiting for (the cycle workflow .* to close the year on 2027-12-31|the units' workflows to finish)/.test(l)),
+      lines.join('\n'),
+    ).toBe(true);
   });
 });

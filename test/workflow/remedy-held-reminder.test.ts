@@ -34,19 +34,49 @@ describe('a remedy reminder held past its moment by a stopped worker', () => {
   let clock: ClockMap;
   let patches: string[] = [];
 
-  const sleepUntilCalendar = (date: string, hour: number) => new Promise((r) => setTimeout(r, Math.max(0, calendarToReal(clock, localTimeToInstant(date, hour, TZ)) - Date.now())));
+  const sleepUntilCalendar = (date: string, hour: number) =>
+    new Promise((r) => setTimeout(r, Math.max(0, calendarToReal(clock, localTimeToInstant(date, hour, TZ)) - Date.now())));
 
   beforeAll(async () => {
     h = await startHarness({ taskQueue: QUEUE });
-    fx = writeFixture({ code: `RHELD${process.pid}`, issuedOn: '2027-01-11', deadline: '2027-02-15', units: 1, closesOn: '2027-06-30', phases: [{ id: 'plan', deadline: '2027-02-15' }] });
+    fx = writeFixture({
+      code: `RHELD${process.pid}`,
+      issuedOn: '2027-01-11',
+      deadline: '2027-02-15',
+      units: 1,
+      closesOn: '2027-06-30',
+      phases: [{ id: 'plan', deadline: '2027-02-15' }],
+    });
     const first = h.worker.run();
-    const launched = await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: SECONDS_PER_DAY });
+    const launched = await startCycle({
+      db: h.db,
+      client: h.client,
+      taskQueue: QUEUE,
+      configFile: fx.file,
+      secondsPerDay: SECONDS_PER_DAY,
+    });
     cycleId = launched.cycleId;
     clock = launched.clock;
-    ({ inspectionId } = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, { unitCode: fx.unitCodes[0]!, kind: 'kiem-tra', body: 'ubkt', reason: 'Kiểm tra việc thực hiện kế hoạch năm', actor: op }));
-    await actOnInspection(h.client, inspectionId, 'conclude', { conclusion: 'Đơn vị cần khắc phục.', remedies: ['Xây dựng kế hoạch thực hiện'], remedyDeadline: REMEDY_DEADLINE, actor: op, requestId: 'concl-held-01' });
+    ({ inspectionId } = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, {
+      unitCode: fx.unitCodes[0]!,
+      kind: 'kiem-tra',
+      body: 'ubkt',
+      reason: 'Kiểm tra việc thực hiện kế hoạch năm',
+      actor: op,
+    }));
+    await actOnInspection(h.client, inspectionId, 'conclude', {
+      conclusion: 'Đơn vị cần khắc phục.',
+      remedies: ['Xây dựng kế hoạch thực hiện'],
+      remedyDeadline: REMEDY_DEADLINE,
+      actor: op,
+      requestId: 'concl-held-01',
+    });
     // The conclusion was taken before the first reminder's moment; then no worker until after the second's.
-    await waitFor('the conclusion email', async () => (await h.db.query("SELECT 1 FROM emails WHERE cycle_id = $1 AND kind = 'inspection-conclusion'", [cycleId])).rows.length > 0);
+    await waitFor(
+      'the conclusion email',
+      async () =>
+        (await h.db.query("SELECT 1 FROM emails WHERE cycle_id = $1 AND kind = 'inspection-conclusion'", [cycleId])).rows.length > 0,
+    );
     await new Promise((r) => setTimeout(r, 1_000)); // the workflow's task after it: the wait for the 7-day reminder
     expect(Date.now()).toBeLessThan(calendarToReal(clock, localTimeToInstant('2027-01-15', 8, TZ)));
     h.worker.shutdown();
@@ -55,18 +85,27 @@ describe('a remedy reminder held past its moment by a stopped worker', () => {
     const second = await createWorker({ connection: h.nativeConnection, namespace: 'default', deps: h.deps });
     await second.runUntil(async () => {
       await waitFor('the 1-day remedy reminder', async () => (await reminders()).includes('reminder-1d'), 120_000);
-      const history = JSON.parse(historyToJSON(await h.client.workflow.getHandle(inspectionId).fetchHistory())) as { events: RawHistoryEvent[] };
+      const history = JSON.parse(historyToJSON(await h.client.workflow.getHandle(inspectionId).fetchHistory())) as {
+        events: RawHistoryEvent[];
+      };
       patches = summarizeHistory(history.events).patches;
     });
   }, 300_000);
 
   afterAll(async () => {
-    if (cycleId) await h.client.workflow.getHandle(cycleWorkflowId(cycleId)).signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' }).catch(() => undefined);
+    if (cycleId)
+      await h.client.workflow
+        .getHandle(cycleWorkflowId(cycleId))
+        .signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' })
+        .catch(() => undefined);
     await h?.close();
   });
 
   async function reminders(): Promise<string[]> {
-    const { rows } = await h.db.query("SELECT email_key FROM emails WHERE cycle_id = $1 AND phase = 'inspection-remedy' AND kind = 'reminder' ORDER BY id", [cycleId]);
+    const { rows } = await h.db.query(
+      "SELECT email_key FROM emails WHERE cycle_id = $1 AND phase = 'inspection-remedy' AND kind = 'reminder' ORDER BY id",
+      [cycleId],
+    );
     return rows.map((r) => String(r.email_key).match(/remedy-(reminder-\d+d)/)?.[1] ?? String(r.email_key));
   }
 

@@ -32,7 +32,14 @@ describe('remedies on the shared ladder: a remedy report judged by when the API 
 
   beforeAll(async () => {
     h = await startHarness({ taskQueue: QUEUE, timeSkipping: true });
-    fx = writeFixture({ code: 'TSREMEDY', issuedOn: '2027-01-11', deadline: '2027-02-15', units: 1, closesOn: '2027-06-30', phases: [{ id: 'plan', deadline: '2027-02-15' }] });
+    fx = writeFixture({
+      code: 'TSREMEDY',
+      issuedOn: '2027-01-11',
+      deadline: '2027-02-15',
+      units: 1,
+      closesOn: '2027-06-30',
+      phases: [{ id: 'plan', deadline: '2027-02-15' }],
+    });
     const env = h.testEnv!;
     const sleepUntil = async (ms: number) => {
       const now = await env.currentTimeMs();
@@ -42,15 +49,35 @@ describe('remedies on the shared ladder: a remedy report judged by when the API 
     await h.run(async () => {
       cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file })).cycleId;
       await sleepUntil(at('2027-01-20'));
-      ({ inspectionId } = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, { unitCode: a, kind: 'kiem-tra', body: 'ubkt', reason: 'Kiểm tra việc thực hiện kế hoạch năm', actor: op }));
-      await actOnInspection(h.client, inspectionId, 'conclude', { conclusion: 'Đơn vị cần khắc phục.', remedies: ['Xây dựng kế hoạch thực hiện'], remedyDeadline: '2027-02-10', actor: op, requestId: 'concl-judged-01' });
+      ({ inspectionId } = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, {
+        unitCode: a,
+        kind: 'kiem-tra',
+        body: 'ubkt',
+        reason: 'Kiểm tra việc thực hiện kế hoạch năm',
+        actor: op,
+      }));
+      await actOnInspection(h.client, inspectionId, 'conclude', {
+        conclusion: 'Đơn vị cần khắc phục.',
+        remedies: ['Xây dựng kế hoạch thực hiện'],
+        remedyDeadline: '2027-02-10',
+        actor: op,
+        requestId: 'concl-judged-01',
+      });
       // The API received the report a minute before midnight on its deadline; the workflow handles it ten
       // minutes after (no worker ran across midnight).
       const dueAt = localTimeToInstant('2027-02-11', 0, TZ);
       await sleepUntil(dueAt + 10 * 60_000);
       const handle = h.client.workflow.getHandle(inspectionId);
       receipt = await handle.executeUpdate(reportRemedyUpdate, {
-        args: [{ phase: 'inspection-remedy', payload: { report: 'Đơn vị đã ban hành kế hoạch thực hiện.' }, actor: { id: `unit:${a}`, via: 'web' }, requestId: 'remedy-judged-1', sentAt: dueAt - 60_000 }],
+        args: [
+          {
+            phase: 'inspection-remedy',
+            payload: { report: 'Đơn vị đã ban hành kế hoạch thực hiện.' },
+            actor: { id: `unit:${a}`, via: 'web' },
+            requestId: 'remedy-judged-1',
+            sentAt: dueAt - 60_000,
+          },
+        ],
         updateId: 'remedy-judged-1',
       });
       await handle.result();

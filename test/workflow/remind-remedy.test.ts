@@ -32,7 +32,14 @@ describe('a manual reminder of a remedy report, decided by the inspection’s la
 
   beforeAll(async () => {
     h = await startHarness({ taskQueue: QUEUE, timeSkipping: true });
-    fx = writeFixture({ code: 'TSREMREM', issuedOn: '2027-01-11', deadline: '2027-02-15', units: 1, closesOn: '2027-06-30', phases: [{ id: 'plan', deadline: '2027-02-15' }] });
+    fx = writeFixture({
+      code: 'TSREMREM',
+      issuedOn: '2027-01-11',
+      deadline: '2027-02-15',
+      units: 1,
+      closesOn: '2027-06-30',
+      phases: [{ id: 'plan', deadline: '2027-02-15' }],
+    });
     const env = h.testEnv!;
     const sleepUntil = async (ms: number) => {
       const now = await env.currentTimeMs();
@@ -52,21 +59,58 @@ describe('a manual reminder of a remedy report, decided by the inspection’s la
     await h.run(async () => {
       cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file })).cycleId;
       await sleepUntil(at('2027-01-20'));
-      ({ inspectionId } = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, { unitCode: a, kind: 'kiem-tra', body: 'ubkt', reason: 'Kiểm tra việc thực hiện kế hoạch năm', actor: op }));
+      ({ inspectionId } = await startInspection({ db: h.db, client: h.client, taskQueue: QUEUE }, cycleId, {
+        unitCode: a,
+        kind: 'kiem-tra',
+        body: 'ubkt',
+        reason: 'Kiểm tra việc thực hiện kế hoạch năm',
+        actor: op,
+      }));
       await refused('before conclusion', { phase: 'inspection-remedy', requestId: 'remind-r-0000', reason: 'Nhắc sớm quá' });
-      await actOnInspection(h.client, inspectionId, 'conclude', { conclusion: 'Đơn vị cần khắc phục.', remedies: ['Xây dựng kế hoạch thực hiện'], remedyDeadline: '2027-02-10', actor: op, requestId: 'concl-remind-01' });
+      await actOnInspection(h.client, inspectionId, 'conclude', {
+        conclusion: 'Đơn vị cần khắc phục.',
+        remedies: ['Xây dựng kế hoạch thực hiện'],
+        remedyDeadline: '2027-02-10',
+        actor: op,
+        requestId: 'concl-remind-01',
+      });
       await sleepUntil(at('2027-02-05'));
-      results.before = await remind({ phase: 'inspection-remedy', requestId: 'remind-r-0001', reason: 'Đơn vị chưa gửi báo cáo khắc phục' });
+      results.before = await remind({
+        phase: 'inspection-remedy',
+        requestId: 'remind-r-0001',
+        reason: 'Đơn vị chưa gửi báo cáo khắc phục',
+      });
       results.again = await remind({ phase: 'inspection-remedy', requestId: 'remind-r-0001', reason: 'Đơn vị chưa gửi báo cáo khắc phục' });
       await refused('other phase', { phase: 'plan', requestId: 'remind-r-0002', reason: 'Nhắc kế hoạch' });
       await refused('no reason', { phase: 'inspection-remedy', requestId: 'remind-r-0003', reason: ' ' });
       await sleepUntil(at('2027-02-13'));
       // Through `chuky repair remind`: ops/repairs.ts finds the unit's open inspection.
-      repairs.after = await runRepair(deps, { action: 'remind', cycleId, unitCode: a, phase: 'inspection-remedy', reason: 'Đơn vị quá hạn khắc phục, nhắc lần nữa', actor: { id: 'tester', role: 'cli' }, requestId: 'remind-r-0004' });
-      await reportRemedy(h.client, inspectionId, { phase: 'inspection-remedy', payload: { report: 'Đơn vị đã ban hành kế hoạch thực hiện.' }, actor: { id: `unit:${a}`, via: 'web' }, requestId: 'remedy-rem-0001' });
+      repairs.after = await runRepair(deps, {
+        action: 'remind',
+        cycleId,
+        unitCode: a,
+        phase: 'inspection-remedy',
+        reason: 'Đơn vị quá hạn khắc phục, nhắc lần nữa',
+        actor: { id: 'tester', role: 'cli' },
+        requestId: 'remind-r-0004',
+      });
+      await reportRemedy(h.client, inspectionId, {
+        phase: 'inspection-remedy',
+        payload: { report: 'Đơn vị đã ban hành kế hoạch thực hiện.' },
+        actor: { id: `unit:${a}`, via: 'web' },
+        requestId: 'remedy-rem-0001',
+      });
       await h.client.workflow.getHandle(inspectionId).result();
       await refused('remedied', { phase: 'inspection-remedy', requestId: 'remind-r-0005', reason: 'Nhắc sau khi đã báo cáo' });
-      repairs.remedied = await runRepair(deps, { action: 'remind', cycleId, unitCode: a, phase: 'inspection-remedy', reason: 'Nhắc sau khi đã báo cáo', actor: { id: 'tester', role: 'cli' }, requestId: 'remind-r-0006' });
+      repairs.remedied = await runRepair(deps, {
+        action: 'remind',
+        cycleId,
+        unitCode: a,
+        phase: 'inspection-remedy',
+        reason: 'Nhắc sau khi đã báo cáo',
+        actor: { id: 'tester', role: 'cli' },
+        requestId: 'remind-r-0006',
+      });
     });
   });
 
@@ -82,17 +126,24 @@ describe('a manual reminder of a remedy report, decided by the inspection’s la
     const { rows } = await h.db.query('SELECT kind, phase, reason FROM emails WHERE email_key = $1', [results.before!.emailKey]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'reminder', phase: 'inspection-remedy' });
-    expect(rows[0].reason).toMatch(/^báo cáo khắc phục sau kiểm tra \(Ủy ban Kiểm tra\): nhắc hạn thủ công \(chuky remind\) — .*btg.*: Đơn vị chưa gửi báo cáo khắc phục$/);
+    expect(rows[0].reason).toMatch(
+      /^báo cáo khắc phục sau kiểm tra \(Ủy ban Kiểm tra\): nhắc hạn thủ công \(chuky remind\) — .*btg.*: Đơn vị chưa gửi báo cáo khắc phục$/,
+    );
   });
 
   it('sends the overdue notice once the remedy deadline has passed, through chuky repair remind', () => {
-    expect(repairs.after).toMatchObject({ ok: true, action: 'remind', data: { emailKind: 'overdue', days: 3, sendStatus: 'sent', deadline: '2027-02-10' } });
+    expect(repairs.after).toMatchObject({
+      ok: true,
+      action: 'remind',
+      data: { emailKind: 'overdue', days: 3, sendStatus: 'sent', deadline: '2027-02-10' },
+    });
     expect((repairs.after!.data as { emailKey: string }).emailKey).toContain('/inspection-kiem-tra-ubkt/reminder-manual@remind-r-0004');
   });
 
   it('records each reminder as an inspection_manual_reminder transition with the operator and reason', async () => {
     const { rows } = await h.db.query(
-      "SELECT actor, reason, phase, data FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'inspection_manual_reminder' ORDER BY id",
+      'SELECT actor, reason, phase, data FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind ' +
+        "= 'inspection_manual_reminder' ORDER BY id",
       [cycleId, fx.unitCodes[0]],
     );
     expect(rows.map((r) => [r.actor, r.reason, r.phase, r.data.emailKind, r.data.days, r.data.sendStatus])).toEqual([
@@ -109,7 +160,10 @@ describe('a manual reminder of a remedy report, decided by the inspection’s la
     expect(repairs.remedied).toMatchObject({ ok: false, outcome: 'refused' });
     expect(repairs.remedied!.message).toMatch(/không có đợt kiểm tra nào đang chờ/);
     // Nothing was sent for any refused request.
-    const { rows } = await h.db.query("SELECT email_key FROM emails WHERE cycle_id = $1 AND email_key LIKE '%reminder-manual%' ORDER BY id", [cycleId]);
+    const { rows } = await h.db.query(
+      "SELECT email_key FROM emails WHERE cycle_id = $1 AND email_key LIKE '%reminder-manual%' ORDER BY id",
+      [cycleId],
+    );
     expect(rows.map((r) => r.email_key.replace(/^.*@/, ''))).toEqual(['remind-r-0001', 'remind-r-0004']);
   });
 });

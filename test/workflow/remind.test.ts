@@ -45,7 +45,10 @@ describe('a manual reminder decided by the ladder (time skipping)', () => {
       if (ms > now) await env.sleep(ms - now);
     };
     const [a, b] = fx.unitCodes as [string, string];
-    const remind = (unit: string, args: Omit<Remind, 'actor'>) => h.client.workflow.getHandle(unitWorkflowId(cycleId, unit)).executeUpdate(remindUpdate, { args: [{ ...args, actor: op }], updateId: args.requestId });
+    const remind = (unit: string, args: Omit<Remind, 'actor'>) =>
+      h.client.workflow
+        .getHandle(unitWorkflowId(cycleId, unit))
+        .executeUpdate(remindUpdate, { args: [{ ...args, actor: op }], updateId: args.requestId });
     const refused = async (name: string, unit: string, args: Omit<Remind, 'actor'>) => {
       try {
         await remind(unit, args);
@@ -59,7 +62,12 @@ describe('a manual reminder decided by the ladder (time skipping)', () => {
       await sleepUntil(at('2027-02-05'));
       results.before = await remind(a, { phase: 'plan', requestId: 'remind-a-0001', reason: 'Đơn vị chưa xác nhận kế hoạch' });
       results.again = await remind(a, { phase: 'plan', requestId: 'remind-a-0001', reason: 'Đơn vị chưa xác nhận kế hoạch' });
-      await submit(h.client, cycleId, b, { phase: 'plan', payload: { confirmedBy: 'Bí thư' }, actor: { id: `unit:${b}`, via: 'web' }, requestId: 'plan-b-00001' });
+      await submit(h.client, cycleId, b, {
+        phase: 'plan',
+        payload: { confirmedBy: 'Bí thư' },
+        actor: { id: `unit:${b}`, via: 'web' },
+        requestId: 'plan-b-00001',
+      });
       await refused('submitted', b, { phase: 'plan', requestId: 'remind-b-0001', reason: 'Nhắc lại' });
       await refused('unknown', a, { phase: 'pledge', requestId: 'remind-a-0002', reason: 'Nhắc lại' });
       await refused('not open', a, { phase: 'study', requestId: 'remind-a-0003', reason: 'Nhắc lại' });
@@ -88,7 +96,10 @@ describe('a manual reminder decided by the ladder (time skipping)', () => {
 
   it('records each reminder as a manual_reminder transition with the operator and reason', async () => {
     const a = fx.unitCodes[0]!;
-    const { rows } = await h.db.query("SELECT actor, reason, data FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'manual_reminder' ORDER BY id", [cycleId, a]);
+    const { rows } = await h.db.query(
+      "SELECT actor, reason, data FROM events WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'manual_reminder' ORDER BY id",
+      [cycleId, a],
+    );
     expect(rows.map((r) => [r.actor, r.reason, r.data.emailKind, r.data.days, r.data.sendStatus])).toEqual([
       ['operator:btg', 'Đơn vị chưa xác nhận kế hoạch', 'reminder', 10, 'sent'],
       ['operator:btg', 'Đơn vị quá hạn, nhắc lần nữa', 'overdue', 4, 'sent'],

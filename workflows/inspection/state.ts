@@ -99,7 +99,16 @@ export class Inspection {
       unitCode: input.unitCode,
       phase: REMEDY_PHASE,
       kind: `inspection_${kind}`,
-      status: this.status === 'remedied' ? 'submitted' : this.status === 'closed' ? 'exempted' : this.escalationLevel >= 3 ? 'not_submitted' : this.escalationLevel > 0 ? 'overdue' : 'pending',
+      status:
+        this.status === 'remedied'
+          ? 'submitted'
+          : this.status === 'closed'
+            ? 'exempted'
+            : this.escalationLevel >= 3
+              ? 'not_submitted'
+              : this.escalationLevel > 0
+                ? 'overdue'
+                : 'pending',
       escalationLevel: this.escalationLevel,
       deadline: this.remedyDeadline ?? this.scheduledOn ?? this.today(),
       dueAt: this.ladder ? this.ladder.dueAt : this.calendarNow(),
@@ -110,18 +119,34 @@ export class Inspection {
     });
   }
 
-  async email(kind: EmailKind, name: string, deadline: string, extra: { days?: number; version?: number; late?: boolean; summary?: string } = {}): Promise<void> {
+  async email(
+    kind: EmailKind,
+    name: string,
+    deadline: string,
+    extra: { days?: number; version?: number; late?: boolean; summary?: string } = {},
+  ): Promise<void> {
     await this.send(kind, this.emailKey(name, deadline), deadline, extra);
   }
 
   /** An inspection email's key: `<cycle>/<unit>/inspection-<kind>-<body>/<name>@<at>` (ops/timeline.ts reads it). */
   emailKey(name: string, at: string): string {
     const { input } = this;
-    return emailKey({ cycle: input.cycleId, unit: input.unitCode, phase: `inspection-${input.kind}-${input.body}`, kind: name, deadline: at });
+    return emailKey({
+      cycle: input.cycleId,
+      unit: input.unitCode,
+      phase: `inspection-${input.kind}-${input.body}`,
+      kind: name,
+      deadline: at,
+    });
   }
 
   /** Sends one email about this inspection under `key`, and says how the mail server took it. */
-  send(kind: EmailKind, key: string, deadline: string, extra: { days?: number; version?: number; late?: boolean; summary?: string; reason?: string; actor?: string } = {}): Promise<SendUnitEmailResult> {
+  send(
+    kind: EmailKind,
+    key: string,
+    deadline: string,
+    extra: { days?: number; version?: number; late?: boolean; summary?: string; reason?: string; actor?: string } = {},
+  ): Promise<SendUnitEmailResult> {
     const { input, scheduledOn, conclusion, remedyDeadline } = this;
     return acts.sendUnitEmail({
       key,

@@ -10,7 +10,16 @@ import { compareDates } from '../../domain/calendar.js';
 import { acknowledgePlanSchema, exemptSchema, extendDeadlineSchema, removeUnitSchema, submitSchema } from '../../domain/submissions.js';
 import { remindSchema } from '../../domain/reminders.js';
 import { messageVersion, parseArgs, refuse } from '../refusals.js';
-import { acknowledgePlanUpdate, closeUnitSignal, exemptUpdate, extendDeadlineUpdate, remindUpdate, removeUnitUpdate, submitUpdate, unitViewQuery } from '../messages.js';
+import {
+  acknowledgePlanUpdate,
+  closeUnitSignal,
+  exemptUpdate,
+  extendDeadlineUpdate,
+  remindUpdate,
+  removeUnitUpdate,
+  submitUpdate,
+  unitViewQuery,
+} from '../messages.js';
 import { accept, checkSubmittable, parsePayload } from './submissions.js';
 import { checkRemindable, remind } from './remind.js';
 import type { UnitYear } from './year.js';
@@ -78,7 +87,11 @@ export function setUnitHandlers(year: UnitYear): void {
         o.ladder.move(args.newDeadline, year.calendarNow());
         o.escalationLevel = 0;
         if (!isClosed(o.status)) o.status = 'pending';
-        await year.record(o, 'extended', args.actor.id, { reason: args.reason, data: { newDeadline: o.ladder.deadline }, key: year.requestKey(o, args.requestId) });
+        await year.record(o, 'extended', args.actor.id, {
+          reason: args.reason,
+          data: { newDeadline: o.ladder.deadline },
+          key: year.requestKey(o, args.requestId),
+        });
         year.outbox.push(() => year.email(o, 'extension', { reason: args.reason, actor: args.actor.id }));
         return year.view(o);
       },
@@ -90,10 +103,15 @@ export function setUnitHandlers(year: UnitYear): void {
         const o = year.find(args.phase);
         if (year.closed) refuse('Chu kỳ đã kết thúc');
         if (isClosed(o.status)) refuse(`Nghĩa vụ đã đóng (${statusLong(o.status).toLowerCase()}), không thể gia hạn`);
-        if (compareDates(args.newDeadline, o.ladder.deadline) <= 0) refuse(`Hạn mới (${viDate(args.newDeadline)}) phải sau hạn hiện tại (${viDate(o.ladder.deadline)})`);
+        if (compareDates(args.newDeadline, o.ladder.deadline) <= 0)
+          refuse(`Hạn mới (${viDate(args.newDeadline)}) phải sau hạn hiện tại (${viDate(o.ladder.deadline)})`);
         const latest = year.latestDeadline(o.spec.policy);
         if (latest && compareDates(args.newDeadline, latest) > 0) {
-          refuse(`Hạn mới (${viDate(args.newDeadline)}) quá muộn: chu kỳ kết thúc ngày ${viDate(input.closesOn)}, nên hạn chậm nhất là ${viDate(latest)} (để còn ${o.spec.policy.escalation.level3AfterDays} ngày nhắc và đôn đốc)`);
+          refuse(
+            `Hạn mới (${viDate(args.newDeadline)}) quá muộn: chu kỳ kết thúc ` +
+              `ngày ${viDate(input.closesOn)}, nên hạn chậm nhất là ${viDate(latest)} (để ` +
+              `còn ${o.spec.policy.escalation.level3AfterDays} ngày nhắc và đôn đốc)`,
+          );
         }
       },
     },
@@ -147,17 +165,13 @@ export function setUnitHandlers(year: UnitYear): void {
   );
 
   // New in December 2026: no recorded history holds it, so it needs no patch.
-  setHandler(
-    remindUpdate,
-    byVersion({ 1: (raw) => remind(year, parseArgs(remindSchema, raw)) }),
-    {
-      validator: (raw) => {
-        messageVersion(raw, true);
-        const args = parseArgs(remindSchema, raw);
-        checkRemindable(year, args.phase, args.requestId);
-      },
+  setHandler(remindUpdate, byVersion({ 1: (raw) => remind(year, parseArgs(remindSchema, raw)) }), {
+    validator: (raw) => {
+      messageVersion(raw, true);
+      const args = parseArgs(remindSchema, raw);
+      checkRemindable(year, args.phase, args.requestId);
     },
-  );
+  });
 
   setHandler(closeUnitSignal, () => {
     year.closed = true;

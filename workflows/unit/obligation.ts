@@ -50,7 +50,11 @@ export async function runObligation(year: UnitYear, o: Obligation): Promise<void
   // gets both, recorded with the status it has: a fault delays what is sent, it does not change it. (Patched:
   // a store that ran past 08:00 could show an older history such a submission; the call is made only then.)
   const openedAt = localTimeToInstant(o.spec.opensOn, SEND_HOUR, timeZone);
-  const heldUp = (o.status === 'submitted' || o.status === 'late') && o.submittedAt !== undefined && o.submittedAt >= openedAt && patched('opening-after-held-submission');
+  const heldUp =
+    (o.status === 'submitted' || o.status === 'late') &&
+    o.submittedAt !== undefined &&
+    o.submittedAt >= openedAt &&
+    patched('opening-after-held-submission');
   if (!isClosed(o.status) || heldUp) {
     await year.record(o, 'opened', 'system');
     await year.email(o, 'notice');

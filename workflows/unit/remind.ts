@@ -47,7 +47,18 @@ async function send(year: UnitYear, args: Remind): Promise<ReminderResult> {
   // As the ladder counts them: days past the deadline (at least 1) once it has passed, else days left.
   const days = overdue ? Math.max(1, daysBetween(deadline, today)) : Math.max(0, daysBetween(today, deadline));
   const key = emailKey({ cycle: cycleId, unit: unitCode, phase: o.phase, kind: 'reminder-manual', deadline: args.requestId });
-  const sent = await acts.sendUnitEmail({ key, cycleId, unitCode, phase: o.phase, kind, deadline, calendarAt, days, reason: args.reason, actor: args.actor.id });
+  const sent = await acts.sendUnitEmail({
+    key,
+    cycleId,
+    unitCode,
+    phase: o.phase,
+    kind,
+    deadline,
+    calendarAt,
+    days,
+    reason: args.reason,
+    actor: args.actor.id,
+  });
   await year.record(o, 'manual_reminder', args.actor.id, {
     reason: args.reason,
     data: { emailKey: key, emailKind: kind, messageId: sent.messageId, to: sent.to, sendStatus: sent.status, days, via: args.actor.via },

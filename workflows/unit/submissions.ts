@@ -27,9 +27,11 @@ export function checkSubmittable(year: UnitYear, phase: string, requestId: strin
   if (o.status === 'exempted') refuse('Đơn vị đã được miễn nghĩa vụ này');
   if (o.status === 'removed') refuse('Đơn vị không còn trong chu kỳ');
   if (year.closed) refuse('Chu kỳ đã kết thúc, không nhận thêm báo cáo');
-  if (calendarToReal(year.input.clock, localTimeToInstant(o.spec.opensOn, 0, year.input.timeZone)) > Date.now()) refuse('Giai đoạn này chưa mở');
+  if (calendarToReal(year.input.clock, localTimeToInstant(o.spec.opensOn, 0, year.input.timeZone)) > Date.now())
+    refuse('Giai đoạn này chưa mở');
   // Revisions are kept in this workflow's history; a cap keeps that history bounded whatever a client does.
-  if (o.versions >= MAX_VERSIONS && !o.seenRequests.has(requestId)) refuse(`Đã nộp ${MAX_VERSIONS} lần cho nghĩa vụ này; xin liên hệ Ban Tuyên giáo nếu cần sửa thêm`);
+  if (o.versions >= MAX_VERSIONS && !o.seenRequests.has(requestId))
+    refuse(`Đã nộp ${MAX_VERSIONS} lần cho nghĩa vụ này; xin liên hệ Ban Tuyên giáo nếu cần sửa thêm`);
   // A unit may revise what it sent until the deadline; after it, the first version stands. Judged by when the
   // API received it (a validator issues no command: accepted updates are not validated again on replay).
   if ((o.status === 'submitted' || o.status === 'late') && o.ladder.pastDue(sentAt) && !o.seenRequests.has(requestId)) {
@@ -38,7 +40,12 @@ export function checkSubmittable(year: UnitYear, phase: string, requestId: strin
   return o;
 }
 
-export function parsePayload(year: UnitYear, phase: string, payload: unknown, validating = false): { payload: Record<string, unknown>; outcome: Outcome } {
+export function parsePayload(
+  year: UnitYear,
+  phase: string,
+  payload: unknown,
+  validating = false,
+): { payload: Record<string, unknown>; outcome: Outcome } {
   let spec: PhaseSpec;
   try {
     spec = phaseSpec(phase);
@@ -147,18 +154,38 @@ export async function accept(
     year.publishSearchAttributes();
   } else {
     // The oldest histories stored and recorded with two activities; kept for them (docs/DEPLOYS.md).
-    ({ version } = await acts.storeSubmission({ key, cycleId: year.cycleId, unitCode: year.unitCode, phase: o.phase, payload, actor: args.actor.id, via: args.actor.via, late, calendarAt: year.calendarNow() }));
+    ({ version } = await acts.storeSubmission({
+      key,
+      cycleId: year.cycleId,
+      unitCode: year.unitCode,
+      phase: o.phase,
+      payload,
+      actor: args.actor.id,
+      via: args.actor.via,
+      late,
+      calendarAt: year.calendarNow(),
+    }));
     o.versions = Math.max(o.versions, version);
     first = !isClosed(o.status);
     if (first) {
       o.status = late ? 'late' : 'submitted';
       o.submittedAt = year.calendarNow();
     }
-    await year.record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, { data: { version, late, via: args.actor.via, ...(summary ? { summary } : {}) }, key });
+    await year.record(o, version === 1 ? 'submitted' : 'revised', args.actor.id, {
+      data: { version, late, via: args.actor.via, ...(summary ? { summary } : {}) },
+      key,
+    });
   }
   if (first && outcome) await followUp(year, o, outcome, judged.stamped ? sentCalendarAt : undefined);
   year.outbox.push(() => year.email(o, 'receipt', { version, late, ...(summary ? { summary } : {}) }));
-  const receipt: SubmissionReceipt = { phase: o.phase, version, status: o.status, late, deadline: o.ladder.deadline, ...(outcome ? { summary: outcome.summary, underTarget: outcome.underTarget } : {}) };
+  const receipt: SubmissionReceipt = {
+    phase: o.phase,
+    version,
+    status: o.status,
+    late,
+    deadline: o.ladder.deadline,
+    ...(outcome ? { summary: outcome.summary, underTarget: outcome.underTarget } : {}),
+  };
   o.seenRequests.set(args.requestId, receipt);
   return receipt;
 }

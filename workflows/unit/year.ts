@@ -38,7 +38,15 @@ export interface Obligation {
   seenRequests: Map<string, SubmissionReceipt>;
 }
 
-export type EmailExtra = { days?: number; version?: number; reason?: string; actor?: string; late?: boolean; name?: string; summary?: string };
+export type EmailExtra = {
+  days?: number;
+  version?: number;
+  reason?: string;
+  actor?: string;
+  late?: boolean;
+  name?: string;
+  summary?: string;
+};
 
 export class UnitYear {
   readonly cycleId: string;
@@ -81,7 +89,16 @@ export class UnitYear {
 
   newObligation(spec: ObligationSpec): Obligation {
     const { clock, calendar, timeZone } = this.input;
-    return { spec, phase: spec.phase, title: spec.title, status: 'pending', escalationLevel: 0, versions: 0, ladder: new Ladder({ clock, calendar, timeZone, policy: spec.policy }, spec.deadline), seenRequests: new Map() };
+    return {
+      spec,
+      phase: spec.phase,
+      title: spec.title,
+      status: 'pending',
+      escalationLevel: 0,
+      versions: 0,
+      ladder: new Ladder({ clock, calendar, timeZone, policy: spec.policy }, spec.deadline),
+      seenRequests: new Map(),
+    };
   }
 
   find(phase: string): Obligation {
@@ -150,7 +167,12 @@ export class UnitYear {
     return `${this.cycleId}/${this.unitCode}/${o.phase}/${requestId}`;
   }
 
-  async record(o: Obligation, kind: string, actor: string, extra: { reason?: string; data?: Record<string, unknown>; key?: string } = {}): Promise<void> {
+  async record(
+    o: Obligation,
+    kind: string,
+    actor: string,
+    extra: { reason?: string; data?: Record<string, unknown>; key?: string } = {},
+  ): Promise<void> {
     this.transitionSeq += 1;
     const { workflowId, runId } = workflowInfo();
     await acts.recordTransition({
@@ -176,7 +198,14 @@ export class UnitYear {
     const { cycleId, unitCode } = this;
     const deadline = o.ladder.deadline;
     const result = await acts.sendUnitEmail({
-      key: emailKey({ cycle: cycleId, unit: unitCode, phase: o.phase, kind: extra.name ?? kind, deadline, ...(extra.version !== undefined ? { seq: extra.version } : {}) }),
+      key: emailKey({
+        cycle: cycleId,
+        unit: unitCode,
+        phase: o.phase,
+        kind: extra.name ?? kind,
+        deadline,
+        ...(extra.version !== undefined ? { seq: extra.version } : {}),
+      }),
       cycleId,
       unitCode,
       phase: o.phase,
@@ -195,7 +224,13 @@ export class UnitYear {
       if (kind !== 'bounce') {
         deprecatePatch('bounce-notice');
         await acts.sendUnitEmail({
-          key: emailKey({ cycle: cycleId, unit: unitCode, phase: o.phase, kind: `bounce-${extra.name ?? kind}`, deadline: o.ladder.deadline }),
+          key: emailKey({
+            cycle: cycleId,
+            unit: unitCode,
+            phase: o.phase,
+            kind: `bounce-${extra.name ?? kind}`,
+            deadline: o.ladder.deadline,
+          }),
           cycleId,
           unitCode,
           phase: o.phase,
