@@ -3,11 +3,18 @@
  * and its handler, a few calls on the unit's state (workflows/unit/year.ts). Every handler takes its argument's
  * shape by version (`byVersion`): only version 1 exists; a second shape would get its own entry there.
  */
-import { setHandler } from '@temporalio/workflow';
+import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import { isClosed } from '../../domain/obligation.js';
 import { statusLong, viDate } from '../../domain/words.js';
 import { compareDates } from '../../domain/calendar.js';
-import { acknowledgePlanSchema, exemptSchema, extendDeadlineSchema, removeUnitSchema, submitSchema } from '../../domain/submissions.js';
+import {
+  acknowledgePlanSchema,
+  exemptSchema,
+  extendDeadlineSchema,
+  removeUnitSchema,
+  submitSchema,
+  type Submit,
+} from '../../domain/submissions.js';
 import { remindSchema } from '../../domain/reminders.js';
 import { messageVersion, parseArgs, refuse } from '../refusals.js';
 import {
@@ -31,6 +38,12 @@ function byVersion<R>(versions: { 1: (raw: unknown) => R }): (raw: unknown) => R
 
 export function setUnitHandlers(year: UnitYear): void {
   const { input } = year;
+  /**
+   * A submission as its validator parsed it, by Update id, for the handler that runs right after it in the same
+   * activation: the payload is parsed once at the HTTP edge and once here, then trusted. A handler finds nothing
+   * on replay (validators do not run then) and parses the recorded argument itself, to the same result.
+   */
+  const validated = new Map<string, { args: Submit; parsed: ReturnType<typeof parsePayload> }>();
 
   setHandler(unitViewQuery, () => ({ ...year.unitView(), facts: year.checkedFacts }));
 
@@ -38,11 +51,14 @@ export function setUnitHandlers(year: UnitYear): void {
     submitUpdate,
     byVersion({
       1: async (raw) => {
-        const args = parseArgs(submitSchema, raw);
+        const updateId = currentUpdateInfo()?.id;
+        const known = updateId !== undefined ? validated.get(updateId) : undefined;
+        if (updateId !== undefined) validated.delete(updateId);
+        const args = known?.args ?? parseArgs(submitSchema, raw);
         const o = year.find(args.phase);
         const seen = o.seenRequests.get(args.requestId);
         if (seen) return seen; // a retried request is the same submission
-        const { payload, outcome } = parsePayload(year, args.phase, args.payload);
+        const { payload, outcome } = known?.parsed ?? parsePayload(year, args.phase, args.payload);
         return accept(year, o, args, payload, outcome);
       },
     }),
@@ -51,7 +67,9 @@ export function setUnitHandlers(year: UnitYear): void {
         messageVersion(raw, true);
         const args = parseArgs(submitSchema, raw);
         checkSubmittable(year, args.phase, args.requestId, args.sentAt);
-        parsePayload(year, args.phase, args.payload, true);
+        const parsed = parsePayload(year, args.phase, args.payload, true);
+        const updateId = currentUpdateInfo()?.id;
+        if (updateId !== undefined) validated.set(updateId, { args, parsed });
       },
     },
   );
