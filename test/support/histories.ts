@@ -53,7 +53,10 @@ export interface RawHistoryEvent {
   activityTaskScheduledEventAttributes?: { activityType: { name: string }; input?: { payloads?: { data?: string }[] } };
   markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads?: { data?: string }[] }> };
   workflowExecutionSignaledEventAttributes?: { signalName: string };
-  workflowExecutionUpdateAcceptedEventAttributes?: { protocolInstanceId: string; acceptedRequest: { input: { name: string; args?: { payloads?: { data?: string }[] } } } };
+  workflowExecutionUpdateAcceptedEventAttributes?: {
+    protocolInstanceId: string;
+    acceptedRequest: { input: { name: string; args?: { payloads?: { data?: string }[] } } };
+  };
   workflowExecutionUpdateCompletedEventAttributes?: { meta: { updateId: string } };
 }
 
@@ -79,7 +82,11 @@ export interface HistorySummary {
    * one local activity at a time, in the order its Updates were accepted). A submission stored by
    * acceptSubmission is known by its `submit` Update's phase.
    */
-  localActivities: { name: string; result: Record<string, unknown> | undefined; update?: { name: string; input: Record<string, unknown> } }[];
+  localActivities: {
+    name: string;
+    result: Record<string, unknown> | undefined;
+    update?: { name: string; input: Record<string, unknown> };
+  }[];
   signals: string[];
   /** The ids of the patches whose markers the history records. */
   patches: string[];
@@ -104,7 +111,11 @@ function localActivitiesOf(events: RawHistoryEvent[]): HistorySummary['localActi
       const data = decodePayload(marker.details?.['data']?.payloads?.[0]);
       const result = marker.details?.['result']?.payloads?.[0];
       const update = open[0];
-      out.push({ name: String(data.activity_type), result: result ? decodePayload(result) : undefined, ...(update ? { update: { name: update.name, input: update.input } } : {}) });
+      out.push({
+        name: String(data.activity_type),
+        result: result ? decodePayload(result) : undefined,
+        ...(update ? { update: { name: update.name, input: update.input } } : {}),
+      });
     }
   }
   return out;
@@ -116,9 +127,14 @@ export function summarizeHistory(events: RawHistoryEvent[]): HistorySummary {
     completed: events.at(-1)?.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
     activities: events
       .filter((e) => e.activityTaskScheduledEventAttributes)
-      .map((e) => ({ name: e.activityTaskScheduledEventAttributes!.activityType.name, input: decodePayload(e.activityTaskScheduledEventAttributes!.input?.payloads?.[0]) })),
+      .map((e) => ({
+        name: e.activityTaskScheduledEventAttributes!.activityType.name,
+        input: decodePayload(e.activityTaskScheduledEventAttributes!.input?.payloads?.[0]),
+      })),
     localActivities: localActivitiesOf(events),
-    signals: events.filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName),
+    signals: events
+      .filter((e) => e.workflowExecutionSignaledEventAttributes)
+      .map((e) => e.workflowExecutionSignaledEventAttributes!.signalName),
     patches: events
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
       .map((e) => String(decodePayload(e.markerRecordedEventAttributes!.details?.['patch-data']?.payloads?.[0]).id)),

@@ -34,7 +34,8 @@ function git(args: string[]): string {
 export function resolveCommit(commit: string): string {
   const probe = spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: projectRoot(), stdio: 'ignore' });
   if (probe.status !== 0) {
-    const shallow = spawnSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: projectRoot(), encoding: 'utf8' }).stdout.trim() === 'true';
+    const shallow =
+      spawnSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: projectRoot(), encoding: 'utf8' }).stdout.trim() === 'true';
     throw new Error(
       `this clone has no commit ${commit} (the release ${RELEASE_BEFORE_ISSUE_14.tag} the two-bundle test starts its year on)` +
         (shallow ? ': it is a shallow clone. Fetch the history with `git fetch --unshallow`' : ': fetch it with `git fetch origin`') +
@@ -51,7 +52,10 @@ export function resolveCommit(commit: string): string {
 export function checkoutWorkflowSources(commit: string): string {
   const full = resolveCommit(commit);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chuky-release-${full.slice(0, 7)}-`));
-  const archive = execFileSync('git', ['archive', '--format=tar', full, ...BUNDLE_SOURCES], { cwd: projectRoot(), maxBuffer: 256 * 1024 * 1024 });
+  const archive = execFileSync('git', ['archive', '--format=tar', full, ...BUNDLE_SOURCES], {
+    cwd: projectRoot(),
+    maxBuffer: 256 * 1024 * 1024,
+  });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   fs.symlinkSync(path.join(projectRoot(), 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;

@@ -27,7 +27,9 @@ const NEW = 'inspection-full-year-v2.json';
 
 /** The activities a history ran, in order, with the email kind of each sendUnitEmail. */
 const activities = (file: string): string[] =>
-  summarizeHistory(readHistoryFile(file).events).activities.map((a) => (a.name === 'sendUnitEmail' ? `${a.name}:${String(a.input.kind)}` : a.name));
+  summarizeHistory(readHistoryFile(file).events).activities.map((a) =>
+    a.name === 'sendUnitEmail' ? `${a.name}:${String(a.input.kind)}` : a.name,
+  );
 
 const replay = (bundle: WorkflowBundle, file: string) =>
   Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(readHistoryFile(file)), file);
@@ -51,18 +53,21 @@ describe(`a behaviour change behind patched('${PATCH}'): old and new inspection 
     }
   });
 
-  it('(a) replays the history recorded before the change on today\'s code', async () => {
+  it("(a) replays the history recorded before the change on today's code", async () => {
     await replay(current, OLD);
   });
 
-  it('(b) replays the history recorded after the change on today\'s code', async () => {
+  it("(b) replays the history recorded after the change on today's code", async () => {
     await replay(current, NEW);
   });
 
   it('(c) the change without its patched() guard cannot replay the old history: a nondeterminism error', async () => {
     // Today's code with the guard passes (a); the same code with the receipt unconditional does not: where the
     // old run completed, it schedules the receipt.
-    const failure = await replay(unguarded, OLD).then(() => undefined, (err: unknown) => err);
+    const failure = await replay(unguarded, OLD).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(DeterminismViolationError);
     // "[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 175,
     // WorkflowExecutionCompleted)": the build schedules the receipt where the recorded run completed.
@@ -72,7 +77,10 @@ describe(`a behaviour change behind patched('${PATCH}'): old and new inspection 
   it("(c') nor can the code from before the change replay the new history: roll forward, never back", async () => {
     await replay(before, OLD);
     // The new history recorded the patch's marker; code that never asks for the patch cannot account for it.
-    const failure = await replay(before, NEW).then(() => undefined, (err: unknown) => err);
+    const failure = await replay(before, NEW).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(DeterminismViolationError);
     expect((failure as Error).message).toMatch(/patch marker encountered for change remedy-receipt/);
   });

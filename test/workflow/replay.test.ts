@@ -21,9 +21,19 @@ import { bundleOptions } from '../../workers/bundle.js';
 import * as workflows from '../../workflows/index.js';
 import { PHASE_IDS } from '../../domain/phases/index.js';
 import { projectRoot } from '../../config/paths.js';
-import { decodePayload, HISTORIES_DIR, readHistoryFile, summarizeHistory, type HistorySummary, type RawHistoryEvent } from '../support/histories.js';
+import {
+  decodePayload,
+  HISTORIES_DIR,
+  readHistoryFile,
+  summarizeHistory,
+  type HistorySummary,
+  type RawHistoryEvent,
+} from '../support/histories.js';
 
-const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const summaries = new Map(files.map((f) => [f, summarizeHistory(readHistoryFile(f).events)]));
 
 const ran = (h: HistorySummary, name: string) => h.activities.filter((a) => a.name === name);
@@ -37,7 +47,9 @@ const emailKinds = (h: HistorySummary) => new Set(ran(h, 'sendUnitEmail').map((a
 function storedPhases(h: HistorySummary): Set<string> {
   return new Set([
     ...ran(h, 'storeSubmission').map((a) => String(a.input.phase)),
-    ...h.localActivities.filter((a) => a.name === 'acceptSubmission' && a.update?.name === 'submit').map((a) => String(a.update!.input.phase)),
+    ...h.localActivities
+      .filter((a) => a.name === 'acceptSubmission' && a.update?.name === 'submit')
+      .map((a) => String(a.update!.input.phase)),
   ]);
 }
 
@@ -51,7 +63,15 @@ const FULL_RUN: Record<string, { scenario: string; what: string; missing: (h: Hi
     scenario: 'cycle-full-year',
     what: 'launch, the wait for the closing day, close, freeze',
     missing: (h) =>
-      ['planCycle', 'launchUnitBatch', 'markCycleLaunched', 'closeUnitBatch', 'markCycleClosed', 'closeOpenInspections', 'freezeCycle'].filter((a) => ran(h, a).length === 0),
+      [
+        'planCycle',
+        'launchUnitBatch',
+        'markCycleLaunched',
+        'closeUnitBatch',
+        'markCycleClosed',
+        'closeOpenInspections',
+        'freezeCycle',
+      ].filter((a) => ran(h, a).length === 0),
   },
   unitWorkflow: {
     scenario: 'unit-full-year',
@@ -59,7 +79,11 @@ const FULL_RUN: Record<string, { scenario: string; what: string; missing: (h: Hi
     missing: (h) => {
       const unitPhases = PHASE_IDS.filter((p) => p !== 'inspection-remedy');
       const submitted = storedPhases(h);
-      const opened = new Set(ran(h, 'recordTransition').filter((a) => a.input.kind === 'opened').map((a) => String(a.input.phase)));
+      const opened = new Set(
+        ran(h, 'recordTransition')
+          .filter((a) => a.input.kind === 'opened')
+          .map((a) => String(a.input.phase)),
+      );
       return [
         ...unitPhases.filter((p) => !opened.has(p)).map((p) => `${p} opened`),
         ...unitPhases.filter((p) => !submitted.has(p)).map((p) => `${p} submitted`),
@@ -72,7 +96,9 @@ const FULL_RUN: Record<string, { scenario: string; what: string; missing: (h: Hi
     scenario: 'inspection-full-year',
     what: 'notice, visit, conclusion with remedies, remedy reminders and overdue notice, remedy report',
     missing: (h) => [
-      ...(['inspection-notice', 'inspection-scheduled', 'inspection-conclusion', 'reminder', 'overdue'] as const).filter((k) => !emailKinds(h).has(k)).map((k) => `a ${k} email`),
+      ...(['inspection-notice', 'inspection-scheduled', 'inspection-conclusion', 'reminder', 'overdue'] as const)
+        .filter((k) => !emailKinds(h).has(k))
+        .map((k) => `a ${k} email`),
       ...(storedPhases(h).has('inspection-remedy') ? [] : ['the remedy report']),
     ],
   },
@@ -82,7 +108,10 @@ const versionOf = (file: string) => Number(/-v(\d+)\.json$/.exec(file)?.[1] ?? -
 
 /** The newest recording of a scenario: `<scenario>-vN.json` with the highest N. */
 function newest(scenario: string, names: readonly string[] = files): string | undefined {
-  return names.filter((f) => f.startsWith(`${scenario}-v`) && /^v\d+$/.test(f.slice(scenario.length + 1, -'.json'.length))).sort((a, b) => versionOf(a) - versionOf(b)).at(-1);
+  return names
+    .filter((f) => f.startsWith(`${scenario}-v`) && /^v\d+$/.test(f.slice(scenario.length + 1, -'.json'.length)))
+    .sort((a, b) => versionOf(a) - versionOf(b))
+    .at(-1);
 }
 
 /** What the newest full-run recording of `type` lacks ([] when it is a complete full run). */
@@ -91,7 +120,11 @@ function fullRunGaps(type: string, histories: ReadonlyMap<string, HistorySummary
   const file = newest(spec.scenario, [...histories.keys()]);
   if (!file) return [`no recording of ${spec.scenario}`];
   const h = histories.get(file)!;
-  return [...(h.workflowType === type ? [] : [`${file} is a ${h.workflowType}`]), ...(h.completed ? [] : [`${file} did not complete`]), ...spec.missing(h).map((m) => `${file}: missing ${m}`)];
+  return [
+    ...(h.workflowType === type ? [] : [`${file} is a ${h.workflowType}`]),
+    ...(h.completed ? [] : [`${file} did not complete`]),
+    ...spec.missing(h).map((m) => `${file}: missing ${m}`),
+  ];
 }
 
 /** A recorded history with some of its events removed: what a recording of code that skipped them would hold. */
@@ -117,9 +150,13 @@ function typeOfSource(relative: string): string | undefined {
 function patchIds(): Map<string, string[]> {
   const dir = path.join(projectRoot(), 'workflows');
   const ids = new Map<string, string[]>();
-  const sources = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => f.split(path.sep).join('/')).sort();
+  const sources = (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
   for (const file of sources) {
-    for (const m of fs.readFileSync(path.join(dir, file), 'utf8').matchAll(/patched\('([^']+)'\)/g)) ids.set(m[1]!, [...new Set([...(ids.get(m[1]!) ?? []), file])]);
+    for (const m of fs.readFileSync(path.join(dir, file), 'utf8').matchAll(/patched\('([^']+)'\)/g))
+      ids.set(m[1]!, [...new Set([...(ids.get(m[1]!) ?? []), file])]);
   }
   return ids;
 }
@@ -154,8 +191,14 @@ function patchCoverage(histories: ReadonlyMap<string, HistorySummary>) {
   });
   return {
     rows,
-    after: rows.filter((r) => r.after.length === 0).map((r) => r.id).sort(),
-    before: rows.filter((r) => r.before.length === 0).map((r) => r.id).sort(),
+    after: rows
+      .filter((r) => r.after.length === 0)
+      .map((r) => r.id)
+      .sort(),
+    before: rows
+      .filter((r) => r.before.length === 0)
+      .map((r) => r.id)
+      .sort(),
   };
 }
 
@@ -173,19 +216,23 @@ describe('recorded histories replay on the current workflow code', () => {
     for (const type of types) expect(fullRunGaps(type, summaries), `${type} (${FULL_RUN[type]!.what})`).toEqual([]);
   });
 
-  it('recognises how today\'s unit workflow stores submissions and sends reminders, and misses a recording without them', () => {
+  it("recognises how today's unit workflow stores submissions and sends reminders, and misses a recording without them", () => {
     const file = newest('unit-full-year')!;
     const h = summaries.get(file)!;
     // Today's code: every submission by the acceptSubmission local activity (a marker), none by storeSubmission.
     expect(ran(h, 'storeSubmission'), file).toEqual([]);
     expect([...storedPhases(h)].sort(), file).toEqual(PHASE_IDS.filter((p) => p !== 'inspection-remedy').sort());
-    expect(h.localActivities.filter((a) => a.name === 'acceptSubmission').map((a) => a.result?.version), file).not.toContain(undefined);
+    expect(
+      h.localActivities.filter((a) => a.name === 'acceptSubmission').map((a) => a.result?.version),
+      file,
+    ).not.toContain(undefined);
 
     // The same history as a recording of code that stopped storing the plan's submission (its acceptSubmission
     // marker gone), or that stopped sending reminders (their sendUnitEmail tasks gone), is no full run.
     const planAccepted = (e: RawHistoryEvent, events: RawHistoryEvent[]) => {
       const m = e.markerRecordedEventAttributes;
-      if (m?.markerName !== 'core_local_activity' || decodePayload(m.details?.['data']?.payloads?.[0]).activity_type !== 'acceptSubmission') return false;
+      if (m?.markerName !== 'core_local_activity' || decodePayload(m.details?.['data']?.payloads?.[0]).activity_type !== 'acceptSubmission')
+        return false;
       // The Update it ran for: the submit Update accepted last before it.
       const update = events
         .slice(0, events.indexOf(e))
@@ -193,14 +240,21 @@ describe('recorded histories replay on the current workflow code', () => {
       return decodePayload(update?.acceptedRequest.input.args?.payloads?.[0]).phase === 'plan';
     };
     const reminder = (e: RawHistoryEvent) =>
-      e.activityTaskScheduledEventAttributes?.activityType.name === 'sendUnitEmail' && decodePayload(e.activityTaskScheduledEventAttributes.input?.payloads?.[0]).kind === 'reminder';
+      e.activityTaskScheduledEventAttributes?.activityType.name === 'sendUnitEmail' &&
+      decodePayload(e.activityTaskScheduledEventAttributes.input?.payloads?.[0]).kind === 'reminder';
     expect(FULL_RUN.unitWorkflow!.missing(h)).toEqual([]);
     expect(FULL_RUN.unitWorkflow!.missing(without(file, planAccepted))).toEqual(['plan submitted']);
     expect(FULL_RUN.unitWorkflow!.missing(without(file, reminder))).toEqual(['a reminder email']);
     // And the check reads the newest recording, so an older one that passes (v2's storeSubmission) does not hide it.
     const older = files.filter((f) => f.startsWith('unit-full-year-v') && f !== file);
-    expect(older.some((f) => FULL_RUN.unitWorkflow!.missing(summaries.get(f)!).length === 0), 'an older recording passes on its own').toBe(true);
-    for (const [name, broken] of [['no plan submission', without(file, planAccepted)], ['no reminder', without(file, reminder)]] as const) {
+    expect(
+      older.some((f) => FULL_RUN.unitWorkflow!.missing(summaries.get(f)!).length === 0),
+      'an older recording passes on its own',
+    ).toBe(true);
+    for (const [name, broken] of [
+      ['no plan submission', without(file, planAccepted)],
+      ['no reminder', without(file, reminder)],
+    ] as const) {
       const set = new Map(summaries);
       set.set(file, broken);
       expect(fullRunGaps('unitWorkflow', set), name).not.toEqual([]);
@@ -219,16 +273,29 @@ describe('recorded histories replay on the current workflow code', () => {
     // What the histories show, one line per id: where it is asked, which histories replay each side.
     console.log(
       coverage.rows
-        .map((r) => `patched('${r.id}') in ${r.where.join(', ')}: after ${r.after.length ? r.after.join(' ') : 'NONE'}; before ${r.before.length ? `${r.before.length} histories` : 'NONE'}`)
+        .map(
+          (r) =>
+            `patched('${r.id}') in ${r.where.join(', ')}: after ${r.after.length ? r.after.join(' ') : 'NONE'}; before ${r.before.length ? `${r.before.length} histories` : 'NONE'}`,
+        )
         .join('\n'),
     );
     expect(coverage.rows.length).toBeGreaterThan(0);
     // A gap not in the list is new: record a history for it (or, knowingly, list it).
-    expect(coverage.after.filter((id) => !KNOWN_PATCH_GAPS.after.includes(id)), 'patch ids with no history recorded after them').toEqual([]);
-    expect(coverage.before.filter((id) => !KNOWN_PATCH_GAPS.before.includes(id)), 'patch ids with no history recorded before them').toEqual([]);
+    expect(
+      coverage.after.filter((id) => !KNOWN_PATCH_GAPS.after.includes(id)),
+      'patch ids with no history recorded after them',
+    ).toEqual([]);
+    expect(
+      coverage.before.filter((id) => !KNOWN_PATCH_GAPS.before.includes(id)),
+      'patch ids with no history recorded before them',
+    ).toEqual([]);
     // A known gap that is closed, or an id no longer in the code, is taken off the list, so it keeps naming only real gaps.
-    const closed = [...KNOWN_PATCH_GAPS.after.filter((id) => !coverage.after.includes(id)), ...KNOWN_PATCH_GAPS.before.filter((id) => !coverage.before.includes(id))];
-    if (closed.length) console.log(`KNOWN_PATCH_GAPS lists ids that now have their histories (or are gone): ${closed.join(', ')}; take them off`);
+    const closed = [
+      ...KNOWN_PATCH_GAPS.after.filter((id) => !coverage.after.includes(id)),
+      ...KNOWN_PATCH_GAPS.before.filter((id) => !coverage.before.includes(id)),
+    ];
+    if (closed.length)
+      console.log(`KNOWN_PATCH_GAPS lists ids that now have their histories (or are gone): ${closed.join(', ')}; take them off`);
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {

@@ -60,7 +60,16 @@ units:
 const UNITS = 8;
 
 function yearFiles(code: string) {
-  const fx = writeFixture({ code, issuedOn: '2027-01-11', deadline: '2027-02-15', units: UNITS, phases: PHASES, rollForward: true, holidays: HOLIDAYS, closesOn: '2027-12-31' });
+  const fx = writeFixture({
+    code,
+    issuedOn: '2027-01-11',
+    deadline: '2027-02-15',
+    units: UNITS,
+    phases: PHASES,
+    rollForward: true,
+    holidays: HOLIDAYS,
+    closesOn: '2027-12-31',
+  });
   const behaviourFile = path.join(path.dirname(fx.file), 'behaviour.yaml');
   fs.writeFileSync(behaviourFile, BEHAVIOUR_YAML);
   return { fx, configFile: fx.file, behaviourFile };
@@ -94,9 +103,13 @@ function comparable(data: FrozenDataset) {
   };
 }
 
-const byPurpose = (r: YearResult) => Object.fromEntries(r.emails.map((e) => [e.purpose, `${e.date} ${e.unit} ${e.phase} ${e.kind} ${e.status}`]));
+const byPurpose = (r: YearResult) =>
+  Object.fromEntries(r.emails.map((e) => [e.purpose, `${e.date} ${e.unit} ${e.phase} ${e.kind} ${e.status}`]));
 
-type Histories = { workflowId: string; history: Awaited<ReturnType<ReturnType<StageEnd['client']['workflow']['getHandle']>['fetchHistory']>> }[];
+type Histories = {
+  workflowId: string;
+  history: Awaited<ReturnType<ReturnType<StageEnd['client']['workflow']['getHandle']>['fetchHistory']>>;
+}[];
 
 const fetchHistories = (client: StageEnd['client'], ids: readonly string[]): Promise<Histories> =>
   Promise.all(ids.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })));
@@ -164,16 +177,35 @@ describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISS
           // Before today's worker polls: today's code replays every history the release's worker left, or says where not.
           const histories = await fetchHistories(end.client, end.workflowIds);
           const replayFailures = await replayAll(histories, end.next.bundle, 'two-bundles-at-switch');
-          atSwitch = { cycleId: end.cycleId, workflowIds: end.workflowIds, emails: end.emails, submissions: end.submissions, histories, replayFailures };
+          atSwitch = {
+            cycleId: end.cycleId,
+            workflowIds: end.workflowIds,
+            emails: end.emails,
+            submissions: end.submissions,
+            histories,
+            replayFailures,
+          };
           if (replayFailures.length) {
-            throw new Error(`today's workflow code cannot replay the histories ${RELEASE_BEFORE_ISSUE_14.tag} recorded until ${new Date(SWITCH_AT).toISOString()}:\n${replayFailures.join('\n')}`);
+            throw new Error(
+              `today's workflow code cannot replay the histories ${RELEASE_BEFORE_ISSUE_14.tag} recorded until ${new Date(SWITCH_AT).toISOString()}:\n${replayFailures.join('\n')}`,
+            );
           }
         },
         ...(log ? { log } : {}),
       }),
-      runYearOnBundles({ configFile: b.configFile, behaviourFile: b.behaviourFile, db, mailer, taskQueue: 'two-bundles-single', stages: [{ name: 'today', bundle: today }], ...(log ? { log } : {}) }),
+      runYearOnBundles({
+        configFile: b.configFile,
+        behaviourFile: b.behaviourFile,
+        db,
+        mailer,
+        taskQueue: 'two-bundles-single',
+        stages: [{ name: 'today', bundle: today }],
+        ...(log ? { log } : {}),
+      }),
     ]);
-    console.log(`two bundles: ${switched.emails.length} and ${single.emails.length} emails, ${switched.actions} actions each, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `two bundles: ${switched.emails.length} and ${single.emails.length} emails, ${switched.actions} actions each, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 600_000);
 
   afterAll(async () => {
@@ -182,7 +214,7 @@ describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISS
     await db?.end();
   });
 
-  it('switches mid-year: the release had sent the plan\'s reminders and overdue notices and stored its reports, with work left for today\'s code', () => {
+  it("switches mid-year: the release had sent the plan's reminders and overdue notices and stored its reports, with work left for today's code", () => {
     expect(atSwitch, 'the first stage ended').toBeDefined();
     const kinds = (phase: string) => new Set(atSwitch!.emails.filter((e) => e.phase === phase).map((e) => e.kind));
     expect([...kinds('plan')]).toEqual(expect.arrayContaining(['notice', 'reminder', 'receipt', 'overdue', 'extension', 'exemption']));
@@ -202,21 +234,31 @@ describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISS
     expect(new Set(purposes).size).toBe(purposes.length);
     expect(byPurpose(switched)).toEqual(byPurpose(single));
     // Every kind a year sends, and after the switch as before it.
-    expect(new Set(switched.emails.map((e) => e.kind))).toEqual(new Set(['notice', 'reminder', 'receipt', 'overdue', 'escalation2', 'escalation3', 'extension', 'exemption']));
+    expect(new Set(switched.emails.map((e) => e.kind))).toEqual(
+      new Set(['notice', 'reminder', 'receipt', 'overdue', 'escalation2', 'escalation3', 'extension', 'exemption']),
+    );
     expect(switched.emails.filter((e) => e.status !== 'sent')).toEqual([]);
-    expect(switched.emails.filter((e) => !atSwitch!.emails.some((b) => b.key === e.key)).length).toBeGreaterThan(switched.emails.length / 2);
+    expect(switched.emails.filter((e) => !atSwitch!.emails.some((b) => b.key === e.key)).length).toBeGreaterThan(
+      switched.emails.length / 2,
+    );
   });
 
   it('delivers each of them over SMTP exactly once, and nothing else to those committees', async () => {
     const inbox = await fetchInbox(services.inboxUrl);
     const bare = (id: string) => id.replace(/^<|>$/g, '');
-    for (const [name, year] of [['switched', switched], ['single', single]] as const) {
+    for (const [name, year] of [
+      ['switched', switched],
+      ['single', single],
+    ] as const) {
       const domain = domains[name];
       const mine = inbox.filter((m) => [...m.envelopeTo, ...m.to].some((a) => a.endsWith(`@${domain}`)));
       const counts = new Map<string, number>();
       for (const m of mine) counts.set(bare(m.messageId), (counts.get(bare(m.messageId)) ?? 0) + 1);
       expect([...counts.keys()].sort(), name).toEqual(year.emails.map((e) => bare(e.messageId)).sort());
-      expect([...counts].filter(([, n]) => n !== 1), `${name}: messages received more than once`).toEqual([]);
+      expect(
+        [...counts].filter(([, n]) => n !== 1),
+        `${name}: messages received more than once`,
+      ).toEqual([]);
     }
   });
 
@@ -240,13 +282,15 @@ describe(`a year started on ${RELEASE_BEFORE_ISSUE_14.tag} (${RELEASE_BEFORE_ISS
     expect(await replayAll(await fetchHistories(switched.client, switched.workflowIds), today, 'two-bundles-after')).toEqual([]);
   });
 
-  it('would stop at the switch had today\'s code rolled back a patch the release recorded: the units that had reported', async () => {
+  it("would stop at the switch had today's code rolled back a patch the release recorded: the units that had reported", async () => {
     // The same check at the switch, on today's code with patched('accept-submission-local-activity') false (a
     // submission stored by an activity, as before that patch): the three units whose plan reports the release
     // stored behind that patch cannot be replayed, the others (no report yet) can.
     const rolledBack = await bundleVariant('before-accept-submission-local-activity');
     const failures = await replayAll(atSwitch!.histories, rolledBack, 'two-bundles-rolled-back');
-    expect(failures.map((f) => f.slice(0, f.indexOf(':'))).sort()).toEqual(['U003', 'U007', 'U008'].map((u) => `chuky/unit/${atSwitch!.cycleId}/${u}`));
+    expect(failures.map((f) => f.slice(0, f.indexOf(':'))).sort()).toEqual(
+      ['U003', 'U007', 'U008'].map((u) => `chuky/unit/${atSwitch!.cycleId}/${u}`),
+    );
     for (const f of failures) expect(f).toMatch(/Nondeterminism|accept-submission-local-activity/);
   }, 180_000);
 });

@@ -19,7 +19,10 @@ export function bundleVariant(variant: string): Promise<WorkflowBundle> {
     webpackConfigHook: (config) => {
       const next = base.webpackConfigHook!(config);
       // Exact match only: the stand-in itself imports the real module as '@temporalio/workflow/lib/index.js'.
-      next.resolve = { ...next.resolve, alias: { ...(next.resolve?.alias as Record<string, string | false>), '@temporalio/workflow$': stand } };
+      next.resolve = {
+        ...next.resolve,
+        alias: { ...(next.resolve?.alias as Record<string, string | false>), '@temporalio/workflow$': stand },
+      };
       return next;
     },
   });
