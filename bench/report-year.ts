@@ -6,11 +6,11 @@
  * as the workflows store them. Most units submit on time; some late, some never (level 3), some are exempted, some
  * revise, and units under the study target owe and hold a make-up session. Deterministic.
  */
-import type pg from 'pg';
 import { loadCycleFileAsync } from '../config/cycle.js';
 import { unitPhases } from '../config/phase-lookup.js';
 import { registerCycle } from '../db/cycles.js';
 import { withTransaction, type Db } from '../db/pool.js';
+import { insertSeedRows } from '../db/seed-history.js';
 import { addDays, effectiveDeadline, localTimeToInstant, type IsoDate } from '../domain/calendar.js';
 import { REAL_CLOCK } from '../domain/clock.js';
 import { cycleId as makeCycleId } from '../domain/ids.js';
@@ -18,41 +18,6 @@ import { phaseSpec } from '../domain/phases/index.js';
 import { samplePayload, reportedMembers } from '../rehearsal/payloads.js';
 
 type Row = unknown[];
-
-const OBLIGATION_COLUMNS = [
-  'cycle_id',
-  'unit_code',
-  'phase',
-  'deadline',
-  'due_at',
-  'status',
-  'escalation_level',
-  'last_event',
-  'updated_at',
-  'calendar_at',
-];
-const SUBMISSION_COLUMNS = [
-  'submission_key',
-  'cycle_id',
-  'unit_code',
-  'phase',
-  'version',
-  'payload',
-  'actor',
-  'via',
-  'late',
-  'submitted_at',
-  'calendar_at',
-];
-
-async function insertRows(client: pg.PoolClient, table: string, columns: string[], rows: Row[]): Promise<void> {
-  const perChunk = Math.max(1, Math.floor(30_000 / columns.length));
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const params: unknown[] = [];
-    const values = rows.slice(start, start + perChunk).map((row) => `(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
-    await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, params);
-  }
-}
 
 export interface WrittenYear {
   cycleId: string;
@@ -165,8 +130,8 @@ export async function writeFrozenYear(db: Db, configFile: string): Promise<Writt
 
   const t1 = Date.now();
   await withTransaction(db, async (client) => {
-    await insertRows(client, 'obligations', OBLIGATION_COLUMNS, obligations);
-    await insertRows(client, 'submissions', SUBMISSION_COLUMNS, submissions);
+    await insertSeedRows(client, 'obligations', obligations);
+    await insertSeedRows(client, 'submissions', submissions);
     await client.query(
       `UPDATE cycles SET status = 'closed', launched_units = $2, closed_at = now(), closed_reason = ` +
         `'Kết thúc chu kỳ (bench)', frozen_at = now() WHERE id = $1`,

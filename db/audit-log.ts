@@ -8,7 +8,7 @@ import type { Db } from './pool.js';
 
 type Queryable = Db | pg.PoolClient;
 
-/** One row, as ops/types.ts's AuditEntry names it (db/ may not import from ops/, so the shape is repeated). */
+/** One row of the audit log (ops/types.ts calls it AuditEntry). */
 export interface AuditLogRow {
   id: number;
   at: string;
@@ -23,6 +23,7 @@ export interface AuditLogRow {
   details: Record<string, unknown>;
   outcome: 'ok' | 'refused' | 'failed';
   message: string | null;
+  /** The request's idempotency key, when it had one (unique in the log). */
   requestId?: string | null;
 }
 

@@ -112,6 +112,11 @@ export async function cycleExists(db: Db, cycleId: string): Promise<boolean> {
 }
 
 /** Multi-row INSERTs, in chunks that stay well under PostgreSQL's 65,535 parameters. */
+/** Rows of one table in SEED_COLUMNS' order, in multi-row INSERTs (the bench's frozen years use it too). */
+export async function insertSeedRows(client: pg.PoolClient, table: SeedTable, rows: readonly SeedRow[]): Promise<void> {
+  await insertRows(client, table, SEED_COLUMNS[table], rows);
+}
+
 async function insertRows(client: pg.PoolClient, table: string, columns: readonly string[], rows: readonly SeedRow[]): Promise<void> {
   const perChunk = Math.max(1, Math.floor(30_000 / columns.length));
   for (let start = 0; start < rows.length; start += perChunk) {

@@ -2,6 +2,7 @@
  * What operators see and do: the shapes shared by the stalled-workflow detector (ops/stalled.ts), the repairs
  * (ops/repairs.ts), the audit log (ops/audit.ts), the `chuky` commands and the web console. Types only.
  */
+import type { AuditLogRow } from '../db/audit-log.js';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool.js';
 import type { EmailDeps } from '../activities/email.js';
@@ -83,23 +84,8 @@ export interface Actor {
   role: string;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  cycleId: string | null;
-  unitCode: string | null;
-  phase: string | null;
-  workflowId: string | null;
-  reason: string;
-  details: Record<string, unknown>;
-  outcome: 'ok' | 'refused' | 'failed';
-  message: string | null;
-  /** The request's idempotency key, when it had one (unique in the log). */
-  requestId?: string | null;
-}
+/** One entry of the append-only audit log, as db/audit-log.ts reads it. */
+export type AuditEntry = AuditLogRow;
 
 export interface RepairRequest {
   action: RepairAction;
