@@ -7,7 +7,8 @@
  * - A form's URL carries its signed token: `Referrer-Policy: no-referrer` keeps it out of other sites' logs, and
  *   `Cache-Control: no-store` out of shared caches and the browser's history of pages.
  * - The forms have no script at all (`script-src` falls back to `default-src 'none'`); their one style element and
- *   the style attributes need `style-src 'unsafe-inline'`, which lets no script run.
+ *   the style attributes need `style-src 'unsafe-inline'`, which lets no script run. One page is the exception, with
+ *   its own header: the "busy" page's script, by nonce (formPolicyWithScriptNonce).
  * - `Strict-Transport-Security` only when the server is reached over https (PUBLIC_BASE_URL, or the request's
  *   own URL): sent over http it would be ignored by browsers, and it would pin a development host to https.
  *
@@ -29,6 +30,18 @@ const FORM_POLICY: Csp = {
   frameAncestors: ["'none'"],
   baseUri: ["'none'"],
 };
+
+/**
+ * The form pages' policy plus one inline script, allowed by its nonce: for the one page of the forms that has a
+ * script (api/busy.ts: the "busy" page that sends the unit's form again by itself). Set on that response, it is
+ * kept by the middleware below (`overwrite: false`); every other form page still has no script.
+ */
+export function formPolicyWithScriptNonce(nonce: string): string {
+  const directives = Object.entries({ ...FORM_POLICY, scriptSrc: [`'nonce-${nonce}'`] }).map(
+    ([name, values]) => `${name.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} ${(values as string[]).join(' ')}`,
+  );
+  return directives.join('; ');
+}
 
 /** JSON and plain answers (the API, /healthz, not-found): nothing to load, never framed. */
 const API_POLICY: Csp = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] };

@@ -23,6 +23,7 @@ import type { EmailDeps } from '../activities/email.js';
 import { createConsole } from '../console/app.js';
 import type { ConsoleOptions } from '../console/context.js';
 import { securityHeaders } from './security-headers.js';
+import { busyResponse, isEngineBusy } from './busy.js';
 import { addressGuard, apiBodyGuard, formBodyGuard } from './body.js';
 import { hostGuard, jsonWrites, sameOriginWrites } from './request-guards.js';
 import { FormThrottle, formThrottle, DEFAULT_FORM_THROTTLE, type FormThrottlePolicy } from './form-throttle.js';
@@ -205,6 +206,12 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   app.onError((err, c) => {
     // A refusal thrown by hono's middleware (hono/bearer-auth's 401) is its answer, not a server error.
     if (err instanceof HTTPException) return err.getResponse();
+    // Temporal did not answer in time or turned the request away for load: 503 with Retry-After, not a server error
+    // (api/busy.ts); the same request id sent again is applied once.
+    if (isEngineBusy(err)) {
+      console.warn(`[api] ${c.req.method} ${c.req.path}: engine busy (${err instanceof Error ? err.message : String(err)})`);
+      return busyResponse(c);
+    }
     console.error(err);
     return c.json({ error: 'internal error' }, 500);
   });

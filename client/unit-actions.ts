@@ -39,6 +39,27 @@ export class ActionRefused extends Error {
   }
 }
 
+/**
+ * How long an Update may wait for the unit's workflow to answer (CHUKY_UPDATE_TIMEOUT_MS, default 30 s), as a gRPC
+ * deadline over its calls. Without one the SDK re-sends an Update that no worker takes for as long as the caller
+ * waits: a form post under load would hang past any proxy's timeout. Past it the SDK throws
+ * WorkflowUpdateRPCTimeoutOrCancelledError, which the API answers 503 with Retry-After (api/busy.ts); the Update may
+ * still have been admitted, and the same request id sent again is applied once. Read at each call (tests set it).
+ */
+export const UPDATE_TIMEOUT_ENV = 'CHUKY_UPDATE_TIMEOUT_MS';
+export const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
+
+export function updateTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const raw = env[UPDATE_TIMEOUT_ENV];
+  const ms = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isInteger(ms) && ms >= 100 && ms <= 600_000 ? ms : DEFAULT_UPDATE_TIMEOUT_MS;
+}
+
+/** Runs `fn` (one Update) under the deadline above. */
+function withinUpdateTimeout<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+  return client.withDeadline(Date.now() + updateTimeoutMs(), fn);
+}
+
 /** Turns a refused request (bad input, a validator's refusal, a finished workflow) into an ActionRefused. */
 export function translateRefusal(err: unknown): never {
   return translate(err);
@@ -71,9 +92,11 @@ function stamped(raw: unknown, now = Date.now()): unknown {
 export async function acknowledgePlan(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<SubmissionReceipt> {
   try {
     const args = parseOrThrow(acknowledgePlanSchema, stamped(raw));
-    return await client.workflow
-      .getHandle(unitWorkflowId(cycleId, unitCode))
-      .executeUpdate(acknowledgePlanUpdate, { args: [args], updateId: args.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow
+        .getHandle(unitWorkflowId(cycleId, unitCode))
+        .executeUpdate(acknowledgePlanUpdate, { args: [args], updateId: args.requestId }),
+    );
   } catch (err) {
     return translate(err);
   }
@@ -116,9 +139,11 @@ export async function sendSubmission(
 ): Promise<SubmissionReceipt> {
   try {
     const stampedArgs: Submit = { ...args, sentAt: receivedAt };
-    return await client.workflow
-      .getHandle(unitWorkflowId(cycleId, unitCode))
-      .executeUpdate(submitUpdate, { args: [stampedArgs], updateId: args.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow
+        .getHandle(unitWorkflowId(cycleId, unitCode))
+        .executeUpdate(submitUpdate, { args: [stampedArgs], updateId: args.requestId }),
+    );
   } catch (err) {
     return translate(err);
   }
@@ -127,9 +152,11 @@ export async function sendSubmission(
 export async function extendDeadline(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ObligationView> {
   try {
     const args = parseOrThrow(extendDeadlineSchema, raw);
-    return await client.workflow
-      .getHandle(unitWorkflowId(cycleId, unitCode))
-      .executeUpdate(extendDeadlineUpdate, { args: [args], updateId: args.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow
+        .getHandle(unitWorkflowId(cycleId, unitCode))
+        .executeUpdate(extendDeadlineUpdate, { args: [args], updateId: args.requestId }),
+    );
   } catch (err) {
     return translate(err);
   }
@@ -138,9 +165,9 @@ export async function extendDeadline(client: Client, cycleId: string, unitCode: 
 export async function exempt(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ObligationView> {
   try {
     const args = parseOrThrow(exemptSchema, raw);
-    return await client.workflow
-      .getHandle(unitWorkflowId(cycleId, unitCode))
-      .executeUpdate(exemptUpdate, { args: [args], updateId: args.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(exemptUpdate, { args: [args], updateId: args.requestId }),
+    );
   } catch (err) {
     return translate(err);
   }
@@ -149,9 +176,11 @@ export async function exempt(client: Client, cycleId: string, unitCode: string, 
 export async function removeUnit(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<UnitView> {
   try {
     const args = parseOrThrow(removeUnitSchema, raw);
-    return await client.workflow
-      .getHandle(unitWorkflowId(cycleId, unitCode))
-      .executeUpdate(removeUnitUpdate, { args: [args], updateId: args.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow
+        .getHandle(unitWorkflowId(cycleId, unitCode))
+        .executeUpdate(removeUnitUpdate, { args: [args], updateId: args.requestId }),
+    );
   } catch (err) {
     return translate(err);
   }
@@ -165,18 +194,26 @@ export async function removeUnit(client: Client, cycleId: string, unitCode: stri
 export async function remind(client: Client, cycleId: string, unitCode: string, raw: unknown): Promise<ReminderResult> {
   try {
     const args = parseOrThrow(remindSchema, raw);
-    return await client.workflow
-      .getHandle(unitWorkflowId(cycleId, unitCode))
-      .executeUpdate(remindUpdate, { args: [args], updateId: args.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).executeUpdate(remindUpdate, { args: [args], updateId: args.requestId }),
+    );
   } catch (err) {
     return translate(err);
   }
 }
 
-/** The live view from the workflow, or undefined when it has finished (the database then holds the record). */
+/** How long a view may wait for the workflow: a query no worker answers would otherwise hold its page up for long. */
+export const VIEW_TIMEOUT_MS = 5_000;
+
+/**
+ * The live view from the workflow, or undefined when it has finished (the database then holds the record) or did not
+ * answer within VIEW_TIMEOUT_MS (at most the Update's timeout): its callers do without it.
+ */
 export async function unitView(client: Client, cycleId: string, unitCode: string): Promise<UnitView | undefined> {
   try {
-    return await client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).query(unitViewQuery);
+    return await client.withDeadline(Date.now() + Math.min(VIEW_TIMEOUT_MS, updateTimeoutMs()), () =>
+      client.workflow.getHandle(unitWorkflowId(cycleId, unitCode)).query(unitViewQuery),
+    );
   } catch {
     return undefined;
   }

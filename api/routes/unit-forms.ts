@@ -32,6 +32,7 @@ import { openRemedyInspection } from '../../db/inspections.js';
 
 const REMEDY_PHASE = 'inspection-remedy';
 import { formBody } from '../body.js';
+import { busyFormResponse, isEngineBusy, resendAttempt } from '../busy.js';
 import { errorsByField, refusalErrors, renderPhaseForm } from '../forms.js';
 import { messagePage, page } from '../pages.js';
 
@@ -63,6 +64,22 @@ export function flatten(value: unknown, prefix = '', out: Record<string, string>
   }
   // What is left of a JSON payload: a string, a number or a boolean.
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[prefix] = String(value);
+  return out;
+}
+
+/**
+ * A post's fields as the "busy" page sends them again: the same request id, and a file already stored by this post
+ * named by its stored id in "<field>:current" (a page cannot hold the file itself; the route reads the id from there).
+ */
+export function resendFields(fields: Record<string, string>, fileFields: string[], requestId: string): Record<string, string> {
+  const out: Record<string, string> = { ...fields, requestId };
+  for (const name of fileFields) {
+    const id = out[name] ?? out[name + CURRENT_FILE_SUFFIX];
+    delete out[name];
+    delete out[`${name}:name`];
+    if (id) out[name + CURRENT_FILE_SUFFIX] = id;
+    else delete out[name + CURRENT_FILE_SUFFIX];
+  }
   return out;
 }
 
@@ -266,6 +283,16 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
         top,
       );
     } catch (err) {
+      // The engine did not answer in time, or turned the Update away for load: the page keeps what was sent, with the
+      // same request id, and sends it again (api/busy.ts); the repeat is stored once (api/repeat-request.ts).
+      if (isEngineBusy(err)) {
+        return busyFormResponse(c, {
+          title: `${h.spec.title} — ${h.unit.name}`,
+          top: h.top(obligationIn(view, scope)),
+          fields: resendFields(fields, fileFieldNames(h.spec), requestId),
+          attempt: resendAttempt(fields),
+        });
+      }
       if (!(err instanceof ActionRefused)) throw err;
       // The validator refused fields of the form (a member count checked against facts the edge did not have):
       // shown under them, as the edge's own parse shows its refusals. Anything else (a deadline, a closed cycle) on top.
