@@ -65,7 +65,7 @@ function isGrpcCode(err: unknown, code: number): boolean {
 const GRPC_NOT_FOUND = 5;
 const GRPC_ALREADY_EXISTS = 6;
 
-async function connectWhenServing(address: string, deadline: number, isAlive: () => boolean): Promise<Connection> {
+export async function connectWhenServing(address: string, deadline: number, isAlive: () => boolean): Promise<Connection> {
   let lastError: unknown;
   while (Date.now() < deadline && isAlive()) {
     try {
@@ -88,9 +88,11 @@ async function connectWhenServing(address: string, deadline: number, isAlive: ()
 /**
  * start-dev creates namespaces and registers --search-attribute flags only
  * when it creates a fresh SQLite file; on a restart against an existing file
- * it silently skips them. So we make sure of both ourselves, every time.
+ * it silently skips them. So we make sure of both ourselves, every time (and for the real server, which does
+ * neither). Returns the search attributes it had to add.
  */
-async function prepareNamespace(connection: Connection, namespace: string, deadline: number, log: StackLog): Promise<void> {
+export async function prepareNamespace(connection: Connection, namespace: string, deadline: number, log: StackLog): Promise<string[]> {
+  const added: string[] = [];
   try {
     await connection.workflowService.describeNamespace({ namespace });
   } catch (err) {
@@ -107,16 +109,25 @@ async function prepareNamespace(connection: Connection, namespace: string, deadl
   }
 
   for (;;) {
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    const present = customAttributes ?? {};
+    let present: Record<string, unknown>;
+    try {
+      present = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+    } catch (err) {
+      // A namespace registered a moment ago is unknown until the server's namespace cache refreshes (the real
+      // server's every 2 s): wait for it.
+      if (!isGrpcCode(err, GRPC_NOT_FOUND) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in present));
-    if (missing.length === 0) return;
+    if (missing.length === 0) return added;
     if (Date.now() > deadline) throw new Error(`search attributes still missing: ${missing.map(([n]) => n).join(', ')}`);
     try {
       await connection.operatorService.addSearchAttributes({
         namespace,
         searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]])),
       });
+      added.push(...missing.map(([n]) => n));
       log(`registered search attributes ${missing.map(([n]) => n).join(', ')} in ${namespace}`);
     } catch (err) {
       // A namespace that was just registered may not be visible to the operator
