@@ -4,6 +4,7 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { DEFAULT_UPDATE_TIMEOUT_MS, UPDATE_TIMEOUT_ENV, loadUpdateTimeoutMs, type Env } from '../config/env.js';
 import { unitWorkflowId } from '../domain/ids.js';
 import {
   acknowledgePlanSchema,
@@ -40,24 +41,63 @@ export class ActionRefused extends Error {
 }
 
 /**
- * How long an Update may wait for the unit's workflow to answer (CHUKY_UPDATE_TIMEOUT_MS, default 30 s), as a gRPC
+ * How long an Update may wait for its workflow to answer (CHUKY_UPDATE_TIMEOUT_MS, default 30 s), as a gRPC
  * deadline over its calls. Without one the SDK re-sends an Update that no worker takes for as long as the caller
  * waits: a form post under load would hang past any proxy's timeout. Past it the SDK throws
- * WorkflowUpdateRPCTimeoutOrCancelledError, which the API answers 503 with Retry-After (api/busy.ts); the Update may
- * still have been admitted, and the same request id sent again is applied once. Read at each call (tests set it).
+ * WorkflowUpdateRPCTimeoutOrCancelledError, which the API and console answer 503 with Retry-After (api/busy.ts) and
+ * the CLI with one line (engineBusyLine); the Update may still have been admitted, and the same request id sent
+ * again is applied once.
+ *
+ * The value comes from the environment's schema (config/env.ts), not from process.env here. It is held by this one
+ * setter/getter rather than threaded through every caller (the API, console, CLI, ops, registry and rehearsal all
+ * send Updates through these functions): a program that has loaded its Env calls configureUpdateTimeout(env); until
+ * one does (a test, a script), each call reads the variable through config's loadUpdateTimeoutMs, so a test may set it.
  */
-export const UPDATE_TIMEOUT_ENV = 'CHUKY_UPDATE_TIMEOUT_MS';
-export const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
+export { DEFAULT_UPDATE_TIMEOUT_MS, UPDATE_TIMEOUT_ENV };
 
-export function updateTimeoutMs(env: Record<string, string | undefined> = process.env): number {
-  const raw = env[UPDATE_TIMEOUT_ENV];
-  const ms = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-  return Number.isInteger(ms) && ms >= 100 && ms <= 600_000 ? ms : DEFAULT_UPDATE_TIMEOUT_MS;
+let configuredTimeoutMs: number | undefined;
+
+/** Fixes the time limit from a loaded Env (its value, or the default); undefined: read the environment at each call again. */
+export function configureUpdateTimeout(env: Pick<Env, 'updateTimeoutMs'> | undefined): void {
+  configuredTimeoutMs = env === undefined ? undefined : (env.updateTimeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS);
 }
 
-/** Runs `fn` (one Update) under the deadline above. */
-function withinUpdateTimeout<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+/** The time limit in force, in milliseconds (a bad CHUKY_UPDATE_TIMEOUT_MS: ConfigError naming it). */
+export function updateTimeoutMs(): number {
+  return configuredTimeoutMs ?? loadUpdateTimeoutMs();
+}
+
+/** Runs `fn` (one Update) under the deadline above; the inspections' Updates use it too (client/inspection-actions.ts). */
+export function withinUpdateTimeout<T>(client: Client, fn: () => Promise<T>): Promise<T> {
   return client.withDeadline(Date.now() + updateTimeoutMs(), fn);
+}
+
+/**
+ * The one line an operator reads when Temporal did not confirm an Update in time (the CLI prints it; the repairs
+ * keep it in the audit row). Honest about what is known: a timed-out Update may still be applied by a worker later.
+ */
+export function engineBusyLine(timeoutMs: number = updateTimeoutMs()): string {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  return (
+    `Temporal did not answer within ${seconds} s (busy or no worker polling chuky's task queue); ` +
+    'nothing was changed unless `chuky unit show` says so; try again'
+  );
+}
+
+/**
+ * A repair whose Update Temporal did not confirm (ops/repairs.ts), thrown after its audit row is written so that
+ * each program answers "busy" its own way: the cause is the SDK's error, so api/busy.ts isEngineBusy takes it.
+ */
+export class EngineBusyError extends Error {
+  override name = 'EngineBusyError';
+  constructor(
+    message: string,
+    options: { cause: unknown },
+    /** The audit row that records the attempt; 0 when none was written. */
+    readonly auditId = 0,
+  ) {
+    super(message, options);
+  }
 }
 
 /** Turns a refused request (bad input, a validator's refusal, a finished workflow) into an ActionRefused. */

@@ -12,6 +12,15 @@ export const DEFAULT_MAIL_FROM = '"Ban Tuyên giáo (chuky)" <chuky@localhost>';
 export const DEFAULT_PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 export const DEFAULT_API_PORT = 3000;
 
+/**
+ * How long an Update (a submission, an extension, a repair…) waits for Temporal before the caller is told "busy"
+ * (the API and console answer 503, the CLI says so): client/unit-actions.ts applies it.
+ */
+export const UPDATE_TIMEOUT_ENV = 'CHUKY_UPDATE_TIMEOUT_MS';
+export const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
+/** Bounds: under 100 ms no Update can answer; over 10 minutes a form post outlives any proxy's timeout. */
+export const UPDATE_TIMEOUT_BOUNDS_MS = { min: 100, max: 600_000 } as const;
+
 /** The limit on the units' form posts (api/form-throttle.ts). */
 export interface FormThrottlePolicy {
   /** Posts one link may make within a window. */
@@ -87,6 +96,12 @@ export const EnvSchema = z.object({
   CHUKY_FORM_POSTS_PER_LINK: wholeNumber(1, 100_000, 'form posts one link may make within CHUKY_FORM_POSTS_WINDOW_SECONDS'),
   CHUKY_FORM_POSTS_PER_IP: wholeNumber(1, 1_000_000, 'form posts one client address may make within CHUKY_FORM_POSTS_WINDOW_SECONDS'),
   CHUKY_FORM_POSTS_WINDOW_SECONDS: wholeNumber(1, 86_400, 'seconds'),
+  /** Milliseconds an Update waits for Temporal before "busy" (client/unit-actions.ts); default DEFAULT_UPDATE_TIMEOUT_MS. */
+  CHUKY_UPDATE_TIMEOUT_MS: wholeNumber(
+    UPDATE_TIMEOUT_BOUNDS_MS.min,
+    UPDATE_TIMEOUT_BOUNDS_MS.max,
+    `milliseconds an Update waits for Temporal before answering "busy"; default ${DEFAULT_UPDATE_TIMEOUT_MS}`,
+  ),
   /** Behind one reverse proxy that sets X-Forwarded-For: count sign-in failures and form posts per client, not per proxy. */
   CHUKY_TRUST_PROXY: envString().refine((v) => v === undefined || /^(0|1|true|false|yes|no)$/i.test(v), {
     message: 'must be 1 (behind one reverse proxy that sets X-Forwarded-For) or 0',
@@ -122,6 +137,8 @@ export interface Env {
   formThrottle: FormThrottlePolicy;
   /** CHUKY_TRUST_PROXY: take the client's address from the right-most X-Forwarded-For entry (default false). */
   trustProxy: boolean;
+  /** CHUKY_UPDATE_TIMEOUT_MS; undefined for DEFAULT_UPDATE_TIMEOUT_MS (as workerCache: unset means chuky's default). */
+  updateTimeoutMs: number | undefined;
 }
 
 export function loadEnv(env: Record<string, string | undefined> = process.env): Env {
@@ -159,5 +176,19 @@ export function loadEnv(env: Record<string, string | undefined> = process.env): 
         e.CHUKY_FORM_POSTS_WINDOW_SECONDS !== undefined ? Number(e.CHUKY_FORM_POSTS_WINDOW_SECONDS) : DEFAULT_FORM_THROTTLE.windowSeconds,
     },
     trustProxy: /^(1|true|yes)$/i.test(e.CHUKY_TRUST_PROXY ?? ''),
+    updateTimeoutMs: e.CHUKY_UPDATE_TIMEOUT_MS !== undefined ? Number(e.CHUKY_UPDATE_TIMEOUT_MS) : undefined,
   };
+}
+
+/**
+ * CHUKY_UPDATE_TIMEOUT_MS alone, checked by the same schema as loadEnv (a bad value: ConfigError naming it), for
+ * client/unit-actions.ts when no program has configured it from its Env (a test, a script): only this variable is
+ * read, so an unrelated bad variable cannot fail an Update.
+ */
+export function loadUpdateTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const result = EnvSchema.shape.CHUKY_UPDATE_TIMEOUT_MS.safeParse(env[UPDATE_TIMEOUT_ENV], { error: operatorErrorMap });
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => ({ field: UPDATE_TIMEOUT_ENV, message: i.message })));
+  }
+  return result.data !== undefined ? Number(result.data) : DEFAULT_UPDATE_TIMEOUT_MS;
 }

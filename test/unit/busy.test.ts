@@ -20,7 +20,7 @@ import {
   isEngineBusy,
   retryAfterSeconds,
 } from '../../api/busy.js';
-import { ActionRefused, DEFAULT_UPDATE_TIMEOUT_MS, updateTimeoutMs } from '../../client/unit-actions.js';
+import { ActionRefused } from '../../client/unit-actions.js';
 import { resendFields } from '../../api/routes/unit-forms.js';
 import { formPolicyWithScriptNonce } from '../../api/security-headers.js';
 
@@ -132,15 +132,5 @@ describe('the busy answer', () => {
     );
     expect(out).toEqual({ confirmedBy: 'Nguyễn Văn A', requestId: 'req-12345678', 'fileId:current': 'stored-1', resendAttempt: '1' });
     expect(resendFields({ x: '1' }, ['fileId'], 'r-1234567')).toEqual({ x: '1', requestId: 'r-1234567' });
-  });
-});
-
-describe('the Update timeout', () => {
-  it('reads CHUKY_UPDATE_TIMEOUT_MS, else 30 s', () => {
-    expect(updateTimeoutMs({})).toBe(DEFAULT_UPDATE_TIMEOUT_MS);
-    expect(DEFAULT_UPDATE_TIMEOUT_MS).toBe(30_000);
-    expect(updateTimeoutMs({ CHUKY_UPDATE_TIMEOUT_MS: '3000' })).toBe(3000);
-    for (const bad of ['', 'abc', '-1', '1.5', '0', '99999999'])
-      expect(updateTimeoutMs({ CHUKY_UPDATE_TIMEOUT_MS: bad }), bad).toBe(30_000);
   });
 });
