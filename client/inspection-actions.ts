@@ -30,7 +30,7 @@ import {
   type SubmissionReceipt,
 } from '../workflows/messages.js';
 import type { InspectionWorkflowInput } from '../domain/workflow-io.js';
-import { ActionRefused, translateRefusal } from './unit-actions.js';
+import { ActionRefused, translateRefusal, withinUpdateTimeout } from './unit-actions.js';
 import { startInspectionWorkflow } from './starts.js';
 
 export async function startInspection(
@@ -81,7 +81,10 @@ async function send<Args>(
   raw: unknown,
 ): Promise<InspectionView> {
   const args = parseOrThrow(schema, raw);
-  return client.workflow.getHandle(inspectionId).executeUpdate(update, { args: [args], updateId: args.requestId });
+  // The unit Updates' time limit (CHUKY_UPDATE_TIMEOUT_MS): past it, "busy" (503, the CLI's line), not a hang.
+  return withinUpdateTimeout(client, () =>
+    client.workflow.getHandle(inspectionId).executeUpdate(update, { args: [args], updateId: args.requestId }),
+  );
 }
 
 export async function actOnInspection(
@@ -119,9 +122,11 @@ export async function reportRemedy(
   try {
     // Stamped with the moment of receipt, over anything the caller sent: the inspection judges a remedy report
     // late or on time by it (patched 'remedy-judged-by-sent-time'), as the unit workflow judges a submission.
-    return await client.workflow
-      .getHandle(inspectionId)
-      .executeUpdate(reportRemedyUpdate, { args: [{ ...raw, sentAt: Date.now() }], updateId: raw.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow
+        .getHandle(inspectionId)
+        .executeUpdate(reportRemedyUpdate, { args: [{ ...raw, sentAt: Date.now() }], updateId: raw.requestId }),
+    );
   } catch (err) {
     return translateRefusal(err);
   }
@@ -136,7 +141,9 @@ export async function reportRemedy(
 export async function remindRemedy(client: Client, inspectionId: string, raw: unknown): Promise<ReminderResult> {
   try {
     const args = parseOrThrow(remindSchema, raw);
-    return await client.workflow.getHandle(inspectionId).executeUpdate(remindRemedyUpdate, { args: [args], updateId: args.requestId });
+    return await withinUpdateTimeout(client, () =>
+      client.workflow.getHandle(inspectionId).executeUpdate(remindRemedyUpdate, { args: [args], updateId: args.requestId }),
+    );
   } catch (err) {
     // The workflow ends once the remedies are reported or the inspection is closed: said of the inspection,
     // not (as translateRefusal would) of the unit's year.
