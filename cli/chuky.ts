@@ -14,6 +14,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerOpsCommands } from './commands/ops.js';
 import { registerRepairCommands } from './commands/repair.js';
 import { registerConsoleCommands } from './commands/console.js';
+import { registerStackCommand } from './commands/stack.js';
 
 const program = new Command();
 program
@@ -25,6 +26,7 @@ program
   .hook('preAction', (cmd) => setLang(cmd.opts<{ lang: Lang }>().lang));
 
 registerDevCommand(program);
+registerStackCommand(program);
 registerCycleCommands(program);
 (await import('./commands/rehearse.js')).registerRehearseCommand(program);
 registerUnitCommands(program);

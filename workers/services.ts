@@ -126,6 +126,10 @@ export interface ServicesFile extends ServiceAddresses {
   /** The Temporal dev server's process, when `chuky dev` started it. */
   temporalPid?: number | undefined;
   startedAt?: string | undefined;
+  /** `chuky stack up`: which Temporal, every worker's pid, and the APIs behind apiUrl (the proxy). */
+  engine?: 'dev' | 'server' | undefined;
+  workerPids?: number[] | undefined;
+  apiUrls?: string[] | undefined;
 }
 
 export function writeServicesFile(addresses: ServicesFile, root?: string): void {
@@ -222,9 +226,12 @@ export async function servicesLiveness(file: ServicesFile): Promise<PartStatus[]
   parts.push({ part: 'PostgreSQL', where: redacted(file.databaseUrl), check: () => tcpAnswers(file.databaseUrl) });
   parts.push({ part: 'SMTP', where: file.smtpUrl, check: () => tcpAnswers(file.smtpUrl) });
   if (file.inboxUrl) parts.push({ part: 'Mail inbox', where: file.inboxUrl, check: () => tcpAnswers(file.inboxUrl!) });
-  if (file.workerPid !== undefined)
+  if (file.workerPids)
+    for (const pid of file.workerPids) parts.push({ part: 'worker', where: `pid ${pid}`, check: () => processAlive(pid) });
+  else if (file.workerPid !== undefined)
     parts.push({ part: 'worker', where: `pid ${file.workerPid}`, check: () => processAlive(file.workerPid) });
   if (file.apiUrl) parts.push({ part: 'API', where: file.apiUrl, check: () => tcpAnswers(file.apiUrl!) });
+  for (const url of file.apiUrls ?? []) parts.push({ part: 'API', where: url, check: () => tcpAnswers(url) });
   return Promise.all(parts.map(async (p) => ({ part: p.part, where: p.where, alive: await p.check() })));
 }
 

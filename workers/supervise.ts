@@ -26,6 +26,8 @@ export interface SupervisorOptions {
   logFile: string;
   /** Told about starts, exits and restarts (one line each). */
   say: (line: string) => void;
+  /** What the child is, in messages (default "worker"). */
+  name?: string;
   /** Called with each new pid (to keep .data/services.json current). */
   onStart?: (pid: number) => void;
   baseDelayMs?: number;
@@ -68,13 +70,20 @@ export class Supervisor {
       this.consecutive = Date.now() - startedAt >= (this.o.stableMs ?? 60_000) ? 1 : this.consecutive + 1;
       const wait = restartDelay(this.consecutive, this.o.baseDelayMs, this.o.maxDelayMs);
       this.o.say(
-        `worker (pid ${child.pid}) exited (${signal ? `signal ${signal}` : `code ${code}`}); ` +
+        `${this.o.name ?? 'worker'} (pid ${child.pid}) exited (${signal ? `signal ${signal}` : `code ${code}`}); ` +
           `restarting in ${(wait / 1000).toFixed(0)} s (log: ${this.o.logFile})`,
       );
       this.timer = setTimeout(() => this.start(), wait);
     });
     this.child = child;
     if (child.pid) this.o.onStart?.(child.pid);
+  }
+
+  /** Kills the running child with a signal (a fault, for tests and the fault suite); the supervisor restarts it. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
+    const pid = this.child?.pid;
+    this.child?.kill(signal);
+    return pid;
   }
 
   async stop(graceMs = 15_000): Promise<void> {

@@ -56,11 +56,18 @@ export function registerServeCommands(program: Command): void {
         refuseDevSecretInProduction(env);
         const addresses = resolveAddresses(env);
         const runtime = await connectRuntime(env, addresses);
+        // Started by `chuky stack up` (an IPC channel): the channel must not keep this process alive…
+        process.channel?.unref();
         const api = await runApi(runtime, env, o.port ?? env.apiPort, o.host);
         process.stdout.write(`API on ${api.url}\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
+          // …and the process ends with it, even when the stack is killed with SIGKILL.
+          if (process.send) {
+            if (process.connected) process.once('disconnect', resolve);
+            else resolve();
+          }
         });
         await api.close();
         await runtime.close();
