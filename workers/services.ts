@@ -44,15 +44,14 @@ export async function startServices(
   const stops: Array<() => Promise<void>> = [];
   const fixed = async (port: number) => (opts.fixedPorts ? preferred(port) : undefined);
   try {
-    // Loaded only when a service is started here (`chuky dev`): every other chuky process reads its addresses
-    // from this module, and the SMTP sink's mail parser alone costs tens of MB of memory.
-    const { startDevServer, clearOrphanedTemporal } = await import('../stack/temporal-dev-server.js');
-    const { startEmbeddedPostgres } = await import('../stack/postgres.js');
-    const { startSmtpSink } = await import('../stack/smtp-sink.js');
+    // Each loaded only when that service is started here (`chuky dev`): every other chuky process reads its
+    // addresses from this module, the SMTP sink's mail parser alone costs tens of MB of memory, and a production
+    // install (npm ci --omit=dev) has no embedded PostgreSQL or SMTP sink at all.
     let temporalAddress = env.temporalAddress;
     let temporalUiUrl: string | undefined;
     let temporalPid: number | undefined;
     if (!temporalAddress) {
+      const { startDevServer, clearOrphanedTemporal } = await import('../stack/temporal-dev-server.js');
       const dbFile = path.join(root, 'temporal', 'temporal.sqlite');
       // An orphaned Temporal of a crashed run holds the ports: stop it first, then take its ports again, so the
       // addresses (and the Web UI's) stay what they were.
@@ -73,6 +72,7 @@ export async function startServices(
     }
     let databaseUrl = env.databaseUrl;
     if (!databaseUrl) {
+      const { startEmbeddedPostgres } = await import('../stack/postgres.js');
       const port = await fixed(5433);
       const pg = await startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), log, ...(port ? { port } : {}) });
       stops.push(() => pg.stop());
@@ -82,6 +82,7 @@ export async function startServices(
     let smtpUrl = env.smtpUrl;
     let inboxUrl: string | undefined;
     if (!smtpUrl) {
+      const { startSmtpSink } = await import('../stack/smtp-sink.js');
       const port = await fixed(1025);
       const httpPort = await fixed(1080);
       const sink = await startSmtpSink({

