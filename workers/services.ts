@@ -220,7 +220,7 @@ function redacted(url: string): string {
 /** Each part of the stack a services file names, and whether it answers now (a TCP connection, or the pid alive). */
 export async function servicesLiveness(file: ServicesFile): Promise<PartStatus[]> {
   const parts: Array<{ part: ServicePart; where: string; check: () => Promise<boolean> | boolean }> = [
-    { part: 'chuky dev', where: `pid ${file.pid}`, check: () => processAlive(file.pid) },
+    { part: 'chuky dev', where: `pid ${file.pid}${file.engine ? ` (chuky stack up --engine ${file.engine})` : ''}`, check: () => processAlive(file.pid) },
     { part: 'Temporal', where: file.temporalAddress, check: () => tcpAnswers(file.temporalAddress) },
   ];
   if (file.temporalUiUrl) parts.push({ part: 'Temporal Web UI', where: file.temporalUiUrl, check: () => tcpAnswers(file.temporalUiUrl!) });
