@@ -11,11 +11,26 @@
  *
  * The unit repairs go through the same Temporal Updates as the API (client/unit-actions.ts), so they are validated by
  * the same schemas and the workflow records them like any other transition.
+ *
+ * An Update Temporal did not confirm in time (busy, or no worker polling) is the one outcome that is thrown after
+ * its row is written ('failed', with the busy line), as an EngineBusyError: the console answers it 503, the CLI with
+ * one line and a non-zero exit. That row keeps the request id in its details, not in its request_id column, so the
+ * same request sent again acts again (the Update's id is the same: applied once) instead of returning the failure.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { ActionRefused, exempt, extendDeadline, remind as remindUnit, submit } from '../client/unit-actions.js';
+import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
+import { isEngineBusy } from '../api/busy.js';
+import {
+  ActionRefused,
+  EngineBusyError,
+  engineBusyLine,
+  exempt,
+  extendDeadline,
+  remind as remindUnit,
+  submit,
+  updateTimeoutMs,
+} from '../client/unit-actions.js';
 import { remindRemedy, reportRemedy } from '../client/inspection-actions.js';
 import { getCycle, getUnit } from '../db/cycles.js';
 import { hasObligation, lockRequest, matchingUnitCodes, unitMembership, unlockRequest } from '../db/repairs.js';
@@ -86,7 +101,7 @@ const BULK_ACTIONS: ReadonlySet<RepairAction> = new Set(['extend', 'exempt', 're
 
 /**
  * The same repair over every unit matching the filter: one audit row per unit, going on past a unit's refusal
- * or failure, each reported. With a requestId, each unit's request id is `<requestId>/<unit>`, so repeating
+ * or failure, each reported; stopping at a unit whose Update Temporal did not confirm (busy: the rest not tried). With a requestId, each unit's request id is `<requestId>/<unit>`, so repeating
  * the whole bulk request repeats nothing.
  */
 export async function bulkRepair(deps: OpsDeps, f: UnitFilter, r: Omit<RepairRequest, 'unitCode'>): Promise<RepairResult[]> {
@@ -115,7 +130,23 @@ export async function bulkRepair(deps: OpsDeps, f: UnitFilter, r: Omit<RepairReq
     try {
       results.push(await runOne(deps, req, { bulk: { filter: f, index: i + 1, of: codes.length } }));
     } catch (err) {
-      // Only the audit insert itself can throw here (the database is gone): report it and go on.
+      if (err instanceof EngineBusyError) {
+        // Temporal did not confirm this unit's Update in time: the next units would each wait as long. Stop here,
+        // recorded for this unit; the others are not tried (no audit row), and the same command again goes on.
+        results.push({ action: r.action, ok: false, outcome: 'failed', message: err.message, auditId: err.auditId, target: targetOf(req) });
+        for (const rest of codes.slice(i + 1)) {
+          results.push({
+            action: r.action,
+            ok: false,
+            outcome: 'refused',
+            message: `Not tried: Temporal did not answer for ${unitCode}; run the same command again (same --request-id) to go on`,
+            auditId: 0,
+            target: { cycleId: f.cycleId, unitCode: rest, ...(req.phase ? { phase: req.phase } : {}) },
+          });
+        }
+        break;
+      }
+      // Otherwise only the audit insert itself can throw here (the database is gone): report it and go on.
       results.push({
         action: r.action,
         ok: false,
@@ -171,6 +202,7 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
     const ctx: Ctx = { deps, req: r, reason, actor, opId: operationId(requestId), target };
     let outcome: AuditEntry['outcome'] = 'ok';
     let result: Outcome;
+    let busy: UpdateNotConfirmed | undefined;
     try {
       if (refusal) refuse(refusal);
       if (!(REPAIR_ACTIONS as readonly string[]).includes(r.action))
@@ -179,11 +211,13 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
     } catch (err) {
       outcome = err instanceof RepairRefused || err instanceof ActionRefused ? 'refused' : 'failed';
       const data = (err as { data?: Record<string, unknown> } | null)?.data;
+      if (err instanceof UpdateNotConfirmed) busy = err;
       result = {
-        message: outcome === 'refused' ? errorMessage(err) : `Thất bại (failed): ${errorMessage(err)}`,
+        message: busy ? busy.auditMessage : outcome === 'refused' ? errorMessage(err) : `Thất bại (failed): ${errorMessage(err)}`,
         ...(data ? { data } : {}),
       };
     }
+    if (busy) extraDetails = { ...extraDetails, engineBusy: { requestId: requestId ?? null, timeoutMs: busy.timeoutMs } };
     const entry = await recordAudit(lock ?? deps.db, {
       actor: actor.id,
       role: actor.role,
@@ -196,8 +230,10 @@ async function runOne(deps: OpsDeps, r: RepairRequest, extraDetails: Record<stri
       details: { request: requestDetails(r), ...extraDetails, ...(result.data ? { result: result.data } : {}) },
       outcome,
       message: result.message,
-      requestId: extraDetails.requestIdConflict ? null : (requestId ?? null),
+      // Not under a taken id (conflict), nor under an unconfirmed one (busy): sent again, that request must act.
+      requestId: extraDetails.requestIdConflict || busy ? null : (requestId ?? null),
     });
+    if (busy) throw new EngineBusyError(`${busy.line}  [audit #${entry.id}]`, { cause: busy.cause }, entry.id);
     return fromAudit(entry, false);
   } finally {
     if (lock) {
@@ -318,22 +354,34 @@ const GRPC_CODES = [
 const grpcCodeName = (code: number | undefined): string => (code !== undefined ? (GRPC_CODES[code] ?? `gRPC ${code}`) : 'gRPC error');
 
 /**
- * An Update waits for a worker to run the unit's workflow; with none polling, the client would wait forever.
- * A minute is long enough for a busy worker and short enough for a person waiting at a console.
+ * An Update that Temporal did not confirm within the Updates' time limit (client/unit-actions.ts, the same as the
+ * API's), or turned away for load: whether it was applied is not known, so runOne records it and throws.
  */
-const UPDATE_TIMEOUT_MS = 60_000;
+class UpdateNotConfirmed extends Error {
+  override name = 'UpdateNotConfirmed';
+  /** For the CLI: English, one line. */
+  readonly line: string;
+  /** For the audit row, read in the console too: Vietnamese, then the English line (as the repairs' other refusals). */
+  readonly auditMessage: string;
+  constructor(
+    readonly timeoutMs: number,
+    cause: unknown,
+  ) {
+    const line = engineBusyLine(timeoutMs);
+    super(line, { cause });
+    this.line = line;
+    this.auditMessage =
+      `Thất bại (failed): Temporal không trả lời trong ${Math.round(timeoutMs / 100) / 10} giây (đang bận, hoặc không có worker nhận việc); ` +
+      `chưa thay đổi gì trừ khi hồ sơ của đơn vị cho thấy đã làm; hãy làm lại (cùng mã yêu cầu chỉ làm một lần). (${line})`;
+  }
+}
 
-async function viaUpdate<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
+/** Each Update has its time limit in client/; here a busy answer becomes UpdateNotConfirmed (and nothing else does). */
+async function viaUpdate<T>(_ctx: Ctx, fn: () => Promise<T>): Promise<T> {
   try {
-    return await ctx.deps.client.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, fn);
+    return await fn();
   } catch (err) {
-    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-      throw new Error(
-        `no answer from the workflow within ${UPDATE_TIMEOUT_MS / 1000} s — is a worker polling task queue "${ctx.deps.taskQueue}"? ` +
-          'The request may still be applied when a worker runs; check with `chuky unit show` before repeating it with a new request id',
-        { cause: err },
-      );
-    }
+    if (isEngineBusy(err)) throw new UpdateNotConfirmed(updateTimeoutMs(), err);
     throw err;
   }
 }
