@@ -1,5 +1,5 @@
-# chuky's worker and API. Built on the current Node.js LTS; the code also runs on Node 20.19+ and 22 (package.json engines).
-FROM node:24-bookworm-slim AS build
+# chuky's worker and API. Built on the current Node.js LTS (26, Active LTS since 2026-10-28); the code also runs on Node 20.19+, 22 and 24 (package.json engines).
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -26,7 +26,7 @@ COPY workflows workflows
 # smtp-server and mailparser (devDependencies) are pruned; test/integration/omit-dev.test.ts runs such an install.
 RUN npm run build && npm prune --omit=dev
 
-FROM node:24-bookworm-slim
+FROM node:26-trixie-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

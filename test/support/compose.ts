@@ -27,8 +27,8 @@ export interface ComposeContext {
   exists(file: string): boolean;
 }
 
-/** The current Node.js LTS line, which the image runs (the code also runs on 20.19+ and 22: package.json engines). */
-export const NODE_LTS_MAJOR = 24;
+/** The current Node.js LTS line (26, Active LTS since 2026-10-28), which the image runs (the code also runs on 20.19+, 22 and 24: package.json engines). */
+export const NODE_LTS_MAJOR = 26;
 
 /** Search attribute types `temporal operator search-attribute create --type` accepts. */
 const SA_TYPES = ['Text', 'Keyword', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];

@@ -174,8 +174,8 @@ describe('docker-compose.yml is what chuky tests', () => {
     expect(composeDrift(compose, { ...ctx, exists: (f) => f !== ctx.dynamicConfigFile }).join('\n')).toMatch(
       /config\/temporal\/dynamicconfig\.yaml does not exist/,
     );
-    expect(composeDrift(compose, { ...ctx, dockerfile: ctx.dockerfile.replace(/node:24/g, 'node:22') }).join('\n')).toMatch(
-      /FROM node:22-bookworm-slim, but the image runs the current LTS, Node 24/,
+    expect(composeDrift(compose, { ...ctx, dockerfile: ctx.dockerfile.replace(/node:26/g, 'node:22') }).join('\n')).toMatch(
+      /FROM node:22-trixie-slim, but the image runs the current LTS, Node 26/,
     );
     expect(composeDrift(compose, { ...ctx, exists: (f) => !f.includes('config/proxy') }).join('\n')).toMatch(
       /proxy: \.\/config\/proxy\/\S+ does not exist/,

@@ -49,7 +49,7 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   it('copies folders that exist and runs the chuky program on the current LTS', () => {
     const text = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-    expect(text).toMatch(/^FROM node:24-/m);
+    expect(text).toMatch(/^FROM node:26-/m);
     for (const [, src] of text.matchAll(/^COPY (?!--from)(\S+)/gm)) {
       expect(fs.existsSync(path.join(root, src!)), src).toBe(true);
     }
