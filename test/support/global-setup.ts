@@ -11,6 +11,7 @@ import { startDevServer } from '../../stack/temporal-dev-server.js';
 import { startEmbeddedPostgres } from '../../stack/postgres.js';
 import { startSmtpSink } from '../../stack/smtp-sink.js';
 import { ensureTestServer } from '../../stack/test-server.js';
+import { ensureTemporalServer } from '../../stack/temporal-server-binaries.js';
 import { migrate } from '../../db/migrate.js';
 
 declare module 'vitest' {
@@ -22,6 +23,13 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-test-'));
   const log = (m: string) => process.env.CHUKY_TEST_VERBOSE && console.log(`[stack] ${m}`);
+  // The real Temporal server (test/integration/production-shape.test.ts) is built once per machine, minutes with
+  // go install: started now and not awaited, so that on a fresh machine the build overlaps the other files. The
+  // test file's own call waits for it through the build's directory lock; a failed build is that file's failure.
+  const serverBuild = ensureTemporalServer(log).then(
+    () => undefined,
+    (err: unknown) => console.warn(`[stack] building the Temporal server in the background failed: ${(err as Error).message}`),
+  );
   const [temporal, pg, sink, testServerPath] = await Promise.all([
     startDevServer({ dbFile: path.join(tmpDir, 'temporal.sqlite'), log }),
     startEmbeddedPostgres({ dataDir: path.join(tmpDir, 'postgres'), log }),
@@ -39,6 +47,8 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     await Promise.allSettled([temporal.stop(), pg.stop(), sink.stop()]);
+    // Never leave a go build running (nor its lock held) behind the test run.
+    await serverBuild;
     fs.rmSync(tmpDir, { recursive: true, force: true });
   };
 }
