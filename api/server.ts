@@ -160,8 +160,19 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   api.post('/cycles/:cycle/units/:unit/submit', act(submit));
   // Extensions and exemptions are repairs: like the CLI and the console, the API leaves an audit row (who, why,
   // outcome) for each, refusals included. The update itself is unchanged.
+  // An Update Temporal did not confirm (busy) is recorded too, as 'failed' with what to do, then answered 503 by
+  // onError: the operator sees the attempt, as the CLI's and console's repairs show theirs (ops/repairs.ts). Its
+  // request id goes into details, not the request_id column: the log keeps the first row per id (ON CONFLICT DO
+  // NOTHING), and the same request sent again, when it is applied, must leave its own 'ok' row.
   const audited = (action: 'extend' | 'exempt', fn: typeof extendDeadline | typeof exempt) => async (c: Context) => {
-    const response = await act(fn)(c);
+    let response: Response | undefined;
+    let busy: unknown;
+    try {
+      response = await act(fn)(c);
+    } catch (err) {
+      if (!isEngineBusy(err)) throw err;
+      busy = err;
+    }
     const json: unknown = await c.req.json().catch(() => ({}));
     // Any JSON value may come in (null, a list, a number): only an object's fields are read.
     const body = (typeof json === 'object' && json !== null ? json : {}) as {
@@ -172,6 +183,28 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
       newDeadline?: unknown;
     };
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason : '(không ghi lý do)';
+    if (response === undefined) {
+      await recordAudit(deps.db, {
+        actor: typeof body.actor?.id === 'string' && body.actor.id.trim() ? body.actor.id : 'api',
+        role: 'api',
+        action,
+        cycleId: c.req.param('cycle') ?? null,
+        unitCode: c.req.param('unit') ?? null,
+        phase: typeof body.phase === 'string' ? body.phase : null,
+        workflowId: null,
+        reason,
+        details: {
+          via: 'api',
+          ...(typeof body.newDeadline === 'string' ? { until: body.newDeadline } : {}),
+          engineBusy: { requestId: typeof body.requestId === 'string' ? body.requestId : null },
+        },
+        outcome: 'failed',
+        message:
+          'busy, not confirmed: Temporal did not answer in time; not applied unless the unit’s record shows it — retry with the same requestId (applied once)',
+        requestId: null,
+      }).catch((e: unknown) => console.error('[api] audit of a busy request not written:', e));
+      throw busy;
+    }
     const ok = response.status < 300;
     await recordAudit(deps.db, {
       actor: typeof body.actor?.id === 'string' && body.actor.id.trim() ? body.actor.id : 'api',
