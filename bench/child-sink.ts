@@ -41,8 +41,18 @@ try {
       if (m.type === 'count') {
         refresh();
         const kind = typeof m.kind === 'string' ? m.kind : '*';
-        const t = tallies.get(`${String(m.domain).toLowerCase()}|${kind}`);
-        return { type: 'count', count: t?.count ?? 0, firstAt: t?.firstAt ?? 0, lastAt: t?.lastAt ?? 0, total };
+        const domains = Array.isArray(m.domains) ? m.domains.map((d) => String(d)) : [String(m.domain)];
+        let count = 0;
+        let firstAt = 0;
+        let lastAt = 0;
+        for (const domain of domains) {
+          const t = tallies.get(`${domain.toLowerCase()}|${kind}`);
+          if (!t) continue;
+          count += t.count;
+          firstAt = firstAt ? Math.min(firstAt, t.firstAt) : t.firstAt;
+          lastAt = Math.max(lastAt, t.lastAt);
+        }
+        return { type: 'count', count, firstAt, lastAt, total };
       }
       if (m.type === 'clear') {
         sink.clear();

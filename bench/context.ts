@@ -26,6 +26,8 @@ export interface Sizes {
   rehearsalUnits: number;
   /** Units of the compiled reports. */
   report: number[];
+  /** Units of the scale-out's cycle (launch, then the 08:00 burst, with 1 and with 2 worker processes). */
+  scaleOut: number;
 }
 
 export const SIZES: Record<Mode, Sizes> = {
@@ -41,6 +43,7 @@ export const SIZES: Record<Mode, Sizes> = {
     emails: 1_000,
     rehearsalUnits: 150,
     report: [150, 5_000],
+    scaleOut: 2_000,
   },
   quick: {
     engineWorkflows: 200,
@@ -53,6 +56,7 @@ export const SIZES: Record<Mode, Sizes> = {
     emails: 100,
     rehearsalUnits: 20,
     report: [150, 500],
+    scaleOut: 100,
   },
 };
 
@@ -112,7 +116,7 @@ export async function createContext(p: {
   const taskQueue = 'chuky-bench';
   const signingSecret = randomBytes(32).toString('hex');
   const processes = new Map<number, string>([
-    [p.stack.devServerPid, 'temporal dev server'],
+    ...p.stack.temporalProcesses().map((t) => [t.pid, t.label] as [number, string]),
     [p.stack.sink.pid, 'smtp sink'],
   ]);
   const childEnv = (extra: Record<string, string> = {}) => ({

@@ -31,6 +31,8 @@ export interface Table {
 
 export interface ScenarioResult {
   id: string;
+  /** The Temporal it ran on (bench/stack.ts), when the run measured more than the dev server. */
+  engine?: 'dev' | 'server';
   number: number;
   title: string;
   status: 'ok' | 'failed' | 'skipped';
