@@ -219,7 +219,15 @@ async function main(): Promise<number> {
       fs.mkdirSync(engineDir, { recursive: true });
       log(`── ${ENGINE_NAMES[engine]} ──`);
       stack = await startBenchStack(engineDir, log, engine);
-      ctx = await createContext({ mode, runDir: engineDir, keepDir, profile: !national && !values['no-profile'], stack, log });
+      ctx = await createContext({
+        mode,
+        runDir: engineDir,
+        // Each engine's profiles and reports apart, or the second would overwrite the first's.
+        keepDir: engines.length > 1 ? path.join(keepDir, engine) : keepDir,
+        profile: !national && !values['no-profile'],
+        stack,
+        log,
+      });
       // Each engine's scenarios read their own engine baseline (its ratios) and launches.
       const own: ScenarioResult[] = [];
       ctx.results = own;

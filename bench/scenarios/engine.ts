@@ -1,5 +1,5 @@
 /**
- * 1. Engine baseline: N empty workflows started and run to completion on the same dev server, by a worker in its
+ * 1. Engine baseline: N empty workflows started and run to completion on the same Temporal (dev or real server), by a worker in its
  * own process registering only bench/workflows.ts. Two rates: with many starts in flight (the engine's own limit,
  * what launch throughput is compared with), and one start at a time (one round trip per start, which is how a
  * loop that awaits each start goes). Then the floor of the submission path (scenario 3): Updates that the
@@ -14,7 +14,7 @@ import { pool, round, summarise } from '../stats.js';
 import { progress } from '../log.js';
 
 export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const r = emptyResult('engine', 1, 'Engine baseline: empty workflows on the same dev server');
+  const r = emptyResult('engine', 1, 'Engine baseline: empty workflows on the same Temporal');
   const log = (m: string) => ctx.log(`engine: ${m}`);
   const taskQueue = `bench-engine-${randomUUID().slice(0, 8)}`;
   const worker = await startChild({
