@@ -145,6 +145,14 @@ export function compareRuns(baseline: YearOutcome, faulty: YearOutcome): ChaosCo
   if (figureDiffs.length) problems.push(`report figures differ: ${figureDiffs.slice(0, 10).join('; ')}`);
   if (faulty.failedWorkflows.length || baseline.failedWorkflows.length)
     problems.push(`failed workflows: ${[...baseline.failedWorkflows, ...faulty.failedWorkflows].join(', ')}`);
+  const storedTwice = duplicates(faulty.storedKeys, (k) => k);
+  if (storedTwice) problems.push(`${storedTwice} submission key(s) stored twice`);
+  // An API kill that cut no request in flight tested nothing the worker kills do not: say so, do not pass it.
+  for (const f of faulty.faults.filter((f) => f.kind === 'api-kill' && !f.hit))
+    problems.push(`the API kill met no submission in flight (${f.detail})`);
+  // The retry of a cut submission carries the same request id: one Update for it in the unit's history, never two.
+  for (const c of faulty.faults.flatMap((f) => f.cut ?? []).filter((c) => c.acceptedUpdates !== 1))
+    problems.push(`${c.unitCode} ${c.requestId}, cut by the API kill: ${c.acceptedUpdates} accepted Updates in its history (expected 1)`);
   if (faulty.outbox.pending) problems.push(`${faulty.outbox.pending} email(s) still pending in the outbox`);
   if (!baseline.mails.length || !Object.keys(baseline.figures).length)
     problems.push('the fault-free run produced no emails or no figures: nothing was compared');

@@ -32,6 +32,19 @@ export interface ChaosOptions {
   /** Worker kills (kill -9) in the faulty run. */
   workerKills: number;
   seed: number;
+  /**
+   * What runs Temporal: the CLI's dev server on SQLite with one worker and one API (`dev`, the default), or the
+   * production shape (`server`): the real Temporal server split into its four services on the same PostgreSQL
+   * instance as chuky's data, two `chuky worker` and two `chuky api` processes behind a round-robin proxy.
+   */
+  engine?: Engine;
+}
+
+export type Engine = 'dev' | 'server';
+
+/** Worker and API processes per engine. */
+export function processCounts(engine: Engine = 'dev'): { workers: number; apis: number } {
+  return engine === 'server' ? { workers: 2, apis: 2 } : { workers: 1, apis: 1 };
 }
 
 export type Intent = 'on-time' | 'late' | 'never';
@@ -153,7 +166,22 @@ export function plannedSubmissions(opts: Pick<ChaosOptions, 'code' | 'units'>): 
   return out.sort((a, b) => a.at - b.at || a.unitCode.localeCompare(b.unitCode));
 }
 
-export type FaultKind = 'worker-kill' | 'temporal-restart' | 'smtp-outage' | 'postgres-restart';
+export type FaultKind =
+  | 'worker-kill'
+  | 'api-kill'
+  | 'temporal-restart'
+  | 'history-restart'
+  | 'frontend-restart'
+  | 'matching-restart'
+  | 'smtp-outage'
+  | 'postgres-restart';
+
+/** The kinds each engine's faulty year injects, in the order the summary lists them. */
+export function faultKinds(engine: Engine = 'dev'): FaultKind[] {
+  return engine === 'server'
+    ? ['worker-kill', 'api-kill', 'history-restart', 'frontend-restart', 'matching-restart', 'postgres-restart', 'smtp-outage']
+    : ['worker-kill', 'temporal-restart', 'smtp-outage', 'postgres-restart'];
+}
 
 export interface PlannedFault {
   kind: FaultKind;
@@ -163,6 +191,8 @@ export interface PlannedFault {
   downMs: number;
   /** SMTP only: how long it then answers 451 before accepting again. */
   tempfailMs?: number;
+  /** Which worker or API process (from 0) a kill strikes, when there are several. */
+  target?: number;
 }
 
 /** A seed names a run: the same deterministic generator the example data uses. */
@@ -175,7 +205,8 @@ export const rng = mulberry32;
  * 13/03 come. The other worker kills fall at random moments between the launch and the last escalations, away
  * from the other faults so that each recovery is measured on its own.
  */
-export function plannedFaults(opts: Pick<ChaosOptions, 'secondsPerDay' | 'workerKills' | 'seed'>): PlannedFault[] {
+export function plannedFaults(opts: Pick<ChaosOptions, 'secondsPerDay' | 'workerKills' | 'seed' | 'engine'>): PlannedFault[] {
+  if (opts.engine === 'server') return serverFaults(opts);
   const day = opts.secondsPerDay * 1000;
   const fixed: PlannedFault[] = [
     // Half an hour before the on-time plans come in (02/03 14:00), so they reach a dead worker.
@@ -196,6 +227,45 @@ export function plannedFaults(opts: Pick<ChaosOptions, 'secondsPerDay' | 'worker
     if (clear(t) && kills.every((k) => Math.abs(k.at - t) > 0.5 * dayMs))
       kills.push({ kind: 'worker-kill', at: t, downMs: 500 + Math.round(random() * 2_500) });
   }
+  return [...fixed, ...kills].sort((a, b) => a.at - b.at);
+}
+
+/**
+ * The production shape's faults. Each service restart spans a morning's emails (08:00): the history service
+ * alone the plan's first reminders of 06/03, the matching service its second of 09/03, the frontend the study
+ * reminders and the plan's overdue notices of 11/03 (where the dev server's restart falls); SMTP and PostgreSQL
+ * as on the dev server — PostgreSQL now holds Temporal's databases too, so the whole server loses its store with
+ * chuky. One worker is killed half an hour before the on-time plans; an API process is killed in the middle of
+ * them, while submissions are in flight through the proxy. The other worker kills alternate between the two
+ * workers at random moments, away from the other faults.
+ */
+function serverFaults(opts: Pick<ChaosOptions, 'secondsPerDay' | 'workerKills' | 'seed'>): PlannedFault[] {
+  const day = opts.secondsPerDay * 1000;
+  const restart = Math.max(3_000, Math.round(0.3 * day));
+  const fixed: PlannedFault[] = [
+    { kind: 'worker-kill', at: at('2027-03-02', 13) + 1_800_000, downMs: Math.round(0.25 * day), target: 0 },
+    // At the on-time plans' own instant: the injector waits until several are in flight before it kills.
+    { kind: 'api-kill', at: at('2027-03-02', 14), downMs: 1_000, target: 0 },
+    { kind: 'history-restart', at: at('2027-03-06', 5), downMs: restart },
+    { kind: 'smtp-outage', at: at('2027-03-07', 20), downMs: Math.round(0.6 * day), tempfailMs: Math.round(0.5 * day) },
+    { kind: 'matching-restart', at: at('2027-03-09', 5), downMs: restart },
+    { kind: 'frontend-restart', at: at('2027-03-11', 4), downMs: restart },
+    { kind: 'postgres-restart', at: at('2027-03-12', 23), downMs: Math.max(2_000, Math.round(0.4 * day)) },
+  ];
+  const random = rng(opts.seed);
+  const from = at('2027-03-01', 12);
+  const to = at('2027-03-21', 12);
+  const dayMs = 86_400_000;
+  // Narrower than the dev server's margins (0.6 before, 1.8 after): six fixed faults leave little room otherwise.
+  const clear = (t: number) => fixed.every((f) => t < f.at - 0.5 * dayMs || t > f.at + 1.2 * dayMs);
+  const kills: PlannedFault[] = [];
+  for (let guard = 0; kills.length < opts.workerKills - 1 && guard < 10_000; guard++) {
+    const t = Math.round(from + random() * (to - from));
+    if (clear(t) && kills.every((k) => Math.abs(k.at - t) > 0.5 * dayMs))
+      kills.push({ kind: 'worker-kill', at: t, downMs: 500 + Math.round(random() * 2_500) });
+  }
+  // Alternate the target in calendar order so that both workers die as often (the fixed kill struck worker 1).
+  kills.sort((a, b) => a.at - b.at).forEach((k, i) => (k.target = (i + 1) % 2));
   return [...fixed, ...kills].sort((a, b) => a.at - b.at);
 }
 

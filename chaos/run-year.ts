@@ -15,11 +15,14 @@ import { startCycle } from '../cli/commands/cycle.js';
 import { createPool, type Db } from '../db/pool.js';
 import { cycleStatus } from '../db/records.js';
 import { calendarToReal, type ClockMap } from '../domain/clock.js';
+import { unitWorkflowId } from '../domain/ids.js';
 import { analyse, loadYears } from '../report/compile.js';
 import { freePort } from '../stack/ports.js';
+import { startApiProxy, type ApiProxy } from '../workers/api-proxy.js';
 import { ChaosStack, type ReceivedMail } from './stack.js';
 import { Supervised } from './supervisor.js';
 import {
+  processCounts,
   CLOSES_ON,
   ISSUED_ON,
   LADDER,
@@ -52,6 +55,11 @@ export interface FaultRecord {
   downAt: number;
   upAt: number;
   detail: string;
+  /** API kill: submissions in flight through the proxy to the killed API, answered with an error and retried. */
+  hit?: number;
+  /** API kill: the killed process's pid, and each cut submission's Update as the workflow histories hold it. */
+  killedPid?: number;
+  cut?: Array<{ requestId: string; unitCode: string; acceptedUpdates: number; fromKilledApi: boolean }>;
 }
 
 export interface YearOutcome {
@@ -69,7 +77,32 @@ export interface YearOutcome {
   figures: Record<string, number>;
   failedWorkflows: string[];
   faults: FaultRecord[];
+  /** `worker` and `api` sum their processes; `worker 1`, `api 2` … each process when there are several. */
   processes: Record<string, { starts: number; selfExits: number }>;
+  engine: 'dev' | 'server';
+}
+
+/** One submission attempt of a unit, as the harness saw it: when it was sent and how it ended. */
+interface Attempt {
+  requestId: string;
+  unitCode: string;
+  startedAt: number;
+  endedAt?: number;
+  /** HTTP status, or 0 when no answer came (connection reset, timeout). */
+  status?: number;
+}
+
+/** Every attempt of the year, for the API kill to find the submissions it cut. */
+class Attempts {
+  readonly all: Attempt[] = [];
+  begin(requestId: string, unitCode: string): Attempt {
+    const a: Attempt = { requestId, unitCode, startedAt: Date.now() };
+    this.all.push(a);
+    return a;
+  }
+  inFlight(): Attempt[] {
+    return this.all.filter((a) => a.endedAt === undefined);
+  }
 }
 
 const TOKEN = 'chaos-operator-token-0123456789abcdef';
@@ -79,32 +112,70 @@ const TASK_QUEUE = 'chaos';
 export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: string; log: (m: string) => void }): Promise<YearOutcome> {
   const started = Date.now();
   const log = (m: string) => opts.log(`[${opts.faulty ? 'faults' : 'baseline'} ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
+  const engine = opts.engine ?? 'dev';
   fs.rmSync(opts.dir, { recursive: true, force: true });
-  const stack = await ChaosStack.start(opts.dir, () => undefined);
-  log(`stack up: temporal ${stack.temporalAddress}`);
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const env = () => ({
+  fs.mkdirSync(path.join(opts.dir, 'logs'), { recursive: true });
+  const stackLog = fs.createWriteStream(path.join(opts.dir, 'logs', 'stack.log'), { flags: 'a' });
+  const stack = await ChaosStack.start(opts.dir, (m) => stackLog.write(`${new Date().toISOString()} ${m}\n`), engine);
+  log(`stack up (${engine}): temporal ${stack.temporalAddress}`);
+  const counts = processCounts(engine);
+  // One API is reached directly (dev); several sit behind the round-robin proxy, whose address is the public one.
+  const publicPort = await freePort();
+  const apiPorts = counts.apis === 1 ? [publicPort] : await distinctPorts(counts.apis, [publicPort]);
+  const apiUrl = `http://127.0.0.1:${publicPort}`;
+  const env = (port: number) => () => ({
     TEMPORAL_ADDRESS: stack.temporalAddress,
     DATABASE_URL: stack.databaseUrl,
     SMTP_URL: stack.smtpUrl,
     CHUKY_TASK_QUEUE: TASK_QUEUE,
     CHUKY_API_TOKEN: TOKEN,
     CHUKY_SIGNING_SECRET: SECRET,
-    API_PORT: String(apiPort),
+    API_PORT: String(port),
     PUBLIC_BASE_URL: apiUrl,
+    ...(counts.apis > 1 ? { CHUKY_TRUST_PROXY: 'true' } : {}),
   });
-  const worker = new Supervised('worker', ['worker'], env, path.join(opts.dir, 'logs', 'worker.log'));
-  const api = new Supervised('api', ['api'], env, path.join(opts.dir, 'logs', 'api.log'));
-  worker.start();
-  api.start();
+  const name = (kind: string, i: number, n: number) => (n === 1 ? kind : `${kind}-${i + 1}`);
+  const workers = Array.from(
+    { length: counts.workers },
+    (_, i) =>
+      new Supervised(
+        name('worker', i, counts.workers),
+        ['worker'],
+        env(publicPort),
+        path.join(opts.dir, 'logs', `${name('worker', i, counts.workers)}.log`),
+      ),
+  );
+  const apis = apiPorts.map(
+    (port, i) =>
+      new Supervised(name('api', i, counts.apis), ['api'], env(port), path.join(opts.dir, 'logs', `${name('api', i, counts.apis)}.log`)),
+  );
+  for (const p of [...workers, ...apis]) p.start();
+  // Only the APIs whose process runs get requests, as in `chuky stack up` (workers/topology.ts).
+  const proxy: ApiProxy | undefined =
+    counts.apis > 1
+      ? await startApiProxy(() => apiPorts.filter((_, i) => apis[i]!.running).map((p) => `http://127.0.0.1:${p}`), publicPort)
+      : undefined;
 
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });
   const db: Db = createPool(stack.databaseUrl, 4);
   const faults: FaultRecord[] = [];
+  const attempts = new Attempts();
   try {
-    await waitUntil('the API answers', async () => (await fetch(`${apiUrl}/healthz`).catch(() => undefined))?.ok === true, 60_000);
+    for (const port of apiPorts)
+      await waitUntil(
+        `the API on port ${port} answers`,
+        async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true,
+        60_000,
+      );
+    // Several workers: the year starts once each polls, so both runs begin with the same capacity.
+    if (counts.workers > 1)
+      await waitUntil(
+        `${counts.workers} workers polling`,
+        async () => (await pollingWorkers(connection, workers).catch(() => 0)) >= counts.workers,
+        120_000,
+        500,
+      );
     const fixture = writeFixture({
       code: opts.code,
       issuedOn: ISSUED_ON,
@@ -134,11 +205,21 @@ export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: strin
       stack.mails().some((m) => m.key.startsWith(`${launched.cycleId}/${s.unitCode}/${s.phase}/notice`));
     const submitting = Promise.all(
       planned.map((s) =>
-        submitAt(apiUrl, launched.cycleId, s, real(s.at), real(closingInstant()), configured.has(s.phase) ? undefined : noticeArrived(s)),
+        submitAt(
+          apiUrl,
+          launched.cycleId,
+          s,
+          real(s.at),
+          real(closingInstant()),
+          attempts,
+          configured.has(s.phase) ? undefined : noticeArrived(s),
+        ),
       ),
     );
 
-    const faulting = opts.faulty ? injectFaults(plannedFaults(opts), real, { stack, worker, faults, log }) : Promise.resolve();
+    const faulting = opts.faulty
+      ? injectFaults(plannedFaults(opts), real, { stack, workers, apis, attempts, faults, log })
+      : Promise.resolve();
 
     const handle = client.workflow.getHandle(launched.workflowId);
     await waitUntil(
@@ -193,6 +274,7 @@ export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: strin
         .figures.all()
         .map((f) => [f.id, f.value]),
     );
+    for (const f of faults) if (f.cut) await readCutUpdates(client, launched.cycleId, f);
     const failedWorkflows: string[] = [];
     for await (const wf of client.workflow.list({
       query: `ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut'`,
@@ -210,17 +292,84 @@ export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: strin
       statuses,
       figures,
       failedWorkflows,
-      faults,
-      processes: { worker: { starts: worker.starts, selfExits: worker.selfExits }, api: { starts: api.starts, selfExits: api.selfExits } },
+      faults: faults.sort((a, b) => a.downAt - b.downAt),
+      processes: processFigures(workers, apis),
+      engine,
     };
     fs.writeFileSync(path.join(opts.dir, 'outcome.json'), JSON.stringify(outcome, null, 1));
     return outcome;
   } finally {
-    await Promise.allSettled([worker.stop(), api.stop()]);
+    await Promise.allSettled([...workers, ...apis].map((p) => p.stop()));
+    await proxy?.close().catch(() => undefined);
     await db.end().catch(() => undefined);
     await connection.close().catch(() => undefined);
     await stack.stop();
+    await new Promise<void>((r) => stackLog.end(r));
   }
+}
+
+/**
+ * For each submission an API kill cut: how many Updates with its request id the unit's workflow accepted (every
+ * run of it), and whether the one accepted came through the killed API (the client identity is the API's
+ * pid@host). One accepted Update from the killed process means the cut request had reached Temporal and the
+ * unit's retry through the other API was answered from it.
+ */
+async function readCutUpdates(client: Client, cycleId: string, f: FaultRecord): Promise<void> {
+  for (const c of f.cut ?? []) {
+    const workflowId = unitWorkflowId(cycleId, c.unitCode);
+    let accepted = 0;
+    let fromKilled = false;
+    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+      for (const e of history.events ?? []) {
+        const meta = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta;
+        if (meta?.updateId !== c.requestId) continue;
+        accepted++;
+        if (f.killedPid !== undefined && meta.identity?.split('@')[0] === String(f.killedPid)) fromKilled = true;
+      }
+    }
+    c.acceptedUpdates = accepted;
+    c.fromKilledApi = fromKilled;
+  }
+  const reached = (f.cut ?? []).filter((c) => c.fromKilledApi).length;
+  f.detail += `; ${reached} of the ${f.cut?.length ?? 0} had reached Temporal through the killed API before it died`;
+}
+
+async function distinctPorts(n: number, taken: number[]): Promise<number[]> {
+  const out: number[] = [];
+  while (out.length < n) {
+    const p = await freePort();
+    if (!taken.includes(p) && !out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/** Starts and self exits per kind (summed) and per process when a kind has several. */
+function processFigures(workers: Supervised[], apis: Supervised[]): YearOutcome['processes'] {
+  const out: YearOutcome['processes'] = {};
+  for (const [kind, list] of [
+    ['worker', workers],
+    ['api', apis],
+  ] as const) {
+    out[kind] = { starts: list.reduce((n, p) => n + p.starts, 0), selfExits: list.reduce((n, p) => n + p.selfExits, 0) };
+    if (list.length > 1) for (const p of list) out[p.name] = { starts: p.starts, selfExits: p.selfExits };
+  }
+  return out;
+}
+
+/** How many of the running workers poll the task queue for both workflow and activity tasks (identity pid@host). */
+async function pollingWorkers(connection: Connection, workers: Supervised[]): Promise<number> {
+  const live = new Set(workers.map((w) => w.pid).filter((p): p is number => p !== undefined));
+  const seen: Array<Set<number>> = [];
+  for (const taskQueueType of [1, 2]) {
+    const res = await connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: TASK_QUEUE, kind: 1 },
+      taskQueueType,
+    });
+    seen.push(new Set((res.pollers ?? []).map((p) => Number((p.identity ?? '').split('@')[0]))));
+  }
+  return [...live].filter((pid) => seen.every((s) => s.has(pid))).length;
 }
 
 async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<void> {
@@ -245,6 +394,7 @@ async function submitAt(
   s: PlannedSubmission,
   atMs: number,
   giveUpAtMs: number,
+  tracker: Attempts,
   noticeArrived?: () => boolean,
 ): Promise<SubmissionResult> {
   await sleep(Math.max(0, atMs - Date.now()));
@@ -254,6 +404,7 @@ async function submitAt(
   let last = '';
   while (Date.now() < giveUpAtMs) {
     attempts++;
+    const attempt = tracker.begin(s.requestId, s.unitCode);
     try {
       const res = await fetch(`${apiUrl}/api/v1/cycles/${encodeURIComponent(cycleId)}/units/${encodeURIComponent(s.unitCode)}/submit`, {
         method: 'POST',
@@ -267,6 +418,8 @@ async function submitAt(
         signal: AbortSignal.timeout(20_000),
       });
       const text = await res.text();
+      attempt.status = res.status;
+      attempt.endedAt = Date.now();
       if (res.ok)
         return {
           requestId: s.requestId,
@@ -290,6 +443,8 @@ async function submitAt(
         };
       last = `${res.status} ${text.slice(0, 200)}`;
     } catch (err) {
+      attempt.status = 0;
+      attempt.endedAt = Date.now();
       last = err instanceof Error ? err.message : String(err);
     }
     await sleep(1_000);
@@ -305,56 +460,141 @@ async function submitAt(
   };
 }
 
+/**
+ * Each fault at its calendar instant, each on its own: a fault that waits for its service (a killed worker held
+ * down, a restarted service) must not hold up the next one, which may fall while it waits (the API kill comes
+ * half an hour after a worker kill). Faults of the dev plan do not overlap, so for it this is the same as one after
+ * the other.
+ */
 async function injectFaults(
   planned: PlannedFault[],
   real: (calendarMs: number) => number,
-  ctx: { stack: ChaosStack; worker: Supervised; faults: FaultRecord[]; log: (m: string) => void },
+  ctx: {
+    stack: ChaosStack;
+    workers: Supervised[];
+    apis: Supervised[];
+    attempts: Attempts;
+    faults: FaultRecord[];
+    log: (m: string) => void;
+  },
 ): Promise<void> {
-  const { stack, worker, faults, log } = ctx;
-  const workerStarts = worker.startTimes;
-  for (const f of planned) {
-    await sleep(Math.max(0, real(f.at) - Date.now()));
-    const downAt = Date.now();
-    switch (f.kind) {
-      case 'worker-kill': {
-        const startsBefore = workerStarts.length;
-        worker.kill9(f.downMs);
-        await waitUntil('the worker to be started again', async () => workerStarts.length > startsBefore, 60_000, 100);
-        faults.push({ kind: f.kind, downAt, upAt: workerStarts[startsBefore]!, detail: `kill -9, restarted after ${f.downMs} ms` });
-        break;
-      }
-      case 'temporal-restart': {
-        await stack.stopTemporal();
-        await sleep(f.downMs);
-        await stack.startTemporal();
-        faults.push({ kind: f.kind, downAt, upAt: Date.now(), detail: `dev server stopped for ${f.downMs} ms, SQLite file kept` });
-        break;
-      }
-      case 'smtp-outage': {
-        await stack.stopSmtp();
-        await sleep(f.downMs);
-        await stack.startSmtp();
-        stack.setSmtpMode('tempfail');
-        const tempfailAt = Date.now();
-        await sleep(f.tempfailMs ?? 0);
-        stack.setSmtpMode('accept');
-        faults.push({
-          kind: f.kind,
-          downAt,
-          upAt: Date.now(),
-          detail: `connections refused for ${f.downMs} ms, then 451 for ${Date.now() - tempfailAt} ms`,
-        });
-        break;
-      }
-      case 'postgres-restart': {
-        await stack.stopPostgres();
-        await sleep(f.downMs);
-        await stack.startPostgres();
-        faults.push({ kind: f.kind, downAt, upAt: Date.now(), detail: `stopped for ${f.downMs} ms, data kept` });
-        break;
-      }
+  await Promise.all(planned.map((f) => injectOne(f, real, ctx)));
+}
+
+async function injectOne(
+  f: PlannedFault,
+  real: (calendarMs: number) => number,
+  ctx: {
+    stack: ChaosStack;
+    workers: Supervised[];
+    apis: Supervised[];
+    attempts: Attempts;
+    faults: FaultRecord[];
+    log: (m: string) => void;
+  },
+): Promise<void> {
+  const { stack, workers, apis, attempts, faults, log } = ctx;
+  await sleep(Math.max(0, real(f.at) - Date.now()));
+  let downAt = Date.now();
+  let record: FaultRecord;
+  const several = workers.length > 1;
+  switch (f.kind) {
+    case 'worker-kill': {
+      const worker = workers[(f.target ?? 0) % workers.length]!;
+      const startsBefore = worker.startTimes.length;
+      worker.kill9(f.downMs);
+      await waitUntil(`${worker.name} to be started again`, async () => worker.startTimes.length > startsBefore, 60_000, 100);
+      record = {
+        kind: f.kind,
+        downAt,
+        upAt: worker.startTimes[startsBefore]!,
+        detail: `kill -9${several ? ` of ${worker.name}` : ''}, restarted after ${f.downMs} ms`,
+      };
+      break;
     }
-    const last = faults.at(-1)!;
-    log(`${f.kind}: down ${((last.upAt - last.downAt) / 1000).toFixed(1)} s`);
+    case 'api-kill': {
+      const api = apis[(f.target ?? 0) % apis.length]!;
+      // Mid-request: the burst of on-time plans has begun and several are unanswered, so with round robin some
+      // of them are at this API. (Not found within two calendar days: it kills anyway, and `hit` says 0.)
+      const until = real(f.at + 2 * 86_400_000);
+      while (attempts.inFlight().length < 4 && Date.now() < until) await sleep(5);
+      const cut = attempts.inFlight();
+      downAt = Date.now();
+      const startsBefore = api.startTimes.length;
+      const killedPid = api.pid;
+      api.kill9(f.downMs);
+      await waitUntil(`${api.name} to be started again`, async () => api.startTimes.length > startsBefore, 60_000, 100);
+      // Each cut request ends with the proxy's 502 (its API died under it) or with the other API's answer.
+      await waitUntil('the cut requests to be answered', async () => cut.every((a) => a.endedAt !== undefined), 60_000, 100);
+      const hit = cut.filter((a) => a.status !== undefined && (a.status === 0 || a.status >= 500));
+      record = {
+        kind: f.kind,
+        downAt,
+        upAt: api.startTimes[startsBefore]!,
+        hit: hit.length,
+        ...(killedPid !== undefined ? { killedPid } : {}),
+        cut: hit.map((a) => ({ requestId: a.requestId, unitCode: a.unitCode, acceptedUpdates: -1, fromKilledApi: false })),
+        detail:
+          `kill -9 of ${api.name} with ${cut.length} submissions in flight through the proxy: ${hit.length} cut ` +
+          `(${[...new Set(hit.map((a) => a.status))].map((st) => (st === 0 ? 'no answer' : String(st))).join(', ') || '—'}) ` +
+          `and sent again by the unit with the same request id; restarted after ${f.downMs} ms`,
+      };
+      break;
+    }
+    case 'history-restart':
+    case 'frontend-restart':
+    case 'matching-restart': {
+      const service = f.kind.replace('-restart', '') as 'history' | 'frontend' | 'matching';
+      await stack.restartService(service, f.downMs);
+      record = {
+        kind: f.kind,
+        downAt,
+        upAt: Date.now(),
+        detail: `${service} service alone stopped (SIGTERM), started again after ${f.downMs} ms; the other services and PostgreSQL up`,
+      };
+      break;
+    }
+    case 'temporal-restart': {
+      await stack.stopTemporal();
+      await sleep(f.downMs);
+      await stack.startTemporal();
+      record = { kind: f.kind, downAt, upAt: Date.now(), detail: `dev server stopped for ${f.downMs} ms, SQLite file kept` };
+      break;
+    }
+    case 'smtp-outage': {
+      await stack.stopSmtp();
+      await sleep(f.downMs);
+      await stack.startSmtp();
+      stack.setSmtpMode('tempfail');
+      const tempfailAt = Date.now();
+      await sleep(f.tempfailMs ?? 0);
+      stack.setSmtpMode('accept');
+      record = {
+        kind: f.kind,
+        downAt,
+        upAt: Date.now(),
+        detail: `connections refused for ${f.downMs} ms, then 451 for ${Date.now() - tempfailAt} ms`,
+      };
+      break;
+    }
+    case 'postgres-restart': {
+      await stack.stopPostgres();
+      await sleep(f.downMs);
+      await stack.startPostgres();
+      record = {
+        kind: f.kind,
+        downAt,
+        upAt: Date.now(),
+        detail:
+          stack.engine === 'server'
+            ? `stopped for ${f.downMs} ms, data kept; the one instance holds chuky's database and Temporal's two`
+            : `stopped for ${f.downMs} ms, data kept`,
+      };
+      break;
+    }
   }
+  faults.push(record);
+  log(
+    `${f.kind}: down ${((record.upAt - record.downAt) / 1000).toFixed(1)} s${record.hit !== undefined ? `, ${record.hit} requests cut` : ''}`,
+  );
 }

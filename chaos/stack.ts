@@ -1,16 +1,20 @@
 /**
- * The fault suite's own services, each restartable on the same address with its data kept: a Temporal dev
- * server (its SQLite file), an embedded PostgreSQL (its cluster folder) and the SMTP sink (its .eml folder).
+ * The fault suite's own services, each restartable on the same address with its data kept: Temporal — the CLI's
+ * dev server (its SQLite file) or, for `--engine server`, the real server split into frontend, history, matching
+ * and worker processes on the same PostgreSQL instance as chuky's data — an embedded PostgreSQL (its cluster
+ * folder) and the SMTP sink (its .eml folder).
  * Every message the sink accepts, across its restarts, is kept in `mails` with its arrival time: the suite counts
  * duplicates by Message-ID there, at the receiving server, not in chuky's own outbox.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../stack/temporal-dev-server.js';
+import { startTemporalServer, type ServerService, type TemporalServer } from '../stack/temporal-server.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stack/postgres.js';
 import { startSmtpSink, type SinkMode, type SmtpSink, type StoredMail } from '../stack/smtp-sink.js';
 import { freePort } from '../stack/ports.js';
 import { migrate } from '../db/migrate.js';
+import type { Engine } from './plan.js';
 
 export interface ReceivedMail {
   messageId: string;
@@ -40,6 +44,7 @@ export function received(m: StoredMail): ReceivedMail {
 
 export class ChaosStack {
   private temporal: DevServer | undefined;
+  private server: TemporalServer | undefined;
   private pg: EmbeddedPostgres | undefined;
   private sink: SmtpSink | undefined;
   private smtpStarts = 0;
@@ -50,11 +55,12 @@ export class ChaosStack {
 
   private constructor(
     readonly dir: string,
+    readonly engine: Engine,
     private readonly ports: { temporal: number; ui: number; pg: number; smtp: number; inbox: number },
     private readonly log: (m: string) => void,
   ) {}
 
-  static async start(dir: string, log: (m: string) => void): Promise<ChaosStack> {
+  static async start(dir: string, log: (m: string) => void, engine: Engine = 'dev'): Promise<ChaosStack> {
     fs.mkdirSync(dir, { recursive: true });
     const ports = {
       temporal: await freePort(),
@@ -63,10 +69,43 @@ export class ChaosStack {
       smtp: await freePort(),
       inbox: await freePort(),
     };
-    const stack = new ChaosStack(dir, ports, log);
-    await Promise.all([stack.startTemporal(), stack.startPostgres(), stack.startSmtp()]);
-    await migrate(stack.databaseUrl);
+    const stack = new ChaosStack(dir, engine, ports, log);
+    try {
+      if (engine === 'server') {
+        // The server's databases live on chuky's PostgreSQL instance: it must be up first.
+        await Promise.all([stack.startPostgres(), stack.startSmtp()]);
+        await stack.startServer();
+      } else await Promise.all([stack.startTemporal(), stack.startPostgres(), stack.startSmtp()]);
+      await migrate(stack.databaseUrl);
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
     return stack;
+  }
+
+  private async startServer(): Promise<void> {
+    this.server = await startTemporalServer({
+      postgresUrl: this.databaseUrl,
+      dir: path.join(this.dir, 'temporal-server'),
+      split: true,
+      port: this.ports.temporal,
+      log: (m) => this.log(`[temporal-server] ${m}`),
+    });
+    this.temporalAddress = this.server.address;
+  }
+
+  /** The real server's processes (server engine). */
+  serverProcesses(): ReturnType<TemporalServer['processes']> {
+    return this.server?.processes() ?? [];
+  }
+
+  /** Stops one service of the split server, keeps it down for `downMs`, starts it again and waits until it serves. */
+  async restartService(name: ServerService, downMs: number): Promise<void> {
+    if (!this.server) throw new Error('restartService: the stack runs no Temporal server (engine dev)');
+    await this.server.stopService(name);
+    await new Promise((r) => setTimeout(r, downMs));
+    await this.server.startService(name);
   }
 
   async startTemporal(): Promise<void> {
@@ -124,6 +163,9 @@ export class ChaosStack {
   }
 
   async stop(): Promise<void> {
+    // The server first: stopped after its database, its services would log errors until they gave up.
+    await this.server?.stop().catch(() => undefined);
+    this.server = undefined;
     await Promise.allSettled([this.stopTemporal(), this.stopPostgres(), this.stopSmtp()]);
   }
 }

@@ -4,8 +4,9 @@
  * docs/RELIABILITY.md; `test/integration/chaos.test.ts` runs a short form inside `npm test`.
  */
 import os from 'node:os';
+import { TEMPORAL_SERVER_VERSION } from '../stack/temporal-server-binaries.js';
 import { compareRuns, type ChaosComparison } from './compare.js';
-import { plannedFaults, plannedSubmissions, type ChaosOptions } from './plan.js';
+import { faultKinds, plannedFaults, plannedSubmissions, processCounts, type ChaosOptions } from './plan.js';
 import { runYear, type YearOutcome } from './run-year.js';
 
 /**
@@ -17,6 +18,13 @@ import { runYear, type YearOutcome } from './run-year.js';
  */
 export const FULL: ChaosOptions = { code: 'CHAOS', units: 150, secondsPerDay: 20, workerKills: 10, seed: 20271 };
 export const SHORT: ChaosOptions = { code: 'CHAOSQ', units: 30, secondsPerDay: 8, workerKills: 3, seed: 7 };
+/**
+ * The production shape (`--engine server`): the same years on the real Temporal server split into its services,
+ * two workers and two APIs. The short form's day is 10 s: four Go services, PostgreSQL holding Temporal's store
+ * too, and four chuky processes share the machine's cores with the year.
+ */
+export const FULL_SERVER: ChaosOptions = { ...FULL, code: 'CHAOSS', engine: 'server' };
+export const SHORT_SERVER: ChaosOptions = { code: 'CHAOSSQ', units: 30, secondsPerDay: 10, workerKills: 4, seed: 7, engine: 'server' };
 
 export interface SuiteResult {
   options: ChaosOptions;
@@ -28,7 +36,7 @@ export interface SuiteResult {
 
 export async function runSuite(options: ChaosOptions, dir: string, log: (m: string) => void): Promise<SuiteResult> {
   log(
-    `fault suite: ${options.units} units, ${plannedSubmissions(options).length} ` +
+    `fault suite (engine ${options.engine ?? 'dev'}): ${options.units} units, ${plannedSubmissions(options).length} ` +
       `submissions, ${plannedFaults(options).length} faults (seed ${options.seed}), one day ` +
       `= ${options.secondsPerDay} s`,
   );
@@ -43,10 +51,23 @@ const n = (x: number) => x.toLocaleString('en-US');
 /** The figures as Markdown: what was injected, what arrived, what was lost, how long recovery took. */
 export function summaryMarkdown(r: SuiteResult, command: string): string {
   const c = r.comparison;
-  const kinds = ['worker-kill', 'temporal-restart', 'smtp-outage', 'postgres-restart'];
+  const engine = r.options.engine ?? 'dev';
+  const kinds = faultKinds(engine);
+  const counts = processCounts(engine);
+  const perProcess = (kind: 'worker' | 'api', n: number) =>
+    n > 1
+      ? ` — ${Array.from({ length: n }, (_, i) => `${kind}-${i + 1}`)
+          .map((k) => `${k}: ${c.processes[k]?.starts ?? 0}`)
+          .join(', ')}`
+      : '';
   const lines = [
     `- run: ${r.finishedAt} · \`${command}\` · ${os.cpus().length} ` +
       `cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}`,
+    engine === 'server'
+      ? `- stack: Temporal server ${TEMPORAL_SERVER_VERSION} split (frontend, history, matching, worker: a process each) on the embedded ` +
+        `PostgreSQL that holds chuky's database too; ${counts.workers} \`chuky worker\` and ${counts.apis} \`chuky api\` ` +
+        `processes, the APIs behind a round-robin proxy`
+      : '- stack: Temporal CLI dev server (SQLite), one `chuky worker`, one `chuky api`, embedded PostgreSQL',
     `- year: ${r.options.units} units, plan and study phases with make-up, the whole ladder; one ` +
       `calendar day = ${r.options.secondsPerDay} s; seed ${r.options.seed}`,
     `- wall time: ${(r.baseline.wallMs / 1000).toFixed(0)} s without faults, ${(r.faulty.wallMs / 1000).toFixed(0)} s with them`,
@@ -70,10 +91,10 @@ export function summaryMarkdown(r: SuiteResult, command: string): string {
     `| failed workflows | ${r.baseline.failedWorkflows.length} | ${c.failedWorkflows.length} |`,
     `| worker starts (exits on its own) | ${r.baseline.processes.worker?.starts ?? 0} ` +
       `(${r.baseline.processes.worker?.selfExits ?? 0}) | ${c.processes.worker?.starts ?? 0} ` +
-      `(${c.processes.worker?.selfExits ?? 0}) |`,
+      `(${c.processes.worker?.selfExits ?? 0})${perProcess('worker', counts.workers)} |`,
     `| API starts (exits on its own) | ${r.baseline.processes.api?.starts ?? 0} ` +
       `(${r.baseline.processes.api?.selfExits ?? 0}) | ${c.processes.api?.starts ?? 0} ` +
-      `(${c.processes.api?.selfExits ?? 0}) |`,
+      `(${c.processes.api?.selfExits ?? 0})${perProcess('api', counts.apis)} |`,
     '',
     'Each fault, in order ("due" are the emails the fault-free run delivered while the service was ' +
       'down; "recovery" runs from the service\'s return until the last of them arrived):',

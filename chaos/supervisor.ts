@@ -72,6 +72,10 @@ export class Supervised {
     this.killChild?.();
   }
 
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null;
   }
