@@ -13,6 +13,7 @@
  *                    (default 100) launched by W worker processes (default 2), then one 08:00 burst S seconds after
  *                    the launch began (default 30 s + 1 s per 20 units); at the defaults it writes its section of
  *                    bench/RESULTS.md, bench/results.json and docs/SCALE.md, otherwise the partial files
+ *   --history-shards N   the real server's history shards (default 4, this machine's; production sizes it: docs/SCALE.md)
  *   --keep           keep the run's data folder (.data/bench/run-…: Temporal's SQLite, PostgreSQL, logs)
  *   --no-profile     no CPU profiles (the worker and API are otherwise started with --cpu-prof)
  *   --update-scale   write docs/SCALE.md's table after a quick or partial run too (a full run of every scenario always does)
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
       committees: { type: 'string' },
       workers: { type: 'string' },
       'burst-after': { type: 'string' },
+      'history-shards': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -127,7 +129,11 @@ async function main(): Promise<number> {
     committees: positive('committees', values.committees, NATIONAL_SLICE_DEFAULTS.committees),
     workers: positive('workers', values.workers, NATIONAL_SLICE_DEFAULTS.workers),
     burstAfterS: values['burst-after'] === undefined ? undefined : positive('burst-after', values['burst-after'], 0),
+    historyShards: values['history-shards'] === undefined ? 4 : Number(values['history-shards']),
   };
+  const shards = values['history-shards'] === undefined ? undefined : positive('history-shards', values['history-shards'], 4);
+  if (shards !== undefined && !engines.includes('server'))
+    throw new Error('--history-shards is for the real server (--engine server or both)');
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
   const unknown = [...(only ?? [])].filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
@@ -218,7 +224,7 @@ async function main(): Promise<number> {
       const engineDir = engines.length > 1 ? path.join(runDir, engine) : runDir;
       fs.mkdirSync(engineDir, { recursive: true });
       log(`── ${ENGINE_NAMES[engine]} ──`);
-      stack = await startBenchStack(engineDir, log, engine);
+      stack = await startBenchStack(engineDir, log, engine, shards);
       ctx = await createContext({
         mode,
         runDir: engineDir,

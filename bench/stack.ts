@@ -37,7 +37,13 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(runDir: string, log: Log, engine: BenchEngine = 'dev'): Promise<BenchStack> {
+export async function startBenchStack(
+  runDir: string,
+  log: Log,
+  engine: BenchEngine = 'dev',
+  /** The real server's history shards (stack/temporal-server.ts's default when undefined). */
+  historyShards?: number,
+): Promise<BenchStack> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => log(`stopping: ${err instanceof Error ? err.message : String(err)}`));
@@ -79,6 +85,7 @@ export async function startBenchStack(runDir: string, log: Log, engine: BenchEng
       const server = await startTemporalServer({
         postgresUrl: pg.url,
         dir: path.join(runDir, 'temporal-server'),
+        ...(historyShards ? { historyShards } : {}),
         log: (m) => log(`stack: ${m}`),
       });
       stops.push(() => server.stop());

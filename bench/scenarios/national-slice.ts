@@ -19,6 +19,8 @@ export interface NationalSliceOptions {
   committees: number;
   workers: number;
   burstAfterS?: number | undefined;
+  /** The real server's history shards (recorded; the stack is started with them). */
+  historyShards: number;
 }
 
 const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? null : round(bytes / 1024 ** 2, 1));
@@ -117,7 +119,10 @@ export function nationalSliceMarkdown(r: ScenarioResult, meta: { date: string; c
   const cpu = (label: string) =>
     d.cpu?.burst.byProcess.filter((p) => p.label.startsWith(label)).reduce((n, p) => n + p.shareOfCapacity, 0) ?? null;
   const rows: [string, string][] = [
-    ['units / committees / worker processes', `${fmt(d.units)} / ${fmt(d.committees)} / ${fmt(d.workers)}`],
+    [
+      'units / committees / worker processes / history shards',
+      `${fmt(d.units)} / ${fmt(d.committees)} / ${fmt(d.workers)} / ${fmt((r.data.options as NationalSliceOptions | undefined)?.historyShards)}`,
+    ],
     ['launch: every unit workflow started', `${fmt(d.launch.allStartedS, 0)} s (${fmt(d.launch.startRate, 1)} units/s)`],
     ['08:00 burst: every notice delivered', `${fmt(d.burst.allNoticesS, 0)} s (${fmt(d.burst.noticeRate, 1)} notices/s)`],
     [
