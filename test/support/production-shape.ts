@@ -3,6 +3,8 @@
  * test itself; these read what it did — the doctor's report, the emails' kinds and the moments they fell due, the
  * console's filtered tables — the way an operator would.
  */
+import type { Client } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import { chuky } from './processes.js';
 import { addDays, localTimeToInstant, type IsoDate } from '../../domain/calendar.js';
 import { calendarToReal, type ClockMap } from '../../domain/clock.js';
@@ -115,4 +117,18 @@ export function rowUnits(html: string, tableId: string): string[] {
   if (start < 0) throw new Error(`no table #${tableId} on the page`);
   const table = html.slice(start, html.indexOf('</table>', start));
   return [...table.matchAll(/<tr data-unit="([^"]+)"/g)].map((m) => m[1]!);
+}
+
+/** Who did a workflow's work, by its history: each workflow task completed and activity started, with when. */
+export async function workDoneBy(client: Client, workflowId: string): Promise<Array<{ at: number; identity: string; what: string }>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const out: Array<{ at: number; identity: string; what: string }> = [];
+  for (const e of history.events ?? []) {
+    const task = e.workflowTaskCompletedEventAttributes?.identity;
+    const activity = e.activityTaskStartedEventAttributes?.identity;
+    const identity = task ?? activity;
+    if (!identity) continue;
+    out.push({ at: optionalTsToMs(e.eventTime) ?? 0, identity, what: task ? 'workflow task' : 'activity' });
+  }
+  return out;
 }
