@@ -514,10 +514,13 @@ async function injectOne(
     }
     case 'api-kill': {
       const api = apis[(f.target ?? 0) % apis.length]!;
-      // Mid-request: the burst of on-time plans has begun and several are unanswered, so with round robin some
-      // of them are at this API. (Not found within two calendar days: it kills anyway, and `hit` says 0.)
+      // Mid-request: the burst of on-time plans has begun and several have waited a second unanswered, so with
+      // round robin some of them are at this API and past its own checks, their Update already with Temporal (a
+      // kill in the first milliseconds cut requests the API had not yet passed on). Not found within two calendar
+      // days: it kills anyway, and `hit` says what it cut.
       const until = real(f.at + 2 * 86_400_000);
-      while (attempts.inFlight().length < 4 && Date.now() < until) await sleep(5);
+      const waiting = () => attempts.inFlight().filter((a) => Date.now() - a.startedAt >= 1_000).length;
+      while ((attempts.inFlight().length < 4 || waiting() < 2) && Date.now() < until) await sleep(5);
       const cut = attempts.inFlight();
       downAt = Date.now();
       const startsBefore = api.startTimes.length;
