@@ -33,6 +33,12 @@ try {
       }
       total += 1;
     }
+    // Only the tallies are asked for: dropping the counted messages keeps the sink's memory flat through a
+    // national slice's tens of thousands of notices (each with its HTML, text and .ics parts).
+    if (all.length >= 1_000) {
+      sink.clear();
+      seen = 0;
+    }
   };
   childProtocol({
     ready: { type: 'ready', url: sink.url, inboxUrl: sink.inboxUrl },
