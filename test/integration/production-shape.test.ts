@@ -362,7 +362,7 @@ describe('the production shape: real Temporal server, 2 workers, 2 APIs', () => 
     const end = await chuky(['stalled', '--cycle', cycleId, '--json'], env());
     expect(end.code, end.stdout + end.stderr).toBe(0);
     expect((JSON.parse(end.stdout) as { stalls: Stall[] }).stalls).toEqual([]);
-  });
+  }, 300_000);
 
   it('the list queries answer what is true: SQL visibility, overdue, cycle status, the console filters', async () => {
     const [u1, u2, u3, u4, u5, u6] = fx.unitCodes as [string, string, string, string, string, string];
