@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** What Temporal (server or SDK) says when a rate or resource limit refuses work. */
+/** What Temporal (server or SDK) says when a rate or resource limit refuses work ("Persistence Max QPS Reached": the server's own database limit). */
 export const LIMIT_ERROR =
-  /resource[ _]?exhausted|RESOURCE_EXHAUSTED|namespace rate limit|rate limit exceeded|too many (outstanding|requests|pending)|BusyWorkflow|ResourceExhausted/i;
+  /resource[ _]?exhausted|RESOURCE_EXHAUSTED|namespace rate limit|rate limit exceeded|too many (outstanding|requests|pending)|BusyWorkflow|ResourceExhausted|Max QPS Reached/i;
 
 export interface ChildMessage {
   type: string;
