@@ -39,6 +39,7 @@ export interface SupervisorOptions {
 export class Supervisor {
   private child: ChildProcess | undefined;
   private stopped = false;
+  private paused = false;
   private timer: NodeJS.Timeout | undefined;
   private consecutive = 0;
   private readonly log: fs.WriteStream;
@@ -66,7 +67,7 @@ export class Supervisor {
     child.once('exit', (code, signal) => {
       this.log.write(`--- ${new Date().toISOString()} exit code=${code} signal=${signal}\n`);
       if (this.child === child) this.child = undefined;
-      if (this.stopped) return;
+      if (this.stopped || this.paused) return;
       this.consecutive = Date.now() - startedAt >= (this.o.stableMs ?? 60_000) ? 1 : this.consecutive + 1;
       const wait = restartDelay(this.consecutive, this.o.baseDelayMs, this.o.maxDelayMs);
       this.o.say(
@@ -84,6 +85,28 @@ export class Supervisor {
     const pid = this.child?.pid;
     this.child?.kill(signal);
     return pid;
+  }
+
+  /**
+   * Kills the child and keeps it down until `resume()`: a fault that lasts (a worker lost for good, as in the
+   * production-shape tests and the fault suite), where `kill()` is one the supervisor repairs at once.
+   */
+  async pause(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | undefined> {
+    this.paused = true;
+    if (this.timer) clearTimeout(this.timer);
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return undefined;
+    const exited = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill(signal);
+    await exited;
+    return c.pid;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.consecutive = 0;
+    this.start();
   }
 
   async stop(graceMs = 15_000): Promise<void> {

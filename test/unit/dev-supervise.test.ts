@@ -52,6 +52,34 @@ describe('worker supervision', () => {
   });
 });
 
+describe('a lasting fault', () => {
+  it('pause() keeps a killed child down until resume() starts it again', { timeout: 30_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-supervise-'));
+    const s = new Supervisor({
+      command: process.execPath,
+      args: ['-e', 'setInterval(()=>{},1000)'],
+      env: process.env,
+      logFile: path.join(dir, 'api.log'),
+      name: 'api 1',
+      say: () => undefined,
+      baseDelayMs: 50,
+    });
+    s.start();
+    const first = s.pid!;
+    expect(await s.pause()).toBe(first);
+    expect(() => process.kill(first, 0)).toThrow();
+    // Well past the 50 ms backoff: nothing was started again.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(s.starts).toBe(1);
+    expect(s.pid).toBeUndefined();
+    s.resume();
+    expect(s.starts).toBe(2);
+    expect(s.pid).not.toBe(first);
+    await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('what is down in a dev stack', () => {
   it('names the parts down and up, and what to do when chuky dev itself is gone', () => {
     const parts = [
