@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-/** The `chuky` command line: one program, a subcommand per task, `--help` on each, `--json` where scripts read. */
+/**
+ * The `chuky` command line: one program, a subcommand per task, `--help` on each, `--json` where scripts read.
+ * Building the command tree loads only commander and the commands' declarations: each command loads what it does
+ * when it runs (cli/commands/*-run.ts, or `await import` in its action), so `--help` answers at once and a command
+ * that reads PostgreSQL never loads Temporal's SDK (test/unit/cli-startup.test.ts).
+ */
 import { Command, Option } from 'commander';
-import { LANGS, setLang, type Lang } from './lang.js';
+import { LANGS, setLang, type Lang } from './language.js';
 import { registerCycleCommands } from './commands/cycle.js';
+import { registerRehearseCommand } from './commands/rehearse.js';
 import { registerUnitCommands } from './commands/unit.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerDevCommand } from './commands/dev.js';
@@ -28,7 +34,7 @@ program
 registerDevCommand(program);
 registerStackCommand(program);
 registerCycleCommands(program);
-(await import('./commands/rehearse.js')).registerRehearseCommand(program);
+registerRehearseCommand(program);
 registerUnitCommands(program);
 registerServeCommands(program);
 registerInspectionCommands(program);

@@ -17,20 +17,9 @@ import {
 import { TERMINAL_WIDTH, wrapText } from '../ops/format.js';
 import type { Stall } from '../ops/types.js';
 
-export const LANGS = ['en', 'vi'] as const;
-export type Lang = (typeof LANGS)[number];
+import { isVi } from './language.js';
 
-let current: Lang = process.env.CHUKY_LANG === 'vi' ? 'vi' : 'en';
-
-export function setLang(lang: Lang): void {
-  current = lang;
-}
-
-export function lang(): Lang {
-  return current;
-}
-
-export const isVi = (): boolean => current === 'vi';
+export { LANGS, isVi, lang, setLang, type Lang } from './language.js';
 
 /** Column headers of the operator tables, in Vietnamese. */
 const HEADER_VI: Record<string, string> = {

@@ -1,28 +1,12 @@
-/** How commands speak: JSON for scripts (--json), aligned text for people, and errors that say what and where. */
-import { isConfigError } from '../config/errors.js';
-import { isEngineBusy } from '../api/busy.js';
+/**
+ * How commands speak: JSON for scripts (--json), aligned text for people (print.ts), and errors that say what and
+ * where (action.ts). This module adds the line for a busy engine, which needs the Temporal SDK's errors: commands
+ * import print.ts and action.ts, so that only an error loads this.
+ */
 import { DEFAULT_UPDATE_TIMEOUT_MS, EngineBusyError, engineBusyLine, updateTimeoutMs } from '../client/unit-actions.js';
-import { cellText, localiseTable } from './lang.js';
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** A table for people; with `--lang vi` its headers and ids (phases, statuses) in Vietnamese (cli/lang.ts). */
-export function printTable(rawRows: Record<string, unknown>[], columns: string[]): void {
-  const { rows, headers } = localiseTable(rawRows, columns);
-  const widths = columns.map((c, i) => Math.max(headers[i]!.length, ...rows.map((r) => cellText(r[c]).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  process.stdout.write(`${line(headers)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
-  for (const r of rows) process.stdout.write(`${line(columns.map((c) => cellText(r[c])))}\n`);
-}
-
-/** sysexits' EX_TEMPFAIL: "try again later", which a script can tell from a real error (1) or a bad configuration (2). */
-export const EXIT_ENGINE_BUSY = 75;
+export { printJson, printTable } from './print.js';
+export { EXIT_ENGINE_BUSY, action } from './action.js';
 
 /**
  * The line for an Update Temporal did not confirm (busy, or no worker polling), from a repair (its EngineBusyError
@@ -38,27 +22,4 @@ export function engineBusyCliLine(err: unknown): string {
     ms = DEFAULT_UPDATE_TIMEOUT_MS;
   }
   return engineBusyLine(ms);
-}
-
-/**
- * Runs a command body; a ConfigError exits 2 with one line per issue, an Update Temporal did not confirm exits
- * EXIT_ENGINE_BUSY with one line that says what to do, any other error exits 1. Never a stack trace.
- */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (err) {
-      if (isConfigError(err)) {
-        process.stderr.write(`Configuration error:\n${err.message}\n`);
-        process.exitCode = 2;
-      } else if (isEngineBusy(err)) {
-        process.stderr.write(`${engineBusyCliLine(err)}\n`);
-        process.exitCode = EXIT_ENGINE_BUSY;
-      } else {
-        process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-      }
-    }
-  };
 }

@@ -6,14 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Env } from '../config/env.js';
 import { createPool } from '../db/pool.js';
-import {
-  addressesFromDev,
-  describeDown,
-  readServicesFile,
-  resolveAddresses,
-  servicesLiveness,
-  type ServiceAddresses,
-} from '../workers/services.js';
+import { addressesFromDev, describeDown, resolveAddresses, servicesLiveness, type ServiceAddresses } from '../workers/services.js';
 import type { OpsDeps } from './types.js';
 
 export interface OpsConnection {
@@ -22,10 +15,7 @@ export interface OpsConnection {
   close(): Promise<void>;
 }
 
-/** The Web UI's base URL, when known: TEMPORAL_UI_URL, else the one a running `chuky dev` started. */
-export function temporalUiUrl(env: Env): string | undefined {
-  return env.temporalUiUrl || readServicesFile()?.temporalUiUrl || undefined;
-}
+export { temporalUiUrl } from './temporal-ui.js';
 
 /**
  * `lazy`: do not contact Temporal until the first request (doctor reports an unreachable server as a failed

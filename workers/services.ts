@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Env } from '../config/env.js';
-import { migrate } from '../db/migrate.js';
 import { dataDir } from '../config/paths.js';
 import { isPortFree } from '../stack/ports.js';
 
@@ -78,6 +77,8 @@ export async function startServices(
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
+    // Loaded here, not at the top: every command reads its addresses from this module, few migrate.
+    const { migrate } = await import('../db/migrate.js');
     await migrate(databaseUrl, log);
     let smtpUrl = env.smtpUrl;
     let inboxUrl: string | undefined;
@@ -220,7 +221,11 @@ function redacted(url: string): string {
 /** Each part of the stack a services file names, and whether it answers now (a TCP connection, or the pid alive). */
 export async function servicesLiveness(file: ServicesFile): Promise<PartStatus[]> {
   const parts: Array<{ part: ServicePart; where: string; check: () => Promise<boolean> | boolean }> = [
-    { part: 'chuky dev', where: `pid ${file.pid}${file.engine ? ` (chuky stack up --engine ${file.engine})` : ''}`, check: () => processAlive(file.pid) },
+    {
+      part: 'chuky dev',
+      where: `pid ${file.pid}${file.engine ? ` (chuky stack up --engine ${file.engine})` : ''}`,
+      check: () => processAlive(file.pid),
+    },
     { part: 'Temporal', where: file.temporalAddress, check: () => tcpAnswers(file.temporalAddress) },
   ];
   if (file.temporalUiUrl) parts.push({ part: 'Temporal Web UI', where: file.temporalUiUrl, check: () => tcpAnswers(file.temporalUiUrl!) });

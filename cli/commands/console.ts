@@ -4,10 +4,14 @@
  * be kept in the shell's history and shown to every user of the machine by `ps`.
  */
 import type { Command } from 'commander';
-import { withDb } from '../with-db.js';
-import { action, printJson, printTable } from '../output.js';
-import { addUser, disableUser, enableUser, listUsers, setPassword } from '../../console/users.js';
 import { ROLES } from '../../console/permissions.js';
+import { action } from '../action.js';
+
+/** What the commands need, loaded when one runs: building the command tree stays cheap. */
+const load = async () => {
+  const [users, print, withDb] = await Promise.all([import('../../console/users.js'), import('../print.js'), import('../with-db.js')]);
+  return { ...users, ...print, ...withDb };
+};
 
 /** The first line of standard input (a pipe, a file, or typed with the echo off by the caller's shell). */
 async function readPassword(): Promise<string> {
@@ -34,6 +38,7 @@ export function registerConsoleCommands(program: Command): void {
     .action(
       action(async (o: { username: string; role: string; name: string; json?: boolean }) => {
         const password = await readPassword();
+        const { addUser, printJson, withDb } = await load();
         const u = await withDb((db) => addUser(db, { username: o.username, role: o.role, name: o.name, password }));
         if (o.json) printJson(u);
         else process.stdout.write(`Added ${u.username} (${u.role}): sign in at <PUBLIC_BASE_URL>/console\n`);
@@ -46,6 +51,7 @@ export function registerConsoleCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { json?: boolean }) => {
+        const { listUsers, printJson, printTable, withDb } = await load();
         const users = await withDb((db) => listUsers(db));
         if (o.json) printJson(users);
         else
@@ -62,6 +68,7 @@ export function registerConsoleCommands(program: Command): void {
     .requiredOption('--username <name>', 'sign-in name')
     .action(
       action(async (o: { username: string }) => {
+        const { disableUser, withDb } = await load();
         if (!(await withDb((db) => disableUser(db, o.username)))) throw new Error(`no console user "${o.username}"`);
         process.stdout.write(`Disabled ${o.username}; their sessions are ended\n`);
       }),
@@ -73,6 +80,7 @@ export function registerConsoleCommands(program: Command): void {
     .requiredOption('--username <name>', 'sign-in name')
     .action(
       action(async (o: { username: string }) => {
+        const { enableUser, withDb } = await load();
         if (!(await withDb((db) => enableUser(db, o.username)))) throw new Error(`no console user "${o.username}"`);
         process.stdout.write(`Enabled ${o.username}\n`);
       }),
@@ -86,6 +94,7 @@ export function registerConsoleCommands(program: Command): void {
     .action(
       action(async (o: { username: string }) => {
         const password = await readPassword();
+        const { setPassword, withDb } = await load();
         await withDb((db) => setPassword(db, o.username, password));
         process.stdout.write(`Password of ${o.username} changed; their sessions are ended\n`);
       }),

@@ -7,28 +7,36 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadEnv } from '../../config/env.js';
 import { dataDir, projectRoot } from '../../config/paths.js';
-import { freePort, isPortFree } from '../../stack/ports.js';
-import { requireDevTools } from '../../stack/dev-tool.js';
-import { getCycle, listUnits } from '../../db/cycles.js';
-import { formUrl, signLink } from '../../auth/links.js';
-import { connectRuntime, runApi } from '../../workers/runtime.js';
+import type { Db } from '../../db/pool.js';
 import {
   describeDown,
   readServicesFile,
   removeServicesFile,
   servicesFile,
   servicesLiveness,
-  startServices,
   writeServicesFile,
   type ServicesFile,
 } from '../../workers/services.js';
-import { Supervisor } from '../../workers/supervise.js';
-import { startCycle } from './cycle.js';
-import { addUser, listUsers } from '../../console/users.js';
-import { action, printJson } from '../output.js';
-import { devApiToken } from '../../workers/dev-token.js';
+import { action } from '../action.js';
+
+/** What starting the stack needs (the worker SDK among it), loaded when `chuky dev` runs: building the command tree stays cheap. */
+const load = async () => {
+  const [env, ports, devTool, cycles, links, runtime, services, supervise, cycle, users, devToken] = await Promise.all([
+    import('../../config/env.js'),
+    import('../../stack/ports.js'),
+    import('../../stack/dev-tool.js'),
+    import('../../db/cycles.js'),
+    import('../../auth/links.js'),
+    import('../../workers/runtime.js'),
+    import('../../workers/services.js'),
+    import('../../workers/supervise.js'),
+    import('./cycle.js'),
+    import('../../console/users.js'),
+    import('../../workers/dev-token.js'),
+  ]);
+  return { ...env, ...ports, ...devTool, ...cycles, ...links, ...runtime, ...services, ...supervise, ...cycle, ...users, ...devToken };
+};
 
 /** The environment production uses to configure `chuky worker`, pointing at the services `chuky dev` started. */
 export function workerEnv(base: NodeJS.ProcessEnv, services: ServicesFile, publicBaseUrl: string): NodeJS.ProcessEnv {
@@ -58,7 +66,8 @@ export async function devStatus(): Promise<
  * On a local run with no console users yet, an `admin` with a random password, kept in the data folder (not
  * printed into logs that may be shared), so a first-time user can open the console at once.
  */
-async function localAdmin(db: Parameters<typeof listUsers>[0]): Promise<string> {
+async function localAdmin(db: Db): Promise<string> {
+  const { addUser, listUsers } = await import('../../console/users.js');
   const file = path.join(dataDir(), 'console-admin.txt');
   if ((await listUsers(db)).length === 0) {
     const password = randomBytes(12).toString('base64url');
@@ -77,6 +86,7 @@ export function registerDevCommand(program: Command): void {
     .addHelpText('after', '\nExit code: 0 when every part answers, 1 when one is down or no `chuky dev` has run here.\n')
     .action(
       action(async (o: { json?: boolean }) => {
+        const { printJson } = await import('../print.js');
         const status = await devStatus();
         if (!status) throw new Error(`no \`chuky dev\` has run here: ${servicesFile()} does not exist. Start it with \`npm start\`.`);
         if (o.json) printJson(status);
@@ -97,6 +107,22 @@ export function registerDevCommand(program: Command): void {
     .action(
       action(async (o: { config: string; secondsPerDay: number; cycle: boolean; mailLog?: boolean }) => {
         const say = (m: string) => process.stdout.write(`${m}\n`);
+        const {
+          Supervisor,
+          connectRuntime,
+          devApiToken,
+          formUrl,
+          freePort,
+          getCycle,
+          isPortFree,
+          listUnits,
+          loadEnv,
+          requireDevTools,
+          runApi,
+          signLink,
+          startCycle,
+          startServices,
+        } = await load();
         let env = loadEnv();
         // Development tools, absent from a production install: named here rather than as a module not found.
         // Each is loaded only for a service started here (workers/services.ts): none named by the environment.

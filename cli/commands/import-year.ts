@@ -4,8 +4,7 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { action, printJson } from '../output.js';
-import { withDb } from '../with-db.js';
+import { action } from '../action.js';
 
 export function registerImportYearCommand(cycle: Command): void {
   cycle
@@ -26,9 +25,11 @@ export function registerImportYearCommand(cycle: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { file: string; config: string; dryRun?: boolean; by: string; json?: boolean }) => {
-        const [{ importYear, describeImport, ImportYearError }, { loadCycleFileAsync }] = await Promise.all([
+        const [{ importYear, describeImport, ImportYearError }, { loadCycleFileAsync }, { printJson }, { withDb }] = await Promise.all([
           import('../../report/past-years/import.js'),
           import('../../config/cycle.js'),
+          import('../print.js'),
+          import('../with-db.js'),
         ]);
         const loaded = await loadCycleFileAsync(o.config);
         let content: Buffer;

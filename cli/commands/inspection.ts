@@ -1,14 +1,16 @@
 /** `chuky inspection …`: the committee and UBKT start, schedule, conclude and follow up inspections. */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadEnv } from '../../config/env.js';
-import { inspectionProposals, listInspections } from '../../db/inspections.js';
-import { actOnInspection, startInspection } from '../../client/inspection-actions.js';
-import { connectRuntime, type Runtime } from '../../workers/runtime.js';
-import { resolveAddresses } from '../../workers/services.js';
-import { action, printJson, printTable } from '../output.js';
+import type { Runtime } from '../../workers/runtime.js';
+import { action } from '../action.js';
 
+/** The running parts' wiring, for the commands that start or move an inspection's workflow; loaded when one runs. */
 async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>): Promise<T> {
+  const [{ loadEnv }, { connectRuntime }, { resolveAddresses }] = await Promise.all([
+    import('../../config/env.js'),
+    import('../../workers/runtime.js'),
+    import('../../workers/services.js'),
+  ]);
   const env = loadEnv();
   const runtime = await connectRuntime(env, resolveAddresses(env));
   try {
@@ -17,6 +19,17 @@ async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>
     await runtime.close();
   }
 }
+
+/** What the commands print with and read through, loaded when one runs: building the command tree stays cheap. */
+const load = async () => {
+  const [inspections, actions, print, withDb] = await Promise.all([
+    import('../../db/inspections.js'),
+    import('../../client/inspection-actions.js'),
+    import('../print.js'),
+    import('../with-db.js'),
+  ]);
+  return { ...inspections, ...actions, ...print, ...withDb };
+};
 
 const actor = (name: string) => ({ id: `operator:${name}`, via: 'cli' as const });
 
@@ -30,7 +43,9 @@ export function registerInspectionCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { cycle: string; json?: boolean }) => {
-        const rows = await withRuntime((rt) => inspectionProposals(rt.db, o.cycle));
+        const { inspectionProposals, printJson, printTable, withDbToRead } = await load();
+        // Read from PostgreSQL only.
+        const rows = await withDbToRead((db) => inspectionProposals(db, o.cycle));
         if (o.json) printJson(rows);
         else printTable(rows, ['unitCode', 'unitName', 'phase', 'reason']);
       }),
@@ -59,6 +74,7 @@ export function registerInspectionCommands(program: Command): void {
           actor: string;
           json?: boolean;
         }) => {
+          const { printJson, startInspection } = await load();
           const result = await withRuntime((rt, taskQueue) =>
             startInspection({ db: rt.db, client: rt.client, taskQueue }, o.cycle, {
               unitCode: o.unit,
@@ -92,6 +108,7 @@ export function registerInspectionCommands(program: Command): void {
       .option('--json', 'print as JSON')
       .action(
         action(async (o: Record<string, unknown>) => {
+          const { actOnInspection, printJson } = await load();
           const view = await withRuntime((rt) =>
             actOnInspection(rt.client, String(o.id), name, {
               ...build(o),
@@ -141,7 +158,9 @@ export function registerInspectionCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { cycle: string; unit?: string; json?: boolean }) => {
-        const rows = await withRuntime((rt) => listInspections(rt.db, o.cycle, o.unit));
+        const { listInspections, printJson, printTable, withDbToRead } = await load();
+        // Read from PostgreSQL only.
+        const rows = await withDbToRead((db) => listInspections(db, o.cycle, o.unit));
         if (o.json) printJson(rows);
         else
           printTable(rows as unknown as Record<string, unknown>[], [

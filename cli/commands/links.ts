@@ -4,12 +4,20 @@
  * signed when they are sent.
  */
 import type { Command } from 'commander';
-import { getCycle } from '../../db/cycles.js';
-import { getRegisteredUnit } from '../../db/units.js';
-import { isRevoked, revokeLinks } from '../../db/links.js';
-import { formUrl, signLink } from '../../auth/links.js';
-import { withDb } from '../with-db.js';
-import { action, printJson } from '../output.js';
+import { action } from '../action.js';
+
+/** What the commands need, loaded when one runs: building the command tree stays cheap. */
+const load = async () => {
+  const [cycles, units, links, auth, print, withDb] = await Promise.all([
+    import('../../db/cycles.js'),
+    import('../../db/units.js'),
+    import('../../db/links.js'),
+    import('../../auth/links.js'),
+    import('../print.js'),
+    import('../with-db.js'),
+  ]);
+  return { ...cycles, ...units, ...links, ...auth, ...print, ...withDb };
+};
 
 const DAY_MS = 86_400_000;
 
@@ -26,6 +34,7 @@ export function registerLinkCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { cycle: string; unit: string; reason: string; actor: string; json?: boolean }) => {
+        const { printJson, revokeLinks, withDb } = await load();
         const r = await withDb((db) =>
           revokeLinks(db, { cycleId: o.cycle, unitCode: o.unit, reason: o.reason, actor: `operator:${o.actor}` }),
         );
@@ -50,6 +59,7 @@ export function registerLinkCommands(program: Command): void {
       action(async (o: { cycle: string; unit: string; phase: string; days: number; json?: boolean }) => {
         if (!Number.isFinite(o.days) || o.days <= 0 || o.days > 400)
           throw new Error(`--days must be a number of days between 1 and 400, got ${String(o.days)}`);
+        const { formUrl, getCycle, getRegisteredUnit, isRevoked, printJson, signLink, withDb } = await load();
         const issued = await withDb(async (db, env) => {
           const cycle = await getCycle(db, o.cycle);
           if (!cycle) throw new Error(`no cycle "${o.cycle}" in the database`);

@@ -4,17 +4,12 @@
  * (`chuky cycle list` and the per-phase standing in `chuky cycle status` are in cycle.ts.)
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadEnv } from '../../config/env.js';
-import { connectOps, temporalUiUrl } from '../../ops/connect.js';
-import { runDoctor } from '../../ops/doctor.js';
-import { listOverdue } from '../../ops/overview.js';
-import { DEFAULT_MIN_ATTEMPTS, StallScanError, findStalls } from '../../ops/stalled.js';
-import { DEFAULT_POLLER_GRACE_SECONDS } from '../../ops/pollers.js';
-import { STALL_KINDS, type Stall, type StallKind } from '../../ops/types.js';
-import { formatStalls } from '../../ops/format.js';
-import { action, printJson, printTable } from '../output.js';
-import { isVi, stallsVi, t } from '../lang.js';
-import { withDb } from '../with-db.js';
+import { STALL_KINDS, type StallKind } from '../../ops/types.js';
+import { action } from '../action.js';
+import { POLLER_GRACE_SECONDS as DEFAULT_POLLER_GRACE_SECONDS, STALL_MIN_ATTEMPTS as DEFAULT_MIN_ATTEMPTS } from '../help-defaults.js';
+
+// What the commands do is in ops-run.ts, loaded when one runs: building the command tree stays cheap.
+const run = () => import('./ops-run.js');
 
 /** Exit code of `chuky stalled` when something is stalled (0: nothing; 1: the scan itself failed). */
 export const EXIT_STALLED = 3;
@@ -41,15 +36,6 @@ function collectKinds(value: string, previous: StallKind[] = []): StallKind[] {
   return [...previous, ...(kinds as StallKind[])];
 }
 
-/** The stalls for a terminal: 100 columns wide, causes wrapped under their row, each link on its own line. */
-function printStalls(stalls: Stall[]): void {
-  if (!stalls.length) {
-    process.stdout.write('Nothing is stalled.\n');
-    return;
-  }
-  process.stdout.write(`${stalls.length} stalled:\n${formatStalls(stalls).join('\n')}\n`);
-}
-
 export function registerOpsCommands(program: Command): void {
   program
     .command('overdue')
@@ -63,32 +49,7 @@ export function registerOpsCommands(program: Command): void {
     )
     .option('--json', 'print as JSON (an array)')
     .addHelpText('after', "\nDays overdue are counted on the cycle's own calendar (compressed cycles run faster than real time).\n")
-    .action(
-      action(async (opts: { cycle?: string; phase?: string; level?: number; json?: boolean }) => {
-        const rows = await withDb((db, env) =>
-          listOverdue(db, {
-            ...(opts.cycle ? { cycleId: opts.cycle } : {}),
-            ...(opts.phase ? { phase: opts.phase } : {}),
-            ...(opts.level !== undefined ? { minLevel: opts.level } : {}),
-            namespace: env.temporalNamespace,
-            ...(temporalUiUrl(env) ? { temporalUiUrl: temporalUiUrl(env)! } : {}),
-          }),
-        );
-        if (opts.json) printJson(rows);
-        else if (!rows.length) process.stdout.write(`${t('No unit is overdue.')}\n`);
-        else
-          printTable(rows as unknown as Record<string, unknown>[], [
-            'cycleId',
-            'unitCode',
-            'unitName',
-            'phase',
-            'status',
-            'level',
-            'deadline',
-            'daysOverdue',
-          ]);
-      }),
-    );
+    .action(action(async (opts: { cycle?: string; phase?: string; level?: number; json?: boolean }) => (await run()).runOverdue(opts)));
 
   program
     .command('stalled')
@@ -111,35 +72,9 @@ export function registerOpsCommands(program: Command): void {
         `printed).\n`,
     )
     .action(
-      action(async (opts: { cycle?: string; minAttempts?: number; pollerGrace?: number; kind?: StallKind[]; json?: boolean }) => {
-        const env = loadEnv();
-        const ops = await connectOps(env);
-        try {
-          let stalls: Stall[];
-          let error: string | undefined;
-          try {
-            stalls = await findStalls(ops.deps, {
-              ...(opts.cycle ? { cycleId: opts.cycle } : {}),
-              ...(opts.minAttempts !== undefined ? { minAttempts: opts.minAttempts } : {}),
-              ...(opts.pollerGrace !== undefined ? { pollerGraceSeconds: opts.pollerGrace } : {}),
-              ...(opts.kind?.length ? { kinds: opts.kind } : {}),
-            });
-          } catch (err) {
-            if (!(err instanceof StallScanError)) throw err;
-            stalls = err.stalls;
-            error = err.message;
-          }
-          if (opts.json) printJson({ ok: !error && stalls.length === 0, stalls, ...(error ? { error } : {}) });
-          else if (isVi()) process.stdout.write(stallsVi(stalls));
-          else printStalls(stalls);
-          if (error) {
-            process.stderr.write(`Error: ${error}\n`);
-            process.exitCode = 1;
-          } else if (stalls.length) process.exitCode = EXIT_STALLED;
-        } finally {
-          await ops.close();
-        }
-      }),
+      action(async (opts: { cycle?: string; minAttempts?: number; pollerGrace?: number; kind?: StallKind[]; json?: boolean }) =>
+        (await run()).runStalled(opts),
+      ),
     );
 
   program
@@ -147,30 +82,5 @@ export function registerOpsCommands(program: Command): void {
     .description('Check every service chuky needs: Temporal, PostgreSQL, migrations, SMTP, a worker on the task queue, search attributes')
     .option('--json', 'print as JSON: { ok, checks: [{ name, ok, detail, ms }] }')
     .addHelpText('after', '\nExit code: 0 when every check passes, 1 when one fails.\n')
-    .action(
-      action(async (opts: { json?: boolean }) => {
-        const env = loadEnv();
-        // Lazy: an unreachable Temporal is a failed check in the report, not a failure to start.
-        const ops = await connectOps(env, { lazy: true });
-        try {
-          const checks = await runDoctor({
-            ...ops.deps,
-            databaseUrl: ops.addresses.databaseUrl,
-            smtpUrl: ops.addresses.smtpUrl,
-            temporalAddress: ops.addresses.temporalAddress,
-          });
-          const ok = checks.every((c) => c.ok);
-          if (opts.json) printJson({ ok, checks });
-          else {
-            const width = Math.max(...checks.map((c) => c.name.length));
-            for (const c of checks)
-              process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${String(c.ms).padStart(5)} ms  ${c.detail}\n`);
-            process.stdout.write(ok ? 'Everything chuky needs is there.\n' : `${checks.filter((c) => !c.ok).length} check(s) failed.\n`);
-          }
-          if (!ok) process.exitCode = 1;
-        } finally {
-          await ops.close();
-        }
-      }),
-    );
+    .action(action(async (opts: { json?: boolean }) => (await run()).runDoctorCommand(opts)));
 }

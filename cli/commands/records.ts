@@ -6,16 +6,25 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import { readConfigText } from '../../config/files.js';
-import { getCycle } from '../../db/cycles.js';
-import { addCommitteeRecord, deleteCommitteeRecord, listCommitteeRecords } from '../../db/committee-records.js';
 import type { Db } from '../../db/pool.js';
-import { describeRecord, isRecordKind, RECORD_KINDS, safeParseRecord, type RecordKind } from '../../domain/records.js';
-import { withDb } from '../with-db.js';
-import { action, printJson, printTable } from '../output.js';
+import type { RecordKind } from '../../domain/records.js';
+import { action } from '../action.js';
+import { RECORD_KIND_NAMES as RECORD_KINDS } from '../help-defaults.js';
 
-async function requireCycle(db: Db, id: string): Promise<void> {
-  if (!(await getCycle(db, id))) throw new Error(`no cycle "${id}" in the database`);
-}
+/** What the commands need, loaded when one runs: building the command tree stays cheap. */
+const load = async () => {
+  const [cycles, committeeRecords, records, print, withDb] = await Promise.all([
+    import('../../db/cycles.js'),
+    import('../../db/committee-records.js'),
+    import('../../domain/records.js'),
+    import('../print.js'),
+    import('../with-db.js'),
+  ]);
+  const requireCycle = async (db: Db, id: string): Promise<void> => {
+    if (!(await cycles.getCycle(db, id))) throw new Error(`no cycle "${id}" in the database`);
+  };
+  return { ...committeeRecords, ...records, ...print, ...withDb, requireCycle };
+};
 
 function readInput(o: { data?: string; file?: string }): { source: string; value: unknown } {
   if ((o.data === undefined) === (o.file === undefined))
@@ -53,6 +62,7 @@ export function registerRecordCommands(program: Command): void {
       action(
         async (o: { cycle: string; kind: string; data?: string; file?: string; requestId?: string; actor: string; json?: boolean }) => {
           const { source, value } = readInput(o);
+          const { addCommitteeRecord, describeRecord, printJson, requireCycle, safeParseRecord, withDb } = await load();
           const parsed = safeParseRecord(o.kind, value);
           if (!parsed.success)
             throw new ConfigError(parsed.issues.map((i) => ({ file: source, field: i.field || '(record)', message: i.message })));
@@ -86,6 +96,7 @@ export function registerRecordCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { cycle: string; kind?: string; json?: boolean }) => {
+        const { describeRecord, isRecordKind, listCommitteeRecords, printJson, printTable, requireCycle, withDb } = await load();
         if (o.kind !== undefined && !isRecordKind(o.kind))
           throw new Error(`unknown kind "${o.kind}"; use one of ${RECORD_KINDS.join(', ')}`);
         const list = await withDb(async (db) => {
@@ -119,6 +130,7 @@ export function registerRecordCommands(program: Command): void {
     .action(
       action(async (o: { cycle: string; id: string; reason?: string; actor: string; json?: boolean }) => {
         if (!/^\d{1,15}$/.test(o.id)) throw new Error(`--id must be a record number, got "${o.id}"`);
+        const { deleteCommitteeRecord, printJson, requireCycle, withDb } = await load();
         const result = await withDb(async (db) => {
           await requireCycle(db, o.cycle);
           return deleteCommitteeRecord(db, {

@@ -4,15 +4,18 @@
  * every email with its calendar date and recipients, every unit action, and each obligation's final status.
  */
 import type { Command } from 'commander';
-import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Runtime } from '@temporalio/worker';
 import type { Timeline } from '../../rehearsal/run.js';
-import { action, printJson, printTable } from '../output.js';
+import { action } from '../action.js';
+import type { printTable as PrintTable } from '../print.js';
 
 /**
  * Quiets the Temporal SDK: its per-worker INFO lines, and the native core's log lines, which it otherwise prints
  * to standard output (where they would corrupt `--json`); forwarded, they go to standard error, errors only.
  */
-function quietTemporalLogs(): Runtime | undefined {
+async function quietTemporalLogs(): Promise<Runtime | undefined> {
+  // The worker SDK is loaded by this command only.
+  const { DefaultLogger, Runtime, makeTelemetryFilterString } = await import('@temporalio/worker');
   try {
     return Runtime.install({
       logger: new DefaultLogger('WARN'),
@@ -47,7 +50,7 @@ export function timelineRows(t: Timeline): Record<string, string>[] {
   return rows.map((r) => r.row);
 }
 
-function printTimeline(t: Timeline): void {
+function printTimeline(t: Timeline, printTable: typeof PrintTable): void {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const phases = [...new Set(t.units.flatMap((u) => Object.keys(t.finalStatus[u.code] ?? {})))];
   const order = ['plan', 'study', 'study-makeup', 'pledge', 'models', 'inspection', 'year-end-report'];
@@ -98,7 +101,7 @@ export function registerRehearseCommand(program: Command): void {
         process.stdout.on('error', (err: NodeJS.ErrnoException) => {
           if (err.code !== 'EPIPE') throw err;
         });
-        const runtime = quietTemporalLogs();
+        const runtime = await quietTemporalLogs();
         let timeline: Timeline;
         try {
           // Loaded by this command only: the rehearsal's stack (SMTP sink, test server) would weigh on every chuky process.
@@ -115,8 +118,9 @@ export function registerRehearseCommand(program: Command): void {
           // (a configuration error) nothing was opened, and its log forwarding would keep the process alive.
           await runtime?.shutdown();
         }
+        const { printJson, printTable } = await import('../print.js');
         if (opts.json) printJson(timeline);
-        else printTimeline(timeline);
+        else printTimeline(timeline, printTable);
         if (timeline.problems.length) process.exitCode = 1;
       }),
     );

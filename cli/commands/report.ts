@@ -4,10 +4,8 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_REPORT_CONFIG, loadReportConfig } from '../../config/report.js';
 import type { CycleSelection } from '../../report/compile.js';
-import { withDb } from '../with-db.js';
-import { action, printJson, printTable } from '../output.js';
+import { action } from '../action.js';
 
 interface SelectionOptions {
   cycle?: string[];
@@ -19,6 +17,11 @@ interface SelectionOptions {
 // worker, the API) registers these commands, and would otherwise keep it in memory.
 const compiler = () => import('../../report/compile.js');
 const explainer = () => import('../../report/explain.js');
+// And what every report command needs, for the same reason and so that building the command tree stays cheap.
+const common = async () => {
+  const [print, withDb] = await Promise.all([import('../print.js'), import('../with-db.js')]);
+  return { ...print, ...withDb };
+};
 
 async function selection(o: SelectionOptions): Promise<CycleSelection> {
   const { parseYears } = await compiler();
@@ -53,6 +56,10 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: SelectionOptions & { out: string; config?: string; actor: string; date?: string; json?: boolean }) => {
+        const [{ DEFAULT_REPORT_CONFIG, loadReportConfig }, { printJson, withDb }] = await Promise.all([
+          import('../../config/report.js'),
+          common(),
+        ]);
         const config = o.config ? loadReportConfig(o.config) : DEFAULT_REPORT_CONFIG;
         const sel = await selection(o);
         const { compileReport, parseReportDate } = await compiler();
@@ -82,7 +89,11 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (figure: string, o: SelectionOptions & { json?: boolean }) => {
-        const [{ analyse, loadYears }, { contributionRow, explainFigure }] = await Promise.all([compiler(), explainer()]);
+        const [{ analyse, loadYears }, { contributionRow, explainFigure }, { printJson, printTable, withDb }] = await Promise.all([
+          compiler(),
+          explainer(),
+          common(),
+        ]);
         const sel = await selection(o);
         await withDb(async (db) => {
           const { years } = await loadYears(db, sel);
@@ -105,7 +116,7 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: SelectionOptions & { json?: boolean }) => {
-        const { analyse, loadYears } = await compiler();
+        const [{ analyse, loadYears }, { printJson, printTable, withDb }] = await Promise.all([compiler(), common()]);
         const sel = await selection(o);
         await withDb(async (db) => {
           const { years } = await loadYears(db, sel);
@@ -140,9 +151,10 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { year: number; out: string; config?: string; json?: boolean }) => {
-        const [{ writeTemplate }, { loadCycleFileAsync }] = await Promise.all([
+        const [{ writeTemplate }, { loadCycleFileAsync }, { printJson }] = await Promise.all([
           import('../../report/past-years/template.js'),
           import('../../config/cycle.js'),
+          import('../print.js'),
         ]);
         const loaded = o.config ? await loadCycleFileAsync(o.config) : undefined;
         const out = path.resolve(o.out);
@@ -176,7 +188,7 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { committee: string; units: number; json?: boolean }) => {
-        const { writeSeedHistory } = await import('../../demo-data/seed-history.js');
+        const [{ writeSeedHistory }, { printJson, withDb }] = await Promise.all([import('../../demo-data/seed-history.js'), common()]);
         await withDb(async (db) => {
           const r = await writeSeedHistory(db, { committeeCode: o.committee, units: o.units });
           if (o.json) return printJson(r);

@@ -1,14 +1,20 @@
 /** `chuky worker`, `chuky api`, `chuky migrate`, `chuky config check`: running the parts in production. */
 import type { Command } from 'commander';
-import { loadEnv } from '../../config/env.js';
-import { loadCycleFileAsync } from '../../config/cycle.js';
-import { dayOfWeek, explainRollForward, formatRollForward, formatVietnameseDate, VIETNAMESE_WEEKDAYS } from '../../domain/calendar.js';
-import { migrate } from '../../db/migrate.js';
-import { connectRuntime, runApi, runWorker } from '../../workers/runtime.js';
-import { resolveAddresses } from '../../workers/services.js';
-import { action, printJson } from '../output.js';
+import type { Env } from '../../config/env.js';
+import { action } from '../action.js';
 
-function refuseDevSecretInProduction(env: ReturnType<typeof loadEnv>): void {
+/** What running the parts needs (the worker SDK among it), loaded when a command runs: building the command tree stays cheap. */
+const load = async () => {
+  const [env, migrate, runtime, services] = await Promise.all([
+    import('../../config/env.js'),
+    import('../../db/migrate.js'),
+    import('../../workers/runtime.js'),
+    import('../../workers/services.js'),
+  ]);
+  return { ...env, ...migrate, ...runtime, ...services };
+};
+
+function refuseDevSecretInProduction(env: Env): void {
   if (env.signingSecretIsDefault && process.env.NODE_ENV === 'production') {
     throw new Error('CHUKY_SIGNING_SECRET is the built-in development secret; set a random secret of 32+ characters in production');
   }
@@ -22,6 +28,7 @@ export function registerServeCommands(program: Command): void {
       action(async () => {
         // An IPC channel from `chuky dev` must not keep this process alive once the worker has stopped.
         process.channel?.unref();
+        const { connectRuntime, loadEnv, migrate, resolveAddresses, runWorker } = await load();
         const env = loadEnv();
         refuseDevSecretInProduction(env);
         const addresses = resolveAddresses(env);
@@ -52,6 +59,7 @@ export function registerServeCommands(program: Command): void {
     .option('--host <address>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .action(
       action(async (o: { port?: number; host: string }) => {
+        const { connectRuntime, loadEnv, resolveAddresses, runApi } = await load();
         const env = loadEnv();
         refuseDevSecretInProduction(env);
         const addresses = resolveAddresses(env);
@@ -80,6 +88,12 @@ export function registerServeCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { json?: boolean }) => {
+        const [{ loadEnv }, { migrate }, { resolveAddresses }, { printJson }] = await Promise.all([
+          import('../../config/env.js'),
+          import('../../db/migrate.js'),
+          import('../../workers/services.js'),
+          import('../print.js'),
+        ]);
         const env = loadEnv();
         const applied = await migrate(resolveAddresses(env).databaseUrl);
         if (o.json) printJson({ applied });
@@ -98,6 +112,11 @@ export function registerServeCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { config: string; json?: boolean }) => {
+        const [
+          { loadCycleFileAsync },
+          { dayOfWeek, explainRollForward, formatRollForward, formatVietnameseDate, VIETNAMESE_WEEKDAYS },
+          { printJson },
+        ] = await Promise.all([import('../../config/cycle.js'), import('../../domain/calendar.js'), import('../print.js')]);
         const loaded = await loadCycleFileAsync(o.config);
         const calendar = loaded.definition.calendar;
         const summary = {

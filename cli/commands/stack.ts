@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { dataDir } from '../../config/paths.js';
-import { removeServicesFile, writeServicesFile, type ServicesFile } from '../../workers/services.js';
-import { action } from '../output.js';
+import type { ServicesFile } from '../../workers/services.js';
+import { action } from '../action.js';
 
 interface UpOptions {
   engine: 'dev' | 'server';
@@ -63,7 +63,10 @@ export function registerStackCommand(program: Command): void {
         say(
           `chuky: starting the production shape (${o.engine === 'server' ? 'Temporal server on PostgreSQL' : 'Temporal dev server'}, ${o.workers} workers, ${o.apis} APIs)…`,
         );
-        const { startTopology } = await import('../../workers/topology.js');
+        const [{ startTopology }, { removeServicesFile, writeServicesFile }] = await Promise.all([
+          import('../../workers/topology.js'),
+          import('../../workers/services.js'),
+        ]);
         const t = await startTopology({
           engine: o.engine,
           workers: o.workers,

@@ -1,18 +1,18 @@
 /** `chuky units …`: the unit registry of a running cycle — import a changed list, list, remove one unit. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadEnv } from '../../config/env.js';
-import { migrate } from '../../db/migrate.js';
-import { listRegisteredUnits } from '../../db/units.js';
-import { getCycle } from '../../db/cycles.js';
-import { describeDiff } from '../../registry/diff.js';
-import { importUnits, removeUnits, type ImportResult } from '../../registry/apply.js';
-import { connectRuntime, type Runtime } from '../../workers/runtime.js';
-import { resolveAddresses } from '../../workers/services.js';
-import { withDb } from '../with-db.js';
-import { action, printJson, printTable } from '../output.js';
+import type { ImportResult } from '../../registry/apply.js';
+import type { Runtime } from '../../workers/runtime.js';
+import { action } from '../action.js';
 
+/** The running parts' wiring (migrations first), for the commands that start or end units' workflows; loaded when one runs. */
 async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>): Promise<T> {
+  const [{ loadEnv }, { migrate }, { connectRuntime }, { resolveAddresses }] = await Promise.all([
+    import('../../config/env.js'),
+    import('../../db/migrate.js'),
+    import('../../workers/runtime.js'),
+    import('../../workers/services.js'),
+  ]);
   const env = loadEnv();
   const addresses = resolveAddresses(env);
   await migrate(addresses.databaseUrl);
@@ -24,7 +24,20 @@ async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>
   }
 }
 
-function printImport(r: ImportResult): void {
+/** What the commands need, loaded when one runs: building the command tree stays cheap. */
+const load = async () => {
+  const [units, cycles, diff, apply, print, withDb] = await Promise.all([
+    import('../../db/units.js'),
+    import('../../db/cycles.js'),
+    import('../../registry/diff.js'),
+    import('../../registry/apply.js'),
+    import('../print.js'),
+    import('../with-db.js'),
+  ]);
+  return { ...units, ...cycles, ...diff, ...apply, ...print, ...withDb };
+};
+
+function printImport(r: ImportResult, describeDiff: (r: ImportResult) => string[]): void {
   const counts =
     `${r.added.length} added, ${r.changed.length} changed, ${r.unchanged.length} ` + `unchanged, ${r.missing.length} not in the file`;
   process.stdout.write(`${r.dryRun ? 'Dry run (nothing changed)' : 'Imported'}: ${r.file} into ${r.cycleId}: ${counts}\n`);
@@ -68,6 +81,7 @@ export function registerUnitsCommands(program: Command): void {
         }) => {
           if (o.removeMissing && !o.reason) throw new Error('--remove-missing needs --reason "…" (why these units leave the cycle)');
           const actor = { id: `operator:${o.actor}`, via: 'cli' as const };
+          const { describeDiff, importUnits, printJson } = await load();
           const result = await withRuntime((rt, taskQueue) =>
             importUnits(
               { db: rt.db, client: rt.client, taskQueue, searchAttributes: rt.activityDeps.searchAttributes },
@@ -81,7 +95,7 @@ export function registerUnitsCommands(program: Command): void {
             ),
           );
           if (o.json) printJson(result);
-          else printImport(result);
+          else printImport(result, describeDiff);
         },
       ),
     );
@@ -93,7 +107,9 @@ export function registerUnitsCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { cycle: string; json?: boolean }) => {
-        const list = await withDb(async (db) => {
+        const { getCycle, listRegisteredUnits, printJson, printTable, withDbToRead } = await load();
+        // Reads only: no migration first.
+        const list = await withDbToRead(async (db) => {
           if (!(await getCycle(db, o.cycle))) throw new Error(`no cycle "${o.cycle}" in the database`);
           return listRegisteredUnits(db, o.cycle);
         });
@@ -122,6 +138,7 @@ export function registerUnitsCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { cycle: string; unit: string; reason: string; actor: string; requestId?: string; json?: boolean }) => {
+        const { printJson, removeUnits } = await load();
         const [removed] = await withRuntime((rt) =>
           removeUnits(
             { db: rt.db, client: rt.client },
