@@ -26,7 +26,11 @@ export default async function setup(project: TestProject) {
   // The real Temporal server (test/integration/production-shape.test.ts) is built once per machine, minutes with
   // go install: started now and not awaited, so that on a fresh machine the build overlaps the other files. The
   // test file's own call waits for it through the build's directory lock; a failed build is that file's failure.
-  const serverBuild = ensureTemporalServer(log).then(
+  // A run limited to files that cannot need it (`npm run test:fast`, one unit-test file) does not start it: on a
+  // fresh machine it would otherwise wait for the build at teardown.
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith('-') && a !== 'run' && !a.endsWith('vitest.mjs'));
+  const needsServer = filters.length === 0 || filters.some((f) => /integration|production-shape|chaos|bench/.test(f));
+  const serverBuild = (needsServer ? ensureTemporalServer(log) : Promise.resolve()).then(
     () => undefined,
     (err: unknown) => console.warn(`[stack] building the Temporal server in the background failed: ${(err as Error).message}`),
   );
