@@ -5,7 +5,7 @@
  */
 import { loadEnv, type Env } from '../config/env.js';
 import { createPool, type Db } from '../db/pool.js';
-import { resolveDatabaseUrl } from '../workers/services.js';
+import { resolveAddresses, resolveDatabaseUrl } from '../workers/services.js';
 
 async function onPool<T>(databaseUrl: string, env: Env, fn: (db: Db, env: Env) => Promise<T>): Promise<T> {
   const db = createPool(databaseUrl, 2);
@@ -30,10 +30,12 @@ const SCHEMA_BEHIND = new Set(['42P01', '42703', '42883']);
 /**
  * For `fn` that only reads: on a database not migrated yet (a fresh one, or one behind this version) it migrates
  * and reads again, so the answer is the one a migrated database gives, as when every command migrated first.
+ * `allAddresses`: resolve every service's address, as the commands that used to connect to all of them did, so a
+ * missing setting is named with the others (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL); only PostgreSQL is used.
  */
-export async function withDbToRead<T>(fn: (db: Db, env: Env) => Promise<T>): Promise<T> {
+export async function withDbToRead<T>(fn: (db: Db, env: Env) => Promise<T>, opts: { allAddresses?: boolean } = {}): Promise<T> {
   const env = loadEnv();
-  const databaseUrl = resolveDatabaseUrl(env);
+  const databaseUrl = opts.allAddresses ? resolveAddresses(env).databaseUrl : resolveDatabaseUrl(env);
   try {
     return await onPool(databaseUrl, env, fn);
   } catch (err) {

@@ -83,11 +83,14 @@ export async function runCycleStatus(opts: { cycle?: string; config?: string; js
         })
       : undefined);
   if (!id) throw new Error('give --cycle ID or --config FILE');
-  const { stored, units, bounces, phases } = await withDbToRead(async (db) => {
-    const stored = await getCycle(db, id);
-    if (!stored) throw new Error(`no cycle "${id}" in the database; start it with \`chuky cycle start --config FILE\``);
-    return { stored, units: await cycleStatus(db, id), bounces: await bouncedEmails(db, id), phases: await phaseSummaries(db, id) };
-  });
+  const { stored, units, bounces, phases } = await withDbToRead(
+    async (db) => {
+      const stored = await getCycle(db, id);
+      if (!stored) throw new Error(`no cycle "${id}" in the database; start it with \`chuky cycle start --config FILE\``);
+      return { stored, units: await cycleStatus(db, id), bounces: await bouncedEmails(db, id), phases: await phaseSummaries(db, id) };
+    },
+    { allAddresses: true },
+  );
   const summary = summarise(units);
   if (opts.json) printJson({ cycleId: id, status: stored.status, summary, phases, units, bounces });
   else {
@@ -141,7 +144,7 @@ export async function runCycleList(opts: { json?: boolean }): Promise<void> {
 
 export async function runCycleExport(opts: { cycle: string; out?: string }): Promise<void> {
   // The year's data is all in PostgreSQL.
-  const data = await withDbToRead((db) => frozenDataset(db, opts.cycle));
+  const data = await withDbToRead((db) => frozenDataset(db, opts.cycle), { allAddresses: true });
   if (!data) throw new Error(`no cycle "${opts.cycle}" in the database`);
   if (!data.frozenAt) process.stderr.write(`Note: cycle ${opts.cycle} is not frozen yet; this is its data so far.\n`);
   const text = `${JSON.stringify(data, null, 2)}\n`;

@@ -45,7 +45,7 @@ export function registerInspectionCommands(program: Command): void {
       action(async (o: { cycle: string; json?: boolean }) => {
         const { inspectionProposals, printJson, printTable, withDbToRead } = await load();
         // Read from PostgreSQL only.
-        const rows = await withDbToRead((db) => inspectionProposals(db, o.cycle));
+        const rows = await withDbToRead((db) => inspectionProposals(db, o.cycle), { allAddresses: true });
         if (o.json) printJson(rows);
         else printTable(rows, ['unitCode', 'unitName', 'phase', 'reason']);
       }),
@@ -160,7 +160,7 @@ export function registerInspectionCommands(program: Command): void {
       action(async (o: { cycle: string; unit?: string; json?: boolean }) => {
         const { listInspections, printJson, printTable, withDbToRead } = await load();
         // Read from PostgreSQL only.
-        const rows = await withDbToRead((db) => listInspections(db, o.cycle, o.unit));
+        const rows = await withDbToRead((db) => listInspections(db, o.cycle, o.unit), { allAddresses: true });
         if (o.json) printJson(rows);
         else
           printTable(rows as unknown as Record<string, unknown>[], [
