@@ -22,7 +22,7 @@ import { action } from '../action.js';
 
 /** What starting the stack needs (the worker SDK among it), loaded when `chuky dev` runs: building the command tree stays cheap. */
 const load = async () => {
-  const [env, ports, devTool, cycles, links, runtime, services, supervise, cycle, users, devToken] = await Promise.all([
+  const [env, ports, devTool, cycles, links, runtime, services, supervise, cycleStart, users, devToken] = await Promise.all([
     import('../../config/env.js'),
     import('../../stack/ports.js'),
     import('../../stack/dev-tool.js'),
@@ -31,11 +31,11 @@ const load = async () => {
     import('../../workers/runtime.js'),
     import('../../workers/services.js'),
     import('../../workers/supervise.js'),
-    import('./cycle.js'),
+    import('./cycle-start.js'),
     import('../../console/users.js'),
     import('../../workers/dev-token.js'),
   ]);
-  return { ...env, ...ports, ...devTool, ...cycles, ...links, ...runtime, ...services, ...supervise, ...cycle, ...users, ...devToken };
+  return { ...env, ...ports, ...devTool, ...cycles, ...links, ...runtime, ...services, ...supervise, ...cycleStart, ...users, ...devToken };
 };
 
 /** The environment production uses to configure `chuky worker`, pointing at the services `chuky dev` started. */
