@@ -90,11 +90,14 @@ export async function runUnitExempt(o: Common & { phase: string; reason: string 
 /** Reads only: the live state from Temporal (a query), the record from PostgreSQL; no migration, no worker SDK. */
 export async function runUnitShow(o: { cycle: string; unit: string; json?: boolean }): Promise<void> {
   const result = await withTemporalAndDb(async ({ client, db }) => {
-    const live = await unitView(client, o.cycle, o.unit);
-    const events = await unitEvents(db, o.cycle, o.unit);
-    const emails = await unitEmails(db, o.cycle, o.unit);
-    // Everything in one list, in time order, each with why: emails, submissions, transitions, repairs, inspections.
-    const timeline = await unitTimeline(db, o.cycle, o.unit);
+    // At once: the query waits on the worker, the reads on PostgreSQL. The timeline is everything in one list, in
+    // time order, each with why: emails, submissions, transitions, repairs, inspections.
+    const [live, events, emails, timeline] = await Promise.all([
+      unitView(client, o.cycle, o.unit),
+      unitEvents(db, o.cycle, o.unit),
+      unitEmails(db, o.cycle, o.unit),
+      unitTimeline(db, o.cycle, o.unit),
+    ]);
     return { live, events, emails, timeline };
   });
   if (o.json) printJson(result);
