@@ -183,21 +183,22 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
       newDeadline?: unknown;
     };
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason : '(không ghi lý do)';
+    // What every row of this request says, whatever its outcome.
+    const row = {
+      actor: typeof body.actor?.id === 'string' && body.actor.id.trim() ? body.actor.id : 'api',
+      role: 'api',
+      action,
+      cycleId: c.req.param('cycle') ?? null,
+      unitCode: c.req.param('unit') ?? null,
+      phase: typeof body.phase === 'string' ? body.phase : null,
+      workflowId: null,
+      reason,
+    } as const;
+    const details = { via: 'api', ...(typeof body.newDeadline === 'string' ? { until: body.newDeadline } : {}) };
     if (response === undefined) {
       await recordAudit(deps.db, {
-        actor: typeof body.actor?.id === 'string' && body.actor.id.trim() ? body.actor.id : 'api',
-        role: 'api',
-        action,
-        cycleId: c.req.param('cycle') ?? null,
-        unitCode: c.req.param('unit') ?? null,
-        phase: typeof body.phase === 'string' ? body.phase : null,
-        workflowId: null,
-        reason,
-        details: {
-          via: 'api',
-          ...(typeof body.newDeadline === 'string' ? { until: body.newDeadline } : {}),
-          engineBusy: { requestId: typeof body.requestId === 'string' ? body.requestId : null },
-        },
+        ...row,
+        details: { ...details, engineBusy: { requestId: typeof body.requestId === 'string' ? body.requestId : null } },
         outcome: 'failed',
         message:
           'busy, not confirmed: Temporal did not answer in time; not applied unless the unit’s record shows it — retry with the same requestId (applied once)',
@@ -207,15 +208,8 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
     }
     const ok = response.status < 300;
     await recordAudit(deps.db, {
-      actor: typeof body.actor?.id === 'string' && body.actor.id.trim() ? body.actor.id : 'api',
-      role: 'api',
-      action,
-      cycleId: c.req.param('cycle') ?? null,
-      unitCode: c.req.param('unit') ?? null,
-      phase: typeof body.phase === 'string' ? body.phase : null,
-      workflowId: null,
-      reason,
-      details: { via: 'api', ...(typeof body.newDeadline === 'string' ? { until: body.newDeadline } : {}) },
+      ...row,
+      details,
       outcome: ok ? 'ok' : 'refused',
       message: ok
         ? null

@@ -21,25 +21,10 @@ import { createWorker } from '../../workers/worker.js';
 import { freePort } from '../../stack/ports.js';
 import { fetchInbox } from '../../stack/inbox-client.js';
 import { UPDATE_TIMEOUT_ENV } from '../../client/unit-actions.js';
+import { hiddenInputs } from '../support/hidden-inputs.js';
 
 const QUEUE = 'it-busy-503';
 const UPDATE_TIMEOUT_MS = 3_000;
-
-/** Every `<input type="hidden">` of one form of a page, by name (the pages are chuky's own, attributes in this order). */
-function hiddenInputs(page: string, formId: string): Record<string, string> {
-  const form = new RegExp(`<form[^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`).exec(page)?.[1];
-  if (form === undefined) throw new Error(`no form #${formId} in the page:\n${page}`);
-  const out: Record<string, string> = {};
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) out[unescape(m[1]!)] = unescape(m[2]!);
-  return out;
-}
-const unescape = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 describe('a busy engine: 503 with Retry-After, and the same request id stored once', () => {
   let h: Harness;

@@ -21,25 +21,10 @@ import { listAudit } from '../../ops/audit.js';
 import { closeCycleSignal } from '../../workflows/messages.js';
 import { createWorker } from '../../workers/worker.js';
 import { freePort } from '../../stack/ports.js';
+import { hiddenInputs } from '../support/hidden-inputs.js';
 
 const QUEUE = 'it-console-busy';
 const PASSWORD = 'mat-khau-du-dai-2027';
-
-/** Every `<input type="hidden">` of one form of a page, by name (chuky's own markup, attributes in this order). */
-function hiddenInputs(page: string, formId: string): Record<string, string> {
-  const form = new RegExp(`<form[^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`).exec(page)?.[1];
-  if (form === undefined) throw new Error(`no form #${formId} in the page:\n${page}`);
-  const out: Record<string, string> = {};
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) out[unescape(m[1]!)] = unescape(m[2]!);
-  return out;
-}
-const unescape = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 describe('a busy engine in the console and the audited API: 503, the attempt recorded, the same request applied once', () => {
   let h: Harness;
