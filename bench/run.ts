@@ -144,7 +144,8 @@ async function main(): Promise<number> {
   if (national && only) throw new Error('--only and --scenario national-slice do not mix');
   // Only a full run of every scenario replaces the committed results; a quick or partial run writes beside them.
   // The national slice at its default size writes its own section into the committed results, keeping the rest.
-  const sliceAtDefaults = national && mode === 'full' && !values.units && !values.committees && !values.workers && !values['burst-after'];
+  // Its size decides: the time given to the launch before the burst (--burst-after) and the shards are recorded in its table.
+  const sliceAtDefaults = national && mode === 'full' && !values.units && !values.committees && !values.workers;
   const committed = national ? sliceAtDefaults : mode === 'full' && !only;
   const [resultsMd, resultsJson] = committed ? ['RESULTS.md', 'results.json'] : ['RESULTS-partial.md', 'results-partial.json'];
 
