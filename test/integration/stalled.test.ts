@@ -22,6 +22,7 @@ import { daysBetween, instantToLocalDate } from '../../domain/calendar.js';
 import { unitWorkflowId } from '../../domain/ids.js';
 import { createMailer } from '../../mail/transport.js';
 import { findStalls, StallScanError } from '../../ops/stalled.js';
+import { describePollers } from '../../ops/pollers.js';
 import type { OpsDeps, Stall, StallQuery } from '../../ops/types.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/postgres.js';
 import { freePort } from '../../stack/ports.js';
@@ -135,7 +136,13 @@ describe('stalled workflows, for real', () => {
     sinks.push(sink);
     const port = sink.port;
     const worker = await startWorker(workerEnv(QA, { SMTP_URL: sink.url }));
-    // A worker that polls is never reported missing.
+    // A worker that polls is never reported missing. "worker polling" is printed as its polls begin: on a busy
+    // machine the server may not have seen the first of them yet, so wait until it has, for both task types.
+    await waitFor(
+      'the server to see the worker poll',
+      async () => (await describePollers(client, 'default', QA)).every((v) => v.pollers > 0),
+      60_000,
+    );
     expect(await stalls(QA, { kinds: ['worker-missing'] })).toEqual([]);
     await sink.stop();
 
