@@ -466,33 +466,21 @@ async function submitAt(
  * half an hour after a worker kill). Faults of the dev plan do not overlap, so for it this is the same as one after
  * the other.
  */
-async function injectFaults(
-  planned: PlannedFault[],
-  real: (calendarMs: number) => number,
-  ctx: {
-    stack: ChaosStack;
-    workers: Supervised[];
-    apis: Supervised[];
-    attempts: Attempts;
-    faults: FaultRecord[];
-    log: (m: string) => void;
-  },
-): Promise<void> {
+/** What injecting a fault needs: the stack, the processes to kill, and where its record goes. */
+interface InjectionContext {
+  stack: ChaosStack;
+  workers: Supervised[];
+  apis: Supervised[];
+  attempts: Attempts;
+  faults: FaultRecord[];
+  log: (m: string) => void;
+}
+
+async function injectFaults(planned: PlannedFault[], real: (calendarMs: number) => number, ctx: InjectionContext): Promise<void> {
   await Promise.all(planned.map((f) => injectOne(f, real, ctx)));
 }
 
-async function injectOne(
-  f: PlannedFault,
-  real: (calendarMs: number) => number,
-  ctx: {
-    stack: ChaosStack;
-    workers: Supervised[];
-    apis: Supervised[];
-    attempts: Attempts;
-    faults: FaultRecord[];
-    log: (m: string) => void;
-  },
-): Promise<void> {
+async function injectOne(f: PlannedFault, real: (calendarMs: number) => number, ctx: InjectionContext): Promise<void> {
   const { stack, workers, apis, attempts, faults, log } = ctx;
   await sleep(Math.max(0, real(f.at) - Date.now()));
   let downAt = Date.now();
