@@ -20,12 +20,15 @@ export interface Mailer {
 }
 
 /**
- * nodemailer's default socket timeout is ten minutes; an activity gets one, so a hung server must fail fast
- * and be retried. Timeouts given in the URL's query win.
+ * SMTP_URL with chuky's defaults for what its query does not say. nodemailer's default socket timeout is ten
+ * minutes; an activity gets one, so a hung server must fail fast and be retried. And a pooled transport (up to
+ * nodemailer's 5 connections, each kept for 100 messages): a worker sends thousands of emails at one 08:00, and a
+ * connection per message (TCP, greeting, STARTTLS and login each time) delivered 91 messages/s where the pool
+ * delivered 426 (bench/RESULTS.md, scenario 4). `?pool=false` gives a connection per message again.
  */
 export function withTimeouts(smtpUrl: string): string {
   const url = new URL(smtpUrl);
-  const defaults: Record<string, string> = { connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '30000' };
+  const defaults: Record<string, string> = { pool: 'true', connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '30000' };
   for (const [k, v] of Object.entries(defaults)) if (!url.searchParams.has(k)) url.searchParams.set(k, v);
   return url.toString();
 }

@@ -2,7 +2,7 @@
  * 4. Email throughput to the local SMTP server (the sink, in its own process). chuky has no rate-limit setting of
  * its own; SMTP_URL's query string reaches nodemailer (mail/transport.ts), whose pooled transport can limit the
  * rate (`?pool=true&rateLimit=N&rateDelta=1000`), per worker process. Measured: the transport as SMTP_URL
- * configures it by default (one connection per message), pooled, and the worker's real path — the
+ * configures it by default (pooled since December 2026), with a connection per message (`?pool=false`), and the worker's real path — the
  * sendUnitEmail activity (render, outbox row under a lock, SMTP, mark sent) at the worker's default 100 activity
  * slots and its database pool of 10 — with the rate limit off and on.
  */
@@ -132,13 +132,13 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
   // The transport alone.
   const domainA = 'mail-a.bench.example.vn';
   await withTransport(smtp, (m) =>
-    measure('transport as SMTP_URL configures it (a connection per message)', Math.min(n, 200), 1, domainA, (i) =>
+    measure('transport as SMTP_URL configures it (pooled, one at a time)', Math.min(n, 200), 1, domainA, (i) =>
       m.send(sampleMail(i, domainA, deadline)),
     ),
   );
   const domainB = 'mail-b.bench.example.vn';
-  await withTransport(smtp, (m) =>
-    measure('transport, a connection per message', n, 10, domainB, (i) => m.send(sampleMail(i, domainB, deadline))),
+  await withTransport(`${smtp}?pool=false`, (m) =>
+    measure('transport, a connection per message (pool=false)', n, 10, domainB, (i) => m.send(sampleMail(i, domainB, deadline))),
   );
   const domainC = 'mail-c.bench.example.vn';
   await withTransport(`${smtp}?pool=true&maxConnections=5`, (m) =>
@@ -187,7 +187,7 @@ export async function emailScenario(ctx: BenchContext): Promise<ScenarioResult> 
       await db.end();
     }
   };
-  const off = await activityPath('sendUnitEmail activity, rate limit off (100 activity slots, 10 database connections)', smtp, n);
+  const off = await activityPath('sendUnitEmail activity, rate limit off (pooled, 100 activity slots, 10 database connections)', smtp, n);
   const limitedCount = Math.min(n, RATE_LIMIT_PER_SECOND * 10);
   const on = await activityPath(
     `sendUnitEmail activity, rate limit on (SMTP_URL ?pool=true&rateLimit=${RATE_LIMIT_PER_SECOND}&rateDelta=1000)`,

@@ -375,7 +375,9 @@ describe('withTimeouts', () => {
     expect(q.get('connectionTimeout')).toBe('10000');
     expect(q.get('greetingTimeout')).toBe('10000');
     expect(q.get('socketTimeout')).toBe('30000');
+    expect(q.get('pool')).toBe('true');
     expect(parseConnectionUrl(url)).toMatchObject({
+      pool: true,
       host: '127.0.0.1',
       port: 2525,
       secure: false,
@@ -398,6 +400,7 @@ describe('withTimeouts', () => {
     });
     expect(parsed.auth).toEqual({ user: 'btg@example.vn', pass: 'p@ss^w0rd' });
     expect(new URL(url).searchParams.getAll('socketTimeout')).toEqual(['5000']);
+    expect(parseConnectionUrl(withTimeouts('smtp://127.0.0.1:2525?pool=false')).pool).toBe(false);
   });
 });
 
