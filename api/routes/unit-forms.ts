@@ -29,6 +29,7 @@ import type { ObligationView, UnitView } from '../../workflows/messages.js';
 import { reportRemedy } from '../../client/inspection-actions.js';
 import { earlierSend, repeatNotice, samePayload } from '../repeat-request.js';
 import { openRemedyInspection } from '../../db/inspections.js';
+import { FactsCache } from '../facts-cache.js';
 
 const REMEDY_PHASE = 'inspection-remedy';
 import { formBody } from '../body.js';
@@ -108,6 +109,7 @@ export function edgeFacts(phase: string, view: Pick<UnitView, 'facts'> | undefin
 }
 
 export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
+  const factsCache = new FactsCache();
   /** What the page is about, from the database alone; `top(obligation)` draws its heading. */
   async function header(scope: LinkScope) {
     const { cycle, unit } = await getCycleAndUnit(deps.db, scope.cycleId, scope.unitCode);
@@ -150,6 +152,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     const last = await latestSubmission(deps.db, scope.cycleId, scope.unitCode, scope.phase);
     const values = last ? flatten(last.payload) : {};
     const view = await liveView(scope);
+    if (view?.facts) factsCache.set(scope.cycleId, scope.unitCode, view.facts);
     const facts = edgeFacts(scope.phase, view);
     const form = h.spec.formFor(facts);
     // A first report starts from the member count the workflow checks against: a unit changes it only with a reason.
@@ -211,8 +214,15 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       } else if (id) fields[`${name}:name`] = file?.filename ?? '';
     }
     const requestId = fields.requestId && fields.requestId.length >= 8 && fields.requestId.length <= 100 ? fields.requestId : randomUUID();
-    const view = await liveView(scope);
-    const facts = edgeFacts(scope.phase, view);
+    // The workflow is asked for its facts only when they are not cached (api/facts-cache.ts); its view is then at
+    // hand for a refused post's heading too, which otherwise asks when it is drawn.
+    let view: UnitView | undefined;
+    let facts = scope.phase === REMEDY_PHASE ? NO_FACTS : factsCache.get(scope.cycleId, scope.unitCode);
+    if (!facts) {
+      view = await liveView(scope);
+      if (view?.facts) factsCache.set(scope.cycleId, scope.unitCode, view.facts);
+      facts = edgeFacts(scope.phase, view);
+    }
     const form = h.spec.formFor(facts);
     // The one parse of the payload: its output is what the Update carries.
     const parsed = safeParsePayload(h.spec.schema(facts), h.spec.fromForm(fields));
@@ -223,7 +233,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       extra: { errors?: Record<string, string>; notice?: { kind: 'ok' | 'bad'; text: string }; freshRequestId?: boolean },
       known?: ReturnType<typeof h.top>,
     ) => {
-      const top = known ?? h.top(status === 400 && !extra.notice ? obligationIn(view, scope) : await liveObligation(scope));
+      const top = known ?? h.top(status === 400 && !extra.notice && view ? obligationIn(view, scope) : await liveObligation(scope));
       return c.html(
         page(
           `${h.spec.title} — ${h.unit.name}`,
@@ -288,6 +298,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       if (isEngineBusy(err)) {
         return busyFormResponse(c, {
           title: `${h.spec.title} — ${h.unit.name}`,
+          // A busy engine is not asked again: the status as this post found it, if it asked, else "Không rõ".
           top: h.top(obligationIn(view, scope)),
           fields: resendFields(fields, fileFieldNames(h.spec), requestId),
           attempt: resendAttempt(fields),
