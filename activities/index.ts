@@ -20,6 +20,8 @@ export interface ActivityDeps {
   signingSecret: string;
   templatesDir?: string | undefined;
   searchAttributes: boolean;
+  /** Told when an activity has stored an email request (db/email-requests.ts): the worker's relay wakes. */
+  onEmailRequested?: (() => void) | undefined;
 }
 
 /** How often a running activity tells the server it is alive; workflows set a heartbeat timeout a few times longer. */

@@ -238,18 +238,22 @@ export async function runYear(opts: ChaosOptions & { faulty: boolean; dir: strin
     await faulting;
     const submissions = await submitting;
     await waitUntil(
-      'no email waiting in the outbox',
+      'no email waiting in the outbox or for the email relay',
       async () => {
         try {
-          const { rows } = await db.query("SELECT count(*)::int AS n FROM emails WHERE cycle_id = $1 AND status = 'pending'", [
-            launched.cycleId,
-          ]);
-          return rows[0].n === 0;
+          // A receipt is a request for the workers' relay until it is sent (workers/email-relay.ts); one a killed
+          // worker held waits out its lease (60 s) first.
+          const { rows } = await db.query(
+            `SELECT (SELECT count(*) FROM emails WHERE cycle_id = $1 AND status = 'pending')
+                  + (SELECT count(*) FROM email_requests WHERE cycle_id = $1) AS n`,
+            [launched.cycleId],
+          );
+          return Number(rows[0].n) === 0;
         } catch {
           return false;
         }
       },
-      120_000,
+      180_000,
       1_000,
     );
     log(`closed; ${submissions.filter((s) => s.outcome === 'accepted').length}/${submissions.length} submissions accepted`);

@@ -5,6 +5,8 @@
 import type pg from 'pg';
 import type { AcceptSubmissionInput, RecordTransitionInput, StoreSubmissionInput } from '../domain/workflow-io.js';
 import { withTransaction, type Db } from './pool.js';
+import { requestEmailIn } from './email-requests.js';
+import { emailKey } from '../domain/ids.js';
 
 export async function recordTransition(db: Db, t: RecordTransitionInput): Promise<{ recorded: boolean }> {
   return recordTransitionIn(db, t);
@@ -83,7 +85,7 @@ async function storeSubmissionIn(client: pg.PoolClient, s: StoreSubmissionInput)
  * data) as `recordTransition` records it, in one transaction: what the unit workflow's two activities did when
  * it accepted a submission. Retried with the same key, it stores and records nothing twice.
  */
-export async function acceptSubmission(db: Db, a: AcceptSubmissionInput): Promise<{ version: number }> {
+export async function acceptSubmission(db: Db, a: AcceptSubmissionInput, relay?: { taskQueue: string }): Promise<{ version: number }> {
   return withTransaction(db, async (client) => {
     const { version } = await storeSubmissionIn(client, a);
     await recordTransitionIn(client, {
@@ -101,6 +103,20 @@ export async function acceptSubmission(db: Db, a: AcceptSubmissionInput): Promis
       actor: a.actor,
       data: { version, ...a.data },
     });
+    // The receipt is owed once the submission is stored: asked for in the same transaction, so neither is without
+    // the other, under the key the workflow's own send used (domain/ids.ts emailKey, kind and version).
+    if (a.receipt && relay) {
+      const { email, workflowId } = a.receipt;
+      const key = emailKey({
+        cycle: email.cycleId,
+        unit: email.unitCode,
+        phase: email.phase,
+        kind: 'receipt',
+        deadline: email.deadline,
+        seq: version,
+      });
+      await requestEmailIn(client, { taskQueue: relay.taskQueue, workflowId, input: { ...email, key, version } });
+    }
     return { version };
   });
 }

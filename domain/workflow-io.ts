@@ -134,6 +134,12 @@ export interface AcceptSubmissionInput extends StoreSubmissionInput {
   seq?: number;
   /** The transition's data, after the version this submission gets. */
   data: Record<string, unknown>;
+  /**
+   * The receipt to send, stored with the submission as a request the workers' email relay sends
+   * (workers/email-relay.ts): the email as sendUnitEmail takes it, less its key and version, which follow from
+   * the version stored. Absent in histories from before the 'receipt-by-email-relay' patch (an activity sent it).
+   */
+  receipt?: { workflowId: string; email: Omit<SendUnitEmailInput, 'key' | 'version'> };
 }
 
 export interface ObligationSpec {

@@ -32,6 +32,7 @@ import { LEVEL_LABEL, activityVi, phaseShort, statusLong, viDate } from '../doma
 import { comparePhases, cycleCalendarNow, daysOverdue } from './overview.js';
 import { DEFAULT_POLLER_GRACE_SECONDS, describeMissing, describePollers, missingPollers } from './pollers.js';
 import { temporalWorkflowUrl } from './temporal-url.js';
+import { pendingEmailRequests } from '../db/email-requests.js';
 import { STALL_KINDS, type OpsDeps, type RepairAction, type Stall, type StallKind, type StallQuery } from './types.js';
 
 export const DEFAULT_MIN_ATTEMPTS = 3;
@@ -53,6 +54,8 @@ const REPAIRS: Record<StallKind, RepairAction[]> = {
   'remedy-overdue': ['remind', 'extend', 'exempt', 'record'],
   'phase-blocked': ['exempt', 'record', 'extend'],
   'worker-missing': [],
+  // The relay retries by itself with backoff; what helps is the mail server back (the cause says what it answered).
+  'email-retrying': [],
 };
 
 const LEVEL_TEXT: Record<number, string> = {
@@ -87,6 +90,7 @@ export async function findStalls(deps: OpsDeps, q: StallQuery = {}): Promise<Sta
   const sources: Array<[string, string, () => Promise<Stall[]>]> = [];
   if (want('activity-retrying', 'workflow-task-failing'))
     sources.push(['Temporal (running workflows)', 'Temporal (các workflow đang chạy)', () => workflowStalls(deps, q, kinds)]);
+  if (want('email-retrying')) sources.push(['PostgreSQL (email relay)', 'PostgreSQL (thư chờ gửi)', () => emailStalls(deps, q)]);
   if (want('worker-missing')) sources.push(['Temporal (task queue pollers)', 'Temporal (worker nhận việc)', () => workerStalls(deps, q)]);
   if (want('overdue')) sources.push(['PostgreSQL (overdue obligations)', 'PostgreSQL (nghĩa vụ quá hạn)', () => overdueStalls(deps, q)]);
   if (want('remedy-overdue')) sources.push(['PostgreSQL (inspections)', 'PostgreSQL (kiểm tra, giám sát)', () => remedyStalls(deps, q)]);
@@ -387,6 +391,29 @@ async function overdueStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
         `ngày so với hạn ${viDate(r.deadline)}; ${(LEVEL_LABEL[r.escalationLevel] ?? `mức ${r.escalationLevel}`).replace(/^M/, 'm')}`,
       ...(url ? { temporalUrl: url } : {}),
       repairs: REPAIRS.overdue,
+    };
+  });
+}
+
+/** Emails the workers' relay has failed to send `minAttempts` times or more (workers/email-relay.ts). */
+async function emailStalls(deps: OpsDeps, q: StallQuery): Promise<Stall[]> {
+  const rows = await pendingEmailRequests(deps.db, q.cycleId, q.minAttempts ?? DEFAULT_MIN_ATTEMPTS);
+  return rows.map((r) => {
+    const url = temporalWorkflowUrl(deps.temporalUiUrl, deps.namespace, r.workflowId);
+    const error = firstLine(r.lastError ?? 'no error recorded yet');
+    const next = r.nextAttemptAt.toISOString().slice(11, 19);
+    return {
+      kind: 'email-retrying' as const,
+      cycleId: r.cycleId,
+      unitCode: r.unitCode,
+      phase: r.phase,
+      workflowId: r.workflowId,
+      attempt: r.attempts,
+      since: r.createdAt.toISOString(),
+      cause: `${r.kind} email (email relay) attempt ${r.attempts}: ${error}; next attempt at ${next} UTC`,
+      causeVi: `${phaseShort(r.phase)}: thư ${r.kind === 'receipt' ? 'xác nhận đã nhận' : r.kind} gửi lỗi ${r.attempts} lần (${error}); thử lại lúc ${next} (UTC)`,
+      ...(url ? { temporalUrl: url } : {}),
+      repairs: REPAIRS['email-retrying'],
     };
   });
 }

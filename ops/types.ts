@@ -25,6 +25,8 @@ export interface OpsDeps {
 export const STALL_KINDS = [
   /** An activity has failed `attempt` times and is still retrying (SMTP down, database down, …). */
   'activity-retrying',
+  /** An email the workers' relay sends (a receipt) has failed `attempt` times and is still retried (SMTP down, …). */
+  'email-retrying',
   /** A workflow task keeps failing (e.g. non-determinism after a deploy); Temporal retries it forever. */
   'workflow-task-failing',
   /** A unit past its deadline, at escalation level 1, 2 or 3 (not submitted). */
@@ -51,7 +53,7 @@ export interface Stall {
   runId?: string;
   /** Escalation level for 'overdue'. */
   level?: number;
-  /** Retry attempt for 'activity-retrying' and 'workflow-task-failing'. */
+  /** Retry attempt for 'activity-retrying', 'email-retrying' and 'workflow-task-failing'. */
   attempt?: number;
   /** The activity type, for 'activity-retrying'. */
   activityType?: string;

@@ -31,7 +31,8 @@ import { startCycle } from '../cli/commands/cycle.js';
 import { createMailer } from '../mail/transport.js';
 import { requireDevTools } from '../stack/dev-tool.js';
 import { ensureTestServer } from '../stack/test-server.js';
-import { createWorker } from '../workers/worker.js';
+import { createWorker, emailRelayOf } from '../workers/worker.js';
+import { drainEmailRequests } from '../workers/email-relay.js';
 import {
   defaultBehaviourFile,
   loadBehaviourFile,
@@ -598,6 +599,10 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
           }
         });
         log(`all ${loaded.units.length} unit workflows finished`);
+        // Receipts are sent by the worker's email relay beside the workflows (workers/email-relay.ts): counted
+        // once it has sent them all.
+        const left = await drainEmailRequests(emailRelayOf(worker!), db, cycleId);
+        if (left) problems.push(`${left} email(s) asked for were still unsent when the year closed`);
       } finally {
         clearInterval(reporter);
       }

@@ -1,6 +1,8 @@
 /** The worker: runs the workflows and the activities on the task queue. */
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { createEmailActivities } from '../activities/email.js';
+import { EmailRelay } from './email-relay.js';
 import path from 'node:path';
 import { bundleInChildProcess, bundleOptions, bundleSalt, workflowsPath } from './bundle.js';
 import { bundleKey, readCachedBundle, writeCachedBundle } from './bundle-cache.js';
@@ -42,12 +44,14 @@ export async function createWorker(params: {
   /** Workflows kept in memory between tasks (CHUKY_WORKER_CACHE); the rest are replayed from history when they wake. */
   maxCachedWorkflows?: number;
 }): Promise<Worker> {
-  return Worker.create({
+  // The worker's email relay (workers/email-relay.ts) runs while the worker runs: a worker is what sends.
+  const relay = emailRelayFor(params.deps);
+  const worker = await Worker.create({
     connection: params.connection,
     namespace: params.namespace,
     taskQueue: params.deps.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities(params.deps),
+    activities: createActivities({ ...params.deps, onEmailRequested: () => relay.kick() }),
     ...(params.maxConcurrentActivityTaskExecutions
       ? { maxConcurrentActivityTaskExecutions: params.maxConcurrentActivityTaskExecutions }
       : {}),
@@ -57,4 +61,44 @@ export async function createWorker(params: {
     // replays its history. 250 rather than fewer: at 100 the worker held only 26 MB less with 2,000 open units.
     maxCachedWorkflows: params.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
   });
+  return withEmailRelay(worker, relay);
+}
+
+const relays = new WeakMap<Worker, EmailRelay>();
+
+/** The email relay of a worker's deps: it sends what that worker's activities ask for (tell it: `relay.kick`). */
+export function emailRelayFor(deps: ActivityDeps): EmailRelay {
+  return new EmailRelay({
+    db: deps.db,
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    send: createEmailActivities(deps).sendUnitEmail,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+}
+
+/**
+ * Runs `relay` while `worker` runs. run() is what runUntil() calls too: the relay starts with the polling and has
+ * stopped when run() settles, its sends in progress finished (a request left unsent waits in PostgreSQL for the
+ * next worker). For workers made with Worker.create (tests that run an older bundle); createWorker does it itself.
+ */
+export function withEmailRelay(worker: Worker, relay: EmailRelay): Worker {
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    relay.start();
+    try {
+      return await run();
+    } finally {
+      await relay.stop();
+    }
+  };
+  relays.set(worker, relay);
+  return worker;
+}
+
+/** The email relay of a worker made by createWorker: tests and the rehearsal wait for it to be idle. */
+export function emailRelayOf(worker: Worker): EmailRelay {
+  const relay = relays.get(worker);
+  if (!relay) throw new Error('not a worker made by createWorker');
+  return relay;
 }

@@ -13,6 +13,7 @@ import type { EscalationLevel, ObligationStatus } from '../domain/obligation.js'
 import type { IsoDate } from '../domain/calendar.js';
 import type { CloseInspection, Conclude, Findings, InspectionStatus, ScheduleInspection } from '../domain/inspections.js';
 import type { Remind, ReminderResult } from '../domain/reminders.js';
+import type { EmailKind } from '../domain/workflow-io.js';
 
 /** An Update's argument with its shape's version: absent means 1 (see above). */
 export type Versioned<T> = T & { v?: 1 };
@@ -67,6 +68,17 @@ export const remindUpdate = defineUpdate<ReminderResult, [Remind]>('remind');
 export const unitViewQuery = defineQuery<UnitView>('unitView');
 /** Sent by the cycle when the year closes: open obligations stay as they are and the workflow ends. */
 export const closeUnitSignal = defineSignal<[{ reason: string }]>('closeUnit');
+
+/** An email the workers' relay sent for this unit (a receipt) bounced: `to` refused it (workers/email-relay.ts). */
+export interface EmailBounce {
+  phase: string;
+  kind: EmailKind;
+  /** The email's key: a bounce told twice is recorded once. */
+  key: string;
+  to: string[];
+  messageId: string;
+}
+export const emailBouncedSignal = defineSignal<[EmailBounce]>('emailBounced');
 
 export interface CycleView {
   cycleId: string;

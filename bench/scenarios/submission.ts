@@ -17,6 +17,10 @@ import { emptyResult, judge, type ScenarioResult } from '../results.js';
 import { pool, round, sleep, summarise } from '../stats.js';
 import { sinkCount } from '../stack.js';
 
+/** The issue on performance's targets: p95 at 20 senders within 1.5× the engine's, and 60 submissions/s. */
+const P95_RATIO_TARGET = 1.5;
+const THROUGHPUT_TARGET = 60;
+
 async function ownCycle(ctx: BenchContext, units: number): Promise<LaunchedCycle> {
   const dates = launchDates();
   const fx = writeBenchCycle({
@@ -119,6 +123,10 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
           `p50 ${sum.p50.toFixed(0)} ms, p95 ${sum.p95.toFixed(0)} ms, p99 ${sum.p99.toFixed(0)} ` +
           `ms, ${failures} failed; ${describeCpu(split)}`,
       );
+      // CPU per submission, by process (the issue on performance asks for the worker's, the server's and the API's).
+      const cpuMs = (re: RegExp) =>
+        round((1000 * split.byProcess.filter((p) => re.test(p.label)).reduce((a, p) => a + p.cpuS, 0)) / level.requests, 1);
+      const cpuMsPerSubmission = { worker: cpuMs(/worker/), temporal: cpuMs(/temporal/), api: cpuMs(/api/), postgres: cpuMs(/postgres/) };
       rows.push([
         level.concurrency,
         level.requests,
@@ -130,6 +138,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
         round(sum.max, 1),
         failures,
         expectedRows - stored,
+        `${cpuMsPerSubmission.worker} / ${cpuMsPerSubmission.temporal} / ${cpuMsPerSubmission.api} / ${cpuMsPerSubmission.postgres}`,
       ]);
       perLevel.push({
         ...level,
@@ -138,6 +147,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
         latency: sum,
         failures,
         statuses,
+        cpuMsPerSubmission,
         storedRows: stored,
         expectedRows,
       });
@@ -157,18 +167,18 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
         ...(floor ? { ratio: { to: "engine's empty Update p95", value: round(sum.p95 / floor.latency.p95, 2) } } : {}),
         ...(isTarget
           ? {
-              target: judge(sum.p95, {
+              target: judge(floor ? sum.p95 / floor.latency.p95 : undefined, {
                 text:
                   ctx.mode === 'quick'
-                    ? '< 250 ms (the target is at 20 submitters; judged at 5 in a quick run)'
-                    : '< 250 ms at 20 concurrent submitters',
-                op: '<',
-                threshold: 250,
+                    ? `≤ ${P95_RATIO_TARGET}× the engine's empty-Update p95 (the target is at 20 submitters; judged at 5 in a quick run)`
+                    : `≤ ${P95_RATIO_TARGET}× the engine's empty-Update p95 at 20 concurrent senders`,
+                op: '<=',
+                threshold: P95_RATIO_TARGET,
               }),
             }
           : {}),
       });
-      if (isTarget && sum.p95 >= 250) {
+      if (isTarget && (!floor || sum.p95 / floor.latency.p95 > P95_RATIO_TARGET)) {
         const first = perLevel[0] as { concurrency: number; perSecond: number } | undefined;
         const scaling =
           first && first.concurrency < level.concurrency
@@ -186,11 +196,16 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
           : '';
         r.findings.push(
           `At ${level.concurrency} concurrent submitters the p95 was ${sum.p95.toFixed(0)} ms (target ` +
-            `250 ms).${scaling}${engineSays} CPU: ${describeCpu(split)}. Each POST verifies its link, reads ` +
-            `the cycle and unit in one query and sends the Update; the unit workflow validates the form and ` +
-            `stores it with its transition in one local activity (one workflow task), answers, and then ` +
-            `sends the receipt by an activity, which costs the server and the worker a second activity task ` +
-            `and workflow task while the next requests wait.`,
+            `${P95_RATIO_TARGET}× the engine's).${scaling}${engineSays} CPU: ${describeCpu(split)}; per submission ` +
+            `${cpuMsPerSubmission.worker} ms in the worker, ${cpuMsPerSubmission.temporal} ms in Temporal, ` +
+            `${cpuMsPerSubmission.api} ms in the API and ${cpuMsPerSubmission.postgres} ms in PostgreSQL. Each POST ` +
+            `is counted against its link and address (two rate-limit writes), verifies its link, reads the cycle ` +
+            `and unit in one query, parses the form with the unit's facts (cached by the API after the form's ` +
+            `page asked the workflow: api/facts-cache.ts) and sends the Update; the unit workflow validates the ` +
+            `form and stores it with its transition and its receipt's request in one local activity (one ` +
+            `workflow task), and answers; the worker's email relay sends the receipt beside it (no activity task ` +
+            `and no second workflow task). What is left is the engine's Update itself plus that workflow task ` +
+            `with its local activity: a submission is an Update that does work, where the engine's floor does none.`,
         );
       }
       if (failures)
@@ -205,10 +220,36 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
         );
     }
     window = { from: measuredFrom, to: Date.now() };
+    // Throughput at saturation: the most submissions per second any level reached, beside the engine's own
+    // most Updates per second (scenario 1) on the same server.
+    const best = Math.max(...perLevel.map((l) => l.perSecond as number));
+    const engineBest = Math.max(0, ...engineUpdates.map((u) => (u as { perSecond?: number }).perSecond ?? 0));
+    r.figures.push({
+      id: 'submission.throughput',
+      label: `Submissions per second at saturation (the most any level reached${engineBest ? `; the engine's empty Updates: ${round(engineBest, 1)}/s` : ''})`,
+      value: round(best, 1),
+      unit: 'req/s',
+      ...(engineBest ? { ratio: { to: "engine's empty Updates per second", value: round(best / engineBest, 2) } } : {}),
+      ...(ctx.mode === 'full'
+        ? { target: judge(best, { text: `≥ ${THROUGHPUT_TARGET} submissions/s on 2 cores`, op: '>=', threshold: THROUGHPUT_TARGET }) }
+        : {}),
+    });
     const receipts = await sinkCount(ctx.stack.sink, cycle.domain, 'receipt');
     r.tables.push({
       title: `Form submissions (${cycle.units} units of ${cycle.cycleId}; each request a new version of one unit's plan)`,
-      columns: ['submitters', 'requests', 'wall s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'failed', 'rows missing'],
+      columns: [
+        'submitters',
+        'requests',
+        'wall s',
+        'req/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'failed',
+        'rows missing',
+        'CPU ms per submission: worker / Temporal / API / PostgreSQL',
+      ],
       rows,
     });
     r.data = {

@@ -15,7 +15,9 @@ import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio
 import { loadCycleFileAsync } from '../../config/cycle.js';
 import { unitPhases } from '../../config/phase-lookup.js';
 import { loadEnv } from '../../config/env.js';
-import { createActivities } from '../../activities/index.js';
+import { createActivities, type ActivityDeps } from '../../activities/index.js';
+import { emailRelayFor, withEmailRelay } from '../../workers/worker.js';
+import { drainEmailRequests } from '../../workers/email-relay.js';
 import type { Db } from '../../db/pool.js';
 import type { Mailer } from '../../mail/transport.js';
 import { frozenDataset, type FrozenDataset } from '../../db/frozen.js';
@@ -232,7 +234,7 @@ export async function runYearOnBundles(opts: {
     server: { executable: { type: 'existing-path', path: inject('services').testServerPath } },
   });
   const client = testEnv.client;
-  const activities = createActivities({
+  const deps: ActivityDeps = {
     db: opts.db,
     mailer: opts.mailer,
     client,
@@ -242,23 +244,29 @@ export async function runYearOnBundles(opts: {
     signingSecret: env.signingSecret,
     templatesDir: env.templatesDir,
     searchAttributes: false,
-  });
+  };
+  // Receipts asked for by today's code are sent by the worker's email relay, as in production (workers/worker.ts).
+  const relay = emailRelayFor(deps);
+  const activities = createActivities({ ...deps, onEmailRequested: () => relay.kick() });
   let next = 0;
   try {
     for (const [index, stage] of opts.stages.entries()) {
       const last = index === opts.stages.length - 1;
-      const worker = await Worker.create({
-        connection: testEnv.nativeConnection,
-        namespace: 'default',
-        taskQueue: opts.taskQueue,
-        workflowBundle: stage.bundle,
-        activities,
-        // A worker that will be stopped mid-year keeps no workflow in its cache, so it asks for no sticky queue:
-        // with one, this test's first run hung after the switch (the time-skipping test server did not hand the
-        // stopped worker's sticky tasks back to the task queue; a real server does after a few seconds). The next worker
-        // then replays every history from its start, as after a deploy.
-        ...(last ? {} : { maxCachedWorkflows: 0 }),
-      });
+      const worker = withEmailRelay(
+        await Worker.create({
+          connection: testEnv.nativeConnection,
+          namespace: 'default',
+          taskQueue: opts.taskQueue,
+          workflowBundle: stage.bundle,
+          activities,
+          // A worker that will be stopped mid-year keeps no workflow in its cache, so it asks for no sticky queue:
+          // with one, this test's first run hung after the switch (the time-skipping test server did not hand the
+          // stopped worker's sticky tasks back to the task queue; a real server does after a few seconds). The next worker
+          // then replays every history from its start, as after a deploy.
+          ...(last ? {} : { maxCachedWorkflows: 0 }),
+        }),
+        relay,
+      );
       log(`${cycleId}: stage ${stage.name} starts`);
       await worker.runUntil(async () => {
         let stop = false;
@@ -326,6 +334,8 @@ export async function runYearOnBundles(opts: {
               await new Promise((r) => setTimeout(r, 50));
             }
           }
+          const unsent = await drainEmailRequests(relay, opts.db, cycleId);
+          if (unsent) problems.push(`${unsent} email(s) asked for were still unsent when the year closed`);
         };
         const running = body();
         // Settled here whichever wins the race, so a stage ended by the watchdog leaves no unhandled rejection.

@@ -20,6 +20,7 @@ import { messageVersion, parseArgs, refuse } from '../refusals.js';
 import {
   acknowledgePlanUpdate,
   closeUnitSignal,
+  emailBouncedSignal,
   exemptUpdate,
   extendDeadlineUpdate,
   remindUpdate,
@@ -189,6 +190,17 @@ export function setUnitHandlers(year: UnitYear): void {
       const args = parseArgs(remindSchema, raw);
       checkRemindable(year, args.phase, args.requestId);
     },
+  });
+
+  // New in December 2026 (no recorded history holds it, so it needs no patch): a receipt the workers' relay sent
+  // (workers/email-relay.ts) bounced. Recorded and escalated as a bounce of this workflow's own email is; the relay
+  // may tell the same bounce again after a failure of its own, so each email's bounce is taken once.
+  const bouncesTold = new Set<string>();
+  setHandler(emailBouncedSignal, (b) => {
+    const o = year.obligations.find((x) => x.phase === b?.phase);
+    if (!o || typeof b.key !== 'string' || !Array.isArray(b.to) || bouncesTold.has(b.key)) return;
+    bouncesTold.add(b.key);
+    year.outbox.push(() => year.bounced(o, b.kind, undefined, b));
   });
 
   setHandler(closeUnitSignal, () => {

@@ -214,32 +214,39 @@ export class UnitYear {
       calendarAt: this.calendarNow(),
       ...extra,
     });
-    if (result.status === 'bounced') {
-      await this.record(o, 'email_bounced', 'system', { data: { kind, to: result.to, messageId: result.messageId } });
-      // A message that cannot be delivered is escalated through the other recipients: the standing body hears
-      // which address failed, with the secretary copied, so someone corrects the unit's contact. Retired patch
-      // (docs/DEPLOYS.md): every workflow started before 'bounce-notice' was deployed has closed, and no recorded
-      // history took its old branch (none holds a bounce), so the notice is unconditional; the call stays until
-      // every workflow that recorded a non-deprecated marker has closed.
-      if (kind !== 'bounce') {
-        deprecatePatch('bounce-notice');
-        await acts.sendUnitEmail({
-          key: emailKey({
-            cycle: cycleId,
-            unit: unitCode,
-            phase: o.phase,
-            kind: `bounce-${extra.name ?? kind}`,
-            deadline: o.ladder.deadline,
-          }),
-          cycleId,
-          unitCode,
+    if (result.status === 'bounced') await this.bounced(o, kind, extra.name, result);
+  }
+
+  /**
+   * An email that bounced (`to` refused it): recorded, and escalated. Sent by an activity of this workflow
+   * (`email`), or by the workers' relay (a receipt), which signals it (handlers.ts, emailBouncedSignal).
+   */
+  async bounced(o: Obligation, kind: EmailKind, name: string | undefined, result: { to: string[]; messageId: string }): Promise<void> {
+    const { cycleId, unitCode } = this;
+    await this.record(o, 'email_bounced', 'system', { data: { kind, to: result.to, messageId: result.messageId } });
+    // A message that cannot be delivered is escalated through the other recipients: the standing body hears
+    // which address failed, with the secretary copied, so someone corrects the unit's contact. Retired patch
+    // (docs/DEPLOYS.md): every workflow started before 'bounce-notice' was deployed has closed, and no recorded
+    // history took its old branch (none holds a bounce), so the notice is unconditional; the call stays until
+    // every workflow that recorded a non-deprecated marker has closed.
+    if (kind !== 'bounce') {
+      deprecatePatch('bounce-notice');
+      await acts.sendUnitEmail({
+        key: emailKey({
+          cycle: cycleId,
+          unit: unitCode,
           phase: o.phase,
-          kind: 'bounce',
+          kind: `bounce-${name ?? kind}`,
           deadline: o.ladder.deadline,
-          calendarAt: this.calendarNow(),
-          reason: result.to.join(', '),
-        });
-      }
+        }),
+        cycleId,
+        unitCode,
+        phase: o.phase,
+        kind: 'bounce',
+        deadline: o.ladder.deadline,
+        calendarAt: this.calendarNow(),
+        reason: result.to.join(', '),
+      });
     }
   }
 
