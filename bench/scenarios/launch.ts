@@ -19,6 +19,8 @@ import { emptyResult, judge, type ScenarioResult } from '../results.js';
 import { round, sleep } from '../stats.js';
 import { clearSink, sinkCount } from '../stack.js';
 
+/** The issue on performance: a launch starts units at 0.9× the engine's own empty-workflow rate, at every size. */
+const LAUNCH_RATIO_TARGET = 0.9;
 export interface LaunchData {
   units: number;
   cycleId: string;
@@ -191,7 +193,7 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
       value: d.startRate === null ? null : round(d.startRate, 1),
       unit: 'units/s',
       ratio: { to: 'engine baseline', value: ratio === null ? null : round(ratio, 2) },
-      target: judge(ratio, { text: '≥ half the engine baseline (ratio ≥ 0.5)', op: '>=', threshold: 0.5 }),
+      target: judge(ratio, { text: `≥ ${LAUNCH_RATIO_TARGET}× the engine baseline`, op: '>=', threshold: LAUNCH_RATIO_TARGET }),
     });
     r.figures.push({
       id: `launch.${n}.allNotices`,
@@ -278,7 +280,7 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
   }
   const serial = engine?.serialRate;
   for (const d of runs) {
-    if (d.startRate !== null && baseline && d.startRate / baseline < 0.5) {
+    if (d.startRate !== null && baseline && d.startRate / baseline < LAUNCH_RATIO_TARGET) {
       const bound = !serial
         ? ''
         : d.startRate < serial
@@ -291,12 +293,10 @@ export async function launchScenario(ctx: BenchContext): Promise<ScenarioResult>
         `Launch of ${d.units} units started ${d.startRate.toFixed(1)} unit ` +
           `workflows/s, ${((100 * d.startRate) / baseline).toFixed(0)}% of the engine baseline ` +
           `(${baseline.toFixed(1)} wf/s, empty workflows with many starts in flight).${bound}: ` +
-          ('`launchUnitBatch` (activities/cycle.ts) awaits each `client.workflow.start` in turn, and the ' +
-            'cycle workflow runs its batches of 200 one after another, so a launch has exactly one start ' +
-            'RPC in flight at any time. ') +
-          ("Starting a batch's workflows with bounded concurrency (e.g. 20–50 in flight, still " +
-            'idempotent by workflow id), or running several batch activities at once, would lift the launch ' +
-            "towards the engine's rate. ") +
+          ('`launchUnitBatch` (activities/cycle.ts) keeps 32 starts in flight (a sliding window), the cycle ' +
+            'workflow runs its batches of 200 one after another, and every unit started runs its first workflow ' +
+            'task, its transitions and its notice on the same worker and server while the next ones start: the ' +
+            "engine baseline's empty workflows do nothing once started. ") +
           `CPU during the launch: ${describeCpu(d.cpu)}.`,
       );
     }

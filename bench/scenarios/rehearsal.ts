@@ -48,6 +48,11 @@ async function readHistories(client: Client, cycleId: string, codes: string[]): 
   };
 }
 
+/** The issue on performance: a 150-unit year rehearsed in 30 s, services' start included. */
+const REHEARSAL_TARGET_S = 30;
+/** The larger year timed beside it (full runs). */
+const LARGE_REHEARSAL_UNITS = 1_000;
+
 export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const r = emptyResult('rehearsal', 5, 'A full year rehearsed under time skipping');
   const log = (m: string) => ctx.log(`rehearsal: ${m}`);
@@ -147,8 +152,8 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
       `actions, ${timeline.problems.length} problems; ${describeCpu(split)}`,
   );
 
-  if (ctx.profile && wallS >= 60) {
-    log('the year took 60 s or more: a second year, profiled, for the analysis (its time is not the figure)');
+  if (ctx.profile && wallS >= REHEARSAL_TARGET_S) {
+    log(`the year took ${REHEARSAL_TARGET_S} s or more: a second year, profiled, for the analysis (its time is not the figure)`);
     const profiled = await profileInProcess(
       () => runRehearsal({ configFile: fx.file, behaviourFile }),
       `bench process (the rehearsal's worker and client) during a second, profiled ${n}-unit year`,
@@ -166,13 +171,53 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
     ...(isTarget
       ? {
           target: judge(wallS, {
-            text: ctx.mode === 'quick' ? '< 60 s (the target is for 150 units; judged at 20 in a quick run)' : '< 60 s for 150 units',
-            op: '<',
-            threshold: 60,
+            text:
+              ctx.mode === 'quick'
+                ? `≤ ${REHEARSAL_TARGET_S} s (the target is for 150 units; judged at 20 in a quick run)`
+                : `≤ ${REHEARSAL_TARGET_S} s for 150 units`,
+            op: '<=',
+            threshold: REHEARSAL_TARGET_S,
           }),
         }
       : {}),
   });
+  // A province's largest committees have a thousand units and more: their rehearsal is timed too (full runs only).
+  if (ctx.mode === 'full') {
+    const big = LARGE_REHEARSAL_UNITS;
+    const bx = writeBenchCycle({
+      dir: path.join(ctx.runDir, 'cycles'),
+      code: `BY${big}`,
+      year,
+      units: big,
+      issuedOn: fy.issuedOn,
+      phases: fy.phases,
+      rollForward: true,
+      holidays: fy.holidays,
+      closesOn: fy.closesOn,
+    });
+    const bigBehaviour = path.join(path.dirname(bx.file), 'behaviour.yaml');
+    fs.writeFileSync(bigBehaviour, behaviour(bx.unitCodes));
+    log(`${big} units, year ${year}: starting`);
+    const bigSampler = cpuSampler(ctx).start();
+    const t = Date.now();
+    const bigTimeline = await runRehearsal({ configFile: bx.file, behaviourFile: bigBehaviour });
+    const bigS = (Date.now() - t) / 1000;
+    const bigSplit = bigSampler.stop();
+    r.cpu.push({ window: `the ${big}-unit year`, split: bigSplit });
+    log(
+      `${big} units: ${bigS.toFixed(1)} s in all, ${bigTimeline.emails.length} emails, ${bigTimeline.actions.length} actions, ` +
+        `${bigTimeline.problems.length} problems; ${describeCpu(bigSplit)}`,
+    );
+    r.figures.push({
+      id: 'rehearsal.wallLarge',
+      label:
+        `${big} units: the whole year rehearsed (wall time, services' start included; ${bigTimeline.emails.length} ` +
+        `emails, ${bigTimeline.actions.length} actions, ${bigTimeline.problems.length} problems)`,
+      value: round(bigS, 1),
+      unit: 's',
+    });
+    if (bigTimeline.problems.length) r.findings.push(`The ${big}-unit year had problems: ${bigTimeline.problems.slice(0, 3).join('; ')}`);
+  }
   r.figures.push({
     id: 'rehearsal.year',
     label: `${n} units: the year alone (without starting PostgreSQL, the sink and the test server)`,
@@ -262,10 +307,14 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
         .join('; ')}`,
     );
   if (historyError) r.findings.push(`The unit workflows' histories could not be read from the test server: ${historyError}`);
-  if (isTarget && wallS >= 60)
+  if (isTarget && wallS > REHEARSAL_TARGET_S)
     r.findings.push(
-      `The ${n}-unit year took ${wallS.toFixed(1)} s (target 60 s), of ` +
-        `which ${stackS?.toFixed(1) ?? '?'} s starting its services. CPU: ${describeCpu(split)}.`,
+      `The ${n}-unit year took ${wallS.toFixed(1)} s (target ${REHEARSAL_TARGET_S} s), of ` +
+        `which ${stackS?.toFixed(1) ?? '?'} s starting its services. CPU: ${describeCpu(split)}. The rehearsal's ` +
+        `worker, client and SMTP sink share one Node.js main thread (the "bench runner" above, near one ` +
+        `core), and the time-skipping test server uses most of what is left of the second: the year is bound ` +
+        `by that thread's CPU, most of it the activities' PostgreSQL round trips and the emails' rendering and ` +
+        `SMTP conversations (the profile below).`,
     );
   if (maxEvents !== null && maxEvents >= 2000)
     r.findings.push(`A unit workflow reached ${maxEvents} history events in a year (target < 2,000).`);
