@@ -92,7 +92,7 @@ export function scaleRows(results: ScenarioResult[]): ScaleRow[] {
     const s = largest.units / largest.startRate;
     rows.push({
       quantity:
-        `One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (16 starts in ` +
+        `One committee's launch, ${fmt(largest.units, 0)} units, chuky's launch loop (32 starts in ` +
         `flight per batch; committees launch side by side)`,
       measured: `${fmt(largest.startRate)} units/s; all notices after ${fmt(largest.allNoticesS)} s`,
       country: `${duration(largest.allNoticesS ?? s)} for the largest committee`,
