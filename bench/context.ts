@@ -24,6 +24,8 @@ export interface Sizes {
   emails: number;
   /** Units of the rehearsed year. */
   rehearsalUnits: number;
+  /** Units of a larger rehearsed year, timed beside it (`--large-rehearsal N`; none by default: see bench/README.md). */
+  largeRehearsalUnits?: number;
   /** Units of the compiled reports. */
   report: number[];
   /** Units of the scale-out's cycle (launch, then the 08:00 burst, with 1 and with 2 worker processes). */

@@ -18,6 +18,7 @@
  *   --keep           keep the run's data folder (.data/bench/run-…: Temporal's SQLite, PostgreSQL, logs)
  *   --no-profile     no CPU profiles (the worker and API are otherwise started with --cpu-prof)
  *   --update-scale   write docs/SCALE.md's table after a quick or partial run too (a full run of every scenario always does)
+ *   --large-rehearsal N  also rehearse an N-unit year after the 150-unit one and time it (long: bench/README.md)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -98,6 +99,7 @@ async function main(): Promise<number> {
       keep: { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       'update-scale': { type: 'boolean', default: false },
+      'large-rehearsal': { type: 'string' },
       engine: { type: 'string', default: 'dev' },
       scenario: { type: 'string' },
       units: { type: 'string' },
@@ -158,7 +160,10 @@ async function main(): Promise<number> {
   fs.rmSync(keepDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
   fs.mkdirSync(keepDir, { recursive: true });
-  const sizes = SIZES[mode];
+  const large = values['large-rehearsal'] !== undefined ? Number(values['large-rehearsal']) : undefined;
+  if (large !== undefined && !(Number.isInteger(large) && large > 0))
+    throw new Error(`--large-rehearsal: a number of units, not ${values['large-rehearsal']}`);
+  const sizes = { ...SIZES[mode], ...(large ? { largeRehearsalUnits: large } : {}) };
   log(
     national
       ? `national slice: ${slice.units.toLocaleString('en')} units in ${slice.committees} committees, ${slice.workers} worker ` +

@@ -50,8 +50,6 @@ async function readHistories(client: Client, cycleId: string, codes: string[]): 
 
 /** The issue on performance: a 150-unit year rehearsed in 30 s, services' start included. */
 const REHEARSAL_TARGET_S = 30;
-/** The larger year timed beside it (full runs). */
-const LARGE_REHEARSAL_UNITS = 1_000;
 
 export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const r = emptyResult('rehearsal', 5, 'A full year rehearsed under time skipping');
@@ -181,9 +179,10 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
         }
       : {}),
   });
-  // A province's largest committees have a thousand units and more: their rehearsal is timed too (full runs only).
-  if (ctx.mode === 'full') {
-    const big = LARGE_REHEARSAL_UNITS;
+  // A province's largest committees have a thousand units and more: their rehearsal is timed on request
+  // (`--large-rehearsal N`): it grows faster than the units (bench/README.md), so a default run leaves it out.
+  if (ctx.sizes.largeRehearsalUnits) {
+    const big = ctx.sizes.largeRehearsalUnits;
     const bx = writeBenchCycle({
       dir: path.join(ctx.runDir, 'cycles'),
       code: `BY${big}`,
