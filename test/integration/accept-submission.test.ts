@@ -117,6 +117,6 @@ describe('acceptSubmission', () => {
     for (const [i, r] of results.entries())
       if (r.status === 'rejected') stood.push((await acceptSubmission(db, input(`c${i + 1}`))).version);
     expect(stood.sort()).toEqual([4, 5, 6]);
-    expect(failed.every((f) => /duplicate key|unique/i.test(String((f as PromiseRejectedResult).reason)))).toBe(true);
+    expect(failed.every((f) => /duplicate key|unique/i.test(String(f.reason)))).toBe(true);
   });
 });
