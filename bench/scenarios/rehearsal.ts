@@ -58,19 +58,25 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   // The year after this one, so that every phase lies ahead of the test server's clock (which starts at now).
   const year = Number(today().slice(0, 4)) + 1;
   const fy = fullYearPhases(year);
-  const fx = writeBenchCycle({
-    dir: path.join(ctx.runDir, 'cycles'),
-    code: `BY${n}`,
-    year,
-    units: n,
-    issuedOn: fy.issuedOn,
-    phases: fy.phases,
-    rollForward: true,
-    holidays: fy.holidays,
-    closesOn: fy.closesOn,
-  });
-  const behaviourFile = path.join(path.dirname(fx.file), 'behaviour.yaml');
-  fs.writeFileSync(behaviourFile, behaviour(fx.unitCodes));
+  /** A full year's cycle of `units` units, with the scenario's behaviours beside it. */
+  const writeYear = (units: number) => {
+    const written = writeBenchCycle({
+      dir: path.join(ctx.runDir, 'cycles'),
+      code: `BY${units}`,
+      year,
+      units,
+      issuedOn: fy.issuedOn,
+      phases: fy.phases,
+      rollForward: true,
+      holidays: fy.holidays,
+      closesOn: fy.closesOn,
+    });
+    const behaviourFile = path.join(path.dirname(written.file), 'behaviour.yaml');
+    fs.writeFileSync(behaviourFile, behaviour(written.unitCodes));
+    return { ...written, behaviourFile };
+  };
+  const fx = writeYear(n);
+  const { behaviourFile } = fx;
   const cycleId = makeCycleId(fx.code, year);
 
   let histories: UnitHistories | undefined;
@@ -183,23 +189,11 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
   // (`--large-rehearsal N`): it grows faster than the units (bench/README.md), so a default run leaves it out.
   if (ctx.sizes.largeRehearsalUnits) {
     const big = ctx.sizes.largeRehearsalUnits;
-    const bx = writeBenchCycle({
-      dir: path.join(ctx.runDir, 'cycles'),
-      code: `BY${big}`,
-      year,
-      units: big,
-      issuedOn: fy.issuedOn,
-      phases: fy.phases,
-      rollForward: true,
-      holidays: fy.holidays,
-      closesOn: fy.closesOn,
-    });
-    const bigBehaviour = path.join(path.dirname(bx.file), 'behaviour.yaml');
-    fs.writeFileSync(bigBehaviour, behaviour(bx.unitCodes));
+    const bx = writeYear(big);
     log(`${big} units, year ${year}: starting`);
     const bigSampler = cpuSampler(ctx).start();
     const t = Date.now();
-    const bigTimeline = await runRehearsal({ configFile: bx.file, behaviourFile: bigBehaviour });
+    const bigTimeline = await runRehearsal({ configFile: bx.file, behaviourFile: bx.behaviourFile });
     const bigS = (Date.now() - t) / 1000;
     const bigSplit = bigSampler.stop();
     r.cpu.push({ window: `the ${big}-unit year`, split: bigSplit });

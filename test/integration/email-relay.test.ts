@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { waitFor } from '../support/processes.js';
-import { startCycle } from '../../cli/commands/cycle.js';
+import { openCycle } from '../support/open-cycle.js';
 import { submit } from '../../client/unit-actions.js';
-import { closeCycleSignal } from '../../workflows/messages.js';
-import { cycleWorkflowId, emailKey, unitWorkflowId } from '../../domain/ids.js';
+import { emailKey, unitWorkflowId } from '../../domain/ids.js';
 import { BOUNCE_DOMAIN, fetchInbox, setInboxMode } from '../../stack/smtp-sink.js';
 import { samplePayload } from '../../rehearsal/payloads.js';
 import { EmailRelay } from '../../workers/email-relay.js';
@@ -29,7 +28,7 @@ describe('the email relay', () => {
   let fx: Fixture;
   let cycleId: string;
   let dead: string;
-  let running: Promise<void>;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     h = await startHarness({ taskQueue: QUEUE });
@@ -44,24 +43,36 @@ describe('the email relay', () => {
         .replace(fx.unitEmail('U001', 'secretary'), dead)
         .replace(fx.unitEmail('U001', 'contact'), `vanphong.u001@${BOUNCE_DOMAIN}`),
     );
-    running = h.worker.run();
-    cycleId = (await startCycle({ db: h.db, client: h.client, taskQueue: QUEUE, configFile: fx.file, secondsPerDay: 30 })).cycleId;
-    await waitFor('the plan phase to open for both units', async () => {
-      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM events WHERE cycle_id = $1 AND kind = 'opened'", [cycleId]);
-      return rows[0].n === 2;
-    });
+    const open = await openCycle(h, { taskQueue: QUEUE, fixture: fx, opened: 2 });
+    cycleId = open.cycleId;
+    stop = () => open.stop();
   });
 
   afterAll(async () => {
     await setInboxMode(h.inboxUrl, 'accept').catch(() => undefined);
-    await h.client.workflow
-      .getHandle(cycleWorkflowId(cycleId))
-      .signal(closeCycleSignal, { reason: 'test done', actor: 'operator:test' })
-      .catch(() => undefined);
-    h.worker.shutdown();
-    await running.catch(() => undefined);
+    await stop?.();
     await h.close();
   });
+
+  /** Stores receipt requests for U002 under `keys`, as the submission's statement would, for `queue`'s relays. */
+  const ask = (queue: string, keys: string[], version: number) =>
+    withTransaction(h.db, async (client) => {
+      for (const key of keys)
+        await requestEmailIn(client, {
+          taskQueue: queue,
+          workflowId: unitWorkflowId(cycleId, 'U002'),
+          input: {
+            key,
+            cycleId,
+            unitCode: 'U002',
+            phase: 'plan',
+            kind: 'receipt',
+            deadline: '2027-03-20',
+            calendarAt: Date.now(),
+            version,
+          },
+        });
+    });
 
   const receiptKey = (unit: string, version: number) =>
     emailKey({ cycle: cycleId, unit, phase: 'plan', kind: 'receipt', deadline: '2027-03-20', seq: version });
@@ -123,24 +134,7 @@ describe('the email relay', () => {
     const send = createEmailActivities({ ...h.deps }).sendUnitEmail;
     const relays = [0, 1].map(() => new EmailRelay({ db: h.db, client: h.client, taskQueue: queue, send }));
     const keys = Array.from({ length: 12 }, (_, i) => `${cycleId}/U002/plan/relay-pair@2027-03-20#${i}`);
-    await withTransaction(h.db, async (client) => {
-      for (const key of keys) {
-        await requestEmailIn(client, {
-          taskQueue: queue,
-          workflowId: unitWorkflowId(cycleId, 'U002'),
-          input: {
-            key,
-            cycleId,
-            unitCode: 'U002',
-            phase: 'plan',
-            kind: 'receipt',
-            deadline: '2027-03-20',
-            calendarAt: Date.now(),
-            version: 1,
-          },
-        });
-      }
-    });
+    await ask(queue, keys, 1);
     for (const r of relays) r.start();
     try {
       await waitFor('every request sent', async () => (await pendingEmailRequests(h.db, cycleId)).length === 0);
@@ -153,22 +147,7 @@ describe('the email relay', () => {
       // The server refuses for now: the request stays, with its error, and goes once the server is back.
       await setInboxMode(h.inboxUrl, 'tempfail');
       const key = `${cycleId}/U002/plan/relay-retry@2027-03-20`;
-      await withTransaction(h.db, (client) =>
-        requestEmailIn(client, {
-          taskQueue: queue,
-          workflowId: unitWorkflowId(cycleId, 'U002'),
-          input: {
-            key,
-            cycleId,
-            unitCode: 'U002',
-            phase: 'plan',
-            kind: 'receipt',
-            deadline: '2027-03-20',
-            calendarAt: Date.now(),
-            version: 2,
-          },
-        }),
-      );
+      await ask(queue, [key], 2);
       relays[0]!.kick();
       const refused = await waitFor('the refusal recorded on the request', async () => {
         const [p] = await pendingEmailRequests(h.db, cycleId);
