@@ -111,6 +111,8 @@ export async function createContext(p: {
   profile: boolean;
   stack: BenchStack;
   log: Log;
+  /** The run's sizes when options change them (`--large-rehearsal`); the mode's otherwise. */
+  sizes?: Sizes;
 }): Promise<BenchContext> {
   const connection = await Connection.connect({ address: p.stack.temporalAddress });
   const client = new Client({ connection });
@@ -137,7 +139,7 @@ export async function createContext(p: {
   };
   const ctx: BenchContext = {
     ...p,
-    sizes: SIZES[p.mode],
+    sizes: p.sizes ?? SIZES[p.mode],
     db,
     client,
     taskQueue,

@@ -243,6 +243,7 @@ async function main(): Promise<number> {
         profile: !national && !values['no-profile'],
         stack,
         log,
+        sizes,
       });
       // Each engine's scenarios read their own engine baseline (its ratios) and launches.
       const own: ScenarioResult[] = [];

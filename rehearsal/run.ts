@@ -31,7 +31,7 @@ import { startCycle } from '../cli/commands/cycle.js';
 import { createMailer } from '../mail/transport.js';
 import { requireDevTools } from '../stack/dev-tool.js';
 import { ensureTestServer } from '../stack/test-server.js';
-import { createWorker, emailRelayOf } from '../workers/worker.js';
+import { createWorker, DEFAULT_MAX_CACHED_WORKFLOWS, emailRelayOf } from '../workers/worker.js';
 import { drainEmailRequests } from '../workers/email-relay.js';
 import {
   defaultBehaviourFile,
@@ -512,6 +512,11 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
         templatesDir: env.templatesDir,
         searchAttributes: false,
       },
+      // Every unit in the cache: a rehearsal wakes every unit every few calendar days, and a unit evicted from a
+      // cache smaller than the committee replays its whole history at each wake-up, so the year's CPU grew with
+      // the square of the units (400 units: 537 s and 560 cpu-s against 55 s and 58 cpu-s for 150; 1,000 did
+      // not finish). A cached unit costs about 1 MB, for the minutes a rehearsal lasts.
+      maxCachedWorkflows: Math.max(DEFAULT_MAX_CACHED_WORKFLOWS, loaded.units.length + 50),
     });
     await worker.runUntil(async () => {
       const firstOpening = localTimeToInstant([...def.phases.map((p) => p.opensOn)].sort()[0]!, 8, tz);
