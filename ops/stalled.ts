@@ -90,12 +90,13 @@ export async function findStalls(deps: OpsDeps, q: StallQuery = {}): Promise<Sta
   const sources: Array<[string, string, () => Promise<Stall[]>]> = [];
   if (want('activity-retrying', 'workflow-task-failing'))
     sources.push(['Temporal (running workflows)', 'Temporal (các workflow đang chạy)', () => workflowStalls(deps, q, kinds)]);
-  if (want('email-retrying')) sources.push(['PostgreSQL (email relay)', 'PostgreSQL (thư chờ gửi)', () => emailStalls(deps, q)]);
   if (want('worker-missing')) sources.push(['Temporal (task queue pollers)', 'Temporal (worker nhận việc)', () => workerStalls(deps, q)]);
   if (want('overdue')) sources.push(['PostgreSQL (overdue obligations)', 'PostgreSQL (nghĩa vụ quá hạn)', () => overdueStalls(deps, q)]);
   if (want('remedy-overdue')) sources.push(['PostgreSQL (inspections)', 'PostgreSQL (kiểm tra, giám sát)', () => remedyStalls(deps, q)]);
   if (want('phase-blocked'))
     sources.push(['PostgreSQL (phase ladders)', 'PostgreSQL (các bước đôn đốc của giai đoạn)', () => phaseBlockedStalls(deps, q)]);
+  // Last, as it came last: the scan's messages keep their order (the console and the CLI quote them).
+  if (want('email-retrying')) sources.push(['PostgreSQL (email relay)', 'PostgreSQL (thư chờ gửi)', () => emailStalls(deps, q)]);
 
   const settled = await Promise.allSettled(sources.map(([, , run]) => run()));
   const stalls: Stall[] = [];

@@ -25,8 +25,6 @@ export interface OpsDeps {
 export const STALL_KINDS = [
   /** An activity has failed `attempt` times and is still retrying (SMTP down, database down, …). */
   'activity-retrying',
-  /** An email the workers' relay sends (a receipt) has failed `attempt` times and is still retried (SMTP down, …). */
-  'email-retrying',
   /** A workflow task keeps failing (e.g. non-determinism after a deploy); Temporal retries it forever. */
   'workflow-task-failing',
   /** A unit past its deadline, at escalation level 1, 2 or 3 (not submitted). */
@@ -37,6 +35,8 @@ export const STALL_KINDS = [
   'phase-blocked',
   /** No worker is polling the task queue. */
   'worker-missing',
+  /** An email the workers' relay sends (a receipt) has failed `attempt` times and is still retried (SMTP down, …). */
+  'email-retrying',
 ] as const;
 export type StallKind = (typeof STALL_KINDS)[number];
 
