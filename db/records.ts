@@ -12,6 +12,18 @@ export async function recordTransition(db: Db, t: RecordTransitionInput): Promis
 }
 
 /**
+ * The obligation row's upsert by a transition. A transition retried late (its worker died) must not overwrite a
+ * later one: the row keeps the newest state by the workflow's own clock (the fault suite saw "opened" land after
+ * "submitted"), and of two at the same calendar time, the one the workflow recorded last. Shared by
+ * recordTransition and acceptSubmission.
+ */
+const OBLIGATION_KEEPS_NEWEST = `ON CONFLICT (cycle_id, unit_code, phase) DO UPDATE SET deadline = EXCLUDED.deadline, due_at = EXCLUDED.due_at,
+         status = EXCLUDED.status, escalation_level = EXCLUDED.escalation_level, last_event = EXCLUDED.last_event,
+         calendar_at = EXCLUDED.calendar_at, seq = EXCLUDED.seq, updated_at = now()
+       WHERE obligations.calendar_at IS NULL OR obligations.calendar_at < EXCLUDED.calendar_at
+         OR (obligations.calendar_at = EXCLUDED.calendar_at AND (obligations.seq IS NULL OR EXCLUDED.seq IS NULL OR obligations.seq <= EXCLUDED.seq))`;
+
+/**
  * The event, and the obligation's row when the event is new, in one statement (atomic by itself: no BEGIN and
  * COMMIT, a third of the round trips; every transition of every unit goes through here).
  */
@@ -25,14 +37,7 @@ async function recordTransitionIn(client: Db | pg.PoolClient, t: RecordTransitio
      ), obligation AS (
        INSERT INTO obligations (cycle_id, unit_code, phase, deadline, due_at, status, escalation_level, last_event, calendar_at, seq)
        SELECT $2, $3, $4, $8, to_timestamp($13 / 1000.0), $6, $7, $5, to_timestamp($12 / 1000.0), $14 WHERE EXISTS (SELECT 1 FROM event)
-       ON CONFLICT (cycle_id, unit_code, phase) DO UPDATE SET deadline = EXCLUDED.deadline, due_at = EXCLUDED.due_at,
-         status = EXCLUDED.status, escalation_level = EXCLUDED.escalation_level, last_event = EXCLUDED.last_event,
-         calendar_at = EXCLUDED.calendar_at, seq = EXCLUDED.seq, updated_at = now()
-       -- A transition retried late (its worker died) must not overwrite a later one: the row keeps the newest state
-       -- by the workflow's own clock (the fault suite saw "opened" land after "submitted"), and of two at the same
-       -- calendar time, the one the workflow recorded last.
-       WHERE obligations.calendar_at IS NULL OR obligations.calendar_at < EXCLUDED.calendar_at
-         OR (obligations.calendar_at = EXCLUDED.calendar_at AND (obligations.seq IS NULL OR EXCLUDED.seq IS NULL OR obligations.seq <= EXCLUDED.seq))
+       ${OBLIGATION_KEEPS_NEWEST}
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM event)::int AS recorded`,
@@ -127,12 +132,7 @@ export async function acceptSubmission(db: Db, a: AcceptSubmissionInput, relay?:
      ), obligation AS (
        INSERT INTO obligations (cycle_id, unit_code, phase, deadline, due_at, status, escalation_level, last_event, calendar_at, seq)
        SELECT $2, $3, $4, $12, to_timestamp($15 / 1000.0), $10, $11, event.kind, to_timestamp($14 / 1000.0), $16 FROM event
-       ON CONFLICT (cycle_id, unit_code, phase) DO UPDATE SET deadline = EXCLUDED.deadline, due_at = EXCLUDED.due_at,
-         status = EXCLUDED.status, escalation_level = EXCLUDED.escalation_level, last_event = EXCLUDED.last_event,
-         calendar_at = EXCLUDED.calendar_at, seq = EXCLUDED.seq, updated_at = now()
-       -- As recordTransition: a transition retried late never overwrites a later one (db/records.ts above).
-       WHERE obligations.calendar_at IS NULL OR obligations.calendar_at < EXCLUDED.calendar_at
-         OR (obligations.calendar_at = EXCLUDED.calendar_at AND (obligations.seq IS NULL OR EXCLUDED.seq IS NULL OR obligations.seq <= EXCLUDED.seq))
+       ${OBLIGATION_KEEPS_NEWEST}
        RETURNING 1
      ), request AS (
        INSERT INTO email_requests (email_key, task_queue, workflow_id, cycle_id, input)
