@@ -12,7 +12,7 @@ import { appliedMigrations, serverVersion } from '../db/doctor.js';
 import { describeDown, readServicesFile, servicesLiveness } from '../workers/services.js';
 import * as searchAttributes from '../workflows/search-attributes.js';
 import { DEFAULT_POLLER_GRACE_SECONDS, ago, describeMissing, describePollers, missingPollers } from './pollers.js';
-import { errorLine } from './stalled.js';
+import { errorLine } from './error-line.js';
 import type { DoctorCheck, OpsDeps } from './types.js';
 
 /** No check waits longer than this for a service: a black-holed address must not hang the report. */

@@ -77,6 +77,11 @@ export interface StallQuery {
   pollerGraceSeconds?: number;
   /** Only these kinds. */
   kinds?: StallKind[];
+  /**
+   * Describe every running workflow of the queue, not only those the workers noted failing and Temporal flags
+   * (ops/stalled.ts): seconds for thousands of workflows; for when the notes are suspected incomplete.
+   */
+  deep?: boolean;
 }
 
 /** Who is acting: a console user or an operator at the command line. Every repair names one and a reason. */

@@ -13,6 +13,9 @@ import { freePort, isPortFree, waitForPort } from './ports.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 
 /** Custom search attributes chuky's workflows set; registered on every start. */
+/** Temporal's dynamic config key (server 1.30+) for TemporalReportedProblems: consecutive task failures that set it. */
+export const REPORTED_PROBLEMS_CONFIG_KEY = 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute';
+
 export const SEARCH_ATTRIBUTES = {
   ChukyYear: 'Int',
   ChukyCommittee: 'Keyword',
@@ -177,6 +180,10 @@ async function launch(plan: LaunchPlan): Promise<WatchedChild> {
     // "default" always exists; naming it again is harmless but noisy.
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    // Flag a workflow whose task failed twice in a row with the system search attribute TemporalReportedProblems:
+    // `chuky stalled` lists those instead of describing every running workflow (ops/stalled.ts).
+    '--dynamic-config-value',
+    `${REPORTED_PROBLEMS_CONFIG_KEY}=2`,
   ];
   // Its output goes to a log file beside the SQLite file, not to a pipe: a server whose chuky died writing to a
   // closed pipe would die of SIGPIPE at its next log line, or not, at random; with a file an orphan stays an orphan,

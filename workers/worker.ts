@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type Workf
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createEmailActivities } from '../activities/email.js';
 import { EmailRelay } from './email-relay.js';
+import { activityFailureRecorder } from './activity-failures.js';
 import path from 'node:path';
 import { bundleInChildProcess, bundleOptions, bundleSalt, workflowsPath } from './bundle.js';
 import { bundleKey, readCachedBundle, writeCachedBundle } from './bundle-cache.js';
@@ -52,6 +53,8 @@ export async function createWorker(params: {
     taskQueue: params.deps.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities({ ...params.deps, onEmailRequested: () => relay.kick() }),
+    // Failing activities noted in PostgreSQL: where `chuky stalled` looks instead of describing every workflow.
+    interceptors: { activity: [activityFailureRecorder(params.deps.db)] },
     ...(params.maxConcurrentActivityTaskExecutions
       ? { maxConcurrentActivityTaskExecutions: params.maxConcurrentActivityTaskExecutions }
       : {}),

@@ -168,6 +168,8 @@ export async function cliCommandsScenario(ctx: BenchContext): Promise<ScenarioRe
       },
       { id: 'overdue', label: 'chuky overdue', args: node(['overdue']), target: READ_TARGET, okCodes: [0] },
       { id: 'stalled', label: 'chuky stalled', args: node(['stalled']), target: READ_TARGET, okCodes: [0, 3] },
+      // Beside it, no target: what describing every running workflow costs (the scan before the workers' notes).
+      { id: 'stalled-deep', label: 'chuky stalled --deep', args: node(['stalled', '--deep']), okCodes: [0, 3] },
       {
         id: 'unit-show',
         label: `chuky unit show --cycle ${cycleId} --unit ${unitCode}`,

@@ -50,6 +50,7 @@ export async function runStalled(opts: {
   minAttempts?: number;
   pollerGrace?: number;
   kind?: StallKind[];
+  deep?: boolean;
   json?: boolean;
 }): Promise<void> {
   const [{ connectOps }, { StallScanError, findStalls }] = await Promise.all([
@@ -67,6 +68,7 @@ export async function runStalled(opts: {
         ...(opts.minAttempts !== undefined ? { minAttempts: opts.minAttempts } : {}),
         ...(opts.pollerGrace !== undefined ? { pollerGraceSeconds: opts.pollerGrace } : {}),
         ...(opts.kind?.length ? { kinds: opts.kind } : {}),
+        ...(opts.deep ? { deep: true } : {}),
       });
     } catch (err) {
       if (!(err instanceof StallScanError)) throw err;

@@ -64,6 +64,10 @@ export function registerOpsCommands(program: Command): void {
       integer('--poller-grace', 1),
     )
     .option('--kind <kind>', `only these kinds (repeat, or comma-separate): ${STALL_KINDS.join(', ')}`, collectKinds)
+    .option(
+      '--deep',
+      'describe every running workflow for retrying activities and failing tasks, not only those the workers noted and Temporal flags (seconds per thousands of workflows)',
+    )
     .option('--json', 'print as JSON: { ok, stalls: [...], error? }')
     .addHelpText(
       'after',
@@ -72,8 +76,9 @@ export function registerOpsCommands(program: Command): void {
         `printed).\n`,
     )
     .action(
-      action(async (opts: { cycle?: string; minAttempts?: number; pollerGrace?: number; kind?: StallKind[]; json?: boolean }) =>
-        (await run()).runStalled(opts),
+      action(
+        async (opts: { cycle?: string; minAttempts?: number; pollerGrace?: number; kind?: StallKind[]; deep?: boolean; json?: boolean }) =>
+          (await run()).runStalled(opts),
       ),
     );
 

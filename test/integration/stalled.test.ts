@@ -21,7 +21,7 @@ import { createPool, type Db } from '../../db/pool.js';
 import { daysBetween, instantToLocalDate } from '../../domain/calendar.js';
 import { unitWorkflowId } from '../../domain/ids.js';
 import { createMailer } from '../../mail/transport.js';
-import { findStalls, StallScanError } from '../../ops/stalled.js';
+import { findStalls, StallScanError, workflowsToDescribe } from '../../ops/stalled.js';
 import { describePollers } from '../../ops/pollers.js';
 import type { OpsDeps, Stall, StallQuery } from '../../ops/types.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/postgres.js';
@@ -175,6 +175,12 @@ describe('stalled workflows, for real', () => {
       expect(s.temporalUrl).toBe(`${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${s.runId}/history`);
     }
 
+    // Found among the workflows the workers noted failing, not by describing every running one; a deep scan agrees.
+    const looked = await workflowsToDescribe(deps(QA), { cycleId }, new Set(['activity-retrying']));
+    expect(looked.map((w) => [w.workflowId, w.scan])).toEqual(fx.unitCodes.map((u) => [unitWorkflowId(cycleId, u), 'flagged']));
+    const deep = await stalls(QA, { cycleId, kinds: ['activity-retrying'], deep: true });
+    expect(deep.map((s) => s.workflowId)).toEqual(found.map((s) => s.workflowId));
+
     // The command line says the same, and exits 3 for a monitoring probe.
     const cli = await chuky(
       ['stalled', '--cycle', cycleId, '--kind', 'activity-retrying', '--json'],
@@ -202,6 +208,12 @@ describe('stalled workflows, for real', () => {
       1_000,
     );
     await waitFor('the stall to clear', async () => (await stalls(QA, { cycleId, kinds: ['activity-retrying'] })).length === 0, 30_000);
+    // Each notice's success after its failures took its note away.
+    await waitFor(
+      'the failure notes cleared',
+      async () => (await workflowsToDescribe(deps(QA), { cycleId }, new Set(['activity-retrying']))).length === 0,
+      10_000,
+    );
     // Give a duplicate every chance to show up before counting.
     await new Promise((r) => setTimeout(r, 2_000));
     const received = mine(sink.messages(), fx.domain);
@@ -360,6 +372,10 @@ describe('stalled workflows, for real', () => {
     expect(found.attempt).toBeGreaterThan(1);
     expect(found.cause).toMatch(/^workflow task attempt \d+: \[TMPRL1100\] Nondeterminism error/);
     expect(found.temporalUrl).toBe(`${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${found.runId}/history`);
+    // Temporal flagged it (TemporalReportedProblems): it was found without describing every running workflow.
+    expect(await workflowsToDescribe(deps(QC), { cycleId }, new Set(['workflow-task-failing']))).toEqual([
+      { workflowId, runId: found.runId, scan: 'flagged' },
+    ]);
     // The cycle's own workflow (same bundle, unchanged code) is not reported.
     expect((await stalls(QC, { cycleId, kinds: ['workflow-task-failing'] })).map((s) => s.workflowId)).toEqual([workflowId]);
 
