@@ -512,11 +512,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
         templatesDir: env.templatesDir,
         searchAttributes: false,
       },
-      // Every unit in the cache: a rehearsal wakes every unit every few calendar days, and a unit evicted from a
-      // cache smaller than the committee replays its whole history at each wake-up, so the year's CPU grew with
-      // the square of the units (400 units: 537 s and 560 cpu-s against 55 s and 58 cpu-s for 150; 1,000 did
-      // not finish). A cached unit costs about 1 MB, for the minutes a rehearsal lasts.
-      maxCachedWorkflows: Math.max(DEFAULT_MAX_CACHED_WORKFLOWS, loaded.units.length + 50),
+      maxCachedWorkflows: rehearsalCacheSize(loaded.units.length),
     });
     await worker.runUntil(async () => {
       const firstOpening = localTimeToInstant([...def.phases.map((p) => p.opensOn)].sort()[0]!, 8, tz);
@@ -656,4 +652,15 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
     mailer.close();
     await stack.stop();
   }
+}
+
+/**
+ * The rehearsal worker's workflow cache: every unit, the cycle and inspections beside them. A rehearsal wakes every
+ * unit every few calendar days, and a unit evicted from a cache smaller than the committee replays its whole
+ * history at each wake-up, so the year's CPU grew with the square of the units (400 units: 537 s and 560 cpu-s
+ * against 55 s and 58 cpu-s for 150; 1,000 did not finish). A cached unit costs about 1 MB, for the minutes a
+ * rehearsal lasts.
+ */
+export function rehearsalCacheSize(units: number): number {
+  return Math.max(DEFAULT_MAX_CACHED_WORKFLOWS, units + 50);
 }

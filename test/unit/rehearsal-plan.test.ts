@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadCycleFile } from '../../config/cycle.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
 import { parseBehaviourYaml, resolveBehaviours } from '../../rehearsal/behaviour.js';
-import { closingInstant, planActions } from '../../rehearsal/run.js';
+import { closingInstant, planActions, rehearsalCacheSize } from '../../rehearsal/run.js';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../workers/worker.js';
 import { writeFixture } from '../support/fixtures.js';
 
 function plan(behaviour: string, opts: { makeupDays?: number } = {}) {
@@ -81,5 +82,10 @@ describe('rehearsal plan', () => {
   it('knows when the cycle closes: the end of its closing day', () => {
     const { definition } = plan('');
     expect(closingInstant(definition)).toBe(localTimeToInstant('2028-01-01', 0, 'Asia/Ho_Chi_Minh'));
+  });
+
+  it("caches every unit of a committee larger than the worker's default cache, the cycle and inspections beside them", () => {
+    expect(rehearsalCacheSize(12)).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
+    for (const units of [250, 400, 1_000, 5_000]) expect(rehearsalCacheSize(units)).toBeGreaterThanOrEqual(units + 50);
   });
 });
