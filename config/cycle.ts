@@ -125,12 +125,15 @@ export type CalendarConfig = z.output<typeof CalendarConfigSchema>;
 const PersonSchema = z.strictObject({ name: Text, title: Text, email: Email });
 export type Leader = z.output<typeof PersonSchema>;
 
+/** A committee's code: a slug used in cycle and workflow ids. */
+export const CommitteeCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]+$/, { message: 'must use only letters A-Z, digits, "-" and "_" (it is used in workflow ids)' });
+
 export const CommitteeInfoSchema = z.strictObject({
   /** Slug used in workflow ids. */
-  code: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must use only letters A-Z, digits, "-" and "_" (it is used in workflow ids)' }),
+  code: CommitteeCodeSchema,
   /** The superior body, in capitals as printed: "ĐẢNG BỘ TỈNH HÀ TĨNH". */
   superior: Text,
   /** The issuing body, in capitals as printed. */
@@ -185,8 +188,33 @@ export const TargetsSchema = z.strictObject({
     .default(DEFAULT_MEMBERS_MARGIN_PERCENT),
 });
 
+/** Days a child cycle's deadline keeps before its superior's deadline for the same obligation, by default. */
+export const DEFAULT_CASCADE_MARGIN_DAYS = 5;
+
+/**
+ * A child cycle: this committee is a unit of its superior's cycle of the same year, which runs in chuky too, and
+ * this cycle is how it meets its obligations there. Its deadlines must fall `marginDays` or more before the
+ * superior's deadline for the same phase (domain/cascade.ts): `cycle start` refuses a cycle that breaks that.
+ */
+export const ParentLinkSchema = z.strictObject({
+  /** The superior committee's code: its cycle of this cycle's year is the parent (TU-HT → TU-HT-2027). */
+  committee: CommitteeCodeSchema,
+  /** This committee's unit code in the superior's units list; by default this committee's own code. */
+  unit: z.string().trim().min(1).optional(),
+  /** Days between this cycle's deadline for a phase and the superior's deadline for the same phase, at least. */
+  marginDays: z
+    .number({ error: 'must be a whole number of days, e.g. 5' })
+    .int({ error: 'must be a whole number of days, e.g. 5' })
+    .min(0, { error: 'must be between 0 and 90 days' })
+    .max(90, { error: 'must be between 0 and 90 days' })
+    .default(DEFAULT_CASCADE_MARGIN_DAYS),
+});
+export type ParentLink = z.output<typeof ParentLinkSchema>;
+
 const CycleDefinitionBaseSchema = z.strictObject({
   committee: CommitteeInfoSchema,
+  /** Absent for a committee whose superior does not run chuky (or that has none). */
+  parent: ParentLinkSchema.optional(),
   year: z.number().int().min(2000).max(2100),
   timezone: z
     .string()
@@ -233,6 +261,15 @@ function crossCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
         message: `must fall in ${year - 1} or ${year} (the cycle's year is ${year})`,
       });
     }
+  }
+  const committee = isRecord(value.committee) ? value.committee : undefined;
+  const parent = isRecord(value.parent) ? value.parent : undefined;
+  if (typeof parent?.committee === 'string' && parent.committee.trim() === committee?.code) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['parent', 'committee'],
+      message: `is this committee's own code (${parent.committee.trim()}): the parent is the superior committee`,
+    });
   }
   const cycleEsc = isRecord(value.escalation) ? value.escalation : {};
   const cycleL2 = positiveInt(cycleEsc.level2AfterDays) ?? 7;
@@ -293,6 +330,8 @@ export type PhaseDefinition = CycleDefinition['phases'][number];
 
 export interface LoadedCycle {
   definition: CycleDefinition;
+  /** The cycle file's line of a field (`['phases', 2, 'deadline']`), for errors found after loading. */
+  lineOf: (path: readonly PropertyKey[]) => number | undefined;
   units: Unit[];
   /** Absolute path of the cycle YAML. */
   sourceFile: string;
@@ -476,11 +515,16 @@ function readCycle(path: string): { sourceFile: string; parsed: ParsedYaml; defi
   return { sourceFile, parsed, definition, unitsFile: resolve(dirname(sourceFile), definition.unitsFile) };
 }
 
+const lineFinder =
+  (parsed: ParsedYaml) =>
+  (path: readonly PropertyKey[]): number | undefined =>
+    yamlLineOf(parsed.doc, parsed.lineCounter, path);
+
 /** A cycle file and its CSV units file. */
 export function loadCycleFile(path: string): LoadedCycle {
   const { sourceFile, parsed, definition, unitsFile } = readCycle(path);
   try {
-    return { definition, units: loadUnitsFile(unitsFile), sourceFile, unitsFile };
+    return { definition, units: loadUnitsFile(unitsFile), sourceFile, unitsFile, lineOf: lineFinder(parsed) };
   } catch (e) {
     throw unitsFileError(e, path, parsed, unitsFile);
   }
@@ -490,7 +534,7 @@ export function loadCycleFile(path: string): LoadedCycle {
 export async function loadCycleFileAsync(path: string): Promise<LoadedCycle> {
   const { sourceFile, parsed, definition, unitsFile } = readCycle(path);
   try {
-    return { definition, units: await loadUnitsFileAsync(unitsFile), sourceFile, unitsFile };
+    return { definition, units: await loadUnitsFileAsync(unitsFile), sourceFile, unitsFile, lineOf: lineFinder(parsed) };
   } catch (e) {
     throw unitsFileError(e, path, parsed, unitsFile);
   }

@@ -12,6 +12,8 @@ export interface CycleRow {
   clock: ClockMap;
   status: string;
   launchedUnits: number;
+  /** The superior's cycle this one is a child of, and this committee's unit code there (issue 17). */
+  parent?: { cycleId: string; unitCode: string };
 }
 
 export interface UnitRow {
@@ -32,15 +34,32 @@ export interface UnitRow {
  */
 export async function registerCycle(
   db: Db,
-  params: { id: string; definition: CycleDefinition; units: Unit[]; clock: ClockMap; sourceFile?: string },
+  params: {
+    id: string;
+    definition: CycleDefinition;
+    units: Unit[];
+    clock: ClockMap;
+    sourceFile?: string;
+    /** The superior's cycle and this committee's unit code there, for a child cycle (checked by the caller). */
+    parent?: { cycleId: string; unitCode: string };
+  },
 ): Promise<{ created: boolean }> {
   const { id, definition, units, clock } = params;
   return withTransaction(db, async (client) => {
     const inserted = await client.query(
-      `INSERT INTO cycles (id, committee_code, year, definition, clock, source_file)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO cycles (id, committee_code, year, definition, clock, source_file, parent_cycle_id, parent_unit_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO NOTHING`,
-      [id, definition.committee.code, definition.year, JSON.stringify(definition), JSON.stringify(clock), params.sourceFile ?? null],
+      [
+        id,
+        definition.committee.code,
+        definition.year,
+        JSON.stringify(definition),
+        JSON.stringify(clock),
+        params.sourceFile ?? null,
+        params.parent?.cycleId ?? null,
+        params.parent?.unitCode ?? null,
+      ],
     );
     for (const u of units) {
       await client.query(
@@ -76,6 +95,7 @@ function toCycle(r: Record<string, unknown>): CycleRow {
     clock: r.clock as ClockMap,
     status: r.status as string,
     launchedUnits: r.launched_units as number,
+    ...(typeof r.parent_cycle_id === 'string' ? { parent: { cycleId: r.parent_cycle_id, unitCode: r.parent_unit_code as string } } : {}),
   };
 }
 

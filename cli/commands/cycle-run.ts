@@ -152,17 +152,49 @@ export async function runCycleExport(opts: { cycle: string; out?: string }): Pro
   else process.stdout.write(text);
 }
 
-export async function runCycleClose(opts: { cycle: string; reason: string; actor: string; json?: boolean }): Promise<void> {
-  const [{ closeCycleSignal }, { withTemporal }] = await Promise.all([
+export async function runCycleClose(opts: {
+  cycle: string;
+  reason: string;
+  actor: string;
+  despiteOpenChildren?: boolean;
+  json?: boolean;
+}): Promise<void> {
+  const [{ closeCycleSignal }, { withTemporalAndDb }, { childCycles }, { recordAudit }] = await Promise.all([
     import('../../workflows/messages.js'),
     import('../with-temporal.js'),
+    import('../../db/cycle-tree.js'),
+    import('../../ops/audit.js'),
   ]);
-  // A signal: Temporal only.
-  await withTemporal((client) =>
-    client.workflow
+  await withTemporalAndDb(async ({ client, db }) => {
+    // A superior's year closed while a committee under it still runs its own: the committee's report toward it
+    // would never arrive. Refused, unless the closing is a decision, recorded as such.
+    const open = (await childCycles(db, opts.cycle)).filter((c) => c.status !== 'closed');
+    if (open.length && !opts.despiteOpenChildren)
+      throw new Error(
+        `cycle ${opts.cycle} has child cycles still open: ${open.map((c) => `${c.id} (unit ${c.unitCode}, ${c.status})`).join(', ')}; ` +
+          `close them first, or close this one anyway with --despite-open-children (the reason is recorded as the decision)`,
+      );
+    if (open.length)
+      await recordAudit(db, {
+        actor: opts.actor,
+        role: 'operator',
+        action: 'close-cycle-despite-open-children',
+        cycleId: opts.cycle,
+        unitCode: null,
+        phase: null,
+        workflowId: cycleWorkflowId(opts.cycle),
+        reason: opts.reason,
+        details: { openChildren: open.map((c) => ({ cycleId: c.id, unitCode: c.unitCode, status: c.status })) },
+        outcome: 'ok',
+        message: null,
+      });
+    await client.workflow
       .getHandle(cycleWorkflowId(opts.cycle))
-      .signal(closeCycleSignal, { reason: opts.reason, actor: `operator:${opts.actor}` }),
-  );
-  if (opts.json) printJson({ cycleId: opts.cycle, closing: true });
-  else process.stdout.write(`Closing cycle ${opts.cycle}\n`);
+      .signal(closeCycleSignal, { reason: opts.reason, actor: `operator:${opts.actor}` });
+    if (opts.json) printJson({ cycleId: opts.cycle, closing: true, ...(open.length ? { openChildren: open.map((c) => c.id) } : {}) });
+    else
+      process.stdout.write(
+        `Closing cycle ${opts.cycle}${open.length ? ` (child cycles still open: ${open.map((c) => c.id).join(', ')}; recorded)` : ''}\n`,
+      );
+  });
 }

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { startCycleWorkflow } from '../../client/starts.js';
 import { loadCycleFileAsync } from '../../config/cycle.js';
+import { checkParent } from '../../config/parent-check.js';
 import { registerCycle, getCycle } from '../../db/cycles.js';
 import type { Db } from '../../db/pool.js';
 import { localTimeToInstant } from '../../domain/calendar.js';
@@ -43,7 +44,17 @@ export async function startCycle(params: StartCycleParams): Promise<StartCycleRe
         secondsPerDay: params.secondsPerDay,
       }
     : REAL_CLOCK;
-  const { created } = await registerCycle(params.db, { id, definition: def, units: loaded.units, clock, sourceFile: loaded.sourceFile });
+  // A child cycle is checked against its superior's when first registered; a second start only refreshes units.
+  const existing = await getCycle(params.db, id);
+  const parent = existing ? existing.parent : await checkParent(params.db, loaded);
+  const { created } = await registerCycle(params.db, {
+    id,
+    definition: def,
+    units: loaded.units,
+    clock,
+    sourceFile: loaded.sourceFile,
+    ...(parent ? { parent } : {}),
+  });
   const workflowId = cycleWorkflowId(id);
   const { started } = await startCycleWorkflow(params.client, { taskQueue: params.taskQueue, workflowId, input: { cycleId: id } });
   const stored = await getCycle(params.db, id);

@@ -65,6 +65,14 @@ export function registerCycleCommands(program: Command): void {
     .requiredOption('--cycle <id>', 'cycle id')
     .requiredOption('--reason <text>', 'why it is closed')
     .option('--actor <name>', 'who closes it', 'operator')
+    .option(
+      '--despite-open-children',
+      'close it although committees under it still run their child cycles (refused otherwise); the reason is recorded as the decision',
+    )
     .option('--json', 'print as JSON')
-    .action(action(async (opts: { cycle: string; reason: string; actor: string; json?: boolean }) => (await run()).runCycleClose(opts)));
+    .action(
+      action(async (opts: { cycle: string; reason: string; actor: string; despiteOpenChildren?: boolean; json?: boolean }) =>
+        (await run()).runCycleClose(opts),
+      ),
+    );
 }

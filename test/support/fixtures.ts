@@ -28,6 +28,8 @@ export interface FixtureOptions {
   dir?: string;
   /** The units' email domain (default: `<code>.example.vn`). */
   domain?: string;
+  /** A child cycle: the superior committee running its own cycle in chuky (config `parent`). */
+  parent?: { committee: string; unit?: string; marginDays?: number };
 }
 
 export const PHASE_TITLES: Record<string, string> = {
@@ -97,6 +99,7 @@ export function writeFixture(o: FixtureOptions): Fixture {
       standingBody: { name: 'Ban Tuyên giáo và Dân vận Đảng ủy Khối', email: standingBodyEmail },
       leaders: [{ name: 'Lê Thị Lãnh Đạo', title: 'Phó Bí thư Thường trực', email: leaderEmails[0] }],
     },
+    ...(o.parent ? { parent: o.parent } : {}),
     year,
     timezone: 'Asia/Ho_Chi_Minh',
     plan: {
