@@ -34,6 +34,10 @@ const HEADER_VI: Record<string, string> = {
   createdAt: 'Ngày khởi tạo',
   imported: 'Nhập từ sổ (ngày, người nhập)',
   unitCode: 'Mã ĐV',
+  childCycle: 'Chu kỳ con',
+  unitsDone: 'ĐV đã xong',
+  ownStatus: 'Nghĩa vụ với cấp trên',
+  ownDeadline: 'Hạn với cấp trên',
   unit: 'Mã ĐV',
   unitName: 'Tên đơn vị',
   phase: 'Giai đoạn',
@@ -97,6 +101,9 @@ export function localiseTable(rows: Record<string, unknown>[], columns: string[]
 /** The fixed sentences of the operator commands, in Vietnamese. */
 const SENTENCES_VI: Record<string, string> = {
   'No unit is overdue.': 'Không có đơn vị nào quá hạn.',
+  'A child cycle of': 'Chu kỳ con của',
+  unit: 'đơn vị',
+  'Committees under it running their own cycles:': 'Các cấp ủy trực thuộc chạy chu kỳ riêng:',
   'Nothing is stalled.': 'Không có gì bị kẹt.',
   'No cycles yet; start one with `chuky cycle start --config FILE`': 'Chưa có chu kỳ nào; khởi tạo bằng `chuky cycle start --config FILE`',
   "In Temporal's Web UI:": 'Trong giao diện web của Temporal:',

@@ -30,3 +30,20 @@ export async function childCycles(db: Db, cycleId: string): Promise<ChildCycle[]
   );
   return rows.map((r) => ({ id: r.id, unitCode: r.unit_code, status: r.status }));
 }
+
+export interface UnitObligationRow {
+  phase: string;
+  status: string;
+  deadline: string;
+  escalationLevel: number;
+}
+
+/** What one unit owes in a cycle, phase by phase, as its workflow last recorded it. */
+export async function unitObligations(db: Db, cycleId: string, unitCode: string): Promise<UnitObligationRow[]> {
+  const { rows } = await db.query<{ phase: string; status: string; deadline: string; escalation_level: number }>(
+    `SELECT phase, status, to_char(deadline, 'YYYY-MM-DD') AS deadline, escalation_level
+       FROM obligations WHERE cycle_id = $1 AND unit_code = $2`,
+    [cycleId, unitCode],
+  );
+  return rows.map((r) => ({ phase: r.phase, status: r.status, deadline: r.deadline, escalationLevel: r.escalation_level }));
+}

@@ -83,21 +83,58 @@ export async function runCycleStatus(opts: { cycle?: string; config?: string; js
         })
       : undefined);
   if (!id) throw new Error('give --cycle ID or --config FILE');
-  const { stored, units, bounces, phases } = await withDbToRead(
+  const { childProgress } = await import('../../ops/child-progress.js');
+  const { stored, units, bounces, phases, children } = await withDbToRead(
     async (db) => {
       const stored = await getCycle(db, id);
       if (!stored) throw new Error(`no cycle "${id}" in the database; start it with \`chuky cycle start --config FILE\``);
-      return { stored, units: await cycleStatus(db, id), bounces: await bouncedEmails(db, id), phases: await phaseSummaries(db, id) };
+      return {
+        stored,
+        units: await cycleStatus(db, id),
+        bounces: await bouncedEmails(db, id),
+        phases: await phaseSummaries(db, id),
+        children: await childProgress(db, id),
+      };
     },
     { allAddresses: true },
   );
   const summary = summarise(units);
-  if (opts.json) printJson({ cycleId: id, status: stored.status, summary, phases, units, bounces });
+  if (opts.json)
+    printJson({
+      cycleId: id,
+      status: stored.status,
+      ...(stored.parent ? { parent: stored.parent } : {}),
+      summary,
+      phases,
+      ...(children.length ? { children } : {}),
+      units,
+      bounces,
+    });
   else {
-    process.stdout.write(`${cycleHeadline(id, stored.status, summary)}\n\n`);
+    process.stdout.write(`${cycleHeadline(id, stored.status, summary)}\n`);
+    if (stored.parent) process.stdout.write(`${t('A child cycle of')} ${stored.parent.cycleId} (${t('unit')} ${stored.parent.unitCode})\n`);
+    process.stdout.write('\n');
     // The standing of each phase first (how many on time, late, overdue…), then each unit.
     printTable(phaseRows(phases), PHASE_COLUMNS);
     process.stdout.write('\n');
+    if (children.length) {
+      // The committees under it that run their own cycles: their units' progress beside their own obligation here.
+      process.stdout.write(`${t('Committees under it running their own cycles:')}\n`);
+      printTable(
+        children.flatMap((c) =>
+          c.phases.map((p) => ({
+            unitCode: c.unitCode,
+            childCycle: c.cycleId,
+            phase: p.phase,
+            unitsDone: `${p.done}/${p.total} (${p.percentDone}%)`,
+            ownStatus: p.towardParent?.status ?? '',
+            ownDeadline: p.towardParent?.deadline ?? '',
+          })),
+        ),
+        ['unitCode', 'childCycle', 'phase', 'unitsDone', 'ownStatus', 'ownDeadline'],
+      );
+      process.stdout.write('\n');
+    }
     printTable(units as unknown as Record<string, unknown>[], [
       'unitCode',
       'unitName',

@@ -7,6 +7,8 @@ import { getCycle, type CycleRow } from '../../db/cycles.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { unitPhases } from '../../config/phase-lookup.js';
 import { phaseSummaries } from '../../ops/overview.js';
+import { childProgress } from '../../ops/child-progress.js';
+import { childrenSection, parentLine } from './cycle-children.js';
 import type { PhaseSummary } from '../../ops/types.js';
 import { param, temporalLink, type ConsoleDeps, type Ctx } from '../context.js';
 import { CYCLE_STATUS_LABEL, FILTER_STATUSES, phaseShort, searchKey, statusView, viDate, viNumber, viPercent } from '../format.js';
@@ -144,11 +146,12 @@ export function registerCycle(router: ConsoleRouter, deps: ConsoleDeps): void {
     const filters = parseFilters(c);
     // The event id is read first: an event written while the page is built is streamed again, never missed.
     const afterId = await lastEventId(deps.db, cycle.id);
-    const [summaries, table, banner, marks] = await Promise.all([
+    const [summaries, table, banner, marks, children] = await Promise.all([
       phaseSummaries(deps.db, cycle.id),
       unitTable(deps.db, cycle.id),
       repairResultBanner(c, deps),
       submissionMarks(deps.db, cycle),
+      childProgress(deps.db, cycle.id),
     ]);
     const phases = [...new Set([...summaries.map((s) => s.phase), ...table.phases])];
     const shownPhases = filters.phase ? phases.filter((p) => p === filters.phase) : phases;
@@ -160,9 +163,11 @@ export function registerCycle(router: ConsoleRouter, deps: ConsoleDeps): void {
 <p class="muted">Chu kỳ <b>${cycle.id}</b> · ${CYCLE_STATUS_LABEL[cycle.status] ?? cycle.status} · ${viNumber(table.units.length)} đơn vị · Kế hoạch ${def.plan.number}
  · ${temporalAnchor(temporalLink(deps, cycleWorkflowId(cycle.id)), 'Workflow của chu kỳ trong Temporal')}</p>
 <p><a href="${BASE}/chu-ky/${seg(cycle.id)}/bieu-do">Biểu đồ</a> · <a href="${consoleUrl('/qua-han', { 'chu-ky': cycle.id })}">Quá hạn</a> · <a href="${consoleUrl('/bi-ket', { 'chu-ky': cycle.id })}">Bị kẹt</a> · <a href="${consoleUrl('/nhat-ky', { 'chu-ky': cycle.id })}">Nhật ký sửa chữa</a></p>
+${parentLine(cycle)}
 ${banner}
 <h2>Tiến độ theo giai đoạn</h2>
 ${summaryCards(cycle.id, summaries)}
+${childrenSection(children)}
 <h2>Các đơn vị</h2>
 ${filterForm(cycle.id, phases, filters)}
 <p id="live-state" class="muted" aria-live="polite">Cập nhật trực tiếp: đang kết nối…</p>

@@ -12,6 +12,9 @@ import { ConfigError } from '../../config/errors.js';
 import { childCycles } from '../../db/cycle-tree.js';
 import { getCycle } from '../../db/cycles.js';
 import { unitWorkflowId } from '../../domain/ids.js';
+import { startApi } from '../../api/server.js';
+import { freePort } from '../../stack/ports.js';
+import { signInToConsole } from '../support/console-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
@@ -29,6 +32,8 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
     CHUKY_TASK_QUEUE: QUEUE,
   };
   let h: Harness;
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let base = '';
   let running: Promise<void>;
   let parent: Fixture;
   let parentId: string;
@@ -67,8 +72,21 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
   };
 
   beforeAll(async () => {
-    h = await startHarness({ taskQueue: QUEUE });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
     running = h.worker.run();
+    api = await startApi(
+      {
+        db: h.db,
+        client: h.client,
+        signingSecret: h.env.signingSecret,
+        taskQueue: QUEUE,
+        publicBaseUrl: base,
+        mail: { mailer: h.mailer, mailFrom: h.env.mailFrom, publicBaseUrl: base, signingSecret: h.env.signingSecret },
+      },
+      port,
+    );
     // The superior: three units, a plan due 20 March and a year-end report due 30 November. A compressed calendar
     // (a day in 3 s) opens its plan phase at once, so its units' obligations are in the database to be extended.
     parent = writeFixture({
@@ -102,6 +120,7 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
         .getHandle(id)
         .terminate('cycle tree test done')
         .catch(() => undefined);
+    await api?.close();
     h?.worker.shutdown();
     await running?.catch(() => undefined);
     await h?.close();
@@ -166,6 +185,42 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
     expect((await getCycle(h.db, started.cycleId))?.parent).toEqual({ cycleId: parentId, unitCode: 'U002' });
     // A second start of the same child refreshes its units; it is not checked again.
     expect((await start(underU002.file)).registered).toBe(false);
+  });
+
+  it("shows each child's units' progress beside its own obligation, in cycle status and the console", async () => {
+    const status = await chuky(['cycle', 'status', '--cycle', parentId, '--json'], cliEnv);
+    expect(status.code, status.stderr).toBe(0);
+    const parsed = JSON.parse(status.stdout) as {
+      children: {
+        cycleId: string;
+        unitCode: string;
+        phases: { phase: string; done: number; total: number; towardParent?: { deadline: string } }[];
+      }[];
+    };
+    expect(parsed.children.map((c) => [c.cycleId, c.unitCode])).toEqual([
+      [`ITTC${RUN}B-${YEAR}`, 'U001'],
+      [`ITTC${RUN}E-${YEAR}`, 'U002'],
+    ]);
+    const e = parsed.children[1]!;
+    // Its two units have done nothing yet (its calendar is real: 2027); its own plan toward the superior is due 31 March.
+    expect(e.phases.map((p) => [p.phase, p.done, p.total, p.towardParent?.deadline])).toEqual([
+      ['plan', 0, 2, `${YEAR}-03-31`],
+      ['year-end-report', 0, 2, undefined],
+    ]);
+    const childStatus = JSON.parse((await chuky(['cycle', 'status', '--cycle', e.cycleId, '--json'], cliEnv)).stdout) as {
+      parent: unknown;
+    };
+    expect(childStatus.parent).toEqual({ cycleId: parentId, unitCode: 'U002' });
+
+    const session = await signInToConsole(base, h.db, { role: 'clerk', prefix: 'tree-clerk' });
+    const page = await (await session.get(`/console/chu-ky/${encodeURIComponent(parentId)}`)).text();
+    expect(page).toContain('Các cấp ủy trực thuộc chạy chu kỳ riêng');
+    expect(page).toContain(`ITTC${RUN}E-${YEAR}`);
+    expect(page).toContain('0/2 (0,0%)');
+    expect(page).toContain('hạn 31/03/2027');
+    const childPage = await (await session.get(`/console/chu-ky/${encodeURIComponent(e.cycleId)}`)).text();
+    expect(childPage).toContain(`Chu kỳ con của <a href="/console/chu-ky/${parentId}">${parentId}</a>`);
+    expect(childPage).not.toContain('Các cấp ủy trực thuộc chạy chu kỳ riêng');
   });
 
   it('refuses to close the superior while a child is open, unless the closing is a decision, recorded', async () => {
