@@ -2,6 +2,8 @@
  * Where an email is sent. Renders the template for the unit and kind, attaches the deadline as iCalendar,
  * and sends it through the outbox so that a retried activity never sends the same email twice.
  */
+import { childDelayOf } from '../db/cycle-tree.js';
+import { childDelaySentence } from '../mail/child-delay.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/pool.js';
 import { getCycleAndUnit, type CycleRow, type UnitRow } from '../db/cycles.js';
@@ -79,6 +81,8 @@ export function recipientsFor(kind: EmailKind, cycle: CycleRow, unit: UnitRow): 
 }
 
 const WITH_CALENDAR: ReadonlySet<EmailKind> = new Set(['notice', 'reminder', 'extension', 'inspection-scheduled', 'inspection-conclusion']);
+/** The emails of a unit's ladder after its deadline: they name where the delay sits when the unit runs a child cycle. */
+const ESCALATION_KINDS: ReadonlySet<EmailKind> = new Set(['overdue', 'escalation2', 'escalation3']);
 
 export function createEmailActivities(deps: EmailDeps) {
   const domain = /@([^>\s]+)>?\s*$/.exec(deps.mailFrom)?.[1] ?? 'chuky.local';
@@ -133,7 +137,11 @@ export function createEmailActivities(deps: EmailDeps) {
       // A remedy report ends its inspection: the receipt has no form left to revise.
       final: input.kind === 'receipt' && input.phase.startsWith('inspection-'),
     };
-    const rendered = renderEmail(input.kind, vars, deps.templatesDir);
+    // A late unit that runs its own cycle: say where in its tree the delay sits (only escalations ask the database).
+    const childDelay = ESCALATION_KINDS.has(input.kind)
+      ? childDelaySentence(await childDelayOf(deps.db, input.cycleId, input.unitCode, input.phase))
+      : '';
+    const rendered = renderEmail(input.kind, { ...vars, childDelay }, deps.templatesDir);
     const messageId = messageIdFor(input.key, domain);
     const attachments =
       WITH_CALENDAR.has(input.kind) && (input.kind !== 'inspection-conclusion' || input.inspection?.remedyDeadline)

@@ -18,6 +18,7 @@ import { signInToConsole } from '../support/console-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
+import { fetchInbox } from '../../stack/smtp-sink.js';
 
 const QUEUE = 'it-cycle-tree';
 const RUN = Date.now().toString(36).slice(-4).toUpperCase();
@@ -221,6 +222,38 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
     const childPage = await (await session.get(`/console/chu-ky/${encodeURIComponent(e.cycleId)}`)).text();
     expect(childPage).toContain(`Chu kỳ con của <a href="/console/chu-ky/${parentId}">${parentId}</a>`);
     expect(childPage).not.toContain('Các cấp ủy trực thuộc chạy chu kỳ riêng');
+  });
+
+  it("names where in the late committee's own tree the delay sits, in its overdue notice", async () => {
+    // The superior's plan was due 20 March; on its calendar (a day in 3 s) U001 and U003 are overdue the next morning.
+    const sentOverdue = async (unit: string) =>
+      (
+        await h.db.query<{ message_id: string }>(
+          "SELECT message_id FROM emails WHERE cycle_id = $1 AND unit_code = $2 AND kind = 'overdue' AND status = 'sent'",
+          [parentId, unit],
+        )
+      ).rows[0]?.message_id;
+    const [u001, u003] = await waitFor<[string, string]>(
+      'the overdue notices of U001 and U003',
+      async () => {
+        const ids = [await sentOverdue('U001'), await sentOverdue('U003')];
+        return ids[0] && ids[1] ? ([ids[0], ids[1]] as [string, string]) : undefined;
+      },
+      150_000,
+      1_000,
+    );
+    const inbox = await fetchInbox(services.inboxUrl);
+    const text = (id: string) => inbox.find((m) => m.messageId === id)?.text ?? '';
+    // U001 runs ITTC…B, whose two units have not sent their plans yet (its calendar is real).
+    expect(text(u001)).toContain(
+      `Trong chu kỳ riêng của ĐẢNG ỦY KHỐI THỬ NGHIỆM ITTC${RUN}B (ITTC${RUN}B-${YEAR}): 0/2 đơn vị trực thuộc đã hoàn thành; ` +
+        'chưa hoàn thành: Đảng bộ Sở Tài chính 1 (chưa đến hạn), Đảng bộ Sở Tư pháp 2 (chưa đến hạn).',
+    );
+    // U003 runs no cycle of its own: its notice is as any unit's.
+    expect(text(u003)).toContain('chưa nhận được');
+    expect(text(u003)).not.toContain('Trong chu kỳ riêng');
+    // U002's plan was extended to 31 March: no overdue notice yet.
+    expect(await sentOverdue('U002')).toBeUndefined();
   });
 
   it('refuses to close the superior while a child is open, unless the closing is a decision, recorded', async () => {
