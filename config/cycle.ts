@@ -340,19 +340,7 @@ export interface LoadedCycle {
 }
 
 /** The reminder and escalation policy that applies to one phase: the cycle's, with the phase's overrides on top. */
-export function effectivePhasePolicy(
-  def: CycleDefinition,
-  phaseId: PhaseId,
-): { reminders: { daysBefore: number[] }; escalation: EscalationConfig } {
-  const phase = def.phases.find((p) => p.id === phaseId);
-  if (!phase) throw new ConfigError([{ field: 'phases', message: `the cycle has no phase "${phaseId}"` }]);
-  const override = phase.escalation ?? {};
-  const escalation: EscalationConfig = { ...def.escalation };
-  if (override.overdueNotice !== undefined) escalation.overdueNotice = override.overdueNotice;
-  if (override.level2AfterDays !== undefined) escalation.level2AfterDays = override.level2AfterDays;
-  if (override.level3AfterDays !== undefined) escalation.level3AfterDays = override.level3AfterDays;
-  return { reminders: { daysBefore: [...(phase.reminders ?? def.reminders).daysBefore] }, escalation };
-}
+export { effectivePhasePolicy } from './phase-policy.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // YAML with line numbers

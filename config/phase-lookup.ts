@@ -4,7 +4,8 @@
  * The compile phase is the committee's, not a unit's.
  */
 import { phaseTitleVi } from '../domain/words.js';
-import { effectivePhasePolicy, type CycleDefinition, type PhaseId } from './cycle.js';
+import type { CycleDefinition, PhaseId } from './cycle.js';
+import { effectivePhasePolicy } from './phase-policy.js';
 
 export const DERIVED_PHASES: Record<string, { parent: PhaseId; title: string }> = {
   'study-makeup': { parent: 'study', title: 'Quán triệt bổ sung cho đảng viên chưa được học tập' },

@@ -15,13 +15,13 @@ import { waitFor } from '../support/processes.js';
 import { startApi } from '../../api/server.js';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { configureUpdateTimeout } from '../../client/unit-actions.js';
-import { addUser } from '../../console/users.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { listAudit } from '../../ops/audit.js';
 import { closeCycleSignal } from '../../workflows/messages.js';
 import { createWorker } from '../../workers/worker.js';
 import { freePort } from '../../stack/ports.js';
 import { hiddenInputs } from '../support/hidden-inputs.js';
+import { signInToConsole } from '../support/console-session.js';
 
 const QUEUE = 'it-console-busy';
 const PASSWORD = 'mat-khau-du-dai-2027';
@@ -88,23 +88,8 @@ describe('a busy engine in the console and the audited API: 503, the attempt rec
       },
       120_000,
     );
-    const username = `busy-clerk-${randomUUID().slice(0, 6)}`;
-    await addUser(h.db, { username, name: 'Cán bộ Thử Bận', role: 'clerk', password: PASSWORD });
-    const signin = await fetch(`${base}/console/dang-nhap`);
-    const pre = signin.headers.getSetCookie().map((c) => c.split(';')[0]!);
-    const preToken = /name="_csrf" value="([^"]+)"/.exec(await signin.text())?.[1] ?? '';
-    const signed = await fetch(`${base}/console/dang-nhap`, {
-      method: 'POST',
-      headers: { cookie: pre.join('; '), origin: base },
-      body: new URLSearchParams({ _csrf: preToken, username, password: PASSWORD, tiep: '/console/' }),
-      redirect: 'manual',
-    });
-    expect(signed.status).toBe(303);
-    cookie = signed.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0]!)
-      .filter((c) => !c.endsWith('='))
-      .join('; ');
+    const session = await signInToConsole(base, h.db, { role: 'clerk', password: PASSWORD, prefix: 'busy-clerk' });
+    cookie = session.cookie;
     csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${base}/console/`, { headers: { cookie } })).text())?.[1] ?? '';
     expect(csrf).not.toBe('');
   });
