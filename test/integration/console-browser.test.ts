@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/harness.js';
+import { startHarnessApi } from '../support/harness-api.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { waitFor } from '../support/processes.js';
 import { launchBrowser, phoneContext } from '../support/browser.js';
@@ -91,20 +92,11 @@ describe('the console in a phone browser', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
-    api = await startApi(
-      {
-        db: h.db,
-        client: h.client,
-        signingSecret: h.env.signingSecret,
-        taskQueue: QUEUE,
-        publicBaseUrl: base,
-        temporalUiUrl: 'http://127.0.0.1:8233',
-        mail: { mailer: h.mailer, mailFrom: h.env.mailFrom, publicBaseUrl: base, signingSecret: h.env.signingSecret },
-        // Live updates are checked every half second here (2 s in production).
-        console: { livePollMs: 500 },
-      },
-      port,
-    );
+    api = await startHarnessApi(h, port, {
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      // Live updates are checked every half second here (2 s in production).
+      console: { livePollMs: 500 },
+    });
     await addUser(h.db, { username, name: 'Trần Thị Cán Bộ', role: 'clerk', password: PASSWORD });
     worker = h.worker.run();
     // Plan due on day 5 (≈ 17 s), its ladder done by day 8; study and pledge due on 30 April (≈ 3 min).

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
 import { startHarness, type Harness } from '../support/harness.js';
+import { startHarnessApi } from '../support/harness-api.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { waitFor } from '../support/processes.js';
 import { startApi } from '../../api/server.js';
@@ -64,17 +65,7 @@ describe('a busy engine in the console and the audited API: 503, the attempt rec
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
-    api = await startApi(
-      {
-        db: h.db,
-        client: h.client,
-        signingSecret: h.env.signingSecret,
-        taskQueue: QUEUE,
-        publicBaseUrl: base,
-        mail: { mailer: h.mailer, mailFrom: h.env.mailFrom, publicBaseUrl: base, signingSecret: h.env.signingSecret },
-      },
-      port,
-    );
+    api = await startHarnessApi(h, port);
     // A slow calendar (one day = 60 s): the plan phase is open and nothing falls due during the test.
     fx = writeFixture({ code: 'ITCONBUSY', issuedOn: '2027-03-01', deadline: '2027-03-20', closesOn: '2027-04-30', units: 2 });
     worker = h.worker;

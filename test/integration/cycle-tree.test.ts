@@ -16,6 +16,7 @@ import { startApi } from '../../api/server.js';
 import { freePort } from '../../stack/ports.js';
 import { signInToConsole } from '../support/console-session.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { startHarnessApi } from '../support/harness-api.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
 import { fetchInbox } from '../../stack/smtp-sink.js';
@@ -77,17 +78,7 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
     base = `http://127.0.0.1:${port}`;
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
     running = h.worker.run();
-    api = await startApi(
-      {
-        db: h.db,
-        client: h.client,
-        signingSecret: h.env.signingSecret,
-        taskQueue: QUEUE,
-        publicBaseUrl: base,
-        mail: { mailer: h.mailer, mailFrom: h.env.mailFrom, publicBaseUrl: base, signingSecret: h.env.signingSecret },
-      },
-      port,
-    );
+    api = await startHarnessApi(h, port);
     // The superior: three units, a plan due 20 March and a year-end report due 30 November. A compressed calendar
     // (a day in 3 s) opens its plan phase at once, so its units' obligations are in the database to be extended.
     parent = writeFixture({

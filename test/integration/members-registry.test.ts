@@ -13,6 +13,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
+import { startHarnessApi } from '../support/harness-api.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { openCycle, type OpenCycle } from '../support/open-cycle.js';
 import { waitFor } from '../support/processes.js';
@@ -69,17 +70,7 @@ describe('member counts against the units list', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
-    api = await startApi(
-      {
-        db: h.db,
-        client: h.client,
-        signingSecret: h.env.signingSecret,
-        taskQueue: QUEUE,
-        publicBaseUrl: base,
-        mail: { mailer: h.mailer, mailFrom: h.env.mailFrom, publicBaseUrl: base, signingSecret: h.env.signingSecret },
-      },
-      port,
-    );
+    api = await startHarnessApi(h, port);
     fx = writeFixture({
       code: 'ITMEMBERS',
       issuedOn: '2027-03-01',

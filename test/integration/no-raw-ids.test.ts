@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
+import { startHarnessApi } from '../support/harness-api.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { seedOpsCycle } from '../support/ops-fixtures.js';
 import { leaks, visibleText } from '../support/visible-text.js';
@@ -91,18 +92,7 @@ describe('no raw ids, ISO dates or English words where a Vietnamese user looks',
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
-    api = await startApi(
-      {
-        db: h.db,
-        client: h.client,
-        signingSecret: h.env.signingSecret,
-        taskQueue: QUEUE,
-        publicBaseUrl: base,
-        temporalUiUrl: 'http://127.0.0.1:8233',
-        mail: { mailer: h.mailer, mailFrom: h.env.mailFrom, publicBaseUrl: base, signingSecret: h.env.signingSecret },
-      },
-      port,
-    );
+    api = await startHarnessApi(h, port, { temporalUiUrl: 'http://127.0.0.1:8233' });
     worker = h.worker.run();
     // The plan opens on the first compressed day and is due on day 40: nothing else moves while the test reads.
     fx = writeFixture({
