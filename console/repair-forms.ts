@@ -3,6 +3,7 @@
  * repair's result from the audit log after the redirect. Every form asks for the reason (required) and carries
  * a fresh requestId, so a double click or a resent form repairs once.
  */
+import { auditMessageVi } from '../domain/words.js';
 import { randomUUID } from 'node:crypto';
 import { html } from 'hono/html';
 import { listAudit } from '../ops/audit.js';
@@ -67,6 +68,6 @@ export async function repairResultBanner(c: Ctx, deps: ConsoleDeps): Promise<Htm
   if (!entry || entry.id !== id) return html``;
   const ok = entry.outcome === 'ok';
   return html`<div class="box ${ok ? 'ok' : 'bad'}" id="repair-result" role="${ok ? 'status' : 'alert'}">
-<b>${REPAIR_LABEL[entry.action] ?? entry.action}: ${ok ? 'đã thực hiện' : entry.outcome === 'refused' ? 'không thực hiện' : 'thất bại'}.</b> ${entry.message ?? ''}
+<b>${REPAIR_LABEL[entry.action] ?? entry.action}: ${ok ? 'đã thực hiện' : entry.outcome === 'refused' ? 'không thực hiện' : 'thất bại'}.</b> ${entry.message ? auditMessageVi(entry.message) : ''}
 <div class="muted">${entry.actor} · ${viDateTime(entry.at)} · Lý do: ${entry.reason} · <a href="${consoleUrl('/nhat-ky', { 'chu-ky': entry.cycleId ?? undefined })}">Nhật ký</a></div></div>`;
 }

@@ -137,7 +137,22 @@ export const REPAIR_LABEL: Record<string, string> = {
   retry: 'Thử lại',
   reset: 'Chạy lại workflow',
   cancel: 'Hủy workflow',
+  'close-cycle-despite-open-children': 'Đóng chu kỳ khi chu kỳ con chưa đóng',
 };
+
+/**
+ * An audit row's message as the console shows it. The engine-busy lines are written in English for operators
+ * (the API's and the repairs', client/unit-actions.ts engineBusyLine); the console, read by clerks, says them in
+ * Vietnamese. Any other message is the workflow's or the validator's own, already Vietnamese.
+ */
+export function auditMessageVi(message: string): string {
+  if (/^busy, not confirmed: /.test(message))
+    return 'Hệ thống bận, chưa được xác nhận: Temporal không trả lời kịp; thao tác chỉ có hiệu lực nếu hồ sơ của đơn vị cho thấy — gửi lại với cùng mã yêu cầu (chỉ áp dụng một lần)';
+  const busy = /^Temporal did not answer within ([\d.]+) s\b/.exec(message);
+  if (busy)
+    return `Temporal không trả lời trong ${busy[1]!.replace('.', ',')} giây (hệ thống bận hoặc không có worker nhận việc); chưa có gì thay đổi trừ khi hồ sơ của đơn vị cho thấy; hãy thử lại`;
+  return message;
+}
 
 /** What an activity does, for a stall's cause ("Gửi thư, lần thử 6: …"). */
 export const ACTIVITY_VI: Record<string, string> = {

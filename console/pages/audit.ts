@@ -2,6 +2,7 @@
 import { html } from 'hono/html';
 import { listAudit } from '../../ops/audit.js';
 import { labelIssuePaths } from '../../domain/submissions.js';
+import { auditMessageVi } from '../../domain/words.js';
 import type { ConsoleDeps } from '../context.js';
 import { REPAIR_LABEL, phaseShort, viDateTime } from '../format.js';
 import { BASE, consoleUrl, layout, seg } from '../html.js';
@@ -40,7 +41,7 @@ ${page.map((e) => {
   return html`<tr data-audit="${e.id}"><td data-label="Thời điểm">${viDateTime(e.at)} <span class="muted">#${e.id}</span></td><td data-label="Người làm">${e.actor} <span class="muted">(${isRole(e.role) ? ROLE_LABEL_VI[e.role] : e.role})</span></td>
 <td data-label="Thao tác">${REPAIR_LABEL[e.action] ?? e.action}</td>
 <td data-label="Đối tượng">${e.cycleId ? html`<a href="${BASE}/chu-ky/${seg(e.cycleId)}">${e.cycleId}</a>` : ''}${e.unitCode && e.cycleId ? html` · <a href="${BASE}/chu-ky/${seg(e.cycleId)}/don-vi/${seg(e.unitCode)}">${e.unitCode}</a>` : ''}${e.phase ? html` · ${phaseShort(e.phase)}` : ''}${e.workflowId && !e.unitCode ? html`<br><span class="muted">${e.workflowId}</span>` : ''}</td>
-<td data-label="Lý do">${e.reason}</td><td data-label="Kết quả"><span><span class="chip ${o.css}">${o.label}</span> ${e.message ? labelIssuePaths(e.message, e.phase ?? undefined) : ''}</span></td></tr>`;
+<td data-label="Lý do">${e.reason}</td><td data-label="Kết quả"><span><span class="chip ${o.css}">${o.label}</span> ${e.message ? labelIssuePaths(auditMessageVi(e.message), e.phase ?? undefined) : ''}</span></td></tr>`;
 })}
 </tbody></table></div>
 ${page.length === 0 ? html`<p class="muted">Chưa có thao tác nào.</p>` : ''}
