@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { startCycleWorkflow } from '../../client/starts.js';
 import { loadCycleFileAsync } from '../../config/cycle.js';
-import { checkParent } from '../../config/parent-check.js';
+import { checkParent } from '../../registry/parent-check.js';
 import { registerCycle, getCycle } from '../../db/cycles.js';
 import type { Db } from '../../db/pool.js';
 import { localTimeToInstant } from '../../domain/calendar.js';

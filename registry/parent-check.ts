@@ -3,9 +3,9 @@
  * one of its units, and each deadline this cycle shares with it must fall `parent.marginDays` before the superior's
  * (domain/cascade.ts). Every problem is reported at once, at the cycle file's line, naming both dates.
  */
-import { ConfigError, type ConfigIssue } from './errors.js';
-import type { LoadedCycle } from './cycle.js';
-import { unitPhases } from './phase-lookup.js';
+import { ConfigError, type ConfigIssue } from '../config/errors.js';
+import type { LoadedCycle } from '../config/cycle.js';
+import { unitPhases } from '../config/phase-lookup.js';
 import { unitDeadlinesIn } from '../db/cycle-tree.js';
 import { getCycle } from '../db/cycles.js';
 import type { Db } from '../db/pool.js';
