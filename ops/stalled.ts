@@ -306,10 +306,10 @@ export async function workflowsToDescribe(
     try {
       for await (const w of deps.client.workflow.list({ query: reportedProblemsQuery(deps.taskQueue, q.cycleId), pageSize: 1000 }))
         found.set(w.workflowId, w.runId);
-    } catch (err) {
-      // A server without the attribute (1.29 and older) or without STARTS_WITH refuses the query; anything else
-      // (Temporal down) is the scan's error.
-      if (!/TemporalReportedProblems|STARTS_WITH|search attribute|invalid|not supported|unsupported/i.test(errorLine(err))) throw err;
+    } catch {
+      // A server without the attribute (1.29 and older) or without STARTS_WITH refuses the query, and the SDK
+      // says only "Failed to list workflows": describe every running workflow instead. If Temporal is down, that
+      // fails too, with the scan's error.
       return all();
     }
   }
