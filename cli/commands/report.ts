@@ -89,7 +89,7 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (figure: string, o: SelectionOptions & { json?: boolean }) => {
-        const [{ analyse, loadYears }, { contributionRow, explainFigure }, { printJson, printTable, withDb }] = await Promise.all([
+        const [{ analyse, loadYears }, { explainFigure }, { printJson, printTable, withDb }] = await Promise.all([
           compiler(),
           explainer(),
           common(),
@@ -97,10 +97,12 @@ export function registerReportCommands(program: Command): void {
         const sel = await selection(o);
         await withDb(async (db) => {
           const { years } = await loadYears(db, sel);
-          const e = explainFigure(analyse(years).figures, figure, years);
+          const { explainAcrossLevels, leveledRows } = await import('../../report/explain-levels.js');
+          // An addend that a committee sent up from its own cycle is followed down to its units (issue 17).
+          const e = await explainAcrossLevels(db, explainFigure(analyse(years).figures, figure, years));
           if (o.json) return printJson(e);
           process.stdout.write(`${e.figure.id}: ${e.figure.label}\n`);
-          printTable(e.contributions.map(contributionRow), ['year', 'source', 'unit', 'phase', 'field', 'value']);
+          printTable(leveledRows(e), ['year', 'source', 'unit', 'phase', 'field', 'value']);
           const per = Object.entries(e.figure.byYear)
             .map(([y, v]) => `${y}: ${v}`)
             .join(', ');
@@ -131,6 +133,70 @@ export function registerReportCommands(program: Command): void {
               label: f.label,
             })),
             ['id', ...yearList.map(String), 'total', 'label'],
+          );
+        });
+      }),
+    );
+
+  const upward = report
+    .command('upward')
+    .description("A committee's year-end report to its superior, from its own closed (child) cycle: draft it, check and edit it, send it");
+  const upwardSubmit = () => import('../../report/upward-submit.js');
+  upward
+    .command('draft')
+    .description(
+      'Write the draft (YAML: every figure summed from the closed cycle, with what it sums; the narrative from the ' +
+        "units' reports) for the clerk to check, edit with a reason, and confirm",
+    )
+    .requiredOption('--cycle <id>', 'the committee’s own cycle, closed, whose cycle file names a parent')
+    .option('--out <file>', 'where to write it (default: CYCLE-bao-cao-len-cap-tren.yaml in this directory)')
+    .option('--json', 'print the draft as JSON instead of writing the file')
+    .action(
+      action(async (o: { cycle: string; out?: string; json?: boolean }) => {
+        const [{ prepareUpward, upwardFileText }, { printJson, withDbToRead }, fs] = await Promise.all([
+          upwardSubmit(),
+          import('../with-db.js').then(async (w) => ({ ...w, ...(await import('../print.js')) })),
+          import('node:fs'),
+        ]);
+        await withDbToRead(async (db) => {
+          const p = await prepareUpward(db, o.cycle);
+          if (o.json) return printJson({ childCycleId: p.child.id, parent: p.parent, ...p.draft });
+          const out = path.resolve(o.out ?? `${o.cycle}-bao-cao-len-cap-tren.yaml`);
+          fs.writeFileSync(out, upwardFileText(p));
+          process.stdout.write(
+            `${out}: draft of ${p.parent.unitCode}'s year-end report to ${p.parent.cycleId}, from ${p.child.id} ` +
+              `(${p.draft.units} units). Check it, write confirmedBy (and editReason if you change anything), then\n` +
+              `  chuky report upward submit --cycle ${p.child.id} --file ${o.out ?? path.basename(out)}\n`,
+          );
+        });
+      }),
+    );
+  upward
+    .command('submit')
+    .description(
+      "Send the checked draft to the superior's cycle as this committee's year-end report (the same validation as " +
+        "a unit's form); fields changed from the draft need editReason, recorded with them",
+    )
+    .requiredOption('--cycle <id>', 'the committee’s own cycle the draft was made from')
+    .requiredOption('--file <file>', 'the draft, checked and confirmed')
+    .option('--actor <name>', 'who sends it (kept in the audit log)', process.env.USER ?? 'operator')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (o: { cycle: string; file: string; actor: string; json?: boolean }) => {
+        const [{ submitUpward }, { withTemporalAndDb }, { printJson }, { migrate }] = await Promise.all([
+          upwardSubmit(),
+          import('../with-temporal.js'),
+          import('../print.js'),
+          import('../../db/migrate.js'),
+        ]);
+        await withTemporalAndDb(async ({ client, db, addresses }) => {
+          await migrate(addresses.databaseUrl);
+          const r = await submitUpward(db, client, { childCycleId: o.cycle, file: o.file, actor: `operator:${o.actor}` });
+          if (o.json) return printJson(r);
+          process.stdout.write(
+            `${r.unitCode}'s year-end report ${r.created ? 'sent to' : 'was already sent to'} ${r.parentCycleId}: version ` +
+              `${r.receipt.version}${r.receipt.late ? ' (late)' : ''}, status ${r.receipt.status}; ` +
+              `${r.edits.length ? `${r.edits.length} field(s) edited from the draft: ${r.edits.map((e) => e.field).join(', ')}` : 'as drafted'}\n`,
           );
         });
       }),
