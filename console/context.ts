@@ -5,6 +5,7 @@ import type { Db } from '../db/pool.js';
 import type { EmailDeps } from '../activities/email.js';
 import type { OpsDeps } from '../ops/types.js';
 import { temporalWorkflowUrl } from '../ops/temporal-url.js';
+import type { Scope } from './scope.js';
 import type { Session, SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
 
@@ -40,6 +41,8 @@ export type ConsoleEnv = {
     nonce: string;
     session: Session | undefined;
     rawSessionId: string | undefined;
+    /** What the signed-in user may see: set by the guard for every declared route (console/scope.ts). */
+    scope: Scope;
   };
 };
 

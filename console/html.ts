@@ -121,7 +121,7 @@ export function layout(c: Ctx, title: string, body: Html, opts: PageOptions = {}
     ? html`<nav aria-label="Mục chính">${NAV.filter((n) => allowed(session.role, n.action)).map(
         (n) => html`<a href="${n.href}"${opts.current === n.href ? html` aria-current="page"` : ''}>${n.label}</a>`,
       )}</nav>
-<form method="post" action="${BASE}/dang-xuat">${csrfField(c)}<span>${session.name} · ${ROLE_LABEL_VI[session.role]}</span><button type="submit">Đăng xuất</button></form>`
+<form method="post" action="${BASE}/dang-xuat">${csrfField(c)}<span>${session.name} · ${ROLE_LABEL_VI[session.role]}${session.committeeCode ? ` · ${session.committeeCode}${session.subtree ? ' và cấp dưới' : ''}` : ''}</span><button type="submit">Đăng xuất</button></form>`
     : '';
   return html`<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -3,6 +3,7 @@
  * repair's result from the audit log after the redirect. Every form asks for the reason (required) and carries
  * a fresh requestId, so a double click or a resent form repairs once.
  */
+import { auditScope } from './scope.js';
 import { auditMessageVi } from '../domain/words.js';
 import { randomUUID } from 'node:crypto';
 import { html } from 'hono/html';
@@ -64,7 +65,7 @@ export function repairForms(c: Ctx, actions: readonly string[], target: RepairTa
 export async function repairResultBanner(c: Ctx, deps: ConsoleDeps): Promise<Html> {
   const id = Number(c.req.query('ket-qua'));
   if (!Number.isSafeInteger(id) || id <= 0) return html``;
-  const [entry] = await listAudit(deps.db, { beforeId: id + 1, limit: 1 });
+  const [entry] = await listAudit(deps.db, { beforeId: id + 1, limit: 1, ...auditScope(c.get('scope')) });
   if (!entry || entry.id !== id) return html``;
   const ok = entry.outcome === 'ok';
   return html`<div class="box ${ok ? 'ok' : 'bad'}" id="repair-result" role="${ok ? 'status' : 'alert'}">

@@ -10,6 +10,7 @@ import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { ConsoleDeps, ConsoleEnv, Ctx } from './context.js';
 import { allowed, PERMISSIONS, PUBLIC, type RouteAction } from './permissions.js';
+import { cycleOfRequest, ROUTE_SCOPE, scopeOf, seesCycle, type ScopeRule } from './scope.js';
 import { sameOriginPost } from './security.js';
 import { sameToken } from './sessions.js';
 import { BASE, consoleUrl, layout } from './html.js';
@@ -21,6 +22,8 @@ export interface DeclaredRoute {
   /** Under /console, Hono syntax (":cycle"). */
   path: string;
   action: RouteAction;
+  /** How a user scoped to a committee is kept to it on this route (console/scope.ts). */
+  scope: ScopeRule;
   pattern: RegExp;
 }
 
@@ -53,7 +56,9 @@ export class ConsoleRouter {
     if (action !== PUBLIC && !Object.prototype.hasOwnProperty.call(PERMISSIONS, action)) {
       throw new Error(`console route ${method} ${path}: action "${action}" is not in the permission table`);
     }
-    this.routes.push({ method, path, action, pattern: compile(path) });
+    const scope = ROUTE_SCOPE[`${method} ${path}`];
+    if (!scope) throw new Error(`console route ${method} ${path}: not in the scope table (console/scope.ts ROUTE_SCOPE)`);
+    this.routes.push({ method, path, action, scope, pattern: compile(path) });
     // Absolute paths (the app is mounted at "/"), so that "/console/" exists beside "/console".
     for (const full of path === '/' ? [BASE, `${BASE}/`] : [`${BASE}${path}`]) this.app.on(method, full, handler);
   }
@@ -62,6 +67,18 @@ export class ConsoleRouter {
   match(method: string, path: string): DeclaredRoute | undefined {
     const m = method === 'HEAD' ? 'GET' : method;
     return this.routes.find((r) => r.method === m && r.pattern.test(path));
+  }
+}
+
+/** The value of a `:name` segment of the route in the request's path (percent-decoded), or undefined. */
+function pathParam(route: DeclaredRoute, requestPath: string, name: string): string | undefined {
+  const at = `${BASE}${route.path}`.split('/').indexOf(name);
+  const raw = at < 0 ? undefined : requestPath.split('/')[at];
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
   }
 }
 
@@ -89,6 +106,12 @@ export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandl
         return refusal(c, 403, 'Không có quyền', 'Vai trò của bạn không được thực hiện thao tác này.');
       }
     }
+    const scope = await scopeOf(deps.db, session);
+    c.set('scope', scope);
+    // A cycle of another committee is answered as one that does not exist.
+    if (route.scope === 'cycle-in-path' && !(await seesCycle(deps.db, scope, pathParam(route, c.req.path, ':cycle')))) {
+      return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này.');
+    }
     if (route.method === 'POST') {
       if (!sameOriginPost(c, deps.publicBaseUrl)) {
         return refusal(c, 403, 'Yêu cầu bị từ chối', 'Yêu cầu không đến từ trang của bảng điều hành (kiểm tra nguồn gửi).');
@@ -99,6 +122,9 @@ export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandl
       const expected = route.action === PUBLIC ? (getCookie(c, PRE_CSRF_COOKIE) ?? '') : session!.csrfToken;
       if (!expected || !sent || !sameToken(sent, expected)) {
         return refusal(c, 403, 'Yêu cầu bị từ chối', 'Biểu mẫu đã hết hiệu lực hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.');
+      }
+      if (route.scope === 'cycle-in-body' && !(await seesCycle(deps.db, scope, cycleOfRequest(body)))) {
+        return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này, hoặc thao tác không nêu chu kỳ.');
       }
     }
     await next();

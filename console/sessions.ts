@@ -23,6 +23,9 @@ export interface Session {
   username: string;
   name: string;
   role: Role;
+  /** The committee the user is scoped to (null: the whole deployment), and whether the committees under it too. */
+  committeeCode: string | null;
+  subtree: boolean;
   createdAt: string;
   expiresAt: string;
   /** The token every form of this session carries in its hidden `_csrf` field. */
@@ -72,6 +75,8 @@ export async function loadSession(db: Db, rawId: string | undefined, policy: Ses
     username: r.username,
     name: r.name,
     role: r.role as Role,
+    committeeCode: r.committeeCode,
+    subtree: r.subtree,
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
     csrfToken: csrfTokenFor(rawId),

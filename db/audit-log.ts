@@ -25,9 +25,15 @@ export interface AuditLogRow {
   message: string | null;
   /** The request's idempotency key, when it had one (unique in the log). */
   requestId?: string | null;
+  /**
+   * The committee the entry is about: given, or its cycle's (written by the insert). Null for entries written
+   * before the column existed; readers then go by the cycle.
+   */
+  committeeCode?: string | null;
 }
 
-const COLUMNS = 'id, at, actor, role, action, cycle_id, unit_code, phase, workflow_id, reason, details, outcome, message, request_id';
+const COLUMNS =
+  'id, at, actor, role, action, cycle_id, unit_code, phase, workflow_id, reason, details, outcome, message, request_id, committee_code';
 
 function toRow(r: Record<string, unknown>): AuditLogRow {
   return {
@@ -46,14 +52,16 @@ function toRow(r: Record<string, unknown>): AuditLogRow {
     outcome: r.outcome as AuditLogRow['outcome'],
     message: (r.message as string | null) ?? null,
     requestId: (r.request_id as string | null) ?? null,
+    committeeCode: (r.committee_code as string | null) ?? null,
   };
 }
 
 /** Inserts one entry; undefined when its request_id is already in the log (nothing is written then). */
 export async function insertAuditEntry(db: Queryable, e: Omit<AuditLogRow, 'id' | 'at'>): Promise<AuditLogRow | undefined> {
   const { rows } = await db.query(
-    `INSERT INTO audit_log (actor, role, action, cycle_id, unit_code, phase, workflow_id, reason, details, outcome, message, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `INSERT INTO audit_log (actor, role, action, cycle_id, unit_code, phase, workflow_id, reason, details, outcome, message, request_id,
+       committee_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, (SELECT committee_code FROM cycles WHERE id = $4)))
      ON CONFLICT (request_id) DO NOTHING
      RETURNING ${COLUMNS}`,
     [
@@ -69,6 +77,7 @@ export async function insertAuditEntry(db: Queryable, e: Omit<AuditLogRow, 'id' 
       e.outcome,
       e.message,
       e.requestId ?? null,
+      e.committeeCode ?? null,
     ],
   );
   return rows[0] ? toRow(rows[0]) : undefined;
@@ -89,6 +98,8 @@ export interface AuditLogFilter {
   actor?: string;
   outcome?: AuditLogRow['outcome'];
   workflowId?: string;
+  /** Only entries about these committees (a scoped console user's): by the entry's committee, else its cycle's. */
+  committees?: readonly string[];
 }
 
 /** Entries newest first, at most `limit` (the caller bounds it). */
@@ -106,6 +117,13 @@ export async function listAuditEntries(db: Db, f: AuditLogFilter, limit: number)
   if (f.actor) add('actor = ?', f.actor);
   if (f.outcome) add('outcome = ?', f.outcome);
   if (f.workflowId) add('workflow_id = ?', f.workflowId);
+  if (f.committees) {
+    params.push(f.committees);
+    const p = `$${params.length}`;
+    where.push(
+      `(committee_code = ANY(${p}) OR (committee_code IS NULL AND cycle_id IN (SELECT id FROM cycles WHERE committee_code = ANY(${p}))))`,
+    );
+  }
   params.push(limit);
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,

@@ -9,6 +9,8 @@ export interface ConsoleSessionRow {
   username: string;
   name: string;
   role: string;
+  committeeCode: string | null;
+  subtree: boolean;
   createdAt: string;
   expiresAt: string;
 }
@@ -37,11 +39,11 @@ export async function liveConsoleSession(
   touch: boolean,
 ): Promise<ConsoleSessionRow | undefined> {
   const { rows } = await db.query(
-    `${touch ? 'UPDATE console_sessions s SET last_seen_at = now() FROM console_users u' : 'SELECT s.*, u.name, u.role FROM console_sessions s JOIN console_users u ON u.username = ' + 's.username'}
+    `${touch ? 'UPDATE console_sessions s SET last_seen_at = now() FROM console_users u' : 'SELECT s.*, u.name, u.role, u.committee_code, u.subtree FROM console_sessions s JOIN console_users u ON u.username = ' + 's.username'}
      WHERE s.id_hash = $1 ${touch ? 'AND u.username = s.username' : ''}
        AND s.ended_at IS NULL AND u.disabled_at IS NULL AND s.expires_at > now()
        AND s.last_seen_at > now() - make_interval(secs => $2)
-     ${touch ? 'RETURNING s.*, u.name, u.role' : ''}`,
+     ${touch ? 'RETURNING s.*, u.name, u.role, u.committee_code, u.subtree' : ''}`,
     [idHash, idleSeconds],
   );
   const r = rows[0];
@@ -51,6 +53,8 @@ export async function liveConsoleSession(
     username: r.username,
     name: r.name,
     role: r.role,
+    committeeCode: r.committee_code ?? null,
+    subtree: r.subtree === true,
     createdAt: new Date(r.created_at).toISOString(),
     expiresAt: new Date(r.expires_at).toISOString(),
   };

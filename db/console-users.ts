@@ -6,6 +6,9 @@ export interface ConsoleUserRow {
   name: string;
   /** 'admin', 'clerk' or 'leader': the table's CHECK holds it to those. */
   role: string;
+  /** The committee the user is scoped to (null: the whole deployment); `subtree`: and the committees under it. */
+  committeeCode: string | null;
+  subtree: boolean;
   passwordHash: string;
   createdAt: string;
   disabledAt: string | null;
@@ -20,6 +23,8 @@ function toRow(r: Record<string, unknown>): ConsoleUserRow {
     username: r.username as string,
     name: r.name as string,
     role: r.role as string,
+    committeeCode: (r.committee_code as string | null) ?? null,
+    subtree: r.subtree === true,
     passwordHash: r.password_hash as string,
     createdAt: iso(r.created_at) ?? '',
     disabledAt: iso(r.disabled_at),
@@ -30,12 +35,12 @@ function toRow(r: Record<string, unknown>): ConsoleUserRow {
 /** Inserts a user; undefined when the username is taken (an existing user is never overwritten). */
 export async function insertConsoleUser(
   db: Db,
-  u: { username: string; name: string; role: string; passwordHash: string },
+  u: { username: string; name: string; role: string; passwordHash: string; committeeCode?: string | null; subtree?: boolean },
 ): Promise<ConsoleUserRow | undefined> {
   const { rows } = await db.query(
-    `INSERT INTO console_users (username, name, role, password_hash) VALUES ($1, $2, $3, $4)
+    `INSERT INTO console_users (username, name, role, password_hash, committee_code, subtree) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (username) DO NOTHING RETURNING *`,
-    [u.username, u.name, u.role, u.passwordHash],
+    [u.username, u.name, u.role, u.passwordHash, u.committeeCode ?? null, u.subtree ?? false],
   );
   return rows[0] ? toRow(rows[0]) : undefined;
 }

@@ -31,6 +31,8 @@ export async function auditByRequestId(db: Queryable, requestId: string): Promis
 
 export interface AuditQuery {
   cycleId?: string;
+  /** Only entries about these committees (a console user scoped to them). */
+  committees?: readonly string[];
   unitCode?: string;
   /** Page size, default 100, at most 1000. */
   limit?: number;

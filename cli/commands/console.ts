@@ -34,14 +34,29 @@ export function registerConsoleCommands(program: Command): void {
     .requiredOption('--role <role>', `admin (everything, users), clerk (Ban Tuyên giáo: repairs on units) or leader (read-only)`)
     .requiredOption('--name <text>', 'full name, as shown in the console and the audit log')
     .requiredOption('--password-stdin', 'read the password from standard input (required: never on the command line)')
+    .option('--committee <code>', 'the committee the user sees and acts for (default: the whole deployment)')
+    .option('--subtree', 'and every committee under it (whose cycles are children of its cycles, at any depth)')
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (o: { username: string; role: string; name: string; json?: boolean }) => {
+      action(async (o: { username: string; role: string; name: string; committee?: string; subtree?: boolean; json?: boolean }) => {
         const password = await readPassword();
         const { addUser, printJson, withDb } = await load();
-        const u = await withDb((db) => addUser(db, { username: o.username, role: o.role, name: o.name, password }));
+        const u = await withDb((db) =>
+          addUser(db, {
+            username: o.username,
+            role: o.role,
+            name: o.name,
+            password,
+            committeeCode: o.committee ?? null,
+            subtree: o.subtree === true,
+          }),
+        );
         if (o.json) printJson(u);
-        else process.stdout.write(`Added ${u.username} (${u.role}): sign in at <PUBLIC_BASE_URL>/console\n`);
+        else
+          process.stdout.write(
+            `Added ${u.username} (${u.role}, ${u.committeeCode ? `committee ${u.committeeCode}${u.subtree ? ' and those under it' : ''}` : 'the whole deployment'}): ` +
+              'sign in at <PUBLIC_BASE_URL>/console\n',
+          );
       }),
     );
 
@@ -56,8 +71,13 @@ export function registerConsoleCommands(program: Command): void {
         if (o.json) printJson(users);
         else
           printTable(
-            users.map((u) => ({ ...u, disabledAt: u.disabledAt ?? '', lastSignIn: u.lastSignIn ?? '' })),
-            ['username', 'name', 'role', 'lastSignIn', 'disabledAt'],
+            users.map((u) => ({
+              ...u,
+              scope: u.committeeCode ? `${u.committeeCode}${u.subtree ? ' +subtree' : ''}` : '(all)',
+              disabledAt: u.disabledAt ?? '',
+              lastSignIn: u.lastSignIn ?? '',
+            })),
+            ['username', 'name', 'role', 'scope', 'lastSignIn', 'disabledAt'],
           );
       }),
     );

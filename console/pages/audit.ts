@@ -1,4 +1,5 @@
 /** The audit log of repairs (ops/audit.ts), newest first, 50 a page, by cycle and unit. */
+import { auditScope } from '../scope.js';
 import { html } from 'hono/html';
 import { listAudit } from '../../ops/audit.js';
 import { labelIssuePaths } from '../../domain/submissions.js';
@@ -26,6 +27,7 @@ export function registerAudit(router: ConsoleRouter, deps: ConsoleDeps): void {
       ...(cycleId ? { cycleId } : {}),
       ...(unitCode ? { unitCode } : {}),
       ...(beforeId ? { beforeId } : {}),
+      ...auditScope(c.get('scope')),
       limit: PAGE + 1,
     });
     const page = entries.slice(0, PAGE);

@@ -1,4 +1,5 @@
 /** The start page: every cycle, newest first, with its units, obligations overdue now, and its workflow. */
+import { sees } from '../scope.js';
 import { html } from 'hono/html';
 import { listCycles as dbCycles } from '../../db/cycles.js';
 import { listCycles } from '../../ops/overview.js';
@@ -9,7 +10,9 @@ import type { ConsoleRouter } from '../router.js';
 
 export function registerCycles(router: ConsoleRouter, deps: ConsoleDeps): void {
   router.get('/', 'cycle.view', async (c) => {
-    const [cycles, rows] = await Promise.all([listCycles(deps.db, deps.temporalUiUrl, deps.namespace), dbCycles(deps.db)]);
+    const [all, rows] = await Promise.all([listCycles(deps.db, deps.temporalUiUrl, deps.namespace), dbCycles(deps.db)]);
+    const scope = c.get('scope');
+    const cycles = all.filter((cy) => sees(scope, cy.committeeCode));
     const names = new Map(rows.map((r) => [r.id, r.definition.committee.name]));
     const body = html`<h1>Các chu kỳ</h1>
 ${cycles.length === 0 ? html`<p class="muted">Chưa có chu kỳ nào. Khởi tạo bằng <code>chuky cycle start --config …</code>.</p>` : ''}

@@ -1,4 +1,5 @@
 /** The units overdue or not submitted, most escalated first within each phase, with the repairs at hand. */
+import { visibleCycles } from '../scope.js';
 import { html } from 'hono/html';
 import { listOverdue } from '../../ops/overview.js';
 import { PHASE_IDS } from '../../domain/phases/index.js';
@@ -14,7 +15,7 @@ export function registerOverdue(router: ConsoleRouter, deps: ConsoleDeps): void 
     const phase = c.req.query('phase')?.trim() || undefined;
     const level = Number(c.req.query('level'));
     const minLevel = Number.isInteger(level) && level >= 1 && level <= 3 ? level : undefined;
-    const [rows, banner] = await Promise.all([
+    const [all, banner, visible] = await Promise.all([
       listOverdue(deps.db, {
         ...(cycleId ? { cycleId } : {}),
         ...(phase ? { phase } : {}),
@@ -23,7 +24,9 @@ export function registerOverdue(router: ConsoleRouter, deps: ConsoleDeps): void 
         namespace: deps.namespace,
       }),
       repairResultBanner(c, deps),
+      visibleCycles(deps.db, c.get('scope')),
     ]);
+    const rows = visible ? all.filter((r) => visible.has(r.cycleId)) : all;
     const body = html`<h1>Đơn vị quá hạn</h1>
 <form class="filters card" method="get" action="${BASE}/qua-han">
 <label>Chu kỳ<input name="chu-ky" value="${cycleId ?? ''}" placeholder="Tất cả chu kỳ đang chạy"></label>
@@ -42,7 +45,7 @@ ${rows.map(
 <td data-label="">${repairForms(c, ['remind', 'extend', 'exempt', 'record'], { cycleId: r.cycleId, unitCode: r.unitCode, phase: r.phase }, { deadline: r.deadline })}</td></tr>`,
 )}
 </tbody></table></div>
-${rows.length === 0 ? html`<p class="muted">Không có đơn vị nào quá hạn${cycleId ? html` trong <a href="${consoleUrl(`/chu-ky/${seg(cycleId)}`)}">${cycleId}</a>` : ''}.</p>` : ''}`;
+${rows.length === 0 ? html`<p class="muted">Không có đơn vị nào quá hạn${cycleId && (!visible || visible.has(cycleId)) ? html` trong <a href="${consoleUrl(`/chu-ky/${seg(cycleId)}`)}">${cycleId}</a>` : ''}.</p>` : ''}`;
     return c.html(layout(c, 'Quá hạn', body, { current: `${BASE}/qua-han` }));
   });
 }

@@ -3,6 +3,7 @@
  * and the repairs it lists, as forms that ask for the reason. A scan that could only partly be done (Temporal or
  * PostgreSQL away) shows what it found and says what it could not look at.
  */
+import { visibleCycles } from '../scope.js';
 import { html } from 'hono/html';
 import { findStalls, StallScanError } from '../../ops/stalled.js';
 import { STALL_KINDS, type Stall, type StallKind } from '../../ops/types.js';
@@ -37,6 +38,9 @@ export function registerStalled(router: ConsoleRouter, deps: ConsoleDeps): void 
       stalls = err.stalls;
       partial = err.messageVi;
     }
+    // A scoped user sees the stalls of its committees' cycles only.
+    const visible = await visibleCycles(deps.db, c.get('scope'));
+    if (visible) stalls = stalls.filter((s) => s.cycleId !== undefined && visible.has(s.cycleId));
     const banner = await repairResultBanner(c, deps);
     const counts = new Map<string, number>();
     for (const s of stalls) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);

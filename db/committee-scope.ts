@@ -1,0 +1,44 @@
+/**
+ * Committees as a tree, read from the cycles (issue 17): committee B is under committee A when one of B's cycles
+ * is a child of one of A's (cycles.parent_cycle_id). A scoped console user sees one committee, or that committee
+ * and every committee under it at any depth.
+ */
+import type { Db } from './pool.js';
+
+/** `code` and, with `subtree`, every committee under it; in code order. */
+export async function committeesUnder(db: Db, code: string, subtree: boolean): Promise<string[]> {
+  if (!subtree) return [code];
+  const { rows } = await db.query<{ code: string }>(
+    `WITH RECURSIVE tree (code) AS (
+       SELECT $1::text
+       UNION
+       SELECT child.committee_code FROM cycles child
+         JOIN cycles parent ON parent.id = child.parent_cycle_id
+         JOIN tree ON tree.code = parent.committee_code
+     )
+     SELECT code FROM tree ORDER BY code`,
+    [code],
+  );
+  return rows.map((r) => r.code);
+}
+
+/** The committee a cycle belongs to, or undefined for no such cycle. */
+export async function committeeOfCycle(db: Db, cycleId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ committee_code: string }>('SELECT committee_code FROM cycles WHERE id = $1', [cycleId]);
+  return rows[0]?.committee_code;
+}
+
+/** Every committee with a cycle in chuky, with its name (from its latest cycle), in code order. */
+export async function knownCommittees(db: Db): Promise<Array<{ code: string; name: string }>> {
+  const { rows } = await db.query<{ code: string; name: string }>(
+    `SELECT DISTINCT ON (committee_code) committee_code AS code, definition->'committee'->>'name' AS name
+       FROM cycles ORDER BY committee_code, year DESC`,
+  );
+  return rows;
+}
+
+/** The ids of every cycle of these committees. */
+export async function cyclesOfCommittees(db: Db, codes: readonly string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM cycles WHERE committee_code = ANY($1)', [codes]);
+  return new Set(rows.map((r) => r.id));
+}
