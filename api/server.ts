@@ -1,9 +1,7 @@
 /**
  * The HTTP API and pages: the unit's form behind a signed link, and the operator's JSON endpoints (bearer token).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
 import { HTTPException } from 'hono/http-exception';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
@@ -23,6 +21,8 @@ import type { EmailDeps } from '../activities/email.js';
 import { createConsole } from '../console/app.js';
 import type { ConsoleOptions } from '../console/context.js';
 import { securityHeaders } from './security-headers.js';
+import { apiAuth, cycleInScope, type ApiScopeEnv } from './api-scope.js';
+import { sees } from '../db/committee-scope.js';
 import { busyResponse, isEngineBusy } from './busy.js';
 import { addressGuard, apiBodyGuard, formBodyGuard } from './body.js';
 import { hostGuard, jsonWrites, sameOriginWrites } from './request-guards.js';
@@ -52,7 +52,6 @@ export interface ApiDeps {
   formThrottle?: Partial<FormThrottlePolicy> | undefined;
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 export function createApp(deps: ApiDeps): Hono {
   return buildApp(deps).app;
@@ -107,35 +106,24 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   app.route('/', consoleApp.app);
 
   // Operator API: JSON, behind a bearer token when one is configured.
-  const api = new Hono();
-  const expected = deps.apiToken ? digest(`Bearer ${deps.apiToken}`) : undefined;
+  const api = new Hono<ApiScopeEnv>();
   // Writes from another site's page are refused whatever they carry (api/request-guards.ts).
   api.use('*', sameOriginWrites({ publicBaseUrl: deps.publicBaseUrl, nullOrigin: 'refuse' }));
-  if (deps.requireApiToken && !expected) {
-    api.use('*', async (c) => c.json({ error: 'the operator API is closed: set CHUKY_API_TOKEN to open it' }, 503));
-  }
-  if (expected) {
-    // hono/bearer-auth reads the header; it would also take a lower-case "bearer", several spaces, and answer 400
-    // to a malformed header: only the exact `Bearer <token>` opens the API, and every refusal is the same 401
-    // (test/integration/security-console.test.ts), so the whole header is compared, as digests in constant time:
-    // the answer's timing says nothing about the token.
-    const unauthorized = () => Response.json({ error: 'unauthorized: send Authorization: Bearer <CHUKY_API_TOKEN>' }, { status: 401 });
-    api.use(
-      '*',
-      bearerAuth({
-        verifyToken: (_token, c) => timingSafeEqual(digest(c.req.header('authorization') ?? ''), expected),
-        noAuthenticationHeader: { message: unauthorized },
-        invalidAuthenticationHeader: { message: unauthorized },
-        invalidToken: { message: unauthorized },
-      }),
-    );
-  }
+  // The deployment's token opens everything, a committee's token its committee (api/api-scope.ts).
+  api.use('*', apiAuth({ db: deps.db, deploymentToken: deps.apiToken, requireToken: deps.requireApiToken === true }));
+  api.use('/cycles/:cycle', cycleInScope(deps.db));
+  api.use('/cycles/:cycle/*', cycleInScope(deps.db));
   // Writes are JSON (a units import: CSV), else 415: no body a page could send without a CORS preflight.
   api.use('*', jsonWrites());
   api.use('*', apiBodyGuard());
-  api.get('/cycles', async (c) =>
-    c.json((await listCycles(deps.db)).map(({ definition, ...rest }) => ({ ...rest, committee: definition.committee.name }))),
-  );
+  api.get('/cycles', async (c) => {
+    const scope = c.get('apiScope');
+    return c.json(
+      (await listCycles(deps.db))
+        .filter((cy) => sees(scope, cy.committeeCode))
+        .map(({ definition, ...rest }) => ({ ...rest, committee: definition.committee.name })),
+    );
+  });
   api.get('/cycles/:cycle/status', async (c) => {
     const cycle = await getCycle(deps.db, c.req.param('cycle'));
     if (!cycle) return c.json({ error: `no cycle ${c.req.param('cycle')}` }, 404);

@@ -20,6 +20,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerOpsCommands } from './commands/ops.js';
 import { registerRepairCommands } from './commands/repair.js';
 import { registerConsoleCommands } from './commands/console.js';
+import { registerApiTokenCommands } from './commands/api-tokens.js';
 import { registerStackCommand } from './commands/stack.js';
 
 const program = new Command();
@@ -45,5 +46,6 @@ registerReportCommands(program);
 registerOpsCommands(program);
 registerRepairCommands(program);
 registerConsoleCommands(program);
+registerApiTokenCommands(program);
 
 await program.parseAsync(process.argv);

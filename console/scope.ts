@@ -12,10 +12,7 @@
  * - `users`: the users' pages; a scoped admin sees and manages only users of its own scope.
  * - `none`: signing in and out.
  */
-import { committeeOfCycle, committeesUnder, cyclesOfCommittees } from '../db/committee-scope.js';
-import type { Db } from '../db/pool.js';
 import { parseWorkflowId } from '../ops/stalled.js';
-import type { Session } from './sessions.js';
 
 export type ScopeRule = 'cycle-in-path' | 'cycle-in-body' | 'filtered' | 'users' | 'none';
 
@@ -41,30 +38,6 @@ export const ROUTE_SCOPE: Record<string, ScopeRule> = {
   'POST /nguoi-dung/mo-khoa': 'users',
 };
 
-export type Scope = { all: true } | { all: false; root: string; subtree: boolean; committees: ReadonlySet<string> };
-
-export const WHOLE_DEPLOYMENT: Scope = { all: true };
-
-/** The scope of a signed-in user (read per request: a child cycle registered since sign-in is in it at once). */
-export async function scopeOf(db: Db, session: Pick<Session, 'committeeCode' | 'subtree'> | undefined): Promise<Scope> {
-  if (!session?.committeeCode) return WHOLE_DEPLOYMENT;
-  const committees = await committeesUnder(db, session.committeeCode, session.subtree);
-  return { all: false, root: session.committeeCode, subtree: session.subtree, committees: new Set(committees) };
-}
-
-/** Whether the scope includes this committee; nothing (an unknown cycle's) is in a committee's scope. */
-export function sees(scope: Scope, committeeCode: string | null | undefined): boolean {
-  if (scope.all) return true;
-  return typeof committeeCode === 'string' && scope.committees.has(committeeCode);
-}
-
-/** Whether the scope includes this cycle (by its committee, read from the database). */
-export async function seesCycle(db: Db, scope: Scope, cycleId: string | undefined): Promise<boolean> {
-  if (scope.all) return true;
-  if (!cycleId) return false;
-  return sees(scope, await committeeOfCycle(db, cycleId));
-}
-
 /** The cycle a repair's form names: its `cycleId`, else the cycle of its `workflowId`. */
 export function cycleOfRequest(body: Record<string, unknown>): string | undefined {
   const cycleId = typeof body.cycleId === 'string' ? body.cycleId.trim() : '';
@@ -73,12 +46,5 @@ export function cycleOfRequest(body: Record<string, unknown>): string | undefine
   return workflowId ? parseWorkflowId(workflowId).cycleId : undefined;
 }
 
-/** The cycles a scoped user sees (undefined: every cycle), for lists filtered after they are read. */
-export async function visibleCycles(db: Db, scope: Scope): Promise<ReadonlySet<string> | undefined> {
-  return scope.all ? undefined : cyclesOfCommittees(db, [...scope.committees]);
-}
 
-/** The audit log's filter for a scope: entries about its committees only. */
-export function auditScope(scope: Scope): { committees?: string[] } {
-  return scope.all ? {} : { committees: [...scope.committees] };
-}
+export { auditScope, scopeOf, sees, seesCycle, visibleCycles, WHOLE_DEPLOYMENT, type Scope } from '../db/committee-scope.js';

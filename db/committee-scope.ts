@@ -42,3 +42,41 @@ export async function cyclesOfCommittees(db: Db, codes: readonly string[]): Prom
   const { rows } = await db.query<{ id: string }>('SELECT id FROM cycles WHERE committee_code = ANY($1)', [codes]);
   return new Set(rows.map((r) => r.id));
 }
+
+/** What a console user or an API token may see: the whole deployment, or a committee (and, with `subtree`, those under it). */
+export type Scope = { all: true } | { all: false; root: string; subtree: boolean; committees: ReadonlySet<string> };
+
+export const WHOLE_DEPLOYMENT: Scope = { all: true };
+
+/**
+ * The scope of a console user or an API token (read per request: a child cycle registered since sign-in is in
+ * it at once). No committee: the whole deployment.
+ */
+export async function scopeOf(db: Db, holder: { committeeCode: string | null; subtree: boolean } | undefined): Promise<Scope> {
+  if (!holder?.committeeCode) return WHOLE_DEPLOYMENT;
+  const committees = await committeesUnder(db, holder.committeeCode, holder.subtree);
+  return { all: false, root: holder.committeeCode, subtree: holder.subtree, committees: new Set(committees) };
+}
+
+/** Whether the scope includes this committee; nothing (an unknown cycle's) is in a committee's scope. */
+export function sees(scope: Scope, committeeCode: string | null | undefined): boolean {
+  if (scope.all) return true;
+  return typeof committeeCode === 'string' && scope.committees.has(committeeCode);
+}
+
+/** Whether the scope includes this cycle (by its committee, read from the database). */
+export async function seesCycle(db: Db, scope: Scope, cycleId: string | undefined): Promise<boolean> {
+  if (scope.all) return true;
+  if (!cycleId) return false;
+  return sees(scope, await committeeOfCycle(db, cycleId));
+}
+
+/** The cycles a scoped user sees (undefined: every cycle), for lists filtered after they are read. */
+export async function visibleCycles(db: Db, scope: Scope): Promise<ReadonlySet<string> | undefined> {
+  return scope.all ? undefined : cyclesOfCommittees(db, [...scope.committees]);
+}
+
+/** The audit log's filter for a scope: entries about its committees only. */
+export function auditScope(scope: Scope): { committees?: string[] } {
+  return scope.all ? {} : { committees: [...scope.committees] };
+}

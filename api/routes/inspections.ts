@@ -1,4 +1,5 @@
 /** Operator API for inspections: start one, list them, see proposals, and move one along (schedule, findings, conclude, close). */
+import type { ApiScopeEnv } from '../api-scope.js';
 import type { Context, Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool.js';
@@ -8,7 +9,7 @@ import { actOnInspection, startInspection } from '../../client/inspection-action
 
 const ACTIONS = ['schedule', 'findings', 'conclude', 'close'] as const;
 
-export function registerInspectionRoutes(api: Hono, deps: { db: Db; client: Client; taskQueue: string }): void {
+export function registerInspectionRoutes(api: Hono<ApiScopeEnv>, deps: { db: Db; client: Client; taskQueue: string }): void {
   const refused = (c: Context, err: unknown) => {
     if (err instanceof ActionRefused) return c.json({ error: err.message }, err.httpStatus as 400);
     throw err;

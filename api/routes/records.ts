@@ -7,6 +7,7 @@
  *   DELETE /cycles/:cycle/records/:id               soft delete; optional JSON body or query: actor, reason
  * Refusals are 400 with one Vietnamese message per field: { error, issues: [{field, message}], fields }.
  */
+import type { ApiScopeEnv } from '../api-scope.js';
 import type { Context, Hono } from 'hono';
 import type { Db } from '../../db/pool.js';
 import { getCycle } from '../../db/cycles.js';
@@ -29,7 +30,7 @@ function actorOf(raw: unknown): string | RecordIssue {
   return name.includes(':') ? name : `operator:${name}`;
 }
 
-export function registerRecordRoutes(api: Hono, deps: { db: Db }): void {
+export function registerRecordRoutes(api: Hono<ApiScopeEnv>, deps: { db: Db }): void {
   const requireCycle = async (c: Context) => {
     const id = c.req.param('cycle') ?? '';
     return (await getCycle(deps.db, id)) ? id : undefined;

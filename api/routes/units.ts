@@ -9,6 +9,7 @@
  * The answer is the same JSON as `chuky units import --json`. A bad file is 400 with { error, issues }, each
  * issue naming file, line and field, and nothing is applied.
  */
+import type { ApiScopeEnv } from '../api-scope.js';
 import type { Client } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import { isConfigError } from '../../config/errors.js';
@@ -30,7 +31,7 @@ export interface UnitRouteDeps {
 
 const yes = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v);
 
-export function registerUnitRoutes(api: Hono, deps: UnitRouteDeps): void {
+export function registerUnitRoutes(api: Hono<ApiScopeEnv>, deps: UnitRouteDeps): void {
   api.get('/cycles/:cycle/units', async (c) => {
     const cycleId = c.req.param('cycle');
     if (!(await getCycle(deps.db, cycleId))) return c.json({ error: `no cycle "${cycleId}"` }, 404);

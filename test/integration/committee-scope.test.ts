@@ -1,10 +1,12 @@
 /**
- * One deployment, many committees (issue 17), over real HTTP on the real stack: a console user scoped to a
+ * One deployment, many committees (issue 17), over real HTTP on the real stack. The console: a user scoped to a
  * committee sees and acts on that committee only, on every declared route — a cycle of another committee is
  * answered 404 as one that does not exist, a repair naming one is refused before it runs (and leaves no audit
  * row), the lists (cycles, overdue, stalled, audit log, users) show only its own; a user granted the subtree sees
  * the committees under it too; the audit log records the committee. The route table is checked to be covered
- * whole, so a route added later without a scope rule fails here.
+ * whole, so a route added later without a scope rule fails here. The operator API: a committee's token
+ * (`chuky api-token create`) gets 404 on every route naming another committee's cycle — every route the API has,
+ * read from its route table — and lists its own cycles only; a revoked token and a wrong one get 401.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConsole } from '../../console/app.js';
@@ -18,7 +20,7 @@ import { signInToConsole, type ConsoleSession } from '../support/console-session
 import { writeFixture } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startHarnessApi } from '../support/harness-api.js';
-import { waitFor } from '../support/processes.js';
+import { chuky, waitFor } from '../support/processes.js';
 
 const QUEUE = 'it-console-scope';
 const RUN = Date.now().toString(36).slice(-4).toUpperCase();
@@ -38,6 +40,9 @@ describe('console: each committee sees only its own', () => {
   let clerkA: ConsoleSession;
   let adminA: ConsoleSession;
   let province: ConsoleSession;
+  let tokenApi: Awaited<ReturnType<typeof startHarnessApi>> | undefined;
+  let tokenBase = '';
+  const DEPLOYMENT_TOKEN = `deployment-token-${RUN}-0123456789abcdef`;
 
   const committee = (code: string, parentUnit?: string) =>
     writeFixture({
@@ -86,6 +91,10 @@ describe('console: each committee sees only its own', () => {
     clerkA = await signInToConsole(base, h.db, { role: 'clerk', prefix: 'scope-clerk-a', committeeCode: A });
     adminA = await signInToConsole(base, h.db, { role: 'admin', prefix: 'scope-admin-a', committeeCode: A });
     province = await signInToConsole(base, h.db, { role: 'leader', prefix: 'scope-province', committeeCode: P, subtree: true });
+    // The operator API as production serves it: closed without a token, CHUKY_API_TOKEN the deployment's.
+    const tokenPort = await freePort();
+    tokenBase = `http://127.0.0.1:${tokenPort}`;
+    tokenApi = await startHarnessApi(h, tokenPort, { apiToken: DEPLOYMENT_TOKEN, requireApiToken: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -95,6 +104,7 @@ describe('console: each committee sees only its own', () => {
         .terminate('console scope test done')
         .catch(() => undefined);
     await api?.close();
+    await tokenApi?.close();
     h?.worker.shutdown();
     await running?.catch(() => undefined);
     await h?.close();
@@ -269,5 +279,80 @@ describe('console: each committee sees only its own', () => {
     expect(disable.status).toBe(400);
     expect(await disable.text()).toContain(`Không có người dùng &quot;${userB.username}&quot;`);
     expect((await userB.get(`/console/chu-ky/${cycleOf(B)}`)).status).toBe(200);
+  });
+
+  describe('the operator API', () => {
+    const cliEnv = () => ({
+      TEMPORAL_ADDRESS: services.temporalAddress,
+      DATABASE_URL: services.databaseUrl,
+      SMTP_URL: services.smtpUrl,
+      CHUKY_TASK_QUEUE: QUEUE,
+    });
+    const create = async (args: string[]) => {
+      const r = await chuky(['api-token', 'create', '--name', 'Phần mềm của cấp ủy', '--json', ...args], cliEnv());
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { id: number; token: string; committeeCode: string; subtree: boolean };
+    };
+    const call = (token: string, method: string, path: string) =>
+      fetch(`${tokenBase}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+        ...(method === 'GET' ? {} : { body: '{}' }),
+      });
+
+    it("answers every route naming another committee's cycle as if it did not exist", async () => {
+      const tokenA = await create(['--committee', A]);
+      expect(tokenA).toMatchObject({ committeeCode: A, subtree: false });
+      expect(tokenA.token).toMatch(/^chuky_[A-Za-z0-9_-]{43}$/);
+      const { rows } = await h.db.query('SELECT token_sha256 FROM api_tokens WHERE id = $1', [tokenA.id]);
+      expect(rows[0].token_sha256).not.toContain(tokenA.token.slice(6, 20));
+
+      const { createApp } = await import('../../api/server.js');
+      const routes = createApp({ db: h.db, client: h.client, signingSecret: 'x'.repeat(32) })
+        .routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/v1/cycles/:cycle'))
+        .map((r) => ({ method: r.method, path: r.path.replace('/api/v1', '') }));
+      expect(routes.length).toBeGreaterThanOrEqual(12);
+      const fill = (path: string, cycle: string) =>
+        path
+          .replace(':cycle', cycle)
+          .replace(':unit', 'U001')
+          .replace(':kind', 'document')
+          .replace(':id', '1')
+          .replace(':name', 'kiem-tra')
+          .replace(':action', 'schedule');
+      const before = (await h.db.query('SELECT coalesce(max(id), 0)::int AS id FROM audit_log')).rows[0].id as number;
+      for (const r of routes) {
+        for (const other of [cycleOf(B), cycleOf(P)]) {
+          const res = await call(tokenA.token, r.method, fill(r.path, other));
+          expect(res.status, `${r.method} ${r.path} on ${other}`).toBe(404);
+          expect(await res.json()).toEqual({ error: `no cycle ${other}` });
+        }
+      }
+      expect((await h.db.query('SELECT count(*)::int AS n FROM audit_log WHERE id > $1', [before])).rows[0].n).toBe(0);
+      expect((await call(tokenA.token, 'GET', `/cycles/${cycleOf(A)}/status`)).status).toBe(200);
+      const list = (await (await call(tokenA.token, 'GET', '/cycles')).json()) as Array<{ id: string }>;
+      expect(list.map((c) => c.id).filter((id) => id.includes(RUN))).toEqual([cycleOf(A)]);
+
+      // The province's token, granted its subtree, and the deployment's token see B's cycle.
+      const provinceToken = await create(['--committee', P, '--subtree']);
+      expect((await call(provinceToken.token, 'GET', `/cycles/${cycleOf(B)}/status`)).status).toBe(200);
+      expect((await call(DEPLOYMENT_TOKEN, 'GET', `/cycles/${cycleOf(B)}/status`)).status).toBe(200);
+    });
+
+    it('refuses a revoked token and a made-up one with the same 401', async () => {
+      const t = await create(['--committee', A]);
+      expect((await call(t.token, 'GET', '/cycles')).status).toBe(200);
+      const revoked = await chuky(['api-token', 'revoke', '--id', String(t.id)], cliEnv());
+      expect(revoked.code, revoked.stderr).toBe(0);
+      for (const token of [t.token, `chuky_${'A'.repeat(43)}`, 'not-a-token']) {
+        const res = await call(token, 'GET', `/cycles/${cycleOf(A)}/status`);
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual({ error: 'unauthorized: send Authorization: Bearer <CHUKY_API_TOKEN>' });
+      }
+      const listed = await chuky(['api-token', 'list', '--json'], cliEnv());
+      const row = (JSON.parse(listed.stdout) as Array<{ id: number; revokedAt: string | null }>).find((r) => r.id === t.id);
+      expect(row?.revokedAt).toBeTruthy();
+      expect(listed.stdout).not.toContain(t.token);
+    });
   });
 });
