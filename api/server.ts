@@ -52,7 +52,6 @@ export interface ApiDeps {
   formThrottle?: Partial<FormThrottlePolicy> | undefined;
 }
 
-
 export function createApp(deps: ApiDeps): Hono {
   return buildApp(deps).app;
 }

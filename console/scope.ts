@@ -46,5 +46,4 @@ export function cycleOfRequest(body: Record<string, unknown>): string | undefine
   return workflowId ? parseWorkflowId(workflowId).cycleId : undefined;
 }
 
-
 export { auditScope, scopeOf, sees, seesCycle, visibleCycles, WHOLE_DEPLOYMENT, type Scope } from '../db/committee-scope.js';
