@@ -2,6 +2,7 @@
  * Where an email is sent. Renders the template for the unit and kind, attaches the deadline as iCalendar,
  * and sends it through the outbox so that a retried activity never sends the same email twice.
  */
+import { committeeSender } from '../mail/sender.js';
 import { childDelayOf } from '../db/cycle-tree.js';
 import { childDelaySentence } from '../mail/child-delay.js';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -188,8 +189,12 @@ export function createEmailActivities(deps: EmailDeps) {
         return { value: { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to } };
       let refused: string[];
       try {
+        const sender = committeeSender(deps.mailFrom, def.committee.standingBody);
         const result = await deps.mailer.send({
-          from: deps.mailFrom,
+          from: sender.from,
+          replyTo: sender.replyTo,
+          sender: sender.sender,
+          envelopeFrom: sender.envelopeFrom,
           to,
           cc,
           subject: rendered.subject,

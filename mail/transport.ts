@@ -3,7 +3,13 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 
 export interface OutgoingMail {
-  from: string;
+  /** `"Name" <address>`, or name and address (a committee's standing body: mail/sender.ts). */
+  from: string | { name: string; address: string };
+  replyTo?: string | undefined;
+  /** The Sender header: who sent it on the From's behalf. */
+  sender?: string | undefined;
+  /** The SMTP MAIL FROM, where bounces go (default: the From's address). */
+  envelopeFrom?: string | undefined;
   to: string[];
   cc: string[];
   subject: string;
@@ -39,6 +45,9 @@ export function createMailer(smtpUrl: string): Mailer {
     async send(mail) {
       const info: SMTPTransport.SentMessageInfo = await transport.sendMail({
         from: mail.from,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        ...(mail.sender ? { sender: mail.sender } : {}),
+        ...(mail.envelopeFrom ? { envelope: { from: mail.envelopeFrom, to: [...mail.to, ...mail.cc] } } : {}),
         to: mail.to,
         cc: mail.cc,
         subject: mail.subject,

@@ -4,6 +4,7 @@
  * retries, a permanent one records a bounce, concurrent attempts deliver one message, what arrives carries its
  * key, its calendar and correct Vietnamese, and each row says in Vietnamese why its email was sent.
  */
+import { parseMailFrom } from '../../mail/sender.js';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
 import { createPool, type Db } from '../../db/pool.js';
@@ -257,7 +258,13 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     expect(headers.get('x-chuky-key')).toEqual([email.key]);
     expect(headers.get('x-chuky-kind')).toEqual(['reminder']);
     expect(headers.get('message-id')).toEqual([result.messageId]);
-    expect(mail.from).toContain('Ban Tuyên giáo (chuky)');
+    // From the committee's standing body by name; its address is in another domain than MAIL_FROM's, so the From
+    // keeps MAIL_FROM's address and replies go to the standing body; bounces come back to MAIL_FROM (mail/sender.ts).
+    const deployment = parseMailFrom(env.mailFrom).address;
+    expect(mail.from).toContain('Ban Tuyên giáo và Dân vận Đảng ủy Khối');
+    expect(mail.from).toContain(`<${deployment}>`);
+    expect(headers.get('reply-to')).toEqual([fx.standingBodyEmail]);
+    expect(mail.envelopeFrom).toBe(deployment);
     expect(mail.to).toEqual([fx.unitEmail('U006', 'contact'), fx.unitEmail('U006', 'secretary')]);
     expect(mail.envelopeTo.sort()).toEqual([fx.unitEmail('U006', 'contact'), fx.unitEmail('U006', 'secretary')].sort());
     expect(mail.cc).toEqual([]);
