@@ -88,7 +88,13 @@ export interface UpwardSubmitted {
 export async function submitUpward(
   db: Db,
   client: Client,
-  p: { childCycleId: string; file: string; actor: string },
+  p: {
+    childCycleId: string;
+    file: string;
+    actor: string;
+    /** The moment of receipt on the engine's clock (a year under time skipping passes its own; default now). */
+    receivedAt?: number;
+  },
 ): Promise<UpwardSubmitted> {
   const prepared = await prepareUpward(db, p.childCycleId);
   let source: string;
@@ -122,12 +128,13 @@ export async function submitUpward(
     .slice(0, 40)}`;
   let receipt: SubmissionReceipt;
   try {
-    receipt = await submit(client, parentCycleId, unitCode, {
-      phase: 'year-end-report',
-      payload: parsed.payload,
-      actor: { id: `unit:${unitCode}`, via: 'cli' },
-      requestId,
-    });
+    receipt = await submit(
+      client,
+      parentCycleId,
+      unitCode,
+      { phase: 'year-end-report', payload: parsed.payload, actor: { id: `unit:${unitCode}`, via: 'cli' }, requestId },
+      p.receivedAt,
+    );
   } catch (err) {
     // The superior's validator (or the request's parse) refused it: its message names each field by its path.
     if (err instanceof ActionRefused && (err.httpStatus === 400 || err.httpStatus === 422))
