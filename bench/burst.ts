@@ -25,6 +25,12 @@ export interface BurstOptions {
   /** Prefix of the committees' codes (each cycle has its own code and mail domain). */
   prefix: string;
   committees: number;
+  /**
+   * A Party tree: one more cycle, the province's (code `<prefix>P`), whose units are the committees; each
+   * committee's cycle is its child (config `parent`), checked for the cascade when it starts. Its notices (one
+   * per committee) are counted with the units'.
+   */
+  tree?: boolean;
   /** Units in all, shared out among the committees. */
   units: number;
   /** chuky worker processes polling the task queue. */
@@ -187,6 +193,18 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
   const secondsPerDay = Math.ceil(burstAfterS * 3);
   const year = new Date().getUTCFullYear();
   const opensOn = `${year}-03-02`;
+  // The tree's root: started first, its units the committees (a child needs its superior's cycle in chuky).
+  const province = o.tree
+    ? writeBenchCycle({
+        dir: path.join(ctx.runDir, 'cycles'),
+        code: `${o.prefix}P`,
+        year,
+        units: o.committees,
+        issuedOn: opensOn,
+        phases: [{ id: 'plan', opensOn, deadline: addDays(opensOn, 70) }],
+        closesOn: `${year}-12-31`,
+      })
+    : undefined;
   const cycles: BenchCycle[] = shareUnits(o.units, o.committees).map((n, i) =>
     writeBenchCycle({
       dir: path.join(ctx.runDir, 'cycles'),
@@ -197,9 +215,12 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
       // Sixty calendar days: the first reminder falls dozens of compressed days after the burst, well after the run.
       phases: [{ id: 'plan', opensOn, deadline: addDays(opensOn, 60) }],
       closesOn: `${year}-12-31`,
+      ...(province ? { parent: { committee: province.code, unit: province.unitCodes[i]! } } : {}),
     }),
   );
-  const domains = cycles.map((c) => c.domain);
+  const domains = [...(province ? [province.domain] : []), ...cycles.map((c) => c.domain)];
+  /** Unit workflows and notices expected: the committees' units, and the province's (one per committee). */
+  const expected = o.units + (province ? o.committees : 0);
   log(
     `${o.units.toLocaleString('en')} units in ${o.committees} committee cycle(s), ${o.workers} worker process(es); ` +
       `one calendar day = ${secondsPerDay} s, so every unit's 08:00 notice falls due ${burstAfterS} s after the launch starts`,
@@ -253,6 +274,12 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
     const now = t0;
     const burstAt = now + 2_000 + (secondsPerDay * 1000) / 3;
     const cycleIds: string[] = [];
+    if (province)
+      cycleIds.push(
+        (await startCycle({ db: ctx.db, client: ctx.client, taskQueue: ctx.taskQueue, configFile: province.file, secondsPerDay, now }))
+          .cycleId,
+      );
+    const offset = cycleIds.length;
     await pool(cycles.length, o.startConcurrency ?? 4, async (i) => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -264,7 +291,7 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
             secondsPerDay,
             now,
           });
-          cycleIds[i] = started.cycleId;
+          cycleIds[offset + i] = started.cycleId;
           return;
         } catch (err) {
           if (!clientError(err) || attempt >= 10) throw err;
@@ -287,12 +314,12 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
         return null;
       }
     };
-    const showStarted = progress(log, 'unit workflows running', o.units);
+    const showStarted = progress(log, 'unit workflows running', expected);
     let open: number | null = 0;
     while (Date.now() < burstAt - 1_000) {
       open = await openUnits();
       showStarted(open ?? 0);
-      if (open !== null && open >= o.units) break;
+      if (open !== null && open >= expected) break;
       for (const w of workers) if (w.exited()) throw new Error(`${w.name} exited during the launch; log: ${w.logFile}`);
       await sleep(1_000);
     }
@@ -315,24 +342,24 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
     const finishedBeforeBurst = allStartedAt !== undefined && allStartedAt < burstAt;
     if (!finishedBeforeBurst)
       log(
-        `the launch had not finished ${burstAfterS} s in (${open ?? '?'}/${o.units} unit workflows running): the burst ` +
+        `the launch had not finished ${burstAfterS} s in (${open ?? '?'}/${expected} unit workflows running): the burst ` +
           'overlaps it; pass a larger --burst-after',
       );
     else log(`every unit workflow started ${((allStartedAt - t0) / 1000).toFixed(1)} s after the launch began; waiting for 08:00`);
 
     while (Date.now() < burstAt) await sleep(Math.min(1_000, burstAt - Date.now()));
-    log(`08:00: ${o.units.toLocaleString('en')} notices fall due now`);
+    log(`08:00: ${expected.toLocaleString('en')} notices fall due now`);
     const burstSampler = cpuSampler(ctx).start();
-    const timeoutMs = 300_000 + o.units * 200;
-    const showNotices = progress(log, 'notices delivered', o.units);
+    const timeoutMs = 300_000 + expected * 200;
+    const showNotices = progress(log, 'notices delivered', expected);
     let notices = { count: 0, firstAt: 0, lastAt: 0, total: 0 };
     for (;;) {
       notices = await sinkCountAll(ctx.stack.sink, domains, 'notice');
       showNotices(notices.count);
-      if (notices.count >= o.units) break;
+      if (notices.count >= expected) break;
       for (const w of workers) if (w.exited()) throw new Error(`${w.name} exited during the burst; log: ${w.logFile}`);
       if (Date.now() - burstAt > timeoutMs) {
-        log(`timed out after ${timeoutMs / 1000} s with ${notices.count}/${o.units} notices`);
+        log(`timed out after ${timeoutMs / 1000} s with ${notices.count}/${expected} notices`);
         break;
       }
       await sleep(500);
@@ -343,7 +370,7 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
     const server = serverLimitLines(serverLogs);
     const workerCount = workers.reduce((n, w) => n + w.limitErrors.count, 0);
     const s = (at: number) => (at ? (at - burstAt) / 1000 : null);
-    const completed = notices.count >= o.units;
+    const completed = notices.count >= expected;
     const data: BurstData = {
       committees: o.committees,
       units: o.units,
@@ -354,7 +381,7 @@ export async function launchAndBurst(ctx: BenchContext, o: BurstOptions): Promis
       launch: {
         registeredS,
         allStartedS: allStartedAt ? (allStartedAt - t0) / 1000 : null,
-        startRate: allStartedAt ? o.units / ((allStartedAt - t0) / 1000) : null,
+        startRate: allStartedAt ? expected / ((allStartedAt - t0) / 1000) : null,
         openAtBurst: open,
         finishedBeforeBurst,
       },

@@ -30,6 +30,8 @@ export interface Sizes {
   report: number[];
   /** Units of the scale-out's cycle (launch, then the 08:00 burst, with 1 and with 2 worker processes). */
   scaleOut: number;
+  /** The Party tree (issue 17): committees, each a child cycle of one province's cycle, and their units in all. */
+  tree: { committees: number; units: number };
 }
 
 export const SIZES: Record<Mode, Sizes> = {
@@ -46,6 +48,7 @@ export const SIZES: Record<Mode, Sizes> = {
     rehearsalUnits: 150,
     report: [150, 5_000],
     scaleOut: 2_000,
+    tree: { committees: 20, units: 2_000 },
   },
   quick: {
     engineWorkflows: 200,
@@ -59,6 +62,7 @@ export const SIZES: Record<Mode, Sizes> = {
     rehearsalUnits: 20,
     report: [150, 500],
     scaleOut: 100,
+    tree: { committees: 4, units: 100 },
   },
 };
 

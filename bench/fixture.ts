@@ -37,6 +37,8 @@ export function writeBenchCycle(o: {
   rollForward?: boolean;
   holidays?: IsoDate[];
   closesOn?: IsoDate;
+  /** A child cycle: the superior's committee code and this committee's unit code there. */
+  parent?: { committee: string; unit: string };
 }): BenchCycle {
   const fx = writeFixture({
     dir: path.join(o.dir, o.code),
@@ -50,6 +52,7 @@ export function writeBenchCycle(o: {
     ...(o.rollForward !== undefined ? { rollForward: o.rollForward } : {}),
     ...(o.holidays ? { holidays: o.holidays } : {}),
     ...(o.closesOn ? { closesOn: o.closesOn } : {}),
+    ...(o.parent ? { parent: o.parent } : {}),
   });
   return { file: fx.file, code: o.code, year: o.year, domain: fx.domain, unitCodes: fx.unitCodes, unitEmail: fx.unitEmail };
 }

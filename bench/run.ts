@@ -8,7 +8,7 @@
  *                    against its own engine baseline; the scale-out (scenario 8) runs on the real server only
  *   --quick          small sizes (minutes): checks that the bench works; figures not to be quoted
  *   --only a,b       run only these scenarios: engine, launch, submission, email, rehearsal, report, memory, scale-out,
- *                    cli-commands
+ *                    cli-commands, tree
  *   --scenario national-slice [--units N] [--committees C] [--workers W] [--burst-after S]
  *                    only the national slice, on the real server: N units (default 20,000) in C committees' cycles
  *                    (default 100) launched by W worker processes (default 2), then one 08:00 burst S seconds after
@@ -41,6 +41,7 @@ import { reportScenario } from './scenarios/report.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { scaleOutScenario } from './scenarios/scale-out.js';
 import { cliCommandsScenario } from './scenarios/cli-commands.js';
+import { treeScenario } from './scenarios/tree.js';
 import { NATIONAL_SLICE_DEFAULTS, nationalSliceMarkdown, nationalSliceScenario } from './scenarios/national-slice.js';
 
 interface Scenario {
@@ -65,6 +66,7 @@ const SCENARIOS: Scenario[] = [
   { id: 'scale-out', number: 8, title: 'Scale-out: 1 and 2 worker processes', run: scaleOutScenario, engines: ['server'] },
   // Numbered 10: 9 is the national slice (--scenario national-slice). The CLI talks to either engine alike: run once.
   { id: 'cli-commands', number: 10, title: 'CLI commands: --help and the read-only commands', run: cliCommandsScenario, once: true },
+  { id: 'tree', number: 11, title: 'Party tree: a province over its committees’ cycles', run: treeScenario },
 ];
 
 const NATIONAL_BEGIN = '<!-- bench:national-slice:begin (written by npm run bench -- --scenario national-slice; do not edit by hand) -->';
