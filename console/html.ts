@@ -72,6 +72,7 @@ button.secondary,.button.secondary{background:#fff;color:#8d1010;border:1px soli
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 12px;margin:6px 0}
 dl.facts dt{color:#555}dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
 td,.cause,ol.timeline li{overflow-wrap:anywhere}
+.depth-1{padding-left:1.2em}.depth-2{padding-left:2.4em}.depth-3{padding-left:3.6em}.depth-4{padding-left:4.8em}.depth-5{padding-left:6em}
 h3{margin:0 0 4px;font-size:17px}
 @media (max-width:640px){
 table.cards thead{display:none}

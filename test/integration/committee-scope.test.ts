@@ -195,6 +195,12 @@ describe('console: each committee sees only its own', () => {
     expect(home).not.toContain(`data-cycle="${cycleOf(P)}"`);
     const provinceHome = await (await province.get('/console/')).text();
     for (const c of [P, A, B]) expect(provinceHome).toContain(`data-cycle="${cycleOf(c)}"`);
+    // As the tree: the province's cycle, then its committees' indented under it; for A's clerk, A's at the top.
+    const row = (page: string, c: string) =>
+      new RegExp(`data-cycle="${cycleOf(c)}"><td data-label="Chu kỳ" class="depth-(\\d)"`).exec(page)?.[1];
+    expect([P, A, B].map((c) => row(provinceHome, c))).toEqual(['0', '1', '1']);
+    expect(provinceHome.indexOf(`data-cycle="${cycleOf(P)}"`)).toBeLessThan(provinceHome.indexOf(`data-cycle="${cycleOf(A)}"`));
+    expect(row(home, A)).toBe('0');
 
     // One overdue unit in A and one in B.
     await h.db.query(
