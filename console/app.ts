@@ -20,6 +20,7 @@ import { registerSignin, sessionMiddleware } from './pages/signin.js';
 import { registerStalled } from './pages/stalled.js';
 import { registerUnit } from './pages/unit.js';
 import { registerUsers } from './pages/users.js';
+import { registerUpward } from './pages/upward.js';
 import { ConsoleRouter, guard } from './router.js';
 import { securityHeaders } from './security.js';
 import { DEFAULT_SESSION_POLICY } from './sessions.js';
@@ -61,6 +62,7 @@ export function createConsole(deps: ConsoleDeps): Console {
   registerAudit(router, deps);
   registerRepairs(router, deps);
   registerUsers(router, deps);
+  registerUpward(router, deps);
 
   app.onError(async (err, c) => {
     if (isEngineBusy(err)) {

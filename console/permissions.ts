@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   'repair.retry': ['admin'],
   'repair.reset': ['admin'],
   'repair.cancel': ['admin'],
+  /** A committee's year-end report to its superior, drafted from its closed cycle, confirmed and sent (issue 17). */
+  'report.upward': ['admin', 'clerk'],
   /** Console users. */
   'users.view': ['admin'],
   'users.manage': ['admin'],

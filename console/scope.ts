@@ -31,6 +31,8 @@ export const ROUTE_SCOPE: Record<string, ScopeRule> = {
   'GET /chu-ky/:cycle/bieu-do': 'cycle-in-path',
   'GET /chu-ky/:cycle/don-vi/:unit': 'cycle-in-path',
   'GET /chu-ky/:cycle/don-vi/:unit/ghi-nhan/:phase': 'cycle-in-path',
+  'GET /chu-ky/:cycle/bao-cao-len': 'cycle-in-path',
+  'POST /chu-ky/:cycle/bao-cao-len': 'cycle-in-path',
   ...Object.fromEntries(REPAIRS.map((a) => [`POST /sua-chua/${a}`, 'cycle-in-body' as const])),
   'GET /nguoi-dung': 'users',
   'POST /nguoi-dung/them': 'users',

@@ -84,6 +84,114 @@ export interface UpwardSubmitted {
   created: boolean;
 }
 
+/** A report refused before anything was stored: each problem by the payload's field path ("" for none). */
+export class UpwardRefused extends Error {
+  override name = 'UpwardRefused';
+  constructor(readonly issues: Array<{ path: string; message: string }>) {
+    super(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+  }
+}
+
+/** What the clerk confirms: the report's payload, who confirms it, and why it differs from the draft (if it does). */
+export interface UpwardInput {
+  payload: { figures: Record<string, unknown>; narrative: Record<string, unknown> };
+  confirmedBy: string;
+  editReason: string;
+  actor: string;
+  /** The actor's role for the audit log: 'operator' on the command line, the console user's role there. */
+  role: string;
+  via: 'cli' | 'web';
+  /** The moment of receipt on the engine's clock (a year under time skipping passes its own; default now). */
+  receivedAt?: number | undefined;
+}
+
+/**
+ * Sends a confirmed report to the superior (from the clerk's file, or the console's form). Refused with
+ * UpwardRefused, nothing stored, when it is unconfirmed, edited without a reason, or refused by the superior's
+ * workflow; recorded once when accepted.
+ */
+export async function sendUpward(db: Db, client: Client, prepared: PreparedUpward, input: UpwardInput): Promise<UpwardSubmitted> {
+  const childCycleId = prepared.child.id;
+  if (!input.confirmedBy.trim()) throw new UpwardRefused([{ path: 'confirmedBy', message: 'Người xác nhận: chưa ghi (họ tên, chức vụ)' }]);
+  const edits = upwardEdits(prepared.draft.payload, input.payload);
+  if (edits.length > 0 && !input.editReason)
+    throw new UpwardRefused([
+      {
+        path: 'editReason',
+        message:
+          `Lý do chỉnh sửa: chưa ghi, mà ${edits.length} mục khác bản dự thảo ` +
+          `(${edits.map((e) => `${e.field}: ${brief(e.drafted)} → ${brief(e.submitted)}`).join('; ')})`,
+      },
+    ]);
+  const { cycleId: parentCycleId, unitCode } = prepared.parent;
+  const requestId = `upward-${createHash('sha256')
+    .update(canonicalJson([childCycleId, prepared.sha256, input.payload, input.confirmedBy, input.editReason]))
+    .digest('hex')
+    .slice(0, 40)}`;
+  let receipt: SubmissionReceipt;
+  try {
+    receipt = await submit(
+      client,
+      parentCycleId,
+      unitCode,
+      { phase: 'year-end-report', payload: input.payload, actor: { id: `unit:${unitCode}`, via: input.via }, requestId },
+      input.receivedAt,
+    );
+  } catch (err) {
+    // The superior's validator (or the request's parse) refused it: its message names each field by its path.
+    if (err instanceof ActionRefused && (err.httpStatus === 400 || err.httpStatus === 422))
+      throw new UpwardRefused(issuesFromText(err.message));
+    throw err;
+  }
+  const reason = input.editReason || `Xác nhận bản dự thảo lập từ chu kỳ ${childCycleId}, không chỉnh sửa`;
+  const conn = await db.connect();
+  try {
+    await conn.query('BEGIN');
+    const recorded = await recordUpwardReport(conn, {
+      requestId,
+      childCycleId,
+      parentCycleId,
+      unitCode,
+      version: receipt.version,
+      snapshotSha256: prepared.sha256,
+      drafted: prepared.draft.payload,
+      submitted: input.payload,
+      edits,
+      editReason: input.editReason || null,
+      confirmedBy: input.confirmedBy,
+      actor: input.actor,
+    });
+    if (recorded.created)
+      await insertAuditEntry(conn, {
+        actor: input.actor,
+        role: input.role,
+        action: 'submit-upward-report',
+        cycleId: parentCycleId,
+        unitCode,
+        phase: 'year-end-report',
+        workflowId: null,
+        reason,
+        details: {
+          childCycleId,
+          version: receipt.version,
+          confirmedBy: input.confirmedBy,
+          snapshotSha256: prepared.sha256,
+          editedFields: edits.map((e) => e.field),
+        },
+        outcome: 'ok',
+        message: null,
+        requestId,
+      });
+    await conn.query('COMMIT');
+    return { parentCycleId, unitCode, receipt, edits, record: recorded.row, created: recorded.created };
+  } catch (err) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
 /** Sends the clerk's file to the superior; every refusal is a ConfigError at its line, and nothing is stored then. */
 export async function submitUpward(
   db: Db,
@@ -111,83 +219,29 @@ export async function submitUpward(
         message: `bản dự thảo này lập từ chu kỳ ${parsed.childCycle}, không phải ${p.childCycleId}: gửi với --cycle ${parsed.childCycle}`,
       },
     ]);
-  const edits = upwardEdits(prepared.draft.payload, parsed.payload);
-  if (edits.length > 0 && !parsed.editReason)
-    throw upwardFileError(p.file, parsed, [
-      {
-        path: 'editReason',
-        message:
-          `Lý do chỉnh sửa: chưa ghi, mà ${edits.length} mục khác bản dự thảo ` +
-          `(${edits.map((e) => `${e.field}: ${brief(e.drafted)} → ${brief(e.submitted)}`).join('; ')})`,
-      },
-    ]);
-  const { cycleId: parentCycleId, unitCode } = prepared.parent;
-  const requestId = `upward-${createHash('sha256')
-    .update(JSON.stringify([p.childCycleId, prepared.sha256, parsed.payload, parsed.confirmedBy, parsed.editReason]))
-    .digest('hex')
-    .slice(0, 40)}`;
-  let receipt: SubmissionReceipt;
   try {
-    receipt = await submit(
-      client,
-      parentCycleId,
-      unitCode,
-      { phase: 'year-end-report', payload: parsed.payload, actor: { id: `unit:${unitCode}`, via: 'cli' }, requestId },
-      p.receivedAt,
-    );
-  } catch (err) {
-    // The superior's validator (or the request's parse) refused it: its message names each field by its path.
-    if (err instanceof ActionRefused && (err.httpStatus === 400 || err.httpStatus === 422))
-      throw upwardFileError(p.file, parsed, issuesFromText(err.message));
-    throw err;
-  }
-  const reason = parsed.editReason || `Xác nhận bản dự thảo lập từ chu kỳ ${p.childCycleId}, không chỉnh sửa`;
-  const conn = await db.connect();
-  try {
-    await conn.query('BEGIN');
-    const recorded = await recordUpwardReport(conn, {
-      requestId,
-      childCycleId: p.childCycleId,
-      parentCycleId,
-      unitCode,
-      version: receipt.version,
-      snapshotSha256: prepared.sha256,
-      drafted: prepared.draft.payload,
-      submitted: parsed.payload,
-      edits,
-      editReason: parsed.editReason || null,
+    return await sendUpward(db, client, prepared, {
+      payload: parsed.payload,
       confirmedBy: parsed.confirmedBy,
+      editReason: parsed.editReason,
       actor: p.actor,
+      role: 'operator',
+      via: 'cli',
+      receivedAt: p.receivedAt,
     });
-    if (recorded.created)
-      await insertAuditEntry(conn, {
-        actor: p.actor,
-        role: 'operator',
-        action: 'submit-upward-report',
-        cycleId: parentCycleId,
-        unitCode,
-        phase: 'year-end-report',
-        workflowId: null,
-        reason,
-        details: {
-          childCycleId: p.childCycleId,
-          version: receipt.version,
-          confirmedBy: parsed.confirmedBy,
-          snapshotSha256: prepared.sha256,
-          editedFields: edits.map((e) => e.field),
-        },
-        outcome: 'ok',
-        message: null,
-        requestId,
-      });
-    await conn.query('COMMIT');
-    return { parentCycleId, unitCode, receipt, edits, record: recorded.row, created: recorded.created };
   } catch (err) {
-    await conn.query('ROLLBACK').catch(() => undefined);
+    if (err instanceof UpwardRefused) throw upwardFileError(p.file, parsed, err.issues);
     throw err;
-  } finally {
-    conn.release();
   }
+}
+
+/** JSON with every object's keys sorted: the same report gives the same request id from the file and the form. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
 }
 
 function brief(v: unknown): string {

@@ -12,7 +12,7 @@ import { BASE, chip, seg, type Html } from '../html.js';
 export function parentLine(cycle: CycleRow): Html {
   if (!cycle.parent) return html``;
   return html`<p class="muted">Chu kỳ con của <a href="${BASE}/chu-ky/${seg(cycle.parent.cycleId)}">${cycle.parent.cycleId}</a>
- (cấp ủy này là đơn vị <b>${cycle.parent.unitCode}</b> của chu kỳ cấp trên)</p>`;
+ (cấp ủy này là đơn vị <b>${cycle.parent.unitCode}</b> của chu kỳ cấp trên) · <a href="${BASE}/chu-ky/${seg(cycle.id)}/bao-cao-len" id="upward-link">Báo cáo năm lên cấp trên</a></p>`;
 }
 
 export function childrenSection(children: ChildProgress[]): Html {

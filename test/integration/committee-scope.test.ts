@@ -8,6 +8,7 @@
  * (`chuky api-token create`) gets 404 on every route naming another committee's cycle — every route the API has,
  * read from its route table — and lists its own cycles only; a revoked token and a wrong one get 401.
  */
+import { cliEnvOf, terminateAll } from '../support/cli-env.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConsole } from '../../console/app.js';
 import { ROUTE_SCOPE } from '../../console/scope.js';
@@ -55,7 +56,6 @@ describe('console: each committee sees only its own', () => {
     });
 
   beforeAll(async () => {
-    void services;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
@@ -98,11 +98,7 @@ describe('console: each committee sees only its own', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const id of workflows)
-      await h?.client.workflow
-        .getHandle(id)
-        .terminate('console scope test done')
-        .catch(() => undefined);
+    await terminateAll(h?.client, workflows, 'console scope test done');
     await api?.close();
     await tokenApi?.close();
     h?.worker.shutdown();
@@ -122,15 +118,19 @@ describe('console: each committee sees only its own', () => {
     `/console/chu-ky/${cycle}/bieu-do`,
     `/console/chu-ky/${cycle}/don-vi/U001`,
     `/console/chu-ky/${cycle}/don-vi/U001/ghi-nhan/plan`,
+    `/console/chu-ky/${cycle}/bao-cao-len`,
   ];
 
   it("answers another committee's cycle as one that does not exist, on every route that names a cycle", async () => {
     const pathRoutes = Object.entries(ROUTE_SCOPE).filter(([, rule]) => rule === 'cycle-in-path');
     // Every such route is tried below (the live stream by its status only: it stays open).
     expect(pathRoutes.map(([k]) => k).sort()).toEqual(
-      [...cyclePaths(':cycle'), '/console/chu-ky/:cycle/truc-tiep']
-        .map((p) => `GET ${p.replace('/console', '').replace('/U001', '/:unit').replace('/plan', '/:phase')}`)
-        .sort(),
+      [
+        ...[...cyclePaths(':cycle'), '/console/chu-ky/:cycle/truc-tiep'].map(
+          (p) => `GET ${p.replace('/console', '').replace('/U001', '/:unit').replace('/plan', '/:phase')}`,
+        ),
+        'POST /chu-ky/:cycle/bao-cao-len',
+      ].sort(),
     );
     for (const path of cyclePaths(cycleOf(A))) expect((await clerkA.get(path)).status, path).toBe(200);
     for (const other of [cycleOf(B), cycleOf(P), `NOPE${RUN}-${YEAR}`]) {
@@ -141,6 +141,9 @@ describe('console: each committee sees only its own', () => {
         expect(page).toContain('Không có chu kỳ này.');
         if (!other.startsWith('NOPE')) expect(page).not.toContain(`Đảng bộ Sở`);
       }
+      // The report upward's form, sent to another committee's cycle: refused before anything runs.
+      const posted = await clerkA.post(`/console/chu-ky/${other}/bao-cao-len`, { confirmedBy: 'X', editReason: '' });
+      expect(posted.status).toBe(404);
       const live = await fetch(`${base}/console/chu-ky/${other}/truc-tiep`, { headers: { cookie: clerkA.cookie } });
       expect(live.status).toBe(404);
       await live.body?.cancel();
@@ -288,12 +291,7 @@ describe('console: each committee sees only its own', () => {
   });
 
   describe('the operator API', () => {
-    const cliEnv = () => ({
-      TEMPORAL_ADDRESS: services.temporalAddress,
-      DATABASE_URL: services.databaseUrl,
-      SMTP_URL: services.smtpUrl,
-      CHUKY_TASK_QUEUE: QUEUE,
-    });
+    const cliEnv = () => cliEnvOf(services, QUEUE);
     const create = async (args: string[]) => {
       const r = await chuky(['api-token', 'create', '--name', 'Phần mềm của cấp ủy', '--json', ...args], cliEnv());
       expect(r.code, r.stderr).toBe(0);

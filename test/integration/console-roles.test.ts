@@ -309,6 +309,7 @@ describe('console: sign-in, roles, CSRF, headers', () => {
       'repair.retry': repair('retry', { workflowId: unitWorkflowId(cycleId, second) }),
       'repair.reset': repair('reset', { workflowId: unitWorkflowId(cycleId, second) }),
       'repair.cancel': repair('cancel', { workflowId: `chuky/unit/${cycleId}/NO-SUCH-UNIT` }),
+      'report.upward': { method: 'GET', path: `/console/chu-ky/${cycleId}/bao-cao-len` },
       'users.view': { method: 'GET', path: '/console/nguoi-dung' },
       'users.manage': {
         method: 'POST',
@@ -321,7 +322,7 @@ describe('console: sign-in, roles, CSRF, headers', () => {
   }
 
   it('for every action of the permission table: refused (403) to each role without it, let through for each role with it', async () => {
-    expect(ACTIONS.length).toBe(14);
+    expect(ACTIONS.length).toBe(15);
     let n = 0;
     for (const action of ACTIONS) {
       const allowedRoles = PERMISSIONS[action] as readonly Role[];

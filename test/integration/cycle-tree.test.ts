@@ -5,6 +5,7 @@
  * dates; a superior's extension for that committee moves what it may set, and nothing for the others; and the
  * superior's cycle cannot be closed while a child is open, unless the closing is a recorded decision.
  */
+import { cliEnvOf, terminateAll } from '../support/cli-env.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { extendDeadline } from '../../client/unit-actions.js';
@@ -27,12 +28,7 @@ const YEAR = 2027;
 
 describe('cycles nest: the cascade of deadlines, checked at start, and the close of a superior', () => {
   const services = inject('services');
-  const cliEnv = {
-    TEMPORAL_ADDRESS: services.temporalAddress,
-    DATABASE_URL: services.databaseUrl,
-    SMTP_URL: services.smtpUrl,
-    CHUKY_TASK_QUEUE: QUEUE,
-  };
+  const cliEnv = cliEnvOf(services, QUEUE);
   let h: Harness;
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   let base = '';
@@ -107,11 +103,7 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
   });
 
   afterAll(async () => {
-    for (const id of cleanup)
-      await h?.client.workflow
-        .getHandle(id)
-        .terminate('cycle tree test done')
-        .catch(() => undefined);
+    await terminateAll(h?.client, cleanup, 'cycle tree test done');
     await api?.close();
     h?.worker.shutdown();
     await running?.catch(() => undefined);

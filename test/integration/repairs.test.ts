@@ -4,6 +4,7 @@
  * Retry runs against a unit workflow whose worker cannot reach its SMTP server; reset against a workflow whose
  * task keeps failing (test/support/stuck-workflow.ts).
  */
+import { cliEnvOf, terminateAll } from '../support/cli-env.js';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { activityVi } from '../../domain/words.js';
@@ -38,12 +39,7 @@ const actor = { id: 'tester', role: 'cli' };
 
 describe('repairs on the real stack', () => {
   const services = inject('services');
-  const cliEnv = {
-    TEMPORAL_ADDRESS: services.temporalAddress,
-    DATABASE_URL: services.databaseUrl,
-    SMTP_URL: services.smtpUrl,
-    CHUKY_TASK_QUEUE: QUEUE,
-  };
+  const cliEnv = cliEnvOf(services, QUEUE);
   let h: Harness;
   let deps: OpsDeps;
   let fx: Fixture;
@@ -98,11 +94,7 @@ describe('repairs on the real stack', () => {
 
   afterAll(async () => {
     // Leave nothing running on the shared dev server.
-    for (const id of cleanup)
-      await h?.client.workflow
-        .getHandle(id)
-        .terminate('repairs test done')
-        .catch(() => undefined);
+    await terminateAll(h?.client, cleanup, 'repairs test done');
     h?.worker.shutdown();
     await running?.catch(() => undefined);
     await native?.close();

@@ -6,6 +6,7 @@
  * Update as any unit's form, recorded once with its edit and reason, and `report explain` in the superior's closed
  * year follows each figure down to the grassroots units' submissions.
  */
+import { cliEnvOf, terminateAll } from '../support/cli-env.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { submit } from '../../client/unit-actions.js';
 import { getCycle } from '../../db/cycles.js';
+import { freePort } from '../../stack/ports.js';
+import { signInToConsole } from '../support/console-session.js';
+import { startHarnessApi } from '../support/harness-api.js';
 import { unitWorkflowId } from '../../domain/ids.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { writeFixture } from '../support/fixtures.js';
@@ -54,14 +58,23 @@ const yearEnd = (members: number, studied: number, withPersonalPlan: number, lim
 
 describe("a committee's year-end report to its superior, drafted from its own closed cycle", () => {
   const services = inject('services');
-  const cliEnv = {
-    TEMPORAL_ADDRESS: services.temporalAddress,
-    DATABASE_URL: services.databaseUrl,
-    SMTP_URL: services.smtpUrl,
-    CHUKY_TASK_QUEUE: QUEUE,
-  };
+  const cliEnv = cliEnvOf(services, QUEUE);
   let h: Harness;
   let running: Promise<void>;
+  let api: Awaited<ReturnType<typeof startHarnessApi>> | undefined;
+  let base = '';
+  /** The draft's payload, as `report upward draft --json` prints it. */
+  let drafted: { figures: Record<string, unknown>; narrative: Record<string, string> };
+  /** The console's form fields for a payload: "p:<path>" for every figure and paragraph. */
+  const formOf = (payload: { figures: Record<string, unknown>; narrative: Record<string, string> }) => {
+    const out: Record<string, string> = {};
+    const walk = (v: unknown, path: string) => {
+      if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+      else out[`p:${path}`] = String(v);
+    };
+    walk(payload, '');
+    return out;
+  };
   let parentId = '';
   let childId = '';
   const workflows: string[] = [];
@@ -97,8 +110,11 @@ describe("a committee's year-end report to its superior, drafted from its own cl
   });
 
   beforeAll(async () => {
-    h = await startHarness({ taskQueue: QUEUE });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
     running = h.worker.run();
+    api = await startHarnessApi(h, port);
     // The superior: U001 is the committee below (75 members in the superior's list), U002 a plain unit.
     const parent = writeFixture({
       code: `ITUP${RUN}`,
@@ -132,11 +148,8 @@ describe("a committee's year-end report to its superior, drafted from its own cl
   }, 120_000);
 
   afterAll(async () => {
-    for (const id of workflows)
-      await h?.client.workflow
-        .getHandle(id)
-        .terminate('upward report test done')
-        .catch(() => undefined);
+    await terminateAll(h?.client, workflows, 'upward report test done');
+    await api?.close();
     h?.worker.shutdown();
     await running?.catch(() => undefined);
     await h?.close();
@@ -168,8 +181,9 @@ describe("a committee's year-end report to its superior, drafted from its own cl
     const json = JSON.parse((await upward(['draft', '--cycle', childId, '--json'])).stdout) as {
       parent: unknown;
       units: number;
-      payload: { figures: { inspections: unknown } };
+      payload: { figures: { inspections: unknown } & Record<string, unknown>; narrative: Record<string, string> };
     };
+    drafted = json.payload;
     expect(json.parent).toEqual({ cycleId: parentId, unitCode: 'U001' });
     expect(json.units).toBe(2);
     expect(json.payload.figures.inspections).toEqual({ committee: counts(2, 6, 2, 0), ubkt: counts(0, 2, 0, 0) });
@@ -206,6 +220,25 @@ describe("a committee's year-end report to its superior, drafted from its own cl
     expect(refused.stderr).toContain(
       `${draftFile}:${lineOf(impossible, /^ {2}studied: 78$/)}: figures.studied: Số đảng viên đã học tập không được lớn hơn tổng số đảng viên`,
     );
+    expect(await stored()).toEqual({ submissions: 0, reports: 0 });
+  });
+
+  it("offers the draft as a console form to the committee's clerk only, and refuses an edit without a reason there too", async () => {
+    const clerk = await signInToConsole(base, h.db, { role: 'clerk', prefix: 'upward-clerk', committeeCode: `ITUC${RUN}` });
+    const page = await (await clerk.get(`/console/chu-ky/${childId}`)).text();
+    expect(page).toContain(`href="/console/chu-ky/${childId}/bao-cao-len"`);
+    const form = await (await clerk.get(`/console/chu-ky/${childId}/bao-cao-len`)).text();
+    expect(form).toContain(`Gửi chu kỳ <b>${parentId}</b> với tư cách đơn vị <b>U001</b>`);
+    expect(form).toContain('name="p:figures.members" value="77"');
+    expect(form).toContain('Dự thảo 74: đảng viên được học tập ở các đơn vị (kể cả bổ sung)');
+    // The superior's clerk (no subtree) does not see the committee's cycle, nor its report page.
+    const superiorClerk = await signInToConsole(base, h.db, { role: 'clerk', prefix: 'upward-sup', committeeCode: `ITUP${RUN}` });
+    expect((await superiorClerk.get(`/console/chu-ky/${childId}/bao-cao-len`)).status).toBe(404);
+
+    const edited = { ...formOf(drafted), 'p:figures.withPersonalPlan': '75', confirmedBy: 'Nguyễn Văn An, Phó Bí thư', editReason: '' };
+    const refused = await clerk.post(`/console/chu-ky/${childId}/bao-cao-len`, edited);
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('Lý do chỉnh sửa: chưa ghi, mà 1 mục khác bản dự thảo (figures.withPersonalPlan: 76 → 75)');
     expect(await stored()).toEqual({ submissions: 0, reports: 0 });
   });
 
@@ -246,6 +279,22 @@ describe("a committee's year-end report to its superior, drafted from its own cl
     const again = await upward(['submit', '--cycle', childId, '--file', draftFile]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`U001's year-end report was already sent to ${parentId}: version 1`);
+    expect(await stored()).toEqual({ submissions: 1, reports: 1 });
+  });
+
+  it('shows in the console what was sent, and the same report sent from the console is the same request', async () => {
+    const clerk = await signInToConsole(base, h.db, { role: 'clerk', prefix: 'upward-clerk2', committeeCode: `ITUC${RUN}` });
+    const again = await clerk.post(`/console/chu-ky/${childId}/bao-cao-len`, {
+      ...formOf(drafted),
+      'p:figures.withPersonalPlan': '77',
+      confirmedBy: 'Nguyễn Văn An, Phó Bí thư',
+      editReason: 'Chi bộ U002 báo thiếu một đảng viên có kế hoạch cá nhân',
+    });
+    const text = await again.text();
+    expect(again.status, text).toBe(200);
+    expect(text).toContain(`Bản này đã được gửi trước đó: báo cáo năm của U001 tới ${parentId}, lần 1`);
+    expect(text).toContain('Lần 1,');
+    expect(text).toContain('người xác nhận: Nguyễn Văn An, Phó Bí thư; sửa 1 mục: Chi bộ U002 báo thiếu một đảng viên có kế hoạch cá nhân');
     expect(await stored()).toEqual({ submissions: 1, reports: 1 });
   });
 
