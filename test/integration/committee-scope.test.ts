@@ -8,7 +8,7 @@
  * (`chuky api-token create`) gets 404 on every route naming another committee's cycle — every route the API has,
  * read from its route table — and lists its own cycles only; a revoked token and a wrong one get 401.
  */
-import { cliEnvOf, terminateAll } from '../support/cli-env.js';
+import { cliEnvOf } from '../support/cli-env.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConsole } from '../../console/app.js';
 import { ROUTE_SCOPE } from '../../console/scope.js';
@@ -19,8 +19,8 @@ import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 import { signInToConsole, type ConsoleSession } from '../support/console-session.js';
 import { writeFixture } from '../support/fixtures.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { startHarnessApi } from '../support/harness-api.js';
+import type { Harness } from '../support/harness.js';
+import { startHarnessApi, startHarnessWithApi, type HarnessWithApi } from '../support/harness-api.js';
 import { chuky, waitFor } from '../support/processes.js';
 
 const QUEUE = 'it-console-scope';
@@ -34,8 +34,7 @@ const cycleOf = (code: string) => `${code}-${YEAR}`;
 describe('console: each committee sees only its own', () => {
   const services = inject('services');
   let h: Harness;
-  let running: Promise<void>;
-  let api: Awaited<ReturnType<typeof startHarnessApi>> | undefined;
+  let stack: HarnessWithApi | undefined;
   let base = '';
   const workflows: string[] = [];
   let clerkA: ConsoleSession;
@@ -56,11 +55,9 @@ describe('console: each committee sees only its own', () => {
     });
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
-    running = h.worker.run();
-    api = await startHarnessApi(h, port);
+    stack = await startHarnessWithApi(QUEUE);
+    h = stack.h;
+    base = stack.base;
     // The province P, and two committees under it, A (its unit U001) and B (U002). A day lasts 30 s: each unit's
     // plan obligation is written within seconds, and its first reminder is minutes away.
     for (const [code, unit] of [
@@ -98,12 +95,8 @@ describe('console: each committee sees only its own', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await terminateAll(h?.client, workflows, 'console scope test done');
-    await api?.close();
     await tokenApi?.close();
-    h?.worker.shutdown();
-    await running?.catch(() => undefined);
-    await h?.close();
+    await stack?.stop(workflows, 'console scope test done');
   });
 
   it('has a scope rule for every declared route, and refuses to declare one without', () => {

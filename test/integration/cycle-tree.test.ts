@@ -5,7 +5,7 @@
  * dates; a superior's extension for that committee moves what it may set, and nothing for the others; and the
  * superior's cycle cannot be closed while a child is open, unless the closing is a recorded decision.
  */
-import { cliEnvOf, terminateAll } from '../support/cli-env.js';
+import { cliEnvOf } from '../support/cli-env.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { extendDeadline } from '../../client/unit-actions.js';
@@ -13,11 +13,9 @@ import { ConfigError } from '../../config/errors.js';
 import { childCycles } from '../../db/cycle-tree.js';
 import { getCycle } from '../../db/cycles.js';
 import { unitWorkflowId } from '../../domain/ids.js';
-import { startApi } from '../../api/server.js';
-import { freePort } from '../../stack/ports.js';
 import { signInToConsole } from '../support/console-session.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { startHarnessApi } from '../support/harness-api.js';
+import type { Harness } from '../support/harness.js';
+import { startHarnessWithApi, type HarnessWithApi } from '../support/harness-api.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
 import { fetchInbox } from '../../stack/smtp-sink.js';
@@ -30,9 +28,8 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
   const services = inject('services');
   const cliEnv = cliEnvOf(services, QUEUE);
   let h: Harness;
-  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let stack: HarnessWithApi | undefined;
   let base = '';
-  let running: Promise<void>;
   let parent: Fixture;
   let parentId: string;
   const cleanup: string[] = [];
@@ -70,11 +67,9 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
-    running = h.worker.run();
-    api = await startHarnessApi(h, port);
+    stack = await startHarnessWithApi(QUEUE);
+    h = stack.h;
+    base = stack.base;
     // The superior: three units, a plan due 20 March and a year-end report due 30 November. A compressed calendar
     // (a day in 3 s) opens its plan phase at once, so its units' obligations are in the database to be extended.
     parent = writeFixture({
@@ -103,11 +98,7 @@ describe('cycles nest: the cascade of deadlines, checked at start, and the close
   });
 
   afterAll(async () => {
-    await terminateAll(h?.client, cleanup, 'cycle tree test done');
-    await api?.close();
-    h?.worker.shutdown();
-    await running?.catch(() => undefined);
-    await h?.close();
+    await stack?.stop(cleanup, 'cycle tree test done');
   });
 
   it('refuses a child whose deadline is too close to the superior’s, naming the file, the line and both dates', async () => {

@@ -6,7 +6,7 @@
  * Update as any unit's form, recorded once with its edit and reason, and `report explain` in the superior's closed
  * year follows each figure down to the grassroots units' submissions.
  */
-import { cliEnvOf, terminateAll } from '../support/cli-env.js';
+import { cliEnvOf } from '../support/cli-env.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +14,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { submit } from '../../client/unit-actions.js';
 import { getCycle } from '../../db/cycles.js';
-import { freePort } from '../../stack/ports.js';
 import { signInToConsole } from '../support/console-session.js';
-import { startHarnessApi } from '../support/harness-api.js';
+import { startHarnessWithApi, type HarnessWithApi } from '../support/harness-api.js';
 import { unitWorkflowId } from '../../domain/ids.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
 import { writeFixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
 
@@ -60,8 +59,7 @@ describe("a committee's year-end report to its superior, drafted from its own cl
   const services = inject('services');
   const cliEnv = cliEnvOf(services, QUEUE);
   let h: Harness;
-  let running: Promise<void>;
-  let api: Awaited<ReturnType<typeof startHarnessApi>> | undefined;
+  let stack: HarnessWithApi | undefined;
   let base = '';
   /** The draft's payload, as `report upward draft --json` prints it. */
   let drafted: { figures: Record<string, unknown>; narrative: Record<string, string> };
@@ -110,11 +108,9 @@ describe("a committee's year-end report to its superior, drafted from its own cl
   });
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    h = await startHarness({ taskQueue: QUEUE, publicBaseUrl: base });
-    running = h.worker.run();
-    api = await startHarnessApi(h, port);
+    stack = await startHarnessWithApi(QUEUE);
+    h = stack.h;
+    base = stack.base;
     // The superior: U001 is the committee below (75 members in the superior's list), U002 a plain unit.
     const parent = writeFixture({
       code: `ITUP${RUN}`,
@@ -148,11 +144,7 @@ describe("a committee's year-end report to its superior, drafted from its own cl
   }, 120_000);
 
   afterAll(async () => {
-    await terminateAll(h?.client, workflows, 'upward report test done');
-    await api?.close();
-    h?.worker.shutdown();
-    await running?.catch(() => undefined);
-    await h?.close();
+    await stack?.stop(workflows, 'upward report test done');
   });
 
   it('refuses to draft before the committee’s cycle is closed, saying what to do', async () => {
