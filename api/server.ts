@@ -6,8 +6,9 @@ import { HTTPException } from 'hono/http-exception';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool.js';
-import { getCycle, listCycles } from '../db/cycles.js';
-import { cycleStatus, unitEvents } from '../db/records.js';
+import { listCycles } from '../db/cycles.js';
+import { unitEvents } from '../db/records.js';
+import { cycleStatusView } from '../ops/cycle-view.js';
 import { LinkError, checkLink, type LinkScope } from '../auth/links.js';
 import { isRevoked } from '../db/links.js';
 import { registerRecordRoutes } from './routes/records.js';
@@ -16,6 +17,8 @@ import { ActionRefused, acknowledgePlan, exempt, extendDeadline, submit } from '
 import { messagePage } from './pages.js';
 import { registerUnitFormRoutes } from './routes/unit-forms.js';
 import { registerInspectionRoutes } from './routes/inspections.js';
+import { registerOperatorViewRoutes } from './routes/operator-views.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { recordAudit } from '../ops/audit.js';
 import type { EmailDeps } from '../activities/email.js';
 import { createConsole } from '../console/app.js';
@@ -115,6 +118,10 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   // Writes are JSON (a units import: CSV), else 415: no body a page could send without a CORS preflight.
   api.use('*', jsonWrites());
   api.use('*', apiBodyGuard());
+  // What the command line shows, for a committee's operator (api/routes/operator-views.ts, reports.ts); first, as
+  // `GET /cycles?summary=1` is answered there.
+  registerOperatorViewRoutes(api, deps);
+  registerReportRoutes(api, deps);
   api.get('/cycles', async (c) => {
     const scope = c.get('apiScope');
     return c.json(
@@ -123,10 +130,11 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
         .map(({ definition, ...rest }) => ({ ...rest, committee: definition.committee.name })),
     );
   });
+  // `cycle status`'s view (ops/cycle-view.ts); `cycle` kept for the callers of its first shape.
   api.get('/cycles/:cycle/status', async (c) => {
-    const cycle = await getCycle(deps.db, c.req.param('cycle'));
-    if (!cycle) return c.json({ error: `no cycle ${c.req.param('cycle')}` }, 404);
-    return c.json({ cycle: cycle.id, status: cycle.status, units: await cycleStatus(deps.db, cycle.id) });
+    const view = await cycleStatusView(deps.db, c.req.param('cycle'));
+    if (!view) return c.json({ error: `no cycle ${c.req.param('cycle')}` }, 404);
+    return c.json({ cycle: view.cycleId, ...view });
   });
   api.get('/cycles/:cycle/units/:unit/events', async (c) => c.json(await unitEvents(deps.db, c.req.param('cycle'), c.req.param('unit'))));
   const act = (fn: typeof acknowledgePlan | typeof submit | typeof extendDeadline | typeof exempt) => async (c: Context) => {

@@ -100,7 +100,8 @@ export interface UpwardInput {
   actor: string;
   /** The actor's role for the audit log: 'operator' on the command line, the console user's role there. */
   role: string;
-  via: 'cli' | 'web';
+  /** 'api': the command line with a committee's token, through the operator API. */
+  via: 'cli' | 'web' | 'api';
   /** The moment of receipt on the engine's clock (a year under time skipping passes its own; default now). */
   receivedAt?: number | undefined;
 }
@@ -204,14 +205,35 @@ export async function submitUpward(
     receivedAt?: number;
   },
 ): Promise<UpwardSubmitted> {
-  const prepared = await prepareUpward(db, p.childCycleId);
   let source: string;
   try {
     source = fs.readFileSync(p.file, 'utf8');
   } catch (err) {
     throw new ConfigError([{ file: p.file, field: '(file)', message: `cannot read it: ${(err as Error).message}` }]);
   }
-  const parsed = parseUpwardFile(source, p.file);
+  return submitUpwardText(db, client, { ...p, source, role: 'operator', via: 'cli' });
+}
+
+/**
+ * The same from the file's text: the command line reads the file itself, or sends it to the operator API with a
+ * committee's token (POST /cycles/:cycle/upward), whose answer names the same lines.
+ */
+export async function submitUpwardText(
+  db: Db,
+  client: Client,
+  p: {
+    childCycleId: string;
+    /** The file's name, for the errors' "file:line". */
+    file: string;
+    source: string;
+    actor: string;
+    role: string;
+    via: UpwardInput['via'];
+    receivedAt?: number;
+  },
+): Promise<UpwardSubmitted> {
+  const prepared = await prepareUpward(db, p.childCycleId);
+  const parsed = parseUpwardFile(p.source, p.file);
   if (parsed.childCycle !== p.childCycleId)
     throw upwardFileError(p.file, parsed, [
       {
@@ -225,8 +247,8 @@ export async function submitUpward(
       confirmedBy: parsed.confirmedBy,
       editReason: parsed.editReason,
       actor: p.actor,
-      role: 'operator',
-      via: 'cli',
+      role: p.role,
+      via: p.via,
       receivedAt: p.receivedAt,
     });
   } catch (err) {

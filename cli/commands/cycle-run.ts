@@ -1,23 +1,18 @@
 /** What `chuky cycle …` does (cycle.ts declares the commands and loads this when one runs). */
 import fs from 'node:fs';
 import { loadEnv } from '../../config/env.js';
-import { getCycle } from '../../db/cycles.js';
 import { frozenDataset } from '../../db/frozen.js';
-import { bouncedEmails, cycleStatus } from '../../db/records.js';
-import { cycleId as makeCycleId, cycleWorkflowId } from '../../domain/ids.js';
+import { cycleId as makeCycleId } from '../../domain/ids.js';
+import type { CloseCycleResult } from '../../ops/close-cycle.js';
 import { countWithPercent } from '../../ops/format.js';
-import { listCycles, phaseSummaries } from '../../ops/overview.js';
+import type { CycleStatusView } from '../../ops/cycle-view.js';
+import { listCycles } from '../../ops/overview.js';
 import { temporalUiUrl } from '../../ops/temporal-ui.js';
-import type { PhaseSummary } from '../../ops/types.js';
+import type { CycleSummary, PhaseSummary } from '../../ops/types.js';
+import { committeeApi } from '../committee-mode.js';
 import { cycleHeadline, t } from '../lang.js';
 import { printJson, printTable } from '../print.js';
 import { withDbToRead } from '../with-db.js';
-
-export function summarise(rows: { status: string; escalationLevel: number }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
-  return counts;
-}
 
 /** The per-phase standing as rows for printTable: counts with their Vietnamese-formatted percentages. */
 export function phaseRows(phases: PhaseSummary[]): Record<string, string>[] {
@@ -35,6 +30,9 @@ export function phaseRows(phases: PhaseSummary[]): Record<string, string>[] {
 }
 
 export const PHASE_COLUMNS = ['phase', 'total', 'on time', 'late', 'overdue', 'not submitted', 'exempted', 'pending', 'removed'];
+
+/** An id as one segment of the API's path. */
+export const seg = (id: string): string => encodeURIComponent(id);
 
 export const NO_UI_LINK = "No link to Temporal's Web UI: its address is unknown (set TEMPORAL_UI_URL, or start `chuky dev`).";
 
@@ -72,8 +70,27 @@ export async function runCycleStart(opts: { config: string; secondsPerDay?: numb
 
 /** Only PostgreSQL: the state is read from the database, so it answers when Temporal is down too. */
 export async function runCycleStatus(opts: { cycle?: string; config?: string; json?: boolean }): Promise<void> {
+  const api = committeeApi();
+  if (api) {
+    const { cycle: _first, ...view } = await api.get<CycleStatusView & { cycle: string }>(`/cycles/${seg(await cycleIdOf(opts))}/status`);
+    return printCycleStatus(view, opts.json);
+  }
   loadEnv();
-  // The cycle file's parser (YAML, zod) only when the cycle is named by its file.
+  const id = await cycleIdOf(opts);
+  const { cycleStatusView } = await import('../../ops/cycle-view.js');
+  const view = await withDbToRead(
+    async (db) => {
+      const v = await cycleStatusView(db, id);
+      if (!v) throw new Error(`no cycle "${id}" in the database; start it with \`chuky cycle start --config FILE\``);
+      return v;
+    },
+    { allAddresses: true },
+  );
+  printCycleStatus(view, opts.json);
+}
+
+/** The cycle's id from --cycle, or from the definition file it was started from (its parser loaded only then). */
+export async function cycleIdOf(opts: { cycle?: string; config?: string }): Promise<string> {
   const id =
     opts.cycle ??
     (opts.config
@@ -83,82 +100,65 @@ export async function runCycleStatus(opts: { cycle?: string; config?: string; js
         })
       : undefined);
   if (!id) throw new Error('give --cycle ID or --config FILE');
-  const { childProgress } = await import('../../ops/child-progress.js');
-  const { stored, units, bounces, phases, children } = await withDbToRead(
-    async (db) => {
-      const stored = await getCycle(db, id);
-      if (!stored) throw new Error(`no cycle "${id}" in the database; start it with \`chuky cycle start --config FILE\``);
-      return {
-        stored,
-        units: await cycleStatus(db, id),
-        bounces: await bouncedEmails(db, id),
-        phases: await phaseSummaries(db, id),
-        children: await childProgress(db, id),
-      };
-    },
-    { allAddresses: true },
-  );
-  const summary = summarise(units);
-  if (opts.json)
-    printJson({
-      cycleId: id,
-      status: stored.status,
-      ...(stored.parent ? { parent: stored.parent } : {}),
-      summary,
-      phases,
-      ...(children.length ? { children } : {}),
-      units,
-      bounces,
-    });
-  else {
-    process.stdout.write(`${cycleHeadline(id, stored.status, summary)}\n`);
-    if (stored.parent) process.stdout.write(`${t('A child cycle of')} ${stored.parent.cycleId} (${t('unit')} ${stored.parent.unitCode})\n`);
+  return id;
+}
+
+/** `cycle status` for scripts (--json) or people; the same from the database or from the operator API. */
+export function printCycleStatus(view: CycleStatusView, json: boolean | undefined): void {
+  if (json) return printJson(view);
+  const { cycleId: id, status, parent, summary, phases, children = [], units, bounces } = view;
+  process.stdout.write(`${cycleHeadline(id, status, summary)}\n`);
+  if (parent) process.stdout.write(`${t('A child cycle of')} ${parent.cycleId} (${t('unit')} ${parent.unitCode})\n`);
+  process.stdout.write('\n');
+  // The standing of each phase first (how many on time, late, overdue…), then each unit.
+  printTable(phaseRows(phases), PHASE_COLUMNS);
+  process.stdout.write('\n');
+  if (children.length) {
+    // The committees under it that run their own cycles: their units' progress beside their own obligation here.
+    process.stdout.write(`${t('Committees under it running their own cycles:')}\n`);
+    printTable(
+      children.flatMap((c) =>
+        c.phases.map((p) => ({
+          unitCode: c.unitCode,
+          childCycle: c.cycleId,
+          phase: p.phase,
+          unitsDone: `${p.done}/${p.total} (${p.percentDone}%)`,
+          ownStatus: p.towardParent?.status ?? '',
+          ownDeadline: p.towardParent?.deadline ?? '',
+        })),
+      ),
+      ['unitCode', 'childCycle', 'phase', 'unitsDone', 'ownStatus', 'ownDeadline'],
+    );
     process.stdout.write('\n');
-    // The standing of each phase first (how many on time, late, overdue…), then each unit.
-    printTable(phaseRows(phases), PHASE_COLUMNS);
-    process.stdout.write('\n');
-    if (children.length) {
-      // The committees under it that run their own cycles: their units' progress beside their own obligation here.
-      process.stdout.write(`${t('Committees under it running their own cycles:')}\n`);
-      printTable(
-        children.flatMap((c) =>
-          c.phases.map((p) => ({
-            unitCode: c.unitCode,
-            childCycle: c.cycleId,
-            phase: p.phase,
-            unitsDone: `${p.done}/${p.total} (${p.percentDone}%)`,
-            ownStatus: p.towardParent?.status ?? '',
-            ownDeadline: p.towardParent?.deadline ?? '',
-          })),
-        ),
-        ['unitCode', 'childCycle', 'phase', 'unitsDone', 'ownStatus', 'ownDeadline'],
-      );
-      process.stdout.write('\n');
-    }
-    printTable(units as unknown as Record<string, unknown>[], [
-      'unitCode',
-      'unitName',
-      'phase',
-      'deadline',
-      'status',
-      'escalationLevel',
-      'emailsSent',
-      'versions',
-    ]);
-    if (bounces.length) {
-      process.stdout.write(`\n${t("Undeliverable emails (correct the unit's address with `chuky units import`):")}\n`);
-      printTable(
-        bounces.map((b) => ({ ...b, to: b.to.join(', ') })),
-        ['unitCode', 'phase', 'kind', 'to', 'error'],
-      );
-    }
+  }
+  printTable(units as unknown as Record<string, unknown>[], [
+    'unitCode',
+    'unitName',
+    'phase',
+    'deadline',
+    'status',
+    'escalationLevel',
+    'emailsSent',
+    'versions',
+  ]);
+  if (bounces.length) {
+    process.stdout.write(`\n${t("Undeliverable emails (correct the unit's address with `chuky units import`):")}\n`);
+    printTable(
+      bounces.map((b) => ({ ...b, to: b.to.join(', ') })),
+      ['unitCode', 'phase', 'kind', 'to', 'error'],
+    );
   }
 }
 
 export async function runCycleList(opts: { json?: boolean }): Promise<void> {
+  const api = committeeApi();
+  if (api) return printCycleList(await api.get<CycleSummary[]>('/cycles', { summary: '1' }), opts.json);
   // Only PostgreSQL is needed: the list answers even when Temporal is down.
-  const cycles = await withDbToRead((db, env) => listCycles(db, temporalUiUrl(env), env.temporalNamespace));
-  if (opts.json) printJson(cycles);
+  printCycleList(await withDbToRead((db, env) => listCycles(db, temporalUiUrl(env), env.temporalNamespace)), opts.json);
+}
+
+export function printCycleList(cycles: CycleSummary[], json: boolean | undefined): void {
+  if (json) printJson(cycles);
   else if (!cycles.length) process.stdout.write(`${t('No cycles yet; start one with `chuky cycle start --config FILE`')}\n`);
   else {
     printTable(
@@ -180,9 +180,15 @@ export async function runCycleList(opts: { json?: boolean }): Promise<void> {
 }
 
 export async function runCycleExport(opts: { cycle: string; out?: string }): Promise<void> {
+  const api = committeeApi();
+  if (api) return writeExport(opts, await api.get<{ frozenAt: string | null }>(`/cycles/${seg(opts.cycle)}/export`));
   // The year's data is all in PostgreSQL.
   const data = await withDbToRead((db) => frozenDataset(db, opts.cycle), { allAddresses: true });
   if (!data) throw new Error(`no cycle "${opts.cycle}" in the database`);
+  writeExport(opts, data);
+}
+
+export function writeExport(opts: { cycle: string; out?: string }, data: { frozenAt?: string | null }): void {
   if (!data.frozenAt) process.stderr.write(`Note: cycle ${opts.cycle} is not frozen yet; this is its data so far.\n`);
   const text = `${JSON.stringify(data, null, 2)}\n`;
   if (opts.out) fs.writeFileSync(opts.out, text);
@@ -196,42 +202,30 @@ export async function runCycleClose(opts: {
   despiteOpenChildren?: boolean;
   json?: boolean;
 }): Promise<void> {
-  const [{ closeCycleSignal }, { withTemporalAndDb }, { childCycles }, { recordAudit }] = await Promise.all([
-    import('../../workflows/messages.js'),
-    import('../with-temporal.js'),
-    import('../../db/cycle-tree.js'),
-    import('../../ops/audit.js'),
-  ]);
-  await withTemporalAndDb(async ({ client, db }) => {
-    // A superior's year closed while a committee under it still runs its own: the committee's report toward it
-    // would never arrive. Refused, unless the closing is a decision, recorded as such.
-    const open = (await childCycles(db, opts.cycle)).filter((c) => c.status !== 'closed');
-    if (open.length && !opts.despiteOpenChildren)
-      throw new Error(
-        `cycle ${opts.cycle} has child cycles still open: ${open.map((c) => `${c.id} (unit ${c.unitCode}, ${c.status})`).join(', ')}; ` +
-          `close them first, or close this one anyway with --despite-open-children (the reason is recorded as the decision)`,
-      );
-    if (open.length)
-      await recordAudit(db, {
-        actor: opts.actor,
-        role: 'operator',
-        action: 'close-cycle-despite-open-children',
-        cycleId: opts.cycle,
-        unitCode: null,
-        phase: null,
-        workflowId: cycleWorkflowId(opts.cycle),
-        reason: opts.reason,
-        details: { openChildren: open.map((c) => ({ cycleId: c.id, unitCode: c.unitCode, status: c.status })) },
-        outcome: 'ok',
-        message: null,
-      });
-    await client.workflow
-      .getHandle(cycleWorkflowId(opts.cycle))
-      .signal(closeCycleSignal, { reason: opts.reason, actor: `operator:${opts.actor}` });
-    if (opts.json) printJson({ cycleId: opts.cycle, closing: true, ...(open.length ? { openChildren: open.map((c) => c.id) } : {}) });
-    else
-      process.stdout.write(
-        `Closing cycle ${opts.cycle}${open.length ? ` (child cycles still open: ${open.map((c) => c.id).join(', ')}; recorded)` : ''}\n`,
-      );
-  });
+  const api = committeeApi();
+  if (api) {
+    const body = { reason: opts.reason, actor: opts.actor, ...(opts.despiteOpenChildren ? { despiteOpenChildren: true } : {}) };
+    return printCycleClose(await api.send<CloseCycleResult>('POST', `/cycles/${seg(opts.cycle)}/close`, body), opts.json);
+  }
+  const [{ closeCycle }, { withTemporalAndDb }] = await Promise.all([import('../../ops/close-cycle.js'), import('../with-temporal.js')]);
+  const result = await withTemporalAndDb((deps) =>
+    closeCycle(deps, {
+      cycleId: opts.cycle,
+      reason: opts.reason,
+      actor: opts.actor,
+      role: 'operator',
+      ...(opts.despiteOpenChildren ? { despiteOpenChildren: true } : {}),
+    }),
+  );
+  printCycleClose(result, opts.json);
+}
+
+export function printCycleClose(result: CloseCycleResult, json: boolean | undefined): void {
+  if (json) printJson(result);
+  else {
+    const open = result.openChildren ?? [];
+    process.stdout.write(
+      `Closing cycle ${result.cycleId}${open.length ? ` (child cycles still open: ${open.join(', ')}; recorded)` : ''}\n`,
+    );
+  }
 }

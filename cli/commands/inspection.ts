@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Runtime } from '../../workers/runtime.js';
 import { action } from '../action.js';
+import { committeeApi } from '../committee-mode.js';
 
 /** The running parts' wiring, for the commands that start or move an inspection's workflow; loaded when one runs. */
 async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>): Promise<T> {
@@ -31,7 +32,15 @@ const load = async () => {
   return { ...inspections, ...actions, ...print, ...withDb };
 };
 
-const actor = (name: string) => ({ id: `operator:${name}`, via: 'cli' as const });
+const actor = (name: string) => ({ id: `operator:${name}`, via: committeeApi() ? ('api' as const) : ('cli' as const) });
+const seg = encodeURIComponent;
+
+/** An inspection's id (chuky/inspection/CYCLE/UNIT/KIND-BODY) as its path in the operator API. */
+function inspectionPath(id: string): string {
+  const m = /^chuky\/inspection\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(id);
+  if (!m) throw new Error(`--id: "${id}" is not an inspection id (chuky/inspection/CYCLE/UNIT/KIND-BODY, as \`inspection list\` shows)`);
+  return `/cycles/${seg(m[1]!)}/units/${seg(m[2]!)}/inspections/${seg(m[3]!)}`;
+}
 
 export function registerInspectionCommands(program: Command): void {
   const insp = program.command('inspection').description('Inspections and supervision (kiểm tra, giám sát) of units');
@@ -44,8 +53,11 @@ export function registerInspectionCommands(program: Command): void {
     .action(
       action(async (o: { cycle: string; json?: boolean }) => {
         const { inspectionProposals, printJson, printTable, withDbToRead } = await load();
+        const api = committeeApi();
         // Read from PostgreSQL only.
-        const rows = await withDbToRead((db) => inspectionProposals(db, o.cycle), { allAddresses: true });
+        const rows = api
+          ? await api.get<Awaited<ReturnType<typeof inspectionProposals>>>(`/cycles/${seg(o.cycle)}/inspection-proposals`)
+          : await withDbToRead((db) => inspectionProposals(db, o.cycle), { allAddresses: true });
         if (o.json) printJson(rows);
         else printTable(rows, ['unitCode', 'unitName', 'phase', 'reason']);
       }),
@@ -75,16 +87,11 @@ export function registerInspectionCommands(program: Command): void {
           json?: boolean;
         }) => {
           const { printJson, startInspection } = await load();
-          const result = await withRuntime((rt, taskQueue) =>
-            startInspection({ db: rt.db, client: rt.client, taskQueue }, o.cycle, {
-              unitCode: o.unit,
-              kind: o.kind,
-              body: o.by,
-              origin: o.origin,
-              reason: o.reason,
-              actor: actor(o.actor),
-            }),
-          );
+          const input = { unitCode: o.unit, kind: o.kind, body: o.by, origin: o.origin, reason: o.reason, actor: actor(o.actor) };
+          const api = committeeApi();
+          const result = api
+            ? await api.send<Awaited<ReturnType<typeof startInspection>>>('POST', `/cycles/${seg(o.cycle)}/inspections`, input)
+            : await withRuntime((rt, taskQueue) => startInspection({ db: rt.db, client: rt.client, taskQueue }, o.cycle, input));
           if (o.json) printJson(result);
           else process.stdout.write(`${result.started ? 'Started' : 'Already started'}: ${result.inspectionId}\n`);
         },
@@ -109,13 +116,11 @@ export function registerInspectionCommands(program: Command): void {
       .action(
         action(async (o: Record<string, unknown>) => {
           const { actOnInspection, printJson } = await load();
-          const view = await withRuntime((rt) =>
-            actOnInspection(rt.client, String(o.id), name, {
-              ...build(o),
-              actor: actor(String(o.actor)),
-              requestId: (o.requestId as string | undefined) ?? randomUUID(),
-            }),
-          );
+          const input = { ...build(o), actor: actor(String(o.actor)), requestId: (o.requestId as string | undefined) ?? randomUUID() };
+          const api = committeeApi();
+          const view = api
+            ? await api.send<Awaited<ReturnType<typeof actOnInspection>>>('POST', `${inspectionPath(String(o.id))}/${name}`, input)
+            : await withRuntime((rt) => actOnInspection(rt.client, String(o.id), name, input));
           if (o.json) printJson(view);
           else process.stdout.write(`${view.inspectionId}: ${view.status}\n`);
         }),
@@ -159,8 +164,11 @@ export function registerInspectionCommands(program: Command): void {
     .action(
       action(async (o: { cycle: string; unit?: string; json?: boolean }) => {
         const { listInspections, printJson, printTable, withDbToRead } = await load();
+        const api = committeeApi();
         // Read from PostgreSQL only.
-        const rows = await withDbToRead((db) => listInspections(db, o.cycle, o.unit), { allAddresses: true });
+        const rows = api
+          ? await api.get<Awaited<ReturnType<typeof listInspections>>>(`/cycles/${seg(o.cycle)}/inspections`, { unit: o.unit })
+          : await withDbToRead((db) => listInspections(db, o.cycle, o.unit), { allAddresses: true });
         if (o.json) printJson(rows);
         else
           printTable(rows as unknown as Record<string, unknown>[], [

@@ -3,7 +3,8 @@ import { loadEnv } from '../../config/env.js';
 import { formatStalls } from '../../ops/format.js';
 import { listOverdue } from '../../ops/overview.js';
 import { temporalUiUrl } from '../../ops/temporal-ui.js';
-import type { Stall, StallKind } from '../../ops/types.js';
+import type { OverdueRow, Stall, StallKind } from '../../ops/types.js';
+import { committeeApi } from '../committee-mode.js';
 import { isVi, stallsVi, t } from '../lang.js';
 import { printJson, printTable } from '../print.js';
 import { withDbToRead } from '../with-db.js';
@@ -20,6 +21,9 @@ function printStalls(stalls: Stall[]): void {
 
 /** Only PostgreSQL: the overdue obligations are in the database. */
 export async function runOverdue(opts: { cycle?: string; phase?: string; level?: number; json?: boolean }): Promise<void> {
+  const api = committeeApi();
+  if (api)
+    return printOverdue(await api.get<OverdueRow[]>('/overdue', { cycle: opts.cycle, phase: opts.phase, level: opts.level }), opts.json);
   const rows = await withDbToRead((db, env) =>
     listOverdue(db, {
       ...(opts.cycle ? { cycleId: opts.cycle } : {}),
@@ -29,7 +33,12 @@ export async function runOverdue(opts: { cycle?: string; phase?: string; level?:
       ...(temporalUiUrl(env) ? { temporalUiUrl: temporalUiUrl(env)! } : {}),
     }),
   );
-  if (opts.json) printJson(rows);
+  printOverdue(rows, opts.json);
+}
+
+/** The same from the database or, with a committee's token, from the operator API (GET /overdue). */
+export function printOverdue(rows: OverdueRow[], json: boolean | undefined): void {
+  if (json) printJson(rows);
   else if (!rows.length) process.stdout.write(`${t('No unit is overdue.')}\n`);
   else
     printTable(rows as unknown as Record<string, unknown>[], [
@@ -53,6 +62,15 @@ export async function runStalled(opts: {
   deep?: boolean;
   json?: boolean;
 }): Promise<void> {
+  const api = committeeApi();
+  if (api) {
+    const scan = await api.get<{ stalls: Stall[]; error?: string }>('/stalled', {
+      cycle: opts.cycle,
+      minAttempts: opts.minAttempts,
+      kind: opts.kind,
+    });
+    return printStallScan(scan, opts.json);
+  }
   const [{ connectOps }, { StallScanError, findStalls }] = await Promise.all([
     import('../../ops/connect.js'),
     import('../../ops/stalled.js'),
@@ -75,16 +93,24 @@ export async function runStalled(opts: {
       stalls = err.stalls;
       error = err.message;
     }
-    if (opts.json) printJson({ ok: !error && stalls.length === 0, stalls, ...(error ? { error } : {}) });
-    else if (isVi()) process.stdout.write(stallsVi(stalls));
-    else printStalls(stalls);
-    if (error) {
-      process.stderr.write(`Error: ${error}\n`);
-      process.exitCode = 1;
-    } else if (stalls.length) process.exitCode = EXIT_STALLED;
+    printStallScan({ stalls, ...(error ? { error } : {}) }, opts.json);
   } finally {
     await ops.close();
   }
+}
+
+/**
+ * What a scan found, and the exit code that says it (EXIT_STALLED, or 1 when the scan was partial); the same from
+ * Temporal or, with a committee's token, from the operator API (GET /stalled).
+ */
+export function printStallScan({ stalls, error }: { stalls: Stall[]; error?: string }, json: boolean | undefined): void {
+  if (json) printJson({ ok: !error && stalls.length === 0, stalls, ...(error ? { error } : {}) });
+  else if (isVi()) process.stdout.write(stallsVi(stalls));
+  else printStalls(stalls);
+  if (error) {
+    process.stderr.write(`Error: ${error}\n`);
+    process.exitCode = 1;
+  } else if (stalls.length) process.exitCode = EXIT_STALLED;
 }
 
 export async function runDoctorCommand(opts: { json?: boolean }): Promise<void> {

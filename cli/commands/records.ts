@@ -9,6 +9,7 @@ import { readConfigText } from '../../config/files.js';
 import type { Db } from '../../db/pool.js';
 import type { RecordKind } from '../../domain/records.js';
 import { action } from '../action.js';
+import { committeeApi } from '../committee-mode.js';
 import { RECORD_KIND_NAMES as RECORD_KINDS } from '../help-defaults.js';
 
 /** What the commands need, loaded when one runs: building the command tree stays cheap. */
@@ -68,16 +69,23 @@ export function registerRecordCommands(program: Command): void {
             throw new ConfigError(parsed.issues.map((i) => ({ file: source, field: i.field || '(record)', message: i.message })));
           const requestId = o.requestId ?? randomUUID();
           if (!/^[\x21-\x7e]{8,100}$/.test(requestId)) throw new Error('--request-id must be 8–100 characters without spaces');
-          const result = await withDb(async (db) => {
-            await requireCycle(db, o.cycle);
-            return addCommitteeRecord(db, {
-              cycleId: o.cycle,
-              kind: parsed.record.kind,
-              payload: parsed.record.data,
-              actor: `operator:${o.actor}`,
-              requestId,
-            });
-          });
+          const api = committeeApi();
+          const result = api
+            ? await api.send<Awaited<ReturnType<typeof addCommitteeRecord>>>(
+                'POST',
+                `/cycles/${encodeURIComponent(o.cycle)}/records/${encodeURIComponent(parsed.record.kind)}`,
+                { ...(parsed.record.data as Record<string, unknown>), requestId, actor: o.actor },
+              )
+            : await withDb(async (db) => {
+                await requireCycle(db, o.cycle);
+                return addCommitteeRecord(db, {
+                  cycleId: o.cycle,
+                  kind: parsed.record.kind,
+                  payload: parsed.record.data,
+                  actor: `operator:${o.actor}`,
+                  requestId,
+                });
+              });
           if (o.json) printJson(result);
           else
             process.stdout.write(
@@ -99,10 +107,20 @@ export function registerRecordCommands(program: Command): void {
         const { describeRecord, isRecordKind, listCommitteeRecords, printJson, printTable, requireCycle, withDb } = await load();
         if (o.kind !== undefined && !isRecordKind(o.kind))
           throw new Error(`unknown kind "${o.kind}"; use one of ${RECORD_KINDS.join(', ')}`);
-        const list = await withDb(async (db) => {
-          await requireCycle(db, o.cycle);
-          return listCommitteeRecords(db, o.cycle, o.kind);
-        });
+        const api = committeeApi();
+        const list = api
+          ? (
+              await api.get<{ records: Awaited<ReturnType<typeof listCommitteeRecords>> }>(
+                `/cycles/${encodeURIComponent(o.cycle)}/records`,
+                {
+                  kind: o.kind,
+                },
+              )
+            ).records
+          : await withDb(async (db) => {
+              await requireCycle(db, o.cycle);
+              return listCommitteeRecords(db, o.cycle, o.kind);
+            });
         if (o.json) printJson({ cycleId: o.cycle, ...(o.kind ? { kind: o.kind } : {}), records: list });
         else {
           printTable(
@@ -131,15 +149,25 @@ export function registerRecordCommands(program: Command): void {
       action(async (o: { cycle: string; id: string; reason?: string; actor: string; json?: boolean }) => {
         if (!/^\d{1,15}$/.test(o.id)) throw new Error(`--id must be a record number, got "${o.id}"`);
         const { deleteCommitteeRecord, printJson, requireCycle, withDb } = await load();
-        const result = await withDb(async (db) => {
-          await requireCycle(db, o.cycle);
-          return deleteCommitteeRecord(db, {
-            cycleId: o.cycle,
-            id: Number(o.id),
-            actor: `operator:${o.actor}`,
-            ...(o.reason ? { reason: o.reason.normalize('NFC').trim() } : {}),
-          });
-        });
+        const api = committeeApi();
+        const result = api
+          ? await api.send<Awaited<ReturnType<typeof deleteCommitteeRecord>>>(
+              'DELETE',
+              `/cycles/${encodeURIComponent(o.cycle)}/records/${o.id}`,
+              {
+                actor: o.actor,
+                ...(o.reason ? { reason: o.reason } : {}),
+              },
+            )
+          : await withDb(async (db) => {
+              await requireCycle(db, o.cycle);
+              return deleteCommitteeRecord(db, {
+                cycleId: o.cycle,
+                id: Number(o.id),
+                actor: `operator:${o.actor}`,
+                ...(o.reason ? { reason: o.reason.normalize('NFC').trim() } : {}),
+              });
+            });
         if (o.json) printJson({ deleted: true, ...result });
         else
           process.stdout.write(

@@ -4,7 +4,14 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { CycleSelection } from '../../report/compile.js';
+import { ConfigError } from '../../config/errors.js';
+import type { CompileResult, CycleSelection } from '../../report/compile.js';
+import type { LeveledExplanation } from '../../report/explain-levels.js';
+import type { Figure } from '../../report/figures.js';
+import type { UpwardDraft } from '../../report/upward.js';
+import type { UpwardSubmitted } from '../../report/upward-submit.js';
+import type { CommitteeApi } from '../committee-api.js';
+import { committeeApi } from '../committee-mode.js';
 import { action } from '../action.js';
 
 interface SelectionOptions {
@@ -32,6 +39,60 @@ async function selection(o: SelectionOptions): Promise<CycleSelection> {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The selection as the operator API's query (api/routes/reports.ts), for a committee's operator. */
+const selectionQuery = (o: SelectionOptions) => ({ cycle: o.cycle ?? [], years: o.years, committee: o.committee });
+
+type FigureRow = Omit<Figure, 'contributions'>;
+type UpwardDraftJson = { childCycleId: string; parent: { cycleId: string; unitCode: string } } & UpwardDraft;
+
+/**
+ * As a committee's operator: the report is compiled by the deployment (its register numbers it) from the cycles
+ * the token may see; the three files come back in the answer and are written to --out as the local command does.
+ */
+async function compiledThroughApi(
+  api: CommitteeApi,
+  o: SelectionOptions & { out: string; config?: string; actor: string },
+  date: string | undefined,
+): Promise<CompileResult> {
+  const fs = await import('node:fs');
+  const answer = await api.send<{ result: CompileResult; contents: { docx: string; html: string; json: string } }>(
+    'POST',
+    '/reports/compile',
+    {
+      ...(o.cycle?.length ? { cycles: o.cycle } : {}),
+      ...(o.years ? { years: o.years } : {}),
+      ...(o.committee ? { committee: o.committee } : {}),
+      ...(date ? { date } : {}),
+      actor: o.actor,
+      // Read here, checked here (loadReportConfig) and again by the deployment, whose errors name this file.
+      ...(o.config ? { config: { file: o.config, text: fs.readFileSync(o.config, 'utf8') } } : {}),
+    },
+  );
+  const outDir = path.resolve(o.out);
+  fs.mkdirSync(outDir, { recursive: true });
+  const files = {
+    docx: path.join(outDir, answer.result.files.docx),
+    html: path.join(outDir, answer.result.files.html),
+    json: path.join(outDir, answer.result.files.json),
+  };
+  fs.writeFileSync(files.docx, Buffer.from(answer.contents.docx, 'base64'));
+  fs.writeFileSync(files.html, answer.contents.html);
+  fs.writeFileSync(files.json, answer.contents.json);
+  return { ...answer.result, files };
+}
+
+/** As a committee's operator: the file is read here and sent; the deployment's refusal names its lines. */
+async function submittedThroughApi(api: CommitteeApi, o: { cycle: string; file: string; actor: string }): Promise<UpwardSubmitted> {
+  const { readFileSync } = await import('node:fs');
+  let text: string;
+  try {
+    text = readFileSync(o.file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ file: o.file, field: '(file)', message: `cannot read it: ${(err as Error).message}` }]);
+  }
+  return api.send<UpwardSubmitted>('POST', `/cycles/${encodeURIComponent(o.cycle)}/upward`, { file: o.file, text, actor: o.actor });
+}
 
 function withSelection(cmd: Command): Command {
   return cmd
@@ -64,23 +125,20 @@ export function registerReportCommands(program: Command): void {
         const sel = await selection(o);
         const { compileReport, parseReportDate } = await compiler();
         const date = o.date === undefined ? undefined : parseReportDate(o.date);
-        await withDb(async (db) => {
-          const result = await compileReport(db, {
-            selection: sel,
-            config,
-            outDir: path.resolve(o.out),
-            actor: o.actor,
-            ...(date ? { date } : {}),
-          });
-          if (o.json) return printJson(result);
-          process.stdout.write(
-            `${result.number} (${result.numberCreated ? 'new number in the register' : 'number kept from the first compilation'}), ` +
-              `dated ${result.date}${result.previousDate ? ` (was ${result.previousDate})` : ''}\n` +
-              `  ${result.files.docx}\n  ${result.files.html}\n  ${result.files.json}\n` +
-              (`${result.figures} figures; each is traced by \`chuky report explain ` +
-                `ID ${o.years ? `--years ${o.years}` : (o.cycle ?? []).map((c) => `--cycle ${c}`).join(' ')}\`\n`),
-          );
-        });
+        const api = committeeApi();
+        const result = api
+          ? await compiledThroughApi(api, o, date)
+          : await withDb((db) =>
+              compileReport(db, { selection: sel, config, outDir: path.resolve(o.out), actor: o.actor, ...(date ? { date } : {}) }),
+            );
+        if (o.json) return printJson(result);
+        process.stdout.write(
+          `${result.number} (${result.numberCreated ? 'new number in the register' : 'number kept from the first compilation'}), ` +
+            `dated ${result.date}${result.previousDate ? ` (was ${result.previousDate})` : ''}\n` +
+            `  ${result.files.docx}\n  ${result.files.html}\n  ${result.files.json}\n` +
+            (`${result.figures} figures; each is traced by \`chuky report explain ` +
+              `ID ${o.years ? `--years ${o.years}` : (o.cycle ?? []).map((c) => `--cycle ${c}`).join(' ')}\`\n`),
+        );
       }),
     );
 
@@ -95,21 +153,24 @@ export function registerReportCommands(program: Command): void {
           common(),
         ]);
         const sel = await selection(o);
-        await withDb(async (db) => {
-          const { years } = await loadYears(db, sel);
-          const { explainAcrossLevels, leveledRows } = await import('../../report/explain-levels.js');
-          // An addend that a committee sent up from its own cycle is followed down to its units (issue 17).
-          const e = await explainAcrossLevels(db, explainFigure(analyse(years).figures, figure, years));
-          if (o.json) return printJson(e);
-          process.stdout.write(`${e.figure.id}: ${e.figure.label}\n`);
-          printTable(leveledRows(e), ['year', 'source', 'unit', 'phase', 'field', 'value']);
-          const per = Object.entries(e.figure.byYear)
-            .map(([y, v]) => `${y}: ${v}`)
-            .join(', ');
-          process.stdout.write(
-            `total ${e.total}${e.year === undefined ? ` (${per})` : ` in ${e.year}`} from ${e.contributions.length} source(s)\n`,
-          );
-        });
+        const { explainAcrossLevels, leveledRows } = await import('../../report/explain-levels.js');
+        const api = committeeApi();
+        const e = api
+          ? await api.get<LeveledExplanation>(`/reports/explain/${encodeURIComponent(figure)}`, selectionQuery(o))
+          : await withDb(async (db) => {
+              const { years } = await loadYears(db, sel);
+              // An addend that a committee sent up from its own cycle is followed down to its units (issue 17).
+              return explainAcrossLevels(db, explainFigure(analyse(years).figures, figure, years));
+            });
+        if (o.json) return printJson(e);
+        process.stdout.write(`${e.figure.id}: ${e.figure.label}\n`);
+        printTable(leveledRows(e), ['year', 'source', 'unit', 'phase', 'field', 'value']);
+        const per = Object.entries(e.figure.byYear)
+          .map(([y, v]) => `${y}: ${v}`)
+          .join(', ');
+        process.stdout.write(
+          `total ${e.total}${e.year === undefined ? ` (${per})` : ` in ${e.year}`} from ${e.contributions.length} source(s)\n`,
+        );
       }),
     );
 
@@ -120,21 +181,28 @@ export function registerReportCommands(program: Command): void {
       action(async (o: SelectionOptions & { json?: boolean }) => {
         const [{ analyse, loadYears }, { printJson, printTable, withDb }] = await Promise.all([compiler(), common()]);
         const sel = await selection(o);
-        await withDb(async (db) => {
-          const { years } = await loadYears(db, sel);
-          const figures = analyse(years).figures.all();
-          if (o.json) return printJson(figures.map(({ contributions: _c, ...f }) => f));
-          const yearList = years.map((y) => y.year);
-          printTable(
-            figures.map((f) => ({
-              id: f.id,
-              total: f.value,
-              ...Object.fromEntries(yearList.map((y) => [String(y), f.byYear[y] ?? 0])),
-              label: f.label,
-            })),
-            ['id', ...yearList.map(String), 'total', 'label'],
-          );
-        });
+        const api = committeeApi();
+        const { figures, yearList } = api
+          ? await api
+              .get<{ years: number[]; figures: FigureRow[] }>('/reports/figures', selectionQuery(o))
+              .then((r) => ({ figures: r.figures, yearList: r.years }))
+          : await withDb(async (db) => {
+              const { years } = await loadYears(db, sel);
+              const all: FigureRow[] = analyse(years)
+                .figures.all()
+                .map(({ contributions: _c, ...f }) => f);
+              return { figures: all, yearList: years.map((y) => y.year) };
+            });
+        if (o.json) return printJson(figures);
+        printTable(
+          figures.map((f) => ({
+            id: f.id,
+            total: f.value,
+            ...Object.fromEntries(yearList.map((y) => [String(y), f.byYear[y] ?? 0])),
+            label: f.label,
+          })),
+          ['id', ...yearList.map(String), 'total', 'label'],
+        );
       }),
     );
 
@@ -158,17 +226,22 @@ export function registerReportCommands(program: Command): void {
           import('../with-db.js').then(async (w) => ({ ...w, ...(await import('../print.js')) })),
           import('node:fs'),
         ]);
-        await withDbToRead(async (db) => {
-          const p = await prepareUpward(db, o.cycle);
-          if (o.json) return printJson({ childCycleId: p.child.id, parent: p.parent, ...p.draft });
-          const out = path.resolve(o.out ?? `${o.cycle}-bao-cao-len-cap-tren.yaml`);
-          fs.writeFileSync(out, upwardFileText(p));
-          process.stdout.write(
-            `${out}: draft of ${p.parent.unitCode}'s year-end report to ${p.parent.cycleId}, from ${p.child.id} ` +
-              `(${p.draft.units} units). Check it, write confirmedBy (and editReason if you change anything), then\n` +
-              `  chuky report upward submit --cycle ${p.child.id} --file ${o.out ?? path.basename(out)}\n`,
-          );
-        });
+        // The draft as data and as the file's text: from the database, or from the operator API (a committee's token).
+        const api = committeeApi();
+        const { fileText, ...draft } = api
+          ? await api.get<UpwardDraftJson & { fileText: string }>(`/cycles/${encodeURIComponent(o.cycle)}/upward-draft`)
+          : await withDbToRead(async (db) => {
+              const p = await prepareUpward(db, o.cycle);
+              return { childCycleId: p.child.id, parent: p.parent, ...p.draft, fileText: upwardFileText(p) };
+            });
+        if (o.json) return printJson(draft);
+        const out = path.resolve(o.out ?? `${o.cycle}-bao-cao-len-cap-tren.yaml`);
+        fs.writeFileSync(out, fileText);
+        process.stdout.write(
+          `${out}: draft of ${draft.parent.unitCode}'s year-end report to ${draft.parent.cycleId}, from ${draft.childCycleId} ` +
+            `(${draft.units} units). Check it, write confirmedBy (and editReason if you change anything), then\n` +
+            `  chuky report upward submit --cycle ${draft.childCycleId} --file ${o.out ?? path.basename(out)}\n`,
+        );
       }),
     );
   upward
@@ -189,16 +262,19 @@ export function registerReportCommands(program: Command): void {
           import('../print.js'),
           import('../../db/migrate.js'),
         ]);
-        await withTemporalAndDb(async ({ client, db, addresses }) => {
-          await migrate(addresses.databaseUrl);
-          const r = await submitUpward(db, client, { childCycleId: o.cycle, file: o.file, actor: `operator:${o.actor}` });
-          if (o.json) return printJson(r);
-          process.stdout.write(
-            `${r.unitCode}'s year-end report ${r.created ? 'sent to' : 'was already sent to'} ${r.parentCycleId}: version ` +
-              `${r.receipt.version}${r.receipt.late ? ' (late)' : ''}, status ${r.receipt.status}; ` +
-              `${r.edits.length ? `${r.edits.length} field(s) edited from the draft: ${r.edits.map((e) => e.field).join(', ')}` : 'as drafted'}\n`,
-          );
-        });
+        const api = committeeApi();
+        const r = api
+          ? await submittedThroughApi(api, o)
+          : await withTemporalAndDb(async ({ client, db, addresses }) => {
+              await migrate(addresses.databaseUrl);
+              return submitUpward(db, client, { childCycleId: o.cycle, file: o.file, actor: `operator:${o.actor}` });
+            });
+        if (o.json) return printJson(r);
+        process.stdout.write(
+          `${r.unitCode}'s year-end report ${r.created ? 'sent to' : 'was already sent to'} ${r.parentCycleId}: version ` +
+            `${r.receipt.version}${r.receipt.late ? ' (late)' : ''}, status ${r.receipt.status}; ` +
+            `${r.edits.length ? `${r.edits.length} field(s) edited from the draft: ${r.edits.map((e) => e.field).join(', ')}` : 'as drafted'}\n`,
+        );
       }),
     );
 

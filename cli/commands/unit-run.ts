@@ -1,10 +1,10 @@
 /** What `chuky unit …` does (unit.ts declares the commands and loads this when one runs). */
-import { unitView } from '../../client/unit-actions.js';
-import { unitEvents } from '../../db/records.js';
-import { unitEmails } from '../../db/unit-emails.js';
-import { unitTimeline } from '../../ops/timeline.js';
+import { randomUUID } from 'node:crypto';
+import type { UnitShowView } from '../../ops/unit-view.js';
 import type { RepairRequest, RepairResult } from '../../ops/types.js';
 import type { ObligationView, SubmissionReceipt } from '../../workflows/messages.js';
+import type { CommitteeApi } from '../committee-api.js';
+import { committeeApi } from '../committee-mode.js';
 import { obligationLine, timelineLine } from '../lang.js';
 import { printJson } from '../print.js';
 import { withTemporalAndDb } from '../with-temporal.js';
@@ -37,7 +37,29 @@ interface Common {
   json?: boolean;
 }
 
+/**
+ * As a committee's operator: the same act through the operator API, which audits extensions and exemptions as
+ * the repairs do; the request id makes a repeated command one act.
+ */
+function viaApi<T>(api: CommitteeApi, o: Common, act: 'acknowledge' | 'extend' | 'exempt', body: Record<string, unknown>): Promise<T> {
+  return api.send<T>('POST', `/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}/${act}`, {
+    ...body,
+    actor: { id: `operator:${o.actor}`, via: 'api' },
+    requestId: o.requestId ?? randomUUID(),
+  });
+}
+
 export async function runUnitAck(o: Common & { by: string; planNumber?: string; note?: string; reason?: string }): Promise<void> {
+  const api = committeeApi();
+  if (api) {
+    const receipt = await viaApi<SubmissionReceipt>(api, o, 'acknowledge', {
+      phase: 'plan',
+      confirmedBy: o.by,
+      ...(o.planNumber ? { unitPlanNumber: o.planNumber } : {}),
+      ...(o.note ? { note: o.note } : {}),
+    });
+    return show(receipt, o.json, receiptLine(o.unit, receipt));
+  }
   // Through the 'record' repair, so the acknowledgement entered by an operator is in the audit log.
   const result = await repair({
     action: 'record',
@@ -51,14 +73,18 @@ export async function runUnitAck(o: Common & { by: string; planNumber?: string; 
     ...(o.requestId ? { requestId: o.requestId } : {}),
   });
   const receipt = succeeded(result).receipt as SubmissionReceipt;
-  show(
-    { ...receipt, auditId: result.auditId },
-    o.json,
-    `Recorded: ${o.unit} ${receipt.phase} version ${receipt.version}, ${receipt.status}${receipt.late ? ' (late)' : ''}`,
-  );
+  show({ ...receipt, auditId: result.auditId }, o.json, receiptLine(o.unit, receipt));
 }
 
+const receiptLine = (unit: string, r: SubmissionReceipt) =>
+  `Recorded: ${unit} ${r.phase} version ${r.version}, ${r.status}${r.late ? ' (late)' : ''}`;
+
 export async function runUnitExtend(o: Common & { phase: string; until: string; reason: string }): Promise<void> {
+  const api = committeeApi();
+  if (api) {
+    const view = await viaApi<ObligationView>(api, o, 'extend', { phase: o.phase, newDeadline: o.until, reason: o.reason });
+    return show(view, o.json, `Extended: ${o.unit} ${view.phase} now due ${view.deadline}`);
+  }
   const result = await repair({
     action: 'extend',
     cycleId: o.cycle,
@@ -74,6 +100,11 @@ export async function runUnitExtend(o: Common & { phase: string; until: string; 
 }
 
 export async function runUnitExempt(o: Common & { phase: string; reason: string }): Promise<void> {
+  const api = committeeApi();
+  if (api) {
+    const view = await viaApi<ObligationView>(api, o, 'exempt', { phase: o.phase, reason: o.reason });
+    return show(view, o.json, `Exempted: ${o.unit} ${view.phase}`);
+  }
   const result = await repair({
     action: 'exempt',
     cycleId: o.cycle,
@@ -89,23 +120,17 @@ export async function runUnitExempt(o: Common & { phase: string; reason: string 
 
 /** Reads only: the live state from Temporal (a query), the record from PostgreSQL; no migration, no worker SDK. */
 export async function runUnitShow(o: { cycle: string; unit: string; json?: boolean }): Promise<void> {
-  const result = await withTemporalAndDb(async ({ client, db }) => {
-    // At once: the query waits on the worker, the reads on PostgreSQL. The timeline is everything in one list, in
-    // time order, each with why: emails, submissions, transitions, repairs, inspections.
-    const [live, events, emails, timeline] = await Promise.all([
-      unitView(client, o.cycle, o.unit),
-      unitEvents(db, o.cycle, o.unit),
-      unitEmails(db, o.cycle, o.unit),
-      unitTimeline(db, o.cycle, o.unit),
-    ]);
-    return { live, events, emails, timeline };
-  });
-  if (o.json) printJson(result);
-  else {
-    for (const ob of result.live?.obligations ?? []) {
-      process.stdout.write(`${obligationLine(ob)}\n`);
-    }
-    if (result.live) process.stdout.write('\n');
-    for (const t of result.timeline) process.stdout.write(`${timelineLine(t)}\n`);
-  }
+  const api = committeeApi();
+  if (api)
+    return printUnitShow(await api.get<UnitShowView>(`/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}`), o.json);
+  const { unitShowView } = await import('../../ops/unit-view.js');
+  printUnitShow(await withTemporalAndDb(({ client, db }) => unitShowView(client, db, o.cycle, o.unit)), o.json);
+}
+
+/** The same from the deployment or, with a committee's token, from the operator API (GET /cycles/:c/units/:u). */
+export function printUnitShow(view: UnitShowView, json: boolean | undefined): void {
+  if (json) return printJson(view);
+  for (const ob of view.live?.obligations ?? []) process.stdout.write(`${obligationLine(ob)}\n`);
+  if (view.live) process.stdout.write('\n');
+  for (const t of view.timeline) process.stdout.write(`${timelineLine(t)}\n`);
 }

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import type { ImportResult } from '../../registry/apply.js';
 import type { Runtime } from '../../workers/runtime.js';
 import { action } from '../action.js';
+import type { CommitteeApi } from '../committee-api.js';
+import { committeeApi } from '../committee-mode.js';
 
 /** The running parts' wiring (migrations first), for the commands that start or end units' workflows; loaded when one runs. */
 async function withRuntime<T>(fn: (rt: Runtime, taskQueue: string) => Promise<T>): Promise<T> {
@@ -52,6 +54,33 @@ function printImport(r: ImportResult, describeDiff: (r: ImportResult) => string[
   }
 }
 
+/**
+ * As a committee's operator: the file goes to the operator API (POST /cycles/:cycle/units/import), which checks
+ * and applies it as here and names a bad row by file, line and field. The API reads CSV only.
+ */
+async function importThroughApi(
+  api: CommitteeApi,
+  o: { cycle: string; file: string; dryRun?: boolean; removeMissing?: boolean; reason?: string; actor: string },
+): Promise<ImportResult> {
+  if (!/\.csv$/i.test(o.file))
+    throw new Error(
+      `${o.file}: through the operator API a units list is sent as CSV: save it as "CSV UTF-8" (in Excel: File → Save As) and import that file`,
+    );
+  const { readFileSync } = await import('node:fs');
+  let text: string;
+  try {
+    text = readFileSync(o.file, 'utf8');
+  } catch (err) {
+    throw new Error(`${o.file}: cannot read it: ${(err as Error).message}`, { cause: err });
+  }
+  return api.sendText<ImportResult>(`/cycles/${encodeURIComponent(o.cycle)}/units/import`, text, 'text/csv; charset=utf-8', {
+    file: path.basename(o.file),
+    actor: o.actor,
+    ...(o.dryRun ? { dryRun: '1' } : {}),
+    ...(o.removeMissing && o.reason ? { removeMissing: '1', reason: o.reason } : {}),
+  });
+}
+
 export function registerUnitsCommands(program: Command): void {
   const units = program.command('units').description('The units of a running cycle: import a changed list, list them, remove one');
 
@@ -82,18 +111,21 @@ export function registerUnitsCommands(program: Command): void {
           if (o.removeMissing && !o.reason) throw new Error('--remove-missing needs --reason "…" (why these units leave the cycle)');
           const actor = { id: `operator:${o.actor}`, via: 'cli' as const };
           const { describeDiff, importUnits, printJson } = await load();
-          const result = await withRuntime((rt, taskQueue) =>
-            importUnits(
-              { db: rt.db, client: rt.client, taskQueue, searchAttributes: rt.activityDeps.searchAttributes },
-              {
-                cycleId: o.cycle,
-                file: path.resolve(o.file),
-                dryRun: Boolean(o.dryRun),
-                actor,
-                ...(o.removeMissing && o.reason ? { removeMissing: { reason: o.reason, actor } } : {}),
-              },
-            ),
-          );
+          const api = committeeApi();
+          const result = api
+            ? await importThroughApi(api, o)
+            : await withRuntime((rt, taskQueue) =>
+                importUnits(
+                  { db: rt.db, client: rt.client, taskQueue, searchAttributes: rt.activityDeps.searchAttributes },
+                  {
+                    cycleId: o.cycle,
+                    file: path.resolve(o.file),
+                    dryRun: Boolean(o.dryRun),
+                    actor,
+                    ...(o.removeMissing && o.reason ? { removeMissing: { reason: o.reason, actor } } : {}),
+                  },
+                ),
+              );
           if (o.json) printJson(result);
           else printImport(result, describeDiff);
         },
@@ -109,10 +141,14 @@ export function registerUnitsCommands(program: Command): void {
       action(async (o: { cycle: string; json?: boolean }) => {
         const { getCycle, listRegisteredUnits, printJson, printTable, withDbToRead } = await load();
         // Reads only: no migration first.
-        const list = await withDbToRead(async (db) => {
-          if (!(await getCycle(db, o.cycle))) throw new Error(`no cycle "${o.cycle}" in the database`);
-          return listRegisteredUnits(db, o.cycle);
-        });
+        const api = committeeApi();
+        const list = api
+          ? (await api.get<{ units: Awaited<ReturnType<typeof listRegisteredUnits>> }>(`/cycles/${encodeURIComponent(o.cycle)}/units`))
+              .units
+          : await withDbToRead(async (db) => {
+              if (!(await getCycle(db, o.cycle))) throw new Error(`no cycle "${o.cycle}" in the database`);
+              return listRegisteredUnits(db, o.cycle);
+            });
         if (o.json) printJson({ cycleId: o.cycle, units: list });
         else {
           printTable(

@@ -20,40 +20,13 @@ import { unitWorkflowId } from '../../domain/ids.js';
 import type { Harness } from '../support/harness.js';
 import { writeFixture } from '../support/fixtures.js';
 import { chuky, waitFor } from '../support/processes.js';
+import { counts, yearEnd } from '../support/year-end.js';
 
 const QUEUE = 'it-upward-report';
 const RUN = Date.now().toString(36).slice(-4).toUpperCase();
 const YEAR = 2027;
 /** A calendar day lasts an hour: the year-end phase is open from the start, and no notice falls due during the test. */
 const SECONDS_PER_DAY = 3600;
-
-const counts = (a: number, b: number, c: number, d: number) => ({
-  inspectedOrgs: a,
-  inspectedMembers: b,
-  supervisedOrgs: c,
-  supervisedMembers: d,
-});
-const yearEnd = (members: number, studied: number, withPersonalPlan: number, limitations: string) => ({
-  figures: {
-    members,
-    studied,
-    withPersonalPlan,
-    keptPledge: withPersonalPlan - 1,
-    violatedPledge: 1,
-    modelsBuilt: 2,
-    discussionSessions: 3,
-    commendedOrgs: 1,
-    commendedMembers: 2,
-    proposedOrgs: 0,
-    proposedMembers: 1,
-    contests: 1,
-    contestParticipants: 25,
-    charityVnd: 2_000_000,
-    inspections: { committee: counts(1, 3, 1, 0), ubkt: counts(0, 1, 0, 0) },
-    membersDisciplined: 0,
-  },
-  narrative: { results: 'Chi bộ tổ chức học tập chuyên đề năm đầy đủ, nghiêm túc.', limitations },
-});
 
 describe("a committee's year-end report to its superior, drafted from its own closed cycle", () => {
   const services = inject('services');
