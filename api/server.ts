@@ -18,6 +18,8 @@ import { messagePage } from './pages.js';
 import { registerUnitFormRoutes } from './routes/unit-forms.js';
 import { registerInspectionRoutes } from './routes/inspections.js';
 import { registerOperatorViewRoutes } from './routes/operator-views.js';
+import { registerLinkRoutes } from './routes/links.js';
+import { registerRepairRoutes } from './routes/repairs.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { recordAudit } from '../ops/audit.js';
 import type { EmailDeps } from '../activities/email.js';
@@ -122,6 +124,15 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   // `GET /cycles?summary=1` is answered there.
   registerOperatorViewRoutes(api, deps);
   registerReportRoutes(api, deps);
+  registerLinkRoutes(api, deps);
+  registerRepairRoutes(api, {
+    db: deps.db,
+    client: deps.client,
+    namespace: deps.namespace ?? 'default',
+    taskQueue: deps.taskQueue ?? 'chuky',
+    ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
+    ...(deps.mail ? { mail: deps.mail } : {}),
+  });
   api.get('/cycles', async (c) => {
     const scope = c.get('apiScope');
     return c.json(

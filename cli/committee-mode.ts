@@ -5,7 +5,7 @@
  * - 'api': it reads and acts through the operator API, within the token's committee (and subtree, if granted);
  * - 'local': it touches no deployment data (a file checked, a template written, a rehearsal on a stack of its own);
  * - 'deployment': it needs the deployment's own keys (running services, migrating, users and tokens of every
- *   committee, Temporal's repairs, links, launching a cycle): refused, saying where it is done instead.
+ *   committee, launching a cycle or loading a past year): refused, saying who does it instead.
  */
 import type { Command } from 'commander';
 import { committeeApiFromEnv, type CommitteeApi } from './committee-api.js';
@@ -30,19 +30,9 @@ export const COMMAND_MODES: Readonly<Record<string, CommandMode>> = {
   'api-token create': 'deployment',
   'api-token list': 'deployment',
   'api-token revoke': 'deployment',
-  // Launching and loading years, links, and Temporal's own repairs: the deployment's operator, or the console.
+  // Launching a cycle and loading past years: the deployment's operator, who registers the committee's cycle.
   'cycle start': 'deployment',
   'cycle import-year': 'deployment',
-  'units remove': 'deployment',
-  'link revoke': 'deployment',
-  'link issue': 'deployment',
-  extend: 'deployment',
-  exempt: 'deployment',
-  remind: 'deployment',
-  record: 'deployment',
-  retry: 'deployment',
-  reset: 'deployment',
-  cancel: 'deployment',
   // Files and rehearsals: nothing of the deployment is read or written.
   'config check': 'local',
   'cycle rehearse': 'local',
@@ -66,6 +56,9 @@ export const COMMAND_MODES: Readonly<Record<string, CommandMode>> = {
   'inspection list': 'api',
   'units import': 'api',
   'units list': 'api',
+  'units remove': 'api',
+  'link revoke': 'api',
+  'link issue': 'api',
   'records add': 'api',
   'records list': 'api',
   'records delete': 'api',
@@ -76,6 +69,14 @@ export const COMMAND_MODES: Readonly<Record<string, CommandMode>> = {
   'report upward submit': 'api',
   overdue: 'api',
   stalled: 'api',
+  // The repairs, as the console offers them to a committee's users: refused unless every cycle named is its own.
+  extend: 'api',
+  exempt: 'api',
+  remind: 'api',
+  record: 'api',
+  retry: 'api',
+  reset: 'api',
+  cancel: 'api',
 };
 
 /** "cycle status" for the `status` command under `cycle`. */

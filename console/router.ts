@@ -10,7 +10,7 @@ import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { ConsoleDeps, ConsoleEnv, Ctx } from './context.js';
 import { allowed, PERMISSIONS, PUBLIC, type RouteAction } from './permissions.js';
-import { cycleOfRequest, ROUTE_SCOPE, scopeOf, seesCycle, type ScopeRule } from './scope.js';
+import { cyclesOfRequest, ROUTE_SCOPE, scopeOf, seesCycle, seesEveryCycle, type ScopeRule } from './scope.js';
 import { sameOriginPost } from './security.js';
 import { sameToken } from './sessions.js';
 import { BASE, consoleUrl, layout } from './html.js';
@@ -123,7 +123,7 @@ export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandl
       if (!expected || !sent || !sameToken(sent, expected)) {
         return refusal(c, 403, 'Yêu cầu bị từ chối', 'Biểu mẫu đã hết hiệu lực hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.');
       }
-      if (route.scope === 'cycle-in-body' && !(await seesCycle(deps.db, scope, cycleOfRequest(body)))) {
+      if (route.scope === 'cycle-in-body' && !(await seesEveryCycle(deps.db, scope, cyclesOfRequest(body)))) {
         return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này, hoặc thao tác không nêu chu kỳ.');
       }
     }

@@ -6,13 +6,12 @@
  *
  * - `cycle-in-path`: the route names a cycle (`:cycle`); the guard answers 404 for a cycle out of scope, exactly
  *   as for a cycle that does not exist, so a clerk cannot even learn which cycles another committee runs.
- * - `cycle-in-body`: a POST naming its cycle (`cycleId`) or a workflow of a cycle (`workflowId`); the guard
- *   refuses one out of scope, or one naming neither, before the handler runs.
+ * - `cycle-in-body`: a POST naming its cycle (`cycleId`) or a workflow of a cycle (`workflowId`), or both; the
+ *   guard refuses it, before the handler runs, unless every cycle it names is in scope (and it names one).
  * - `filtered`: a list; its handler keeps only what is in scope (`sees`).
  * - `users`: the users' pages; a scoped admin sees and manages only users of its own scope.
  * - `none`: signing in and out.
  */
-import { parseWorkflowId } from '../ops/stalled.js';
 
 export type ScopeRule = 'cycle-in-path' | 'cycle-in-body' | 'filtered' | 'users' | 'none';
 
@@ -40,12 +39,5 @@ export const ROUTE_SCOPE: Record<string, ScopeRule> = {
   'POST /nguoi-dung/mo-khoa': 'users',
 };
 
-/** The cycle a repair's form names: its `cycleId`, else the cycle of its `workflowId`. */
-export function cycleOfRequest(body: Record<string, unknown>): string | undefined {
-  const cycleId = typeof body.cycleId === 'string' ? body.cycleId.trim() : '';
-  if (cycleId) return cycleId;
-  const workflowId = typeof body.workflowId === 'string' ? body.workflowId.trim() : '';
-  return workflowId ? parseWorkflowId(workflowId).cycleId : undefined;
-}
-
+export { cyclesOfRequest, seesEveryCycle } from '../ops/repair-scope.js';
 export { auditScope, scopeOf, sees, seesCycle, visibleCycles, WHOLE_DEPLOYMENT, type Scope } from '../db/committee-scope.js';

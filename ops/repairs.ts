@@ -21,6 +21,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { isEngineBusy } from '../api/busy.js';
+import { unitsWithObligations } from '../db/repair-preview.js';
 import {
   ActionRefused,
   EngineBusyError,
@@ -94,6 +95,28 @@ export async function matchUnits(db: Db, f: UnitFilter): Promise<string[]> {
   if (unknown.length)
     throw new Error(`Unknown status ${unknown.map((s) => `"${s}"`).join(', ')}; statuses are ${OBLIGATION_STATUSES.join(', ')}`);
   return matchingUnitCodes(db, f);
+}
+
+/** A bulk preview: the units the filter selects, with their obligations (what `--dry-run` prints). */
+export interface RepairPreviewUnit {
+  unitCode: string;
+  unitName: string;
+  obligations: Array<{ phase: string; status: string; level: number; deadline: string }>;
+}
+
+export async function previewUnits(db: Db, filter: UnitFilter): Promise<RepairPreviewUnit[]> {
+  const codes = await matchUnits(db, filter);
+  const rows = await unitsWithObligations(db, filter.cycleId, codes, filter.phase);
+  return codes.map((code) => {
+    const own = rows.filter((r) => r.code === code);
+    return {
+      unitCode: code,
+      unitName: own[0]?.name ?? '',
+      obligations: own
+        .filter((r) => r.phase)
+        .map((r) => ({ phase: r.phase!, status: r.status!, level: r.escalationLevel!, deadline: r.deadline! })),
+    };
+  });
 }
 
 /** Actions that make sense over many units at once; 'record' needs each unit's own payload. */

@@ -5,21 +5,16 @@
  */
 import type { Command } from 'commander';
 import { action } from '../action.js';
+import { committeeApi } from '../committee-mode.js';
 
 /** What the commands need, loaded when one runs: building the command tree stays cheap. */
 const load = async () => {
-  const [cycles, units, links, auth, print, withDb] = await Promise.all([
-    import('../../db/cycles.js'),
-    import('../../db/units.js'),
-    import('../../db/links.js'),
-    import('../../auth/links.js'),
-    import('../print.js'),
-    import('../with-db.js'),
-  ]);
-  return { ...cycles, ...units, ...links, ...auth, ...print, ...withDb };
+  const [links, print, withDb] = await Promise.all([import('../../db/links.js'), import('../print.js'), import('../with-db.js')]);
+  return { ...links, ...print, ...withDb };
 };
 
-const DAY_MS = 86_400_000;
+/** The unit's path in the operator API, for a committee's operator. */
+const unitPath = (o: { cycle: string; unit: string }) => `/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}`;
 
 export function registerLinkCommands(program: Command): void {
   const link = program.command('link').description("A unit's signed form links: revoke them, issue a new one");
@@ -35,9 +30,13 @@ export function registerLinkCommands(program: Command): void {
     .action(
       action(async (o: { cycle: string; unit: string; reason: string; actor: string; json?: boolean }) => {
         const { printJson, revokeLinks, withDb } = await load();
-        const r = await withDb((db) =>
-          revokeLinks(db, { cycleId: o.cycle, unitCode: o.unit, reason: o.reason, actor: `operator:${o.actor}` }),
-        );
+        const api = committeeApi();
+        const r = api
+          ? await api.send<Awaited<ReturnType<typeof revokeLinks>>>('POST', `${unitPath(o)}/links/revoke`, {
+              reason: o.reason,
+              actor: o.actor,
+            })
+          : await withDb((db) => revokeLinks(db, { cycleId: o.cycle, unitCode: o.unit, reason: o.reason, actor: `operator:${o.actor}` }));
         if (o.json) printJson(r);
         else
           process.stdout.write(
@@ -57,35 +56,13 @@ export function registerLinkCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: { cycle: string; unit: string; phase: string; days: number; json?: boolean }) => {
-        if (!Number.isFinite(o.days) || o.days <= 0 || o.days > 400)
-          throw new Error(`--days must be a number of days between 1 and 400, got ${String(o.days)}`);
-        const { formUrl, getCycle, getRegisteredUnit, isRevoked, printJson, signLink, withDb } = await load();
-        const issued = await withDb(async (db, env) => {
-          const cycle = await getCycle(db, o.cycle);
-          if (!cycle) throw new Error(`no cycle "${o.cycle}" in the database`);
-          const unit = await getRegisteredUnit(db, o.cycle, o.unit);
-          if (!unit) throw new Error(`no unit "${o.unit}" in cycle "${o.cycle}"`);
-          if (!unit.active)
-            throw new Error(`unit "${o.unit}" was removed from the cycle (${unit.removedReason ?? ''}); it has nothing to submit`);
-          const phases = cycle.definition.phases.map((p) => p.id as string);
-          if (!phases.includes(o.phase)) throw new Error(`no phase "${o.phase}" in cycle "${o.cycle}"; its phases: ${phases.join(', ')}`);
-          const scope = { cycleId: cycle.id, unitCode: unit.code, phase: o.phase };
-          // A revocation made in this very second also refuses links signed in it: wait for the next second.
-          for (let i = 0; i < 3 && (await isRevoked(db, scope, Math.floor(Date.now() / 1000) * 1000)); i += 1) {
-            await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
-          }
-          const issuedAt = Date.now();
-          if (await isRevoked(db, scope, Math.floor(issuedAt / 1000) * 1000))
-            throw new Error("the unit's links are revoked until a time in the future; check the clocks of this machine and the database");
-          const expiresAt = issuedAt + o.days * DAY_MS;
-          const token = await signLink(scope, env.signingSecret, expiresAt, issuedAt);
-          return {
-            ...scope,
-            url: formUrl(env.publicBaseUrl, token),
-            issuedAt: new Date(issuedAt).toISOString(),
-            expiresAt: new Date(expiresAt).toISOString(),
-          };
-        });
+        const api = committeeApi();
+        const { printJson, withDb } = await load();
+        const { issueLink } = await import('../../ops/link-issue.js');
+        const target = { cycleId: o.cycle, unitCode: o.unit, phase: o.phase, days: o.days };
+        const issued = api
+          ? await api.send<Awaited<ReturnType<typeof issueLink>>>('POST', `${unitPath(o)}/links/issue`, { phase: o.phase, days: o.days })
+          : await withDb((db, env) => issueLink(db, env, target));
         if (o.json) printJson(issued);
         else
           process.stdout.write(

@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import { loadEnv } from '../../config/env.js';
 import { migrate } from '../../db/migrate.js';
-import { unitsWithObligations } from '../../db/repair-preview.js';
 import { connectRuntime } from '../../workers/runtime.js';
 import { resolveAddresses } from '../../workers/services.js';
-import { bulkRepair, matchUnits, runRepair } from '../../ops/repairs.js';
+import { bulkRepair, previewUnits, runRepair, type RepairPreviewUnit } from '../../ops/repairs.js';
 import type { OpsDeps, RepairAction, RepairRequest, RepairResult, UnitFilter } from '../../ops/types.js';
+import type { CommitteeApi } from '../committee-api.js';
+import { committeeApi } from '../committee-mode.js';
 import { printJson, printTable } from '../print.js';
 import type { CommonOptions, SPECS } from './repair.js';
 
@@ -42,9 +43,11 @@ const list = (v: string | undefined): string[] | undefined =>
 export async function runCommand(name: RepairAction, spec: (typeof SPECS)[RepairAction], o: CommonOptions): Promise<void> {
   try {
     const plan = planRequest(name, spec, o);
+    const api = committeeApi();
+    if (api && !(o.dryRun && !plan.bulk)) return await throughApi(api, name, plan, o);
     await withOps(async (deps) => {
       if (plan.bulk) {
-        if (o.dryRun) return dryRun(deps, name, plan.bulk, o);
+        if (o.dryRun) return printDryRun(name, plan.bulk, await previewUnits(deps.db, plan.bulk), o);
         const results = await bulkRepair(deps, plan.bulk, plan.request);
         printResults(results, o, true);
         return;
@@ -63,6 +66,26 @@ export async function runCommand(name: RepairAction, spec: (typeof SPECS)[Repair
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 2;
   }
+}
+
+/**
+ * As a committee's operator: the same request to the operator API (POST /repairs/:action), which refuses it
+ * unless every cycle it names is the committee's, runs it through the same audited path, and answers what the
+ * local command prints.
+ */
+async function throughApi(api: CommitteeApi, name: RepairAction, plan: ReturnType<typeof planRequest>, o: CommonOptions): Promise<void> {
+  const { actor, action: _action, ...request } = plan.request;
+  const body = {
+    ...request,
+    actor: actor.id,
+    ...(plan.bulk ? { all: { ...plan.bulk, cycleId: undefined }, ...(o.dryRun ? { dryRun: true } : {}) } : {}),
+  };
+  if (plan.bulk && o.dryRun) {
+    const preview = await api.send<{ units: RepairPreviewUnit[] }>('POST', `/repairs/${name}`, body);
+    return printDryRun(name, plan.bulk, preview.units, o);
+  }
+  if (plan.bulk) return printResults((await api.send<{ results: RepairResult[] }>('POST', `/repairs/${name}`, body)).results, o, true);
+  printResults([await api.send<RepairResult>('POST', `/repairs/${name}`, { ...body, ...(o.unit ? { unitCode: o.unit } : {}) })], o, false);
 }
 
 /** Checks the options before connecting to anything; a mistake is a UsageError that says what to add. */
@@ -137,19 +160,7 @@ function readFile(file: string, usage: (m: string) => never): string {
   }
 }
 
-async function dryRun(deps: OpsDeps, name: RepairAction, filter: UnitFilter, o: CommonOptions): Promise<void> {
-  const codes = await matchUnits(deps.db, filter);
-  const rows = await unitsWithObligations(deps.db, filter.cycleId, codes, filter.phase);
-  const units = codes.map((code) => {
-    const own = rows.filter((r) => r.code === code);
-    return {
-      unitCode: code,
-      unitName: own[0]?.name ?? '',
-      obligations: own
-        .filter((r) => r.phase)
-        .map((r) => ({ phase: r.phase, status: r.status, level: r.escalationLevel, deadline: r.deadline })),
-    };
-  });
+function printDryRun(name: RepairAction, filter: UnitFilter, units: RepairPreviewUnit[], o: CommonOptions): void {
   if (o.json) {
     printJson({ dryRun: true, action: name, filter, count: units.length, units });
     return;

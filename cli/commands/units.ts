@@ -175,18 +175,27 @@ export function registerUnitsCommands(program: Command): void {
     .action(
       action(async (o: { cycle: string; unit: string; reason: string; actor: string; requestId?: string; json?: boolean }) => {
         const { printJson, removeUnits } = await load();
-        const [removed] = await withRuntime((rt) =>
-          removeUnits(
-            { db: rt.db, client: rt.client },
-            {
-              cycleId: o.cycle,
-              units: [o.unit],
-              reason: o.reason,
-              actor: { id: `operator:${o.actor}`, via: 'cli' },
-              ...(o.requestId ? { requestId: o.requestId } : {}),
-            },
-          ),
-        );
+        const api = committeeApi();
+        const [removed] = api
+          ? [
+              await api.send<Awaited<ReturnType<typeof removeUnits>>[number]>(
+                'POST',
+                `/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}/remove`,
+                { reason: o.reason, actor: o.actor, ...(o.requestId ? { requestId: o.requestId } : {}) },
+              ),
+            ]
+          : await withRuntime((rt) =>
+              removeUnits(
+                { db: rt.db, client: rt.client },
+                {
+                  cycleId: o.cycle,
+                  units: [o.unit],
+                  reason: o.reason,
+                  actor: { id: `operator:${o.actor}`, via: 'cli' },
+                  ...(o.requestId ? { requestId: o.requestId } : {}),
+                },
+              ),
+            );
         if (o.json) printJson({ cycleId: o.cycle, ...removed });
         else {
           process.stdout.write(

@@ -55,7 +55,7 @@ describe("the command line of a committee's operator, through the operator API",
     });
   const json = async <T>(token: string, args: string[]): Promise<T> => {
     const r = await as(token, [...args, '--json']);
-    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
     return JSON.parse(r.stdout) as T;
   };
   const frozen = (cycleId: string) =>
@@ -209,6 +209,52 @@ describe("the command line of a committee's operator, through the operator API",
     const intoB = await as(tokens.A, ['records', 'add', '--cycle', cycleOf(B), '--kind', 'document', '--data', record]);
     expect(intoB.code).toBe(1);
     expect((await h.db.query('SELECT count(*)::int AS n FROM committee_records WHERE cycle_id = $1', [cycleOf(B)])).rows[0].n).toBe(0);
+  });
+
+  it('repairs and re-links its own units only: a workflow of another committee named beside its own cycle is refused', async () => {
+    const before = (await h.db.query('SELECT coalesce(max(id), 0)::int AS id FROM audit_log')).rows[0].id as number;
+    const crossed = await as(tokens.A, [
+      ...['cancel', '--cycle', cycleOf(A), '--workflow', unitWorkflowId(cycleOf(B), 'U001'), '--reason', 'Thử vượt quyền'],
+    ]);
+    expect(crossed.code).toBe(1);
+    expect(crossed.stderr).toContain(`no cycle ${cycleOf(B)}`);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM audit_log WHERE id > $1', [before])).rows[0].n).toBe(0);
+    expect((await h.client.workflow.getHandle(unitWorkflowId(cycleOf(B), 'U001')).describe()).status.name).toBe('RUNNING');
+
+    // A bulk dry run lists what the deployment's own command lists, and does nothing.
+    const dryRun = ['remind', '--cycle', cycleOf(A), '--all', '--phase', 'year-end-report', '--dry-run', '--json'];
+    const preview = await json<{ units: Array<{ unitCode: string }> }>(tokens.A, dryRun.slice(0, -1));
+    const local = await chuky(dryRun, deploymentEnv);
+    expect(local.code, local.stderr).toBe(0);
+    expect(preview).toEqual(JSON.parse(local.stdout));
+    expect(preview.units.length).toBeGreaterThan(0);
+    const extended = await json<{ ok: boolean; action: string }>(tokens.A, [
+      ...['extend', '--cycle', cycleOf(A), '--unit', 'U001', '--phase', 'year-end-report', '--until', `${YEAR}-11-24`],
+      ...['--reason', 'Đơn vị đề nghị', '--request-id', `ext-${RUN}-a1`],
+    ]);
+    expect(extended).toMatchObject({ ok: true, action: 'extend' });
+    const { rows } = await h.db.query('SELECT committee_code, role FROM audit_log WHERE request_id = $1', [`ext-${RUN}-a1`]);
+    expect(rows).toEqual([{ committee_code: A, role: 'api' }]);
+
+    const revoked = await as(tokens.A, ['link', 'revoke', '--cycle', cycleOf(A), '--unit', 'U001', '--reason', 'Thư bị chuyển tiếp nhầm']);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`Revoked: links of U001 in ${cycleOf(A)}`);
+    const issued = await json<{ url: string; unitCode: string }>(tokens.A, [
+      'link',
+      'issue',
+      '--cycle',
+      cycleOf(A),
+      '--unit',
+      'U001',
+      '--phase',
+      'year-end-report',
+    ]);
+    expect(issued.unitCode).toBe('U001');
+    expect((await fetch(issued.url)).status).toBe(200);
+    const other = await as(tokens.A, ['link', 'revoke', '--cycle', cycleOf(B), '--unit', 'U001', '--reason', 'Thử vượt quyền']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`no cycle ${cycleOf(B)}`);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM link_revocations WHERE cycle_id = $1', [cycleOf(B)])).rows[0].n).toBe(0);
   });
 
   it("refuses what needs the deployment's keys, and a token that is not (or no longer) valid", async () => {

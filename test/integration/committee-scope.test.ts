@@ -160,6 +160,9 @@ describe('console: each committee sees only its own', () => {
         { cycleId: cycleOf(B), unitCode: 'U001' },
         { workflowId: unitWorkflowId(cycleOf(B), 'U001') },
         { workflowId: cycleWorkflowId(cycleOf(P)) },
+        // Its own cycle named, another's workflow acted on: the workflow's cycle is checked too.
+        { cycleId: cycleOf(A), workflowId: unitWorkflowId(cycleOf(B), 'U001') },
+        { cycleId: cycleOf(A), workflowId: 'not-a-chuky-workflow' },
         {},
       ];
       for (const target of targets) {

@@ -26,9 +26,19 @@ describe('the command line of a committee', () => {
   });
 
   it("keeps the deployment's keys for running, users, tokens and Temporal's repairs", () => {
-    for (const path of ['worker', 'api', 'migrate', 'api-token create', 'console user add', 'reset', 'cycle start'])
+    for (const path of ['worker', 'api', 'migrate', 'api-token create', 'console user add', 'cycle import-year', 'cycle start'])
       expect(COMMAND_MODES[path], path).toBe('deployment');
-    for (const path of ['cycle status', 'unit show', 'report compile', 'report upward submit', 'overdue', 'stalled'])
+    for (const path of [
+      'cycle status',
+      'unit show',
+      'report compile',
+      'report upward submit',
+      'overdue',
+      'stalled',
+      'reset',
+      'link revoke',
+      'units remove',
+    ])
       expect(COMMAND_MODES[path], path).toBe('api');
   });
 
