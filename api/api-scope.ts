@@ -10,7 +10,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { insertApiToken, liveApiToken, type ApiTokenRow } from '../db/api-tokens.js';
-import { scopeOf, seesCycle, WHOLE_DEPLOYMENT, type Scope } from '../db/committee-scope.js';
+import { accessToCycle, scopeOf, WHOLE_DEPLOYMENT, type Scope } from '../db/committee-scope.js';
 import type { Db } from '../db/pool.js';
 
 export type ApiScopeEnv = { Variables: { apiScope: Scope } };
@@ -56,11 +56,20 @@ export function apiAuth(o: { db: Db; deploymentToken?: string | undefined; requi
   };
 }
 
-/** For every route under /cycles/:cycle: a cycle out of the caller's scope does not exist. */
+/**
+ * For every route under /cycles/:cycle: a cycle out of the caller's scope does not exist; a cycle of a committee
+ * under the caller's (a subtree token) is read, not changed (403 on any write).
+ */
 export function cycleInScope(db: Db): MiddlewareHandler<ApiScopeEnv> {
   return async (c, next) => {
     const cycle = c.req.param('cycle');
-    if (!(await seesCycle(db, c.get('apiScope'), cycle))) return c.json({ error: `no cycle ${cycle ?? ''}` }, 404);
+    const access = await accessToCycle(db, c.get('apiScope'), cycle);
+    if (access === 'unseen') return c.json({ error: `no cycle ${cycle ?? ''}` }, 404);
+    if (access === 'read-only' && c.req.method !== 'GET' && c.req.method !== 'HEAD') return c.json({ error: readOnly(cycle ?? '') }, 403);
     return next();
   };
 }
+
+/** The refusal of a change to a cycle seen through a subtree. */
+export const readOnly = (cycle: string): string =>
+  `cycle ${cycle} is a committee's under yours: its progress is yours to read, its changes are its own committee's`;

@@ -10,7 +10,7 @@ import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { ConsoleDeps, ConsoleEnv, Ctx } from './context.js';
 import { allowed, PERMISSIONS, PUBLIC, type RouteAction } from './permissions.js';
-import { cyclesOfRequest, ROUTE_SCOPE, scopeOf, seesCycle, seesEveryCycle, type ScopeRule } from './scope.js';
+import { accessToCycle, accessToEveryCycle, cyclesOfRequest, ROUTE_SCOPE, scopeOf, seesCycle, type ScopeRule } from './scope.js';
 import { sameOriginPost } from './security.js';
 import { sameToken } from './sessions.js';
 import { BASE, consoleUrl, layout } from './html.js';
@@ -123,9 +123,21 @@ export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandl
       if (!expected || !sent || !sameToken(sent, expected)) {
         return refusal(c, 403, 'Yêu cầu bị từ chối', 'Biểu mẫu đã hết hiệu lực hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.');
       }
-      if (route.scope === 'cycle-in-body' && !(await seesEveryCycle(deps.db, scope, cyclesOfRequest(body)))) {
-        return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này, hoặc thao tác không nêu chu kỳ.');
-      }
+      // A change is its own committee's: a committee under it is seen, not changed (db/committee-scope.ts acts).
+      const access =
+        route.scope === 'cycle-in-body'
+          ? (await accessToEveryCycle(deps.db, scope, cyclesOfRequest(body))).access
+          : route.scope === 'cycle-in-path'
+            ? await accessToCycle(deps.db, scope, pathParam(route, c.req.path, ':cycle'))
+            : 'act';
+      if (access === 'unseen') return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này, hoặc thao tác không nêu chu kỳ.');
+      if (access === 'read-only')
+        return refusal(
+          c,
+          403,
+          'Chỉ được xem',
+          'Chu kỳ này của một cấp ủy trực thuộc: cấp trên được xem tiến độ, việc thay đổi do cấp ủy đó thực hiện.',
+        );
     }
     await next();
   };

@@ -39,5 +39,5 @@ export const ROUTE_SCOPE: Record<string, ScopeRule> = {
   'POST /nguoi-dung/mo-khoa': 'users',
 };
 
-export { cyclesOfRequest, seesEveryCycle } from '../ops/repair-scope.js';
-export { auditScope, scopeOf, sees, seesCycle, visibleCycles, WHOLE_DEPLOYMENT, type Scope } from '../db/committee-scope.js';
+export { accessToEveryCycle, cyclesOfRequest } from '../ops/repair-scope.js';
+export { accessToCycle, auditScope, scopeOf, sees, seesCycle, visibleCycles, WHOLE_DEPLOYMENT, type Scope } from '../db/committee-scope.js';

@@ -71,6 +71,25 @@ export async function seesCycle(db: Db, scope: Scope, cycleId: string | undefine
   return sees(scope, await committeeOfCycle(db, cycleId));
 }
 
+/**
+ * Whether the scope may change this committee's cycles: the whole deployment, or the scope's own committee. A
+ * subtree is seen, not changed: a superior's clerk reads the progress of the committees under it, and each
+ * committee acts on its own year (../shared/DOMAIN.md, "The tree").
+ */
+export function acts(scope: Scope, committeeCode: string | null | undefined): boolean {
+  if (scope.all) return true;
+  return typeof committeeCode === 'string' && committeeCode === scope.root;
+}
+
+/** For a change to a cycle: 'act' (its own), 'read-only' (seen through the subtree), or 'unseen' (404). */
+export async function accessToCycle(db: Db, scope: Scope, cycleId: string | undefined): Promise<'act' | 'read-only' | 'unseen'> {
+  if (scope.all) return 'act';
+  if (!cycleId) return 'unseen';
+  const committee = await committeeOfCycle(db, cycleId);
+  if (acts(scope, committee)) return 'act';
+  return sees(scope, committee) ? 'read-only' : 'unseen';
+}
+
 /** The cycles a scoped user sees (undefined: every cycle), for lists filtered after they are read. */
 export async function visibleCycles(db: Db, scope: Scope): Promise<ReadonlySet<string> | undefined> {
   return scope.all ? undefined : cyclesOfCommittees(db, [...scope.committees]);

@@ -6,15 +6,15 @@
  * One unit or workflow: the repair's result (ok or not, with its audit row). `all`: the units of `cycleId` the
  * filter selects, each repaired (or, with dryRun, listed with their obligations and nothing done). The request is
  * refused, before anything runs and with no audit row, unless every cycle it names — its cycleId and its
- * workflowId's — is the caller's.
+ * workflowId's — is the caller's own committee's (404 for one it cannot see, 403 for one under it: read only).
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { OBLIGATION_STATUSES } from '../../domain/obligation.js';
 import { bulkRepair, previewUnits, runRepair } from '../../ops/repairs.js';
-import { cyclesOfRequest, seesEveryCycle } from '../../ops/repair-scope.js';
+import { accessToEveryCycle, cyclesOfRequest } from '../../ops/repair-scope.js';
 import { REPAIR_ACTIONS, type OpsDeps, type RepairAction, type RepairRequest, type UnitFilter } from '../../ops/types.js';
-import type { ApiScopeEnv } from '../api-scope.js';
+import { readOnly, type ApiScopeEnv } from '../api-scope.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -55,8 +55,9 @@ export function registerRepairRoutes(api: Hono<ApiScopeEnv>, deps: OpsDeps): voi
     // Every cycle it names must be the caller's; the answer names the first that is not, as "no cycle".
     const named = cyclesOfRequest(b);
     if (!named.length) return c.json({ error: 'name the cycle (cycleId) or the workflow (workflowId)' }, 400);
-    for (const id of named)
-      if (!(await seesEveryCycle(deps.db, c.get('apiScope'), [id]))) return c.json({ error: `no cycle ${id ?? b.workflowId ?? ''}` }, 404);
+    const scoped = await accessToEveryCycle(deps.db, c.get('apiScope'), named);
+    if (scoped.access === 'unseen') return c.json({ error: `no cycle ${scoped.cycleId ?? b.workflowId ?? ''}` }, 404);
+    if (scoped.access === 'read-only') return c.json({ error: readOnly(scoped.cycleId ?? '') }, 403);
     const request: Omit<RepairRequest, 'unitCode'> & { unitCode?: string } = {
       ...b,
       action,

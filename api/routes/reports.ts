@@ -17,11 +17,11 @@ import type { Client } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { isConfigError } from '../../config/errors.js';
-import { seesCycle, sees, visibleCycles, type Scope } from '../../db/committee-scope.js';
+import { accessToCycle, acts, sees, visibleCycles, type Scope } from '../../db/committee-scope.js';
 import type { Db } from '../../db/pool.js';
 import type { CycleSelection } from '../../report/compile.js';
 import type { LeveledExplanation } from '../../report/explain-levels.js';
-import type { ApiScopeEnv } from '../api-scope.js';
+import { readOnly, type ApiScopeEnv } from '../api-scope.js';
 
 // The report's code (docx, charts, fonts) is loaded by these routes only when one is called.
 const compiler = () => import('../../report/compile.js');
@@ -29,7 +29,7 @@ const compiler = () => import('../../report/compile.js');
 class Refusal extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409,
   ) {
     super(message);
   }
@@ -40,17 +40,25 @@ async function scopedSelection(
   db: Db,
   scope: Scope,
   q: { cycles: string[]; years?: string | undefined; committee?: string | undefined },
+  /** 'act' for a compilation (it numbers a document in the committee's register): its own committee's only. */
+  mode: 'read' | 'act' = 'read',
 ): Promise<CycleSelection> {
   const { parseYears } = await compiler();
   if (q.cycles.length && q.years) throw new Refusal('give either cycle or years, not both', 400);
   if (q.cycles.length) {
-    for (const id of q.cycles) if (!(await seesCycle(db, scope, id))) throw new Refusal(`no such cycle: ${id}`, 404);
+    for (const id of q.cycles) {
+      const access = await accessToCycle(db, scope, id);
+      if (access === 'unseen') throw new Refusal(`no such cycle: ${id}`, 404);
+      if (access === 'read-only' && mode === 'act') throw new Refusal(readOnly(id), 403);
+    }
     return { cycleIds: q.cycles };
   }
   if (!q.years) throw new Refusal('which cycles? give cycle=ID (repeatable) or years=2021-2023 [&committee=CODE]', 400);
   // A committee's caller asks for its own committee's years unless it names one it may see.
   const committee = q.committee || (scope.all ? undefined : scope.root);
   if (committee && !sees(scope, committee)) throw new Refusal(`no committee ${committee}`, 404);
+  if (committee && mode === 'act' && !acts(scope, committee))
+    throw new Refusal(`committee ${committee} is under yours: its reports are compiled by its own committee`, 403);
   let years: number[];
   try {
     years = parseYears(q.years);

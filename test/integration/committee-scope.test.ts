@@ -185,6 +185,25 @@ describe('console: each committee sees only its own', () => {
     expect(own.status).toBe(303);
     const { rows } = await h.db.query('SELECT committee_code, outcome FROM audit_log WHERE request_id = $1', [`scope-${RUN}-own`]);
     expect(rows).toEqual([{ committee_code: A, outcome: 'ok' }]);
+
+    // The province's clerk, granted the subtree, reads B's progress but does not change B's year: 403, nothing run.
+    const provinceClerk = await signInToConsole(base, h.db, { role: 'clerk', prefix: 'scope-pclerk', committeeCode: P, subtree: true });
+    expect((await provinceClerk.get(`/console/chu-ky/${cycleOf(B)}`)).status).toBe(200);
+    const onB = await provinceClerk.post('/console/sua-chua/extend', {
+      cycleId: cycleOf(B),
+      unitCode: 'U001',
+      phase: 'plan',
+      until: `${YEAR}-03-20`,
+      reason: 'Cấp trên gia hạn thay',
+      requestId: `scope-${RUN}-province-on-b`,
+      back: '/console/',
+    });
+    expect(onB.status).toBe(403);
+    expect(await onB.text()).toContain('cấp trên được xem tiến độ, việc thay đổi do cấp ủy đó thực hiện');
+    expect((await provinceClerk.post(`/console/chu-ky/${cycleOf(B)}/bao-cao-len`, { confirmedBy: 'X' })).status).toBe(403);
+    expect(
+      (await h.db.query('SELECT count(*)::int AS n FROM audit_log WHERE request_id = $1', [`scope-${RUN}-province-on-b`])).rows[0].n,
+    ).toBe(0);
   });
 
   it('lists only its own cycles, overdue units and audit entries', async () => {
@@ -336,6 +355,22 @@ describe('console: each committee sees only its own', () => {
       // The province's token, granted its subtree, and the deployment's token see B's cycle.
       const provinceToken = await create(['--committee', P, '--subtree']);
       expect((await call(provinceToken.token, 'GET', `/cycles/${cycleOf(B)}/status`)).status).toBe(200);
+      // …and reads it only: every write naming B is refused before it runs, with no audit row.
+      const writes = routes.filter((r) => r.method !== 'GET');
+      expect(writes.length).toBeGreaterThanOrEqual(8);
+      const beforeWrites = (await h.db.query('SELECT coalesce(max(id), 0)::int AS id FROM audit_log')).rows[0].id as number;
+      for (const r of writes) {
+        const res = await call(provinceToken.token, r.method, fill(r.path, cycleOf(B)));
+        expect(res.status, `${r.method} ${r.path}`).toBe(403);
+        expect(((await res.json()) as { error: string }).error).toContain('its changes are its own committee');
+      }
+      const repair = await fetch(`${tokenBase}/api/v1/repairs/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${provinceToken.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ workflowId: unitWorkflowId(cycleOf(B), 'U001'), reason: 'Cấp trên hủy thay' }),
+      });
+      expect(repair.status).toBe(403);
+      expect((await h.db.query('SELECT count(*)::int AS n FROM audit_log WHERE id > $1', [beforeWrites])).rows[0].n).toBe(0);
       expect((await call(DEPLOYMENT_TOKEN, 'GET', `/cycles/${cycleOf(B)}/status`)).status).toBe(200);
     });
 
