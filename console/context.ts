@@ -43,6 +43,10 @@ export type ConsoleEnv = {
     rawSessionId: string | undefined;
     /** What the signed-in user may see: set by the guard for every declared route (console/scope.ts). */
     scope: Scope;
+    /** The page's cycle is a committee's under the user's (seen through its subtree): read, not changed. */
+    readOnlyCycle: boolean | undefined;
+    /** For a user granted a subtree: the cycles of its own committee, the only ones it changes (lists' rows). */
+    ownCycles: ReadonlySet<string> | undefined;
   };
 };
 

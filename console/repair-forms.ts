@@ -23,6 +23,8 @@ export interface RepairTarget {
 
 /** May the signed-in user make this repair? (The guard checks again when the form is sent.) */
 export function mayRepair(c: Ctx, action: string): boolean {
+  // A committee under the user's is read, not changed: its pages show no repair to make (the guard refuses one).
+  if (c.get('readOnlyCycle')) return false;
   const permission = repairPermission(action);
   return !!permission && allowed(c.get('session')?.role, permission);
 }
@@ -57,6 +59,9 @@ ${action === 'extend' ? html`<label>Hạn mới<input type="date" name="until" r
 
 /** The repairs side by side (each opens to its form, full width, when tapped); nothing when none is allowed. */
 export function repairForms(c: Ctx, actions: readonly string[], target: RepairTarget, opts: { deadline?: string | undefined } = {}): Html {
+  // In a list of the subtree's rows (overdue, stalled), a committee under the user's shows no repair to make.
+  const own = c.get('ownCycles');
+  if (own && !(target.cycleId && own.has(target.cycleId))) return html``;
   const mine = actions.filter((a) => mayRepair(c, a));
   return mine.length ? html`<div class="repairs">${mine.map((a) => repairForm(c, a, target, opts))}</div>` : html``;
 }

@@ -10,7 +10,8 @@ import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { ConsoleDeps, ConsoleEnv, Ctx } from './context.js';
 import { allowed, PERMISSIONS, PUBLIC, type RouteAction } from './permissions.js';
-import { accessToCycle, accessToEveryCycle, cyclesOfRequest, ROUTE_SCOPE, scopeOf, seesCycle, type ScopeRule } from './scope.js';
+import { cyclesOfCommittees } from '../db/committee-scope.js';
+import { accessToCycle, accessToEveryCycle, cyclesOfRequest, ROUTE_SCOPE, scopeOf, type ScopeRule } from './scope.js';
 import { sameOriginPost } from './security.js';
 import { sameToken } from './sessions.js';
 import { BASE, consoleUrl, layout } from './html.js';
@@ -108,10 +109,12 @@ export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandl
     }
     const scope = await scopeOf(deps.db, session);
     c.set('scope', scope);
-    // A cycle of another committee is answered as one that does not exist.
-    if (route.scope === 'cycle-in-path' && !(await seesCycle(deps.db, scope, pathParam(route, c.req.path, ':cycle')))) {
-      return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này.');
-    }
+    // A cycle of another committee is answered as one that does not exist; one under the user's is read only.
+    const pathAccess =
+      route.scope === 'cycle-in-path' ? await accessToCycle(deps.db, scope, pathParam(route, c.req.path, ':cycle')) : 'act';
+    if (pathAccess === 'unseen') return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này.');
+    c.set('readOnlyCycle', pathAccess === 'read-only');
+    if (!scope.all && scope.subtree && route.scope === 'filtered') c.set('ownCycles', await cyclesOfCommittees(deps.db, [scope.root]));
     if (route.method === 'POST') {
       if (!sameOriginPost(c, deps.publicBaseUrl)) {
         return refusal(c, 403, 'Yêu cầu bị từ chối', 'Yêu cầu không đến từ trang của bảng điều hành (kiểm tra nguồn gửi).');
@@ -125,11 +128,7 @@ export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandl
       }
       // A change is its own committee's: a committee under it is seen, not changed (db/committee-scope.ts acts).
       const access =
-        route.scope === 'cycle-in-body'
-          ? (await accessToEveryCycle(deps.db, scope, cyclesOfRequest(body))).access
-          : route.scope === 'cycle-in-path'
-            ? await accessToCycle(deps.db, scope, pathParam(route, c.req.path, ':cycle'))
-            : 'act';
+        route.scope === 'cycle-in-body' ? (await accessToEveryCycle(deps.db, scope, cyclesOfRequest(body))).access : pathAccess;
       if (access === 'unseen') return refusal(c, 404, 'Không tìm thấy', 'Không có chu kỳ này, hoặc thao tác không nêu chu kỳ.');
       if (access === 'read-only')
         return refusal(

@@ -86,7 +86,10 @@ async function page(c: Ctx, deps: ConsoleDeps, cycleId: string, state?: FormStat
 ${s.notice ? messageBox(s.notice.kind, s.notice.text, 'upward-result') : ''}
 <div class="card">Gửi chu kỳ <b>${prepared.parent.cycleId}</b> với tư cách đơn vị <b>${prepared.parent.unitCode}</b>. Bản dự thảo lập từ chu kỳ ${cycle.id} đã khóa sổ (${viNumber(prepared.draft.units)} đơn vị trực thuộc): mỗi số liệu là tổng của các đơn vị, cộng phần của cấp ủy nơi ghi rõ. Sửa số nào thì ghi lý do; bản gửi được kiểm tra như biểu mẫu của mọi đơn vị.</div>
 ${sent.length ? html`<h2>Đã gửi</h2><ul id="upward-sent">${sent.map((r) => html`<li>Lần ${r.version}, ${viDateTime(r.createdAt)}, người xác nhận: ${r.confirmedBy}${r.edits.length ? html`; sửa ${r.edits.length} mục: ${r.editReason ?? ''}` : html`; đúng như dự thảo`}</li>`)}</ul>` : ''}
-<form method="post" action="${BASE}/chu-ky/${seg(cycle.id)}/bao-cao-len" class="card repair" id="upward-form">${csrfField(c)}
+${
+  c.get('readOnlyCycle')
+    ? messageBox('info', 'Báo cáo này do cấp ủy đó xác nhận và gửi; cấp trên chỉ xem.')
+    : html`<form method="post" action="${BASE}/chu-ky/${seg(cycle.id)}/bao-cao-len" class="card repair" id="upward-form">${csrfField(c)}
 <fieldset class="card"><legend>${labels.get('figures') ?? 'Số liệu'}</legend>
 ${UPWARD_FIELDS.map((f) => figureInput(f.path))}
 <label>${labels.get('figures.membersReason') ?? 'Lý do'}<input type="text" name="p:figures.membersReason" value="${s.values['figures.membersReason'] ?? ''}"></label>${errorOf(s, 'figures.membersReason')}
@@ -97,7 +100,8 @@ ${NARRATIVE.map((n) => html`<label>${(labels.get(`narrative.${n}`) ?? n).replace
 <label>Người xác nhận (họ tên, chức vụ) *<input type="text" name="confirmedBy" maxlength="200" value="${s.confirmedBy}"></label>${errorOf(s, 'confirmedBy')}
 <label>Lý do chỉnh sửa (bắt buộc khi có mục khác bản dự thảo)<textarea name="editReason" maxlength="1000">${s.editReason}</textarea></label>${errorOf(s, 'editReason')}
 ${errorOf(s, '')}
-<button type="submit">Xác nhận và gửi lên cấp trên</button></form>`;
+<button type="submit">Xác nhận và gửi lên cấp trên</button></form>`
+}`;
   return c.html(layout(c, title, body), status);
 }
 

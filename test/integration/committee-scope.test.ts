@@ -189,6 +189,9 @@ describe('console: each committee sees only its own', () => {
     // The province's clerk, granted the subtree, reads B's progress but does not change B's year: 403, nothing run.
     const provinceClerk = await signInToConsole(base, h.db, { role: 'clerk', prefix: 'scope-pclerk', committeeCode: P, subtree: true });
     expect((await provinceClerk.get(`/console/chu-ky/${cycleOf(B)}`)).status).toBe(200);
+    // Its pages offer no repair there, and do on its own cycle.
+    expect(await (await provinceClerk.get(`/console/chu-ky/${cycleOf(B)}/don-vi/U001`)).text()).not.toContain('data-action="extend"');
+    expect(await (await provinceClerk.get(`/console/chu-ky/${cycleOf(P)}/don-vi/U001`)).text()).toContain('data-action="extend"');
     const onB = await provinceClerk.post('/console/sua-chua/extend', {
       cycleId: cycleOf(B),
       unitCode: 'U001',
