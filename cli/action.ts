@@ -21,8 +21,10 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       // here (cli/committee-mode.ts); commander passes the command last.
       if (process.env.CHUKY_COMMITTEE_TOKEN || process.env.CHUKY_API_URL) {
         const cmd = args[args.length - 1];
+        // Fail closed: a command that cannot be named cannot be classified.
+        if (!(cmd instanceof Command)) throw new Error("this command cannot run with a committee's token (CHUKY_COMMITTEE_TOKEN)");
         const { checkCommitteeMode } = await import('./committee-mode.js');
-        if (cmd instanceof Command) checkCommitteeMode(cmd);
+        checkCommitteeMode(cmd);
       }
       await fn(...args);
     } catch (err) {

@@ -43,20 +43,15 @@ const list = (v: string | undefined): string[] | undefined =>
 export async function runCommand(name: RepairAction, spec: (typeof SPECS)[RepairAction], o: CommonOptions): Promise<void> {
   try {
     const plan = planRequest(name, spec, o);
+    // One target's dry run does nothing and needs nothing: said without connecting.
+    if (o.dryRun && !plan.bulk) return printSingleDryRun(name, { ...plan.request, ...(o.unit ? { unitCode: o.unit } : {}) }, o);
     const api = committeeApi();
-    if (api && !(o.dryRun && !plan.bulk)) return await throughApi(api, name, plan, o);
+    if (api) return await throughApi(api, name, plan, o);
     await withOps(async (deps) => {
       if (plan.bulk) {
         if (o.dryRun) return printDryRun(name, plan.bulk, await previewUnits(deps.db, plan.bulk), o);
         const results = await bulkRepair(deps, plan.bulk, plan.request);
         printResults(results, o, true);
-        return;
-      }
-      if (o.dryRun) {
-        const t = plan.request;
-        const what = t.workflowId ?? `${t.cycleId}/${t.unitCode}${t.phase ? ` ${t.phase}` : ''}`;
-        if (o.json) printJson({ dryRun: true, action: name, target: t });
-        else process.stdout.write(`Would ${name}: ${what} (dry run: nothing done)\n`);
         return;
       }
       printResults([await runRepair(deps, { ...plan.request, ...(o.unit ? { unitCode: o.unit } : {}) })], o, false);
@@ -66,6 +61,12 @@ export async function runCommand(name: RepairAction, spec: (typeof SPECS)[Repair
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 2;
   }
+}
+
+function printSingleDryRun(name: RepairAction, t: ReturnType<typeof planRequest>['request'], o: CommonOptions): void {
+  const what = t.workflowId ?? `${t.cycleId}/${t.unitCode}${t.phase ? ` ${t.phase}` : ''}`;
+  if (o.json) printJson({ dryRun: true, action: name, target: t });
+  else process.stdout.write(`Would ${name}: ${what} (dry run: nothing done)\n`);
 }
 
 /**

@@ -69,4 +69,19 @@ describe('chuky CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL not set');
   });
+
+  it("answers one target's repair dry run without any service: it does nothing and needs nothing", async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-nodev-'));
+    const env = { TEMPORAL_ADDRESS: '', DATABASE_URL: '', SMTP_URL: '', CHUKY_DATA_DIR: empty };
+    const args = ['extend', '--cycle', 'X-2027', '--unit', 'U001', '--phase', 'plan', '--until', '2027-05-01', '--dry-run'];
+    const text = await chuky(args, env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toBe('Would extend: X-2027/U001 plan (dry run: nothing done)\n');
+    const json = await chuky([...args, '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      dryRun: true,
+      action: 'extend',
+      target: { cycleId: 'X-2027', unitCode: 'U001', phase: 'plan' },
+    });
+  });
 });
