@@ -438,6 +438,9 @@ describe('the HTTP doors under arbitrary input', () => {
           expect(page, what).toContain('Đã nhận');
           return;
         }
+        // Fifty runs may send the plan more than its 30 versions (workflows/unit/submissions.ts MAX_VERSIONS): the
+        // next is refused whole, with the limit said, however good the form.
+        if (res.status === 422 && page.includes('Đã nộp 30 lần cho nghĩa vụ này')) return;
         expect(page, what).toContain('role="alert"');
         if (phase === 'study' && res.status === 400 && !page.includes('lỗi mã hóa') && !page.includes('ký tự không hợp lệ')) {
           // The phase's own schema says which fields are wrong; the page marks each of them.
