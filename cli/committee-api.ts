@@ -28,6 +28,11 @@ export class CommitteeApiError extends Error {
   }
 }
 
+/** A path in the operator API from its segments, each encoded (a cycle's or unit's id may hold any character). */
+export function apiPath(...segments: (string | number)[]): string {
+  return segments.map((s) => `/${encodeURIComponent(String(s))}`).join('');
+}
+
 const TOKEN = /^chuky_[A-Za-z0-9_-]{43}$/;
 
 /** The committee's API from the environment; undefined when neither variable is set (the deployment's own CLI). */

@@ -11,7 +11,7 @@
  * (`cycle status` is GET /cycles/:cycle/status, in api/server.ts.)
  */
 import type { Client } from '@temporalio/client';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { visibleCycles } from '../../db/committee-scope.js';
 import { frozenDataset } from '../../db/frozen.js';
@@ -37,10 +37,11 @@ const CloseBody = z.strictObject({
   despiteOpenChildren: z.boolean().optional(),
 });
 
-/** A whole number from the query, or undefined; a bad one is the caller's error, said with its name. */
-function wholeNumber(v: string | undefined, name: string): number | undefined {
+/** The query's whole number `name`: undefined when absent, the 400 that says so when it is not a whole number. */
+function wholeNumberQuery(c: Context, name: string): number | undefined | Response {
+  const v = c.req.query(name);
   if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number, not "${v}"`);
+  if (!/^\d+$/.test(v)) return c.json({ error: `${name} must be a whole number, not "${v}"` }, 400);
   return Number(v);
 }
 
@@ -77,12 +78,8 @@ export function registerOperatorViewRoutes(api: Hono<ApiScopeEnv>, deps: Operato
   });
 
   api.get('/overdue', async (c) => {
-    let minLevel: number | undefined;
-    try {
-      minLevel = wholeNumber(c.req.query('level'), 'level');
-    } catch (err) {
-      return c.json({ error: (err as Error).message }, 400);
-    }
+    const minLevel = wholeNumberQuery(c, 'level');
+    if (minLevel instanceof Response) return minLevel;
     const visible = await visibleCycles(deps.db, c.get('apiScope'));
     const cycleId = c.req.query('cycle') || undefined;
     if (cycleId && visible && !visible.has(cycleId)) return c.json({ error: `no cycle ${cycleId}` }, 404);
@@ -97,12 +94,8 @@ export function registerOperatorViewRoutes(api: Hono<ApiScopeEnv>, deps: Operato
   });
 
   api.get('/stalled', async (c) => {
-    let minAttempts: number | undefined;
-    try {
-      minAttempts = wholeNumber(c.req.query('minAttempts'), 'minAttempts');
-    } catch (err) {
-      return c.json({ error: (err as Error).message }, 400);
-    }
+    const minAttempts = wholeNumberQuery(c, 'minAttempts');
+    if (minAttempts instanceof Response) return minAttempts;
     const kinds = c.req.queries('kind') ?? [];
     const unknown = kinds.filter((k) => !(STALL_KINDS as readonly string[]).includes(k));
     if (unknown.length) return c.json({ error: `unknown kind ${unknown.join(', ')}; one of ${STALL_KINDS.join(', ')}` }, 400);

@@ -9,6 +9,7 @@ import type { CycleStatusView } from '../../ops/cycle-view.js';
 import { listCycles } from '../../ops/overview.js';
 import { temporalUiUrl } from '../../ops/temporal-ui.js';
 import type { CycleSummary, PhaseSummary } from '../../ops/types.js';
+import { apiPath } from '../committee-api.js';
 import { committeeApi } from '../committee-mode.js';
 import { cycleHeadline, t } from '../lang.js';
 import { printJson, printTable } from '../print.js';
@@ -30,9 +31,6 @@ export function phaseRows(phases: PhaseSummary[]): Record<string, string>[] {
 }
 
 export const PHASE_COLUMNS = ['phase', 'total', 'on time', 'late', 'overdue', 'not submitted', 'exempted', 'pending', 'removed'];
-
-/** An id as one segment of the API's path. */
-export const seg = (id: string): string => encodeURIComponent(id);
 
 export const NO_UI_LINK = "No link to Temporal's Web UI: its address is unknown (set TEMPORAL_UI_URL, or start `chuky dev`).";
 
@@ -72,7 +70,9 @@ export async function runCycleStart(opts: { config: string; secondsPerDay?: numb
 export async function runCycleStatus(opts: { cycle?: string; config?: string; json?: boolean }): Promise<void> {
   const api = committeeApi();
   if (api) {
-    const { cycle: _first, ...view } = await api.get<CycleStatusView & { cycle: string }>(`/cycles/${seg(await cycleIdOf(opts))}/status`);
+    const { cycle: _first, ...view } = await api.get<CycleStatusView & { cycle: string }>(
+      apiPath('cycles', await cycleIdOf(opts), 'status'),
+    );
     return printCycleStatus(view, opts.json);
   }
   loadEnv();
@@ -181,7 +181,7 @@ export function printCycleList(cycles: CycleSummary[], json: boolean | undefined
 
 export async function runCycleExport(opts: { cycle: string; out?: string }): Promise<void> {
   const api = committeeApi();
-  if (api) return writeExport(opts, await api.get<{ frozenAt: string | null }>(`/cycles/${seg(opts.cycle)}/export`));
+  if (api) return writeExport(opts, await api.get<{ frozenAt: string | null }>(apiPath('cycles', opts.cycle, 'export')));
   // The year's data is all in PostgreSQL.
   const data = await withDbToRead((db) => frozenDataset(db, opts.cycle), { allAddresses: true });
   if (!data) throw new Error(`no cycle "${opts.cycle}" in the database`);
@@ -205,7 +205,7 @@ export async function runCycleClose(opts: {
   const api = committeeApi();
   if (api) {
     const body = { reason: opts.reason, actor: opts.actor, ...(opts.despiteOpenChildren ? { despiteOpenChildren: true } : {}) };
-    return printCycleClose(await api.send<CloseCycleResult>('POST', `/cycles/${seg(opts.cycle)}/close`, body), opts.json);
+    return printCycleClose(await api.send<CloseCycleResult>('POST', apiPath('cycles', opts.cycle, 'close'), body), opts.json);
   }
   const [{ closeCycle }, { withTemporalAndDb }] = await Promise.all([import('../../ops/close-cycle.js'), import('../with-temporal.js')]);
   const result = await withTemporalAndDb((deps) =>

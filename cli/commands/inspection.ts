@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Runtime } from '../../workers/runtime.js';
 import { action } from '../action.js';
+import { apiPath } from '../committee-api.js';
 import { committeeApi } from '../committee-mode.js';
 
 /** The running parts' wiring, for the commands that start or move an inspection's workflow; loaded when one runs. */
@@ -33,13 +34,12 @@ const load = async () => {
 };
 
 const actor = (name: string) => ({ id: `operator:${name}`, via: committeeApi() ? ('api' as const) : ('cli' as const) });
-const seg = encodeURIComponent;
 
 /** An inspection's id (chuky/inspection/CYCLE/UNIT/KIND-BODY) as its path in the operator API. */
 function inspectionPath(id: string): string {
   const m = /^chuky\/inspection\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(id);
   if (!m) throw new Error(`--id: "${id}" is not an inspection id (chuky/inspection/CYCLE/UNIT/KIND-BODY, as \`inspection list\` shows)`);
-  return `/cycles/${seg(m[1]!)}/units/${seg(m[2]!)}/inspections/${seg(m[3]!)}`;
+  return apiPath('cycles', m[1]!, 'units', m[2]!, 'inspections', m[3]!);
 }
 
 export function registerInspectionCommands(program: Command): void {
@@ -56,7 +56,7 @@ export function registerInspectionCommands(program: Command): void {
         const api = committeeApi();
         // Read from PostgreSQL only.
         const rows = api
-          ? await api.get<Awaited<ReturnType<typeof inspectionProposals>>>(`/cycles/${seg(o.cycle)}/inspection-proposals`)
+          ? await api.get<Awaited<ReturnType<typeof inspectionProposals>>>(apiPath('cycles', o.cycle, 'inspection-proposals'))
           : await withDbToRead((db) => inspectionProposals(db, o.cycle), { allAddresses: true });
         if (o.json) printJson(rows);
         else printTable(rows, ['unitCode', 'unitName', 'phase', 'reason']);
@@ -90,7 +90,7 @@ export function registerInspectionCommands(program: Command): void {
           const input = { unitCode: o.unit, kind: o.kind, body: o.by, origin: o.origin, reason: o.reason, actor: actor(o.actor) };
           const api = committeeApi();
           const result = api
-            ? await api.send<Awaited<ReturnType<typeof startInspection>>>('POST', `/cycles/${seg(o.cycle)}/inspections`, input)
+            ? await api.send<Awaited<ReturnType<typeof startInspection>>>('POST', apiPath('cycles', o.cycle, 'inspections'), input)
             : await withRuntime((rt, taskQueue) => startInspection({ db: rt.db, client: rt.client, taskQueue }, o.cycle, input));
           if (o.json) printJson(result);
           else process.stdout.write(`${result.started ? 'Started' : 'Already started'}: ${result.inspectionId}\n`);
@@ -167,7 +167,7 @@ export function registerInspectionCommands(program: Command): void {
         const api = committeeApi();
         // Read from PostgreSQL only.
         const rows = api
-          ? await api.get<Awaited<ReturnType<typeof listInspections>>>(`/cycles/${seg(o.cycle)}/inspections`, { unit: o.unit })
+          ? await api.get<Awaited<ReturnType<typeof listInspections>>>(apiPath('cycles', o.cycle, 'inspections'), { unit: o.unit })
           : await withDbToRead((db) => listInspections(db, o.cycle, o.unit), { allAddresses: true });
         if (o.json) printJson(rows);
         else

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { action } from '../action.js';
+import { apiPath } from '../committee-api.js';
 import { committeeApi } from '../committee-mode.js';
 
 /** What the commands need, loaded when one runs: building the command tree stays cheap. */
@@ -14,7 +15,7 @@ const load = async () => {
 };
 
 /** The unit's path in the operator API, for a committee's operator. */
-const unitPath = (o: { cycle: string; unit: string }) => `/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}`;
+const unitPath = (o: { cycle: string; unit: string }) => apiPath('cycles', o.cycle, 'units', o.unit);
 
 export function registerLinkCommands(program: Command): void {
   const link = program.command('link').description("A unit's signed form links: revoke them, issue a new one");

@@ -9,6 +9,7 @@ import { readConfigText } from '../../config/files.js';
 import type { Db } from '../../db/pool.js';
 import type { RecordKind } from '../../domain/records.js';
 import { action } from '../action.js';
+import { apiPath } from '../committee-api.js';
 import { committeeApi } from '../committee-mode.js';
 import { RECORD_KIND_NAMES as RECORD_KINDS } from '../help-defaults.js';
 
@@ -73,7 +74,7 @@ export function registerRecordCommands(program: Command): void {
           const result = api
             ? await api.send<Awaited<ReturnType<typeof addCommitteeRecord>>>(
                 'POST',
-                `/cycles/${encodeURIComponent(o.cycle)}/records/${encodeURIComponent(parsed.record.kind)}`,
+                apiPath('cycles', o.cycle, 'records', parsed.record.kind),
                 { ...(parsed.record.data as Record<string, unknown>), requestId, actor: o.actor },
               )
             : await withDb(async (db) => {
@@ -110,12 +111,9 @@ export function registerRecordCommands(program: Command): void {
         const api = committeeApi();
         const list = api
           ? (
-              await api.get<{ records: Awaited<ReturnType<typeof listCommitteeRecords>> }>(
-                `/cycles/${encodeURIComponent(o.cycle)}/records`,
-                {
-                  kind: o.kind,
-                },
-              )
+              await api.get<{ records: Awaited<ReturnType<typeof listCommitteeRecords>> }>(apiPath('cycles', o.cycle, 'records'), {
+                kind: o.kind,
+              })
             ).records
           : await withDb(async (db) => {
               await requireCycle(db, o.cycle);
@@ -151,14 +149,10 @@ export function registerRecordCommands(program: Command): void {
         const { deleteCommitteeRecord, printJson, requireCycle, withDb } = await load();
         const api = committeeApi();
         const result = api
-          ? await api.send<Awaited<ReturnType<typeof deleteCommitteeRecord>>>(
-              'DELETE',
-              `/cycles/${encodeURIComponent(o.cycle)}/records/${o.id}`,
-              {
-                actor: o.actor,
-                ...(o.reason ? { reason: o.reason } : {}),
-              },
-            )
+          ? await api.send<Awaited<ReturnType<typeof deleteCommitteeRecord>>>('DELETE', apiPath('cycles', o.cycle, 'records', o.id), {
+              actor: o.actor,
+              ...(o.reason ? { reason: o.reason } : {}),
+            })
           : await withDb(async (db) => {
               await requireCycle(db, o.cycle);
               return deleteCommitteeRecord(db, {

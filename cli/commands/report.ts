@@ -10,7 +10,7 @@ import type { LeveledExplanation } from '../../report/explain-levels.js';
 import type { Figure } from '../../report/figures.js';
 import type { UpwardDraft } from '../../report/upward.js';
 import type { UpwardSubmitted } from '../../report/upward-submit.js';
-import type { CommitteeApi } from '../committee-api.js';
+import { apiPath, type CommitteeApi } from '../committee-api.js';
 import { committeeApi } from '../committee-mode.js';
 import { action } from '../action.js';
 
@@ -91,7 +91,7 @@ async function submittedThroughApi(api: CommitteeApi, o: { cycle: string; file: 
   } catch (err) {
     throw new ConfigError([{ file: o.file, field: '(file)', message: `cannot read it: ${(err as Error).message}` }]);
   }
-  return api.send<UpwardSubmitted>('POST', `/cycles/${encodeURIComponent(o.cycle)}/upward`, { file: o.file, text, actor: o.actor });
+  return api.send<UpwardSubmitted>('POST', apiPath('cycles', o.cycle, 'upward'), { file: o.file, text, actor: o.actor });
 }
 
 function withSelection(cmd: Command): Command {
@@ -156,7 +156,7 @@ export function registerReportCommands(program: Command): void {
         const { explainAcrossLevels, leveledRows } = await import('../../report/explain-levels.js');
         const api = committeeApi();
         const e = api
-          ? await api.get<LeveledExplanation>(`/reports/explain/${encodeURIComponent(figure)}`, selectionQuery(o))
+          ? await api.get<LeveledExplanation>(apiPath('reports', 'explain', figure), selectionQuery(o))
           : await withDb(async (db) => {
               const { years } = await loadYears(db, sel);
               // An addend that a committee sent up from its own cycle is followed down to its units (issue 17).
@@ -229,7 +229,7 @@ export function registerReportCommands(program: Command): void {
         // The draft as data and as the file's text: from the database, or from the operator API (a committee's token).
         const api = committeeApi();
         const { fileText, ...draft } = api
-          ? await api.get<UpwardDraftJson & { fileText: string }>(`/cycles/${encodeURIComponent(o.cycle)}/upward-draft`)
+          ? await api.get<UpwardDraftJson & { fileText: string }>(apiPath('cycles', o.cycle, 'upward-draft'))
           : await withDbToRead(async (db) => {
               const p = await prepareUpward(db, o.cycle);
               return { childCycleId: p.child.id, parent: p.parent, ...p.draft, fileText: upwardFileText(p) };

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { UnitShowView } from '../../ops/unit-view.js';
 import type { RepairRequest, RepairResult } from '../../ops/types.js';
 import type { ObligationView, SubmissionReceipt } from '../../workflows/messages.js';
-import type { CommitteeApi } from '../committee-api.js';
+import { apiPath, type CommitteeApi } from '../committee-api.js';
 import { committeeApi } from '../committee-mode.js';
 import { obligationLine, timelineLine } from '../lang.js';
 import { printJson } from '../print.js';
@@ -42,7 +42,7 @@ interface Common {
  * the repairs do; the request id makes a repeated command one act.
  */
 function viaApi<T>(api: CommitteeApi, o: Common, act: 'acknowledge' | 'extend' | 'exempt', body: Record<string, unknown>): Promise<T> {
-  return api.send<T>('POST', `/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}/${act}`, {
+  return api.send<T>('POST', apiPath('cycles', o.cycle, 'units', o.unit, act), {
     ...body,
     actor: { id: `operator:${o.actor}`, via: 'api' },
     requestId: o.requestId ?? randomUUID(),
@@ -121,8 +121,7 @@ export async function runUnitExempt(o: Common & { phase: string; reason: string 
 /** Reads only: the live state from Temporal (a query), the record from PostgreSQL; no migration, no worker SDK. */
 export async function runUnitShow(o: { cycle: string; unit: string; json?: boolean }): Promise<void> {
   const api = committeeApi();
-  if (api)
-    return printUnitShow(await api.get<UnitShowView>(`/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}`), o.json);
+  if (api) return printUnitShow(await api.get<UnitShowView>(apiPath('cycles', o.cycle, 'units', o.unit)), o.json);
   const { unitShowView } = await import('../../ops/unit-view.js');
   printUnitShow(await withTemporalAndDb(({ client, db }) => unitShowView(client, db, o.cycle, o.unit)), o.json);
 }

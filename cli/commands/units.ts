@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { ImportResult } from '../../registry/apply.js';
 import type { Runtime } from '../../workers/runtime.js';
 import { action } from '../action.js';
-import type { CommitteeApi } from '../committee-api.js';
+import { apiPath, type CommitteeApi } from '../committee-api.js';
 import { committeeApi } from '../committee-mode.js';
 
 /** The running parts' wiring (migrations first), for the commands that start or end units' workflows; loaded when one runs. */
@@ -73,7 +73,7 @@ async function importThroughApi(
   } catch (err) {
     throw new Error(`${o.file}: cannot read it: ${(err as Error).message}`, { cause: err });
   }
-  return api.sendText<ImportResult>(`/cycles/${encodeURIComponent(o.cycle)}/units/import`, text, 'text/csv; charset=utf-8', {
+  return api.sendText<ImportResult>(apiPath('cycles', o.cycle, 'units', 'import'), text, 'text/csv; charset=utf-8', {
     file: path.basename(o.file),
     actor: o.actor,
     ...(o.dryRun ? { dryRun: '1' } : {}),
@@ -143,8 +143,7 @@ export function registerUnitsCommands(program: Command): void {
         // Reads only: no migration first.
         const api = committeeApi();
         const list = api
-          ? (await api.get<{ units: Awaited<ReturnType<typeof listRegisteredUnits>> }>(`/cycles/${encodeURIComponent(o.cycle)}/units`))
-              .units
+          ? (await api.get<{ units: Awaited<ReturnType<typeof listRegisteredUnits>> }>(apiPath('cycles', o.cycle, 'units'))).units
           : await withDbToRead(async (db) => {
               if (!(await getCycle(db, o.cycle))) throw new Error(`no cycle "${o.cycle}" in the database`);
               return listRegisteredUnits(db, o.cycle);
@@ -180,7 +179,7 @@ export function registerUnitsCommands(program: Command): void {
           ? [
               await api.send<Awaited<ReturnType<typeof removeUnits>>[number]>(
                 'POST',
-                `/cycles/${encodeURIComponent(o.cycle)}/units/${encodeURIComponent(o.unit)}/remove`,
+                apiPath('cycles', o.cycle, 'units', o.unit, 'remove'),
                 { reason: o.reason, actor: o.actor, ...(o.requestId ? { requestId: o.requestId } : {}) },
               ),
             ]
