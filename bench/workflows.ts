@@ -1,5 +1,5 @@
 /** The engine baseline's workflows: nothing of chuky's, so their rates and latencies are the engine's own. */
-import { condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 
 /** A start and a completion. */
 export async function emptyWorkflow(): Promise<void> {}
@@ -16,4 +16,30 @@ export async function updateTargetWorkflow(): Promise<void> {
     finished = true;
   });
   await condition(() => finished);
+}
+
+/** What a year-shaped workflow does: wake at each instant (epoch ms), run that many activities, take Updates. */
+export interface YearShapePlan {
+  wakeAt: number[];
+  activitiesPerWake: number[];
+}
+
+const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+
+/**
+ * The rehearsal's engine floor (bench/year-floor.ts): a unit's year with nothing of chuky's — its timers, its
+ * activities (which do nothing) and its Updates (answered with their argument), at the year's instants.
+ */
+export async function yearShapeWorkflow(plan: YearShapePlan): Promise<number> {
+  let updates = 0;
+  setHandler(echoUpdate, (text) => {
+    updates++;
+    return text;
+  });
+  for (let i = 0; i < plan.wakeAt.length; i++) {
+    const wait = plan.wakeAt[i]! - Date.now();
+    if (wait > 0) await sleep(wait);
+    for (let k = 0; k < (plan.activitiesPerWake[i] ?? 0); k++) await noop();
+  }
+  return updates;
 }

@@ -3,12 +3,14 @@
  * `node dist/cli/chuky.js` process, as `npx chuky` runs it, against the bench's running stack: `--help`, a
  * command's `--help`, and every read-only command (`cycle list`, `cycle status`, `overdue`, `stalled`, `unit show`,
  * `doctor`), after one warm-up run each, one at a time. Targets on 2 quiet cores: help ≤ 0.2 s, read-only ≤ 0.5 s
- * (the median); a bare `node -e 1` is timed beside them as the floor no command can go under.
+ * (the median); a bare `node -e 1` is timed beside them as the floor no command can go under, and a process that
+ * only loads the Temporal client, connects and makes one call (bench/temporal-floor.ts) as the floor of those that ask Temporal.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startCycle } from '../../cli/commands/cycle.js';
 import { projectRoot } from '../../config/paths.js';
 import { unitWorkflowId } from '../../domain/ids.js';
@@ -31,6 +33,8 @@ interface Timed {
   target?: Target;
   /** Exit codes that are answers, not failures: `stalled` exits 3 when something is stalled, `doctor` 1 when a check fails. */
   okCodes: number[];
+  /** The command asks Temporal: its ratio is to the Temporal client's floor (bench/temporal-floor.ts). */
+  asksTemporal?: boolean;
 }
 
 interface Measured {
@@ -167,7 +171,7 @@ export async function cliCommandsScenario(ctx: BenchContext): Promise<ScenarioRe
         okCodes: [0],
       },
       { id: 'overdue', label: 'chuky overdue', args: node(['overdue']), target: READ_TARGET, okCodes: [0] },
-      { id: 'stalled', label: 'chuky stalled', args: node(['stalled']), target: READ_TARGET, okCodes: [0, 3] },
+      { id: 'stalled', label: 'chuky stalled', args: node(['stalled']), target: READ_TARGET, okCodes: [0, 3], asksTemporal: true },
       // Beside it, no target: what describing every running workflow costs (the scan before the workers' notes).
       { id: 'stalled-deep', label: 'chuky stalled --deep', args: node(['stalled', '--deep']), okCodes: [0, 3] },
       {
@@ -176,11 +180,24 @@ export async function cliCommandsScenario(ctx: BenchContext): Promise<ScenarioRe
         args: node(['unit', 'show', '--cycle', cycleId, '--unit', unitCode]),
         target: READ_TARGET,
         okCodes: [0],
+        asksTemporal: true,
       },
-      { id: 'doctor', label: 'chuky doctor', args: node(['doctor']), target: READ_TARGET, okCodes: [0, 1] },
+      { id: 'doctor', label: 'chuky doctor', args: node(['doctor']), target: READ_TARGET, okCodes: [0, 1], asksTemporal: true },
     ];
     const floor = await measure(
       { id: 'node', label: 'node -e 1 (the floor)', args: ['-e', '1'], okCodes: [0] },
+      process.execPath,
+      env,
+      runs,
+    );
+    // The floor of the commands that ask Temporal: the client SDK loaded, connected, one call (bench/temporal-floor.ts).
+    const temporalFloor = await measure(
+      {
+        id: 'temporal-floor',
+        label: 'node: the Temporal client SDK loaded, connected, one call (the floor of the commands that ask Temporal)',
+        args: [fileURLToPath(new URL('../temporal-floor.js', import.meta.url))],
+        okCodes: [0],
+      },
       process.execPath,
       env,
       runs,
@@ -198,6 +215,9 @@ export async function cliCommandsScenario(ctx: BenchContext): Promise<ScenarioRe
         unit: 's',
         digits: 3,
         ...(c.target ? { target: judge(m.medianS, c.target, m.error) } : {}),
+        ...(c.asksTemporal && m.medianS !== null && temporalFloor.medianS
+          ? { ratio: { to: "the Temporal client's floor", value: round(m.medianS / temporalFloor.medianS, 2) } }
+          : {}),
       });
       if (m.error) r.findings.push(`${c.label} failed: ${m.error}`);
     }
@@ -205,13 +225,24 @@ export async function cliCommandsScenario(ctx: BenchContext): Promise<ScenarioRe
     r.tables.push({
       title: `Each command a fresh process, ${runs} runs after a warm-up (seconds)`,
       columns: ['command', 'median', 'min', 'p90', 'max', 'exit'],
-      rows: [floor, ...measured].map((m) => [m.label, m.medianS, m.minS, m.p90S, m.maxS, m.exitCodes.join(', ')]),
+      rows: [floor, temporalFloor, ...measured].map((m) => [m.label, m.medianS, m.minS, m.p90S, m.maxS, m.exitCodes.join(', ')]),
     });
     r.findings.push(
       `A bare \`node -e 1\` took ${floor.medianS ?? '—'} s (median): every command pays it. The 1-minute load average was ` +
         `${load.map((l) => l.toFixed(1)).join(' → ')} on ${os.cpus().length} cores during the runs; the targets are for a quiet machine.`,
     );
-    r.data = { runs, cycleId, unitCode, floor, commands: measured, loadAverage: load };
+    if (temporalFloor.medianS !== null)
+      r.findings.push(
+        `A process that only loads the Temporal client SDK, connects and makes one call took ${temporalFloor.medianS} s ` +
+          `(median; bench/temporal-floor.ts): \`stalled\`, \`unit show\` and \`doctor\` ask Temporal and pay it; their ` +
+          `"ratio to engine" is to this floor.` +
+          (temporalFloor.medianS > READ_TARGET.threshold * 0.8
+            ? ` It leaves them ${Math.max(0, READ_TARGET.threshold - temporalFloor.medianS).toFixed(2)} s of the ` +
+              `${READ_TARGET.threshold} s target for their own work.`
+            : ''),
+      );
+    else if (temporalFloor.error) r.findings.push(`The Temporal client's floor failed: ${temporalFloor.error}`);
+    r.data = { runs, cycleId, unitCode, floor, temporalFloor, commands: measured, loadAverage: load };
   } finally {
     await worker.stop();
   }

@@ -3,7 +3,8 @@
  * PostgreSQL, SMTP sink, time-skipping test server and worker), with the full-year test's phases and a mix of
  * behaviours. Also, for scenario 7: every unit workflow's history after the year, read from the test server
  * just before the rehearsal tears it down (the rehearsal exposes no hook; the bench wraps
- * TestWorkflowEnvironment.createTimeSkipping to get at the environment's client).
+ * TestWorkflowEnvironment.createTimeSkipping to get at the environment's client). Beside the year, the engine's own
+ * figure: a year of the same shape with nothing of chuky's (bench/year-floor.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { fetchEvents, historyFacts, type HistoryFacts } from '../history.js';
 import { describeCpu } from '../procs.js';
 import { profileInProcess } from '../profile.js';
 import { emptyResult, judge, type ScenarioResult } from '../results.js';
+import { runYearFloor, type YearShape } from '../year-floor.js';
 import { percentile, pool, round } from '../stats.js';
 
 /** The year's behaviours; the first three units (codes as the fixture writer names them) play the special cases. */
@@ -45,6 +47,19 @@ async function readHistories(client: Client, cycleId: string, codes: string[]): 
   return {
     units: units.sort((a, b) => (a.code < b.code ? -1 : 1)),
     cycle: historyFacts(await fetchEvents(client, cycleWorkflowId(cycleId))),
+  };
+}
+
+/** The year's shape per unit (means over its unit workflows, rounded), for the engine floor; none without histories. */
+function floorShape(units: number, histories: UnitHistories | undefined): YearShape | undefined {
+  const list = histories?.units ?? [];
+  if (!list.length) return undefined;
+  const mean = (pick: (f: HistoryFacts) => number) => Math.round(list.reduce((s, u) => s + pick(u.facts), 0) / list.length);
+  return {
+    units,
+    timers: mean((f) => f.timers),
+    activities: mean((f) => Object.values(f.activities).reduce((a, b) => a + b, 0)),
+    updates: mean((f) => f.updates),
   };
 }
 
@@ -166,12 +181,28 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
     r.profiles.push(profiled.summary);
   }
 
+  // The engine's own figure: a year of the same shape with nothing of chuky's (bench/year-floor.ts).
+  const shape = floorShape(n, histories);
+  let floor: { wallS: number; startS: number } | undefined;
+  if (shape) {
+    const floorSampler = cpuSampler(ctx).start();
+    try {
+      floor = await runYearFloor(shape, log);
+    } catch (err) {
+      r.findings.push(`The engine floor's year failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const floorSplit = floorSampler.stop();
+    if (floor) r.cpu.push({ window: `the engine floor's ${n}-unit year`, split: floorSplit });
+  }
+
   const isTarget = n === TARGET_SIZES[ctx.mode].rehearsal;
   r.figures.push({
     id: 'rehearsal.wall',
     label: `${n} units: the whole year rehearsed (wall time, services' start included)`,
     value: round(wallS, 1),
     unit: 's',
+    // Against the engine floor's year with its own test server's start (it starts no PostgreSQL and no sink).
+    ...(floor ? { ratio: { to: 'the engine floor (same shape)', value: round(wallS / (floor.wallS + floor.startS), 2) } } : {}),
     ...(isTarget
       ? {
           target: judge(wallS, {
@@ -216,7 +247,17 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
     label: `${n} units: the year alone (without starting PostgreSQL, the sink and the test server)`,
     value: yearS === null ? null : round(yearS, 1),
     unit: 's',
+    ...(floor && yearS !== null ? { ratio: { to: 'the engine floor (same shape)', value: round(yearS / floor.wallS, 2) } } : {}),
   });
+  if (shape)
+    r.figures.push({
+      id: 'rehearsal.engineFloor',
+      label:
+        `${n} units: the engine alone, a year of the same shape with nothing of chuky's (per unit ${shape.timers} ` +
+        `timers, ${shape.activities} activities that do nothing, ${shape.updates} Updates; bench/year-floor.ts)`,
+      value: floor ? round(floor.wallS, 1) : null,
+      unit: 's',
+    });
 
   const units = histories?.units ?? [];
   const events = units.map((u) => u.facts.events).sort((a, b) => a - b);
@@ -300,6 +341,14 @@ export async function rehearsalScenario(ctx: BenchContext): Promise<ScenarioResu
         .join('; ')}`,
     );
   if (historyError) r.findings.push(`The unit workflows' histories could not be read from the test server: ${historyError}`);
+  if (isTarget && floor && yearS !== null)
+    r.findings.push(
+      `The engine alone, on the same time-skipping server and worker, takes ${floor.wallS.toFixed(1)} s for a ` +
+        `year of the ${n}-unit year's shape (${shape!.timers} timers, ${shape!.activities} activities and ` +
+        `${shape!.updates} Updates per unit, none doing anything): ${((floor.wallS / REHEARSAL_TARGET_S) * 100).toFixed(0)}% ` +
+        `of the ${REHEARSAL_TARGET_S} s target before chuky stores, renders or sends anything. The rehearsed year ` +
+        `took ${(yearS / floor.wallS).toFixed(2)}× that.`,
+    );
   if (isTarget && wallS > REHEARSAL_TARGET_S)
     r.findings.push(
       `The ${n}-unit year took ${wallS.toFixed(1)} s (target ${REHEARSAL_TARGET_S} s), of ` +
