@@ -149,6 +149,16 @@ describe("the command line of a committee's operator, through the operator API",
       stalled.stderr,
     ).toBe(true);
 
+    // A query that is not a whole number is the caller's error, named (api/routes/operator-views.ts).
+    for (const [path, name] of [
+      ['/api/v1/overdue?level=deux', 'level'],
+      ['/api/v1/stalled?minAttempts=-1', 'minAttempts'],
+    ] as const) {
+      const res = await fetch(`${tokenBase}${path}`, { headers: { authorization: `Bearer ${tokens.A}` } });
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: string }).error, path).toMatch(new RegExp(`^${name} must be a whole number, not "`));
+    }
+
     for (const other of [cycleOf(B), cycleOf(P)]) {
       for (const args of [
         ['cycle', 'status', '--cycle', other],
