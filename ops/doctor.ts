@@ -26,6 +26,8 @@ export type DoctorDeps = OpsDeps & {
   smtpUrl: string;
   /** host:port of the Temporal frontend, for the message (optional). */
   temporalAddress?: string;
+  /** A worker counts as missing after this long without a poll (default DEFAULT_POLLER_GRACE_SECONDS, as `stalled`). */
+  pollerGraceSeconds?: number;
 };
 
 function withTimeout<T>(what: string, p: Promise<T>, ms = CHECK_TIMEOUT_MS): Promise<T> {
@@ -177,7 +179,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     timed('worker', async () => {
       const views = await conn.withDeadline(deadline(), () => describePollers(deps.client, deps.namespace, deps.taskQueue));
       const now = Date.now();
-      const missing = missingPollers(views, DEFAULT_POLLER_GRACE_SECONDS, now);
+      const missing = missingPollers(views, deps.pollerGraceSeconds ?? DEFAULT_POLLER_GRACE_SECONDS, now);
       if (missing.length) return { ok: false, detail: describeMissing(deps.taskQueue, missing, now) };
       const last = views.map((v) => `${v.type} ${ago(now - (v.lastSeen ?? now))} ago`).join(', ');
       return {

@@ -113,7 +113,7 @@ export function printStallScan({ stalls, error }: { stalls: Stall[]; error?: str
   } else if (stalls.length) process.exitCode = EXIT_STALLED;
 }
 
-export async function runDoctorCommand(opts: { json?: boolean }): Promise<void> {
+export async function runDoctorCommand(opts: { json?: boolean; pollerGrace?: number }): Promise<void> {
   const [{ connectOps }, { runDoctor }] = await Promise.all([import('../../ops/connect.js'), import('../../ops/doctor.js')]);
   const env = loadEnv();
   // Lazy: an unreachable Temporal is a failed check in the report, not a failure to start.
@@ -124,6 +124,7 @@ export async function runDoctorCommand(opts: { json?: boolean }): Promise<void> 
       databaseUrl: ops.addresses.databaseUrl,
       smtpUrl: ops.addresses.smtpUrl,
       temporalAddress: ops.addresses.temporalAddress,
+      ...(opts.pollerGrace !== undefined ? { pollerGraceSeconds: opts.pollerGrace } : {}),
     });
     const ok = checks.every((c) => c.ok);
     if (opts.json) printJson({ ok, checks });

@@ -85,7 +85,12 @@ export function registerOpsCommands(program: Command): void {
   program
     .command('doctor')
     .description('Check every service chuky needs: Temporal, PostgreSQL, migrations, SMTP, a worker on the task queue, search attributes')
+    .option(
+      '--poller-grace <seconds>',
+      `the worker check fails after this long without a poll (default ${DEFAULT_POLLER_GRACE_SECONDS}, as for \`stalled\`)`,
+      integer('--poller-grace', 1),
+    )
     .option('--json', 'print as JSON: { ok, checks: [{ name, ok, detail, ms }] }')
     .addHelpText('after', '\nExit code: 0 when every check passes, 1 when one fails.\n')
-    .action(action(async (opts: { json?: boolean }) => (await run()).runDoctorCommand(opts)));
+    .action(action(async (opts: { json?: boolean; pollerGrace?: number }) => (await run()).runDoctorCommand(opts)));
 }

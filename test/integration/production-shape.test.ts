@@ -366,8 +366,8 @@ describe('the production shape: real Temporal server, 2 workers, 2 APIs', () => 
 
   it('the list queries answer what is true: SQL visibility, overdue, cycle status, the console filters', async () => {
     const [u1, u2, u3, u4, u5, u6] = fx.unitCodes as [string, string, string, string, string, string];
-    // The workers go now, so that the doctor's 90 s grace for pollers (next test) runs while these are checked:
-    // none of these queries needs a worker.
+    // The workers go now, so that the doctor's grace for pollers (next test) runs while these are checked: none
+    // of these queries needs a worker.
     workersStoppedAt = Date.now();
     await Promise.all(topo.workers.map((w) => w.stop()));
 
@@ -461,18 +461,22 @@ describe('the production shape: real Temporal server, 2 workers, 2 APIs', () => 
   it('doctor names the worker check when every worker is stopped', async () => {
     expect(workersStoppedAt).toBeGreaterThan(0);
     expect(topo.workers.every((w) => w.pid === undefined)).toBe(true);
-    // A worker's last poll counts for the doctor's grace (90 s, ops/pollers.ts: an idle long poll lasts up to a
-    // minute); within it plus margin the check must fail, and it fails alone.
+    // A worker's last poll counts for the doctor's grace (by default 90 s, ops/pollers.ts: an idle long poll lasts
+    // up to a minute): within it the stopped workers still count as there.
+    const elapsed = Date.now() - workersStoppedAt;
+    expect(elapsed, 'the previous test took too long to see the default grace').toBeLessThan(75_000);
+    expect(check(await doctor(env()), 'worker').ok).toBe(true);
+    // With `--poller-grace 10` the check must fail some 10 s after the last poll, and it fails alone.
     const report = await waitFor(
       'the worker check to fail',
       async () => {
-        const r = await doctor(env());
+        const r = await doctor(env(), ['--poller-grace', '10']);
         return check(r, 'worker').ok ? undefined : r;
       },
-      150_000,
-      5_000,
+      60_000,
+      2_000,
     );
-    expect(Date.now() - workersStoppedAt).toBeLessThan(150_000);
+    expect(Date.now() - workersStoppedAt).toBeLessThan(elapsed + 60_000);
     expect(report.code).toBe(1);
     expect(report.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['worker']);
     expect(check(report, 'worker').detail).toMatch(new RegExp(`^no worker is polling task queue "${env().CHUKY_TASK_QUEUE}" for `));

@@ -19,8 +19,8 @@ export interface DoctorReport {
 }
 
 /** `chuky doctor --json` as its own process, configured only through the stack's environment. */
-export async function doctor(env: Record<string, string>): Promise<DoctorReport> {
-  const r = await chuky(['doctor', '--json'], env);
+export async function doctor(env: Record<string, string>, args: string[] = []): Promise<DoctorReport> {
+  const r = await chuky(['doctor', '--json', ...args], env);
   let parsed: { ok: boolean; checks: DoctorCheck[] };
   try {
     parsed = JSON.parse(r.stdout) as { ok: boolean; checks: DoctorCheck[] };
