@@ -9,6 +9,11 @@
  * The shape is the year's, not its exact calendar: every unit wakes at the same instants (08:00 on days spread
  * over the year, as the real reminders fall on shared days), each wake runs its share of the activities, and the
  * Updates fall at 10:00 on days between the wakes. What the rehearsal takes beyond this is chuky's.
+ *
+ * Where the shape is not the year's, it errs both ways: every timer the year started fires here (in the year a
+ * submission cancels some), and its local activities (acceptSubmission) run here as activities, both more work
+ * for the engine than the year gave it; while every unit here wakes at the same few instants, where the year's
+ * reminders fall on more distinct days, so the server skips less often here.
  */
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -20,7 +25,7 @@ import type { YearShapePlan } from './workflows.js';
 
 export interface YearShape {
   units: number;
-  /** Per unit: timers fired (wakes), activities run, Updates taken. */
+  /** Per unit: timers started (each a wake here), activities run (local ones included), Updates taken. */
   timers: number;
   activities: number;
   updates: number;
