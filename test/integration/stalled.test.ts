@@ -401,7 +401,9 @@ describe('stalled workflows, for real', () => {
     expect(received.map((m) => m.subject.startsWith('Nhắc hạn'))).toEqual([false, true]);
     await expectSentOnce(db, cycleId, received);
     mailer.close();
-  });
+    // Its waits allow up to 390 s (60 + 120 + 180 + 30): past the default 180 s the test was cut off with no word on
+    // which wait it was in (the clean-clone CI at 1d9e116); now a slow step fails with its waitFor's name, or passes.
+  }, 420_000);
 
   it('d) a worker gone: named once no poll was seen for the grace period', async () => {
     expect(queueAStoppedAt).toBeGreaterThan(0);
