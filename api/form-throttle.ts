@@ -28,6 +28,9 @@ export interface Verdict {
   by?: 'token' | 'ip';
 }
 
+/** The prefix of the per-address counters' keys in `rate_limits` (`form-ip:ADDRESS`). */
+export const FORM_IP_KEY_PREFIX = 'form-ip';
+
 /** The form posts' counters per client address and per link. */
 export class FormThrottle {
   private readonly byIp: RateLimiterPostgres;
@@ -38,7 +41,12 @@ export class FormThrottle {
     readonly policy: FormThrottlePolicy,
   ) {
     // The ip counter also deletes ended windows of the table, now and then (db/rate-limits.ts).
-    this.byIp = pgRateLimiter(db, { keyPrefix: 'form-ip', points: policy.perIp, durationSeconds: policy.windowSeconds, cleanup: true });
+    this.byIp = pgRateLimiter(db, {
+      keyPrefix: FORM_IP_KEY_PREFIX,
+      points: policy.perIp,
+      durationSeconds: policy.windowSeconds,
+      cleanup: true,
+    });
     this.byToken = pgRateLimiter(db, { keyPrefix: 'form-link', points: policy.perToken, durationSeconds: policy.windowSeconds });
   }
 

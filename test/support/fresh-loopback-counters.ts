@@ -10,6 +10,8 @@
  */
 import { beforeAll, inject } from 'vitest';
 import pg from 'pg';
+import { FORM_IP_KEY_PREFIX } from '../../api/form-throttle.js';
+import { RATE_LIMITS_TABLE } from '../../db/rate-limits.js';
 
 const LOOPBACK = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 
@@ -19,7 +21,7 @@ beforeAll(async () => {
   const client = new pg.Client({ connectionString: services.databaseUrl });
   await client.connect();
   try {
-    await client.query('DELETE FROM rate_limits WHERE key = ANY($1)', [LOOPBACK.map((a) => `form-ip:${a}`)]);
+    await client.query(`DELETE FROM ${RATE_LIMITS_TABLE} WHERE key = ANY($1)`, [LOOPBACK.map((a) => `${FORM_IP_KEY_PREFIX}:${a}`)]);
   } finally {
     await client.end();
   }
