@@ -8,7 +8,16 @@ import { childDelaySentence } from '../mail/child-delay.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/pool.js';
 import { getCycleAndUnit, type CycleRow, type UnitRow } from '../db/cycles.js';
-import { claimEmail, inOutboxTransaction, markEmail, type OutboxOutcome } from '../db/outbox.js';
+import {
+  claimEmail,
+  inOutboxTransaction,
+  markEmail,
+  recordOutcomeAfterLostClaim,
+  type OutboxEmail,
+  type OutboxOutcome,
+  type SmtpOutcome,
+} from '../db/outbox.js';
+import type pg from 'pg';
 import { emailReasonVi, type EmailReasonInput } from './email-reason.js';
 import { messageIdFor } from '../domain/ids.js';
 import { formatVietnameseDate } from '../domain/calendar.js';
@@ -171,57 +180,73 @@ export function createEmailActivities(deps: EmailDeps) {
     // The outbox row is written with why the email is sent, so the unit's timeline reads both from one table.
     // A manual reminder is sent under its own purpose, `reminder-manual@<request>` (domain/ids.ts emailKey).
     const reason = emailReasonVi({ ...input, manual: input.key.includes('/reminder-manual@') });
-    return inOutboxTransaction(deps.db, async (client): Promise<OutboxOutcome<SendUnitEmailResult>> => {
-      const claim = await claimEmail(client, {
-        key: input.key,
-        messageId,
-        cycleId: input.cycleId,
-        unitCode: input.unitCode,
-        phase: input.phase,
-        kind: input.kind,
-        to,
-        cc,
-        subject: rendered.subject,
-        calendarAt: input.calendarAt,
-        reason,
-      });
-      if (claim.status !== 'pending')
-        return { value: { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to } };
-      let refused: string[];
-      try {
-        const sender = committeeSender(deps.mailFrom, def.committee.standingBody);
-        const result = await deps.mailer.send({
-          from: sender.from,
-          replyTo: sender.replyTo,
-          sender: sender.sender,
-          envelopeFrom: sender.envelopeFrom,
-          to,
-          cc,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          messageId: claim.messageId,
-          attachments,
-          headers: { 'X-Chuky-Key': input.key, 'X-Chuky-Kind': input.kind },
-        });
-        refused = result.rejected;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (isPermanentSmtpFailure(err)) {
-          await markEmail(client, input.key, { status: 'bounced', error: message });
-          return { value: { status: 'bounced', messageId: claim.messageId, to } };
+    const email: OutboxEmail = {
+      key: input.key,
+      messageId,
+      cycleId: input.cycleId,
+      unitCode: input.unitCode,
+      phase: input.phase,
+      kind: input.kind,
+      to,
+      cc,
+      subject: rendered.subject,
+      calendarAt: input.calendarAt,
+      reason,
+    };
+    // What the SMTP server answered, once it has: from then on the outcome must be recorded, whatever the
+    // claim's transaction does (below).
+    let answered: { outcome: SmtpOutcome; value: SendUnitEmailResult } | undefined;
+    const settle = async (client: pg.PoolClient, outcome: SmtpOutcome, value: SendUnitEmailResult) => {
+      answered = { outcome, value };
+      await markEmail(client, input.key, outcome);
+      return { value };
+    };
+    try {
+      return await inOutboxTransaction(deps.db, async (client): Promise<OutboxOutcome<SendUnitEmailResult>> => {
+        const claim = await claimEmail(client, email);
+        if (claim.status !== 'pending')
+          return { value: { status: claim.status === 'sent' ? 'already_sent' : 'bounced', messageId: claim.messageId, to } };
+        let refused: string[];
+        try {
+          const sender = committeeSender(deps.mailFrom, def.committee.standingBody);
+          const result = await deps.mailer.send({
+            from: sender.from,
+            replyTo: sender.replyTo,
+            sender: sender.sender,
+            envelopeFrom: sender.envelopeFrom,
+            to,
+            cc,
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+            messageId: claim.messageId,
+            attachments,
+            headers: { 'X-Chuky-Key': input.key, 'X-Chuky-Kind': input.kind },
+          });
+          refused = result.rejected;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          if (isPermanentSmtpFailure(err))
+            return settle(client, { status: 'bounced', error: message }, { status: 'bounced', messageId: claim.messageId, to });
+          await markEmail(client, input.key, { status: 'pending', error: message });
+          return { fail: err }; // temporary (4xx, refused connection): recorded, then the activity retries with backoff
         }
-        await markEmail(client, input.key, { status: 'pending', error: message });
-        return { fail: err }; // temporary (4xx, refused connection): recorded, then the activity retries with backoff
-      }
-      if (refused.length) {
         // Delivered to the others; the refused addresses are a bounce the workflow escalates.
-        await markEmail(client, input.key, { status: 'partial', error: `refused: ${refused.join(', ')}` });
-        return { value: { status: 'bounced', messageId: claim.messageId, to: refused } };
-      }
-      await markEmail(client, input.key, { status: 'sent' });
-      return { value: { status: 'sent', messageId: claim.messageId, to } };
-    });
+        if (refused.length)
+          return settle(
+            client,
+            { status: 'partial', error: `refused: ${refused.join(', ')}` },
+            { status: 'bounced', messageId: claim.messageId, to: refused },
+          );
+        return settle(client, { status: 'sent' }, { status: 'sent', messageId: claim.messageId, to });
+      });
+    } catch (err) {
+      if (!answered) throw err;
+      // The server has its answer but the transaction that claimed the row is gone (the database restarted in the
+      // middle of the send): record the answer anew, so the retry finds the row settled instead of sending again.
+      await recordOutcomeAfterLostClaim(deps.db, email, answered.outcome);
+      return answered.value;
+    }
   }
 
   return { sendUnitEmail };

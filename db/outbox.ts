@@ -1,6 +1,7 @@
 /**
  * The email outbox: one row per purpose (email_key). Sending claims the row under a lock, so two attempts of
- * the same activity cannot both send, and a retry after success finds the row sent and stops.
+ * the same activity cannot both send, and a retry after success finds the row sent and stops. Once the SMTP
+ * server has answered, the answer is recorded even when the claim's transaction is lost with the database.
  */
 import type pg from 'pg';
 import type { Db } from './pool.js';
@@ -11,23 +12,23 @@ export interface OutboxClaim {
   messageId: string;
 }
 
-export async function claimEmail(
-  client: pg.PoolClient,
-  e: {
-    key: string;
-    messageId: string;
-    cycleId: string;
-    unitCode: string;
-    phase: string;
-    kind: string;
-    to: string[];
-    cc: string[];
-    subject: string;
-    calendarAt: number;
-    /** Why it is sent, in Vietnamese: the unit's timeline shows it beside the email. */
-    reason: string;
-  },
-): Promise<OutboxClaim> {
+/** An outbox row as a send writes it. */
+export interface OutboxEmail {
+  key: string;
+  messageId: string;
+  cycleId: string;
+  unitCode: string;
+  phase: string;
+  kind: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  calendarAt: number;
+  /** Why it is sent, in Vietnamese: the unit's timeline shows it beside the email. */
+  reason: string;
+}
+
+export async function claimEmail(client: pg.PoolClient, e: OutboxEmail): Promise<OutboxClaim> {
   const inserted = await client.query(
     `INSERT INTO emails (email_key, message_id, cycle_id, unit_code, phase, kind, to_addrs, cc_addrs, subject, calendar_at, reason)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10 / 1000.0), $11)
@@ -79,4 +80,65 @@ export async function inOutboxTransaction<T>(db: Db, fn: (client: pg.PoolClient)
   }
   if ('fail' in outcome) throw outcome.fail;
   return outcome.value;
+}
+
+/** What the SMTP server answered a send, as the outbox row records it. */
+export interface SmtpOutcome {
+  status: 'sent' | 'bounced' | 'partial';
+  error?: string;
+}
+
+/** How long a send whose claim was lost keeps trying to record its outcome: well inside the activity's minute. */
+export const RECORD_AFTER_LOST_CLAIM_MS = 40_000;
+
+/**
+ * Records what the SMTP server answered on a connection of its own, when the transaction that claimed the row was
+ * lost after the server had answered: the database restarted or ended the connection in the middle of the SMTP
+ * conversation, so the claim (and, for a new row, the row itself) was rolled back. Without this, the activity's
+ * retry found the row free and sent the message a second time, with the same Message-ID (the fault suite's
+ * short form, CI of 7 December 2026: three of them, with a PostgreSQL restart among its faults).
+ *
+ * It waits for the database (a restart takes seconds), backing off, for at most `withinMs`; then it throws and
+ * the activity's retry decides, as before. A row another attempt already settled is left as it is.
+ */
+export async function recordOutcomeAfterLostClaim(
+  db: Db,
+  e: OutboxEmail,
+  outcome: SmtpOutcome,
+  withinMs = RECORD_AFTER_LOST_CLAIM_MS,
+  pause: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
+  const giveUpAt = Date.now() + withinMs;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      await db.query(
+        `INSERT INTO emails (email_key, message_id, cycle_id, unit_code, phase, kind, to_addrs, cc_addrs, subject, calendar_at, reason,
+                             status, attempts, last_error, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10 / 1000.0), $11,
+                 $12, 1, $13, CASE WHEN $12 IN ('sent', 'partial') THEN now() END)
+         ON CONFLICT (email_key) DO UPDATE
+           SET status = EXCLUDED.status, attempts = emails.attempts + 1, last_error = EXCLUDED.last_error, sent_at = EXCLUDED.sent_at
+           WHERE emails.status = 'pending'`,
+        [
+          e.key,
+          e.messageId,
+          e.cycleId,
+          e.unitCode,
+          e.phase,
+          e.kind,
+          e.to,
+          e.cc,
+          e.subject,
+          e.calendarAt,
+          e.reason,
+          outcome.status,
+          outcome.error ?? null,
+        ],
+      );
+      return;
+    } catch (err) {
+      if (Date.now() + wait > giveUpAt) throw err;
+      await pause(wait);
+    }
+  }
 }

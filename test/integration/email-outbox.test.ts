@@ -1,8 +1,9 @@
 /**
  * The email outbox against real PostgreSQL and the real SMTP sink, calling the activity function directly (no
  * Temporal): a key is sent at most once, a temporary refusal leaves the row pending and throws so the activity
- * retries, a permanent one records a bounce, concurrent attempts deliver one message, what arrives carries its
- * key, its calendar and correct Vietnamese, and each row says in Vietnamese why its email was sent.
+ * retries, a permanent one records a bounce, concurrent attempts deliver one message, the database going away
+ * right after the SMTP answer does not send the message again, what arrives carries its key, its calendar and
+ * correct Vietnamese, and each row says in Vietnamese why its email was sent.
  */
 import { parseMailFrom } from '../../mail/sender.js';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -19,6 +20,7 @@ import { cycleId as makeCycleId, emailKey } from '../../domain/ids.js';
 import { REAL_CLOCK } from '../../domain/clock.js';
 import { fetchInbox, setInboxMode, type StoredMail } from '../../stack/smtp-sink.js';
 import { writeFixture, type Fixture } from '../support/fixtures.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const DEADLINE = '2027-02-15';
 // Keys carry this run's tag, so re-running the file against the same services never finds an old row.
@@ -244,6 +246,80 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     expect(await send(email)).toMatchObject({ status: 'already_sent', messageId: message_id });
     expect(await row(email.key)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(await received(message_id)).toHaveLength(1);
+  });
+
+  describe('when the database goes away after the SMTP server accepted the message and before the commit', () => {
+    /**
+     * The send's own database connection runs through a proxy that the mailer cuts the moment the SMTP server has
+     * accepted the message, as a PostgreSQL restart ends every session, and restores after `downMs`. The claim's
+     * transaction is lost; before the fix its retry found the row free and sent the message again.
+     */
+    const downMs = 1_500;
+    let proxy: TcpProxy;
+    let cutDb: Db;
+    let sendThroughCut: (input: SendUnitEmailInput) => Promise<SendUnitEmailResult>;
+    let cuts = 0;
+
+    beforeAll(async () => {
+      const target = new URL(services.databaseUrl);
+      proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+      const viaProxy = new URL(services.databaseUrl);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      cutDb = createPool(viaProxy.toString());
+      const cuttingMailer: Mailer = {
+        async send(mail) {
+          const answer = await mailer.send(mail);
+          cuts += 1;
+          proxy.cut();
+          setTimeout(() => proxy.restore(), downMs);
+          return answer;
+        },
+        close: () => undefined,
+      };
+      sendThroughCut = createEmailActivities({
+        db: cutDb,
+        mailer: cuttingMailer,
+        mailFrom: env.mailFrom,
+        publicBaseUrl: env.publicBaseUrl,
+        signingSecret: env.signingSecret,
+      }).sendUnitEmail;
+    });
+
+    afterAll(async () => {
+      await cutDb?.end().catch(() => undefined);
+      await proxy?.close();
+    });
+
+    it('records the new key as sent once the database is back, and its retry sends nothing', async () => {
+      const email = input('U001', 'reminder', 'reminder-lost-claim', { days: 2 });
+      const before = cuts;
+      const started = Date.now();
+      const first = await sendThroughCut(email);
+      expect(cuts - before, 'the database was cut once, after the SMTP answer').toBe(1);
+      expect(first.status).toBe('sent');
+      // It waited for the database to come back rather than leave the row to a retry.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(downMs);
+      expect(await row(email.key)).toMatchObject({ status: 'sent', attempts: 1, last_error: null, message_id: first.messageId });
+      expect((await row(email.key)).sent_at).toBeInstanceOf(Date);
+      expect(await send(email)).toMatchObject({ status: 'already_sent', messageId: first.messageId });
+      expect(await received(first.messageId)).toHaveLength(1);
+    });
+
+    it('settles a key left pending by an earlier refusal, keeping its count of attempts', async () => {
+      const email = input('U002', 'reminder', 'reminder-lost-claim-pending', { days: 2 });
+      await setInboxMode(services.inboxUrl, 'tempfail');
+      try {
+        await expect(send(email)).rejects.toThrow(/451/);
+      } finally {
+        await setInboxMode(services.inboxUrl, 'accept');
+      }
+      const result = await sendThroughCut(email);
+      expect(result.status).toBe('sent');
+      expect(await row(email.key)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+      expect(await send(email)).toMatchObject({ status: 'already_sent', messageId: result.messageId });
+      expect(await received(result.messageId)).toHaveLength(1);
+    });
   });
 
   it('sends a reminder with its key header, calendar attachment, signed link and Vietnamese text and HTML', async () => {
