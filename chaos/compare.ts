@@ -27,6 +27,8 @@ export interface ChaosComparison {
     faulty: number;
     duplicateMessageIds: number;
     duplicateKeys: number;
+    /** Each key that arrived more than once, with its arrivals and the fault nearest the second one. */
+    duplicated: string[];
     missing: string[];
     extra: string[];
     maxDelayS: number;
@@ -59,6 +61,23 @@ function duplicates<T>(items: T[], keyOf: (t: T) => string): number {
   const counts = new Map<string, number>();
   for (const i of items) counts.set(keyOf(i), (counts.get(keyOf(i)) ?? 0) + 1);
   return [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+}
+
+/**
+ * Each email key that reached the server more than once: when its copies arrived (seconds from the faulty run's
+ * launch) and which fault the second copy came after, so a failure says which window it fell in.
+ */
+function describeDuplicates(faulty: YearOutcome, byKeyMails: Map<string, ReceivedMail[]>): string[] {
+  const at = (ms: number) => `${round1((ms - faulty.clock.realOrigin) / 1000)} s`;
+  return [...byKeyMails.entries()]
+    .filter(([, mails]) => mails.length > 1)
+    .map(([key, mails]) => {
+      const times = mails.map((m) => m.receivedAtMs).sort((a, b) => a - b);
+      const second = times[1]!;
+      const before = faulty.faults.filter((f) => f.downAt <= second).sort((a, b) => b.downAt - a.downAt)[0];
+      const fault = before ? `after ${before.kind} (down ${at(before.downAt)}, back ${at(before.upAt)})` : 'before any fault';
+      return `${key}: ${mails.length} copies at ${times.map(at).join(', ')}, ${fault}`;
+    });
 }
 
 /** Accepted submissions whose request id no stored row carries. */
@@ -129,7 +148,11 @@ export function compareRuns(baseline: YearOutcome, faulty: YearOutcome): ChaosCo
     problems.push(
       `submissions never answered: ${gaveUp.map((s) => `${s.unitCode}/${s.phase} (${s.attempts} attempts, last: ${s.message ?? ''})`).join('; ')}`,
     );
-  if (duplicateMessageIds) problems.push(`${duplicateMessageIds} message(s) reached the mail server twice (same Message-ID)`);
+  const duplicated = describeDuplicates(faulty, faultKeys);
+  if (duplicateMessageIds)
+    problems.push(
+      `${duplicateMessageIds} message(s) reached the mail server twice (same Message-ID): ${duplicated.slice(0, 5).join('; ')}`,
+    );
   if (duplicateKeys > duplicateMessageIds)
     problems.push(`${duplicateKeys - duplicateMessageIds} email(s) sent twice under different Message-IDs`);
   if (missing.length)
@@ -166,6 +189,7 @@ export function compareRuns(baseline: YearOutcome, faulty: YearOutcome): ChaosCo
       faulty: faulty.mails.length,
       duplicateMessageIds,
       duplicateKeys,
+      duplicated,
       missing,
       extra,
       maxDelayS: round1(Math.max(0, ...delays)),
