@@ -4,7 +4,7 @@
  * inspection per unit, kind and body in a year, so starting it twice finds the first.
  */
 import { z } from 'zod';
-import { actorSchema, isoDateField, messageVersionSchema } from './submissions.js';
+import { actorSchema, isoDateField, messageVersionSchema, requestIdSchema } from './submissions.js';
 
 export const INSPECTION_KINDS = ['kiem-tra', 'giam-sat'] as const;
 export const INSPECTION_BODIES = ['ban-thuong-vu', 'ubkt'] as const;
@@ -49,14 +49,14 @@ export const startInspectionSchema = z.lazy(() =>
 export type StartInspection = z.infer<typeof startInspectionSchema>;
 
 export const scheduleInspectionSchema = z.lazy(() =>
-  z.object({ v: messageVersionSchema, date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: z.string().min(8).max(100) }),
+  z.object({ v: messageVersionSchema, date: isoDate('Ngày kiểm tra'), actor: actorSchema, requestId: requestIdSchema }),
 );
 export const findingsSchema = z.lazy(() =>
   z.object({
     v: messageVersionSchema,
     findings: text('Kết quả kiểm tra', 20_000, 10),
     actor: actorSchema,
-    requestId: z.string().min(8).max(100),
+    requestId: requestIdSchema,
   }),
 );
 export const concludeSchema = z.lazy(() =>
@@ -67,7 +67,7 @@ export const concludeSchema = z.lazy(() =>
       remedies: z.array(text('Nội dung khắc phục', 2000)).max(50).default([]),
       remedyDeadline: isoDate('Hạn khắc phục').optional(),
       actor: actorSchema,
-      requestId: z.string().min(8).max(100),
+      requestId: requestIdSchema,
     })
     .refine((v) => v.remedies.length === 0 || v.remedyDeadline !== undefined, {
       message: 'Hạn khắc phục: cần có khi có nội dung khắc phục',
@@ -75,7 +75,7 @@ export const concludeSchema = z.lazy(() =>
     }),
 );
 export const closeInspectionSchema = z.lazy(() =>
-  z.object({ v: messageVersionSchema, note: text('Ghi chú', 2000), actor: actorSchema, requestId: z.string().min(8).max(100) }),
+  z.object({ v: messageVersionSchema, note: text('Ghi chú', 2000), actor: actorSchema, requestId: requestIdSchema }),
 );
 
 export type ScheduleInspection = z.infer<typeof scheduleInspectionSchema>;

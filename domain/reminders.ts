@@ -5,7 +5,7 @@
  * workflow's validator, with Vietnamese messages.
  */
 import { z } from 'zod';
-import { actorSchema, messageVersionSchema } from './submissions.js';
+import { actorSchema, messageVersionSchema, requestIdSchema } from './submissions.js';
 
 /** The shape's version (domain/submissions.ts): absent means 1. */
 export { messageVersionSchema };
@@ -18,7 +18,7 @@ export const remindSchema = z.lazy(() =>
       .min(1, { message: 'Giai đoạn: cần ghi giai đoạn cần nhắc' })
       .max(50),
     /** Caller-chosen id: a repeated request is the same reminder, sent and recorded once. */
-    requestId: z.string().min(8).max(100),
+    requestId: requestIdSchema,
     actor: actorSchema,
     reason: z
       .string({ message: 'Lý do: cần là chuỗi ký tự' })

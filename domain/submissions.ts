@@ -56,6 +56,13 @@ export type Actor = z.infer<typeof actorSchema>;
  */
 const sentAtSchema = z.number().int().positive();
 
+/**
+ * A request's caller-chosen id, so that a retried request is the same one. One rule for every door: the unit form
+ * keeps a posted id only if this accepts it (zod counts characters, not UTF-16 units; a check of its own there
+ * kept ids that the workflow's validator then refused).
+ */
+export const requestIdSchema = z.string().min(8).max(100);
+
 /** Phase 1: the unit acknowledges the plan and, optionally, describes its own implementation plan. */
 export const acknowledgePlanSchema = z.lazy(() =>
   z.object({
@@ -68,7 +75,7 @@ export const acknowledgePlanSchema = z.lazy(() =>
     unitPlanNumber: nfcText(100, 'Số kế hoạch của đơn vị').optional(),
     note: nfcText(MAX_TEXT, 'Ghi chú').optional(),
     /** Caller-chosen id so a retried request is the same submission, not a second version. */
-    requestId: z.string().min(8).max(100),
+    requestId: requestIdSchema,
     sentAt: sentAtSchema.optional(),
   }),
 );
@@ -81,7 +88,7 @@ export const extendDeadlineSchema = z.lazy(() =>
     newDeadline: isoDateField(),
     reason: nfcText(1000, 'Lý do gia hạn').pipe(z.string().min(3, { message: 'Lý do gia hạn: cần ghi rõ lý do' })),
     actor: actorSchema,
-    requestId: z.string().min(8).max(100),
+    requestId: requestIdSchema,
   }),
 );
 export type ExtendDeadline = z.infer<typeof extendDeadlineSchema>;
@@ -92,7 +99,7 @@ export const exemptSchema = z.lazy(() =>
     phase: z.string().min(1),
     reason: nfcText(1000, 'Lý do miễn').pipe(z.string().min(3, { message: 'Lý do miễn: cần ghi rõ lý do' })),
     actor: actorSchema,
-    requestId: z.string().min(8).max(100),
+    requestId: requestIdSchema,
   }),
 );
 export type Exempt = z.infer<typeof exemptSchema>;
@@ -107,7 +114,7 @@ export const submitSchema = z.lazy(() =>
     phase: z.string().min(1).max(50),
     payload: z.unknown(),
     actor: actorSchema,
-    requestId: z.string().min(8).max(100),
+    requestId: requestIdSchema,
     sentAt: sentAtSchema.optional(),
   }),
 );
@@ -119,7 +126,7 @@ export const removeUnitSchema = z.lazy(() =>
     v: messageVersionSchema,
     reason: nfcText(1000, 'Lý do').pipe(z.string().min(3, { message: 'Lý do: cần ghi rõ lý do' })),
     actor: actorSchema,
-    requestId: z.string().min(8).max(100),
+    requestId: requestIdSchema,
   }),
 );
 export type RemoveUnit = z.infer<typeof removeUnitSchema>;

@@ -8,6 +8,7 @@
 import type { Client } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { requestIdSchema } from '../../domain/submissions.js';
 import { revokeLinks, RevocationError } from '../../db/links.js';
 import type { Db } from '../../db/pool.js';
 import { issueLink, LinkIssueRefused } from '../../ops/link-issue.js';
@@ -19,7 +20,7 @@ const Issue = z.strictObject({ phase: z.string().trim().min(1).max(100), days: z
 const Remove = z.strictObject({
   reason: z.string(),
   actor: z.string().trim().min(1).max(200).optional(),
-  requestId: z.string().min(8).max(100).optional(),
+  requestId: requestIdSchema.optional(),
 });
 
 async function body<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; data: T } | { ok: false; res: Response }> {

@@ -10,6 +10,7 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { requestIdSchema } from '../../domain/submissions.js';
 import { OBLIGATION_STATUSES } from '../../domain/obligation.js';
 import { bulkRepair, previewUnits, runRepair } from '../../ops/repairs.js';
 import { accessToEveryCycle, cyclesOfRequest } from '../../ops/repair-scope.js';
@@ -29,7 +30,7 @@ const RepairBody = z.strictObject({
   force: z.boolean().optional(),
   reason: z.string().trim().max(1000).optional(),
   actor: text(200).optional(),
-  requestId: z.string().min(8).max(100).optional(),
+  requestId: requestIdSchema.optional(),
   all: z
     .strictObject({
       phase: text(100).optional(),

@@ -22,7 +22,7 @@ import { phaseSpec, isPhaseId, type PhaseSpec } from '../../domain/phases/index.
 import { CURRENT_FILE_SUFFIX } from '../../domain/phases/common.js';
 import { NO_FACTS } from '../../domain/phases/define.js';
 import type { FieldSpec, UnitFacts } from '../../domain/phases/types.js';
-import { safeParsePayload } from '../../domain/submissions.js';
+import { requestIdSchema, safeParsePayload } from '../../domain/submissions.js';
 import type { LinkScope } from '../../auth/links.js';
 import { ActionRefused, sendSubmission, unitView } from '../../client/unit-actions.js';
 import type { ObligationView, UnitView } from '../../workflows/messages.js';
@@ -213,7 +213,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
         delete fields[name + CURRENT_FILE_SUFFIX];
       } else if (id) fields[`${name}:name`] = file?.filename ?? '';
     }
-    const requestId = fields.requestId && fields.requestId.length >= 8 && fields.requestId.length <= 100 ? fields.requestId : randomUUID();
+    const requestId = requestIdSchema.safeParse(fields.requestId).success ? fields.requestId! : randomUUID();
     // The workflow is asked for its facts only when they are not cached (api/facts-cache.ts); its view is then at
     // hand for a refused post's heading too, which otherwise asks when it is drawn.
     let view: UnitView | undefined;
@@ -237,7 +237,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
       return c.html(
         page(
           `${h.spec.title} — ${h.unit.name}`,
-          html`${top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="status">${extra.notice.text}</div>` : ''}${renderPhaseForm(
+          html`${top}${extra.notice ? html`<div class="box ${extra.notice.kind}" id="notice" role="${extra.notice.kind === 'bad' ? 'alert' : 'status'}">${extra.notice.text}</div>` : ''}${renderPhaseForm(
             h.spec,
             {
               values: fields,

@@ -397,7 +397,8 @@ window.attack = {
     async () => {
       const formLink = await link(D, 'plan');
       const requestIdIn = (page: string) => /name="requestId" value="([^"]+)"/.exec(page)?.[1];
-      const noticeIn = (page: string) => /<div class="box (\w+)" id="notice" role="status">([^<]*)<\/div>/.exec(page);
+      // A refusal is an alert (read out at once by a screen reader); an acceptance a status.
+      const noticeIn = (page: string) => /<div class="box (\w+)" id="notice" role="(\w+)">([^<]*)<\/div>/.exec(page);
       const send = async (fields: Record<string, string>) => {
         const res = await fetch(formLink, { method: 'POST', body: new URLSearchParams(fields) });
         return { status: res.status, page: await res.text() };
@@ -415,13 +416,13 @@ window.attack = {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       const v1 = await send({ requestId: id, confirmedBy: 'Phạm Thị Dung, Bí thư', planText: 'Bản đầu' });
       expect(v1.status).toBe(200);
-      expect(noticeIn(v1.page)?.[2]).toContain('Đã nhận (lần 1, đúng hạn)');
+      expect(noticeIn(v1.page)?.[3]).toContain('Đã nhận (lần 1, đúng hạn)');
 
       // The old page sent again (the back button, a second tab) after the unit changed it: same id, other content.
       const repeat = await send({ requestId: id, confirmedBy: 'Phạm Thị Dung, Bí thư', planText: 'Bản đã sửa' });
       expect(repeat.status).toBe(409);
-      expect(noticeIn(repeat.page)?.[1]).toBe('bad');
-      expect(noticeIn(repeat.page)?.[2]).toBe(repeatNotice(1));
+      expect(noticeIn(repeat.page)?.slice(1, 3)).toEqual(['bad', 'alert']);
+      expect(noticeIn(repeat.page)?.[3]).toBe(repeatNotice(1));
       expect(repeat.page).not.toContain('Đã nhận (lần');
       // The form keeps what the unit typed, under a fresh id.
       expect(repeat.page).toContain('Bản đã sửa');
@@ -433,13 +434,13 @@ window.attack = {
       // A true retry (same id, same content) is the same submission, received once.
       const retry = await send({ requestId: id, confirmedBy: 'Phạm Thị Dung, Bí thư', planText: 'Bản đầu' });
       expect(retry.status).toBe(200);
-      expect(noticeIn(retry.page)?.[2]).toContain('Đã nhận (lần 1, đúng hạn)');
+      expect(noticeIn(retry.page)?.slice(2)).toEqual(['status', expect.stringContaining('Đã nhận (lần 1, đúng hạn)')]);
       expect(await versions()).toHaveLength(1);
 
       // Pressing send on the page that said so stores the change as the next version.
       const v2 = await send({ requestId: fresh, confirmedBy: 'Phạm Thị Dung, Bí thư', planText: 'Bản đã sửa' });
       expect(v2.status).toBe(200);
-      expect(noticeIn(v2.page)?.[2]).toContain('Đã nhận (lần 2, đúng hạn)');
+      expect(noticeIn(v2.page)?.[3]).toContain('Đã nhận (lần 2, đúng hạn)');
       expect(await versions()).toEqual([
         [1, 'Phạm Thị Dung, Bí thư', 'Bản đầu'],
         [2, 'Phạm Thị Dung, Bí thư', 'Bản đã sửa'],
