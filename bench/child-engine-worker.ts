@@ -16,7 +16,14 @@ try {
     logger: new DefaultLogger('WARN'),
   });
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle });
+  // `noop`: the local activity of localStepUpdateTargetWorkflow, which does nothing.
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle,
+    activities: { noop: async () => undefined },
+  });
   const done = worker.run().finally(() => connection.close());
   childProtocol({
     ready: { type: 'ready', taskQueue },

@@ -1,5 +1,5 @@
 /** The engine baseline's workflows: nothing of chuky's, so their rates and latencies are the engine's own. */
-import { condition, defineSignal, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 
 /** A start and a completion. */
 export async function emptyWorkflow(): Promise<void> {}
@@ -12,6 +12,25 @@ export const finishSignal = defineSignal('finish');
 export async function updateTargetWorkflow(): Promise<void> {
   let finished = false;
   setHandler(echoUpdate, (text) => text);
+  setHandler(finishSignal, () => {
+    finished = true;
+  });
+  await condition(() => finished);
+}
+
+const { noop: localNoop } = proxyLocalActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+
+/**
+ * The submission path's second floor: an Update whose handler runs one local activity (which does nothing) before
+ * it answers. A submission's Update does that much in the engine (its local activity stores the form): this is
+ * the engine's share of it, with nothing of chuky's — no validation, no database, no email.
+ */
+export async function localStepUpdateTargetWorkflow(): Promise<void> {
+  let finished = false;
+  setHandler(echoUpdate, async (text) => {
+    await localNoop();
+    return text;
+  });
   setHandler(finishSignal, () => {
     finished = true;
   });

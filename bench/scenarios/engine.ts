@@ -3,7 +3,8 @@
  * own process registering only bench/workflows.ts. Two rates: with many starts in flight (the engine's own limit,
  * what launch throughput is compared with), and one start at a time (one round trip per start, which is how a
  * loop that awaits each start goes). Then the floor of the submission path (scenario 3): Updates that the
- * workflow answers at once, at the submission scenario's levels of concurrency, each sender to its own workflow.
+ * workflow answers at once, at the submission scenario's levels of concurrency, each sender to its own workflow,
+ * and Updates whose handler first runs one local activity that does nothing (the engine's part of a submission).
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -62,7 +63,8 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
     log(`${serialCount} empty workflows, one at a time`);
     const serial = await run(serialCount, 1, 'serial');
 
-    const updates = await updateBaseline(ctx, taskQueue, log);
+    const updates = await updateBaseline(ctx, taskQueue, log, 'updateTargetWorkflow');
+    const localUpdates = await updateBaseline(ctx, taskQueue, log, 'localStepUpdateTargetWorkflow');
 
     r.figures.push(
       ...updates.map((u) => ({
@@ -70,6 +72,14 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
         label:
           `Empty Update p95 latency, ${u.concurrency} concurrent sender${u.concurrency === 1 ? '' : 's'} ` +
           `(p50 ${round(u.latency.p50, 0)} ms; ${round(u.perSecond, 1)} updates/s)`,
+        value: round(u.latency.p95, 1),
+        unit: 'ms',
+      })),
+      ...localUpdates.map((u) => ({
+        id: `engine.updateLocal.c${u.concurrency}.p95`,
+        label:
+          `Update with one local activity (which does nothing) p95 latency, ${u.concurrency} concurrent ` +
+          `sender${u.concurrency === 1 ? '' : 's'} (p50 ${round(u.latency.p50, 0)} ms; ${round(u.perSecond, 1)} updates/s)`,
         value: round(u.latency.p95, 1),
         unit: 'ms',
       })),
@@ -114,20 +124,27 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
       ],
     });
     r.tables.push({
-      title: 'Engine baseline: empty Updates (the workflow answers with its argument; each sender has its own workflow)',
-      columns: ['senders', 'updates', 'wall s', 'updates/s', 'p50 ms', 'p95 ms', 'p99 ms'],
-      rows: updates.map((u) => [
-        u.concurrency,
-        u.requests,
-        round(u.wallS, 2),
-        round(u.perSecond, 1),
-        round(u.latency.p50, 1),
-        round(u.latency.p95, 1),
-        round(u.latency.p99, 1),
-      ]),
+      title:
+        'Engine baseline: Updates (the workflow answers with its argument, at once or after one local activity that ' +
+        'does nothing; each sender has its own workflow)',
+      columns: ['Update', 'senders', 'updates', 'wall s', 'updates/s', 'p50 ms', 'p95 ms', 'p99 ms'],
+      rows: [...updates.map((u) => ['empty', u] as const), ...localUpdates.map((u) => ['one local activity', u] as const)].map(
+        ([kind, u]) => [
+          kind,
+          u.concurrency,
+          u.requests,
+          round(u.wallS, 2),
+          round(u.perSecond, 1),
+          round(u.latency.p50, 1),
+          round(u.latency.p95, 1),
+          round(u.latency.p99, 1),
+        ],
+      ),
     });
     for (const l of levels) r.cpu.push({ window: `${n} empty workflows, ${l.concurrency} in flight`, split: l.result.split });
     for (const u of updates) r.cpu.push({ window: `empty Updates, ${u.concurrency} concurrent senders`, split: u.split });
+    for (const u of localUpdates)
+      r.cpu.push({ window: `Updates with one local activity, ${u.concurrency} concurrent senders`, split: u.split });
     r.data = {
       workflows: n,
       concurrency: c,
@@ -136,6 +153,7 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
       latency: wide.latency,
       serialLatency: serial.latency,
       updates: updates.map(({ split: _s, ...u }) => u),
+      localUpdates: localUpdates.map(({ split: _s, ...u }) => u),
       limitErrors: worker.limitErrors.count,
     };
     if (worker.limitErrors.count)
@@ -159,14 +177,22 @@ export interface UpdateLevel {
 }
 
 /**
- * Empty Updates at the submission scenario's levels (same senders, same counts): what the engine alone costs a
- * form submission, whose Update the unit workflow answers after validating and storing it.
+ * Updates at the submission scenario's levels (same senders, same counts): what the engine alone costs a form
+ * submission, whose Update the unit workflow answers after validating and storing it. Two shapes: the empty
+ * Update (`updateTargetWorkflow`, the issue's floor) and one whose handler runs a local activity that does
+ * nothing (`localStepUpdateTargetWorkflow`), the engine's part of what a submission's Update does.
  */
-async function updateBaseline(ctx: BenchContext, taskQueue: string, log: (m: string) => void): Promise<UpdateLevel[]> {
+async function updateBaseline(
+  ctx: BenchContext,
+  taskQueue: string,
+  log: (m: string) => void,
+  workflowType: 'updateTargetWorkflow' | 'localStepUpdateTargetWorkflow',
+): Promise<UpdateLevel[]> {
   const targets = Math.max(...ctx.sizes.submitters.map((l) => l.concurrency));
+  const what = workflowType === 'updateTargetWorkflow' ? 'empty Updates' : 'Updates with one local activity';
   const handles = await Promise.all(
     Array.from({ length: targets }, (_, i) =>
-      ctx.client.workflow.start('updateTargetWorkflow', { taskQueue, workflowId: `bench-engine-update-${i}-${taskQueue}`, args: [] }),
+      ctx.client.workflow.start(workflowType, { taskQueue, workflowId: `bench-engine-${workflowType}-${i}-${taskQueue}`, args: [] }),
     ),
   );
   try {
@@ -177,7 +203,7 @@ async function updateBaseline(ctx: BenchContext, taskQueue: string, log: (m: str
     });
     const out: UpdateLevel[] = [];
     for (const level of ctx.sizes.submitters) {
-      log(`${level.requests} empty Updates, ${level.concurrency} concurrent senders`);
+      log(`${level.requests} ${what}, ${level.concurrency} concurrent senders`);
       const latencies: number[] = [];
       const sampler = cpuSampler(ctx).start();
       const t0 = Date.now();
