@@ -43,6 +43,7 @@ import {
   type PhaseBehaviour,
 } from './behaviour.js';
 import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
+import { watchForStall, type StallWatch } from './stall-watch.js';
 
 /** Units act at 10:00 local time: after the 08:00 messages of the day, as a secretary would. */
 export const ACTION_HOUR = 10;
@@ -158,6 +159,12 @@ export interface RunRehearsalOptions {
    * still holds their histories (the tests record some of them for test/histories).
    */
   afterYear?: (year: { client: Client; cycleId: string }) => Promise<void>;
+  /**
+   * Give up when nothing has moved for this long (no action answered, no day skipped to, no unit workflow
+   * finished): stop the worker and the services and throw a RehearsalStalledError naming the last step, rather
+   * than wait for ever on a wedged test server (rehearsal/stall-watch.ts). Default: wait as long as it takes.
+   */
+  stallAfterMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -445,7 +452,13 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
   const started = Date.now();
   /** The rehearsal's calendar day, once its clock is known (updated as it skips). */
   let calendarDay: IsoDate | undefined;
-  const log = (m: string) => opts.log?.(progressLine(Date.now() - started, calendarDay, m));
+  let watch: StallWatch | undefined;
+  const say = (m: string) => opts.log?.(progressLine(Date.now() - started, calendarDay, m));
+  /** A progress line that is also progress: the rehearsal moved. (The periodic "waiting for" lines are not.) */
+  const log = (m: string) => {
+    watch?.progressed(m);
+    say(m);
+  };
   const loaded = await loadCycleFileAsync(opts.configFile);
   const def = loaded.definition;
   const tz = def.timezone;
@@ -472,8 +485,11 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
   log(`cycle ${cycleId}: ${loaded.units.length} units, ${unitPhases(def).length} unit phases, ${actions.length} actions planned`);
 
   const stack = await startStack(log);
+  if (opts.stallAfterMs !== undefined) watch = watchForStall(opts.stallAfterMs);
   const tick = async () => {
-    calendarDay = instantToLocalDate(await stack.testEnv.currentTimeMs(), tz);
+    const day = instantToLocalDate(await stack.testEnv.currentTimeMs(), tz);
+    if (day !== calendarDay) watch?.progressed(`skipped to ${day}`);
+    calendarDay = day;
   };
   let worker: Worker | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -514,7 +530,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       },
       maxCachedWorkflows: rehearsalCacheSize(loaded.units.length),
     });
-    await worker.runUntil(async () => {
+    const year = worker.runUntil(async () => {
       const firstOpening = localTimeToInstant([...def.phases.map((p) => p.opensOn)].sort()[0]!, 8, tz);
       const now = await testEnv.currentTimeMs();
       calendarDay = instantToLocalDate(now, tz);
@@ -539,6 +555,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
           for (const a of list) {
             const result = await perform(client, cycleId, a, await testEnv.currentTimeMs());
             done.push(result);
+            watch?.progressed(`${a.date} ${a.unit} ${a.phase}: ${a.action} answered`);
             if (result.result === 'refused') problems.push(`${a.date} ${a.unit} ${a.phase}: ${a.action} refused: ${result.message}`);
             else if (a.action === 'submit') {
               if (a.expectLate !== undefined && result.late !== a.expectLate)
@@ -570,7 +587,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       log(`all actions sent; skipping to the end of the year (closing day ${closingDay(def)})`);
       // While it waits, say what for, every WAIT_REPORT_MS: a long quiet wait looks like a hang.
       let waitingFor = () => waitingLine(`the cycle workflow ${cycleWorkflowId(cycleId)} to close the year on ${closingDay(def)}`, []);
-      const reporter = setInterval(() => log(waitingFor()), opts.waitReportMs ?? WAIT_REPORT_MS);
+      const reporter = setInterval(() => say(waitingFor()), opts.waitReportMs ?? WAIT_REPORT_MS);
       try {
         await client.workflow.getHandle(cycleWorkflowId(cycleId)).result();
         await tick();
@@ -597,6 +614,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
             }
           } finally {
             pending.delete(u.code);
+            watch?.progressed(`${u.code}'s unit workflow finished`);
           }
         });
         log(`all ${loaded.units.length} unit workflows finished`);
@@ -609,6 +627,22 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       }
       if (opts.afterYear) await opts.afterYear({ client, cycleId });
     });
+    if (watch) {
+      const w = worker;
+      await Promise.race([
+        year,
+        watch.stalled.catch(async (err: unknown) => {
+          // A wedged test server answers nothing: stop the worker (it may not manage), then the services (the
+          // finally below), which kills the server and fails whatever still waits on it.
+          log(err instanceof Error ? err.message : String(err));
+          year.catch(() => undefined);
+          if (w.getState() === 'RUNNING') w.shutdown();
+          for (let i = 0; i < 300 && w.getState() !== 'STOPPED' && w.getState() !== 'FAILED'; i++)
+            await new Promise((r) => setTimeout(r, 50));
+          throw err;
+        }),
+      ]);
+    } else await year;
 
     const read = await readTimeline(db, cycleId, tz);
     const finalStatus: Record<string, Record<string, string>> = {};
@@ -647,6 +681,7 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       },
     };
   } finally {
+    watch?.stop();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     mailer.close();

@@ -1,0 +1,63 @@
+/**
+ * A watch for a rehearsal that has stopped moving. The time-skipping test server can wedge under a large year
+ * (bench/README.md: a 1,000-unit year stopped two minutes in, its worker's activation completions timing out and
+ * the server refusing the client's pings) and then nothing fails: every call waits for ever. The rehearsal tells
+ * the watch each time it moves (an action answered, a day skipped to, a unit workflow finished); when nothing has
+ * moved for the allowed quiet time the watch rejects `stalled`, naming the last step, and the rehearsal stops its
+ * services instead of hanging the command (or the bench) that ran it.
+ */
+
+export class RehearsalStalledError extends Error {
+  constructor(
+    readonly quietMs: number,
+    readonly lastStep: string,
+    readonly elapsedMs: number,
+  ) {
+    super(
+      `the rehearsal stalled: nothing moved for ${Math.round(quietMs / 1000)} s ` +
+        `(${Math.round(elapsedMs / 1000)} s after it started); the last step was: ${lastStep}`,
+    );
+    this.name = 'RehearsalStalledError';
+  }
+}
+
+export interface StallWatch {
+  /** The rehearsal moved: `step` says how (kept for the error). */
+  progressed(step: string): void;
+  /** Rejects with a RehearsalStalledError once nothing has moved for the quiet time; never resolves. */
+  readonly stalled: Promise<never>;
+  /** Stops watching (the rehearsal ended, either way). */
+  stop(): void;
+}
+
+/** Checks a few times per quiet period, and at least every 5 s, so a stall is caught soon after it passes. */
+export function checkEveryMs(quietMs: number): number {
+  return Math.max(10, Math.min(5_000, Math.floor(quietMs / 4)));
+}
+
+export function watchForStall(quietMs: number, now: () => number = Date.now): StallWatch {
+  if (!(quietMs > 0)) throw new Error(`a rehearsal's allowed quiet time must be positive, not ${quietMs} ms`);
+  const started = now();
+  let last = started;
+  let lastStep = 'starting its services';
+  let reject!: (err: RehearsalStalledError) => void;
+  const stalled = new Promise<never>((_, rej) => (reject = rej));
+  // Whoever races it may have finished already: an unobserved rejection must not end the process.
+  stalled.catch(() => undefined);
+  const timer = setInterval(() => {
+    const t = now();
+    if (t - last < quietMs) return;
+    clearInterval(timer);
+    reject(new RehearsalStalledError(t - last, lastStep, t - started));
+  }, checkEveryMs(quietMs));
+  // A watch alone must not keep the process alive.
+  timer.unref();
+  return {
+    progressed(step) {
+      last = now();
+      lastStep = step;
+    },
+    stalled,
+    stop: () => clearInterval(timer),
+  };
+}

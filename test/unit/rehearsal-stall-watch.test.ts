@@ -1,0 +1,51 @@
+// The stall watch: quiet for the allowed time → a RehearsalStalledError naming the last step; any progress
+// restarts the quiet time; stopped, it never fires.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkEveryMs, RehearsalStalledError, watchForStall } from '../../rehearsal/stall-watch.js';
+
+describe('watchForStall', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it('rejects once nothing has moved for the quiet time, naming the last step', async () => {
+    const w = watchForStall(60_000);
+    let err: unknown;
+    w.stalled.catch((e: unknown) => (err = e));
+    await vi.advanceTimersByTimeAsync(30_000);
+    w.progressed('2027-03-01 U001 plan: submit answered');
+    await vi.advanceTimersByTimeAsync(55_000);
+    expect(err).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(err).toBeInstanceOf(RehearsalStalledError);
+    const e = err as RehearsalStalledError;
+    expect(e.lastStep).toBe('2027-03-01 U001 plan: submit answered');
+    expect(e.quietMs).toBeGreaterThanOrEqual(60_000);
+    expect(e.quietMs).toBeLessThan(60_000 + checkEveryMs(60_000) + 1);
+    expect(e.elapsedMs).toBeGreaterThanOrEqual(90_000);
+    expect(e.message).toMatch(/nothing moved for 6\d s .*the last step was: 2027-03-01 U001 plan: submit answered/);
+  });
+
+  it('keeps quiet while the rehearsal keeps moving, and after it is stopped', async () => {
+    const w = watchForStall(10_000);
+    let err: unknown;
+    w.stalled.catch((e: unknown) => (err = e));
+    for (let i = 0; i < 20; i++) {
+      await vi.advanceTimersByTimeAsync(9_000);
+      w.progressed(`step ${i}`);
+    }
+    w.stop();
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(err).toBeUndefined();
+  });
+
+  it('refuses a quiet time that is not positive', () => {
+    expect(() => watchForStall(0)).toThrow(/must be positive/);
+    expect(() => watchForStall(Number.NaN)).toThrow(/must be positive/);
+  });
+
+  it('checks at least every 5 s and a few times per quiet period', () => {
+    expect(checkEveryMs(300_000)).toBe(5_000);
+    expect(checkEveryMs(4_000)).toBe(1_000);
+    expect(checkEveryMs(1)).toBe(10);
+  });
+});
