@@ -3,7 +3,7 @@
  * an SMTP sink, Temporal's time-skipping test server), with the units behaving as a behaviour file says. Prints
  * every email with its calendar date and recipients, every unit action, and each obligation's final status.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Runtime } from '@temporalio/worker';
 import type { Timeline } from '../../rehearsal/run.js';
 import { action } from '../action.js';
@@ -28,6 +28,20 @@ async function quietTemporalLogs(): Promise<Runtime | undefined> {
 }
 
 const RESPONSE_KINDS = new Set(['receipt', 'extension', 'exemption']);
+
+/**
+ * A year that has not moved for this long has stalled (rehearsal/stall-watch.ts): the test server can wedge under
+ * a large committee, and a clerk's command should then stop and say so, not wait for ever. The quietest step of a
+ * healthy 1,000-unit year took about a minute on 2 cores (bench/README.md).
+ */
+export const DEFAULT_STALL_MINUTES = 10;
+
+/** `--stall-minutes`: a whole number of minutes; 0 waits as long as it takes. */
+export function stallMinutes(value: string): number {
+  if (!/^\s*\d+\s*$/.test(value))
+    throw new InvalidArgumentError(`--stall-minutes must be a whole number of minutes (0: no limit), got "${value}"`);
+  return Number(value);
+}
 
 /** One chronological list: the day's scheduled messages, then the unit's action, then the system's answer. */
 export function timelineRows(t: Timeline): Record<string, string>[] {
@@ -95,8 +109,14 @@ export function registerRehearseCommand(program: Command): void {
     .option('--concurrency <n>', 'unit actions in flight at once', Number, 20)
     .option('--json', 'print the timeline as JSON')
     .option('-q, --quiet', 'no progress lines on stderr')
+    .option(
+      '--stall-minutes <n>',
+      'stop, saying where, when nothing has moved for this many minutes (0: wait as long as it takes)',
+      stallMinutes,
+      DEFAULT_STALL_MINUTES,
+    )
     .action(
-      action(async (opts: { config: string; behaviour?: string; concurrency: number; json?: boolean; quiet?: boolean }) => {
+      action(async (opts: { config: string; behaviour?: string; concurrency: number; json?: boolean; quiet?: boolean; stallMinutes: number }) => {
         // `… --json | head` closes stdout early; that is not an error.
         process.stdout.on('error', (err: NodeJS.ErrnoException) => {
           if (err.code !== 'EPIPE') throw err;
@@ -111,6 +131,7 @@ export function registerRehearseCommand(program: Command): void {
             ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),
             concurrency: opts.concurrency,
             handleSignals: true,
+            ...(opts.stallMinutes > 0 ? { stallAfterMs: opts.stallMinutes * 60_000 } : {}),
             ...(opts.quiet ? {} : { log: (m: string) => process.stderr.write(`[rehearse] ${m}\n`) }),
           });
         } finally {
