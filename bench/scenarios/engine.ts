@@ -10,6 +10,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { benchScript, startChild } from '../children.js';
 import { cpuSampler, type BenchContext } from '../context.js';
+import { cpuPerRequest } from '../cpu-budget.js';
 import { emptyResult, type ScenarioResult } from '../results.js';
 import { pool, round, summarise } from '../stats.js';
 import { progress } from '../log.js';
@@ -152,8 +153,9 @@ export async function engineScenario(ctx: BenchContext): Promise<ScenarioResult>
       serialRate: serial.perSecond,
       latency: wide.latency,
       serialLatency: serial.latency,
-      updates: updates.map(({ split: _s, ...u }) => u),
-      localUpdates: localUpdates.map(({ split: _s, ...u }) => u),
+      // CPU per Update by process (bench/cpu-budget.ts), for the submission scenario's budget.
+      updates: updates.map(({ split, ...u }) => ({ ...u, cpuMs: cpuPerRequest(split, u.requests) })),
+      localUpdates: localUpdates.map(({ split, ...u }) => ({ ...u, cpuMs: cpuPerRequest(split, u.requests) })),
       limitErrors: worker.limitErrors.count,
     };
     if (worker.limitErrors.count)

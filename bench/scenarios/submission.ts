@@ -11,6 +11,7 @@ import { startCycle } from '../../cli/commands/cycle.js';
 import { signLink } from '../../auth/links.js';
 import { cpuSampler, TARGET_SIZES, type BenchContext, type LaunchedCycle } from '../context.js';
 import { launchDates, writeBenchCycle } from '../fixture.js';
+import { budgetFinding, cpuPerRequest, submissionBudget, type Budget, type CpuPerRequest } from '../cpu-budget.js';
 import { describeCpu } from '../procs.js';
 import { summariseProfileDir } from '../profile.js';
 import { emptyResult, judge, type ScenarioResult } from '../results.js';
@@ -49,7 +50,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
   const r = emptyResult('submission', 3, 'Submission path: form POST → Update accepted → row stored');
   const log = (m: string) => ctx.log(`submission: ${m}`);
   const levels = ctx.sizes.submitters;
-  type EngineUpdates = { concurrency: number; latency: { p50: number; p95: number } }[];
+  type EngineUpdates = { concurrency: number; latency: { p50: number; p95: number }; cpuMs?: CpuPerRequest }[];
   const engineData = ctx.results.find((x) => x.id === 'engine')?.data as
     { updates?: EngineUpdates; localUpdates?: EngineUpdates } | undefined;
   const engineUpdates = engineData?.updates ?? [];
@@ -61,6 +62,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
   const worker = await ctx.startWorker('worker-submission', { profileDir: profileRoot && path.join(profileRoot, 'submission-worker') });
   const api = await ctx.startApi('api-submission', { profileDir: profileRoot && path.join(profileRoot, 'submission-api') });
   let window: { from: number; to: number } | undefined;
+  let budgetData: Budget | undefined;
   try {
     // Units enough that no two submitters post for the same unit at once: a launched cycle if one is big enough.
     const reuse = [...ctx.launched.values()].filter((c) => c.units > maxConcurrency).sort((a, b) => a.units - b.units)[0];
@@ -128,6 +130,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       const cpuMs = (re: RegExp) =>
         round((1000 * split.byProcess.filter((p) => re.test(p.label)).reduce((a, p) => a + p.cpuS, 0)) / level.requests, 1);
       const cpuMsPerSubmission = { worker: cpuMs(/worker/), temporal: cpuMs(/temporal/), api: cpuMs(/api/), postgres: cpuMs(/postgres/) };
+      const cpuByPart = cpuPerRequest(split, level.requests);
       rows.push([
         level.concurrency,
         level.requests,
@@ -149,6 +152,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
         failures,
         statuses,
         cpuMsPerSubmission,
+        cpuByPart,
         storedRows: stored,
         expectedRows,
       });
@@ -221,6 +225,41 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
             `with its local activity: a submission is an Update that does work, where the engine's floor does none.`,
         );
       }
+      if (isTarget && floor?.cpuMs) {
+        const budget = submissionBudget({
+          submission: cpuByPart,
+          empty: floor.cpuMs,
+          ...(localFloor?.cpuMs ? { local: localFloor.cpuMs } : {}),
+          ratio: P95_RATIO_TARGET,
+        });
+        const row = (what: string, c: CpuPerRequest, p95: number) => [
+          what,
+          ...[c.worker, c.temporal, c.client, c.postgres, c.sink, c.other, c.total].map((v) => round(v, 1)),
+          round(c.total / floor.cpuMs!.total, 2),
+          round(p95 / floor.latency.p95, 2),
+        ];
+        r.tables.push({
+          title:
+            `CPU per request at ${level.concurrency} concurrent senders, by process (ms; bench/cpu-budget.ts): the ` +
+            `engine's floors from scenario 1 beside the submission`,
+          columns: ['request', 'worker', 'Temporal', 'sender (bench runner; API)', 'PostgreSQL', 'SMTP sink', 'other', 'total', 'CPU × empty', 'p95 × empty'],
+          rows: [
+            row('empty Update', floor.cpuMs, floor.latency.p95),
+            ...(localFloor?.cpuMs ? [row('Update with one local activity', localFloor.cpuMs, localFloor.latency.p95)] : []),
+            row('submission (form POST)', cpuByPart, sum.p95),
+            ['the target: 1.5× the empty Update', '', '', '', '', '', '', round(budget.budgetMs, 1), P95_RATIO_TARGET, P95_RATIO_TARGET],
+          ],
+        });
+        r.findings.push(
+          budgetFinding(budget, {
+            ratio: P95_RATIO_TARGET,
+            emptyMs: floor.cpuMs.total,
+            submissionMs: cpuByPart.total,
+            localMeasured: localFloor?.cpuMs !== undefined,
+          }),
+        );
+        budgetData = budget;
+      }
       if (failures)
         r.findings.push(
           `${failures} of ${level.requests} submissions at ${level.concurrency} concurrent submitters ` +
@@ -271,6 +310,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       warmFailures,
       levels: perLevel,
       receiptsDelivered: receipts.count,
+      budget: budgetData ?? null,
       limitErrors: worker.limitErrors.count + api.limitErrors.count,
     };
     if (worker.limitErrors.count + api.limitErrors.count)
