@@ -230,7 +230,14 @@ async function main(): Promise<number> {
       ...(nationalSlice ? { nationalSlice } : {}),
     };
   };
-  const write = () => writeResults(summary(), path.join(benchDir, resultsMd), path.join(benchDir, resultsJson));
+  // After each scenario the results so far go beside the committed ones: a run stopped half-way (a signal, a
+  // crash) leaves the committed results as they were, not a table of half a run. The finished run writes them.
+  const write = (finished: boolean) =>
+    writeResults(
+      summary(),
+      path.join(benchDir, finished ? resultsMd : 'RESULTS-partial.md'),
+      path.join(benchDir, finished ? resultsJson : 'results-partial.json'),
+    );
   try {
     for (const [index, engine] of engines.entries()) {
       const engineDir = engines.length > 1 ? path.join(runDir, engine) : runDir;
@@ -303,7 +310,7 @@ async function main(): Promise<number> {
         own.push(r);
         results.push(r);
         log(`${s.id} (${engine}): done in ${(r.durationMs / 1000).toFixed(1)} s`);
-        write();
+        write(false);
       }
       await ctx.close().catch(() => undefined);
       ctx = undefined;
@@ -318,7 +325,7 @@ async function main(): Promise<number> {
     if (!values.keep) fs.rmSync(runDir, { recursive: true, force: true });
   }
   const final = summary();
-  write();
+  write(true);
   if (national) {
     if (sliceAtDefaults || values['update-scale']) {
       const scaleFile = path.join(projectRoot(), 'docs', 'SCALE.md');

@@ -43,7 +43,7 @@ import {
   type PhaseBehaviour,
 } from './behaviour.js';
 import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
-import { watchForStall, type StallWatch } from './stall-watch.js';
+import { dropClosedChannelRetries, watchForStall, type StallWatch } from './stall-watch.js';
 
 /** Units act at 10:00 local time: after the 08:00 messages of the day, as a secretary would. */
 export const ACTION_HOUR = 10;
@@ -636,6 +636,10 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
           // finally below), which kills the server and fails whatever still waits on it.
           log(err instanceof Error ? err.message : String(err));
           year.catch(() => undefined);
+          // The calls still waiting on the server are retried from timers after the services stop: not fatal.
+          dropClosedChannelRetries(120_000, (n) => {
+            if (n === 1) say('a call left waiting on the stopped test server failed as its connection closed (dropped)');
+          });
           if (w.getState() === 'RUNNING') w.shutdown();
           for (let i = 0; i < 300 && w.getState() !== 'STOPPED' && w.getState() !== 'FAILED'; i++)
             await new Promise((r) => setTimeout(r, 50));

@@ -1,7 +1,7 @@
 // The stall watch: quiet for the allowed time → a RehearsalStalledError naming the last step; any progress
 // restarts the quiet time; stopped, it never fires.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkEveryMs, RehearsalStalledError, watchForStall } from '../../rehearsal/stall-watch.js';
+import { checkEveryMs, dropClosedChannelRetries, isClosedChannelRetry, RehearsalStalledError, watchForStall } from '../../rehearsal/stall-watch.js';
 
 describe('watchForStall', () => {
   beforeEach(() => void vi.useFakeTimers());
@@ -47,5 +47,49 @@ describe('watchForStall', () => {
     expect(checkEveryMs(300_000)).toBe(5_000);
     expect(checkEveryMs(4_000)).toBe(1_000);
     expect(checkEveryMs(1)).toBe(10);
+  });
+});
+
+describe('dropClosedChannelRetries', () => {
+  const installed = () => process.listeners('uncaughtException').at(-1) as (err: unknown) => void;
+
+  it('drops the closed channel retries for a while, counting them, then leaves', () => {
+    vi.useFakeTimers();
+    const before = process.listenerCount('uncaughtException');
+    const counts: number[] = [];
+    dropClosedChannelRetries(60_000, (n) => counts.push(n));
+    expect(process.listenerCount('uncaughtException')).toBe(before + 1);
+    const handler = installed();
+    handler(new Error('Channel has been shut down'));
+    handler(new Error('Channel has been shut down'));
+    expect(counts).toEqual([1, 2]);
+    vi.advanceTimersByTime(60_000);
+    expect(process.listenerCount('uncaughtException')).toBe(before);
+    vi.useRealTimers();
+  });
+
+  it('throws anything else again, outside itself, and leaves at once', () => {
+    const before = process.listenerCount('uncaughtException');
+    const uninstall = dropClosedChannelRetries(60_000);
+    const handler = installed();
+    let rethrow: (() => void) | undefined;
+    const tick = vi.spyOn(process, 'nextTick').mockImplementation(((fn: () => void) => {
+      rethrow = fn;
+    }) as typeof process.nextTick);
+    try {
+      const other = new Error('a real bug');
+      handler(other);
+      expect(process.listenerCount('uncaughtException')).toBe(before);
+      expect(rethrow).toThrow(other);
+    } finally {
+      tick.mockRestore();
+      uninstall();
+    }
+  });
+
+  it('knows the closed channel error by its message only', () => {
+    expect(isClosedChannelRetry(new Error('Channel has been shut down'))).toBe(true);
+    expect(isClosedChannelRetry(new Error('Channel has been shut down!'))).toBe(false);
+    expect(isClosedChannelRetry('Channel has been shut down')).toBe(false);
   });
 });

@@ -9,7 +9,10 @@ import { runRehearsal } from '../../rehearsal/run.js';
 import { RehearsalStalledError } from '../../rehearsal/stall-watch.js';
 import { writeFixture } from '../support/fixtures.js';
 
-/** This process's descendants whose command line names the time-skipping test server. */
+/**
+ * This process's descendants whose command line names the time-skipping test server: the rehearsal's own, as test
+ * files run one at a time, each in its own process (vitest.config.ts: forks, no file parallelism).
+ */
 function testServerPids(): number[] {
   const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
