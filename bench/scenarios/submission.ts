@@ -242,7 +242,18 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
           title:
             `CPU per request at ${level.concurrency} concurrent senders, by process (ms; bench/cpu-budget.ts): the ` +
             `engine's floors from scenario 1 beside the submission`,
-          columns: ['request', 'worker', 'Temporal', 'sender (bench runner; API)', 'PostgreSQL', 'SMTP sink', 'other', 'total', 'CPU × empty', 'p95 × empty'],
+          columns: [
+            'request',
+            'worker',
+            'Temporal',
+            'sender (bench runner; API)',
+            'PostgreSQL',
+            'SMTP sink',
+            'other',
+            'total',
+            'CPU × empty',
+            'p95 × empty',
+          ],
           rows: [
             row('empty Update', floor.cpuMs, floor.latency.p95),
             ...(localFloor?.cpuMs ? [row('Update with one local activity', localFloor.cpuMs, localFloor.latency.p95)] : []),

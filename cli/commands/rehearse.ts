@@ -116,33 +116,42 @@ export function registerRehearseCommand(program: Command): void {
       DEFAULT_STALL_MINUTES,
     )
     .action(
-      action(async (opts: { config: string; behaviour?: string; concurrency: number; json?: boolean; quiet?: boolean; stallMinutes: number }) => {
-        // `… --json | head` closes stdout early; that is not an error.
-        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EPIPE') throw err;
-        });
-        const runtime = await quietTemporalLogs();
-        let timeline: Timeline;
-        try {
-          // Loaded by this command only: the rehearsal's stack (SMTP sink, test server) would weigh on every chuky process.
-          const { runRehearsal } = await import('../../rehearsal/run.js');
-          timeline = await runRehearsal({
-            configFile: opts.config,
-            ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),
-            concurrency: opts.concurrency,
-            handleSignals: true,
-            ...(opts.stallMinutes > 0 ? { stallAfterMs: opts.stallMinutes * 60_000 } : {}),
-            ...(opts.quiet ? {} : { log: (m: string) => process.stderr.write(`[rehearse] ${m}\n`) }),
+      action(
+        async (opts: {
+          config: string;
+          behaviour?: string;
+          concurrency: number;
+          json?: boolean;
+          quiet?: boolean;
+          stallMinutes: number;
+        }) => {
+          // `… --json | head` closes stdout early; that is not an error.
+          process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+            if (err.code !== 'EPIPE') throw err;
           });
-        } finally {
-          // The runtime shuts itself down when its last worker or connection closes; after an early failure
-          // (a configuration error) nothing was opened, and its log forwarding would keep the process alive.
-          await runtime?.shutdown();
-        }
-        const { printJson, printTable } = await import('../print.js');
-        if (opts.json) printJson(timeline);
-        else printTimeline(timeline, printTable);
-        if (timeline.problems.length) process.exitCode = 1;
-      }),
+          const runtime = await quietTemporalLogs();
+          let timeline: Timeline;
+          try {
+            // Loaded by this command only: the rehearsal's stack (SMTP sink, test server) would weigh on every chuky process.
+            const { runRehearsal } = await import('../../rehearsal/run.js');
+            timeline = await runRehearsal({
+              configFile: opts.config,
+              ...(opts.behaviour ? { behaviourFile: opts.behaviour } : {}),
+              concurrency: opts.concurrency,
+              handleSignals: true,
+              ...(opts.stallMinutes > 0 ? { stallAfterMs: opts.stallMinutes * 60_000 } : {}),
+              ...(opts.quiet ? {} : { log: (m: string) => process.stderr.write(`[rehearse] ${m}\n`) }),
+            });
+          } finally {
+            // The runtime shuts itself down when its last worker or connection closes; after an early failure
+            // (a configuration error) nothing was opened, and its log forwarding would keep the process alive.
+            await runtime?.shutdown();
+          }
+          const { printJson, printTable } = await import('../print.js');
+          if (opts.json) printJson(timeline);
+          else printTimeline(timeline, printTable);
+          if (timeline.problems.length) process.exitCode = 1;
+        },
+      ),
     );
 }

@@ -1,7 +1,13 @@
 // The stall watch: quiet for the allowed time → a RehearsalStalledError naming the last step; any progress
 // restarts the quiet time; stopped, it never fires.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkEveryMs, dropClosedChannelRetries, isClosedChannelRetry, RehearsalStalledError, watchForStall } from '../../rehearsal/stall-watch.js';
+import {
+  checkEveryMs,
+  dropClosedChannelRetries,
+  isClosedChannelRetry,
+  RehearsalStalledError,
+  watchForStall,
+} from '../../rehearsal/stall-watch.js';
 
 describe('watchForStall', () => {
   beforeEach(() => void vi.useFakeTimers());
