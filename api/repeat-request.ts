@@ -8,8 +8,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 
-/** The lookup itself is db/'s (SQL lives there); the form route imports it from here, beside what it does with it. */
-export { earlierSend, type EarlierSend } from '../db/request-ids.js';
+/** The lookup itself is db/'s (SQL lives there): read with the rest of a form post's context (db/form-post.ts). */
+export type { EarlierSend } from '../db/request-ids.js';
 
 /** Whether two payloads say the same, compared as the JSON they are stored as (key order and undefined aside). */
 export function samePayload(stored: unknown, sent: unknown): boolean {

@@ -73,9 +73,13 @@ function buildApp(deps: ApiDeps): { app: Hono; stop: () => void } {
   // Bad input at the doors (api/body.ts): addresses and bodies that are too large, not UTF-8 or hold a NUL.
   app.use('*', addressGuard());
 
-  async function scopeOf(c: Context): Promise<LinkScope | Response> {
+  /** The link's scope, or the page refusing it; `revoked` asks the database its own way (a form post: one query). */
+  async function scopeOf(
+    c: Context,
+    revoked: (scope: LinkScope, issuedAtMs: number) => Promise<boolean> = (scope, issuedAtMs) => isRevoked(deps.db, scope, issuedAtMs),
+  ): Promise<LinkScope | Response> {
     try {
-      return await checkLink(c.req.param('token') ?? '', deps.signingSecret, (scope, issuedAtMs) => isRevoked(deps.db, scope, issuedAtMs));
+      return await checkLink(c.req.param('token') ?? '', deps.signingSecret, revoked);
     } catch (err) {
       if (!(err instanceof LinkError)) throw err; // the database is down: a server error, not a bad link
       const text = err instanceof LinkError ? err.message : 'Đường dẫn không hợp lệ.';

@@ -86,7 +86,7 @@ export async function registerCycle(
   });
 }
 
-function toCycle(r: Record<string, unknown>): CycleRow {
+export function toCycle(r: Record<string, unknown>): CycleRow {
   return {
     id: r.id as string,
     committeeCode: r.committee_code as string,

@@ -82,8 +82,15 @@ export async function isRevoked(db: Db, scope: Pick<LinkScope, 'cycleId' | 'unit
     'SELECT floor(extract(epoch FROM revoked_before))::bigint AS second FROM link_revocations WHERE cycle_id = $1 AND unit_code = $2',
     [scope.cycleId, scope.unitCode],
   );
-  if (!rows[0]) return false;
-  return issuedAtMs < (Number(rows[0].second) + 1) * 1000;
+  return revokedBy(rows[0] ? Number(rows[0].second) : null, issuedAtMs);
+}
+
+/**
+ * Whether a link issued at `issuedAtMs` is revoked by a revocation of its unit's links before `second` (whole
+ * seconds, as stored; null: none). The revocation's own second counts as revoked: a token's `iat` has whole seconds.
+ */
+export function revokedBy(second: number | null, issuedAtMs: number): boolean {
+  return second !== null && issuedAtMs < (second + 1) * 1000;
 }
 
 export async function getRevocation(db: Db, cycleId: string, unitCode: string): Promise<Omit<Revocation, 'validFrom'> | undefined> {

@@ -13,7 +13,9 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool.js';
-import { getCycleAndUnit } from '../../db/cycles.js';
+import { getCycleAndUnit, type CycleRow, type UnitRow } from '../../db/cycles.js';
+import { formPostContext, type FormPostContext } from '../../db/form-post.js';
+import { revokedBy } from '../../db/links.js';
 import { FileRefused, getFile, latestSubmission, storeFile } from '../../db/files.js';
 import { phaseTitle } from '../../config/phase-lookup.js';
 import { formatVietnameseDate } from '../../domain/calendar.js';
@@ -27,7 +29,7 @@ import type { LinkScope } from '../../auth/links.js';
 import { ActionRefused, sendSubmission, unitView } from '../../client/unit-actions.js';
 import type { ObligationView, UnitView } from '../../workflows/messages.js';
 import { reportRemedy } from '../../client/inspection-actions.js';
-import { earlierSend, repeatNotice, samePayload } from '../repeat-request.js';
+import { repeatNotice, samePayload } from '../repeat-request.js';
 import { openRemedyInspection } from '../../db/inspections.js';
 import { FactsCache } from '../facts-cache.js';
 
@@ -43,7 +45,8 @@ type ShownObligation = Pick<ObligationView, 'deadline' | 'status' | 'versions'>;
 export interface UnitFormDeps {
   db: Db;
   client: Client;
-  scopeOf(c: Context): Promise<LinkScope | Response>;
+  /** The link's scope or the page refusing it; `revoked` replaces the revocation's own query (api/server.ts). */
+  scopeOf(c: Context, revoked?: (scope: LinkScope, issuedAtMs: number) => Promise<boolean>): Promise<LinkScope | Response>;
 }
 
 /** A stored payload as flat form values ("figures.members" → "120"), so a revision starts from what was sent. */
@@ -110,9 +113,12 @@ export function edgeFacts(phase: string, view: Pick<UnitView, 'facts'> | undefin
 
 export function registerUnitFormRoutes(app: Hono, deps: UnitFormDeps): void {
   const factsCache = new FactsCache();
-  /** What the page is about, from the database alone; `top(obligation)` draws its heading. */
-  async function header(scope: LinkScope) {
-    const { cycle, unit } = await getCycleAndUnit(deps.db, scope.cycleId, scope.unitCode);
+  /**
+   * What the page is about, from the database alone; `top(obligation)` draws its heading. `known`: the cycle and
+   * unit already read with the rest of a form post's context (db/form-post.ts).
+   */
+  async function header(scope: LinkScope, known?: { cycle?: CycleRow | undefined; unit?: UnitRow | undefined }) {
+    const { cycle, unit } = known ?? (await getCycleAndUnit(deps.db, scope.cycleId, scope.unitCode));
     if (!cycle || !unit || !isPhaseId(scope.phase)) return undefined;
     const def = cycle.definition;
     // A remedy report is owed to the unit's open inspection, not to its own workflow.
@@ -174,11 +180,18 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
   });
 
   app.post('/f/:token', async (c) => {
-    const scope = await deps.scopeOf(c);
-    if (scope instanceof Response) return scope;
-    const h = await header(scope);
-    if (!h) return notFound(c);
+    // The body was read by formBodyGuard before the link is checked, so its request id is at hand: the revocation,
+    // the cycle and unit, and an earlier send of the same id are read in one query once the signature holds.
     const body = await formBody(c);
+    const postedId = typeof body.requestId === 'string' && requestIdSchema.safeParse(body.requestId).success ? body.requestId : undefined;
+    let context: FormPostContext | undefined;
+    const scope = await deps.scopeOf(c, async (s, issuedAtMs) => {
+      context = await formPostContext(deps.db, s, postedId);
+      return revokedBy(context.revokedBeforeSecond, issuedAtMs);
+    });
+    if (scope instanceof Response) return scope;
+    const h = await header(scope, context);
+    if (!h) return notFound(c);
     const fields: Record<string, string> = {};
     const fileErrors: Record<string, string> = {};
     for (const [name, value] of Object.entries(body)) {
@@ -213,7 +226,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
         delete fields[name + CURRENT_FILE_SUFFIX];
       } else if (id) fields[`${name}:name`] = file?.filename ?? '';
     }
-    const requestId = requestIdSchema.safeParse(fields.requestId).success ? fields.requestId! : randomUUID();
+    const requestId = postedId ?? randomUUID();
     // The workflow is asked for its facts only when they are not cached (api/facts-cache.ts); its view is then at
     // hand for a refused post's heading too, which otherwise asks when it is drawn.
     let view: UnitView | undefined;
@@ -255,7 +268,7 @@ ${deadline ? html`<p class="deadline">Hạn nộp: <b>${formatVietnameseDate(dea
     }
     // The same request id with other content: an old page sent again (api/repeat-request.ts). Nothing is sent; the
     // unit is told, and the form gets a fresh id so that its next send is stored as a new version.
-    const earlier = await earlierSend(deps.db, scope, requestId);
+    const earlier = context?.earlier;
     if (earlier && !samePayload(earlier.payload, parsed.data)) {
       return show(409, { notice: { kind: 'bad', text: repeatNotice(earlier.version) }, freshRequestId: true });
     }
