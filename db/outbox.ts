@@ -43,13 +43,20 @@ export async function claimEmail(client: pg.PoolClient, e: OutboxEmail): Promise
   return { status: rows[0].status, messageId: rows[0].message_id };
 }
 
+/**
+ * Records a send's outcome on its claimed row. A message sent also ends the email relay's request for it
+ * (db/email-requests.ts, same key), in the same transaction: the relay then has nothing left to do for it, and
+ * saves the round trip of removing it afterwards (issue 16). A bounce keeps its request until the relay has told
+ * the unit's workflow (workers/email-relay.ts).
+ */
 export async function markEmail(
   client: pg.PoolClient,
   key: string,
   outcome: { status: 'sent' | 'bounced' | 'pending' | 'partial'; error?: string },
 ): Promise<void> {
   await client.query(
-    `UPDATE emails SET status = $2, attempts = attempts + 1, last_error = $3,
+    `WITH request AS (DELETE FROM email_requests WHERE $2 = 'sent' AND email_key = $1)
+     UPDATE emails SET status = $2, attempts = attempts + 1, last_error = $3,
        sent_at = CASE WHEN $2 IN ('sent', 'partial') THEN now() ELSE sent_at END
      WHERE email_key = $1`,
     [key, outcome.status, outcome.error ?? null],

@@ -40,6 +40,7 @@ export interface EmailRelayDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /** The outbox's send (activities/email.ts); a message it reports `sent` has had its request removed with it. */
   send(input: SendUnitEmailInput): Promise<SendUnitEmailResult>;
   log?: (message: string) => void;
 }
@@ -122,7 +123,8 @@ export class EmailRelay {
     try {
       const result = await this.deps.send(r.input);
       if (result.status === 'bounced') await this.tellBounce(r, result);
-      await emailRequestDone(this.deps.db, r.key);
+      // A message sent now was marked sent with its request removed, in one transaction (db/outbox.ts markEmail).
+      if (result.status !== 'sent') await emailRequestDone(this.deps.db, r.key);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.log?.(`email relay: ${r.key}: attempt ${r.attempts} failed (${message}); retried in ${retryDelayMs(r.attempts) / 1000} s`);

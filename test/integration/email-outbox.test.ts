@@ -208,6 +208,35 @@ describe('email outbox (real PostgreSQL and SMTP)', () => {
     expect(await received(bounced.messageId)).toHaveLength(0);
   });
 
+  it("removes the relay's request for a key it sends, with the send's outcome, and keeps a bounced key's", async () => {
+    const request = async (e: SendUnitEmailInput) =>
+      db.query('INSERT INTO email_requests (email_key, task_queue, workflow_id, cycle_id, input) VALUES ($1, $2, $3, $4, $5)', [
+        e.key,
+        'outbox-test',
+        `unit-${e.unitCode}`,
+        cycleId,
+        JSON.stringify(e),
+      ]);
+    const left = async (key: string) => (await db.query('SELECT 1 FROM email_requests WHERE email_key = $1', [key])).rowCount;
+    const sent = input('U005', 'receipt', 'receipt-relayed', { version: 1 });
+    await request(sent);
+    expect((await send(sent)).status).toBe('sent');
+    expect(await left(sent.key)).toBe(0);
+    expect((await row(sent.key)).status).toBe('sent');
+
+    // A bounce is the relay's to tell the unit's workflow first: its request stays until then.
+    const bounced = input('U005', 'receipt', 'receipt-bounced', { version: 2 });
+    await request(bounced);
+    await setInboxMode(services.inboxUrl, 'permfail');
+    try {
+      expect((await send(bounced)).status).toBe('bounced');
+    } finally {
+      await setInboxMode(services.inboxUrl, 'accept');
+    }
+    expect(await left(bounced.key)).toBe(1);
+    await db.query('DELETE FROM email_requests WHERE email_key = $1', [bounced.key]);
+  });
+
   it('delivers one message when two attempts of a new key run at once', async () => {
     const email = input('U004', 'reminder', 'reminder-7d', { days: 7 });
     const results = await Promise.allSettled([send(email), send(email)]);
