@@ -46,6 +46,17 @@ async function storedRows(ctx: BenchContext, cycleId: string): Promise<number> {
   return rows[0].n as number;
 }
 
+/** How long PostgreSQL may hold a connection's transaction counts before pg_stat_database shows them (idle: 10 s). */
+const STATS_FLUSH_MS = 11_000;
+
+/** Transactions the bench's database has ended (committed or rolled back), as pg_stat_database counts them. */
+async function transactionsEnded(ctx: BenchContext): Promise<number> {
+  const { rows } = await ctx.db.query(
+    'SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0].n);
+}
+
 export async function submissionScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const r = emptyResult('submission', 3, 'Submission path: form POST → Update accepted → row stored');
   const log = (m: string) => ctx.log(`submission: ${m}`);
@@ -101,6 +112,11 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
 
     const rows: (string | number | null)[][] = [];
     const perLevel: Record<string, unknown>[] = [];
+    // PostgreSQL's transactions per submission over the measured levels: each is at least one round trip from the
+    // API or the worker, and a count does not vary with the machine's speed as CPU does.
+    await new Promise((r) => setTimeout(r, STATS_FLUSH_MS));
+    const xactBefore = await transactionsEnded(ctx);
+    const xactWindowFrom = Date.now();
     const measuredFrom = Date.now();
     for (const level of levels) {
       const latencies: number[] = [];
@@ -222,8 +238,8 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
             `${P95_RATIO_TARGET}× the engine's).${scaling}${engineSays}${localSays} CPU: ${describeCpu(split)}; per submission ` +
             `${cpuMsPerSubmission.worker} ms in the worker, ${cpuMsPerSubmission.temporal} ms in Temporal, ` +
             `${cpuMsPerSubmission.api} ms in the API and ${cpuMsPerSubmission.postgres} ms in PostgreSQL. Each POST ` +
-            `is counted against its link and address (two rate-limit writes), verifies its link, reads the cycle ` +
-            `and unit in one query, parses the form with the unit's facts (cached by the API after the form's ` +
+            `is counted against its link and address (two rate-limit writes), verifies its link's signature, reads ` +
+            `its revocation, the cycle and unit and an earlier send of its request id in one query, parses the form with the unit's facts (cached by the API after the form's ` +
             `page asked the workflow: api/facts-cache.ts) and sends the Update; the unit workflow validates the ` +
             `form and stores it with its transition and its receipt's request in one local activity (one ` +
             `workflow task), and answers; the worker's email relay sends the receipt beside it (no activity task ` +
@@ -289,6 +305,19 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
         );
     }
     window = { from: measuredFrom, to: Date.now() };
+    const measuredRequests = levels.reduce((a, l) => a + l.requests, 0);
+    const xactWindowS = (Date.now() - xactWindowFrom + STATS_FLUSH_MS) / 1000;
+    await new Promise((r) => setTimeout(r, STATS_FLUSH_MS));
+    // The bench's own reads in the window (a row count per level, and this count) are not the submissions'.
+    const xactInWindow = (await transactionsEnded(ctx)) - xactBefore - levels.length - 1;
+    r.figures.push({
+      id: 'submission.transactions',
+      label:
+        `PostgreSQL transactions per submission (API, worker and email relay; pg_stat_database over the ` +
+        `${measuredRequests} measured submissions and ${round(xactWindowS, 0)} s, the relay's idle look once a second included)`,
+      value: round(xactInWindow / measuredRequests, 2),
+      unit: 'transactions',
+    });
     // Throughput at saturation: the most submissions per second any level reached, beside the engine's own
     // most Updates per second (scenario 1) on the same server.
     const best = Math.max(...perLevel.map((l) => l.perSecond as number));
