@@ -27,13 +27,6 @@ export interface CycleDeps {
   taskQueue: string;
   /** False on the time-skipping test server, which has no custom search attributes. */
   searchAttributes: boolean;
-  /**
-   * The unit workflows' workflow-task timeout, when not the server's 10 s: the rehearsal's (rehearsal/run.ts).
-   * There one Node.js thread runs the worker, the client and the SMTP sink, and a task that waits behind a
-   * thousand others can outlive 10 s; the time-skipping server's clock then stopped for good after such a
-   * task expired (bench/RESULTS.md, scenario 5).
-   */
-  workflowTaskTimeout?: string | undefined;
 }
 
 export function unitWorkflowInput(cycle: CycleRow, unitCode: string, searchAttributes: boolean, members?: number): UnitWorkflowInput {
@@ -86,7 +79,7 @@ export function cycleClosesAt(cycle: CycleRow): number {
  * is safe to repeat (a retried batch, a second `cycle start`, a unit re-imported mid-year).
  */
 export async function startUnitWorkflow(
-  deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes' | 'workflowTaskTimeout'>,
+  deps: Pick<CycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
   cycle: CycleRow,
   unitCode: string,
   members?: number,
@@ -99,7 +92,6 @@ export async function startUnitWorkflow(
       taskQueue: deps.taskQueue,
       workflowId: unitWorkflowId(cycle.id, unitCode),
       args: [args],
-      ...(deps.workflowTaskTimeout ? { workflowTaskTimeout: deps.workflowTaskTimeout } : {}),
       ...(deps.searchAttributes
         ? {
             typedSearchAttributes: [

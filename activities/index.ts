@@ -20,8 +20,6 @@ export interface ActivityDeps {
   signingSecret: string;
   templatesDir?: string | undefined;
   searchAttributes: boolean;
-  /** The unit workflows' workflow-task timeout when not the server's default (activities/cycle.ts). */
-  workflowTaskTimeout?: string | undefined;
   /** Told when an activity has stored an email request (db/email-requests.ts): the worker's relay wakes. */
   onEmailRequested?: (() => void) | undefined;
 }

@@ -527,7 +527,6 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
         signingSecret: env.signingSecret,
         templatesDir: env.templatesDir,
         searchAttributes: false,
-        workflowTaskTimeout: REHEARSAL_WORKFLOW_TASK_TIMEOUT,
       },
       maxCachedWorkflows: rehearsalCacheSize(loaded.units.length),
     });
@@ -701,16 +700,6 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
  * against 55 s and 58 cpu-s for 150; 1,000 did not finish). A cached unit costs about 1 MB, for the minutes a
  * rehearsal lasts.
  */
-/**
- * The rehearsal's unit workflows may take a minute over a workflow task, not the server's 10 s. One Node.js thread
- * runs the rehearsal's worker, client and SMTP sink, and at a 1,000-unit launch or a morning when every unit's
- * timer fires, a task can wait behind hundreds of others past 10 s. The 1,000-unit year then stalled twice (the
- * bench of 7 December 2026: "Expired workflow task", and the time-skipping server's clock never moved again; the
- * test server's known lock leaks around refused task completions, sdk-java issue 3088). A minute (the engine's
- * ceiling is 120 s) makes an expiry need a task held six times as long. Production keeps the default.
- */
-export const REHEARSAL_WORKFLOW_TASK_TIMEOUT = '60s';
-
 export function rehearsalCacheSize(units: number): number {
   return Math.max(DEFAULT_MAX_CACHED_WORKFLOWS, units + 50);
 }
