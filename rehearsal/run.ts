@@ -43,7 +43,8 @@ import {
   type PhaseBehaviour,
 } from './behaviour.js';
 import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
-import { dropClosedChannelRetries, watchForStall, type StallWatch } from './stall-watch.js';
+import { dropClosedChannelRetries, RehearsalStalledError, watchForStall, type StallWatch } from './stall-watch.js';
+import { describeWedged, findWedgedWorkflows } from './wedged.js';
 
 /** Units act at 10:00 local time: after the 08:00 messages of the day, as a secretary would. */
 export const ACTION_HOUR = 10;
@@ -631,11 +632,18 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       const w = worker;
       await Promise.race([
         year,
-        watch.stalled.catch(async (err: unknown) => {
+        watch.stalled.catch(async (stall: unknown) => {
+          year.catch(() => undefined);
+          // Before anything stops: which workflows hold a task the server never ended (rehearsal/wedged.ts).
+          let err = stall;
+          if (stall instanceof RehearsalStalledError) {
+            const ids = [cycleWorkflowId(cycleId), ...loaded.units.map((u) => unitWorkflowId(cycleId, u.code))];
+            const found = await findWedgedWorkflows(client, ids);
+            err = new RehearsalStalledError(stall.quietMs, stall.lastStep, stall.elapsedMs, describeWedged(found, ids.length));
+          }
           // A wedged test server answers nothing: stop the worker (it may not manage), then the services (the
           // finally below), which kills the server and fails whatever still waits on it.
           log(err instanceof Error ? err.message : String(err));
-          year.catch(() => undefined);
           // The calls still waiting on the server are retried from timers after the services stop: not fatal.
           dropClosedChannelRetries(120_000, (n) => {
             if (n === 1) say('a call left waiting on the stopped test server failed as its connection closed (dropped)');

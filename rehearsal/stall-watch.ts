@@ -12,10 +12,13 @@ export class RehearsalStalledError extends Error {
     readonly quietMs: number,
     readonly lastStep: string,
     readonly elapsedMs: number,
+    /** What was found about the stall once it happened (rehearsal/wedged.ts), if anything was looked at. */
+    readonly finding?: string,
   ) {
     super(
       `the rehearsal stalled: nothing moved for ${Math.round(quietMs / 1000)} s ` +
-        `(${Math.round(elapsedMs / 1000)} s after it started); the last step was: ${lastStep}`,
+        `(${Math.round(elapsedMs / 1000)} s after it started); the last step was: ${lastStep}` +
+        (finding ? `; ${finding}` : ''),
     );
     this.name = 'RehearsalStalledError';
   }

@@ -72,6 +72,9 @@ describe('a rehearsal whose test server stops answering', { timeout: 240_000 }, 
     // The last thing that moved was the launch (or a day skipped to just after it), not a later step.
     expect(err.lastStep).toMatch(/cycle started|skipped to 2027-01-/);
     expect(err.message).toContain('the rehearsal stalled');
+    // It looked for workflows holding a task the server never ended; a frozen server answers none of the reads.
+    expect(err.finding).toMatch(/^no workflow found holding a started task \(0 of 4 histories read/);
+    expect(err.message).toContain(err.finding);
     expect(lines.some((l) => l.includes('the rehearsal stalled'))).toBe(true);
     // Bounded: the quiet time, the worker's stop (at most 15 s) and the services' stop.
     expect(Date.now() - frozenAt).toBeLessThan(quietMs + 60_000);

@@ -1,0 +1,39 @@
+// On the real time-skipping test server: a workflow whose task was taken by a poller that never answers has a
+// history ending with WorkflowTaskStarted, and findWedgedWorkflows names it (with how its history ends); one whose
+// task was never taken, and one that does not exist, are not named.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { findWedgedWorkflows } from '../../rehearsal/wedged.js';
+
+describe('finding workflows that hold a started task', { timeout: 120_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('services').testServerPath } },
+    });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('names the one whose task a poller took and never answered', async () => {
+    const run = Date.now();
+    const held = `wedged-held-${run}`;
+    const waiting = `wedged-waiting-${run}`;
+    // Workflow types no worker has: the tasks are only scheduled until someone polls their queues.
+    await env.client.workflow.start('noSuchWorkflowType', { taskQueue: `held-${run}`, workflowId: held });
+    await env.client.workflow.start('noSuchWorkflowType', { taskQueue: `nobody-${run}`, workflowId: waiting });
+    const polled = await env.client.workflowService.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: `held-${run}` },
+      identity: 'a poller that never answers',
+    });
+    expect(polled.workflowExecution?.workflowId).toBe(held);
+
+    const found = await findWedgedWorkflows(env.client, [waiting, held, `wedged-none-${run}`], { withinMs: 10_000 });
+    expect(found.read).toBe(2);
+    expect(found.wedged).toEqual([
+      { workflowId: held, lastEvents: ['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'] },
+    ]);
+  });
+});
