@@ -638,7 +638,9 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
           let err = stall;
           if (stall instanceof RehearsalStalledError) {
             const ids = [cycleWorkflowId(cycleId), ...loaded.units.map((u) => unitWorkflowId(cycleId, u.code))];
-            const found = await findWedgedWorkflows(client, ids);
+            const found = await findWedgedWorkflows(client, ids, {
+              saveDir: path.join(os.tmpdir(), `chuky-rehearsal-wedged-${cycleId}-${process.pid}`),
+            });
             err = new RehearsalStalledError(stall.quietMs, stall.lastStep, stall.elapsedMs, describeWedged(found, ids.length));
           }
           // A wedged test server answers nothing: stop the worker (it may not manage), then the services (the

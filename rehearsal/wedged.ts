@@ -10,12 +10,17 @@
  * issues 2606 and 3088). The real Temporal server fails such a task and schedules it again. This module only
  * finds the workflows and what their histories end with; it does not repair them.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 export interface WedgedWorkflow {
   workflowId: string;
   /** The history's last events, oldest first ("TimerStarted", "WorkflowTaskStarted", …). */
   lastEvents: string[];
+  /** Where its whole history was written (the SDK's JSON, as `temporal workflow show -o json` reads it), if asked. */
+  savedTo?: string;
 }
 
 /**
@@ -64,7 +69,14 @@ export function endsWithStartedTask(types: readonly (number | null | undefined)[
 export async function findWedgedWorkflows(
   client: Client,
   workflowIds: readonly string[],
-  opts: { withinMs?: number; perCallMs?: number; concurrency?: number; limit?: number } = {},
+  opts: {
+    withinMs?: number;
+    perCallMs?: number;
+    concurrency?: number;
+    limit?: number;
+    /** A folder to write each one's history to: the evidence is gone once the test server stops. */
+    saveDir?: string;
+  } = {},
 ): Promise<{ wedged: WedgedWorkflow[]; read: number }> {
   const giveUpAt = Date.now() + (opts.withinMs ?? 20_000);
   const perCallMs = opts.perCallMs ?? 3_000;
@@ -78,7 +90,14 @@ export async function findWedgedWorkflows(
     );
     read += 1;
     const types = (history.events ?? []).map((e) => e.eventType);
-    if (endsWithStartedTask(types)) wedged.push({ workflowId, lastEvents: types.slice(-5).map(eventTypeName) });
+    if (!endsWithStartedTask(types)) return;
+    const found: WedgedWorkflow = { workflowId, lastEvents: types.slice(-5).map(eventTypeName) };
+    if (opts.saveDir) {
+      fs.mkdirSync(opts.saveDir, { recursive: true });
+      found.savedTo = path.join(opts.saveDir, `${workflowId.replace(/[^\w.-]+/g, '_')}.json`);
+      fs.writeFileSync(found.savedTo, historyToJSON(history));
+    }
+    wedged.push(found);
   };
   await Promise.all(
     Array.from({ length: Math.min(opts.concurrency ?? 10, workflowIds.length) }, async () => {
@@ -102,7 +121,9 @@ export function describeWedged(found: { wedged: WedgedWorkflow[]; read: number }
       ? `no workflow found holding a started task (${found.read} of ${total} histories read before the look gave up)`
       : `no workflow holds a started task (all ${total} histories read)`;
   }
-  const list = found.wedged.map((w) => `${w.workflowId} (history ends ${w.lastEvents.join(', ')})`).join('; ');
+  const list = found.wedged
+    .map((w) => `${w.workflowId} (history ends ${w.lastEvents.join(', ')}${w.savedTo ? `; saved to ${w.savedTo}` : ''})`)
+    .join('; ');
   return (
     `${found.wedged.length === 1 ? 'a workflow holds' : `${found.wedged.length} workflows hold`} a workflow task ` +
     `started and never ended, which the test server neither timed out nor handed out again: ${list}. ` +

@@ -1,6 +1,9 @@
 // On the real time-skipping test server: a workflow whose task was taken by a poller that never answers has a
 // history ending with WorkflowTaskStarted, and findWedgedWorkflows names it (with how its history ends); one whose
 // task was never taken, and one that does not exist, are not named.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findWedgedWorkflows } from '../../rehearsal/wedged.js';
@@ -30,10 +33,23 @@ describe('finding workflows that hold a started task', { timeout: 120_000 }, () 
     });
     expect(polled.workflowExecution?.workflowId).toBe(held);
 
-    const found = await findWedgedWorkflows(env.client, [waiting, held, `wedged-none-${run}`], { withinMs: 10_000 });
-    expect(found.read).toBe(2);
-    expect(found.wedged).toEqual([
-      { workflowId: held, lastEvents: ['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'] },
-    ]);
+    const saveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-wedged-test-'));
+    try {
+      const found = await findWedgedWorkflows(env.client, [waiting, held, `wedged-none-${run}`], { withinMs: 10_000, saveDir });
+      expect(found.read).toBe(2);
+      const savedTo = path.join(saveDir, `wedged-held-${run}.json`);
+      expect(found.wedged).toEqual([
+        { workflowId: held, lastEvents: ['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'], savedTo },
+      ]);
+      // The whole history, as the SDK writes it: what a replay or `temporal workflow show` reads.
+      const saved = JSON.parse(fs.readFileSync(savedTo, 'utf8')) as { events: { eventType: string }[] };
+      expect(saved.events.map((e) => e.eventType)).toEqual([
+        'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+        'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+        'EVENT_TYPE_WORKFLOW_TASK_STARTED',
+      ]);
+    } finally {
+      fs.rmSync(saveDir, { recursive: true, force: true });
+    }
   });
 });
