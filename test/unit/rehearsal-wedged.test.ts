@@ -22,28 +22,27 @@ describe('a workflow task started and never ended', () => {
     expect(eventTypeName(undefined)).toBe('EventType0');
   });
 
-  it('says which workflows hold one and how their histories end, or how much it read when it found none', () => {
-    const one = describeWedged(
-      { wedged: [{ workflowId: 'chuky/unit/X-2027/U007', lastEvents: ['TimerStarted', 'WorkflowTaskStarted'] }], read: 12 },
-      40,
+  it('says which workflows hold one, who took it and how their histories end, or how much it read when it found none', () => {
+    const w = (workflowId: string) => ({
+      workflowId,
+      lastEvents: ['TimerFired', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'],
+      startedBy: '10629@vm',
+      startedAt: '2027-10-29T01:00:05.000Z',
+    });
+    const one = describeWedged({ wedged: [{ ...w('chuky/unit/X-2027/U007'), savedTo: '/tmp/x/U007.json' }], count: 1, read: 40 }, 40);
+    expect(one).toMatch(
+      /^a workflow holds a workflow task that was handed to a worker and never completed, failed or timed out \(all 40 histories read\): /,
     );
-    expect(one).toMatch(/^a workflow holds a workflow task started and never ended/);
-    expect(one).toContain('chuky/unit/X-2027/U007 (history ends TimerStarted, WorkflowTaskStarted)');
-    expect(one).toContain('sdk-java issues 2606 and 3088');
-    const two = describeWedged(
-      {
-        wedged: [
-          { workflowId: 'a', lastEvents: ['WorkflowTaskStarted'] },
-          { workflowId: 'b', lastEvents: ['WorkflowTaskStarted'] },
-        ],
-        read: 2,
-      },
-      2,
+    expect(one).toContain(
+      "chuky/unit/X-2027/U007 (taken by 10629@vm at 2027-10-29T01:00:05.000Z on the server's clock; history ends TimerFired, " +
+        'WorkflowTaskScheduled, WorkflowTaskStarted; saved to /tmp/x/U007.json)',
     );
-    expect(two).toMatch(/^2 workflows hold /);
-    expect(describeWedged({ wedged: [], read: 7 }, 40)).toBe(
+    expect(one).toContain('does not move its clock while a task is open');
+    const many = describeWedged({ wedged: [w('a'), w('b')], count: 7, read: 30 }, 40);
+    expect(many).toMatch(/^7 workflows hold .* \(30 of 40 histories read before the look gave up\); the first 2: a \(taken by/);
+    expect(describeWedged({ wedged: [], count: 0, read: 7 }, 40)).toBe(
       'no workflow found holding a started task (7 of 40 histories read before the look gave up)',
     );
-    expect(describeWedged({ wedged: [], read: 40 }, 40)).toBe('no workflow holds a started task (all 40 histories read)');
+    expect(describeWedged({ wedged: [], count: 0, read: 40 }, 40)).toBe('no workflow found holding a started task (all 40 histories read)');
   });
 });

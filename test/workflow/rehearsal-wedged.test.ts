@@ -37,9 +37,16 @@ describe('finding workflows that hold a started task', { timeout: 120_000 }, () 
     try {
       const found = await findWedgedWorkflows(env.client, [waiting, held, `wedged-none-${run}`], { withinMs: 10_000, saveDir });
       expect(found.read).toBe(2);
+      expect(found.count).toBe(1);
       const savedTo = path.join(saveDir, `wedged-held-${run}.json`);
       expect(found.wedged).toEqual([
-        { workflowId: held, lastEvents: ['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'], savedTo },
+        {
+          workflowId: held,
+          lastEvents: ['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'],
+          startedBy: 'a poller that never answers',
+          startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          savedTo,
+        },
       ]);
       // The whole history, as the SDK writes it: what a replay or `temporal workflow show` reads.
       const saved = JSON.parse(fs.readFileSync(savedTo, 'utf8')) as { events: { eventType: string }[] };
