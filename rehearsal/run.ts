@@ -44,7 +44,7 @@ import {
 } from './behaviour.js';
 import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
 import { dropClosedChannelRetries, RehearsalStalledError, watchForStall, type StallWatch } from './stall-watch.js';
-import { describeWedged, findWedgedWorkflows } from './wedged.js';
+import { describeWedged, describeWorkerStatus, findWedgedWorkflows } from './wedged.js';
 
 /** Units act at 10:00 local time: after the 08:00 messages of the day, as a secretary would. */
 export const ACTION_HOUR = 10;
@@ -641,7 +641,13 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
             const found = await findWedgedWorkflows(client, ids, {
               saveDir: path.join(os.tmpdir(), `chuky-rehearsal-wedged-${cycleId}-${process.pid}`),
             });
-            err = new RehearsalStalledError(stall.quietMs, stall.lastStep, stall.elapsedMs, describeWedged(found, ids.length));
+            const status = describeWorkerStatus(w.getStatus());
+            err = new RehearsalStalledError(
+              stall.quietMs,
+              stall.lastStep,
+              stall.elapsedMs,
+              `${describeWedged(found, ids.length)}; ${status}`,
+            );
           }
           // A wedged test server answers nothing: stop the worker (it may not manage), then the services (the
           // finally below), which kills the server and fails whatever still waits on it.

@@ -156,3 +156,21 @@ export function describeWedged(found: WedgedScan, total: number): string {
     `${list}. The time-skipping test server does not move its clock while a task is open`
   );
 }
+
+/** What the rehearsal's worker said of itself when the year stalled: whether it holds the tasks it was handed. */
+export function describeWorkerStatus(st: {
+  runState: string;
+  workflowPollerState: string;
+  hasOutstandingWorkflowPoll: boolean;
+  numInFlightWorkflowActivations: number;
+  numInFlightActivities: number;
+  numInFlightLocalActivities: number;
+  numCachedWorkflows: number;
+}): string {
+  return (
+    `the worker (${st.runState}, workflow poller ${st.workflowPollerState}` +
+    `${st.hasOutstandingWorkflowPoll ? ', a poll outstanding' : ', no poll outstanding'}) had ` +
+    `${st.numInFlightWorkflowActivations} workflow activation(s), ${st.numInFlightActivities} activit(ies) ` +
+    `(${st.numInFlightLocalActivities} local) in flight and ${st.numCachedWorkflows} workflows cached`
+  );
+}

@@ -1,6 +1,6 @@
 // How a stalled rehearsal names the workflows holding a task the test server never ended (rehearsal/wedged.ts).
 import { describe, expect, it } from 'vitest';
-import { describeWedged, endsWithStartedTask, eventTypeName } from '../../rehearsal/wedged.js';
+import { describeWedged, describeWorkerStatus, endsWithStartedTask, eventTypeName } from '../../rehearsal/wedged.js';
 
 describe('a workflow task started and never ended', () => {
   it('is a history whose last event is WorkflowTaskStarted, and nothing else', () => {
@@ -44,5 +44,21 @@ describe('a workflow task started and never ended', () => {
       'no workflow found holding a started task (7 of 40 histories read before the look gave up)',
     );
     expect(describeWedged({ wedged: [], count: 0, read: 40 }, 40)).toBe('no workflow found holding a started task (all 40 histories read)');
+  });
+
+  it('says what the worker held when the year stalled', () => {
+    expect(
+      describeWorkerStatus({
+        runState: 'RUNNING',
+        workflowPollerState: 'POLLING',
+        hasOutstandingWorkflowPoll: true,
+        numInFlightWorkflowActivations: 3,
+        numInFlightActivities: 2,
+        numInFlightLocalActivities: 1,
+        numCachedWorkflows: 1050,
+      }),
+    ).toBe(
+      'the worker (RUNNING, workflow poller POLLING, a poll outstanding) had 3 workflow activation(s), 2 activit(ies) (1 local) in flight and 1050 workflows cached',
+    );
   });
 });

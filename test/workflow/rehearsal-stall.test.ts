@@ -75,6 +75,8 @@ describe('a rehearsal whose test server stops answering', { timeout: 240_000 }, 
     // It looked for workflows holding a task the server never ended; a frozen server answers none of the reads.
     expect(err.finding).toMatch(/^no workflow found holding a started task \(0 of 4 histories read/);
     expect(err.message).toContain(err.finding);
+    // And what the worker held then: its activations and activities in flight.
+    expect(err.finding).toMatch(/the worker \(\w+, workflow poller \w+, .*\) had \d+ workflow activation\(s\)/);
     expect(lines.some((l) => l.includes('the rehearsal stalled'))).toBe(true);
     // Bounded: the quiet time, the worker's stop (at most 15 s) and the services' stop.
     expect(Date.now() - frozenAt).toBeLessThan(quietMs + 60_000);
