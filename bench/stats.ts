@@ -1,4 +1,5 @@
 /** Small measuring helpers: percentiles, a bounded pool of concurrent tasks, rounding for tables. */
+import pMap from 'p-map';
 
 /** The p-th percentile (0–100) of already sorted numbers, by the nearest-rank method; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -31,14 +32,11 @@ export function summarise(latencies: readonly number[]): LatencySummary {
 
 /** Runs fn over 0..count-1 with at most `limit` in flight; resolves when all are done. */
 export async function pool(count: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.max(1, Math.min(limit, count)) }, async () => {
-    while (next < count) {
-      const i = next++;
-      await fn(i);
-    }
-  });
-  await Promise.all(runners);
+  await pMap(
+    Array.from({ length: count }, (_, i) => i),
+    fn,
+    { concurrency: Math.max(1, limit) },
+  );
 }
 
 export function round(value: number, digits = 1): number {

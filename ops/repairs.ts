@@ -42,6 +42,7 @@ import { OBLIGATION_STATUSES, STATUS_LABEL_VI } from '../domain/obligation.js';
 import { activityVi, phaseShort, viDate } from '../domain/words.js';
 import { phaseSpec } from '../domain/phases/index.js';
 import { auditByRequestId, recordAudit } from './audit.js';
+import { EventType } from './event-types.js';
 import {
   REPAIR_ACTIONS,
   type Actor,
@@ -652,11 +653,6 @@ async function describeRunning(client: Client, workflowId: string) {
   return { handle, description: description };
 }
 
-// Wire values of temporal.api.enums.v1.EventType (@temporalio/proto is not a direct dependency, and its CommonJS
-// build has no named exports for Node's ESM loader).
-export const EVENT_TYPE_WORKFLOW_TASK_COMPLETED = 7;
-export const EVENT_TYPE_WORKFLOW_TASK_FAILED = 9;
-
 /** The few fields of a history event the reset reads (a plain shape, so a test can write events by hand). */
 interface HistoryEvent {
   eventId?: unknown;
@@ -696,11 +692,11 @@ export function resetPoint(events: HistoryEvent[]): ResetPoint | { refusal: stri
   let recoveredFrom: number | undefined;
   for (const e of events) {
     const id = Number(e.eventId);
-    if (e.eventType === EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+    if (e.eventType === EventType.WorkflowTaskCompleted) {
       if (streak) recoveredFrom = streak.failedEventId;
       streak = undefined;
       lastCompleted = id;
-    } else if (e.eventType === EVENT_TYPE_WORKFLOW_TASK_FAILED && !streak) {
+    } else if (e.eventType === EventType.WorkflowTaskFailed && !streak) {
       if (lastCompleted === undefined)
         return { refusal: `its first workflow task failed (event ${id}); there is no completed task to reset to` };
       streak = {

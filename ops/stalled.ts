@@ -16,6 +16,8 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import pMap from 'p-map';
+import { EventType } from './event-types.js';
 import type { CycleDefinition } from '../config/cycle.js';
 import { phasePolicy, unitPhases } from '../config/phase-lookup.js';
 import {
@@ -69,11 +71,6 @@ const LEVEL_TEXT: Record<number, string> = {
   2: "the committee's leaders were told",
   3: 'recorded as not submitted (không nộp), proposed for inspection',
 };
-
-// Wire values of temporal.api.enums.v1.EventType.
-const EVENT_WORKFLOW_TASK_TIMED_OUT = 8;
-const EVENT_WORKFLOW_TASK_FAILED = 9;
-const EVENT_ACTIVITY_TASK_SCHEDULED = 10;
 
 /** Thrown when part of the scan could not be done (a service down); `stalls` holds what the rest found. */
 export class StallScanError extends Error {
@@ -198,17 +195,6 @@ async function listRunning(client: Client, taskQueue: string, cycleId?: string):
   return out;
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight; results in the items' order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
 interface HistoryFacts {
   /** activityId → when it was scheduled (ms) and its first argument (to name the phase). */
   scheduled: Map<string, { at?: number; input?: unknown }>;
@@ -242,9 +228,9 @@ async function readHistoryTail(
     const events = res.history?.events ?? [];
     for (const e of events) {
       const at = optionalTsToMs(e.eventTime);
-      // The proto's EventType enum as its wire number, which the constants above are.
+      // The proto's EventType enum as its wire number, which ops/event-types.ts holds.
       const eventType: number | null | undefined = e.eventType;
-      if (eventType === EVENT_ACTIVITY_TASK_SCHEDULED) {
+      if (eventType === EventType.ActivityTaskScheduled) {
         const a = e.activityTaskScheduledEventAttributes;
         const id = a?.activityId ?? '';
         if (want.activityIds.has(id) && !facts.scheduled.has(id)) {
@@ -260,11 +246,11 @@ async function readHistoryTail(
       } else if (
         want.taskFailure &&
         !facts.lastTaskFailure &&
-        (eventType === EVENT_WORKFLOW_TASK_FAILED || eventType === EVENT_WORKFLOW_TASK_TIMED_OUT)
+        (eventType === EventType.WorkflowTaskFailed || eventType === EventType.WorkflowTaskTimedOut)
       ) {
         const failure = e.workflowTaskFailedEventAttributes?.failure;
         const message =
-          eventType === EVENT_WORKFLOW_TASK_TIMED_OUT
+          eventType === EventType.WorkflowTaskTimedOut
             ? 'workflow task timed out (a worker took it and did not complete it)'
             : firstLine(failure?.message || failure?.cause?.message || 'workflow task failed (no message)');
         facts.lastTaskFailure = { ...(at !== undefined ? { at } : {}), message };
@@ -319,63 +305,67 @@ export async function workflowsToDescribe(
 async function workflowStalls(deps: OpsDeps, q: StallQuery, kinds: Set<StallKind>): Promise<Stall[]> {
   const minAttempts = q.minAttempts ?? DEFAULT_MIN_ATTEMPTS;
   const candidates = await workflowsToDescribe(deps, q, kinds);
-  const perWorkflow = await mapLimit(candidates, DESCRIBE_CONCURRENCY, async ({ workflowId, runId }): Promise<Stall[]> => {
-    let raw;
-    try {
-      const described = await deps.client.workflow.getHandle(workflowId, runId).describe();
-      // A noted failure whose workflow has since ended (or continued as new: the new run notes its own).
-      if (described.status.name !== 'RUNNING') return [];
-      raw = described.raw;
-    } catch (err) {
-      // Finished (or deleted) between the list and the describe: nothing to report.
-      if (/not ?found/i.test(errorLine(err))) return [];
-      throw err;
-    }
-    const retrying = kinds.has('activity-retrying') ? (raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) >= minAttempts) : [];
-    const taskAttempt = raw.pendingWorkflowTask?.attempt ?? 0;
-    const taskFailing = kinds.has('workflow-task-failing') && taskAttempt > 1;
-    if (!retrying.length && !taskFailing) return [];
+  const perWorkflow = await pMap(
+    candidates,
+    async ({ workflowId, runId }): Promise<Stall[]> => {
+      let raw;
+      try {
+        const described = await deps.client.workflow.getHandle(workflowId, runId).describe();
+        // A noted failure whose workflow has since ended (or continued as new: the new run notes its own).
+        if (described.status.name !== 'RUNNING') return [];
+        raw = described.raw;
+      } catch (err) {
+        // Finished (or deleted) between the list and the describe: nothing to report.
+        if (/not ?found/i.test(errorLine(err))) return [];
+        throw err;
+      }
+      const retrying = kinds.has('activity-retrying') ? (raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) >= minAttempts) : [];
+      const taskAttempt = raw.pendingWorkflowTask?.attempt ?? 0;
+      const taskFailing = kinds.has('workflow-task-failing') && taskAttempt > 1;
+      if (!retrying.length && !taskFailing) return [];
 
-    const facts = await readHistoryTail(deps, workflowId, runId, {
-      activityIds: new Set(retrying.map((a) => a.activityId ?? '')),
-      taskFailure: taskFailing,
-    });
-    const ids = parseWorkflowId(workflowId);
-    const url = temporalWorkflowUrl(deps.temporalUiUrl, deps.namespace, workflowId, runId);
-    const common = { ...ids, workflowId, runId, ...(url ? { temporalUrl: url } : {}) };
-    const out: Stall[] = [];
-    for (const a of retrying) {
-      const type = a.activityType?.name ?? 'activity';
-      const scheduled = facts.scheduled.get(a.activityId ?? '');
-      const input = scheduled?.input as { phase?: unknown; kind?: unknown } | undefined;
-      const phase = typeof input?.phase === 'string' ? input.phase : undefined;
-      const failure = firstLine(a.lastFailure?.message || a.lastFailure?.cause?.message || 'no failure message recorded');
-      out.push({
-        kind: 'activity-retrying',
-        ...common,
-        ...(phase ? { phase } : {}),
-        attempt: a.attempt ?? 0,
-        activityType: type,
-        ...(scheduled?.at !== undefined ? { since: new Date(scheduled.at).toISOString() } : {}),
-        cause: `${type} attempt ${a.attempt}: ${failure}`,
-        causeVi: `${activityVi(type)}${phase ? ` (${phaseShort(phase)})` : ''}, lần thử ${a.attempt}: ${failure}`,
-        repairs: REPAIRS['activity-retrying'],
+      const facts = await readHistoryTail(deps, workflowId, runId, {
+        activityIds: new Set(retrying.map((a) => a.activityId ?? '')),
+        taskFailure: taskFailing,
       });
-    }
-    if (taskFailing) {
-      const f = facts.lastTaskFailure;
-      out.push({
-        kind: 'workflow-task-failing',
-        ...common,
-        attempt: taskAttempt,
-        ...(f?.at !== undefined ? { since: new Date(f.at).toISOString() } : {}),
-        cause: `workflow task attempt ${taskAttempt}: ${f?.message ?? 'failing (the failure is not in the recent history)'}`,
-        causeVi: `Workflow lỗi, lần thử ${taskAttempt}: ${f?.message ?? 'lỗi không có trong lịch sử gần đây'}`,
-        repairs: REPAIRS['workflow-task-failing'],
-      });
-    }
-    return out;
-  });
+      const ids = parseWorkflowId(workflowId);
+      const url = temporalWorkflowUrl(deps.temporalUiUrl, deps.namespace, workflowId, runId);
+      const common = { ...ids, workflowId, runId, ...(url ? { temporalUrl: url } : {}) };
+      const out: Stall[] = [];
+      for (const a of retrying) {
+        const type = a.activityType?.name ?? 'activity';
+        const scheduled = facts.scheduled.get(a.activityId ?? '');
+        const input = scheduled?.input as { phase?: unknown; kind?: unknown } | undefined;
+        const phase = typeof input?.phase === 'string' ? input.phase : undefined;
+        const failure = firstLine(a.lastFailure?.message || a.lastFailure?.cause?.message || 'no failure message recorded');
+        out.push({
+          kind: 'activity-retrying',
+          ...common,
+          ...(phase ? { phase } : {}),
+          attempt: a.attempt ?? 0,
+          activityType: type,
+          ...(scheduled?.at !== undefined ? { since: new Date(scheduled.at).toISOString() } : {}),
+          cause: `${type} attempt ${a.attempt}: ${failure}`,
+          causeVi: `${activityVi(type)}${phase ? ` (${phaseShort(phase)})` : ''}, lần thử ${a.attempt}: ${failure}`,
+          repairs: REPAIRS['activity-retrying'],
+        });
+      }
+      if (taskFailing) {
+        const f = facts.lastTaskFailure;
+        out.push({
+          kind: 'workflow-task-failing',
+          ...common,
+          attempt: taskAttempt,
+          ...(f?.at !== undefined ? { since: new Date(f.at).toISOString() } : {}),
+          cause: `workflow task attempt ${taskAttempt}: ${f?.message ?? 'failing (the failure is not in the recent history)'}`,
+          causeVi: `Workflow lỗi, lần thử ${taskAttempt}: ${f?.message ?? 'lỗi không có trong lịch sử gần đây'}`,
+          repairs: REPAIRS['workflow-task-failing'],
+        });
+      }
+      return out;
+    },
+    { concurrency: DESCRIBE_CONCURRENCY },
+  );
   return perWorkflow.flat();
 }
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import pMap from 'p-map';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadCycleFileAsync, type CycleDefinition } from '../config/cycle.js';
@@ -265,16 +266,9 @@ export function planActions(
 // ---------------------------------------------------------------------------------------------------------------
 // Running it
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
+/** Runs `fn` over `items` with at most `limit` in flight (and starts no more once one has failed). */
 async function inPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
+  await pMap(items, fn, { concurrency: limit });
 }
 
 function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {

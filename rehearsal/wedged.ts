@@ -18,6 +18,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import pMap from 'p-map';
+import { EventType, eventTypeName } from '../ops/event-types.js';
 
 export interface WedgedWorkflow {
   workflowId: string;
@@ -30,42 +33,9 @@ export interface WedgedWorkflow {
   savedTo?: string;
 }
 
-/**
- * Wire values of temporal.api.enums.v1.EventType that a unit workflow's history holds, by name (@temporalio/proto
- * is not a direct dependency: ops/repairs.ts). Others are shown by number.
- */
-const EVENT_NAMES: Readonly<Record<number, string>> = {
-  1: 'WorkflowExecutionStarted',
-  2: 'WorkflowExecutionCompleted',
-  5: 'WorkflowTaskScheduled',
-  6: 'WorkflowTaskStarted',
-  7: 'WorkflowTaskCompleted',
-  8: 'WorkflowTaskTimedOut',
-  9: 'WorkflowTaskFailed',
-  10: 'ActivityTaskScheduled',
-  11: 'ActivityTaskStarted',
-  12: 'ActivityTaskCompleted',
-  13: 'ActivityTaskFailed',
-  14: 'ActivityTaskTimedOut',
-  17: 'TimerStarted',
-  18: 'TimerFired',
-  19: 'TimerCanceled',
-  25: 'MarkerRecorded',
-  26: 'WorkflowExecutionSignaled',
-  27: 'WorkflowExecutionTerminated',
-  40: 'UpsertWorkflowSearchAttributes',
-  41: 'WorkflowExecutionUpdateAccepted',
-  43: 'WorkflowExecutionUpdateCompleted',
-};
-const WORKFLOW_TASK_STARTED = 6;
-
-export function eventTypeName(type: number | null | undefined): string {
-  return EVENT_NAMES[type ?? 0] ?? `EventType${String(type ?? 0)}`;
-}
-
 /** Whether a history ends with a workflow task started and nothing after it: a task still held by someone. */
 export function endsWithStartedTask(types: readonly (number | null | undefined)[]): boolean {
-  return types.at(-1) === WORKFLOW_TASK_STARTED;
+  return types.at(-1) === EventType.WorkflowTaskStarted;
 }
 
 export interface WedgedScan {
@@ -98,7 +68,6 @@ export async function findWedgedWorkflows(
   const perCallMs = opts.perCallMs ?? 3_000;
   const limit = opts.limit ?? 5;
   const wedged: WedgedWorkflow[] = [];
-  let next = 0;
   let read = 0;
   let count = 0;
   const one = async (workflowId: string): Promise<void> => {
@@ -111,12 +80,11 @@ export async function findWedgedWorkflows(
     count += 1;
     if (wedged.length >= limit) return;
     const last = history.events!.at(-1)!;
-    const seconds = Number(last.eventTime?.seconds ?? 0);
     const found: WedgedWorkflow = {
       workflowId,
       lastEvents: types.slice(-5).map(eventTypeName),
       startedBy: last.workflowTaskStartedEventAttributes?.identity ?? '',
-      startedAt: new Date(seconds * 1000).toISOString(),
+      startedAt: new Date(optionalTsToMs(last.eventTime) ?? 0).toISOString(),
     };
     if (opts.saveDir) {
       fs.mkdirSync(opts.saveDir, { recursive: true });
@@ -125,17 +93,17 @@ export async function findWedgedWorkflows(
     }
     wedged.push(found);
   };
-  await Promise.all(
-    Array.from({ length: Math.min(opts.concurrency ?? 10, workflowIds.length) }, async () => {
-      while (next < workflowIds.length && Date.now() < giveUpAt) {
-        const id = workflowIds[next++]!;
-        try {
-          await one(id);
-        } catch {
-          // Closed, unknown to a restarted server, or no answer in time: nothing to say about it.
-        }
+  await pMap(
+    workflowIds,
+    async (id) => {
+      if (Date.now() >= giveUpAt) return;
+      try {
+        await one(id);
+      } catch {
+        // Closed, unknown to a restarted server, or no answer in time: nothing to say about it.
       }
-    }),
+    },
+    { concurrency: opts.concurrency ?? 10 },
   );
   return { wedged, count, read };
 }

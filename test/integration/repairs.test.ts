@@ -19,13 +19,8 @@ import { createMailer, type Mailer } from '../../mail/transport.js';
 import { cycleWorkflowId, unitWorkflowId } from '../../domain/ids.js';
 import { freePort } from '../../stack/ports.js';
 import { fetchInbox } from '../../stack/smtp-sink.js';
-import {
-  EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-  EVENT_TYPE_WORKFLOW_TASK_FAILED,
-  bulkRepair,
-  matchUnits,
-  runRepair,
-} from '../../ops/repairs.js';
+import { EventType } from '../../ops/event-types.js';
+import { bulkRepair, matchUnits, runRepair } from '../../ops/repairs.js';
 import { listAudit } from '../../ops/audit.js';
 import { unitTimeline } from '../../ops/timeline.js';
 import type { OpsDeps, RepairRequest } from '../../ops/types.js';
@@ -547,14 +542,14 @@ describe('repairs on the real stack', () => {
     await worker.runUntil(async () => {
       const handle = await h.client.workflow.start('stuckWorkflow', { taskQueue: STUCK_QUEUE, workflowId, args: [] });
       await waitFor('the first workflow task to complete', async () =>
-        (await history()).some((e) => Number(e.eventType) === EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+        (await history()).some((e) => Number(e.eventType) === EventType.WorkflowTaskCompleted),
       );
       await handle.signal('go');
       await waitFor('the workflow task to fail', async () =>
-        (await history()).some((e) => Number(e.eventType) === EVENT_TYPE_WORKFLOW_TASK_FAILED),
+        (await history()).some((e) => Number(e.eventType) === EventType.WorkflowTaskFailed),
       );
       const events = await history();
-      const completed = events.filter((e) => Number(e.eventType) === EVENT_TYPE_WORKFLOW_TASK_COMPLETED).map((e) => Number(e.eventId));
+      const completed = events.filter((e) => Number(e.eventType) === EventType.WorkflowTaskCompleted).map((e) => Number(e.eventId));
 
       const request = { action: 'reset' as const, workflowId, reason: 'Đã triển khai bản sửa lỗi', actor, requestId: `reset-${RUN}` };
       const result = await runRepair(deps, request);

@@ -1,16 +1,16 @@
 /** The pure parts of the repairs and the timeline: where a reset goes, what a workflow id and an email key name. */
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPE_WORKFLOW_TASK_COMPLETED, EVENT_TYPE_WORKFLOW_TASK_FAILED, parseWorkflowId, resetPoint } from '../../ops/repairs.js';
+import { EventType } from '../../ops/event-types.js';
+import { parseWorkflowId, resetPoint } from '../../ops/repairs.js';
 import { parseEmailKey } from '../../ops/timeline.js';
 
-// Wire values of temporal.api.enums.v1.EventType.
 const T = {
-  EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: 1,
-  EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: 5,
-  EVENT_TYPE_WORKFLOW_TASK_STARTED: 6,
-  EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-  EVENT_TYPE_WORKFLOW_TASK_FAILED,
-  EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: 26,
+  EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: EventType.WorkflowExecutionStarted,
+  EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: EventType.WorkflowTaskScheduled,
+  EVENT_TYPE_WORKFLOW_TASK_STARTED: EventType.WorkflowTaskStarted,
+  EVENT_TYPE_WORKFLOW_TASK_COMPLETED: EventType.WorkflowTaskCompleted,
+  EVENT_TYPE_WORKFLOW_TASK_FAILED: EventType.WorkflowTaskFailed,
+  EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: EventType.WorkflowExecutionSignaled,
 };
 const ev = (eventId: number, eventType: number, failure?: string) => ({
   eventId,

@@ -1,6 +1,7 @@
 // How a stalled rehearsal names the workflows holding a task the test server never ended (rehearsal/wedged.ts).
 import { describe, expect, it } from 'vitest';
-import { describeWedged, describeWorkerStatus, endsWithStartedTask, eventTypeName } from '../../rehearsal/wedged.js';
+import { eventTypeName } from '../../ops/event-types.js';
+import { describeWedged, describeWorkerStatus, endsWithStartedTask } from '../../rehearsal/wedged.js';
 
 describe('a workflow task started and never ended', () => {
   it('is a history whose last event is WorkflowTaskStarted, and nothing else', () => {
