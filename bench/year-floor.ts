@@ -16,7 +16,7 @@
  * reminders fall on more distinct days, so the server skips less often here.
  */
 import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvAt } from '../stack/test-server.js';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTestServer } from '../stack/test-server.js';
 import { DEFAULT_CONCURRENCY, rehearsalCacheSize } from '../rehearsal/run.js';
@@ -67,7 +67,7 @@ export function updateInstants(plan: YearShapePlan, updates: number): number[] {
 export async function runYearFloor(shape: YearShape, log: (m: string) => void): Promise<{ wallS: number; startS: number }> {
   const t0 = Date.now();
   const testServerPath = await ensureTestServer(log);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath } } });
+  const env = await timeSkippingEnvAt(testServerPath);
   const t1 = Date.now();
   try {
     const workflowBundle = await bundleWorkflowCode({

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pMap from 'p-map';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -31,7 +31,7 @@ import { exempt, extendDeadline, submit, unitView } from '../client/unit-actions
 import { startCycle } from '../cli/commands/cycle.js';
 import { createMailer } from '../mail/transport.js';
 import { requireDevTools } from '../stack/dev-tool.js';
-import { ensureTestServer } from '../stack/test-server.js';
+import { ensureTestServer, timeSkippingEnvAt } from '../stack/test-server.js';
 import { createWorker, DEFAULT_MAX_CACHED_WORKFLOWS, emailRelayOf } from '../workers/worker.js';
 import { drainEmailRequests } from '../workers/email-relay.js';
 import {
@@ -396,9 +396,7 @@ async function startStack(log: (msg: string) => void): Promise<Stack> {
       ensureTestServer(log),
     ]);
     await migrate(pg.url);
-    const testEnv = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: testServerPath } },
-    });
+    const testEnv = await timeSkippingEnvAt(testServerPath);
     stops.push(() => testEnv.teardown());
     const db = createPool(pg.url, 20);
     stops.push(() => db.end());

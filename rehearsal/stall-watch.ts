@@ -1,7 +1,7 @@
 /**
- * A watch for a rehearsal that has stopped moving. The time-skipping test server can wedge under a large year
- * (bench/README.md: a 1,000-unit year stopped two minutes in, its worker's activation completions timing out and
- * the server refusing the client's pings) and then nothing fails: every call waits for ever. The rehearsal tells
+ * A watch for a rehearsal that has stopped moving. The time-skipping test server can wedge, and then nothing
+ * fails: every call waits for ever. (The 1,000-unit year's stalls of 6–7 December were one such wedge, caused by the
+ * client's keepalive pings and fixed in stack/test-server.ts; this watch is for any other.) The rehearsal tells
  * the watch each time it moves (an action answered, a day skipped to, a unit workflow finished); when nothing has
  * moved for the allowed quiet time the watch rejects `stalled`, naming the last step, and the rehearsal stops its
  * services instead of hanging the command (or the bench) that ran it.

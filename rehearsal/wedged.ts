@@ -4,15 +4,14 @@
  * failed nor timed out, and while a task is open the time-skipping test server does not skip time, so the whole
  * year waits on it.
  *
- * Why it happens is not settled. On 7 December 2026 the 1,000-unit year stalled in all five runs. Once the test
- * server's log showed a reply it could not send (an error larger than the client's 16 KB of headers) and the
- * worker was then told "Expired workflow task"; sdk-java issues 2606 and 3088 describe the test server refusing a
- * completion that cancels a timer which fired during the task and leaving the task started for good. In the two
- * runs with this module, nothing was logged: 5 and then 32 unit workflows had tasks scheduled at the same 08:00,
- * recorded as taken by the rehearsal's own worker within half a second, and never answered, and the server never
- * applied their 10 s timeout; the second time the worker itself said it held no workflow activation and had a poll
- * outstanding (describeWorkerStatus), so the tasks were never in its hands. This module reports those facts (the
- * histories too, saved to files, as the evidence is gone once the test server stops); it does not repair anything.
+ * The stalls of 7 December 2026 (the 1,000-unit year stalled in all five runs) had one cause, found with the Java
+ * build of the test server and its thread dump: the test environment's client pinged the server more often than
+ * the server allows, the server cut the connection, and the client's retry of the time skip released the clock a
+ * second time. A workflow's own release then failed, its lock stayed taken, every timer thread queued on it, and
+ * no task was ever timed out again (stack/test-server.ts, testServerKeepalive, says it in full; bench/README.md
+ * has the evidence). So the tasks found here were handed out by a server that could no longer time them out. The
+ * fix is in how the client connects; this report stays for any other stall: it says which workflows wait, and
+ * saves their histories (the evidence is gone once the test server stops); it does not repair anything.
  */
 import fs from 'node:fs';
 import path from 'node:path';

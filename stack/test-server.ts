@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { ConnectionOptions, ConnectionPlugin } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { withDirLock } from './dir-lock.js';
 import { isExecutableFile } from './find-executable.js';
@@ -188,10 +189,45 @@ export function ensureTestServer(log: StackLog = defaultLog): Promise<string> {
   return pending;
 }
 
-/** A TestWorkflowEnvironment backed by the provisioned time-skipping server. Call teardown() when done. */
-export async function createTimeSkippingEnv(opts: { log?: StackLog } = {}): Promise<TestWorkflowEnvironment> {
-  const path = await ensureTestServer(opts.log);
+/**
+ * Keepalive pings the test server accepts. The test server is Java gRPC, which allows a client one ping per five
+ * minutes and, after the third that comes sooner, closes the connection ("too_many_pings"); the TypeScript client
+ * pings every 30 s by default, so it was cut off about 90 s into any long run. A call in flight on it failed as
+ * UNAVAILABLE and the client retried it; when that call was the time skip (`testEnv.sleep`, which releases the
+ * client's hold on the clock and takes it back when the time is reached), the retry released it a second time.
+ * The server's count of holds then fell to zero under a workflow still holding one; the workflow's own release
+ * threw, leaving that workflow's lock taken for good; every timer thread then queued on it and the clock stopped.
+ * That was the 1,000-unit rehearsal's stall (bench/README.md, 7 December 2026: the server's lock diagnostics showed
+ * two releases by the sleep and no take-back). Pinging every ten minutes, and only with calls open, stays inside
+ * the server's allowance; a dead server is still noticed by the calls' own deadlines.
+ */
+export const TEST_SERVER_KEEPALIVE_MS = 10 * 60_000;
+
+/** A connection plugin setting the keepalive above on the test environment's client connection. */
+export const testServerKeepalive: ConnectionPlugin = {
+  name: 'chuky-test-server-keepalive',
+  configureConnection: (options: ConnectionOptions): ConnectionOptions => ({
+    ...options,
+    channelArgs: {
+      ...options.channelArgs,
+      'grpc.keepalive_time_ms': TEST_SERVER_KEEPALIVE_MS,
+      'grpc.keepalive_permit_without_calls': 0,
+    },
+  }),
+};
+
+/**
+ * A time-skipping environment on the test server at `path`, its client connection pinging as the server allows
+ * (testServerKeepalive). Call teardown() when done.
+ */
+export function timeSkippingEnvAt(path: string): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path } },
+    plugins: [testServerKeepalive],
   });
+}
+
+/** A TestWorkflowEnvironment backed by the provisioned time-skipping server. Call teardown() when done. */
+export async function createTimeSkippingEnv(opts: { log?: StackLog } = {}): Promise<TestWorkflowEnvironment> {
+  return timeSkippingEnvAt(await ensureTestServer(opts.log));
 }

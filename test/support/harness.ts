@@ -5,7 +5,8 @@
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvAt } from '../../stack/test-server.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { createMailer, type Mailer } from '../../mail/transport.js';
 import type { ActivityDeps } from '../../activities/index.js';
@@ -43,9 +44,7 @@ export async function startHarness(opts: { taskQueue: string; timeSkipping?: boo
   let testEnv: TestWorkflowEnvironment | undefined;
   let closeConnections: () => Promise<void>;
   if (opts.timeSkipping) {
-    testEnv = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: services.testServerPath } },
-    });
+    testEnv = await timeSkippingEnvAt(services.testServerPath);
     client = testEnv.client;
     nativeConnection = testEnv.nativeConnection;
     closeConnections = () => testEnv!.teardown();

@@ -9,7 +9,7 @@
  * the same client calls as the API (rehearsal/run.ts plans the actions; this runs them).
  */
 import { inject } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvAt } from '../../stack/test-server.js';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadCycleFileAsync } from '../../config/cycle.js';
@@ -230,9 +230,7 @@ export async function runYearOnBundles(opts: {
   const problems: string[] = [];
   const env = loadEnv({});
 
-  const testEnv = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('services').testServerPath } },
-  });
+  const testEnv = await timeSkippingEnvAt(inject('services').testServerPath);
   const client = testEnv.client;
   const deps: ActivityDeps = {
     db: opts.db,

@@ -10,7 +10,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvAt } from '../../stack/test-server.js';
 import { bundleOptions } from '../../workers/bundle.js';
 import { addDays, instantToLocalDate, localTimeToInstant } from '../../domain/calendar.js';
 import type { ObligationPolicy } from '../../domain/schedule.js';
@@ -31,9 +32,7 @@ describe('the obligation ladder (time skipping)', () => {
   let n = 0;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('services').testServerPath } },
-    });
+    env = await timeSkippingEnvAt(inject('services').testServerPath);
     bundle = await bundleWorkflowCode({
       ...bundleOptions(),
       workflowsPath: fileURLToPath(new URL('./ladder-workflows.ts', import.meta.url)),

@@ -4,16 +4,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvAt } from '../../stack/test-server.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findWedgedWorkflows } from '../../rehearsal/wedged.js';
 
 describe('finding workflows that hold a started task', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('services').testServerPath } },
-    });
+    env = await timeSkippingEnvAt(inject('services').testServerPath);
   });
   afterAll(async () => {
     await env?.teardown();
