@@ -199,7 +199,8 @@ export function ensureTestServer(log: StackLog = defaultLog): Promise<string> {
  * threw, leaving that workflow's lock taken for good; every timer thread then queued on it and the clock stopped.
  * That was the 1,000-unit rehearsal's stall (bench/README.md, 7 December 2026: the server's lock diagnostics showed
  * two releases by the sleep and no take-back). Pinging every ten minutes, and only with calls open, stays inside
- * the server's allowance; a dead server is still noticed by the calls' own deadlines.
+ * the server's allowance. A server that stops answering is not found by pings here: a rehearsal's stall watch finds
+ * it (rehearsal/stall-watch.ts), and a test's own timeout.
  */
 export const TEST_SERVER_KEEPALIVE_MS = 10 * 60_000;
 
