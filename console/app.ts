@@ -25,6 +25,7 @@ import { ConsoleRouter, guard } from './router.js';
 import { securityHeaders } from './security.js';
 import { DEFAULT_SESSION_POLICY } from './sessions.js';
 import { DEFAULT_THROTTLE_POLICY } from './throttle.js';
+import { formBody } from '../api/body.js';
 
 export { BASE as CONSOLE_BASE };
 
@@ -104,7 +105,7 @@ async function busyPage(c: Ctx): Promise<Response> {
   let fields: [string, string][] = [];
   if (c.req.method === 'POST') {
     // hono keeps the parsed body: the route's own parse is read again, not the stream.
-    const body = await c.req.parseBody().catch(() => ({}));
+    const body = await formBody(c).catch(() => ({}));
     fields = Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && !SECRET_FIELD.test(e[0]));
   }
   const resendable = fields.some(([name]) => name === 'requestId');

@@ -15,6 +15,7 @@ import { accessToCycle, accessToEveryCycle, cyclesOfRequest, ROUTE_SCOPE, scopeO
 import { sameOriginPost } from './security.js';
 import { sameToken } from './sessions.js';
 import { BASE, consoleUrl, layout } from './html.js';
+import { formBody } from '../api/body.js';
 
 export type Handler = (c: Ctx) => Response | Promise<Response>;
 
@@ -119,7 +120,7 @@ export function guard(router: ConsoleRouter, deps: ConsoleDeps): MiddlewareHandl
       if (!sameOriginPost(c, deps.publicBaseUrl)) {
         return refusal(c, 403, 'Yêu cầu bị từ chối', 'Yêu cầu không đến từ trang của bảng điều hành (kiểm tra nguồn gửi).');
       }
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const sent = typeof body._csrf === 'string' ? body._csrf : '';
       // The sign-in form has no session yet: its token is the one set in a cookie with the form (double submit).
       const expected = route.action === PUBLIC ? (getCookie(c, PRE_CSRF_COOKIE) ?? '') : session!.csrfToken;

@@ -16,6 +16,7 @@ import { BASE, csrfField, layout, messageBox, seg, type Html } from '../html.js'
 import { repairPermission } from '../permissions.js';
 import { refusal, type ConsoleRouter } from '../router.js';
 import { randomUUID } from 'node:crypto';
+import { formBody } from '../../api/body.js';
 
 /** A console page to return to; anything else goes to the start page. */
 export function safeBack(raw: unknown): string {
@@ -44,7 +45,7 @@ export function registerRepairs(router: ConsoleRouter, deps: ConsoleDeps): void 
     const permission = repairPermission(action);
     if (!permission) throw new Error(`repair "${action}" has no permission in console/permissions.ts`);
     router.post(`/sua-chua/${action}`, permission, async (c) => {
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const back = safeBack(body.back);
       const label = REPAIR_LABEL[action] ?? action;
       const reason = str(body.reason);

@@ -12,6 +12,7 @@ import { clientAddress, isHttps } from '../security.js';
 import { createSession, endSession, loadSession, type SessionPolicy } from '../sessions.js';
 import { lockMessage, lockState, recordAttempt, type ThrottlePolicy } from '../throttle.js';
 import { getUser, normaliseUsername } from '../users.js';
+import { formBody } from '../../api/body.js';
 
 export const SESSION_COOKIE = 'chuky_console';
 
@@ -84,7 +85,7 @@ export function registerSignin(
   });
 
   router.post('/dang-nhap', PUBLIC, async (c) => {
-    const body = await c.req.parseBody();
+    const body = await formBody(c);
     const username = normaliseUsername(typeof body.username === 'string' ? body.username : '').slice(0, 100);
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(body.tiep);

@@ -17,6 +17,7 @@ import { param, type ConsoleDeps, type Ctx } from '../context.js';
 import { viDateTime, viNumber } from '../format.js';
 import { BASE, csrfField, layout, messageBox, seg, type Html } from '../html.js';
 import { refusal, type ConsoleRouter } from '../router.js';
+import { formBody } from '../../api/body.js';
 
 const PATH = '/chu-ky/:cycle/bao-cao-len';
 const NARRATIVE = ['results', 'strengths', 'limitations', 'causes', 'proposals'] as const;
@@ -110,7 +111,7 @@ export function registerUpward(router: ConsoleRouter, deps: ConsoleDeps): void {
 
   router.post(PATH, 'report.upward', async (c) => {
     const cycleId = param(c, 'cycle');
-    const body = await c.req.parseBody();
+    const body = await formBody(c);
     const text = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n?/g, '\n').normalize('NFC') : '');
     const values: Record<string, string> = {};
     for (const [k, v] of Object.entries(body)) if (k.startsWith('p:')) values[k.slice(2)] = text(v);

@@ -10,6 +10,7 @@ import { MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { knownCommittees } from '../../db/committee-scope.js';
 import { sees, type Scope } from '../scope.js';
 import type { ConsoleUser } from '../users.js';
+import { formBody } from '../../api/body.js';
 
 /** A scoped admin sees and manages the users of its own committees only; a user of the whole deployment is not one. */
 const manages = (scope: Scope, u: Pick<ConsoleUser, 'committeeCode'>) => scope.all || sees(scope, u.committeeCode);
@@ -50,7 +51,7 @@ export function registerUsers(router: ConsoleRouter, deps: ConsoleDeps): void {
   router.get('/nguoi-dung', 'users.view', (c) => usersPage(c, deps));
 
   router.post('/nguoi-dung/them', 'users.manage', async (c) => {
-    const b = await c.req.parseBody();
+    const b = await formBody(c);
     const s = (k: string) => (typeof b[k] === 'string' ? b[k] : '');
     try {
       const scope = c.get('scope');
@@ -79,7 +80,7 @@ export function registerUsers(router: ConsoleRouter, deps: ConsoleDeps): void {
     ['mo-khoa', true],
   ] as const) {
     router.post(`/nguoi-dung/${path}`, 'users.manage', async (c) => {
-      const b = await c.req.parseBody();
+      const b = await formBody(c);
       const username = typeof b.username === 'string' ? b.username : '';
       if (!enable && username === c.get('session')!.username)
         return usersPage(c, deps, { kind: 'bad', text: 'Không tự khóa tài khoản của mình.' }, 400);
