@@ -10,7 +10,8 @@
  * second time. A workflow's own release then failed, its lock stayed taken, every timer thread queued on it, and
  * no task was ever timed out again (stack/test-server.ts, testServerKeepalive, says it in full; bench/README.md
  * has the evidence). So the tasks found here were handed out by a server that could no longer time them out. The
- * fix is in how the client connects; this report stays for any other stall: it says which workflows wait, and
+ * fix is in how the client connects. This report stays for any other stall, and one came after the fix (the full
+ * bench of 7 December, 14:29: nothing held, nothing in flight, not diagnosed). It says which workflows wait, and
  * saves their histories (the evidence is gone once the test server stops); it does not repair anything.
  */
 import fs from 'node:fs';
