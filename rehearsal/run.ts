@@ -266,9 +266,21 @@ export function planActions(
 // ---------------------------------------------------------------------------------------------------------------
 // Running it
 
-/** Runs `fn` over `items` with at most `limit` in flight (and starts no more once one has failed). */
-async function inPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  await pMap(items, fn, { concurrency: limit });
+/**
+ * Moves the test server's clock on by `ms`. The skip is sent once (stack/test-server.ts): if it fails, the server
+ * may have released the client's hold on its clock without taking it back, and a year run on from there could
+ * stall or skip past its timers, so the rehearsal stops and says why.
+ */
+async function skipClock(testEnv: TestWorkflowEnvironment, ms: number, to: IsoDate): Promise<void> {
+  try {
+    await testEnv.sleep(ms);
+  } catch (err) {
+    throw new Error(
+      `the time skip to ${to} failed (${(err as Error).message}); the test server's clock can no longer be ` +
+        `trusted, so the rehearsal stops here. Run it again.`,
+      { cause: err },
+    );
+  }
 }
 
 function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
@@ -541,29 +553,33 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
 
       for (const [at, group] of groupBy(actions, (a) => a.at)) {
         const current = await testEnv.currentTimeMs();
-        if (at > current) await testEnv.sleep(at - current);
+        if (at > current) await skipClock(testEnv, at - current, instantToLocalDate(at, tz));
         await tick();
         const byUnit = [...groupBy(group, (a) => a.unit).values()];
-        await inPool(byUnit, concurrency, async (list) => {
-          for (const a of list) {
-            const result = await perform(client, cycleId, a, await testEnv.currentTimeMs());
-            done.push(result);
-            watch?.progressed(`${a.date} ${a.unit} ${a.phase}: ${a.action} answered`);
-            if (result.result === 'refused') problems.push(`${a.date} ${a.unit} ${a.phase}: ${a.action} refused: ${result.message}`);
-            else if (a.action === 'submit') {
-              if (a.expectLate !== undefined && result.late !== a.expectLate)
-                problems.push(
-                  `${a.date} ${a.unit} ${a.phase}: expected ${a.expectLate ? 'late' : 'on time'}, the workflow ` +
-                    `said ${result.late ? 'late' : 'on time'}`,
-                );
-              if (a.expectUnderTarget !== undefined && result.underTarget !== a.expectUnderTarget)
-                problems.push(
-                  `${a.date} ${a.unit} ${a.phase}: expected under target ${a.expectUnderTarget}, the workflow ` +
-                    `said ${String(result.underTarget)}`,
-                );
+        await pMap(
+          byUnit,
+          async (list) => {
+            for (const a of list) {
+              const result = await perform(client, cycleId, a, await testEnv.currentTimeMs());
+              done.push(result);
+              watch?.progressed(`${a.date} ${a.unit} ${a.phase}: ${a.action} answered`);
+              if (result.result === 'refused') problems.push(`${a.date} ${a.unit} ${a.phase}: ${a.action} refused: ${result.message}`);
+              else if (a.action === 'submit') {
+                if (a.expectLate !== undefined && result.late !== a.expectLate)
+                  problems.push(
+                    `${a.date} ${a.unit} ${a.phase}: expected ${a.expectLate ? 'late' : 'on time'}, the workflow ` +
+                      `said ${result.late ? 'late' : 'on time'}`,
+                  );
+                if (a.expectUnderTarget !== undefined && result.underTarget !== a.expectUnderTarget)
+                  problems.push(
+                    `${a.date} ${a.unit} ${a.phase}: expected under target ${a.expectUnderTarget}, the workflow ` +
+                      `said ${String(result.underTarget)}`,
+                  );
+              }
             }
-          }
-        });
+          },
+          { concurrency },
+        );
         log(
           `${group[0]!.date}: ${group.length} action(s) ` +
             `(${[...groupBy(group, (a) => a.action)].map(([k, v]) => `${v.length} ${k}`).join(', ')})`,
@@ -571,12 +587,16 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
       }
 
       // When each submission was judged sent, as the unit workflows hold it (queried while they still run).
-      await inPool(loaded.units, concurrency, async (u) => {
-        for (const o of (await unitView(client, cycleId, u.code))?.obligations ?? []) {
-          if (o.submittedAt !== undefined)
-            submissions.push({ unit: u.code, phase: o.phase, versions: o.versions, submittedAt: new Date(o.submittedAt).toISOString() });
-        }
-      });
+      await pMap(
+        loaded.units,
+        async (u) => {
+          for (const o of (await unitView(client, cycleId, u.code))?.obligations ?? []) {
+            if (o.submittedAt !== undefined)
+              submissions.push({ unit: u.code, phase: o.phase, versions: o.versions, submittedAt: new Date(o.submittedAt).toISOString() });
+          }
+        },
+        { concurrency },
+      );
       log(`all actions sent; skipping to the end of the year (closing day ${closingDay(def)})`);
       // While it waits, say what for, every WAIT_REPORT_MS: a long quiet wait looks like a hang.
       let waitingFor = () => waitingLine(`the cycle workflow ${cycleWorkflowId(cycleId)} to close the year on ${closingDay(def)}`, []);
@@ -590,26 +610,30 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
         waitingFor = () => waitingLine("the units' workflows to finish", [...pending]);
         // Polled with describe(), not result(): result() unlocks time skipping, and with nothing left to wait for
         // the test server would jump years ahead (and concurrent unlocks make it log errors).
-        await inPool(loaded.units, concurrency, async (u) => {
-          const handle = client.workflow.getHandle(unitWorkflowId(cycleId, u.code));
-          const until = Date.now() + 120_000;
-          try {
-            for (;;) {
-              const { status } = await handle.describe();
-              if (status.name === 'COMPLETED') return;
-              if (status.name !== 'RUNNING' || Date.now() > until) {
-                problems.push(
-                  `${u.code}: unit workflow ${status.name === 'RUNNING' ? 'still running after the cycle closed' : status.name}`,
-                );
-                return;
+        await pMap(
+          loaded.units,
+          async (u) => {
+            const handle = client.workflow.getHandle(unitWorkflowId(cycleId, u.code));
+            const until = Date.now() + 120_000;
+            try {
+              for (;;) {
+                const { status } = await handle.describe();
+                if (status.name === 'COMPLETED') return;
+                if (status.name !== 'RUNNING' || Date.now() > until) {
+                  problems.push(
+                    `${u.code}: unit workflow ${status.name === 'RUNNING' ? 'still running after the cycle closed' : status.name}`,
+                  );
+                  return;
+                }
+                await new Promise((r) => setTimeout(r, 50));
               }
-              await new Promise((r) => setTimeout(r, 50));
+            } finally {
+              pending.delete(u.code);
+              watch?.progressed(`${u.code}'s unit workflow finished`);
             }
-          } finally {
-            pending.delete(u.code);
-            watch?.progressed(`${u.code}'s unit workflow finished`);
-          }
-        });
+          },
+          { concurrency },
+        );
         log(`all ${loaded.units.length} unit workflows finished`);
         // Receipts are sent by the worker's email relay beside the workflows (workers/email-relay.ts): counted
         // once it has sent them all.

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { ConnectionOptions, ConnectionPlugin } from '@temporalio/client';
+import { type ConnectionOptions, type ConnectionPlugin, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { withDirLock } from './dir-lock.js';
 import { isExecutableFile } from './find-executable.js';
@@ -217,14 +217,47 @@ export const testServerKeepalive: ConnectionPlugin = {
   }),
 };
 
+type GrpcInterceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
+const TEST_SERVICE_PATH = '/temporal.api.testservice.v1.TestService/';
+
 /**
- * A time-skipping environment on the test server at `path`, its client connection pinging as the server allows
- * (testServerKeepalive). Call teardown() when done.
+ * Whether a call moves the test server's clock or its holds on it. Each of these changes a count on the server:
+ * sent twice, it takes or releases a hold twice (an `unlockTimeSkippingWithSleep` sent again after its connection
+ * was cut released the client's hold twice, and stalled the 1,000-unit rehearsal). Only GetCurrentTime reads.
+ */
+export function movesTestServerClock(methodPath: string): boolean {
+  return methodPath.startsWith(TEST_SERVICE_PATH) && methodPath !== `${TEST_SERVICE_PATH}GetCurrentTime`;
+}
+
+/**
+ * The client's usual retries (the SDK's default interceptor), except for calls that move the test server's clock:
+ * those fail at their first error, and the rehearsal or test stops, saying so, rather than running on against a
+ * clock whose holds nobody can count any more.
+ */
+export function retryExceptClockCalls(): GrpcInterceptor {
+  const retrying = makeGrpcRetryInterceptor(defaultGrpcRetryOptions());
+  const once = makeGrpcRetryInterceptor({ ...defaultGrpcRetryOptions(), retryableDecider: () => false });
+  return (options, nextCall) => (movesTestServerClock(options.method_definition.path) ? once : retrying)(options, nextCall);
+}
+
+/** A connection plugin that sends each of the test server's clock calls once (retryExceptClockCalls). */
+export const testServerClockCallsOnce: ConnectionPlugin = {
+  name: 'chuky-test-server-clock-calls-once',
+  configureConnection: (options: ConnectionOptions): ConnectionOptions => ({
+    ...options,
+    interceptors: [retryExceptClockCalls()],
+  }),
+};
+
+/**
+ * A time-skipping environment on the test server at `path`: its client connection pings as the server allows
+ * (testServerKeepalive) and sends each clock call once (testServerClockCallsOnce). Call teardown() when done.
  */
 export function timeSkippingEnvAt(path: string): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path } },
-    plugins: [testServerKeepalive],
+    plugins: [testServerKeepalive, testServerClockCallsOnce],
   });
 }
 
