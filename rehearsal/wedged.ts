@@ -12,7 +12,9 @@
  * has the evidence). So the tasks found here were handed out by a server that could no longer time them out. The
  * fix is in how the client connects. This report stays for any other stall, and one came after the fix (the full
  * bench of 7 December, 14:29: nothing held, nothing in flight, not diagnosed). It says which workflows wait, and
- * saves their histories (the evidence is gone once the test server stops); it does not repair anything.
+ * saves their histories (the evidence is gone once the test server stops); it also counts the work the server has
+ * scheduled and nobody has taken (tasks, and activities, whose waiting leaves no trace in a history), which that
+ * stall's report could not see. It does not repair anything.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,6 +40,25 @@ export function endsWithStartedTask(types: readonly (number | null | undefined)[
   return types.at(-1) === EventType.WorkflowTaskStarted;
 }
 
+/**
+ * Work the server has scheduled and nobody holds: a workflow task or an activity waiting for a worker's poll. The
+ * test server holds its clock for each until it ends, so one the worker never receives stops the year as surely as
+ * a task the worker took and never ended, and leaves no trace in the history (an activity's start is written only
+ * when it ends).
+ */
+export interface PendingWork {
+  /** Workflow tasks scheduled and not yet handed out / handed out and not ended. */
+  tasksScheduled: number;
+  tasksStarted: number;
+  /** Activities scheduled and not yet handed out / handed out and not ended. */
+  activitiesScheduled: number;
+  activitiesStarted: number;
+  /** The first few, described ("U001's unit workflow: activity sendUnitEmail scheduled, attempt 1, …"). */
+  examples: string[];
+  /** Workflows described (the rest unknown). */
+  described: number;
+}
+
 export interface WedgedScan {
   /** The first few found, in the order read. */
   wedged: WedgedWorkflow[];
@@ -45,6 +66,62 @@ export interface WedgedScan {
   count: number;
   /** Histories read (the rest unknown: closed, not found, or not read in time). */
   read: number;
+  pending: PendingWork;
+}
+
+// The wire numbers of temporal.api.enums.v1.PendingActivityState (ops/event-types.ts says why chuky writes such
+// numbers itself). Read with Number(): the SDK types them as enums.
+const SCHEDULED = 1;
+const STARTED = 2;
+
+type Description = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>;
+type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number];
+
+/**
+ * Adds what one workflow has pending to `into`, describing up to `limit` of them: its workflow task from how its
+ * history ends (the test server leaves a description's pending workflow task empty), its activities from its
+ * description.
+ */
+export function countPending(
+  workflowId: string,
+  lastEvent: HistoryEvent | undefined,
+  raw: Pick<Description['raw'], 'pendingActivities'>,
+  into: PendingWork,
+  limit: number,
+): void {
+  into.described += 1;
+  const note = (what: string): void => {
+    if (into.examples.length < limit) into.examples.push(`${workflowId}: ${what}`);
+  };
+  const at = (): string => new Date(optionalTsToMs(lastEvent?.eventTime) ?? 0).toISOString();
+  const lastType = Number(lastEvent?.eventType);
+  if (lastType === EventType.WorkflowTaskScheduled) {
+    into.tasksScheduled += 1;
+    note(`workflow task scheduled at ${at()}, attempt ${lastEvent?.workflowTaskScheduledEventAttributes?.attempt ?? 1}`);
+  } else if (lastType === EventType.WorkflowTaskStarted) {
+    into.tasksStarted += 1;
+    note(`workflow task started at ${at()} by ${lastEvent?.workflowTaskStartedEventAttributes?.identity || 'an unnamed worker'}`);
+  }
+  for (const a of raw.pendingActivities ?? []) {
+    const state = Number(a.state);
+    if (state !== SCHEDULED && state !== STARTED) continue;
+    const started = state === STARTED;
+    if (started) into.activitiesStarted += 1;
+    else into.activitiesScheduled += 1;
+    note(`activity ${a.activityType?.name ?? a.activityId} ${started ? 'started' : 'scheduled'}, attempt ${a.attempt}`);
+  }
+}
+
+/** The sentence on pending work, for the stall's report. */
+export function describePending(p: PendingWork, total: number): string {
+  const of = p.described < total ? `${p.described} of ${total} workflows described` : `all ${total} described`;
+  const parts = [
+    `${p.tasksScheduled} workflow task(s) scheduled and not handed out`,
+    `${p.tasksStarted} handed out and not ended`,
+    `${p.activitiesScheduled} activit(ies) scheduled and not handed out`,
+    `${p.activitiesStarted} handed out and not ended`,
+  ];
+  return `pending on the server: ${parts.join(', ')} (${of})${p.examples.length ? `; first: ${p.examples.join('; ')}` : ''}`;
 }
 
 /**
@@ -68,13 +145,22 @@ export async function findWedgedWorkflows(
   const perCallMs = opts.perCallMs ?? 3_000;
   const limit = opts.limit ?? 5;
   const wedged: WedgedWorkflow[] = [];
+  const pending: PendingWork = {
+    tasksScheduled: 0,
+    tasksStarted: 0,
+    activitiesScheduled: 0,
+    activitiesStarted: 0,
+    examples: [],
+    described: 0,
+  };
   let read = 0;
   let count = 0;
   const one = async (workflowId: string): Promise<void> => {
-    const history = await client.connection.withDeadline(Math.min(giveUpAt, Date.now() + perCallMs), () =>
-      client.workflow.getHandle(workflowId).fetchHistory(),
-    );
+    const handle = client.workflow.getHandle(workflowId);
+    const history = await client.connection.withDeadline(Math.min(giveUpAt, Date.now() + perCallMs), () => handle.fetchHistory());
     read += 1;
+    const { raw } = await client.connection.withDeadline(Math.min(giveUpAt, Date.now() + perCallMs), () => handle.describe());
+    countPending(workflowId, history.events?.at(-1), raw, pending, limit);
     const types = (history.events ?? []).map((e) => e.eventType);
     if (!endsWithStartedTask(types)) return;
     count += 1;
@@ -105,13 +191,14 @@ export async function findWedgedWorkflows(
     },
     { concurrency: opts.concurrency ?? 10 },
   );
-  return { wedged, count, read };
+  return { wedged, count, read, pending };
 }
 
 /** The sentence a stalled rehearsal adds about them (English: the operator's and the bench's). */
 export function describeWedged(found: WedgedScan, total: number): string {
   const of = found.read < total ? `${found.read} of ${total} histories read before the look gave up` : `all ${total} histories read`;
-  if (!found.count) return `no workflow found holding a started task (${of})`;
+  const pending = describePending(found.pending, total);
+  if (!found.count) return `no workflow found holding a started task (${of}); ${pending}`;
   const list = found.wedged
     .map(
       (w) =>
@@ -122,7 +209,7 @@ export function describeWedged(found: WedgedScan, total: number): string {
   return (
     `${found.count === 1 ? 'a workflow holds' : `${found.count} workflows hold`} a workflow task that was handed to a ` +
     `worker and never completed, failed or timed out (${of})${found.count > found.wedged.length ? `; the first ${found.wedged.length}` : ''}: ` +
-    `${list}. The time-skipping test server does not move its clock while a task is open`
+    `${list}. The time-skipping test server does not move its clock while a task is open; ${pending}`
   );
 }
 

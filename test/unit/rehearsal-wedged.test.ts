@@ -1,7 +1,27 @@
 // How a stalled rehearsal names the workflows holding a task the test server never ended (rehearsal/wedged.ts).
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { describe, expect, it } from 'vitest';
 import { eventTypeName } from '../../ops/event-types.js';
-import { describeWedged, describeWorkerStatus, endsWithStartedTask } from '../../rehearsal/wedged.js';
+import {
+  countPending,
+  describePending,
+  describeWedged,
+  describeWorkerStatus,
+  endsWithStartedTask,
+  type PendingWork,
+} from '../../rehearsal/wedged.js';
+
+const nothingPending = (described: number): PendingWork => ({
+  tasksScheduled: 0,
+  tasksStarted: 0,
+  activitiesScheduled: 0,
+  activitiesStarted: 0,
+  examples: [],
+  described,
+});
+const NONE_OF_40 =
+  'pending on the server: 0 workflow task(s) scheduled and not handed out, 0 handed out and not ended, ' +
+  '0 activit(ies) scheduled and not handed out, 0 handed out and not ended (all 40 described)';
 
 describe('a workflow task started and never ended', () => {
   it('is a history whose last event is WorkflowTaskStarted, and nothing else', () => {
@@ -30,7 +50,10 @@ describe('a workflow task started and never ended', () => {
       startedBy: '10629@vm',
       startedAt: '2027-10-29T01:00:05.000Z',
     });
-    const one = describeWedged({ wedged: [{ ...w('chuky/unit/X-2027/U007'), savedTo: '/tmp/x/U007.json' }], count: 1, read: 40 }, 40);
+    const one = describeWedged(
+      { wedged: [{ ...w('chuky/unit/X-2027/U007'), savedTo: '/tmp/x/U007.json' }], count: 1, read: 40, pending: nothingPending(40) },
+      40,
+    );
     expect(one).toMatch(
       /^a workflow holds a workflow task that was handed to a worker and never completed, failed or timed out \(all 40 histories read\): /,
     );
@@ -39,12 +62,60 @@ describe('a workflow task started and never ended', () => {
         'WorkflowTaskScheduled, WorkflowTaskStarted; saved to /tmp/x/U007.json)',
     );
     expect(one).toContain('does not move its clock while a task is open');
-    const many = describeWedged({ wedged: [w('a'), w('b')], count: 7, read: 30 }, 40);
+    const many = describeWedged({ wedged: [w('a'), w('b')], count: 7, read: 30, pending: nothingPending(40) }, 40);
     expect(many).toMatch(/^7 workflows hold .* \(30 of 40 histories read before the look gave up\); the first 2: a \(taken by/);
-    expect(describeWedged({ wedged: [], count: 0, read: 7 }, 40)).toBe(
-      'no workflow found holding a started task (7 of 40 histories read before the look gave up)',
+    expect(describeWedged({ wedged: [], count: 0, read: 7, pending: nothingPending(40) }, 40)).toBe(
+      `no workflow found holding a started task (7 of 40 histories read before the look gave up); ${NONE_OF_40}`,
     );
-    expect(describeWedged({ wedged: [], count: 0, read: 40 }, 40)).toBe('no workflow found holding a started task (all 40 histories read)');
+    expect(describeWedged({ wedged: [], count: 0, read: 40, pending: nothingPending(40) }, 40)).toBe(
+      `no workflow found holding a started task (all 40 histories read); ${NONE_OF_40}`,
+    );
+    expect(one).toContain(`; ${NONE_OF_40}`);
+  });
+
+  it('counts the tasks a history ends waiting on, and the activities a description lists as scheduled or handed out', () => {
+    const into = nothingPending(0);
+    const ts = (iso: string) => msToTs(Date.parse(iso));
+    countPending(
+      'U001',
+      { eventType: 5, eventTime: ts('2027-10-30T01:00:00Z'), workflowTaskScheduledEventAttributes: { attempt: 1 } },
+      {},
+      into,
+      3,
+    );
+    countPending(
+      'U002',
+      { eventType: 6, eventTime: ts('2027-10-30T01:00:01Z'), workflowTaskStartedEventAttributes: { identity: '42@vm' } },
+      {
+        pendingActivities: [
+          { activityId: '1', activityType: { name: 'sendUnitEmail' }, state: 1, attempt: 1 },
+          { activityId: '2', activityType: { name: 'recordEvent' }, state: 2, attempt: 2 },
+          { activityId: '3', state: 3, attempt: 1 },
+        ],
+      },
+      into,
+      3,
+    );
+    // A history waiting on a timer, with nothing else pending: counted as described, nothing more.
+    countPending('U003', { eventType: 17 }, {}, into, 3);
+    expect(into).toEqual({
+      tasksScheduled: 1,
+      tasksStarted: 1,
+      activitiesScheduled: 1,
+      activitiesStarted: 1,
+      described: 3,
+      examples: [
+        'U001: workflow task scheduled at 2027-10-30T01:00:00.000Z, attempt 1',
+        'U002: workflow task started at 2027-10-30T01:00:01.000Z by 42@vm',
+        'U002: activity sendUnitEmail scheduled, attempt 1',
+      ],
+    });
+    expect(describePending(into, 5)).toBe(
+      'pending on the server: 1 workflow task(s) scheduled and not handed out, 1 handed out and not ended, ' +
+        '1 activit(ies) scheduled and not handed out, 1 handed out and not ended (3 of 5 workflows described); first: ' +
+        'U001: workflow task scheduled at 2027-10-30T01:00:00.000Z, attempt 1; U002: workflow task started at ' +
+        '2027-10-30T01:00:01.000Z by 42@vm; U002: activity sendUnitEmail scheduled, attempt 1',
+    );
   });
 
   it('says what the worker held when the year stalled', () => {

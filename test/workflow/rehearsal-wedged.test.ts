@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { timeSkippingEnvAt } from '../../stack/test-server.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,12 +33,54 @@ describe('finding workflows that hold a started task', { timeout: 120_000 }, () 
       identity: 'a poller that never answers',
     });
     expect(polled.workflowExecution?.workflowId).toBe(held);
+    // A third whose task was answered with an activity on a queue nobody polls: the activity waits, scheduled.
+    const scheduling = `wedged-activity-${run}`;
+    await env.client.workflow.start('noSuchWorkflowType', { taskQueue: `scheduling-${run}`, workflowId: scheduling });
+    const task = await env.client.workflowService.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: `scheduling-${run}` },
+      identity: 'a poller that schedules an activity',
+    });
+    await env.client.workflowService.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: task.taskToken,
+      identity: 'a poller that schedules an activity',
+      commands: [
+        {
+          commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+          scheduleActivityTaskCommandAttributes: {
+            activityId: '1',
+            activityType: { name: 'sendUnitEmail' },
+            taskQueue: { name: `nobody-${run}` },
+            startToCloseTimeout: msToTs(60_000),
+          },
+        },
+      ],
+    });
 
     const saveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chuky-wedged-test-'));
     try {
-      const found = await findWedgedWorkflows(env.client, [waiting, held, `wedged-none-${run}`], { withinMs: 10_000, saveDir });
-      expect(found.read).toBe(2);
+      const found = await findWedgedWorkflows(env.client, [waiting, held, scheduling, `wedged-none-${run}`], {
+        withinMs: 10_000,
+        saveDir,
+      });
+      expect(found.read).toBe(3);
       expect(found.count).toBe(1);
+      // What waits on the server: the held one's task handed out, the waiting one's only scheduled, and the third's
+      // activity scheduled (the test server keeps no pending workflow task in a description, so tasks are read from
+      // how each history ends).
+      expect(found.pending).toMatchObject({
+        described: 3,
+        tasksScheduled: 1,
+        tasksStarted: 1,
+        activitiesScheduled: 1,
+        activitiesStarted: 0,
+      });
+      expect(found.pending.examples).toEqual([
+        expect.stringMatching(new RegExp(`^${waiting}: workflow task scheduled at \\d{4}-.*, attempt 1$`)),
+        expect.stringMatching(new RegExp(`^${held}: workflow task started at \\d{4}-.* by a poller that never answers$`)),
+        `${scheduling}: activity sendUnitEmail scheduled, attempt 1`,
+      ]);
       const savedTo = path.join(saveDir, `wedged-held-${run}.json`);
       expect(found.wedged).toEqual([
         {
