@@ -45,7 +45,15 @@ import {
 } from './behaviour.js';
 import { reportedMembers, samplePayload, studiedAt } from './payloads.js';
 import { dropClosedChannelRetries, RehearsalStalledError, watchForStall, type StallWatch } from './stall-watch.js';
-import { describeWedged, describeWorkerStatus, findWedgedWorkflows } from './wedged.js';
+import {
+  clockState,
+  describeClock,
+  describeWedged,
+  describeWorkerStatus,
+  findWedgedWorkflows,
+  probeClock,
+  releaseClockHolds,
+} from './wedged.js';
 
 /** Units act at 10:00 local time: after the 08:00 messages of the day, as a secretary would. */
 export const ACTION_HOUR = 10;
@@ -658,11 +666,22 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
               saveDir: path.join(os.tmpdir(), `chuky-rehearsal-wedged-${cycleId}-${process.pid}`),
             });
             const status = describeWorkerStatus(w.getStatus());
+            const clock = await probeClock(() => client.connection.withDeadline(Date.now() + 3_000, () => testEnv.currentTimeMs()));
+            let holds = '';
+            const testService = testEnv.connection.testService;
+            if (clockState(clock) === 'held' && testService) {
+              const { released, refused } = await releaseClockHolds(() =>
+                client.connection.withDeadline(Date.now() + 3_000, () => testService.unlockTimeSkipping({})),
+              );
+              holds = refused
+                ? `; it let go of ${released} hold(s) before the server refused, and the server wrote the holds it still counted, and who took them, to its standard error ("Self Advancing Timer Lock Events")`
+                : `; it let go of ${released} hold(s) and the server still had more`;
+            }
             err = new RehearsalStalledError(
               stall.quietMs,
               stall.lastStep,
               stall.elapsedMs,
-              `${describeWedged(found, ids.length)}; ${status}`,
+              `${describeWedged(found, ids.length)}; ${status}; ${describeClock(clock)}${holds}`,
             );
           }
           // A wedged test server answers nothing: stop the worker (it may not manage), then the services (the

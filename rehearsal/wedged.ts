@@ -230,3 +230,63 @@ export function describeWorkerStatus(st: {
     `(${st.numInFlightLocalActivities} local) in flight and ${st.numCachedWorkflows} workflows cached`
   );
 }
+
+/** How far the test server's clock moved while the wall clock moved `overMs`. */
+export interface ClockProbe {
+  movedMs: number;
+  overMs: number;
+}
+
+/**
+ * Reads the test server's clock twice, `overMs` apart. Its clock moves in one of three ways (the Java test
+ * server's SelfAdvancingTimerImpl): at the wall clock's pace while anything holds it (a workflow task or activity
+ * waiting for its end, a timer callback still running, a client's hold); ahead to the next timer when nothing
+ * does; and not at all when nothing holds it yet the timer that is due never runs. Which one a stalled year shows
+ * says where to look. Undefined when the server does not answer.
+ */
+export async function probeClock(now: () => Promise<number>, overMs = 2_000): Promise<ClockProbe | undefined> {
+  try {
+    const t0 = await now();
+    const w0 = Date.now();
+    await new Promise((r) => setTimeout(r, overMs));
+    const t1 = await now();
+    return { movedMs: t1 - t0, overMs: Date.now() - w0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a probe says of the clock: held by someone, stuck with nothing holding it, or skipping ahead. */
+export function clockState(p: ClockProbe | undefined): 'held' | 'stuck' | 'skipping' | 'unread' {
+  if (!p) return 'unread';
+  if (p.movedMs < p.overMs / 4) return 'stuck';
+  return p.movedMs <= 3 * p.overMs + 1_000 ? 'held' : 'skipping';
+}
+
+/** The sentence on the clock for the stall's report. */
+export function describeClock(p: ClockProbe | undefined): string {
+  const state = clockState(p);
+  if (!p || state === 'unread') return "the test server's clock could not be read";
+  const moved = `the test server's clock moved ${(p.movedMs / 1000).toFixed(1)} s in ${(p.overMs / 1000).toFixed(1)} s`;
+  if (state === 'stuck') return `${moved}: nothing holds it, yet the timer that is due does not run (the server's timer pump is stuck)`;
+  if (state === 'held')
+    return `${moved}: something holds it (a task or activity not ended, a timer callback still running, or a client's hold)`;
+  return `${moved}: it skips ahead freely, so the server is not what the year waits for`;
+}
+
+/**
+ * After a year held still is given up: lets go of the test server's clock, one hold per call, until the server
+ * refuses (it has none left). Refusing, the Java test server writes to its standard error, which the rehearsal
+ * passes through, every hold it still counts and who took it ("Self Advancing Timer Lock Events"): the evidence of
+ * what held the year. It lets the clock run again, so it comes only after everything else was looked at.
+ */
+export async function releaseClockHolds(unlock: () => Promise<unknown>, max = 10_000): Promise<{ released: number; refused: boolean }> {
+  for (let released = 0; released < max; released++) {
+    try {
+      await unlock();
+    } catch {
+      return { released, refused: true };
+    }
+  }
+  return { released: max, refused: false };
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { eventTypeName } from '../../ops/event-types.js';
 import {
   countPending,
+  describeClock,
   describePending,
   describeWedged,
   describeWorkerStatus,
@@ -116,6 +117,23 @@ describe('a workflow task started and never ended', () => {
         'U001: workflow task scheduled at 2027-10-30T01:00:00.000Z, attempt 1; U002: workflow task started at ' +
         '2027-10-30T01:00:01.000Z by 42@vm; U002: activity sendUnitEmail scheduled, attempt 1',
     );
+  });
+
+  it("reads the test server's clock: held, skipping ahead, or stuck", () => {
+    expect(describeClock({ movedMs: 2_010, overMs: 2_003 })).toBe(
+      "the test server's clock moved 2.0 s in 2.0 s: something holds it (a task or activity not ended, a timer callback " +
+        "still running, or a client's hold)",
+    );
+    expect(describeClock({ movedMs: 0, overMs: 2_000 })).toBe(
+      "the test server's clock moved 0.0 s in 2.0 s: nothing holds it, yet the timer that is due does not run (the " +
+        "server's timer pump is stuck)",
+    );
+    expect(describeClock({ movedMs: 86_400_000, overMs: 2_000 })).toMatch(/moved 86400\.0 s in 2\.0 s: it skips ahead freely/);
+    // The edges: a quarter of the wall time still counts as stuck's opposite; three times it plus a second as held.
+    expect(describeClock({ movedMs: 500, overMs: 2_000 })).toMatch(/something holds it/);
+    expect(describeClock({ movedMs: 499, overMs: 2_000 })).toMatch(/timer pump is stuck/);
+    expect(describeClock({ movedMs: 7_000, overMs: 2_000 })).toMatch(/something holds it/);
+    expect(describeClock({ movedMs: 7_001, overMs: 2_000 })).toMatch(/skips ahead freely/);
   });
 
   it('says what the worker held when the year stalled', () => {

@@ -77,6 +77,9 @@ describe('a rehearsal whose test server stops answering', { timeout: 240_000 }, 
     expect(err.message).toContain(err.finding);
     // And what the worker held then: its activations and activities in flight.
     expect(err.finding).toMatch(/the worker \(\w+, workflow poller \w+, .*\) had \d+ workflow activation\(s\)/);
+    // And the clock's own state: a frozen server cannot say, and then no hold is let go.
+    expect(err.finding).toContain("the test server's clock could not be read");
+    expect(err.finding).not.toContain('hold(s)');
     expect(lines.some((l) => l.includes('the rehearsal stalled'))).toBe(true);
     // Bounded: the quiet time, the worker's stop (at most 15 s) and the services' stop.
     expect(Date.now() - frozenAt).toBeLessThan(quietMs + 60_000);
