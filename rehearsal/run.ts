@@ -498,7 +498,9 @@ export async function runRehearsal(opts: RunRehearsalOptions): Promise<Timeline>
   log(`cycle ${cycleId}: ${loaded.units.length} units, ${unitPhases(def).length} unit phases, ${actions.length} actions planned`);
 
   const stack = await startStack(log);
-  if (opts.stallAfterMs !== undefined) watch = watchForStall(opts.stallAfterMs);
+  if (opts.stallAfterMs !== undefined) {
+    watch = watchForStall(opts.stallAfterMs, Date.now, () => `${stack.smtpCount()} email(s) received`);
+  }
   const tick = async () => {
     const day = instantToLocalDate(await stack.testEnv.currentTimeMs(), tz);
     if (day !== calendarDay) watch?.progressed(`skipped to ${day}`);

@@ -2,7 +2,7 @@
  * A watch for a rehearsal that has stopped moving. The time-skipping test server can wedge, and then nothing
  * fails: every call waits for ever. (The 1,000-unit year's stalls of 6–7 December were one such wedge, caused by the
  * client's keepalive pings and fixed in stack/test-server.ts; this watch is for any other.) The rehearsal tells
- * the watch each time it moves (an action answered, a day skipped to, a unit workflow finished); when nothing has
+ * the watch each time it moves (an action answered, a day skipped to, a unit workflow finished, an email received); when nothing has
  * moved for the allowed quiet time the watch rejects `stalled`, naming the last step, and the rehearsal stops its
  * services instead of hanging the command (or the bench) that ran it.
  */
@@ -38,20 +38,36 @@ export function checkEveryMs(quietMs: number): number {
   return Math.max(10, Math.min(5_000, Math.floor(quietMs / 4)));
 }
 
-export function watchForStall(quietMs: number, now: () => number = Date.now): StallWatch {
+/**
+ * `pulse`, read at every check, is a sign of life between the rehearsal's own steps: when what it says changes, the
+ * year moved. The rehearsal passes the count of emails its sink received: a skip from one action's day to the next
+ * can run for minutes while the server and the worker work through a thousand units' timers (the 1,000-unit
+ * year's skip from 30 October to 6 November took 5 min 7 s on 7 December, and an earlier run was stopped as stalled
+ * in that same skip, after 5 min 3 s); the emails such a skip sends, where it sends any, show it moving.
+ */
+export function watchForStall(quietMs: number, now: () => number = Date.now, pulse: () => string = () => ''): StallWatch {
   if (!(quietMs > 0)) throw new Error(`a rehearsal's allowed quiet time must be positive, not ${quietMs} ms`);
   const started = now();
   let last = started;
   let lastStep = 'starting its services';
+  let lastPulse = pulse();
+  let sinceStep = '';
   let reject!: (err: RehearsalStalledError) => void;
   const stalled = new Promise<never>((_, rej) => (reject = rej));
   // Whoever races it may have finished already: an unobserved rejection must not end the process.
   stalled.catch(() => undefined);
   const timer = setInterval(() => {
     const t = now();
+    const p = pulse();
+    if (p !== lastPulse) {
+      lastPulse = p;
+      sinceStep = p;
+      last = t;
+      return;
+    }
     if (t - last < quietMs) return;
     clearInterval(timer);
-    reject(new RehearsalStalledError(t - last, lastStep, t - started));
+    reject(new RehearsalStalledError(t - last, sinceStep ? `${lastStep} (then ${sinceStep})` : lastStep, t - started));
   }, checkEveryMs(quietMs));
   // A watch alone must not keep the process alive.
   timer.unref();
@@ -59,6 +75,7 @@ export function watchForStall(quietMs: number, now: () => number = Date.now): St
     progressed(step) {
       last = now();
       lastStep = step;
+      sinceStep = '';
     },
     stalled,
     stop: () => clearInterval(timer),

@@ -68,9 +68,11 @@ function floorShape(units: number, histories: UnitHistories | undefined): YearSh
 const REHEARSAL_TARGET_S = 30;
 
 /**
- * A rehearsed year in which nothing moves for this long has stalled (rehearsal/stall-watch.ts): the longest quiet
- * step of a healthy 1,000-unit year (the launch, or a day's thousand Updates) takes about a minute here, and a
- * wedged test server otherwise holds the whole bench for ever (it did on 7 December).
+ * A rehearsed year in which nothing moves for this long has stalled (rehearsal/stall-watch.ts), and a wedged test
+ * server otherwise holds the whole bench for ever (it did on 7 December). Emails received count as moving: the
+ * longest step of a healthy 1,000-unit year, the skip from 30 October to 6 November, took 5 min 7 s here on
+ * 7 December (the test server busy on one core), and a run before that was stopped as stalled in that same skip,
+ * after 5 min 3 s, when only the rehearsal's own steps counted.
  */
 const REHEARSAL_STALL_MS = 5 * 60_000;
 

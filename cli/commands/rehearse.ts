@@ -31,8 +31,9 @@ const RESPONSE_KINDS = new Set(['receipt', 'extension', 'exemption']);
 
 /**
  * A year that has not moved for this long has stalled (rehearsal/stall-watch.ts): the test server can wedge under
- * a large committee, and a clerk's command should then stop and say so, not wait for ever. The quietest step of a
- * healthy 1,000-unit year took about a minute on 2 cores (bench/README.md).
+ * a large committee, and a clerk's command should then stop and say so, not wait for ever. The longest step of a
+ * healthy 1,000-unit year, one skip of a week, took 5 min on 2 cores (bench/README.md); emails received count as
+ * moving.
  */
 export const DEFAULT_STALL_MINUTES = 10;
 

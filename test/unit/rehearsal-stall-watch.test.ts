@@ -44,6 +44,34 @@ describe('watchForStall', () => {
     expect(err).toBeUndefined();
   });
 
+  it('counts a change in its pulse as moving, and names the last one with the last step', async () => {
+    let mail = 0;
+    const w = watchForStall(60_000, Date.now, () => `${mail} email(s) received`);
+    let err: unknown;
+    w.stalled.catch((e: unknown) => (err = e));
+    w.progressed('2027-10-30: 100 action(s)');
+    // Five minutes of a long skip, the sink receiving mail all along: not a stall.
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(30_000);
+      mail += 7;
+    }
+    expect(err).toBeUndefined();
+    // Then nothing at all.
+    await vi.advanceTimersByTimeAsync(70_000);
+    expect(err).toBeInstanceOf(RehearsalStalledError);
+    expect((err as RehearsalStalledError).lastStep).toBe('2027-10-30: 100 action(s) (then 70 email(s) received)');
+    expect((err as RehearsalStalledError).elapsedMs).toBeGreaterThanOrEqual(360_000);
+  });
+
+  it('does not count a pulse that stays the same', async () => {
+    const w = watchForStall(60_000, Date.now, () => '5 email(s) received');
+    let err: unknown;
+    w.stalled.catch((e: unknown) => (err = e));
+    w.progressed('a step');
+    await vi.advanceTimersByTimeAsync(65_000);
+    expect((err as RehearsalStalledError).lastStep).toBe('a step');
+  });
+
   it('refuses a quiet time that is not positive', () => {
     expect(() => watchForStall(0)).toThrow(/must be positive/);
     expect(() => watchForStall(Number.NaN)).toThrow(/must be positive/);
