@@ -1,13 +1,19 @@
-/** Numbers as a Vietnamese reader writes them: "98,9%", "20.969" (the report uses the same conventions). */
-const PERCENT = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const INTEGER = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
+/**
+ * Numbers as a Vietnamese reader writes them: "98,9%", "20.969" (the report uses the same conventions). The
+ * formatters are made on first use: making one loads the locale's data, about 20 ms of a CLI command's start
+ * (bench/README.md), and most commands print no such number.
+ */
+let percent: Intl.NumberFormat | undefined;
+let integer: Intl.NumberFormat | undefined;
 
 export function formatPercentVi(value: number): string {
-  return `${PERCENT.format(value)}%`;
+  percent ??= new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${percent.format(value)}%`;
 }
 
 export function formatIntegerVi(value: number): string {
-  return INTEGER.format(value);
+  integer ??= new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
+  return integer.format(value);
 }
 
 /** "8 (66,7%)": a count with its share, for tables. */

@@ -1,8 +1,29 @@
 /** The stalled table's layout (ops/format.ts): 100 columns whatever the stalls, links whole on their own lines. */
 import { describe, expect, it } from 'vitest';
-import { fitTable, formatStalls, TERMINAL_WIDTH, truncate, wrapText, type StallLine } from '../../ops/format.js';
+import {
+  countWithPercent,
+  fitTable,
+  formatIntegerVi,
+  formatPercentVi,
+  formatStalls,
+  TERMINAL_WIDTH,
+  truncate,
+  wrapText,
+  type StallLine,
+} from '../../ops/format.js';
 
 const width = (l: string) => [...l].length;
+
+describe('numbers as a Vietnamese reader writes them', () => {
+  it('writes decimals with a comma and thousands with a dot, the same on every call', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(formatPercentVi(98.94)).toBe('98,9%');
+      expect(formatPercentVi(5)).toBe('5,0%');
+      expect(formatIntegerVi(20969)).toBe('20.969');
+      expect(countWithPercent(8, 66.666)).toBe('8 (66,7%)');
+    }
+  });
+});
 
 describe('wrapText', () => {
   it('wraps at word boundaries, indents, keeps every word, and cuts a word longer than a line', () => {
