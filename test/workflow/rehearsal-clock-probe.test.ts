@@ -5,7 +5,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { describeClock, probeClock, releaseClockHolds } from '../../rehearsal/wedged.js';
+import { clockState, describeClock, probeClock, releaseClockHolds } from '../../rehearsal/wedged.js';
 import { timeSkippingEnvAt } from '../../stack/test-server.js';
 
 describe("a stalled rehearsal's look at the test server's clock", { timeout: 60_000 }, () => {
@@ -18,10 +18,9 @@ describe("a stalled rehearsal's look at the test server's clock", { timeout: 60_
   });
 
   it('sees it held while the client holds it', async () => {
-    const probe = await probeClock(() => env.currentTimeMs(), 1_000);
-    expect(probe).toBeDefined();
-    expect(probe!.movedMs).toBeGreaterThanOrEqual(probe!.overMs / 2);
-    expect(probe!.movedMs).toBeLessThan(probe!.overMs * 2);
+    // At the wall's pace, give or take the calls' own time (clockState's margins allow for a loaded machine).
+    const probe = await probeClock(() => env.currentTimeMs(), 2_000);
+    expect(clockState(probe)).toBe('held');
     expect(describeClock(probe)).toMatch(/: something holds it/);
   });
 
