@@ -1,19 +1,35 @@
 /**
- * Numbers as a Vietnamese reader writes them: "98,9%", "20.969" (the report uses the same conventions). The
- * formatters are made on first use: making one loads the locale's data, about 20 ms of a CLI command's start
- * (bench/README.md), and most commands print no such number.
+ * Numbers as a Vietnamese reader writes them: "98,9%", "20.969" (the report uses the same conventions). Written
+ * out rather than through Intl.NumberFormat('vi-VN'): making the first formatter starts ICU, about 22 ms of
+ * `cycle status` (bench/README.md), for a dot between thousands and a comma before one decimal. The unit test
+ * checks these against Intl's output.
  */
-let percent: Intl.NumberFormat | undefined;
-let integer: Intl.NumberFormat | undefined;
+/** A whole number's digits with a dot every three: through BigInt, so 1e21 is written out, as Intl does, not "1e+21". */
+const groupThousands = (whole: number): string =>
+  BigInt(whole)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, '.');
 
+/**
+ * One decimal, rounded half away from zero on the number as written (66,666 → "66,7"; 2,25 → "2,3"), as Intl does.
+ * A negative number that rounds to zero prints "0,0%" (Intl writes "-0,0%"); shares are never negative.
+ */
 export function formatPercentVi(value: number): string {
-  percent ??= new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  return `${percent.format(value)}%`;
+  if (!Number.isFinite(value)) return `${value}%`;
+  // Shifting the decimal point in the number's own digits ("2.25" → "22.5") rounds what was written, not the
+  // binary fraction under it (2.25 * 10 is exact, but 1.15 * 10 is 11.499…); exponent forms just multiply.
+  const written = String(Math.abs(value));
+  const tenths = Math.round(written.includes('e') ? Math.abs(value) * 10 : Number(`${written}e1`));
+  const sign = value < 0 && tenths !== 0 ? '-' : '';
+  return `${sign}${groupThousands(Math.trunc(tenths / 10))},${tenths % 10}%`;
 }
 
+/** Rounded to a whole number (half away from zero), thousands grouped with dots: 20969 → "20.969". */
 export function formatIntegerVi(value: number): string {
-  integer ??= new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
-  return integer.format(value);
+  if (!Number.isFinite(value)) return String(value);
+  const whole = Math.round(Math.abs(value));
+  const sign = value < 0 && whole !== 0 ? '-' : '';
+  return `${sign}${groupThousands(whole)}`;
 }
 
 /** "8 (66,7%)": a count with its share, for tables. */

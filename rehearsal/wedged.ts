@@ -47,13 +47,15 @@ export function endsWithStartedTask(types: readonly (number | null | undefined)[
  * when it ends).
  */
 export interface PendingWork {
-  /** Workflow tasks scheduled and not yet handed out / handed out and not ended. */
+  /**
+   * Workflow tasks scheduled and not yet handed out. Those handed out and not ended are the scan's `count` (a
+   * history ending with WorkflowTaskStarted): counted there once, not here again.
+   */
   tasksScheduled: number;
-  tasksStarted: number;
   /** Activities scheduled and not yet handed out / handed out and not ended. */
   activitiesScheduled: number;
   activitiesStarted: number;
-  /** The first few, described ("U001's unit workflow: activity sendUnitEmail scheduled, attempt 1, …"). */
+  /** The first few, each after its workflow's id ("…-U001: activity sendUnitEmail scheduled, attempt 1"). */
   examples: string[];
   /** Workflows described (the rest unknown). */
   described: number;
@@ -98,9 +100,6 @@ export function countPending(
   if (lastType === EventType.WorkflowTaskScheduled) {
     into.tasksScheduled += 1;
     note(`workflow task scheduled at ${at()}, attempt ${lastEvent?.workflowTaskScheduledEventAttributes?.attempt ?? 1}`);
-  } else if (lastType === EventType.WorkflowTaskStarted) {
-    into.tasksStarted += 1;
-    note(`workflow task started at ${at()} by ${lastEvent?.workflowTaskStartedEventAttributes?.identity || 'an unnamed worker'}`);
   }
   for (const a of raw.pendingActivities ?? []) {
     const state = Number(a.state);
@@ -117,7 +116,6 @@ export function describePending(p: PendingWork, total: number): string {
   const of = p.described < total ? `${p.described} of ${total} workflows described` : `all ${total} described`;
   const parts = [
     `${p.tasksScheduled} workflow task(s) scheduled and not handed out`,
-    `${p.tasksStarted} handed out and not ended`,
     `${p.activitiesScheduled} activit(ies) scheduled and not handed out`,
     `${p.activitiesStarted} handed out and not ended`,
   ];
@@ -147,7 +145,6 @@ export async function findWedgedWorkflows(
   const wedged: WedgedWorkflow[] = [];
   const pending: PendingWork = {
     tasksScheduled: 0,
-    tasksStarted: 0,
     activitiesScheduled: 0,
     activitiesStarted: 0,
     examples: [],

@@ -23,6 +23,18 @@ describe('numbers as a Vietnamese reader writes them', () => {
       expect(countWithPercent(8, 66.666)).toBe('8 (66,7%)');
     }
   });
+
+  it("writes what Intl.NumberFormat('vi-VN') writes, halves and long numbers included", () => {
+    const percent = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const integer = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
+    // Halves that binary fractions put on either side (1.15 * 10 is 11.499…), tiny and huge numbers, then a sweep.
+    const shares = [0, 0.05, 0.15, 0.45, 1.15, 1.25, 2.25, 2.35, 10.05, 33.35, 66.666, 99.95, 100, 1e-7, 1234.55, 1e21];
+    for (let k = 0; k <= 100_000; k += 7) shares.push(k / 1000, (k * 7) / 3);
+    const counts = [0, 1, 999, 1000, 20969, 1234567, 987654321, 1e15, 1e21, -5, -1234, 0.5, 1.5, 2.5, 1234.5];
+    for (let k = 1; k < 2_000_000_000; k = k * 3 + 1) counts.push(k, -k);
+    for (const v of shares) expect(formatPercentVi(v), String(v)).toBe(`${percent.format(v)}%`);
+    for (const v of counts) expect(formatIntegerVi(v), String(v)).toBe(integer.format(v));
+  });
 });
 
 describe('wrapText', () => {
