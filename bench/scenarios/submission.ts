@@ -181,7 +181,8 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
       r.cpu.push({ window: `${level.concurrency} concurrent submitters`, split });
       const isTarget = level.concurrency === TARGET_SIZES[ctx.mode].submitters;
       // The engine's floor at this concurrency (scenario 1's empty Updates): the ratio says how many times it a
-      // submission costs; an engine floor above the target means no code of ours can meet it on this machine.
+      // submission costs. The target is that ratio, so no absolute latency of the engine's decides it alone; the
+      // CPU budget below (cpu-budget.ts) says what is left to chuky's code of 1.5x the engine's cost.
       const floor = engineUpdates.find((u) => u.concurrency === level.concurrency);
       const localFloor = engineLocalUpdates.find((u) => u.concurrency === level.concurrency);
       r.figures.push({
@@ -220,8 +221,7 @@ export async function submissionScenario(ctx: BenchContext): Promise<ScenarioRes
         const engineSays = floor
           ? ` The engine alone, answering empty Updates from as many senders on the same server, had a p95 ` +
             `of ${floor.latency.p95.toFixed(0)} ms (p50 ${floor.latency.p50.toFixed(0)} ms): the submission ` +
-            `took ${(sum.p95 / floor.latency.p95).toFixed(1)}× ` +
-            `that${floor.latency.p95 >= 250 ? ", and the floor itself is above the target: on this machine no change of chuky's can meet it" : ''}.`
+            `took ${(sum.p95 / floor.latency.p95).toFixed(1)}× that.`
           : '';
         const localSays =
           floor && localFloor
