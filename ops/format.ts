@@ -2,8 +2,9 @@
  * Numbers as a Vietnamese reader writes them: "98,9%", "20.969" (the report uses the same conventions). Written
  * out rather than through Intl.NumberFormat('vi-VN'): making the first formatter starts ICU, about 22 ms of
  * `cycle status` (bench/README.md), for a dot between thousands and a comma before one decimal. The unit test
- * checks these against Intl's output.
+ * checks these against Intl's output. (console/format.ts keeps Intl: the console is a long-lived server.)
  */
+
 /** A whole number's digits with a dot every three: through BigInt, so 1e21 is written out, as Intl does, not "1e+21". */
 const groupThousands = (whole: number): string =>
   BigInt(whole)
